@@ -1,0 +1,32 @@
+package dev.rebound.common;
+
+/**
+ * Event-bus addresses of the mesh. Point-to-point {@code send}/{@code request} carries work (one
+ * instance of a service handles each message); {@code publish} is only used for observers
+ * ({@code rebound.events.*}).
+ */
+public final class Addresses {
+  private Addresses() {
+  }
+
+  /** {@code FailureEvent} request/reply into the ledger; the reply comes after the commit. */
+  public static final String FAILURES = "rebound.failures";
+  /** The ledger's task API for {@code LedgerClient}; the operation is the {@link #ACTION_HEADER}. */
+  public static final String LEDGER = "rebound.ledger";
+  /** {@code Decision}s from the retry service to the ledger. */
+  public static final String LEDGER_DECIDE = "rebound.ledger.decide";
+  /** {@code FailureRecorded} from the ledger (outbox) to the analyzer. */
+  public static final String ANALYZER_FAILURES = "rebound.analyzer.failures";
+  /** Request/reply classification of a message. */
+  public static final String ANALYZER_CLASSIFY = "rebound.analyzer.classify";
+  /** {@code FailureClassified} from the analyzer to the retry service. */
+  public static final String RETRY_CLASSIFIED = "rebound.retry.classified";
+
+  /** Published: every task transition ({@code Transition}). */
+  public static final String EVENTS_TASKS = "rebound.events.tasks";
+  /** Published: every classification. */
+  public static final String EVENTS_CLASSIFIED = "rebound.events.classified";
+
+  /** Header naming the operation on {@link #LEDGER}. */
+  public static final String ACTION_HEADER = "action";
+}

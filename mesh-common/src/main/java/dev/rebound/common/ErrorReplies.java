@@ -1,0 +1,71 @@
+package dev.rebound.common;
+
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Error mapping at the edges: HTTP responses and event-bus failures carry the same error JSON. */
+public final class ErrorReplies {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorReplies.class);
+
+  private ErrorReplies() {
+  }
+
+  /** Fails an event-bus message with the error's bus code and its JSON as the message. */
+  public static void fail(Message<?> message, Throwable error) {
+    ReboundException e = ReboundException.from(error);
+    logIfInternal(e, error);
+    message.fail(e.code().busCode(), e.toJson().encode());
+  }
+
+  /** Writes the error as an HTTP response, unless the response was already sent. */
+  public static void respond(RoutingContext ctx, Throwable error) {
+    ReboundException e = ReboundException.from(error);
+    logIfInternal(e, error);
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    ctx.response().setStatusCode(e.code().httpStatus())
+        .putHeader("Content-Type", "application/json")
+        .end(e.toJson().encode());
+  }
+
+  /**
+   * The router's failure handler: our own errors keep their code, vert.x-web's (body too large,
+   * malformed request, unknown route or method) get the matching one.
+   */
+  public static Handler<RoutingContext> httpFailureHandler() {
+    return ctx -> {
+      Throwable failure = ctx.failure();
+      if (failure == null || failure instanceof HttpException) {
+        int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
+        respond(ctx, fromStatus(status, ctx));
+      } else {
+        respond(ctx, failure);
+      }
+    };
+  }
+
+  private static ReboundException fromStatus(int status, RoutingContext ctx) {
+    return switch (status) {
+      case 413 -> new ReboundException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large");
+      case 404 -> new ReboundException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().method() + " " + ctx.request().path());
+      case 405 -> new ReboundException(ErrorCode.BAD_REQUEST, "method " + ctx.request().method() + " is not allowed on " + ctx.request().path(),
+          new JsonObject().put("status", 405));
+      case 400 -> ReboundException.badRequest("malformed request");
+      default -> status >= 400 && status < 500
+          ? new ReboundException(ErrorCode.BAD_REQUEST, "request refused (" + status + ")")
+          : new ReboundException(ErrorCode.INTERNAL, "internal error");
+    };
+  }
+
+  private static void logIfInternal(ReboundException e, Throwable original) {
+    if (e.code() == ErrorCode.INTERNAL) {
+      LOG.error("internal error", original);
+    }
+  }
+}

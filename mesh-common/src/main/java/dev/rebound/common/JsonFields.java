@@ -1,0 +1,169 @@
+package dev.rebound.common;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+/**
+ * Typed reads of untrusted JSON. Every problem becomes a BAD_REQUEST naming the field, so handlers
+ * never see a half-valid request.
+ */
+public final class JsonFields {
+  private JsonFields() {
+  }
+
+  public static JsonObject requireObject(Object body) {
+    if (body instanceof JsonObject o) {
+      return o;
+    }
+    throw ReboundException.badRequest("the body must be a JSON object");
+  }
+
+  public static String string(JsonObject o, String field, int maxLength) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw ReboundException.invalidField(field, "must be a string");
+    }
+    if (s.length() > maxLength) {
+      throw ReboundException.invalidField(field, "is longer than " + maxLength + " characters");
+    }
+    return s;
+  }
+
+  public static String requiredString(JsonObject o, String field, int maxLength) {
+    String s = string(o, field, maxLength);
+    if (s == null || s.isBlank()) {
+      throw ReboundException.invalidField(field, "is required");
+    }
+    return s;
+  }
+
+  public static Integer integer(JsonObject o, String field, int min, int max) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw ReboundException.invalidField(field, "must be an integer");
+    }
+    long l = n.longValue();
+    if (l < min || l > max) {
+      throw ReboundException.invalidField(field, "must be between " + min + " and " + max + ", was " + l);
+    }
+    return (int) l;
+  }
+
+  public static int integer(JsonObject o, String field, int def, int min, int max) {
+    Integer v = integer(o, field, min, max);
+    return v == null ? def : v;
+  }
+
+  public static Long longValue(JsonObject o, String field, long min, long max) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw ReboundException.invalidField(field, "must be an integer");
+    }
+    long l = n.longValue();
+    if (l < min || l > max) {
+      throw ReboundException.invalidField(field, "must be between " + min + " and " + max + ", was " + l);
+    }
+    return l;
+  }
+
+  public static UUID uuid(JsonObject o, String field) {
+    String s = string(o, field, 64);
+    return s == null ? null : parseUuid(field, s);
+  }
+
+  public static UUID requiredUuid(JsonObject o, String field) {
+    UUID id = uuid(o, field);
+    if (id == null) {
+      throw ReboundException.invalidField(field, "is required");
+    }
+    return id;
+  }
+
+  public static UUID parseUuid(String field, String s) {
+    try {
+      if (s.length() != 36) {
+        throw new IllegalArgumentException();
+      }
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      throw ReboundException.invalidField(field, "must be a UUID, was '" + abbreviate(s, 40) + "'");
+    }
+  }
+
+  public static Instant instant(JsonObject o, String field) {
+    String s = string(o, field, 64);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      throw ReboundException.invalidField(field, "must be an ISO-8601 instant like 2026-01-01T00:00:00Z");
+    }
+  }
+
+  public static JsonObject object(JsonObject o, String field) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof JsonObject j)) {
+      throw ReboundException.invalidField(field, "must be a JSON object");
+    }
+    return j;
+  }
+
+  public static JsonArray array(JsonObject o, String field, int maxItems) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof JsonArray a)) {
+      throw ReboundException.invalidField(field, "must be a JSON array");
+    }
+    if (a.size() > maxItems) {
+      throw ReboundException.invalidField(field, "has more than " + maxItems + " items");
+    }
+    return a;
+  }
+
+  public static boolean bool(JsonObject o, String field, boolean def) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return def;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw ReboundException.invalidField(field, "must be true or false");
+    }
+    return b;
+  }
+
+  public static <E extends Enum<E>> E enumValue(JsonObject o, String field, Class<E> type) {
+    String s = string(o, field, 64);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Enum.valueOf(type, s);
+    } catch (IllegalArgumentException e) {
+      throw ReboundException.invalidField(field, "must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+          + ", was '" + abbreviate(s, 40) + "'");
+    }
+  }
+
+  public static String abbreviate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "…";
+  }
+}

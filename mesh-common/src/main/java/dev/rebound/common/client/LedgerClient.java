@@ -1,0 +1,132 @@
+package dev.rebound.common.client;
+
+import dev.rebound.common.Addresses;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.message.Decision;
+import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.message.TaskView;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Typed access to the ledger over the (possibly clustered) event bus. Every call fails with a
+ * {@link ReboundException} carrying the ledger's error code.
+ */
+public final class LedgerClient {
+  private final Vertx vertx;
+  private final long timeoutMs;
+
+  public LedgerClient(Vertx vertx) {
+    this(vertx, 30_000);
+  }
+
+  public LedgerClient(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Enqueues a task; {@code reply.created} is false when the idempotency key already existed. */
+  public Future<JsonObject> enqueue(JsonObject task) {
+    return call("enqueue", task);
+  }
+
+  public Future<TaskView> get(UUID id) {
+    return call("get", new JsonObject().put("id", id.toString())).map(TaskView::fromJson);
+  }
+
+  public Future<JsonArray> history(UUID id) {
+    return call("history", new JsonObject().put("id", id.toString())).map(r -> r.getJsonArray("history"));
+  }
+
+  /** {@code {worker, stage?, type?, limit?, leaseMs?, waitMs?}}. */
+  public Future<List<TaskView>> claim(JsonObject request) {
+    long wait = request.getLong("waitMs", 0L);
+    return call("claim", request, timeoutMs + wait).map(r -> r.getJsonArray("tasks").stream()
+        .map(t -> TaskView.fromJson((JsonObject) t)).toList());
+  }
+
+  public Future<JsonObject> heartbeat(UUID id, UUID leaseToken, JsonObject checkpointOrNull) {
+    JsonObject body = new JsonObject().put("id", id.toString()).put("leaseToken", leaseToken.toString());
+    if (checkpointOrNull != null) {
+      body.put("checkpoint", checkpointOrNull);
+    }
+    return call("heartbeat", body);
+  }
+
+  public Future<JsonObject> complete(UUID id, UUID leaseToken, JsonObject result) {
+    return call("complete", new JsonObject().put("id", id.toString()).put("leaseToken", leaseToken.toString())
+        .put("result", result));
+  }
+
+  /** Reports a failure; the reply comes after the ledger committed it. */
+  public Future<JsonObject> fail(FailureEvent failure) {
+    return vertx.eventBus().<JsonObject>request(Addresses.FAILURES, failure.toJson(), options())
+        .map(m -> m.body())
+        .recover(t -> Future.failedFuture(ReboundException.from(t)));
+  }
+
+  public Future<JsonObject> cancel(UUID id, String reason) {
+    return call("cancel", new JsonObject().put("id", id.toString()).put("reason", reason));
+  }
+
+  public Future<JsonObject> block(UUID id, String reason) {
+    return call("block", new JsonObject().put("id", id.toString()).put("reason", reason));
+  }
+
+  public Future<JsonObject> unblock(UUID id, String reason) {
+    return call("unblock", new JsonObject().put("id", id.toString()).put("reason", reason));
+  }
+
+  /** {@code {sequence, state, checksum?}}; the lease token must be the current one. */
+  public Future<JsonObject> saveCheckpoint(UUID id, UUID leaseToken, JsonObject checkpoint) {
+    return call("checkpoint", checkpoint.copy().put("id", id.toString()).put("leaseToken", leaseToken.toString()));
+  }
+
+  /** {@code {state?, stage?, workflowId?, agent?, limit?, after?}}. */
+  public Future<JsonObject> list(JsonObject query) {
+    return call("list", query);
+  }
+
+  public Future<JsonObject> deadLetters(JsonObject query) {
+    return call("dlq.list", query);
+  }
+
+  /** {@code {ids:[…]}} or {@code {filter:{stage?, workflowId?}}}. */
+  public Future<JsonObject> redrive(JsonObject request) {
+    return call("dlq.redrive", request);
+  }
+
+  public Future<JsonObject> purge(JsonObject request) {
+    return call("dlq.purge", request);
+  }
+
+  public Future<JsonObject> stats() {
+    return call("stats", new JsonObject());
+  }
+
+  public Future<JsonObject> decide(Decision decision) {
+    return vertx.eventBus().<JsonObject>request(Addresses.LEDGER_DECIDE, decision.toJson(), options())
+        .map(m -> m.body())
+        .recover(t -> Future.failedFuture(ReboundException.from(t)));
+  }
+
+  private Future<JsonObject> call(String action, JsonObject body) {
+    return call(action, body, timeoutMs);
+  }
+
+  private Future<JsonObject> call(String action, JsonObject body, long timeout) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout).addHeader(Addresses.ACTION_HEADER, action);
+    return vertx.eventBus().<JsonObject>request(Addresses.LEDGER, body, options)
+        .map(m -> m.body())
+        .recover(t -> Future.failedFuture(ReboundException.from(t)));
+  }
+
+  private DeliveryOptions options() {
+    return new DeliveryOptions().setSendTimeout(timeoutMs);
+  }
+}
