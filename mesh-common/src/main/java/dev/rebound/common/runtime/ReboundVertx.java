@@ -1,0 +1,162 @@
+package dev.rebound.common.runtime;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.WeakHashMap;
+
+/**
+ * Builds the Vert.x instance of a Rebound service: Micrometer metrics with a Prometheus registry of
+ * its own, and, when {@code cluster.enabled}, a Hazelcast cluster manager configured in code from
+ * {@link Settings} (TCP-IP members, no multicast, loopback-friendly).
+ *
+ * <p>Keys: {@code metrics.enabled} (true), {@code metrics.jvm} (true), {@code vertx.event-loops}
+ * (Vert.x default), {@code vertx.worker-pool-size} (20), {@code cluster.enabled} (false),
+ * {@code cluster.name} (rebound), {@code cluster.members} (127.0.0.1), {@code cluster.host}
+ * (127.0.0.1), {@code cluster.port} (5701, auto-increment), {@code cluster.bus-host}
+ * (= cluster.host), {@code cluster.bus-port} (0 = any free port), {@code cluster.join-wait}
+ * (2s: how long a starting member looks for others before forming its own cluster),
+ * {@code cluster.config-file} (a Hazelcast XML/YAML file used instead of the programmatic network
+ * settings, for operators who need more).
+ *
+ * <p>Every call builds its own registry and its own Hazelcast member, so several instances can
+ * live in one JVM (tests, {@code rebound run}).
+ */
+public final class ReboundVertx {
+
+  /** Keyed by identity; entries go away with their Vert.x instance. */
+  private static final Map<Vertx, PrometheusMeterRegistry> REGISTRIES =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  static {
+    LoggingSetup.apply();
+  }
+
+  private ReboundVertx() {
+  }
+
+  /** A Vert.x instance per the settings: clustered when {@code cluster.enabled}. */
+  public static Future<Vertx> create(Settings settings) {
+    try {
+      return build(settings);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** A local (non-clustered) instance with metrics, for tests and tools. */
+  public static Future<Vertx> createLocal() {
+    return create(Settings.empty().withOverrides(Map.of("cluster.enabled", "false")));
+  }
+
+  /** The Prometheus registry of an instance built here, if metrics are enabled. */
+  public static Optional<PrometheusMeterRegistry> registry(Vertx vertx) {
+    return Optional.ofNullable(REGISTRIES.get(vertx));
+  }
+
+  private static Future<Vertx> build(Settings settings) {
+    VertxOptions options = new VertxOptions()
+        .setWorkerPoolSize(settings.integer("vertx.worker-pool-size", 20, 1, 1000));
+    int eventLoops = settings.integer("vertx.event-loops", 0, 0, 1024);
+    if (eventLoops > 0) {
+      options.setEventLoopPoolSize(eventLoops);
+    }
+    VertxBuilder builder = Vertx.builder();
+
+    PrometheusMeterRegistry registry = null;
+    if (settings.bool("metrics.enabled", true)) {
+      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      // Vert.x keeps registries in a static map by name: a unique name keeps instances apart.
+      options.setMetricsOptions(new MicrometerMetricsOptions()
+          .setEnabled(true)
+          .setRegistryName("rebound-" + UUID.randomUUID())
+          .setJvmMetricsEnabled(settings.bool("metrics.jvm", true)));
+      builder.withMetrics(new MicrometerMetricsFactory(registry));
+    }
+
+    boolean clustered = settings.bool("cluster.enabled", false);
+    Future<Vertx> vertx;
+    if (clustered) {
+      String host = settings.string("cluster.host", "127.0.0.1");
+      options.setEventBusOptions(new EventBusOptions()
+          .setHost(settings.string("cluster.bus-host", host))
+          .setPort(settings.integer("cluster.bus-port", 0, 0, 65535)));
+      HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(settings));
+      vertx = builder.with(options).withClusterManager(clusterManager).buildClustered();
+    } else {
+      vertx = Future.succeededFuture(builder.with(options).build());
+    }
+    PrometheusMeterRegistry reg = registry;
+    return vertx.onSuccess(v -> {
+      if (reg != null) {
+        REGISTRIES.put(v, reg);
+      }
+    });
+  }
+
+  /** The Hazelcast member configuration, built in code from the {@code cluster.*} keys. */
+  static Config hazelcastConfig(Settings settings) {
+    String name = settings.string("cluster.name", "rebound");
+    String configFile = settings.string("cluster.config-file", "");
+    Config config;
+    if (!configFile.isBlank()) {
+      try {
+        config = Config.loadFromFile(new File(configFile));
+      } catch (FileNotFoundException | RuntimeException e) {
+        throw new ConfigException("cluster.config-file", "Invalid configuration 'cluster.config-file' (env "
+            + Settings.envVar("cluster.config-file") + "): cannot load Hazelcast configuration '"
+            + configFile + "': " + e.getMessage(), e);
+      }
+    } else {
+      config = new Config();
+      config.setClusterName(name);
+      String host = settings.string("cluster.host", "127.0.0.1");
+      int port = settings.integer("cluster.port", 5701, 1, 65535);
+      List<String> members = settings.list("cluster.members", List.of("127.0.0.1"));
+
+      NetworkConfig network = config.getNetworkConfig();
+      network.setPort(port).setPortAutoIncrement(true);
+      // Advertise the configured host; the bound port is appended by Hazelcast.
+      network.setPublicAddress(host);
+      JoinConfig join = network.getJoin();
+      join.getMulticastConfig().setEnabled(false);
+      join.getAutoDetectionConfig().setEnabled(false);
+      join.getTcpIpConfig().setEnabled(true).setMembers(members);
+      config.setProperty("hazelcast.local.localAddress", host);
+      long joinWaitSeconds = Math.max(1, settings.duration("cluster.join-wait",
+          java.time.Duration.ofSeconds(2)).toSeconds());
+      config.setProperty("hazelcast.wait.seconds.before.join", Long.toString(joinWaitSeconds));
+      config.setProperty("hazelcast.max.wait.seconds.before.join", Long.toString(joinWaitSeconds * 2));
+    }
+    // What vertx-hazelcast's default-cluster.xml sets, for the event-bus subscription maps.
+    config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    config.getMapConfig("__vertx.haInfo").setBackupCount(1);
+    config.getMapConfig("__vertx.nodeInfo").setBackupCount(1);
+
+    config.setInstanceName("rebound-" + name + "-" + UUID.randomUUID());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    // Our own shutdown hook leaves the cluster after the verticles are undeployed.
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    return config;
+  }
+}
