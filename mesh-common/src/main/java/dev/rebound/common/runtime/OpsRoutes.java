@@ -2,14 +2,15 @@ package dev.rebound.common.runtime;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,11 +44,16 @@ public final class OpsRoutes {
   public static void mount(Router router, Vertx vertx, Supplier<Future<JsonObject>> readiness,
       Duration readinessTimeout) {
     router.get(LIVE).handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
-    router.get(READY).handler(ctx -> ready(ctx, readiness, readinessTimeout));
+    router.get(READY).handler(ctx -> ready(ctx, vertx, readiness, readinessTimeout));
     router.get(METRICS).handler(ctx -> metrics(ctx, vertx));
   }
 
-  private static void ready(RoutingContext ctx, Supplier<Future<JsonObject>> readiness, Duration timeout) {
+  private static void ready(RoutingContext ctx, Vertx vertx, Supplier<Future<JsonObject>> readiness,
+      Duration timeout) {
+    // Complete on the request's context whichever thread the check or the timer completes on.
+    Promise<JsonObject> outcome = ((ContextInternal) vertx.getOrCreateContext()).promise();
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> outcome.tryFail(new TimeoutException(
+        "readiness check did not answer within " + timeout.toMillis() + " ms")));
     Future<JsonObject> check;
     try {
       check = readiness.get();
@@ -57,7 +63,15 @@ public final class OpsRoutes {
     } catch (RuntimeException e) {
       check = Future.failedFuture(e);
     }
-    check.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(ar -> {
+    check.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        outcome.tryComplete(ar.result());
+      } else {
+        outcome.tryFail(ar.cause());
+      }
+    });
+    outcome.future().onComplete(ar -> {
       if (ctx.response().ended()) {
         return;
       }
@@ -69,9 +83,7 @@ public final class OpsRoutes {
         json(ctx.response(), down ? 503 : 200, body);
       } else {
         Throwable cause = ar.cause();
-        String reason = cause instanceof TimeoutException
-            ? "readiness check did not answer within " + timeout.toMillis() + " ms"
-            : String.valueOf(cause.getMessage());
+        String reason = String.valueOf(cause.getMessage());
         LOG.warn("readiness check failed: {}", reason);
         json(ctx.response(), 503, new JsonObject().put("status", "DOWN").put("reason", reason));
       }
