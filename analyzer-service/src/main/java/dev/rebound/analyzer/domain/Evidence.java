@@ -1,0 +1,201 @@
+package dev.rebound.analyzer.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the rules are matched against for one failure: the redacted text, its lower-case form,
+ * the exception chain and the structured codes — given by the caller or, failing that, read from the
+ * message ("HTTP/1.1 503", "exit code 137", "signal: killed", "SQLSTATE 40001").
+ */
+final class Evidence {
+
+  // Words that, right before a 3-digit number, make it an HTTP status ("HTTP/1.1 503", "status code: 429").
+  private static final String[] STATUS_LEADS = {
+      "http/1.1", "http/1.0", "http/2", "http/2.0", "http", "http error", "http status", "httperror", "status code",
+      "statuscode", "status_code", "response code", "response status", "status", "returned", "got", "responded with",
+      "returned status", "failed with status", "server responded with a status of", "error"};
+  // Reason phrases that, right after a 3-digit number, make it an HTTP status ("503 Service Unavailable").
+  private static final String[] REASON_PHRASES = {
+      "too many requests", "service unavailable", "bad gateway", "gateway time", "internal server error", "not found",
+      "unauthorized", "forbidden", "bad request", "unprocessable", "request time", "conflict", "payload too large",
+      "precondition failed", "method not allowed", "gone", "site is overloaded"};
+  private static final Pattern EXIT_CODE = Pattern.compile(
+      "(?i)\\b(?:exit(?:ed)?(?:\\s+with)?(?:\\s+exit)?\\s+(?:code|status)|exit_code|exitcode|non-zero exit status|"
+          + "returned non-zero exit status|error code|exit)[\"']?\\s*[:=]?\\s*\\(?(\\d{1,3})\\b");
+  private static final Pattern SIGNAL = Pattern.compile(
+      "\\b(SIG(?:KILL|TERM|SEGV|ABRT|INT|HUP|BUS|PIPE|QUIT|ILL|FPE))\\b"
+          + "|(?i)\\bsignal[:\\s]+(killed|terminated|segmentation fault|aborted|\\d{1,2})\\b"
+          + "|(?i)\\b(segmentation fault)");
+  private static final Pattern SQL_STATE = Pattern.compile(
+      "(?i)\\bsql\\s?state\\s*[:=\\[(]?\\s*[\"']?([0-9A-Z]{5})\\b"
+          + "|\\bcode[\"']?\\s*[:=]\\s*[\"']([0-9][0-9A-Z]{4})[\"']");
+
+  final String text;
+  final String lower;
+  final List<String> exceptions;
+  final Integer httpStatus;
+  final boolean httpInferred;
+  final Integer exitCode;
+  final boolean exitInferred;
+  final String signal;
+  final boolean signalInferred;
+  final String sqlState;
+  final boolean sqlInferred;
+
+  Evidence(FailureInput input, String redactedMessage, StackTraceSummary stack) {
+    String t = redactedMessage;
+    if (!stack.headLines().isEmpty()) {
+      t = t + "\n" + String.join("\n", stack.headLines());
+    }
+    this.text = t;
+    this.lower = AsciiLower.of(t);
+
+    List<String> ex = new ArrayList<>(4);
+    if (input.exceptionType() != null) {
+      ex.add(input.exceptionType());
+    }
+    for (String e : stack.exceptionChain()) {
+      if (!ex.contains(e)) {
+        ex.add(e);
+      }
+    }
+    ExceptionNames.addFromMessage(redactedMessage, ex);
+    this.exceptions = ex;
+
+    Integer http = input.httpStatus();
+    boolean httpFromText = false;
+    if (http == null) {
+      http = httpStatusIn(lower);
+      httpFromText = http != null;
+    }
+    this.httpStatus = http;
+    this.httpInferred = httpFromText;
+
+    Integer exit = input.exitCode();
+    boolean exitFromText = false;
+    if (exit == null && lower.contains("exit")) {
+      Integer e = firstInt(EXIT_CODE, t);
+      if (e != null && e <= 255) {
+        exit = e;
+        exitFromText = true;
+      }
+    }
+    this.exitCode = exit;
+    this.exitInferred = exitFromText;
+
+    String sig = input.signal();
+    boolean sigFromText = false;
+    if (sig == null && (lower.contains("sig") || lower.contains("segmentation"))) {
+      Matcher m = SIGNAL.matcher(t);
+      if (m.find()) {
+        String g = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+        sig = Signals.normalize(g);
+        sigFromText = true;
+      }
+    }
+    if (sig == null && exit != null) {
+      sig = Signals.fromExitCode(exit);
+      sigFromText = sig != null && exitFromText;
+    }
+    this.signal = sig;
+    this.signalInferred = sigFromText;
+
+    String sql = input.sqlState();
+    boolean sqlFromText = false;
+    if (sql == null && (lower.contains("sqlstate") || lower.contains("sql state") || lower.contains("code: '")
+        || lower.contains("code\":\"") || lower.contains("code\": \"") || lower.contains("code='"))) {
+      Matcher m = SQL_STATE.matcher(t);
+      while (m.find()) {
+        String g = (m.group(1) != null ? m.group(1) : m.group(2)).toUpperCase(java.util.Locale.ROOT);
+        if (Character.isDigit(g.charAt(0)) || g.startsWith("XX") || g.startsWith("HV")) {
+          sql = g;
+          sqlFromText = true;
+          break;
+        }
+      }
+    }
+    this.sqlState = sql;
+    this.sqlInferred = sqlFromText;
+  }
+
+  /**
+   * Finds a standalone number 100..599 preceded by a status word or followed by a reason phrase. A hand
+   * scan instead of a regex with a dozen alternatives: it runs on every message.
+   */
+  static Integer httpStatusIn(String lower) {
+    int n = lower.length();
+    for (int i = 0; i + 3 <= n; i++) {
+      char c = lower.charAt(i);
+      if (c < '1' || c > '5' || i > 0 && isWordChar(lower.charAt(i - 1))) {
+        continue;
+      }
+      if (!Character.isDigit(lower.charAt(i + 1)) || !Character.isDigit(lower.charAt(i + 2))
+          || i + 3 < n && isWordChar(lower.charAt(i + 3))) {
+        continue;
+      }
+      if (i > 0 && (lower.charAt(i - 1) == '.' || lower.charAt(i - 1) == ':' && i > 1 && Character.isLetterOrDigit(lower.charAt(i - 2))
+          && !precededByLead(lower, i))) {
+        continue; // 10.0.0.503 or host:503
+      }
+      int status = (c - '0') * 100 + (lower.charAt(i + 1) - '0') * 10 + (lower.charAt(i + 2) - '0');
+      if (precededByLead(lower, i) || followedByReason(lower, i + 3)) {
+        return status;
+      }
+      i += 2;
+    }
+    return null;
+  }
+
+  private static boolean precededByLead(String lower, int at) {
+    int e = at;
+    while (e > 0 && " :=(\"'[".indexOf(lower.charAt(e - 1)) >= 0 && at - e < 4) {
+      e--;
+    }
+    for (String lead : STATUS_LEADS) {
+      int s = e - lead.length();
+      if (s >= 0 && lower.startsWith(lead, s) && (s == 0 || !isWordChar(lower.charAt(s - 1)))) {
+        if (lead.equals("status") && s >= 5 && lower.startsWith("exit ", s - 5)) {
+          return false;
+        }
+        if (lead.equals("error") && s >= 5 && lower.startsWith("exit ", s - 5)) {
+          return false;
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean followedByReason(String lower, int at) {
+    int s = at;
+    while (s < lower.length() && " -:(".indexOf(lower.charAt(s)) >= 0 && s - at < 3) {
+      s++;
+    }
+    for (String phrase : REASON_PHRASES) {
+      if (lower.startsWith(phrase, s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
+  }
+
+  private static Integer firstInt(Pattern p, String text) {
+    Matcher m = p.matcher(text);
+    if (!m.find()) {
+      return null;
+    }
+    for (int g = 1; g <= m.groupCount(); g++) {
+      if (m.group(g) != null) {
+        return Integer.parseInt(m.group(g));
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.rebound.analyzer.domain;
+
+import java.util.List;
+
+/** Recognises exception type names such as {@code java.net.ConnectException}, {@code KeyError}, {@code TimeoutError}. */
+final class ExceptionNames {
+  private static final String[] SUFFIXES = {"Exception", "Error", "Throwable", "Exit", "Interrupt", "Failure", "Fault"};
+  private static final int MAX_FROM_MESSAGE = 4;
+
+  private ExceptionNames() {
+  }
+
+  static boolean looksLikeType(String name) {
+    if (name.isEmpty() || name.endsWith(".")) {
+      return false;
+    }
+    String simple = simpleName(name);
+    if (simple.isEmpty() || !Character.isUpperCase(simple.charAt(0))) {
+      return false;
+    }
+    for (String suffix : SUFFIXES) {
+      if (simple.endsWith(suffix) && simple.length() > suffix.length() || simple.equals("Error") || simple.equals("Exception")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String simpleName(String name) {
+    int dot = name.lastIndexOf('.');
+    int dollar = name.lastIndexOf('$');
+    return name.substring(Math.max(dot, dollar) + 1);
+  }
+
+  /**
+   * Exception type names mentioned in a message, e.g. {@code java.lang.OutOfMemoryError} in
+   * "Exception in thread main java.lang.OutOfMemoryError: Java heap space". Scans for the suffixes
+   * with indexOf instead of running a regular expression over every message.
+   */
+  static void addFromMessage(String message, List<String> out) {
+    int found = 0;
+    for (String suffix : new String[] {"Exception", "Error"}) {
+      int from = 0;
+      int at;
+      while (found < MAX_FROM_MESSAGE && (at = message.indexOf(suffix, from)) >= 0) {
+        int end = at + suffix.length();
+        from = end;
+        if (end < message.length() && Character.isJavaIdentifierPart(message.charAt(end))) {
+          continue;
+        }
+        int start = at;
+        while (start > 0 && (Character.isJavaIdentifierPart(message.charAt(start - 1)) || message.charAt(start - 1) == '.')) {
+          start--;
+        }
+        while (start < at && message.charAt(start) == '.') {
+          start++;
+        }
+        String name = message.substring(start, end);
+        if (looksLikeType(name) && !out.contains(name)) {
+          out.add(name);
+          found++;
+        }
+      }
+    }
+  }
+
+  /** True when {@code actual} (simple or qualified) names the type {@code wanted} (simple or qualified). */
+  static boolean matches(String wanted, String actual) {
+    if (wanted.equals(actual)) {
+      return true;
+    }
+    boolean wantedQualified = wanted.indexOf('.') >= 0;
+    boolean actualQualified = actual.indexOf('.') >= 0;
+    if (!wantedQualified) {
+      return simpleName(actual).equals(wanted);
+    }
+    return !actualQualified && simpleName(wanted).equals(actual);
+  }
+}

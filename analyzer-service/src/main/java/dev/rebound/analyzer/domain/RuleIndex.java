@@ -1,0 +1,359 @@
+package dev.rebound.analyzer.domain;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The catalog compiled for matching. Candidate rules come from an Aho–Corasick pass over the text
+ * (each rule is indexed by the literals one of which it requires) and from hash lookups of the
+ * structured codes; only candidates run their regexes, and each distinct regex runs at most once per
+ * failure even when several rules share it. Regexes read the text through a
+ * {@link BoundedCharSequence}, so no pattern can take more than its budget.
+ */
+final class RuleIndex {
+
+  /** A compiled rule. */
+  static final class Compiled {
+    final Rule rule;
+    final int index;
+    final int[] regexIds;
+    final String[] contains;
+    final double specificity;
+    final String matcherKinds;
+
+    Compiled(Rule rule, int index, int[] regexIds, double specificity, String matcherKinds) {
+      this.rule = rule;
+      this.index = index;
+      this.regexIds = regexIds;
+      this.contains = rule.match().contains().toArray(new String[0]);
+      this.specificity = specificity;
+      this.matcherKinds = matcherKinds;
+    }
+  }
+
+  /** Per-thread scratch space, so matching allocates next to nothing. */
+  static final class Scratch {
+    final Candidates candidates;
+    final byte[] regexResult; // 0 unknown, 1 match, 2 no match
+    final int[] regexStamp;
+    int generation;
+
+    Scratch(int rules, int regexes) {
+      candidates = new Candidates(rules);
+      regexResult = new byte[regexes];
+      regexStamp = new int[regexes];
+    }
+  }
+
+  private final Compiled[] rules;
+  private final Pattern[] regexes;
+  private final LiteralIndex literals;
+  private final int[] alwaysCandidates;
+  private final int[][] byStatus = new int[600][];
+  private final Map<Integer, int[]> byExitCode;
+  private final Map<String, int[]> bySignal;
+  private final Map<String, int[]> bySqlState;
+  private final Map<String, int[]> byExceptionSimpleName;
+  private final long budgetFloor;
+  private final int budgetPerChar;
+  private final ThreadLocal<Scratch> scratch;
+
+  RuleIndex(List<Rule> catalog, long budgetFloor, int budgetPerChar) {
+    this.budgetFloor = budgetFloor;
+    this.budgetPerChar = budgetPerChar;
+    Map<String, Integer> regexIds = new LinkedHashMap<>();
+    Map<String, List<Integer>> literalMap = LiteralIndex.newLiteralMap();
+    List<Integer> always = new ArrayList<>();
+    Map<Integer, List<Integer>> status = new HashMap<>();
+    Map<Integer, List<Integer>> exit = new HashMap<>();
+    Map<String, List<Integer>> signal = new HashMap<>();
+    Map<String, List<Integer>> sql = new HashMap<>();
+    Map<String, List<Integer>> exception = new HashMap<>();
+    rules = new Compiled[catalog.size()];
+    for (int i = 0; i < catalog.size(); i++) {
+      Rule r = catalog.get(i);
+      Rule.Matchers m = r.match();
+      int[] ids = new int[m.regex().size()];
+      for (int k = 0; k < ids.length; k++) {
+        ids[k] = regexIds.computeIfAbsent(m.regex().get(k), x -> regexIds.size());
+      }
+      rules[i] = new Compiled(r, i, ids, specificity(r), kinds(r));
+
+      // Index each rule once, by the cheapest thing it is guaranteed to require.
+      List<String> required = requiredLiterals(r);
+      if (required != null) {
+        for (String lit : required) {
+          LiteralIndex.put(literalMap, lit, i);
+        }
+      } else if (!m.sqlStates().isEmpty()) {
+        for (String s : m.sqlStates()) {
+          sql.computeIfAbsent(s, k -> new ArrayList<>()).add(i);
+        }
+      } else if (!m.exceptions().isEmpty()) {
+        for (String e : m.exceptions()) {
+          exception.computeIfAbsent(ExceptionNames.simpleName(e).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(i);
+        }
+      } else if (!m.httpStatus().isEmpty()) {
+        for (Rule.StatusRange range : m.httpStatus()) {
+          for (int s = range.from(); s <= range.to(); s++) {
+            status.computeIfAbsent(s, k -> new ArrayList<>()).add(i);
+          }
+        }
+      } else if (!m.signals().isEmpty()) {
+        for (String s : m.signals()) {
+          signal.computeIfAbsent(s, k -> new ArrayList<>()).add(i);
+        }
+      } else if (!m.exitCodes().isEmpty()) {
+        for (Integer c : m.exitCodes()) {
+          exit.computeIfAbsent(c, k -> new ArrayList<>()).add(i);
+        }
+      } else {
+        always.add(i);
+      }
+    }
+    regexes = new Pattern[regexIds.size()];
+    regexIds.forEach((re, id) -> regexes[id] = Pattern.compile(re, Pattern.CASE_INSENSITIVE));
+    literals = new LiteralIndex(literalMap);
+    alwaysCandidates = always.stream().mapToInt(Integer::intValue).toArray();
+    status.forEach((s, l) -> byStatus[s] = toArray(l));
+    byExitCode = freeze(exit);
+    bySignal = freeze(signal);
+    bySqlState = freeze(sql);
+    byExceptionSimpleName = freeze(exception);
+    int ruleCount = rules.length;
+    int regexCount = regexes.length;
+    scratch = ThreadLocal.withInitial(() -> new Scratch(ruleCount, regexCount));
+  }
+
+  /** Literals of which the rule requires at least one, or null if it cannot be indexed by text. */
+  private static List<String> requiredLiterals(Rule r) {
+    if (!r.keywords().isEmpty()) {
+      return r.keywords();
+    }
+    Rule.Matchers m = r.match();
+    if (!m.contains().isEmpty()) {
+      return m.contains();
+    }
+    if (!m.regex().isEmpty()) {
+      List<String> all = new ArrayList<>();
+      for (String re : m.regex()) {
+        List<String> lits = RegexLiterals.required(re);
+        if (lits == null) {
+          return null;
+        }
+        all.addAll(lits);
+      }
+      return all;
+    }
+    return null;
+  }
+
+  /** How specific a rule's evidence is: structured codes beat loose text; several kinds together beat one. */
+  static double specificity(Rule r) {
+    if (r.confidence() != null) {
+      return r.confidence();
+    }
+    Rule.Matchers m = r.match();
+    double best = 0;
+    int kinds = 0;
+    if (!m.sqlStates().isEmpty()) { best = Math.max(best, 0.90); kinds++; }
+    if (!m.exceptions().isEmpty()) { best = Math.max(best, 0.85); kinds++; }
+    if (!m.signals().isEmpty()) { best = Math.max(best, 0.82); kinds++; }
+    if (!m.httpStatus().isEmpty()) { best = Math.max(best, 0.75); kinds++; }
+    if (!m.exitCodes().isEmpty()) { best = Math.max(best, 0.70); kinds++; }
+    if (!m.regex().isEmpty()) { best = Math.max(best, 0.76); kinds++; }
+    if (!m.contains().isEmpty()) { best = Math.max(best, 0.74); kinds++; }
+    return Math.min(0.95, best + 0.05 * (kinds - 1));
+  }
+
+  private static String kinds(Rule r) {
+    Rule.Matchers m = r.match();
+    List<String> k = new ArrayList<>();
+    if (!m.sqlStates().isEmpty()) k.add("sqlState");
+    if (!m.exceptions().isEmpty()) k.add("exception");
+    if (!m.signals().isEmpty()) k.add("signal");
+    if (!m.httpStatus().isEmpty()) k.add("httpStatus");
+    if (!m.exitCodes().isEmpty()) k.add("exitCode");
+    if (!m.regex().isEmpty()) k.add("regex");
+    if (!m.contains().isEmpty()) k.add("contains");
+    return String.join("+", k);
+  }
+
+  int size() {
+    return rules.length;
+  }
+
+  int unindexedRules() {
+    return alwaysCandidates.length;
+  }
+
+  Compiled rule(int index) {
+    return rules[index];
+  }
+
+  /** Result of matching: the indexes of the rules that matched, in catalog order, and regexes that gave up. */
+  record Matches(int[] matched, List<String> budgetExceeded) {
+  }
+
+  Matches match(Evidence e) {
+    Scratch s = scratch.get();
+    Candidates c = s.candidates;
+    c.clear();
+    if (++s.generation == Integer.MAX_VALUE) {
+      java.util.Arrays.fill(s.regexStamp, 0);
+      s.generation = 1;
+    }
+    literals.collect(e.lower, c);
+    for (int r : alwaysCandidates) {
+      c.add(r);
+    }
+    if (e.httpStatus != null && byStatus[e.httpStatus] != null) {
+      addAll(c, byStatus[e.httpStatus]);
+    }
+    if (e.exitCode != null) {
+      addAll(c, byExitCode.get(e.exitCode));
+    }
+    if (e.signal != null) {
+      addAll(c, bySignal.get(e.signal));
+    }
+    if (e.sqlState != null) {
+      addAll(c, bySqlState.get(e.sqlState));
+      addAll(c, bySqlState.get(e.sqlState.substring(0, 2)));
+    }
+    for (String ex : e.exceptions) {
+      addAll(c, byExceptionSimpleName.get(ExceptionNames.simpleName(ex).toLowerCase(Locale.ROOT)));
+    }
+    c.sort();
+    int[] matched = null;
+    int count = 0;
+    List<String> exceeded = List.of();
+    for (int i = 0; i < c.size(); i++) {
+      Compiled rule = rules[c.get(i)];
+      int outcome = evaluate(rule, e, s);
+      if (outcome == 1) {
+        if (matched == null) {
+          matched = new int[Math.min(c.size(), 16)];
+        } else if (count == matched.length) {
+          matched = java.util.Arrays.copyOf(matched, matched.length * 2);
+        }
+        matched[count++] = rule.index;
+      } else if (outcome == -1) {
+        if (exceeded.isEmpty()) {
+          exceeded = new ArrayList<>();
+        }
+        exceeded.add(rule.rule.id());
+      }
+    }
+    return new Matches(matched == null ? new int[0] : java.util.Arrays.copyOf(matched, count), exceeded);
+  }
+
+  /** 1 = matches, 0 = does not, -1 = a regex ran out of budget (treated as no match). */
+  private int evaluate(Compiled c, Evidence e, Scratch s) {
+    Rule.Matchers m = c.rule.match();
+    if (!m.httpStatus().isEmpty()) {
+      if (e.httpStatus == null) {
+        return 0;
+      }
+      boolean any = false;
+      for (Rule.StatusRange range : m.httpStatus()) {
+        any |= range.contains(e.httpStatus);
+      }
+      if (!any) {
+        return 0;
+      }
+    }
+    if (!m.exitCodes().isEmpty() && (e.exitCode == null || !m.exitCodes().contains(e.exitCode))) {
+      return 0;
+    }
+    if (!m.signals().isEmpty() && (e.signal == null || !m.signals().contains(e.signal))) {
+      return 0;
+    }
+    if (!m.sqlStates().isEmpty()) {
+      if (e.sqlState == null) {
+        return 0;
+      }
+      boolean any = false;
+      for (String state : m.sqlStates()) {
+        any |= state.length() == 2 ? e.sqlState.startsWith(state) : e.sqlState.equals(state);
+      }
+      if (!any) {
+        return 0;
+      }
+    }
+    if (!m.exceptions().isEmpty()) {
+      boolean any = false;
+      for (String wanted : m.exceptions()) {
+        for (String actual : e.exceptions) {
+          any |= ExceptionNames.matches(wanted, actual);
+        }
+      }
+      if (!any) {
+        return 0;
+      }
+    }
+    if (c.contains.length > 0) {
+      boolean any = false;
+      for (String lit : c.contains) {
+        if (e.lower.contains(lit)) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) {
+        return 0;
+      }
+    }
+    if (c.regexIds.length > 0) {
+      boolean exceeded = false;
+      for (int id : c.regexIds) {
+        int r = regex(id, e, s);
+        if (r == 1) {
+          return 1;
+        }
+        exceeded |= r == -1;
+      }
+      return exceeded ? -1 : 0;
+    }
+    return 1;
+  }
+
+  private int regex(int id, Evidence e, Scratch s) {
+    if (s.regexStamp[id] == s.generation) {
+      byte r = s.regexResult[id];
+      return r == 1 ? 1 : r == 3 ? -1 : 0;
+    }
+    int result;
+    try {
+      long budget = Math.max(budgetFloor, (long) budgetPerChar * e.text.length());
+      result = regexes[id].matcher(new BoundedCharSequence(e.text, budget)).find() ? 1 : 0;
+    } catch (BoundedCharSequence.BudgetExceeded | StackOverflowError ex) {
+      result = -1;
+    }
+    s.regexStamp[id] = s.generation;
+    s.regexResult[id] = (byte) (result == 1 ? 1 : result == -1 ? 3 : 2);
+    return result;
+  }
+
+  private static void addAll(Candidates c, int[] rules) {
+    if (rules != null) {
+      for (int r : rules) {
+        c.add(r);
+      }
+    }
+  }
+
+  private static int[] toArray(List<Integer> l) {
+    return l.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static <K> Map<K, int[]> freeze(Map<K, List<Integer>> m) {
+    Map<K, int[]> out = new HashMap<>();
+    m.forEach((k, v) -> out.put(k, toArray(v)));
+    return out;
+  }
+}

@@ -1,0 +1,274 @@
+package dev.rebound.analyzer.domain;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Second stage of fingerprinting: online token clustering in the spirit of Drain (He, Zhu, Zheng, Lyu:
+ * "Drain: An Online Log Parsing Approach with Fixed Depth Tree", ICWS 2017) for the variable parts the
+ * {@link TemplateMasker} cannot recognise, such as user names or random pod suffixes.
+ *
+ * <p>Templates are grouped by discriminator and token count, then by their first {@code depth - 2}
+ * tokens (tokens holding digits or placeholders go under {@code <*>}, as in Drain). Within a leaf, a
+ * template joins the most similar cluster if at least {@code similarityThreshold} of its tokens are
+ * equal (a {@code <*>} in the cluster matches anything); the differing tokens become {@code <*>}.
+ * Otherwise it starts a new cluster.
+ *
+ * <p><b>Stable ids.</b> A cluster's id is the SHA-256 of its discriminator and its <em>first</em>
+ * template, and never changes when the cluster generalizes. A template that masking alone already
+ * makes identical always gets the same id, whatever the arrival order; only variants that Drain has
+ * to merge depend on which one came first. That is the trade-off for learning at all: persist the
+ * state ({@link #export()} / {@link #restore(List)}) and ids survive restarts.
+ *
+ * <p>Thread-safe: lookups of known templates are lock-free; learning is serialized.
+ */
+public final class TemplateMiner {
+
+  /**
+   * @param depth               tree depth as in Drain; {@code depth - 2} leading tokens route a template
+   * @param similarityThreshold fraction of equal tokens needed to join a cluster
+   * @param maxClusters         learning stops beyond this many clusters (ids are still computed)
+   * @param maxCachedTemplates  bound on the exact-template cache
+   */
+  public record Config(int depth, double similarityThreshold, int maxClusters, int maxCachedTemplates) {
+    public static final int DEFAULT_DEPTH = 4;
+    public static final double DEFAULT_SIMILARITY_THRESHOLD = 0.6;
+    public static final int DEFAULT_MAX_CLUSTERS = 50_000;
+    public static final int DEFAULT_MAX_CACHED_TEMPLATES = 200_000;
+    public static final Config DEFAULT = new Config(DEFAULT_DEPTH, DEFAULT_SIMILARITY_THRESHOLD,
+        DEFAULT_MAX_CLUSTERS, DEFAULT_MAX_CACHED_TEMPLATES);
+
+    public Config {
+      if (depth < 3) {
+        throw new IllegalArgumentException("depth must be at least 3, was " + depth);
+      }
+      if (!(similarityThreshold > 0 && similarityThreshold <= 1)) {
+        throw new IllegalArgumentException("similarityThreshold must be within (0, 1], was " + similarityThreshold);
+      }
+      if (maxClusters < 1 || maxCachedTemplates < 0) {
+        throw new IllegalArgumentException("maxClusters must be positive and maxCachedTemplates not negative");
+      }
+    }
+  }
+
+  /** The cluster a template belongs to. */
+  public record Match(String clusterId, String template) {
+  }
+
+  private static final String WILDCARD = "<*>";
+
+  private static final class Cluster {
+    final String id;
+    final String discriminator;
+    volatile String[] tokens;
+    volatile String template;
+    long size;
+
+    Cluster(String id, String discriminator, String[] tokens, long size) {
+      this.id = id;
+      this.discriminator = discriminator;
+      this.tokens = tokens;
+      this.template = String.join(" ", tokens);
+      this.size = size;
+    }
+  }
+
+  private final Config config;
+  private final ConcurrentHashMap<String, Cluster> exact = new ConcurrentHashMap<>();
+  private final Map<String, List<Cluster>> leaves = new HashMap<>();
+  private final List<Cluster> clusters = new ArrayList<>();
+
+  public TemplateMiner() {
+    this(Config.DEFAULT);
+  }
+
+  public TemplateMiner(Config config) {
+    this.config = config;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /**
+   * Finds or learns the cluster of a masked template.
+   *
+   * @param discriminator messages with different discriminators never share a cluster ("" for none)
+   * @param template      output of {@link TemplateMasker#mask(String)}
+   */
+  public Match match(String discriminator, String template) {
+    String key = discriminator.isEmpty() ? template : discriminator + '\u0000' + template;
+    Cluster known = exact.get(key);
+    if (known != null) {
+      return new Match(known.id, known.template);
+    }
+    return learn(key, discriminator, template);
+  }
+
+  private synchronized Match learn(String key, String discriminator, String template) {
+    String[] tokens = template.isEmpty() ? new String[0] : template.split(" ");
+    String leafKey = leafKey(discriminator, tokens);
+    List<Cluster> leaf = leaves.get(leafKey);
+    Cluster best = leaf == null ? null : mostSimilar(leaf, tokens);
+    if (best != null) {
+      String[] merged = merge(best.tokens, tokens);
+      if (merged != best.tokens) {
+        best.tokens = merged;
+        best.template = String.join(" ", merged);
+      }
+      best.size++;
+    } else {
+      String id = clusterId(discriminator, template);
+      if (clusters.size() >= config.maxClusters()) {
+        return new Match(id, template); // full: still a stable id, nothing learned
+      }
+      best = new Cluster(id, discriminator, tokens, 1);
+      add(leafKey, best);
+    }
+    if (exact.size() < config.maxCachedTemplates()) {
+      exact.put(key, best);
+    }
+    return new Match(best.id, best.template);
+  }
+
+  private void add(String leafKey, Cluster cluster) {
+    leaves.computeIfAbsent(leafKey, k -> new ArrayList<>()).add(cluster);
+    clusters.add(cluster);
+  }
+
+  private Cluster mostSimilar(List<Cluster> leaf, String[] tokens) {
+    Cluster best = null;
+    double bestSim = -1;
+    int bestWildcards = Integer.MAX_VALUE;
+    for (Cluster c : leaf) {
+      String[] t = c.tokens;
+      int equal = 0;
+      int wildcards = 0;
+      for (int i = 0; i < t.length; i++) {
+        if (t[i].equals(WILDCARD)) {
+          wildcards++;
+          equal++;
+        } else if (t[i].equals(tokens[i])) {
+          equal++;
+        }
+      }
+      double sim = tokens.length == 0 ? 1 : (double) equal / tokens.length;
+      // Drain's tie-break: prefer the cluster with fewer wildcards
+      if (sim > bestSim || sim == bestSim && wildcards < bestWildcards) {
+        best = c;
+        bestSim = sim;
+        bestWildcards = wildcards;
+      }
+    }
+    if (best == null || bestSim < config.similarityThreshold()) {
+      return null;
+    }
+    // A template that would need wildcards everywhere is not a variant, it is a different message.
+    int literalMatches = 0;
+    for (int i = 0; i < tokens.length; i++) {
+      if (best.tokens[i].equals(tokens[i]) && !isVariable(tokens[i])) {
+        literalMatches++;
+      }
+    }
+    return literalMatches > 0 || tokens.length == 0 ? best : null;
+  }
+
+  private static String[] merge(String[] cluster, String[] tokens) {
+    String[] out = null;
+    for (int i = 0; i < cluster.length; i++) {
+      if (!cluster[i].equals(WILDCARD) && !cluster[i].equals(tokens[i])) {
+        if (out == null) {
+          out = cluster.clone();
+        }
+        out[i] = WILDCARD;
+      }
+    }
+    return out == null ? cluster : out;
+  }
+
+  private String leafKey(String discriminator, String[] tokens) {
+    StringBuilder sb = new StringBuilder(discriminator).append('\u0000').append(tokens.length);
+    int prefix = Math.min(tokens.length, config.depth() - 2);
+    for (int i = 0; i < prefix; i++) {
+      sb.append('\u0000').append(isVariable(tokens[i]) ? WILDCARD : tokens[i]);
+    }
+    return sb.toString();
+  }
+
+  /** Drain routes tokens with digits under a wildcard; placeholders are variables by construction. */
+  private static boolean isVariable(String token) {
+    if (token.indexOf('<') >= 0 && token.indexOf('>') > 0) {
+      return true;
+    }
+    for (int i = 0; i < token.length(); i++) {
+      if (Character.isDigit(token.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String clusterId(String discriminator, String template) {
+    return Sha256.hex16(discriminator + '\u0000' + template);
+  }
+
+  /** Number of clusters learned so far. */
+  public synchronized int size() {
+    return clusters.size();
+  }
+
+  /** The learned state as plain data, in learning order. */
+  public synchronized List<LearnedTemplate> export() {
+    List<LearnedTemplate> out = new ArrayList<>(clusters.size());
+    for (Cluster c : clusters) {
+      out.add(new LearnedTemplate(c.id, c.discriminator, c.template, c.size));
+    }
+    return out;
+  }
+
+  /**
+   * Adds previously exported clusters (typically right after construction, before the first match).
+   * Clusters whose id is already known are skipped, so restoring twice is harmless.
+   */
+  public synchronized void restore(List<LearnedTemplate> learned) {
+    Map<String, Cluster> byId = new HashMap<>();
+    for (Cluster c : clusters) {
+      byId.put(c.id, c);
+    }
+    for (LearnedTemplate t : learned) {
+      if (byId.containsKey(t.clusterId()) || clusters.size() >= config.maxClusters()) {
+        continue;
+      }
+      String[] tokens = t.template().isEmpty() ? new String[0] : t.template().split(" ");
+      Cluster c = new Cluster(t.clusterId(), t.discriminator(), tokens, t.size());
+      add(leafKey(t.discriminator(), tokens), c);
+      byId.put(c.id, c);
+    }
+  }
+
+  /** SHA-256 truncated to 64 bits, as lower-case hex. */
+  static final class Sha256 {
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+      }
+    });
+
+    private Sha256() {
+    }
+
+    static String hex16(String text) {
+      byte[] d = DIGEST.get().digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    }
+  }
+}
