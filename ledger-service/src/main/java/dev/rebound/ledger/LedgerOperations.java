@@ -1,0 +1,490 @@
+package dev.rebound.ledger;
+
+import dev.rebound.common.Addresses;
+import dev.rebound.common.ErrorCode;
+import dev.rebound.common.JsonFields;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.message.Decision;
+import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.message.TaskState;
+import dev.rebound.common.message.Transition;
+import dev.rebound.common.runtime.Correlation;
+import dev.rebound.ledger.claim.ClaimWaiters;
+import dev.rebound.ledger.domain.CheckpointIntegrity;
+import dev.rebound.ledger.domain.TaskIds;
+import dev.rebound.ledger.store.Changed;
+import dev.rebound.ledger.store.Completion;
+import dev.rebound.ledger.store.GroupCommit;
+import dev.rebound.ledger.store.LedgerStore;
+import dev.rebound.ledger.store.NewTask;
+import dev.rebound.ledger.store.Origin;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger's operations, shared by the HTTP routes and the event-bus API: validates untrusted JSON,
+ * calls the store, and after each commit publishes the transitions, wakes claimers and feeds the
+ * analyzer outbox. Confined to the verticle's context.
+ */
+public final class LedgerOperations {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerOperations.class);
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/-]{1,200}");
+  private static final Set<String> ENQUEUE_FIELDS = Set.of("idempotencyKey", "workflowId", "stage", "agent", "type",
+      "payload", "priority", "maxAttempts", "runAfter", "delayMs", "actor");
+  private static final Set<String> CLAIM_FIELDS = Set.of("worker", "stage", "type", "limit", "leaseMs", "waitMs");
+  private static final int MAX_IDS = 10_000;
+
+  private final Vertx vertx;
+  private final LedgerConfig config;
+  private final LedgerStore store;
+  private final ClaimWaiters waiters;
+  private final TaskIds ids;
+  private final Clock clock;
+  private final GroupCommit<NewTask, LedgerStore.Enqueued> enqueues;
+  private final GroupCommit<Completion, Transition> completions;
+
+  public LedgerOperations(Vertx vertx, LedgerConfig config, LedgerStore store, ClaimWaiters waiters, TaskIds ids,
+                          Clock clock) {
+    this.vertx = vertx;
+    this.config = config;
+    this.store = store;
+    this.waiters = waiters;
+    this.ids = ids;
+    this.clock = clock;
+    int inFlight = Math.max(1, config.pgPoolSize() / 3);
+    this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight,
+        batch -> store.enqueue(batch).map(list -> new ArrayList<Object>(list)));
+    this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, store::complete);
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  /** {@code reply.created} tells a new task (HTTP 201) from a known idempotency key (200). */
+  public Future<JsonObject> enqueue(JsonObject body, Origin origin) {
+    NewTask task;
+    try {
+      task = newTask(body, origin);
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+    return enqueues.submit(task).map(e -> {
+      if (e.created()) {
+        publish(List.of(e.transition()));
+        wakeClaimers(task.stage(), task.runAfter());
+      }
+      return new JsonObject().put("created", e.created()).put("task", e.task());
+    });
+  }
+
+  private NewTask newTask(JsonObject body, Origin origin) {
+    rejectUnknown(body, ENQUEUE_FIELDS);
+    String stage = name(body, "stage", true);
+    Object payload = body.getValue("payload");
+    if (payload != null && !(payload instanceof JsonObject) && !(payload instanceof JsonArray)) {
+      throw ReboundException.invalidField("payload", "must be a JSON object or array");
+    }
+    String payloadJson = payload == null ? "{}" : (payload instanceof JsonObject o ? o.encode() : ((JsonArray) payload).encode());
+    int bytes = payloadJson.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > config.payloadLimitBytes()) {
+      throw ReboundException.tooLarge("payload", bytes, config.payloadLimitBytes());
+    }
+    Instant now = clock.instant();
+    Instant runAfter = JsonFields.instant(body, "runAfter");
+    Long delayMs = JsonFields.longValue(body, "delayMs", 0, 365L * 24 * 3600_000);
+    if (runAfter != null && delayMs != null) {
+      throw ReboundException.badRequest("give either 'runAfter' or 'delayMs', not both");
+    }
+    if (delayMs != null) {
+      runAfter = now.plusMillis(delayMs);
+    }
+    String actor = JsonFields.string(body, "actor", 200);
+    return new NewTask(ids.next(), JsonFields.string(body, "idempotencyKey", 256), name(body, "workflowId", false),
+        stage, JsonFields.string(body, "agent", 200), name(body, "type", false), payloadJson,
+        JsonFields.integer(body, "priority", 0, -1000, 1000),
+        JsonFields.integer(body, "maxAttempts", config.defaultPolicy().maxAttempts(), 1, 1000),
+        runAfter, actor == null ? origin : new Origin(actor, origin.correlationId()));
+  }
+
+  public Future<JsonObject> get(JsonObject body) {
+    return withId(body, store::task);
+  }
+
+  public Future<JsonObject> history(JsonObject body) {
+    return withId(body, id -> store.history(id).map(h -> new JsonObject().put("taskId", id.toString()).put("history", h)));
+  }
+
+  public Future<JsonObject> list(JsonObject q) {
+    try {
+      TaskState state = JsonFields.enumValue(q, "state", TaskState.class);
+      return store.list(new LedgerStore.TaskQuery(state == null ? null : state.name(), name(q, "stage", false),
+          name(q, "workflowId", false), JsonFields.string(q, "agent", 200), JsonFields.uuid(q, "after"),
+          JsonFields.integer(q, "limit", 100, 1, 1000)));
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  public Future<JsonObject> deadLetters(JsonObject q) {
+    JsonObject query = q.copy().put("state", TaskState.FAILED.name());
+    return list(query);
+  }
+
+  public Future<JsonObject> stats() {
+    return store.stats().map(s -> s.put("claimWaiters", waiters.waiting()));
+  }
+
+  // ---------------------------------------------------------------- leases
+
+  public Future<JsonObject> claim(JsonObject body, Origin origin) {
+    LedgerStore.ClaimSpec spec;
+    long waitMs;
+    try {
+      rejectUnknown(body, CLAIM_FIELDS);
+      String worker = JsonFields.requiredString(body, "worker", 200);
+      spec = new LedgerStore.ClaimSpec(worker, name(body, "stage", false), name(body, "type", false),
+          JsonFields.integer(body, "limit", 1, 1, config.maxClaimBatch()),
+          JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs()) == null ? config.defaultLeaseMs()
+              : body.getLong("leaseMs"),
+          new Origin(worker, origin.correlationId()));
+      Long w = JsonFields.longValue(body, "waitMs", 0, config.maxWaitMs());
+      waitMs = w == null ? 0 : w;
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+    ClaimWaiters.ClaimAttempt attempt = () -> store.claim(spec).map(c -> {
+      publish(c.transitions());
+      c.corruptCheckpoints().forEach((task, seqs) ->
+          LOG.warn("task {} has corrupt checkpoints {}: resuming from the newest intact one", task, seqs));
+      return c.tasks();
+    });
+    Future<List<JsonObject>> tasks = attempt.get().compose(found -> found.isEmpty() && waitMs > 0
+        ? waiters.await(spec.stage(), waitMs, attempt)
+        : Future.succeededFuture(found));
+    return tasks.map(list -> new JsonObject().put("tasks", new JsonArray(new ArrayList<>(list))));
+  }
+
+  public Future<JsonObject> heartbeat(JsonObject body) {
+    UUID id;
+    UUID token;
+    long leaseMs;
+    JsonObject checkpoint;
+    try {
+      id = JsonFields.requiredUuid(body, "id");
+      token = JsonFields.requiredUuid(body, "leaseToken");
+      Long l = JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs());
+      leaseMs = l == null ? config.defaultLeaseMs() : l;
+      checkpoint = JsonFields.object(body, "checkpoint");
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+    Future<JsonObject> saved = checkpoint == null ? Future.succeededFuture(null)
+        : saveCheckpoint(checkpoint.copy().put("id", id.toString()).put("leaseToken", token.toString()));
+    return saved.compose(cp -> store.heartbeat(id, token, leaseMs).map(r -> cp == null ? r : r.put("checkpoint", cp)));
+  }
+
+  public Future<JsonObject> complete(JsonObject body, Origin origin) {
+    Completion c;
+    try {
+      UUID id = JsonFields.requiredUuid(body, "id");
+      UUID token = JsonFields.requiredUuid(body, "leaseToken");
+      Object result = body.getValue("result");
+      String resultJson = result == null ? null : io.vertx.core.json.Json.encode(result);
+      if (resultJson != null && resultJson.length() > config.payloadLimitBytes()) {
+        throw ReboundException.tooLarge("result", resultJson.length(), config.payloadLimitBytes());
+      }
+      String actor = JsonFields.string(body, "actor", 200);
+      c = new Completion(id, token, resultJson, actor == null ? origin : new Origin(actor, origin.correlationId()));
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+    return completions.submit(c).map(t -> {
+      publish(List.of(t));
+      return new JsonObject().put("id", t.taskId().toString()).put("state", TaskState.DONE.name())
+          .put("attempt", t.attempt());
+    });
+  }
+
+  public Future<JsonObject> cancel(JsonObject body, Origin origin) {
+    return withId(body, id -> changed(store.cancel(id, reason(body), origin)));
+  }
+
+  public Future<JsonObject> block(JsonObject body, Origin origin) {
+    return withId(body, id -> changed(store.block(id, reason(body), origin)));
+  }
+
+  public Future<JsonObject> unblock(JsonObject body, Origin origin) {
+    return withId(body, id -> changed(store.unblock(id, reason(body), origin)));
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /** {@code {id, leaseToken, sequence, state, checksum?}}; a given checksum must match the state. */
+  public Future<JsonObject> saveCheckpoint(JsonObject body) {
+    try {
+      UUID id = JsonFields.requiredUuid(body, "id");
+      UUID token = JsonFields.requiredUuid(body, "leaseToken");
+      Long seq = JsonFields.longValue(body, "sequence", 0, Long.MAX_VALUE);
+      if (seq == null) {
+        throw ReboundException.invalidField("sequence", "is required");
+      }
+      JsonObject state = JsonFields.object(body, "state");
+      if (state == null) {
+        throw ReboundException.invalidField("state", "is required (a JSON object)");
+      }
+      String text = state.encode();
+      if (text.length() > config.payloadLimitBytes()) {
+        throw ReboundException.tooLarge("checkpoint state", text.length(), config.payloadLimitBytes());
+      }
+      String checksum = CheckpointIntegrity.sha256Hex(text);
+      String given = JsonFields.string(body, "checksum", 64);
+      if (given != null && !given.equalsIgnoreCase(checksum)) {
+        // the client hashed other bytes than we received: refuse rather than store a checkpoint it can't verify
+        throw ReboundException.invalidField("checksum", "does not match the SHA-256 of the state as received");
+      }
+      return store.saveCheckpoint(id, token, seq, text, checksum, config.checkpointsKept());
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  public Future<JsonObject> latestCheckpoint(JsonObject body) {
+    return withId(body, id -> store.task(id).compose(t -> store.latestCheckpoint(id)).map(sel -> {
+      JsonObject out = new JsonObject().put("taskId", id.toString())
+          .put("corruptSequences", new JsonArray(new ArrayList<>(sel.corruptSequences())));
+      if (sel.latestValid() != null) {
+        CheckpointIntegrity.Stored c = sel.latestValid();
+        out.put("checkpoint", new JsonObject().put("sequence", c.sequence()).put("state", new JsonObject(c.state()))
+            .put("checksum", c.checksum()).put("attempt", c.attempt()).put("createdAt", c.createdAt()));
+      }
+      return out;
+    }));
+  }
+
+  // ---------------------------------------------------------------- failures and decisions
+
+  /** Records a failure; the reply comes after the commit. */
+  public Future<JsonObject> reportFailure(JsonObject body, Origin origin) {
+    FailureEvent event;
+    try {
+      event = FailureEvent.fromJson(body);
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+    return recordFailure(event, origin);
+  }
+
+  public Future<JsonObject> recordFailure(FailureEvent event, Origin origin) {
+    return store.recordFailure(event, origin, config.decisionTimeout()).map(rec -> {
+      if (!rec.duplicate()) {
+        publish(rec.changed().transitions());
+        for (Transition t : rec.changed().transitions()) {
+          if (t.to() == TaskState.RETRY) {
+            JsonObject provisional = rec.reply().getJsonObject("provisional");
+            Instant due = Instant.parse(provisional.getString("runAfter"));
+            wakeClaimers(t.stage(), due);
+          }
+        }
+        sendToAnalyzer(rec.event(), origin.correlationId());
+      }
+      return rec.reply();
+    });
+  }
+
+  /** Outbox: hand a failure to the analyzer; the resender repeats it until a decision arrives. */
+  public void sendToAnalyzer(FailureEvent f, String correlationId) {
+    DeliveryOptions options = (correlationId == null ? new DeliveryOptions() : Correlation.options(correlationId))
+        .setSendTimeout(config.decisionTimeout().toMillis());
+    vertx.eventBus().request(Addresses.ANALYZER_FAILURES, f.toJson(), options).onComplete(ar -> {
+      if (ar.succeeded() && f.taskId() == null) {
+        store.markDelivered(f.failureId());
+      }
+    });
+  }
+
+  public Future<JsonObject> decide(JsonObject body, Origin origin) {
+    Decision d;
+    try {
+      d = Decision.fromJson(body);
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+    String actor = d.decidedBy() == null ? "retry-service" : d.decidedBy();
+    return store.applyDecision(d, new Origin(actor, origin.correlationId())).map(decided -> {
+      publish(decided.changed().transitions());
+      for (Transition t : decided.changed().transitions()) {
+        if (t.to() == TaskState.RETRY && d.runAt() != null) {
+          wakeClaimers(t.stage(), d.runAt());
+        }
+      }
+      return decided.toJson(d);
+    });
+  }
+
+  // ---------------------------------------------------------------- dead-letter queue
+
+  /** {@code {ids:[…]}} or {@code {filter:{stage?, workflowId?}, limit?}}. */
+  public Future<JsonObject> redrive(JsonObject body, Origin origin) {
+    try {
+      JsonArray idList = JsonFields.array(body, "ids", MAX_IDS);
+      JsonObject filter = JsonFields.object(body, "filter");
+      String reason = reason(body);
+      Future<Changed> moved;
+      if (idList != null && filter == null) {
+        moved = store.redrive(uuids(idList), reason, origin);
+      } else if (filter != null && idList == null) {
+        moved = store.redriveMatching(name(filter, "stage", false), name(filter, "workflowId", false),
+            JsonFields.integer(body, "limit", 1000, 1, MAX_IDS), reason, origin);
+      } else {
+        throw ReboundException.badRequest("give either 'ids' or 'filter'");
+      }
+      return moved.map(c -> {
+        publish(c.transitions());
+        Set<String> stages = new LinkedHashSet<>();
+        c.transitions().forEach(t -> stages.add(t.stage()));
+        stages.forEach(s -> wakeClaimers(s, null));
+        return new JsonObject().put("redriven", c.tasks().size())
+            .put("ids", new JsonArray(c.tasks().stream().map(t -> t.getString("id")).toList()));
+      });
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  public Future<JsonObject> purge(JsonObject body) {
+    try {
+      JsonArray idList = JsonFields.array(body, "ids", MAX_IDS);
+      JsonObject filter = JsonFields.object(body, "filter");
+      Future<List<UUID>> purged;
+      if (idList != null && filter == null) {
+        purged = store.purge(uuids(idList));
+      } else if (filter != null && idList == null) {
+        purged = store.purgeMatching(name(filter, "stage", false), name(filter, "workflowId", false),
+            JsonFields.integer(body, "limit", 1000, 1, MAX_IDS));
+      } else {
+        throw ReboundException.badRequest("give either 'ids' or 'filter'");
+      }
+      return purged.map(list -> new JsonObject().put("purged", list.size())
+          .put("ids", new JsonArray(list.stream().map(UUID::toString).toList())));
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- wake-ups and events
+
+  /** Wakes local waiters now (or at {@code due}) and every other ledger instance through NOTIFY. */
+  void wakeClaimers(String stage, Instant due) {
+    long now = clock.millis();
+    if (due == null || due.toEpochMilli() <= now) {
+      waiters.wake(stage);
+      store.notifyClaimable(stage);
+    } else {
+      waiters.wakeAt(stage, due.toEpochMilli());
+      store.notifyClaimable(stage + "@" + due.toEpochMilli());
+    }
+  }
+
+  /** A NOTIFY payload from any instance: {@code stage} or {@code stage@dueEpochMs}. */
+  public void onNotification(String payload) {
+    int at = payload.lastIndexOf('@');
+    if (at < 0) {
+      waiters.wake(payload);
+      return;
+    }
+    try {
+      long due = Long.parseLong(payload.substring(at + 1));
+      String stage = payload.substring(0, at);
+      if (due <= clock.millis()) {
+        waiters.wake(stage);
+      } else {
+        waiters.wakeAt(stage, due);
+      }
+    } catch (NumberFormatException e) {
+      LOG.warn("ignoring malformed ledger notification");
+    }
+  }
+
+  void publish(List<Transition> transitions) {
+    for (Transition t : transitions) {
+      DeliveryOptions options = t.correlationId() == null ? new DeliveryOptions() : Correlation.options(t.correlationId());
+      vertx.eventBus().publish(Addresses.EVENTS_TASKS, t.toJson(), options);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Future<JsonObject> changed(Future<Changed> change) {
+    return change.map(c -> {
+      publish(c.transitions());
+      if (!c.transitions().isEmpty() && c.transitions().get(0).to() == TaskState.QUEUED) {
+        wakeClaimers(c.transitions().get(0).stage(), null);
+      }
+      return c.tasks().get(0);
+    });
+  }
+
+  private static Future<JsonObject> withId(JsonObject body, java.util.function.Function<UUID, Future<JsonObject>> op) {
+    try {
+      return op.apply(JsonFields.requiredUuid(body, "id"));
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static String reason(JsonObject body) {
+    return JsonFields.string(body, "reason", 2000);
+  }
+
+  private static String name(JsonObject body, String field, boolean required) {
+    String v = required ? JsonFields.requiredString(body, field, 200) : JsonFields.string(body, field, 200);
+    if (v != null && !NAME.matcher(v).matches()) {
+      throw ReboundException.invalidField(field, "may only contain letters, digits and . _ : / - (was '"
+          + JsonFields.abbreviate(v, 40) + "')");
+    }
+    return v;
+  }
+
+  private static List<UUID> uuids(JsonArray list) {
+    List<UUID> out = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      Object v = list.getValue(i);
+      if (!(v instanceof String s)) {
+        throw ReboundException.invalidField("ids[" + i + "]", "must be a UUID string");
+      }
+      out.add(JsonFields.parseUuid("ids[" + i + "]", s));
+    }
+    return out;
+  }
+
+  private static void rejectUnknown(JsonObject body, Set<String> known) {
+    for (String f : body.fieldNames()) {
+      if (!known.contains(f)) {
+        throw new ReboundException(ErrorCode.BAD_REQUEST, "unknown field '" + JsonFields.abbreviate(f, 40)
+            + "' (known: " + new java.util.TreeSet<>(known) + ")", new JsonObject().put("field", JsonFields.abbreviate(f, 40)));
+      }
+    }
+  }
+
+  public Duration decisionTimeout() {
+    return config.decisionTimeout();
+  }
+
+  public LedgerStore store() {
+    return store;
+  }
+}

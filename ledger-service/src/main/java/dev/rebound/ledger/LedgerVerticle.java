@@ -1,0 +1,217 @@
+package dev.rebound.ledger;
+
+import dev.rebound.common.Addresses;
+import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.db.Migrations;
+import dev.rebound.common.runtime.Correlation;
+import dev.rebound.common.runtime.OpsRoutes;
+import dev.rebound.common.runtime.Settings;
+import dev.rebound.ledger.claim.ClaimWaiters;
+import dev.rebound.ledger.domain.ProvisionalRetry;
+import dev.rebound.ledger.domain.TaskIds;
+import dev.rebound.ledger.http.LedgerRoutes;
+import dev.rebound.ledger.store.LedgerStore;
+import dev.rebound.ledger.store.Origin;
+import dev.rebound.ledger.sweep.FailureResender;
+import dev.rebound.ledger.sweep.LeaseRescuer;
+import dev.rebound.ledger.sweep.PeriodicSweep;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wiring of the ledger: pool and migrations, the event-bus API ({@code rebound.failures},
+ * {@code rebound.ledger}, {@code rebound.ledger.decide}), HTTP, LISTEN/NOTIFY wake-ups and the
+ * sweepers. Stops intake first on undeploy, then finishes what is in flight and closes the pool.
+ */
+public final class LedgerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
+  public static final String SCHEMA = "ledger";
+
+  private final LedgerConfig config;
+  private final PgConnectOptions pgOptions;
+  private final Clock clock;
+
+  private Pool pool;
+  private Migrations migrations;
+  private LedgerOperations ops;
+  private ClaimWaiters waiters;
+  private PgSubscriber subscriber;
+  private HttpServer server;
+  private Router routes;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final List<PeriodicSweep> sweeps = new ArrayList<>();
+
+  public LedgerVerticle(LedgerConfig config, PgConnectOptions pgOptions, Clock clock) {
+    this.config = config;
+    this.pgOptions = pgOptions;
+    this.clock = clock;
+  }
+
+  public static LedgerVerticle fromSettings(Settings settings) {
+    return new LedgerVerticle(LedgerConfig.from(settings), settings.pgConnectOptions(), Clock.systemUTC());
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.pgPoolSize()).setName("ledger-" + deploymentID()).setShared(false))
+        .connectingTo(pgOptions)
+        .using(vertx)
+        .build();
+    migrations = Migrations.forSchema(SCHEMA);
+    return migrations.apply(pool).compose(applied -> {
+      SecureRandom random = new SecureRandom();
+      LedgerStore store = new LedgerStore(pool, clock, new ProvisionalRetry(config.defaultPolicy(), clock, random));
+      waiters = new ClaimWaiters(vertx);
+      ops = new LedgerOperations(vertx, config, store, waiters, new TaskIds(clock, random), clock);
+      routes = new LedgerRoutes(vertx, context, ops, config.payloadLimitBytes() + 64L * 1024).router();
+      registerConsumers();
+      startSweeps();
+      return listen().compose(v -> startHttp());
+    }).onSuccess(v -> LOG.info("ledger started (http {})", config.httpEnabled() ? actualPort() : "off"));
+  }
+
+  private Future<Void> listen() {
+    subscriber = PgSubscriber.subscriber(vertx, pgOptions)
+        .reconnectPolicy(retries -> retries < 1000 ? 500L : -1L);
+    subscriber.channel(LedgerStore.NOTIFY_CHANNEL).handler(payload -> ops.onNotification(payload));
+    // after a reconnect notifications may have been missed: wake everyone once to re-check
+    subscriber.channel(LedgerStore.NOTIFY_CHANNEL).subscribeHandler(v -> waiters.wake(null));
+    return subscriber.connect();
+  }
+
+  private void registerConsumers() {
+    consumers.add(vertx.eventBus().<Object>consumer(Addresses.FAILURES, msg ->
+        handle(msg, (body, origin) -> ops.reportFailure(body, origin))));
+    consumers.add(vertx.eventBus().<Object>consumer(Addresses.LEDGER_DECIDE, msg ->
+        handle(msg, (body, origin) -> ops.decide(body, origin))));
+    Map<String, BiFunction<JsonObject, Origin, Future<JsonObject>>> api = Map.ofEntries(
+        Map.entry("enqueue", ops::enqueue),
+        Map.entry("get", (b, o) -> ops.get(b)),
+        Map.entry("history", (b, o) -> ops.history(b)),
+        Map.entry("list", (b, o) -> ops.list(b)),
+        Map.entry("claim", ops::claim),
+        Map.entry("heartbeat", (b, o) -> ops.heartbeat(b)),
+        Map.entry("complete", ops::complete),
+        Map.entry("cancel", ops::cancel),
+        Map.entry("block", ops::block),
+        Map.entry("unblock", ops::unblock),
+        Map.entry("checkpoint", (b, o) -> ops.saveCheckpoint(b)),
+        Map.entry("checkpoint.latest", (b, o) -> ops.latestCheckpoint(b)),
+        Map.entry("dlq.list", (b, o) -> ops.deadLetters(b)),
+        Map.entry("dlq.redrive", ops::redrive),
+        Map.entry("dlq.purge", (b, o) -> ops.purge(b)),
+        Map.entry("stats", (b, o) -> ops.stats()));
+    consumers.add(vertx.eventBus().<Object>consumer(Addresses.LEDGER, msg -> {
+      String action = msg.headers().get(Addresses.ACTION_HEADER);
+      BiFunction<JsonObject, Origin, Future<JsonObject>> op = action == null ? null : api.get(action);
+      if (op == null) {
+        ErrorReplies.fail(msg, ReboundException.badRequest("unknown or missing action header '" + Addresses.ACTION_HEADER
+            + "' (known: " + new java.util.TreeSet<>(api.keySet()) + ")"));
+        return;
+      }
+      handle(msg, op);
+    }));
+  }
+
+  private void handle(Message<Object> msg, BiFunction<JsonObject, Origin, Future<JsonObject>> op) {
+    if (!(msg.body() instanceof JsonObject body)) {
+      ErrorReplies.fail(msg, ReboundException.badRequest("the message body must be a JSON object"));
+      return;
+    }
+    String actor = msg.headers().get("actor");
+    Origin origin = new Origin(actor == null ? "event-bus" : actor, Correlation.of(msg));
+    Future<JsonObject> result;
+    try {
+      result = op.apply(body, origin);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(msg::reply).onFailure(t -> ErrorReplies.fail(msg, t));
+  }
+
+  private void startSweeps() {
+    LeaseRescuer rescuer = new LeaseRescuer(ops, 200);
+    FailureResender resender = new FailureResender(ops, 200, config.maxResends());
+    LedgerStore store = ops.store();
+    sweeps.add(new PeriodicSweep(vertx, "lease rescue", config.leaseSweepInterval(), rescuer::sweep));
+    sweeps.add(new PeriodicSweep(vertx, "failure resend", config.leaseSweepInterval().multipliedBy(5), resender::sweep));
+    sweeps.add(new PeriodicSweep(vertx, "retention", config.retentionSweepInterval(),
+        () -> store.prune(config.doneRetention(), config.failedRetention(), 5000)));
+    sweeps.forEach(PeriodicSweep::start);
+  }
+
+  private Future<Void> startHttp() {
+    if (!config.httpEnabled()) {
+      return Future.succeededFuture();
+    }
+    Router root = Router.router(vertx);
+    root.route().handler(Correlation.httpHandler());
+    OpsRoutes.mount(root, vertx, this::readiness);
+    root.route().subRouter(routes);
+    root.route().failureHandler(ErrorReplies.httpFailureHandler());
+    return vertx.createHttpServer().requestHandler(root).listen(config.httpPort()).map(s -> {
+      server = s;
+      return null;
+    });
+  }
+
+  /** Ready = the database answers and every migration is applied. */
+  public Future<JsonObject> readiness() {
+    return migrations.upToDate(pool).map(upToDate -> {
+      if (!upToDate) {
+        throw new IllegalStateException("ledger migrations are not all applied");
+      }
+      return new JsonObject().put("database", "UP").put("migrations", migrations.latestVersion());
+    });
+  }
+
+  /** The /v1 routes, for an all-in-one server that mounts several services on one port. */
+  public Router routes() {
+    return routes;
+  }
+
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // 1. stop intake
+    Future<Void> closeServer = server == null ? Future.succeededFuture() : server.close();
+    List<Future<Void>> unregistered = new ArrayList<>();
+    consumers.forEach(c -> unregistered.add(c.unregister()));
+    return closeServer.compose(v -> Future.join(unregistered).otherwiseEmpty())
+        // 2. end long polls (claims in flight still deliver), stop sweeps and wait for running ones
+        .compose(v -> {
+          if (waiters != null) {
+            waiters.releaseAll();
+          }
+          List<Future<Void>> stopped = new ArrayList<>();
+          sweeps.forEach(s -> stopped.add(s.stop()));
+          return Future.join(stopped).otherwiseEmpty();
+        })
+        // 3. close connections
+        .compose(v -> subscriber == null ? Future.succeededFuture() : subscriber.close().otherwiseEmpty())
+        .compose(v -> pool == null ? Future.succeededFuture() : pool.close());
+  }
+}

@@ -1,0 +1,167 @@
+package dev.rebound.ledger.claim;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * Long-poll claims. A claim that finds nothing waits here until work may have appeared for its stage
+ * — an enqueue, an unblock, a redrive (LISTEN/NOTIFY from any ledger instance, or locally) or a retry
+ * falling due (a timer at the earliest known due time) — or until its wait ends. No polling loop:
+ * waiters only re-run their claim when woken. Confined to the verticle's context.
+ */
+public final class ClaimWaiters {
+  /** What a waiter re-runs; returns the claimed tasks (possibly none). */
+  public interface ClaimAttempt extends Supplier<Future<List<JsonObject>>> {
+  }
+
+  private final class Waiter {
+    final String stage;
+    final ClaimAttempt attempt;
+    final Promise<List<JsonObject>> promise = Promise.promise();
+    long timer;
+    boolean running;
+    boolean wokenWhileRunning;
+    boolean deadlinePassed;
+
+    Waiter(String stage, ClaimAttempt attempt) {
+      this.stage = stage;
+      this.attempt = attempt;
+    }
+
+    void tryClaim() {
+      if (promise.future().isComplete()) {
+        return;
+      }
+      if (running) {
+        wokenWhileRunning = true;
+        return;
+      }
+      running = true;
+      attempt.get().onComplete(ar -> {
+        running = false;
+        if (ar.failed()) {
+          finish(this, ar.cause());
+        } else if (!ar.result().isEmpty() || deadlinePassed) {
+          // tasks claimed in flight are delivered even if the wait ended meanwhile: never strand a lease
+          finish(this, ar.result());
+        } else if (wokenWhileRunning) {
+          wokenWhileRunning = false;
+          tryClaim();
+        }
+      });
+    }
+  }
+
+  private final Vertx vertx;
+  private final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
+  /** Due time (epoch ms) → stages whose retries fall due then; one timer for the earliest. */
+  private final TreeMap<Long, LinkedHashSet<String>> dueWakeups = new TreeMap<>();
+  private long dueTimer = -1;
+  private long dueTimerAt = Long.MAX_VALUE;
+
+  public ClaimWaiters(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Waits up to {@code waitMs} for {@code attempt} to claim something; completes with [] when the wait ends. */
+  public Future<List<JsonObject>> await(String stage, long waitMs, ClaimAttempt attempt) {
+    Waiter w = new Waiter(stage, attempt);
+    waiters.add(w);
+    w.timer = vertx.setTimer(Math.max(1, waitMs), t -> {
+      if (w.running) {
+        w.deadlinePassed = true;
+      } else {
+        finish(w, List.of());
+      }
+    });
+    return w.promise.future();
+  }
+
+  public int waiting() {
+    return waiters.size();
+  }
+
+  /** Work may be claimable for {@code stage} (null: any stage). */
+  public void wake(String stage) {
+    for (Waiter w : new ArrayList<>(waiters)) {
+      if (stage == null || w.stage == null || Objects.equals(stage, w.stage)) {
+        w.tryClaim();
+      }
+    }
+  }
+
+  /** A retry of {@code stage} falls due at {@code epochMs}: wake its waiters then. */
+  public void wakeAt(String stage, long epochMs) {
+    if (waiters.isEmpty() && dueWakeups.size() > 10_000) {
+      return;
+    }
+    dueWakeups.computeIfAbsent(epochMs, k -> new LinkedHashSet<>()).add(stage == null ? "" : stage);
+    armDueTimer();
+  }
+
+  private void armDueTimer() {
+    if (dueWakeups.isEmpty()) {
+      return;
+    }
+    long first = dueWakeups.firstKey();
+    if (first >= dueTimerAt && dueTimer >= 0) {
+      return;
+    }
+    if (dueTimer >= 0) {
+      vertx.cancelTimer(dueTimer);
+    }
+    dueTimerAt = first;
+    long delay = Math.max(1, first - System.currentTimeMillis());
+    dueTimer = vertx.setTimer(delay, t -> {
+      dueTimer = -1;
+      dueTimerAt = Long.MAX_VALUE;
+      long now = System.currentTimeMillis();
+      Iterator<java.util.Map.Entry<Long, LinkedHashSet<String>>> it = dueWakeups.entrySet().iterator();
+      LinkedHashSet<String> stages = new LinkedHashSet<>();
+      while (it.hasNext()) {
+        var e = it.next();
+        if (e.getKey() > now) {
+          break;
+        }
+        stages.addAll(e.getValue());
+        it.remove();
+      }
+      stages.forEach(s -> wake(s.isEmpty() ? null : s));
+      armDueTimer();
+    });
+  }
+
+  /** Ends every wait now (shutdown): waiters get an empty claim. */
+  public void releaseAll() {
+    for (Waiter w : new ArrayList<>(waiters)) {
+      if (w.running) {
+        w.deadlinePassed = true;
+      } else {
+        finish(w, List.of());
+      }
+    }
+  }
+
+  private void finish(Waiter w, Object outcome) {
+    if (!waiters.remove(w)) {
+      return;
+    }
+    vertx.cancelTimer(w.timer);
+    if (outcome instanceof Throwable t) {
+      w.promise.tryFail(t);
+    } else {
+      @SuppressWarnings("unchecked")
+      List<JsonObject> tasks = (List<JsonObject>) outcome;
+      w.promise.tryComplete(tasks);
+    }
+  }
+}

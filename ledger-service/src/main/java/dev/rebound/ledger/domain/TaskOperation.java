@@ -1,0 +1,63 @@
+package dev.rebound.ledger.domain;
+
+import dev.rebound.common.message.TaskState;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The task state machine: each operation names the states it may start from and the state it leads
+ * to. The store turns each into one conditional UPDATE guarded by {@link #from()}; anything else is
+ * an illegal transition.
+ */
+public enum TaskOperation {
+  CLAIM(EnumSet.of(TaskState.QUEUED, TaskState.RETRY), TaskState.RUNNING),
+  COMPLETE(EnumSet.of(TaskState.RUNNING), TaskState.DONE),
+  /** A failed attempt; the provisional policy picks RETRY or, when the budget is spent, FAILED. */
+  FAIL(EnumSet.of(TaskState.RUNNING), null),
+  CANCEL(EnumSet.of(TaskState.QUEUED, TaskState.RUNNING, TaskState.RETRY, TaskState.BLOCKED), TaskState.CANCELLED),
+  BLOCK(EnumSet.of(TaskState.QUEUED, TaskState.RUNNING, TaskState.RETRY), TaskState.BLOCKED),
+  UNBLOCK(EnumSet.of(TaskState.BLOCKED), TaskState.QUEUED),
+  /** Decisions act on the failed attempt: the task waits in RETRY (or BLOCKED after a park). */
+  RETRY_AT(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.RETRY),
+  PARK(EnumSet.of(TaskState.RETRY), TaskState.BLOCKED),
+  DEAD_LETTER(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.FAILED),
+  REDRIVE(EnumSet.of(TaskState.FAILED), TaskState.QUEUED);
+
+  private final Set<TaskState> from;
+  private final TaskState to;
+
+  TaskOperation(Set<TaskState> from, TaskState to) {
+    this.from = from;
+    this.to = to;
+  }
+
+  public Set<TaskState> from() {
+    return from;
+  }
+
+  /** The target state; null for FAIL, whose target depends on the attempt budget. */
+  public TaskState to() {
+    return to;
+  }
+
+  public boolean allowedFrom(TaskState state) {
+    return from.contains(state);
+  }
+
+  /** SQL array literal of the source states, e.g. {@code {QUEUED,RETRY}}. */
+  public String fromArray() {
+    StringBuilder sb = new StringBuilder("{");
+    for (TaskState s : from) {
+      if (sb.length() > 1) {
+        sb.append(',');
+      }
+      sb.append(s.name());
+    }
+    return sb.append('}').toString();
+  }
+
+  public String refusal(TaskState current) {
+    return "cannot " + name().toLowerCase().replace('_', ' ') + " a task in state " + current
+        + " (allowed from " + from + ")";
+  }
+}

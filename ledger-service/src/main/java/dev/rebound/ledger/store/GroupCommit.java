@@ -1,0 +1,82 @@
+package dev.rebound.ledger.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Group commit for one kind of write: requests that arrive while earlier batches are in flight are
+ * gathered and written together in one statement. At low load every request goes alone at once (no
+ * added delay); under load a round trip carries up to {@code maxBatch} requests. Each request's
+ * future completes only when its batch committed. Confined to one Vert.x context.
+ *
+ * <p>The flush function returns, per input in order, either the value or a Throwable that fails
+ * only that request.
+ */
+public final class GroupCommit<I, O> {
+  private record Pending<I, O>(I input, Promise<O> promise) {
+  }
+
+  private final int maxBatch;
+  private final int maxInFlight;
+  private final Function<List<I>, Future<List<Object>>> flush;
+  private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
+  private int inFlight;
+
+  public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Object>>> flush) {
+    this.maxBatch = maxBatch;
+    this.maxInFlight = maxInFlight;
+    this.flush = flush;
+  }
+
+  public Future<O> submit(I input) {
+    Promise<O> p = Promise.promise();
+    queue.add(new Pending<>(input, p));
+    drain();
+    return p.future();
+  }
+
+  public int queued() {
+    return queue.size();
+  }
+
+  private void drain() {
+    while (inFlight < maxInFlight && !queue.isEmpty()) {
+      List<Pending<I, O>> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
+      while (batch.size() < maxBatch && !queue.isEmpty()) {
+        batch.add(queue.poll());
+      }
+      inFlight++;
+      Future<List<Object>> result;
+      try {
+        result = flush.apply(batch.stream().map(Pending::input).toList());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> {
+        inFlight--;
+        if (ar.failed()) {
+          batch.forEach(p -> p.promise().tryFail(ar.cause()));
+        } else {
+          List<Object> outs = ar.result();
+          for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i).promise(), outs.get(i));
+          }
+        }
+        drain();
+      });
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <O> void complete(Promise<O> p, Object out) {
+    if (out instanceof Throwable t) {
+      p.tryFail(t);
+    } else {
+      p.tryComplete((O) out);
+    }
+  }
+}
