@@ -16,6 +16,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.File;
 import java.io.FileNotFoundException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,7 @@ import java.util.WeakHashMap;
  * (127.0.0.1), {@code cluster.port} (5701, auto-increment), {@code cluster.bus-host}
  * (= cluster.host), {@code cluster.bus-port} (0 = any free port), {@code cluster.join-wait}
  * (2s: how long a starting member looks for others before forming its own cluster),
+ * {@code cluster.bind-any} (false on loopback, true otherwise: listen on every interface),
  * {@code cluster.config-file} (a Hazelcast XML/YAML file used instead of the programmatic network
  * settings, for operators who need more).
  *
@@ -112,6 +115,24 @@ public final class ReboundVertx {
     });
   }
 
+  private static String resolve(String host) {
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new ConfigException("cluster.host", "Invalid configuration 'cluster.host' (env "
+          + Settings.envVar("cluster.host") + "): got '" + host
+          + "', which does not resolve; expected an IP address or a resolvable host name", e);
+    }
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return InetAddress.getByName(address).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
   /** The Hazelcast member configuration, built in code from the {@code cluster.*} keys. */
   static Config hazelcastConfig(Settings settings) {
     String name = settings.string("cluster.name", "rebound");
@@ -132,15 +153,21 @@ public final class ReboundVertx {
       int port = settings.integer("cluster.port", 5701, 1, 65535);
       List<String> members = settings.list("cluster.members", List.of("127.0.0.1"));
 
+      String address = resolve(host);
+      boolean loopback = isLoopback(address);
       NetworkConfig network = config.getNetworkConfig();
       network.setPort(port).setPortAutoIncrement(true);
-      // Advertise the configured host; the bound port is appended by Hazelcast.
-      network.setPublicAddress(host);
+      // Advertise the configured host (resolved, so a compose service name works); the bound
+      // port is appended by Hazelcast.
+      network.setPublicAddress(address);
+      config.setProperty("hazelcast.local.localAddress", address);
+      // On loopback (dev, tests) do not listen on every interface.
+      config.setProperty("hazelcast.socket.bind.any",
+          Boolean.toString(settings.bool("cluster.bind-any", !loopback)));
       JoinConfig join = network.getJoin();
       join.getMulticastConfig().setEnabled(false);
       join.getAutoDetectionConfig().setEnabled(false);
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
-      config.setProperty("hazelcast.local.localAddress", host);
       long joinWaitSeconds = Math.max(1, settings.duration("cluster.join-wait",
           java.time.Duration.ofSeconds(2)).toSeconds());
       config.setProperty("hazelcast.wait.seconds.before.join", Long.toString(joinWaitSeconds));

@@ -1,0 +1,42 @@
+package dev.rebound.common.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HazelcastConfigTest {
+
+  @Test
+  void the_member_joins_over_tcp_ip_only_with_the_configured_name_members_host_and_port() {
+    Settings s = Settings.load(Map.of(
+        "REBOUND_CLUSTER_NAME", "staging",
+        "REBOUND_CLUSTER_MEMBERS", "10.1.0.5,10.1.0.6:5801",
+        "REBOUND_CLUSTER_HOST", "127.0.0.1",
+        "REBOUND_CLUSTER_PORT", "5801"), java.util.Optional.empty());
+    Config config = ReboundVertx.hazelcastConfig(s);
+
+    assertThat(config.getClusterName()).isEqualTo("staging");
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
+    assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.1.0.5", "10.1.0.6:5801");
+    assertThat(config.getNetworkConfig().getPort()).isEqualTo(5801);
+    assertThat(config.getNetworkConfig().isPortAutoIncrement()).isTrue();
+    assertThat(config.getNetworkConfig().getPublicAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+    assertThat(config.getProperty("hazelcast.logging.type")).isEqualTo("slf4j");
+    assertThat(config.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+    assertThat(config.getMultiMapConfig("__vertx.subs").getBackupCount()).isEqualTo(1);
+  }
+
+  @Test
+  void every_member_gets_its_own_instance_name_so_several_can_live_in_one_jvm() {
+    Settings s = Settings.empty();
+    assertThat(ReboundVertx.hazelcastConfig(s).getInstanceName())
+        .isNotEqualTo(ReboundVertx.hazelcastConfig(s).getInstanceName());
+  }
+}

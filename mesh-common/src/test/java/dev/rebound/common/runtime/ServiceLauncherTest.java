@@ -1,0 +1,118 @@
+package dev.rebound.common.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class ServiceLauncherTest {
+
+  private final List<String> events = new CopyOnWriteArrayList<>();
+
+  /** Records its start and stop; stop finishes "in-flight work" asynchronously. */
+  private final class Recording extends VerticleBase {
+    private final String name;
+
+    Recording(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public Future<?> start() {
+      events.add("start " + name);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+      events.add("stop " + name);
+      Promise<Void> drained = Promise.promise();
+      vertx.setTimer(10, t -> drained.complete());
+      return drained.future();
+    }
+  }
+
+  private final class FailingStart extends VerticleBase {
+    @Override
+    public Future<?> start() {
+      events.add("start failing");
+      return Future.failedFuture(new ConfigException("ledger.lease-ms",
+          "Invalid configuration 'ledger.lease-ms' (env REBOUND_LEDGER_LEASE_MS): got '0'"));
+    }
+  }
+
+  private final class NeverStops extends VerticleBase {
+    @Override
+    public Future<?> stop() {
+      events.add("stop stuck");
+      return Promise.promise().future();
+    }
+  }
+
+  private static Settings settings(String shutdownTimeout) {
+    return Settings.empty().withOverrides(Map.of("shutdown.timeout", shutdownTimeout, "metrics.jvm", "false"));
+  }
+
+  @Test
+  void verticles_start_in_order_and_graceful_shutdown_stops_them_in_reverse_then_closes_vertx() {
+    ServiceLauncher.RunningService running = Await.result(ServiceLauncher.start("test", settings("5s"),
+        s -> List.of(new Recording("store"), new Recording("consumers"), new Recording("http"))));
+    assertThat(events).containsExactly("start store", "start consumers", "start http");
+    assertThat(running.deploymentIds()).hasSize(3);
+    assertThat(running.vertx().deploymentIDs()).hasSize(3);
+
+    Await.result(running.shutdown());
+    assertThat(events).containsExactly("start store", "start consumers", "start http",
+        "stop http", "stop consumers", "stop store");
+    assertThat(running.shutdown().succeeded()).isTrue();
+    assertThat(running.vertx().deploymentIDs()).isEmpty();
+  }
+
+  @Test
+  void a_failing_deployment_fails_the_start_with_its_config_error_and_undeploys_what_had_started() {
+    Throwable failure = Await.failure(ServiceLauncher.start("test", settings("5s"),
+        s -> List.of(new Recording("store"), new FailingStart(), new Recording("http"))));
+    assertThat(failure).isInstanceOf(ConfigException.class).hasMessageContaining("ledger.lease-ms");
+    assertThat(events).containsExactly("start store", "start failing", "stop store");
+  }
+
+  @Test
+  void a_config_error_while_building_the_verticles_fails_before_vertx_starts() {
+    Settings bad = Settings.load(Map.of("REBOUND_LEDGER_BATCH", "many"), java.util.Optional.empty());
+    Throwable failure = Await.failure(ServiceLauncher.start("test", bad,
+        s -> List.of(new Recording("batch-" + s.integer("ledger.batch", 10, 1, 100)))));
+    assertThat(failure).isInstanceOf(ConfigException.class).hasMessageContaining("ledger.batch")
+        .hasMessageContaining("'many'");
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void shutdown_is_bounded_by_the_timeout_when_a_verticle_never_finishes_stopping_and_closing_stops_the_rest() {
+    ServiceLauncher.RunningService running = Await.result(ServiceLauncher.start("test", settings("200ms"),
+        s -> List.of(new Recording("store"), new NeverStops())));
+    Await.result(running.shutdown());
+    assertThat(events).containsExactly("start store", "stop stuck", "stop store");
+  }
+
+  @Test
+  void the_launched_vertx_propagates_correlation_ids() {
+    ServiceLauncher.RunningService running = Await.result(ServiceLauncher.start("test", settings("5s"), s -> List.of()));
+    try {
+      Vertx vertx = running.vertx();
+      vertx.eventBus().<String>consumer("test.launcher.downstream", msg -> msg.reply(String.valueOf(Correlation.of(msg))));
+      vertx.eventBus().<String>consumer("test.launcher.upstream", msg -> vertx.eventBus()
+          .<String>request("test.launcher.downstream", "x").onSuccess(r -> msg.reply(r.body())));
+      String seen = Await.result(vertx.eventBus().<String>request("test.launcher.upstream", "x",
+          Correlation.options("launch-corr"))).body();
+      assertThat(seen).isEqualTo("launch-corr");
+    } finally {
+      Await.result(running.shutdown());
+    }
+  }
+}
