@@ -134,7 +134,7 @@ public final class ServiceLauncher {
 
   /** Starts the service (see the class comment), or logs why it cannot and exits with status 1. */
   public static Future<Vertx> launch(String serviceName, Settings settings,
-      Function<Settings, List<? extends Deployable>> verticles) {
+      Function<? super Settings, ? extends List<? extends Deployable>> verticles) {
     return start(serviceName, settings, verticles)
         .onSuccess(running -> {
           Thread hook = new Thread(() -> awaitShutdown(running), serviceName + "-shutdown");
@@ -152,7 +152,7 @@ public final class ServiceLauncher {
    * closes whatever it created and fails the future with the cause.
    */
   public static Future<RunningService> start(String serviceName, Settings settings,
-      Function<Settings, List<? extends Deployable>> verticles) {
+      Function<? super Settings, ? extends List<? extends Deployable>> verticles) {
     Objects.requireNonNull(serviceName, "serviceName");
     LoggingSetup.apply();
     nameLogs(serviceName);
