@@ -136,7 +136,7 @@ final class LedgerSql {
   /** Provisional failure of the current attempt: $6 id, $7 attempt, $8 target state, $9 run after. */
   static final String FAIL_ATTEMPT = transition("id = $6 AND state = 'RUNNING' AND attempt = $7",
       "$8::text", CLEAR_LEASE + ", last_error = $5::text, run_after = $9,"
-          + " finished_at = CASE WHEN $8::text = 'FAILED' THEN $1 ELSE NULL END");
+          + " finished_at = CASE WHEN $8::text = 'FAILED' THEN $1::timestamptz ELSE NULL END");
 
   /** Decisions, guarded by the attempt they were made for: $6 id, $7 attempt. */
   static final String DECIDE_RETRY = transition("id = $6 AND attempt = $7 AND state IN ('RETRY','BLOCKED')",
