@@ -168,7 +168,7 @@ public final class LedgerVerticle extends VerticleBase {
     root.route().handler(Correlation.httpHandler());
     OpsRoutes.mount(root, vertx, this::readiness);
     root.route().subRouter(routes);
-    root.route().failureHandler(ErrorReplies.httpFailureHandler());
+    ErrorReplies.install(root);
     return vertx.createHttpServer().requestHandler(root).listen(config.httpPort()).map(s -> {
       server = s;
       return null;

@@ -25,11 +25,15 @@ public final class ErrorReplies {
   /** Writes the error as an HTTP response, unless the response was already sent. */
   public static void respond(RoutingContext ctx, Throwable error) {
     ReboundException e = ReboundException.from(error);
-    logIfInternal(e, error);
+    respond(ctx, e, e.code().httpStatus(), error);
+  }
+
+  private static void respond(RoutingContext ctx, ReboundException e, int status, Throwable original) {
+    logIfInternal(e, original);
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
-    ctx.response().setStatusCode(e.code().httpStatus())
+    ctx.response().setStatusCode(status > 0 ? status : e.code().httpStatus())
         .putHeader("Content-Type", "application/json")
         .end(e.toJson().encode());
   }
@@ -43,11 +47,20 @@ public final class ErrorReplies {
       Throwable failure = ctx.failure();
       if (failure == null || failure instanceof HttpException) {
         int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
-        respond(ctx, fromStatus(status, ctx));
+        respond(ctx, fromStatus(status, ctx), status == 405 ? 405 : -1, failure);
       } else {
         respond(ctx, failure);
       }
     };
+  }
+
+  /** Installs the failure handler and JSON bodies for vert.x-web's own 400/404/405/413/500 answers. */
+  public static void install(io.vertx.ext.web.Router router) {
+    Handler<RoutingContext> h = httpFailureHandler();
+    router.route().failureHandler(h);
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, h);
+    }
   }
 
   private static ReboundException fromStatus(int status, RoutingContext ctx) {

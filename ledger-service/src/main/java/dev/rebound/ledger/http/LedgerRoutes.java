@@ -42,6 +42,7 @@ public final class LedgerRoutes {
   public Router router() {
     Router r = Router.router(vertx);
     r.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    ErrorReplies.install(r);
 
     r.post("/v1/tasks").handler(ctx -> body(ctx, b -> ops.enqueue(b, origin(ctx)), reply -> reply.getBoolean("created") ? 201 : 200));
     r.get("/v1/tasks").handler(ctx -> call(ctx, 200, () -> ops.list(query(ctx))));

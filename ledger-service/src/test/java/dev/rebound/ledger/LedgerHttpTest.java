@@ -1,0 +1,177 @@
+package dev.rebound.ledger;
+
+import static dev.rebound.ledger.LedgerHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.common.Addresses;
+import dev.rebound.common.ReboundException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Pool;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API, and hostile input on HTTP and the event bus: a clear code and message, nothing half-written. */
+class LedgerHttpTest {
+  static LedgerHarness h;
+  static Pool pool;
+
+  @BeforeAll
+  static void start() throws Exception {
+    h = LedgerHarness.start("http", Map.of("ledger.payload-limit-bytes", "4096"));
+    pool = h.db.pool(h.vertx, 2);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(pool.close());
+    h.close();
+  }
+
+  static HttpResponse<Buffer> call(HttpMethod m, String path, Object body) throws Exception {
+    return await(h.request(m, path, body));
+  }
+
+  static void assertError(HttpResponse<Buffer> r, int status, String code, String messagePart) {
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(status);
+    JsonObject err = r.bodyAsJsonObject().getJsonObject("error");
+    assertThat(err.getString("code")).isEqualTo(code);
+    assertThat(err.getString("message")).contains(messagePart);
+  }
+
+  static long rows(String table) throws Exception {
+    return await(pool.query("SELECT count(*) FROM ledger." + table).execute()).iterator().next().getLong(0);
+  }
+
+  @Test
+  void enqueueIsIdempotentByKey201Then200() throws Exception {
+    JsonObject task = new JsonObject().put("stage", "build").put("idempotencyKey", "build-42")
+        .put("payload", new JsonObject().put("commit", "abc"));
+    HttpResponse<Buffer> first = call(HttpMethod.POST, "/v1/tasks", task);
+    assertThat(first.statusCode()).isEqualTo(201);
+    HttpResponse<Buffer> second = call(HttpMethod.POST, "/v1/tasks", task);
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(second.bodyAsJsonObject().getJsonObject("task").getString("id"))
+        .isEqualTo(first.bodyAsJsonObject().getJsonObject("task").getString("id"));
+    HttpResponse<Buffer> got = call(HttpMethod.GET, "/v1/tasks/" + first.bodyAsJsonObject().getJsonObject("task").getString("id"), null);
+    assertThat(got.bodyAsJsonObject().getJsonObject("payload")).isEqualTo(new JsonObject().put("commit", "abc"));
+    assertThat(got.getHeader("X-Correlation-Id")).isNotBlank();
+  }
+
+  @Test
+  void aFullLifecycleOverHttpWithClaimCompleteAndHistory() throws Exception {
+    String stage = "http-" + UUID.randomUUID().toString().substring(0, 6);
+    String id = call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", stage)).bodyAsJsonObject()
+        .getJsonObject("task").getString("id");
+    JsonObject claim = call(HttpMethod.POST, "/v1/tasks/claim", new JsonObject().put("worker", "w").put("stage", stage).put("limit", 5))
+        .bodyAsJsonObject();
+    JsonObject t = claim.getJsonArray("tasks").getJsonObject(0);
+    assertThat(t.getString("id")).isEqualTo(id);
+    HttpResponse<Buffer> hb = call(HttpMethod.POST, "/v1/tasks/" + id + "/heartbeat", new JsonObject().put("leaseToken", t.getString("leaseToken")));
+    assertThat(hb.statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> done = call(HttpMethod.POST, "/v1/tasks/" + id + "/complete",
+        new JsonObject().put("leaseToken", t.getString("leaseToken")).put("result", new JsonObject().put("n", 1)));
+    assertThat(done.statusCode()).isEqualTo(200);
+    JsonArray history = call(HttpMethod.GET, "/v1/tasks/" + id + "/history", null).bodyAsJsonObject().getJsonArray("history");
+    assertThat(history).hasSize(3);
+    JsonObject stats = call(HttpMethod.GET, "/v1/stats", null).bodyAsJsonObject();
+    assertThat(stats.getJsonObject("byStage").getJsonObject(stage).getLong("DONE")).isEqualTo(1L);
+    assertThat(call(HttpMethod.GET, "/openapi.yaml", null).bodyAsString()).contains("/v1/tasks/claim");
+  }
+
+  @Test
+  void aFailureReportIsAcceptedWith202AndRepeatsAreDuplicates() throws Exception {
+    String failureId = UUID.randomUUID().toString();
+    JsonObject f = new JsonObject().put("failureId", failureId).put("message", "upstream timed out").put("source", "scraper");
+    HttpResponse<Buffer> first = call(HttpMethod.POST, "/v1/failures", f);
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(first.bodyAsJsonObject().getBoolean("duplicate")).isFalse();
+    HttpResponse<Buffer> again = call(HttpMethod.POST, "/v1/failures", f);
+    assertThat(again.statusCode()).isEqualTo(202);
+    assertThat(again.bodyAsJsonObject().getBoolean("duplicate")).isTrue();
+    long n = await(pool.preparedQuery("SELECT count(*) FROM ledger.failures WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(failureId)))).iterator().next().getLong(0);
+    assertThat(n).isEqualTo(1);
+  }
+
+  @Test
+  void hostileHttpInputGetsAClearErrorAndWritesNothing() throws Exception {
+    long tasksBefore = rows("tasks");
+    long failuresBefore = rows("failures");
+    long historyBefore = rows("history");
+    assertError(call(HttpMethod.POST, "/v1/tasks", "{\"stage\": \"x\""), 400, "BAD_REQUEST", "malformed JSON");
+    assertError(call(HttpMethod.POST, "/v1/tasks", "[1,2]"), 400, "BAD_REQUEST", "JSON object");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject()), 400, "BAD_REQUEST", "'stage' is required");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", 12)), 400, "BAD_REQUEST", "'stage' must be a string");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "a b; DROP TABLE")), 400, "BAD_REQUEST", "'stage' may only contain");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("priority", "high")), 400, "BAD_REQUEST", "'priority' must be an integer");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("maxAttempts", 0)), 400, "BAD_REQUEST", "'maxAttempts' must be between");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("stagee", "typo")), 400, "BAD_REQUEST", "unknown field 'stagee'");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("runAfter", "tomorrow")), 400, "BAD_REQUEST", "'runAfter' must be an ISO-8601");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("payload", "text")), 400, "BAD_REQUEST", "'payload' must be a JSON object");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("payload", new JsonObject().put("big", "x".repeat(5000)))),
+        413, "PAYLOAD_TOO_LARGE", "over the limit of 4096");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("payload", new JsonObject().put("big", "x".repeat(200_000)))),
+        413, "PAYLOAD_TOO_LARGE", "too large");
+    assertError(call(HttpMethod.GET, "/v1/tasks/not-a-uuid", null), 400, "BAD_REQUEST", "'id' must be a UUID");
+    assertError(call(HttpMethod.GET, "/v1/tasks/" + UUID.randomUUID(), null), 404, "NOT_FOUND", "does not exist");
+    assertError(call(HttpMethod.GET, "/v1/tasks?limit=many", null), 400, "BAD_REQUEST", "'limit' must be an integer");
+    assertError(call(HttpMethod.GET, "/v1/tasks?state=SLEEPING", null), 400, "BAD_REQUEST", "'state' must be one of");
+    assertError(call(HttpMethod.POST, "/v1/tasks/claim", new JsonObject().put("stage", "s")), 400, "BAD_REQUEST", "'worker' is required");
+    assertError(call(HttpMethod.POST, "/v1/tasks/claim", new JsonObject().put("worker", "w").put("limit", 100_000)), 400, "BAD_REQUEST", "'limit' must be between");
+    assertError(call(HttpMethod.POST, "/v1/tasks/" + UUID.randomUUID() + "/complete", new JsonObject()), 400, "BAD_REQUEST", "'leaseToken' is required");
+    assertError(call(HttpMethod.POST, "/v1/tasks/" + UUID.randomUUID() + "/complete", new JsonObject().put("leaseToken", UUID.randomUUID().toString())),
+        404, "NOT_FOUND", "does not exist");
+    assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("source", "x")), 400, "BAD_REQUEST", "'message' is required");
+    assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("message", "m").put("httpStatus", 999)), 400, "BAD_REQUEST", "'httpStatus' must be between");
+    assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("message", "m").put("sqlState", "nope")), 400, "BAD_REQUEST", "SQLSTATE");
+    assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("message", "m").put("taskId", UUID.randomUUID().toString())),
+        404, "NOT_FOUND", "does not exist");
+    assertError(call(HttpMethod.POST, "/v1/dlq/redrive", new JsonObject()), 400, "BAD_REQUEST", "either 'ids' or 'filter'");
+    assertError(call(HttpMethod.POST, "/v1/dlq/redrive", new JsonObject().put("ids", new JsonArray().add(7))), 400, "BAD_REQUEST", "'ids[0]' must be a UUID");
+    assertError(call(HttpMethod.DELETE, "/v1/tasks", null), 405, "BAD_REQUEST", "not allowed");
+    assertError(call(HttpMethod.GET, "/v1/nothing-here", null), 404, "NOT_FOUND", "no route");
+    assertThat(rows("tasks")).isEqualTo(tasksBefore);
+    assertThat(rows("failures")).isEqualTo(failuresBefore);
+    assertThat(rows("history")).isEqualTo(historyBefore);
+    assertThat(call(HttpMethod.GET, "/health/ready", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void hostileEventBusInputGetsAClearErrorAndTheServiceStaysHealthy() throws Exception {
+    long before = rows("tasks");
+    assertBusError(Addresses.LEDGER, "enqueue", "not json", "BAD_REQUEST", "JSON object");
+    assertBusError(Addresses.LEDGER, null, new JsonObject(), "BAD_REQUEST", "missing action header");
+    assertBusError(Addresses.LEDGER, "explode", new JsonObject(), "BAD_REQUEST", "unknown or missing action");
+    assertBusError(Addresses.LEDGER, "enqueue", new JsonObject().put("stage", true), "BAD_REQUEST", "'stage' must be a string");
+    assertBusError(Addresses.LEDGER, "get", new JsonObject().put("id", "1 OR 1=1"), "BAD_REQUEST", "must be a UUID");
+    assertBusError(Addresses.FAILURES, null, new JsonObject().put("message", 5), "BAD_REQUEST", "'message' must be a string");
+    assertBusError(Addresses.FAILURES, null, new JsonObject().put("message", "x".repeat(20_000)), "BAD_REQUEST", "longer than");
+    assertBusError(Addresses.LEDGER_DECIDE, null, new JsonObject().put("taskId", UUID.randomUUID().toString()).put("attempt", 1).put("action", "NUKE"),
+        "BAD_REQUEST", "'action' must be one of");
+    assertBusError(Addresses.LEDGER_DECIDE, null, new JsonObject().put("taskId", UUID.randomUUID().toString()).put("attempt", 1).put("action", "RETRY"),
+        "BAD_REQUEST", "'runAt' is required");
+    assertThat(rows("tasks")).isEqualTo(before);
+    assertThat(await(h.verticle.readiness()).getString("database")).isEqualTo("UP");
+  }
+
+  private static void assertBusError(String address, String action, Object body, String code, String part) {
+    DeliveryOptions o = new DeliveryOptions().setSendTimeout(5000);
+    if (action != null) {
+      o.addHeader(Addresses.ACTION_HEADER, action);
+    }
+    Throwable t = h.vertx.eventBus().request(address, body, o).toCompletionStage().toCompletableFuture()
+        .handle((ok, err) -> err).join();
+    assertThat(t).as("expected a failure for " + body).isNotNull();
+    ReboundException e = ReboundException.from(t instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : t);
+    assertThat(e.code().name()).isEqualTo(code);
+    assertThat(e.getMessage()).contains(part);
+  }
+}
