@@ -18,6 +18,7 @@ CREATE TABLE ledger.tasks (
   lease_owner      text,
   lease_token      uuid,
   lease_expires_at timestamptz,
+  lease_ms         bigint,                  -- the claim's lease length: heartbeats extend by it
   version          bigint NOT NULL DEFAULT 1,
   created_at       timestamptz NOT NULL,
   updated_at       timestamptz NOT NULL,

@@ -181,13 +181,12 @@ public final class LedgerOperations {
   public Future<JsonObject> heartbeat(JsonObject body) {
     UUID id;
     UUID token;
-    long leaseMs;
+    Long leaseMs;
     JsonObject checkpoint;
     try {
       id = JsonFields.requiredUuid(body, "id");
       token = JsonFields.requiredUuid(body, "leaseToken");
-      Long l = JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs());
-      leaseMs = l == null ? config.defaultLeaseMs() : l;
+      leaseMs = JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs());
       checkpoint = JsonFields.object(body, "checkpoint");
     } catch (ReboundException e) {
       return Future.failedFuture(e);

@@ -60,7 +60,7 @@ final class LedgerSql {
       ), claimed AS (
         UPDATE ledger.tasks t
         SET state = 'RUNNING', attempt = t.attempt + 1, lease_owner = $5, lease_token = gen_random_uuid(),
-            lease_expires_at = $1 + make_interval(secs => $6::double precision / 1000.0),
+            lease_expires_at = $1 + make_interval(secs => $6::double precision / 1000.0), lease_ms = $6,
             version = t.version + 1, updated_at = $1, blocked_reason = NULL
         FROM picked WHERE t.id = picked.id
         RETURNING t.*, picked.from_state
@@ -98,7 +98,8 @@ final class LedgerSql {
       SELECT * FROM done""";
 
   static final String HEARTBEAT = """
-      UPDATE ledger.tasks SET lease_expires_at = $1 + make_interval(secs => $4::double precision / 1000.0)
+      UPDATE ledger.tasks
+      SET lease_expires_at = $1 + make_interval(secs => COALESCE($4::bigint, lease_ms)::double precision / 1000.0)
       WHERE id = $2 AND state = 'RUNNING' AND lease_token = $3
       RETURNING id, attempt, lease_expires_at""";
 

@@ -231,7 +231,8 @@ public final class LedgerStore {
         });
   }
 
-  public Future<JsonObject> heartbeat(UUID id, UUID leaseToken, long leaseMs) {
+  /** Extends the lease by {@code leaseMs}, or by the claim's lease length when null. */
+  public Future<JsonObject> heartbeat(UUID id, UUID leaseToken, Long leaseMs) {
     Instant now = clock.instant();
     return pool.preparedQuery(LedgerSql.HEARTBEAT).execute(Tuple.of(ts(now), id, leaseToken, leaseMs))
         .compose(rows -> {

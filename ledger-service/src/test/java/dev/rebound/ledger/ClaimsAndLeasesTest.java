@@ -1,0 +1,240 @@
+package dev.rebound.ledger;
+
+import static dev.rebound.ledger.LedgerHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.common.ErrorCode;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.message.TaskState;
+import dev.rebound.common.message.TaskView;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Claims under concurrency, long-poll wake-ups, lease expiry and rescue, checkpoints, retention. */
+class ClaimsAndLeasesTest {
+  static LedgerHarness h;
+  static Pool pool;
+
+  @BeforeAll
+  static void start() throws Exception {
+    h = LedgerHarness.start("claims", Map.of("ledger.lease-sweep-interval", "100ms", "ledger.retry.base", "1h",
+        "ledger.retry.cap", "1h", "ledger.retention-sweep-interval", "200ms", "ledger.checkpoints-kept", "3"));
+    pool = h.db.pool(h.vertx, 2);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(pool.close());
+    h.close();
+  }
+
+  static String stage() {
+    return "c-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Test
+  void eightConcurrentClaimersOverTwoThousandTasksClaimEachExactlyOnce() throws Exception {
+    String stage = stage();
+    List<Future<JsonObject>> enq = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      enq.add(h.client.enqueue(new JsonObject().put("stage", stage).put("priority", i % 7)));
+    }
+    await(Future.all(enq));
+    Map<UUID, Integer> claims = new ConcurrentHashMap<>();
+    AtomicInteger empties = new AtomicInteger();
+    List<Future<Void>> claimers = new ArrayList<>();
+    for (int w = 0; w < 8; w++) {
+      String worker = "worker-" + w;
+      Promise<Void> done = Promise.promise();
+      claimers.add(done.future());
+      h.vertx.runOnContext(v -> claimLoop(worker, stage, claims, empties, done));
+    }
+    await(Future.all(claimers));
+    assertThat(claims).hasSize(2000);
+    assertThat(claims.values()).allMatch(n -> n == 1);
+    long running = await(pool.preparedQuery(
+        "SELECT count(*) FROM ledger.history h JOIN ledger.tasks t ON t.id = h.task_id WHERE t.stage = $1 AND h.to_state = 'RUNNING'")
+        .execute(Tuple.of(stage))).iterator().next().getLong(0);
+    assertThat(running).isEqualTo(2000);
+    long done = await(pool.preparedQuery("SELECT count(*) FROM ledger.tasks WHERE stage = $1 AND state = 'DONE'")
+        .execute(Tuple.of(stage))).iterator().next().getLong(0);
+    assertThat(done).isEqualTo(2000);
+  }
+
+  private void claimLoop(String worker, String stage, Map<UUID, Integer> claims, AtomicInteger empties, Promise<Void> done) {
+    h.client.claim(new JsonObject().put("worker", worker).put("stage", stage).put("limit", 25)).onComplete(ar -> {
+      if (ar.failed()) {
+        done.fail(ar.cause());
+        return;
+      }
+      List<TaskView> tasks = ar.result();
+      if (tasks.isEmpty()) {
+        done.complete();
+        return;
+      }
+      List<Future<JsonObject>> completions = new ArrayList<>();
+      for (TaskView t : tasks) {
+        claims.merge(t.id(), 1, Integer::sum);
+        completions.add(h.client.complete(t.id(), t.leaseToken(), null));
+      }
+      Future.all(completions).onComplete(c -> {
+        if (c.failed()) {
+          done.fail(c.cause());
+        } else {
+          claimLoop(worker, stage, claims, empties, done);
+        }
+      });
+    });
+  }
+
+  @Test
+  void aLongPollClaimIsWokenByAnEnqueueInsteadOfWaitingOutItsTimeout() throws Exception {
+    String stage = stage();
+    long started = System.nanoTime();
+    Future<List<TaskView>> waiting = h.client.claim(new JsonObject().put("worker", "w").put("stage", stage).put("waitMs", 30_000));
+    Thread.sleep(300);
+    assertThat(waiting.isComplete()).as("nothing to claim yet").isFalse();
+    TaskView t = TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage))).getJsonObject("task"));
+    List<TaskView> got = await(waiting);
+    assertThat(got).extracting(TaskView::id).containsExactly(t.id());
+    // functional, not a latency assertion: it was woken, so it came back long before the 30 s wait
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void aLongPollEndsWithNoTasksWhenNothingArrives() throws Exception {
+    List<TaskView> got = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage()).put("waitMs", 200)));
+    assertThat(got).isEmpty();
+  }
+
+  @Test
+  void anExpiredLeaseBecomesAFailedAttemptAndTheLateCompletionIsRefused() throws Exception {
+    String stage = stage();
+    TaskView t = TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage))).getJsonObject("task"));
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "slow-worker").put("stage", stage).put("leaseMs", 200))).get(0);
+    h.clock().advance(Duration.ofSeconds(1));
+    TaskView rescued = awaitState(t.id(), TaskState.RETRY);
+    assertThat(rescued.lastError()).contains("lease expired").contains("slow-worker");
+    assertThatThrownBy(() -> await(h.client.complete(c.id(), c.leaseToken(), null))).rootCause()
+        .satisfies(e -> assertThat(((ReboundException) e).code()).isEqualTo(ErrorCode.LEASE_LOST));
+    assertThatThrownBy(() -> await(h.client.heartbeat(c.id(), c.leaseToken(), null))).rootCause()
+        .satisfies(e -> assertThat(((ReboundException) e).code()).isEqualTo(ErrorCode.LEASE_LOST));
+    long failures = await(pool.preparedQuery("SELECT count(*) FROM ledger.failures WHERE task_id = $1 AND error_type = 'LeaseExpired'")
+        .execute(Tuple.of(t.id()))).iterator().next().getLong(0);
+    assertThat(failures).isEqualTo(1);
+  }
+
+  @Test
+  void aHeartbeatKeepsTheLeaseAlive() throws Exception {
+    String stage = stage();
+    enqueue(stage);
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage).put("leaseMs", 60_000))).get(0);
+    h.clock().advance(Duration.ofSeconds(50));
+    await(h.client.heartbeat(c.id(), c.leaseToken(), null));
+    h.clock().advance(Duration.ofSeconds(50));
+    Thread.sleep(400);  // several sweeps run; none may rescue a heartbeated lease
+    assertThat(await(h.client.get(c.id())).state()).isEqualTo(TaskState.RUNNING);
+    await(h.client.complete(c.id(), c.leaseToken(), null));
+  }
+
+  @Test
+  void aCorruptCheckpointIsDetectedAndThePreviousValidOneIsResumed() throws Exception {
+    String stage = stage();
+    TaskView t = enqueue(stage);
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    for (int seq = 1; seq <= 4; seq++) {
+      await(h.client.saveCheckpoint(c.id(), c.leaseToken(), new JsonObject().put("sequence", seq)
+          .put("state", new JsonObject().put("page", seq * 10))));
+    }
+    // only the newest 3 are kept
+    long kept = await(pool.preparedQuery("SELECT count(*) FROM ledger.checkpoints WHERE task_id = $1").execute(Tuple.of(t.id())))
+        .iterator().next().getLong(0);
+    assertThat(kept).isEqualTo(3);
+    // bit rot in the newest checkpoint
+    await(pool.preparedQuery("UPDATE ledger.checkpoints SET state = '{\"page\": 99999}' WHERE task_id = $1 AND seq = 4")
+        .execute(Tuple.of(t.id())));
+    await(h.client.fail(new dev.rebound.common.message.FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null,
+        null, "crashed", null, null, null, null, null, null, null)));
+    h.clock().advance(Duration.ofHours(2));
+    TaskView resumed = await(h.client.claim(new JsonObject().put("worker", "w2").put("stage", stage))).get(0);
+    assertThat(resumed.checkpoint().getLong("sequence")).isEqualTo(3L);
+    assertThat(resumed.checkpoint().getJsonObject("state")).isEqualTo(new JsonObject().put("page", 30));
+    JsonObject latest = await(h.client.history(t.id()).compose(x -> h.vertx.eventBus()
+        .<JsonObject>request(dev.rebound.common.Addresses.LEDGER, new JsonObject().put("id", t.id().toString()),
+            new io.vertx.core.eventbus.DeliveryOptions().addHeader("action", "checkpoint.latest")).map(m -> m.body())));
+    assertThat(latest.getJsonArray("corruptSequences")).isEqualTo(new JsonArray().add(4));
+  }
+
+  @Test
+  void checkpointsBelongToTheLeaseHolderAndAChecksumMustMatch() throws Exception {
+    String stage = stage();
+    enqueue(stage);
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    JsonObject state = new JsonObject().put("cursor", "abc");
+    assertThatThrownBy(() -> await(h.client.saveCheckpoint(c.id(), UUID.randomUUID(), new JsonObject().put("sequence", 1).put("state", state))))
+        .rootCause().satisfies(e -> assertThat(((ReboundException) e).code()).isEqualTo(ErrorCode.LEASE_LOST));
+    assertThatThrownBy(() -> await(h.client.saveCheckpoint(c.id(), c.leaseToken(), new JsonObject().put("sequence", 1).put("state", state)
+        .put("checksum", "00".repeat(32))))).rootCause().hasMessageContaining("checksum");
+    await(h.client.saveCheckpoint(c.id(), c.leaseToken(), new JsonObject().put("sequence", 1).put("state", state)));
+    assertThatThrownBy(() -> await(h.client.saveCheckpoint(c.id(), c.leaseToken(), new JsonObject().put("sequence", 1).put("state", state))))
+        .rootCause().satisfies(e -> assertThat(((ReboundException) e).code()).isEqualTo(ErrorCode.CONFLICT));
+  }
+
+  @Test
+  void finishedTasksArePrunedAfterTheirRetentionWithTheirHistory() throws Exception {
+    String stage = stage();
+    TaskView t = enqueue(stage);
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    await(h.client.complete(c.id(), c.leaseToken(), null));
+    TaskView young = enqueue(stage);
+    h.clock().advance(Duration.ofDays(8));
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (System.currentTimeMillis() < deadline && exists(t.id())) {
+      Thread.sleep(50);
+    }
+    assertThat(exists(t.id())).isFalse();
+    long history = await(pool.preparedQuery("SELECT count(*) FROM ledger.history WHERE task_id = $1").execute(Tuple.of(t.id())))
+        .iterator().next().getLong(0);
+    assertThat(history).isZero();
+    assertThat(exists(young.id())).as("unfinished tasks are kept").isTrue();
+  }
+
+  static boolean exists(UUID id) throws Exception {
+    return await(pool.preparedQuery("SELECT 1 FROM ledger.tasks WHERE id = $1").execute(Tuple.of(id))).size() == 1;
+  }
+
+  static TaskView enqueue(String stage) throws Exception {
+    return TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage))).getJsonObject("task"));
+  }
+
+  static TaskView awaitState(UUID id, TaskState state) throws Exception {
+    long deadline = System.currentTimeMillis() + 15_000;
+    TaskView t = await(h.client.get(id));
+    while (t.state() != state && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+      t = await(h.client.get(id));
+    }
+    assertThat(t.state()).isEqualTo(state);
+    return t;
+  }
+
+  static Set<UUID> unused() {
+    return Set.of();
+  }
+}
