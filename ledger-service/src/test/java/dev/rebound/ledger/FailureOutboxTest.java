@@ -1,0 +1,140 @@
+package dev.rebound.ledger;
+
+import static dev.rebound.ledger.LedgerHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.common.Addresses;
+import dev.rebound.common.message.Decision;
+import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.message.TaskView;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The failure outbox: every recorded failure goes to the analyzer address; without a decision it is
+ * re-sent after the decision timeout; a decision (or a delivered free-standing failure) stops it.
+ * A fake analyzer verticle stands in for the real one.
+ */
+class FailureOutboxTest {
+  static LedgerHarness h;
+  static Pool pool;
+  static final List<JsonObject> received = new CopyOnWriteArrayList<>();
+  static MessageConsumer<JsonObject> fakeAnalyzer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    h = LedgerHarness.start("outbox", Map.of("ledger.decision-timeout", "300ms", "ledger.lease-sweep-interval", "100ms",
+        "ledger.max-resends", "3"));
+    pool = h.db.pool(h.vertx, 2);
+    // a fake analyzer that receives but never acknowledges task failures (so no decision ever comes)
+    fakeAnalyzer = h.vertx.eventBus().consumer(Addresses.ANALYZER_FAILURES, m -> {
+      received.add(m.body());
+      if (m.body().getString("taskId") == null) {
+        m.reply(new JsonObject().put("received", true));
+      }
+    });
+    await(fakeAnalyzer.completion());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(pool.close());
+    h.close();
+  }
+
+  static long sendsOf(String failureId) {
+    return received.stream().filter(o -> failureId.equals(o.getString("failureId"))).count();
+  }
+
+  static void eventually(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(condition.getAsBoolean()).isTrue();
+  }
+
+  @Test
+  void aTaskFailureWithoutADecisionIsResentUntilTheCapAndADecisionStopsIt() throws Exception {
+    String stage = "outbox-" + UUID.randomUUID().toString().substring(0, 6);
+    await(h.client.enqueue(new JsonObject().put("stage", stage)));
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    JsonObject r = await(h.client.fail(new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null,
+        "HTTP 503 from registry", null, null, 503, null, null, null, null)));
+    String failureId = r.getString("failureId");
+    eventually(() -> sendsOf(failureId) >= 2);
+    JsonObject first = received.stream().filter(o -> failureId.equals(o.getString("failureId"))).findFirst().orElseThrow();
+    assertThat(first.getString("taskId")).isEqualTo(c.id().toString());
+    assertThat(first.getInteger("attempt")).isEqualTo(1);
+    assertThat(first.getString("stage")).isEqualTo(stage);
+    assertThat(first.getInteger("httpStatus")).isEqualTo(503);
+    await(h.client.decide(new Decision(c.id(), 1, Decision.Action.RETRY, Instant.now(), "transient", "retry-service")));
+    long afterDecision = sendsOf(failureId);
+    JsonObject stored = await(pool.preparedQuery("SELECT decision, next_send_at FROM ledger.failures WHERE id = $1")
+        .execute(Tuple.of(UUID.fromString(failureId)))).iterator().next().toJson();
+    assertThat(stored.getString("decision")).isEqualTo("RETRY");
+    assertThat(stored.getValue("next_send_at")).isNull();
+    Thread.sleep(1500);  // several resend sweeps: none may resend a decided failure
+    assertThat(sendsOf(failureId)).isEqualTo(afterDecision);
+  }
+
+  @Test
+  void resendsStopAtTheConfiguredMaximum() throws Exception {
+    String stage = "outbox-cap-" + UUID.randomUUID().toString().substring(0, 6);
+    await(h.client.enqueue(new JsonObject().put("stage", stage)));
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    String failureId = await(h.client.fail(new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null,
+        "boom", null, null, null, null, null, null, null))).getString("failureId");
+    eventually(() -> sendsOf(failureId) >= 4);  // the first send plus 3 resends
+    JsonObject row = await(pool.preparedQuery("SELECT sends, next_send_at FROM ledger.failures WHERE id = $1")
+        .execute(Tuple.of(UUID.fromString(failureId)))).iterator().next().toJson();
+    assertThat(row.getInteger("sends")).isEqualTo(3);
+    assertThat(row.getValue("next_send_at")).isNull();
+  }
+
+  @Test
+  void aFreeStandingFailureIsRecordedDeliveredOnceAndNotResent() throws Exception {
+    JsonObject r = await(h.client.fail(new FailureEvent(null, null, null, null, "billing-api", "billing", null,
+        "PSQLException: FATAL: sorry, too many clients already", "org.postgresql.util.PSQLException", null, null, null,
+        "53300", null, null)));
+    String failureId = r.getString("failureId");
+    eventually(() -> sendsOf(failureId) == 1);
+    eventually(() -> {
+      try {
+        return "DELIVERED".equals(await(pool.preparedQuery("SELECT decision FROM ledger.failures WHERE id = $1")
+            .execute(Tuple.of(UUID.fromString(failureId)))).iterator().next().getString(0));
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    Thread.sleep(1000);
+    assertThat(sendsOf(failureId)).isEqualTo(1);
+  }
+
+  @Test
+  void aRepeatedReportOfTheSameAttemptChangesNothing() throws Exception {
+    String stage = "outbox-dup-" + UUID.randomUUID().toString().substring(0, 6);
+    await(h.client.enqueue(new JsonObject().put("stage", stage)));
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    FailureEvent f = new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null, "boom", null, null,
+        null, null, null, null, null);
+    JsonObject first = await(h.client.fail(f));
+    JsonObject second = await(h.client.fail(f));
+    assertThat(second.getBoolean("duplicate")).isTrue();
+    assertThat(second.getString("failureId")).isEqualTo(first.getString("failureId"));
+    long history = await(pool.preparedQuery("SELECT count(*) FROM ledger.history WHERE task_id = $1").execute(Tuple.of(c.id())))
+        .iterator().next().getLong(0);
+    assertThat(history).isEqualTo(3);  // QUEUED, RUNNING, RETRY: the repeat added nothing
+  }
+}
