@@ -57,6 +57,7 @@ public final class LedgerOperations {
   private final Clock clock;
   private final GroupCommit<NewTask, LedgerStore.Enqueued> enqueues;
   private final GroupCommit<Completion, Transition> completions;
+  private final Set<String> pendingNotifications = new LinkedHashSet<>();
 
   public LedgerOperations(Vertx vertx, LedgerConfig config, LedgerStore store, ClaimWaiters waiters, TaskIds ids,
                           Clock clock) {
@@ -391,10 +392,27 @@ public final class LedgerOperations {
     long now = clock.millis();
     if (due == null || due.toEpochMilli() <= now) {
       waiters.wake(stage);
-      store.notifyClaimable(stage);
+      notifyOthers(stage);
     } else {
       waiters.wakeAt(stage, due.toEpochMilli());
-      store.notifyClaimable(stage + "@" + due.toEpochMilli());
+      // round up to 100 ms so a burst of retries shares a handful of notifications
+      notifyOthers(stage + "@" + ((due.toEpochMilli() + 99) / 100 * 100));
+    }
+  }
+
+  /**
+   * NOTIFYs are coalesced: whatever is asked for during one event-loop turn goes out once at the
+   * end of it, so a batch of 500 enqueues costs one notification per stage, not 500.
+   */
+  private void notifyOthers(String payload) {
+    boolean first = pendingNotifications.isEmpty();
+    pendingNotifications.add(payload);
+    if (first) {
+      vertx.runOnContext(v -> {
+        List<String> out = new ArrayList<>(pendingNotifications);
+        pendingNotifications.clear();
+        out.forEach(store::notifyClaimable);
+      });
     }
   }
 

@@ -1,0 +1,222 @@
+package dev.rebound.ledger.bench;
+
+import dev.rebound.common.client.LedgerClient;
+import dev.rebound.common.message.TaskView;
+import dev.rebound.common.runtime.Settings;
+import dev.rebound.common.testing.TestDatabase;
+import dev.rebound.ledger.LedgerConfig;
+import dev.rebound.ledger.LedgerVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Load harness for the ledger (not a test): full lifecycles enqueue → claim (batches) → complete,
+ * through the event-bus API or HTTP, then the claim wake-up latency of long-polling claimers.
+ * Starts a real ledger in this JVM on a fresh database of the local PostgreSQL.
+ *
+ * <pre>
+ * mvn -q -pl ledger-service -am install -DskipTests
+ * mvn -q -pl ledger-service test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=dev.rebound.ledger.bench.LedgerLoadHarness -Dexec.args="--mode eventbus --tasks 50000"
+ * </pre>
+ * Options: --mode eventbus|http, --tasks N, --producers N (enqueue requests in flight), --workers N
+ * (claim loops), --batch N (claim limit), --wakeups N (wake-up samples, 0 to skip).
+ */
+public final class LedgerLoadHarness {
+  private final Map<String, String> opts;
+  private Vertx vertx;
+  private LedgerClient client;
+  private WebClient http;
+  private int port;
+
+  private LedgerLoadHarness(Map<String, String> opts) {
+    this.opts = opts;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    new LedgerLoadHarness(opts).run();
+    System.exit(0);
+  }
+
+  private int opt(String name, int def) {
+    return Integer.parseInt(opts.getOrDefault(name, String.valueOf(def)));
+  }
+
+  private void run() throws Exception {
+    String mode = opts.getOrDefault("mode", "eventbus");
+    int tasks = opt("tasks", 50_000);
+    int producers = opt("producers", 512);
+    int workers = opt("workers", 8);
+    int batch = opt("batch", 100);
+    int wakeups = opt("wakeups", 300);
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    TestDatabase db = await(TestDatabase.create(vertx, "bench"));
+    try {
+      Map<String, String> o = new HashMap<>(db.settingsOverrides());
+      o.put("http.port", "0");
+      o.put("pg.pool-size", opts.getOrDefault("pool", "8"));
+      Settings settings = Settings.load(Map.of(), Optional.empty()).withOverrides(o);
+      LedgerVerticle ledger = new LedgerVerticle(LedgerConfig.from(settings), settings.pgConnectOptions(), Clock.systemUTC());
+      await(vertx.deployVerticle(ledger));
+      port = ledger.actualPort();
+      client = new LedgerClient(vertx, 60_000);
+      http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+      System.out.printf("machine: %d cores, %s, JDK %s; mode=%s tasks=%d producers=%d workers=%d batch=%d%n",
+          Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("java.version"),
+          mode, tasks, producers, workers, batch);
+      // warm-up: JIT, prepared statements, connections
+      lifecycles(mode, "warmup", Math.min(5_000, tasks), producers, workers, batch);
+      lifecycles(mode, "measured", tasks, producers, workers, batch);
+      if (wakeups > 0) {
+        wakeupLatency(mode, wakeups);
+      }
+      await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    } finally {
+      await(db.drop(vertx));
+      await(vertx.close());
+    }
+  }
+
+  /** Enqueue N tasks with a window of in-flight requests while workers claim and complete them. */
+  private void lifecycles(String mode, String label, int n, int producers, int workers, int batch) throws Exception {
+    String stage = "bench-" + label + "-" + UUID.randomUUID().toString().substring(0, 6);
+    Map<String, Long> enqueuedAt = new ConcurrentHashMap<>(n * 2);
+    long[] latencies = new long[n];
+    AtomicInteger completed = new AtomicInteger();
+    AtomicInteger sent = new AtomicInteger();
+    Promise<Void> allDone = Promise.promise();
+    long start = System.nanoTime();
+    vertx.runOnContext(v -> {
+      for (int p = 0; p < producers; p++) {
+        produce(mode, stage, n, sent, enqueuedAt);
+      }
+      for (int w = 0; w < workers; w++) {
+        work(mode, stage, "w" + w, batch, n, completed, enqueuedAt, latencies, allDone, start);
+      }
+    });
+    await(allDone.future());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long[] lat = Arrays.copyOf(latencies, completed.get());
+    Arrays.sort(lat);
+    System.out.printf("%s %s: %d lifecycles in %.2f s = %.0f lifecycles/s; lifecycle latency p50 %.1f ms, p99 %.1f ms%n",
+        mode, label, n, seconds, n / seconds, pct(lat, 0.50) / 1e6, pct(lat, 0.99) / 1e6);
+  }
+
+  private void produce(String mode, String stage, int n, AtomicInteger sent, Map<String, Long> enqueuedAt) {
+    int i = sent.getAndIncrement();
+    if (i >= n) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    JsonObject task = new JsonObject().put("stage", stage).put("payload", new JsonObject().put("i", i));
+    Future<JsonObject> f = "http".equals(mode)
+        ? http.post(port, "127.0.0.1", "/v1/tasks").sendJsonObject(task).map(r -> r.bodyAsJsonObject())
+        : client.enqueue(task);
+    f.onSuccess(r -> {
+      enqueuedAt.put(r.getJsonObject("task").getString("id"), t0);
+      produce(mode, stage, n, sent, enqueuedAt);
+    }).onFailure(t -> {
+      System.err.println("enqueue failed: " + t.getMessage());
+      sent.decrementAndGet();
+      produce(mode, stage, n, sent, enqueuedAt);
+    });
+  }
+
+  private void work(String mode, String stage, String worker, int batch, int n, AtomicInteger completed,
+                    Map<String, Long> enqueuedAt, long[] latencies, Promise<Void> allDone, long start) {
+    if (completed.get() >= n) {
+      allDone.tryComplete();
+      return;
+    }
+    JsonObject req = new JsonObject().put("worker", worker).put("stage", stage).put("limit", batch).put("waitMs", 1000);
+    Future<List<JsonObject>> claimed = "http".equals(mode)
+        ? http.post(port, "127.0.0.1", "/v1/tasks/claim").sendJsonObject(req)
+            .map(r -> r.bodyAsJsonObject().getJsonArray("tasks").stream().map(o -> (JsonObject) o).toList())
+        : client.claim(req).map(list -> list.stream().map(t -> new JsonObject().put("id", t.id().toString())
+            .put("leaseToken", t.leaseToken().toString())).toList());
+    claimed.compose(tasks -> {
+      List<Future<?>> done = new ArrayList<>(tasks.size());
+      for (JsonObject t : tasks) {
+        String id = t.getString("id");
+        UUID token = UUID.fromString(t.getString("leaseToken"));
+        Future<?> c = "http".equals(mode)
+            ? http.post(port, "127.0.0.1", "/v1/tasks/" + id + "/complete")
+                .sendJsonObject(new JsonObject().put("leaseToken", token.toString()))
+                .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(r) : Future.failedFuture(r.bodyAsString()))
+            : client.complete(UUID.fromString(id), token, null);
+        done.add(c.onSuccess(x -> {
+          Long t0 = enqueuedAt.get(id);
+          int k = completed.getAndIncrement();
+          if (k < latencies.length) {
+            latencies[k] = System.nanoTime() - (t0 == null ? start : t0);
+          }
+        }));
+      }
+      return Future.all(done);
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        System.err.println("worker " + worker + ": " + ar.cause().getMessage());
+      }
+      work(mode, stage, worker, batch, n, completed, enqueuedAt, latencies, allDone, start);
+    });
+  }
+
+  /**
+   * Idle claimers long-poll a stage; a task is enqueued every 20 ms; the wake-up latency is the time
+   * from the enqueue's acknowledgement to the claim's reply.
+   */
+  private void wakeupLatency(String mode, int samples) throws Exception {
+    String stage = "wake-" + UUID.randomUUID().toString().substring(0, 6);
+    long[] lat = new long[samples];
+    for (int i = 0; i < samples; i++) {
+      Promise<Long> claimedAt = Promise.promise();
+      JsonObject req = new JsonObject().put("worker", "waiter").put("stage", stage).put("limit", 1).put("waitMs", 10_000);
+      Future<JsonArray> claim = "http".equals(mode)
+          ? http.post(port, "127.0.0.1", "/v1/tasks/claim").sendJsonObject(req).map(r -> r.bodyAsJsonObject().getJsonArray("tasks"))
+          : client.claim(req).map(l -> new JsonArray(new ArrayList<>(l)));
+      claim.onSuccess(t -> claimedAt.complete(System.nanoTime()));
+      Thread.sleep(20);  // the claim is parked and waiting
+      JsonObject task = new JsonObject().put("stage", stage);
+      long acked = "http".equals(mode)
+          ? await(http.post(port, "127.0.0.1", "/v1/tasks").sendJsonObject(task).map(r -> System.nanoTime()))
+          : await(client.enqueue(task).map(r -> System.nanoTime()));
+      long got = await(claimedAt.future());
+      lat[i] = Math.max(0, got - acked);
+    }
+    Arrays.sort(lat);
+    System.out.printf("%s claim wake-up after enqueue ack: %d samples, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", mode, samples,
+        pct(lat, 0.5) / 1e6, pct(lat, 0.99) / 1e6, lat[lat.length - 1] / 1e6);
+  }
+
+  private static double pct(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+  }
+}
