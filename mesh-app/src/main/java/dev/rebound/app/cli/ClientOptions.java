@@ -1,0 +1,30 @@
+package dev.rebound.app.cli;
+
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import picocli.CommandLine.Option;
+
+/** What every client command shares: where Rebound is, and whether to print raw JSON. */
+public final class ClientOptions {
+  public static final String DEFAULT_URL = "http://127.0.0.1:8080";
+
+  @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:REBOUND_URL:-" + DEFAULT_URL + "}",
+      description = "Base URL of a running Rebound (env REBOUND_URL; default ${DEFAULT-VALUE}).")
+  String url;
+
+  @Option(names = "--json", description = "Print the server's JSON answer as is (one line) instead of a table.")
+  boolean json;
+
+  ReboundHttpClient client() {
+    return new ReboundHttpClient(url);
+  }
+
+  /** With --json prints the answer and returns true: the caller then prints nothing else. */
+  boolean printedJson(PrintWriter out, JsonObject answer) {
+    if (json) {
+      out.println(answer.encode());
+      out.flush();
+    }
+    return json;
+  }
+}

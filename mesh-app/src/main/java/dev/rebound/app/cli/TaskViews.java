@@ -1,0 +1,102 @@
+package dev.rebound.app.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** How tasks, pages and histories look in a terminal. */
+final class TaskViews {
+  private TaskViews() {
+  }
+
+  /** A page of {@code GET /v1/tasks} or {@code GET /v1/dlq}: a table, then the cursor of the next page. */
+  static void page(PrintWriter out, JsonObject page, String empty) {
+    JsonArray tasks = page.getJsonArray("tasks", new JsonArray());
+    if (tasks.isEmpty()) {
+      out.println(empty);
+    } else {
+      TextTable table = new TextTable("ID", "STATE", "STAGE", "WORKFLOW", "ATTEMPT", "UPDATED", "LAST ERROR");
+      for (int i = 0; i < tasks.size(); i++) {
+        JsonObject t = tasks.getJsonObject(i);
+        table.row(t.getString("id"), t.getString("state"), t.getString("stage"), t.getString("workflowId", "-"),
+            attempts(t), time(t.getString("updatedAt")), t.getString("lastError", ""));
+      }
+      out.print(table.render());
+    }
+    String next = page.getString("next");
+    if (next != null) {
+      out.println("more: --after " + next);
+    }
+    out.flush();
+  }
+
+  /** One task ({@code GET /v1/tasks/{id}}) as aligned "field value" lines. */
+  static void task(PrintWriter out, JsonObject t) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("id", t.getString("id"));
+    fields.put("state", t.getString("state"));
+    fields.put("stage", t.getString("stage"));
+    fields.put("workflow", t.getString("workflowId"));
+    fields.put("agent", t.getString("agent"));
+    fields.put("type", t.getString("type"));
+    fields.put("idempotency key", t.getString("idempotencyKey"));
+    fields.put("priority", t.getValue("priority"));
+    fields.put("attempt", attempts(t));
+    fields.put("run after", t.getString("runAfter"));
+    fields.put("lease owner", t.getString("leaseOwner"));
+    fields.put("lease expires", t.getString("leaseExpiresAt"));
+    fields.put("blocked reason", t.getString("blockedReason"));
+    fields.put("last error", t.getString("lastError"));
+    fields.put("created", t.getString("createdAt"));
+    fields.put("updated", t.getString("updatedAt"));
+    fields.put("finished", t.getString("finishedAt"));
+    fields.put("version", t.getValue("version"));
+    fields.put("payload", t.getValue("payload") == null ? null : encode(t.getValue("payload")));
+    fields.put("result", t.getValue("result") == null ? null : encode(t.getValue("result")));
+    int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
+    fields.forEach((k, v) -> {
+      if (v != null) {
+        out.println(k + " ".repeat(width - k.length() + 2) + v);
+      }
+    });
+    out.flush();
+  }
+
+  /** {@code GET /v1/tasks/{id}/history}: one line per transition, oldest first. */
+  static void history(PrintWriter out, JsonObject answer) {
+    JsonArray history = answer.getJsonArray("history", new JsonArray());
+    out.println("task " + answer.getString("taskId") + ": " + history.size() + " transition(s)");
+    if (!history.isEmpty()) {
+      TextTable table = new TextTable("AT", "FROM", "TO", "ATTEMPT", "ACTOR", "REASON", "ERROR");
+      for (int i = 0; i < history.size(); i++) {
+        JsonObject h = history.getJsonObject(i);
+        table.row(time(h.getString("at")), h.getString("from", "-"), h.getString("to"), h.getValue("attempt"),
+            h.getString("actor", ""), h.getString("reason", ""), h.getString("error", ""));
+      }
+      out.print(table.render());
+    }
+    out.flush();
+  }
+
+  private static String attempts(JsonObject t) {
+    Object attempt = t.getValue("attempt");
+    Object max = t.getValue("maxAttempts");
+    return attempt + (max == null ? "" : "/" + max);
+  }
+
+  /** ISO instants down to the second: {@code 2026-11-22T19:53:02Z}. */
+  static String time(String iso) {
+    if (iso == null) {
+      return "-";
+    }
+    int dot = iso.indexOf('.');
+    return dot > 0 && iso.endsWith("Z") ? iso.substring(0, dot) + "Z" : iso;
+  }
+
+  private static String encode(Object value) {
+    return value instanceof JsonObject o ? o.encode()
+        : value instanceof io.vertx.core.json.JsonArray a ? a.encode() : String.valueOf(value);
+  }
+}

@@ -1,0 +1,125 @@
+package dev.rebound.app.cli;
+
+import dev.rebound.common.message.TaskState;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code rebound tasks list|get|history}: the ledger's tasks, over HTTP. */
+@Command(name = "tasks", mixinStandardHelpOptions = true,
+    description = "Inspect the tasks of a running Rebound (over HTTP).",
+    subcommands = {TasksCommand.ListTasks.class, TasksCommand.GetTask.class, TasksCommand.History.class})
+public final class TasksCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: list, get or history");
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "List tasks, newest first, filtered by state, stage, workflow or agent; one page at a time.")
+  static final class ListTasks implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ClientOptions client;
+    @Mixin
+    PageOptions page;
+
+    @Option(names = "--state", paramLabel = "STATE",
+        description = "Only tasks in this state: ${COMPLETION-CANDIDATES}.")
+    TaskState state;
+
+    @Override
+    public Integer call() {
+      Map<String, String> query = page.query();
+      query.put("state", state == null ? null : state.name());
+      JsonObject answer = client.client().get("/v1/tasks", query);
+      PrintWriter out = spec.commandLine().getOut();
+      if (!client.printedJson(out, answer)) {
+        TaskViews.page(out, answer, "no tasks match");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one task.")
+  static final class GetTask implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ClientOptions client;
+    @Parameters(paramLabel = "ID", description = "The task id.")
+    String id;
+
+    @Override
+    public Integer call() {
+      JsonObject answer = client.client().get("/v1/tasks/" + ReboundHttpClient.segment(id), Map.of());
+      PrintWriter out = spec.commandLine().getOut();
+      if (!client.printedJson(out, answer)) {
+        TaskViews.task(out, answer);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "history", mixinStandardHelpOptions = true, description = "Show every state transition of a task.")
+  static final class History implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ClientOptions client;
+    @Parameters(paramLabel = "ID", description = "The task id.")
+    String id;
+
+    @Override
+    public Integer call() {
+      JsonObject answer = client.client().get("/v1/tasks/" + ReboundHttpClient.segment(id) + "/history", Map.of());
+      PrintWriter out = spec.commandLine().getOut();
+      if (!client.printedJson(out, answer)) {
+        TaskViews.history(out, answer);
+      }
+      return 0;
+    }
+  }
+
+  /** Filters and keyset paging shared by {@code tasks list} and {@code dlq list}. */
+  static final class PageOptions {
+    @Option(names = "--stage", paramLabel = "STAGE", description = "Only tasks of this stage.")
+    String stage;
+
+    @Option(names = "--workflow", paramLabel = "WORKFLOW", description = "Only tasks of this workflow id.")
+    String workflow;
+
+    @Option(names = "--agent", paramLabel = "AGENT", description = "Only tasks of this agent.")
+    String agent;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Page size, 1 to 1000 (server default 100).")
+    Integer limit;
+
+    @Option(names = "--after", paramLabel = "CURSOR",
+        description = "Continue after this cursor (printed as 'more: --after …' under a full page).")
+    String after;
+
+    Map<String, String> query() {
+      Map<String, String> q = new LinkedHashMap<>();
+      q.put("stage", stage);
+      q.put("workflowId", workflow);
+      q.put("agent", agent);
+      q.put("limit", limit == null ? null : limit.toString());
+      q.put("after", after);
+      return q;
+    }
+  }
+}

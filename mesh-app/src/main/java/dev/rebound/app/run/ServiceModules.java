@@ -1,0 +1,35 @@
+package dev.rebound.app.run;
+
+import dev.rebound.common.runtime.Settings;
+import dev.rebound.ledger.LedgerVerticle;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The services {@code rebound run} starts, in deployment order. Each entry builds a
+ * {@link ServiceModule} from the (already overridden: local event bus, {@code http.enabled=false})
+ * settings.
+ *
+ * <p>To add a service: depend on its module in {@code mesh-app/pom.xml}, write a factory like
+ * {@link #ledger(Settings)} and add it to {@link #ALL}:
+ * <pre>{@code
+ * static ServiceModule analyzer(Settings s) {
+ *   AnalyzerVerticle v = AnalyzerVerticle.fromSettings(s);
+ *   return ServiceModule.of("analyzer", v, v::routes, v::readiness);
+ * }
+ * }</pre>
+ */
+public final class ServiceModules {
+
+  /** Every service built so far. The ledger goes first: the others talk to it. */
+  public static final List<Function<Settings, ServiceModule>> ALL = List.of(
+      ServiceModules::ledger);
+
+  private ServiceModules() {
+  }
+
+  public static ServiceModule ledger(Settings settings) {
+    LedgerVerticle ledger = LedgerVerticle.fromSettings(settings);
+    return ServiceModule.of("ledger", ledger, ledger::routes, ledger::readiness);
+  }
+}
