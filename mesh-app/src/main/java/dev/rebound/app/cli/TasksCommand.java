@@ -28,7 +28,7 @@ public final class TasksCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "List tasks, newest first, filtered by state, stage, workflow or agent; one page at a time.")
+      description = "List tasks in id (creation) order, filtered by state, stage, workflow or agent; one page at a time.")
   static final class ListTasks implements Callable<Integer> {
     @Spec
     CommandSpec spec;

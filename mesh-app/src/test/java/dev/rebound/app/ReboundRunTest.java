@@ -1,0 +1,262 @@
+package dev.rebound.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.app.cli.AnalyzeCommand;
+import dev.rebound.app.run.PostgresProvisioner;
+import dev.rebound.app.run.ReboundRun;
+import dev.rebound.app.run.ServiceModules;
+import dev.rebound.common.runtime.Settings;
+import dev.rebound.common.testing.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code rebound run} started in-process on a free port against a fresh database, driven over HTTP
+ * and through the {@code rebound} command line exactly as a user would.
+ */
+class ReboundRunTest {
+  private static Vertx vertx;
+  private static TestDatabase db;
+  private static ReboundRun run;
+  private static String url;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    db = TestDatabase.create(vertx, "reboundrun").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Map<String, String> overrides = new HashMap<>(db.settingsOverrides());
+    String password = db.options().getPassword();
+    if (password != null && !password.isEmpty()) {
+      overrides.put("pg.password", password);
+    }
+    overrides.put("run.port", "0");
+    overrides.put("ledger.retention-sweep-interval", "1h");
+    overrides.put("shutdown.timeout", "5s");
+    Settings settings = Settings.load(Map.of(), Optional.empty()).withOverrides(overrides);
+    run = ReboundRun.start(settings, ServiceModules.ALL, PostgresProvisioner.system());
+    url = run.url();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (run != null) {
+      run.stop();
+    }
+    if (db != null) {
+      db.drop(vertx).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  // ------------------------------------------------------------------ the all-in-one server
+
+  @Test
+  void readyOnlyAfterEveryServiceReportsReadyAndSaysWhichServicesRun() throws Exception {
+    HttpResponse<String> ready = get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    JsonObject body = new JsonObject(ready.body());
+    assertThat(body.getString("status")).isEqualTo("UP");
+    assertThat(body.getJsonObject("services").getJsonObject("ledger").getString("status")).isEqualTo("UP");
+    assertThat(run.services()).containsExactly("ledger");
+    assertThat(run.embeddedPostgres()).isEmpty();
+  }
+
+  @Test
+  void servesLivenessMetricsAndTheLedgerOpenApiOnTheSamePort() throws Exception {
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    HttpResponse<String> metrics = get("/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("# TYPE");
+    assertThat(get("/openapi.yaml").body()).contains("openapi");
+  }
+
+  @Test
+  void echoesTheCorrelationIdOfTheRequest() throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/stats"))
+        .header("X-Correlation-Id", "cli-test-42").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("X-Correlation-Id")).contains("cli-test-42");
+  }
+
+  @Test
+  void unknownPathsGetTheJsonErrorBody() throws Exception {
+    HttpResponse<String> response = get("/v1/no-such-thing");
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(response.body()).getJsonObject("error").getString("code")).isEqualTo("NOT_FOUND");
+  }
+
+  // ------------------------------------------------------------------ the CLI against it
+
+  @Test
+  void tasksListJsonPrintsTheServersPageWithTheEnqueuedTask() throws Exception {
+    String id = enqueue(new JsonObject().put("stage", "cli-list").put("workflowId", "wf-list"));
+
+    Cli.Result result = Cli.run("tasks", "list", "--stage", "cli-list", "--json", "--url", url);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    JsonArray tasks = new JsonObject(result.out().trim()).getJsonArray("tasks");
+    assertThat(tasks).hasSize(1);
+    assertThat(tasks.getJsonObject(0).getString("id")).isEqualTo(id);
+    assertThat(tasks.getJsonObject(0).getString("state")).isEqualTo("QUEUED");
+  }
+
+  @Test
+  void tasksListPrintsAnAlignedTableAndTheNextCursor() throws Exception {
+    String first = enqueue(new JsonObject().put("stage", "cli-table").put("workflowId", "wf-table"));
+    String second = enqueue(new JsonObject().put("stage", "cli-table").put("workflowId", "wf-table"));
+
+    Cli.Result result = Cli.run("tasks", "list", "--stage", "cli-table", "--state", "queued", "--limit", "1",
+        "--url", url);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    String[] lines = result.out().split("\n");
+    assertThat(lines[0]).startsWith("ID").contains("STATE", "STAGE", "WORKFLOW", "ATTEMPT", "UPDATED", "LAST ERROR");
+    assertThat(lines[1]).containsAnyOf(first, second).contains("QUEUED", "cli-table", "wf-table", "0/5");
+    // columns line up: STATE starts where the state of the row starts
+    assertThat(lines[1].indexOf("QUEUED")).isEqualTo(lines[0].indexOf("STATE"));
+    assertThat(lines[2]).startsWith("more: --after ");
+
+    Cli.Result next = Cli.run("tasks", "list", "--stage", "cli-table", "--limit", "1", "--after",
+        lines[2].substring("more: --after ".length()).trim(), "--url", url);
+    assertThat(next.out()).containsAnyOf(first, second).doesNotContain(lines[1].substring(0, 36));
+  }
+
+  @Test
+  void tasksGetAndHistoryShowOneTask() throws Exception {
+    String id = enqueue(new JsonObject().put("stage", "cli-get").put("payload", new JsonObject().put("n", 7)));
+
+    Cli.Result get = Cli.run("tasks", "get", id, "--url", url);
+    assertThat(get.exitCode()).as(get.err()).isZero();
+    assertThat(get.out()).containsPattern("(?m)^id\\s+" + id + "$")
+        .containsPattern("(?m)^state\\s+QUEUED$")
+        .containsPattern("(?m)^stage\\s+cli-get$")
+        .containsPattern("(?m)^payload\\s+\\{\"n\":7\\}$");
+
+    Cli.Result json = Cli.run("tasks", "get", id, "--json", "--url", url);
+    assertThat(new JsonObject(json.out().trim()).getString("id")).isEqualTo(id);
+
+    Cli.Result history = Cli.run("tasks", "history", id, "--url", url);
+    assertThat(history.exitCode()).as(history.err()).isZero();
+    assertThat(history.out()).startsWith("task " + id + ": 1 transition(s)").contains("AT", "QUEUED");
+  }
+
+  @Test
+  void dlqListShowsADeadLetteredTaskAndRedriveRequeuesIt() throws Exception {
+    String id = enqueue(new JsonObject().put("stage", "cli-dlq").put("maxAttempts", 1));
+    JsonObject claimed = post("/v1/tasks/claim", new JsonObject().put("worker", "w1").put("stage", "cli-dlq"))
+        .getJsonArray("tasks").getJsonObject(0);
+    post("/v1/failures", new JsonObject().put("taskId", id).put("attempt", claimed.getInteger("attempt"))
+        .put("leaseToken", claimed.getString("leaseToken")).put("message", "disk full"));
+
+    Cli.Result list = Cli.run("dlq", "list", "--stage", "cli-dlq", "--url", url);
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(list.out()).contains(id, "FAILED", "disk full");
+
+    Cli.Result redrive = Cli.run("dlq", "redrive", "--id", id, "--reason", "fixed the disk", "--url", url);
+    assertThat(redrive.exitCode()).as(redrive.err()).isZero();
+    assertThat(redrive.out()).startsWith("redriven 1 task(s) back to QUEUED:").contains(id);
+
+    assertThat(Cli.run("dlq", "list", "--stage", "cli-dlq", "--url", url).out())
+        .isEqualTo("the dead-letter queue is empty for these filters\n");
+    Cli.Result after = Cli.run("tasks", "get", id, "--json", "--url", url);
+    assertThat(new JsonObject(after.out().trim()).getString("state")).isEqualTo("QUEUED");
+  }
+
+  @Test
+  void redriveByFilterWithNothingToRedriveSaysSo() {
+    Cli.Result result = Cli.run("dlq", "redrive", "--stage", "cli-nothing-here", "--json", "--url", url);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(new JsonObject(result.out().trim()).getInteger("redriven")).isZero();
+  }
+
+  @Test
+  void anUnknownTaskIdPrintsTheServersErrorAndExitsOne() {
+    String unknown = UUID.randomUUID().toString();
+
+    Cli.Result result = Cli.run("tasks", "get", unknown, "--url", url);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).startsWith("error: NOT_FOUND (HTTP 404): ").contains(unknown, "does not exist");
+  }
+
+  @Test
+  void aMalformedIdIsRefusedByTheServerWithItsCode() {
+    Cli.Result result = Cli.run("tasks", "history", "not-a-uuid", "--url", url);
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).startsWith("error: BAD_REQUEST (HTTP 400): ");
+  }
+
+  // ------------------------------------------------------------------ usage errors and the placeholder
+
+  @Test
+  void usageErrorsExitTwoWithoutCallingTheServer() {
+    Cli.Result badState = Cli.run("tasks", "list", "--state", "SLEEPING", "--url", url);
+    assertThat(badState.exitCode()).isEqualTo(2);
+    assertThat(badState.err()).contains("--state", "SLEEPING");
+
+    Cli.Result nothingToRedrive = Cli.run("dlq", "redrive", "--url", url);
+    assertThat(nothingToRedrive.exitCode()).isEqualTo(2);
+    assertThat(nothingToRedrive.err()).contains("Say what to redrive");
+
+    Cli.Result both = Cli.run("dlq", "redrive", "--id", UUID.randomUUID().toString(), "--stage", "s", "--url", url);
+    assertThat(both.exitCode()).isEqualTo(2);
+
+    assertThat(Cli.run("tasks", "list", "--url", "ftp://nowhere").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("tasks").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void aServerThatDoesNotAnswerIsReportedWithAHint() {
+    Cli.Result result = Cli.run("tasks", "list", "--url", "http://127.0.0.1:1");
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).contains("cannot reach Rebound at http://127.0.0.1:1", "REBOUND_URL");
+  }
+
+  @Test
+  void analyzeIsAClearlyLabelledPlaceholder() {
+    Cli.Result result = Cli.run("analyze");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().trim()).isEqualTo(AnalyzeCommand.NOT_BUILT);
+    assertThat(result.err()).contains("not built yet: the analyzer is being wired (issue 3)");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonObject post(String path, JsonObject body) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path + " -> " + response.body()).isBetween(200, 299);
+    return new JsonObject(response.body());
+  }
+
+  private static String enqueue(JsonObject task) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/tasks"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(task.encode())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return new JsonObject(response.body()).getJsonObject("task").getString("id");
+  }
+}
