@@ -99,7 +99,7 @@ public final class RetryAfterExtractor {
     int i = at;
     while (i < s.length()) {
       int d = i;
-      while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+      while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.' && i > d)) {
         i++;
       }
       if (i == d) {

@@ -78,8 +78,6 @@ public record StackTraceSummary(List<String> exceptionChain, List<String> inAppF
           String file = line.substring(6, close);
           if (isInApp("", file)) {
             pendingPythonFile = baseName(file) + ":" + line.substring(in + 5).strip();
-          } else {
-            pendingPythonFile = null;
           }
         }
         continue;

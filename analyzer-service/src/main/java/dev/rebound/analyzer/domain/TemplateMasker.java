@@ -83,15 +83,25 @@ public final class TemplateMasker {
       out.append(s, start, end);
       return;
     }
+    int b = end;
+    while (b > start && ")]}>,;.!?:\"'`".indexOf(s.charAt(b - 1)) >= 0 && !(s.charAt(b - 1) == ']' && s.charAt(start) == '[')) {
+      b--;
+    }
+    if (s.charAt(start) == '[' && b - start > 3) { // [::1]:8080 and [fe80::1] keep their brackets for the IPv6 check
+      String ip = ipShape(s, start, b);
+      if (ip != null) {
+        out.append(ip).append(s, b, end);
+        return;
+      }
+    }
+    b = end;
     int a = start;
     while (a < end && "([{<\"'`".indexOf(s.charAt(a)) >= 0) {
       a++;
     }
-    int b = end;
     while (b > a && ")]}>,;.!?:\"'`".indexOf(s.charAt(b - 1)) >= 0) {
       b--;
     }
-    // keep "::1" and "[::1]" intact enough for the IPv6 check
     out.append(s, start, a);
     if (a < b) {
       maskCore(s, a, b, out);

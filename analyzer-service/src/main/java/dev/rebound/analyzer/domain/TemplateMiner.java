@@ -38,7 +38,9 @@ public final class TemplateMiner {
    * @param maxCachedTemplates  bound on the exact-template cache
    */
   public record Config(int depth, double similarityThreshold, int maxClusters, int maxCachedTemplates) {
-    public static final int DEFAULT_DEPTH = 4;
+    // Drain's default is 4 (two routing tokens); 3 routes by the first token only, because failure
+    // messages often carry a variable in second position ("User alice not found").
+    public static final int DEFAULT_DEPTH = 3;
     public static final double DEFAULT_SIMILARITY_THRESHOLD = 0.6;
     public static final int DEFAULT_MAX_CLUSTERS = 50_000;
     public static final int DEFAULT_MAX_CACHED_TEMPLATES = 200_000;

@@ -1,0 +1,155 @@
+package dev.rebound.analyzer.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class FingerprintTest {
+
+  private final TemplateMasker masker = new TemplateMasker();
+
+  private static Classifier classifier() {
+    return Classifier.builder(RuleCatalog.builtin()).build();
+  }
+
+  @Test
+  void variablesAreMaskedIntoTypedPlaceholders() {
+    assertThat(masker.mask("connect ECONNREFUSED 10.0.0.7:5432")).isEqualTo("connect ECONNREFUSED <hostport>");
+    assertThat(masker.mask("GET https://api.example.com/v1/users/42 took 250ms (limit 30s), body 1.5MB"))
+        .isEqualTo("GET <url> took <duration> (limit <duration>), body <size>");
+    assertThat(masker.mask("task 3f2b8c1e-9d4a-4f6b-8e2c-1a2b3c4d5e6f failed at 2024-03-01T10:22:33.123Z on worker-17"))
+        .isEqualTo("task <uuid> failed at <ts> on worker-<num>");
+    assertThat(masker.mask("open /var/lib/app/data/segment.0042: no such file, user 'alice' at alice@example.com"))
+        .isEqualTo("open <path>: no such file, user <quoted> at <email>");
+    assertThat(masker.mask("commit a1b2c3d4e5f6 pushed by pod web-7f9c8d6b5-xk2lp on [::1]:8080 and fe80::1ff:fe23:4567:890a"))
+        .isEqualTo("commit <hex> pushed by pod web-<hex>-xk2lp on <hostport> and <ip>");
+    assertThat(masker.mask("limit=512Mi timeout=1m30s x-ratelimit-reset: 1700000000"))
+        .isEqualTo("limit=<size> timeout=<duration> x-ratelimit-reset: <ts>");
+  }
+
+  @Test
+  void theSameErrorWithOtherHostsPortsIdsPathsAndTimingsHasOneFingerprint() {
+    Classifier classifier = classifier();
+    List<String> variants = List.of(
+        "Error: connect ECONNREFUSED 10.0.0.7:5432",
+        "Error: connect ECONNREFUSED 172.16.4.21:6379",
+        "Error: connect ECONNREFUSED db.internal:5432",
+        "Error: connect ECONNREFUSED [::1]:5432");
+    assertThat(variants.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct()).hasSize(1);
+
+    List<String> timeouts = List.of(
+        "Request 7b1c2d3e-0000-4a4a-9b9b-123456789abc to https://billing.acme.io/v2/charge timed out after 30s",
+        "Request 0e9d8c7b-1111-4b4b-8c8c-abcdef012345 to https://billing.acme.io/v2/refund/981 timed out after 2500ms",
+        "Request 11111111-2222-4333-8444-555555555555 to http://10.1.2.3:8080/charge timed out after 1m30s");
+    assertThat(timeouts.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct()).hasSize(1);
+
+    List<String> users = List.of(
+        "User alice not found in tenant acme",
+        "User bob not found in tenant acme",
+        "User carol not found in tenant acme");
+    assertThat(users.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct()).hasSize(1);
+  }
+
+  @Test
+  void distinctErrorsHaveDistinctFingerprints() {
+    Classifier classifier = classifier();
+    List<String> distinct = List.of(
+        "Error: connect ECONNREFUSED 10.0.0.7:5432",
+        "Error: connect ETIMEDOUT 10.0.0.7:5432",
+        "Error: connect EHOSTUNREACH 10.0.0.7:5432",
+        "HTTP 503 Service Unavailable from https://api.acme.io/v1/orders",
+        "HTTP 404 Not Found from https://api.acme.io/v1/orders",
+        "ERROR: duplicate key value violates unique constraint \"orders_pkey\"",
+        "ERROR: deadlock detected",
+        "User alice not found in tenant acme",
+        "Process exited with code 137",
+        "Process exited with code 1");
+    Map<String, List<String>> byFingerprint = distinct.stream()
+        .collect(Collectors.groupingBy(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()));
+
+    assertThat(byFingerprint).hasSize(distinct.size());
+  }
+
+  @Test
+  void stackTracesOfTheSameErrorAtTheSamePlaceMatchAndOtherThrowSitesDiffer() {
+    Classifier classifier = classifier();
+    String trace1 = """
+        java.lang.IllegalStateException: order 4711 already settled
+        \tat com.acme.billing.Settlement.settle(Settlement.java:88)
+        \tat com.acme.billing.Worker.run(Worker.java:31)
+        \tat java.base/java.lang.Thread.run(Thread.java:833)""";
+    String trace2 = """
+        java.lang.IllegalStateException: order 9 already settled
+        \tat com.acme.billing.Settlement.settle(Settlement.java:91)
+        \tat com.acme.billing.Worker.run(Worker.java:35)
+        \tat java.base/java.lang.Thread.run(Thread.java:833)""";
+    String elsewhere = """
+        java.lang.IllegalStateException: order 4711 already settled
+        \tat com.acme.billing.Refunds.refund(Refunds.java:12)
+        \tat com.acme.billing.Worker.run(Worker.java:31)
+        \tat java.base/java.lang.Thread.run(Thread.java:833)""";
+
+    Verdict a = classifier.classify(FailureInput.builder("order 4711 already settled").stackTrace(trace1).build());
+    Verdict b = classifier.classify(FailureInput.builder("order 9 already settled").stackTrace(trace2).build());
+    Verdict c = classifier.classify(FailureInput.builder("order 4711 already settled").stackTrace(elsewhere).build());
+
+    assertThat(a.fingerprint()).isEqualTo(b.fingerprint());
+    assertThat(c.fingerprint()).isNotEqualTo(a.fingerprint());
+    assertThat(a.ruleId()).isEqualTo("jvm-illegal-state");
+  }
+
+  @Test
+  void pythonAndNodeStackTracesContributeTheirInAppFrames() {
+    StackTraceSummary py = StackTraceSummary.parse("""
+        Traceback (most recent call last):
+          File "/app/jobs/sync.py", line 41, in main
+            run()
+          File "/usr/lib/python3.11/site-packages/requests/api.py", line 73, in get
+            return request("get", url, params=params, **kwargs)
+        KeyError: 'customer_id'""");
+    assertThat(py.exceptionChain()).containsExactly("KeyError");
+    assertThat(py.inAppFrames()).containsExactly("sync.py:main");
+
+    StackTraceSummary node = StackTraceSummary.parse("""
+        TypeError: Cannot read properties of undefined (reading 'id')
+            at handler (/app/src/routes/orders.js:27:19)
+            at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)""");
+    assertThat(node.exceptionChain()).containsExactly("TypeError");
+    assertThat(node.inAppFrames()).containsExactly("handler@orders.js");
+  }
+
+  @Test
+  void aRestoredMinerGivesTheSameFingerprintsAsTheOneThatLearned() {
+    List<String> messages = List.of(
+        "User alice not found in tenant acme",
+        "User bob not found in tenant acme",
+        "Error: connect ECONNREFUSED 10.0.0.7:5432",
+        "job 42 stuck in phase Pending on node ip-10-0-1-23",
+        "job 43 stuck in phase Pending on node ip-10-0-9-77",
+        "quota for project alpha is exhausted");
+    Classifier first = classifier();
+    List<String> before = messages.stream().map(m -> first.classify(FailureInput.ofMessage(m)).fingerprint()).toList();
+
+    List<Map<String, Object>> persisted = first.miner().export().stream().map(LearnedTemplate::toMap).toList();
+    TemplateMiner restored = new TemplateMiner();
+    restored.restore(persisted.stream().map(LearnedTemplate::fromMap).toList());
+    Classifier second = Classifier.builder(RuleCatalog.builtin()).miner(restored).build();
+    // a later variant arrives first after the restart: it must still join the learned cluster
+    String lateVariant = "User carol not found in tenant acme";
+    assertThat(second.classify(FailureInput.ofMessage(lateVariant)).fingerprint()).isEqualTo(before.get(0));
+
+    List<String> after = messages.stream().map(m -> second.classify(FailureInput.ofMessage(m)).fingerprint()).toList();
+    assertThat(after).isEqualTo(before);
+    assertThat(restored.size()).isEqualTo(first.miner().size());
+  }
+
+  @Test
+  void fingerprintsAreSixteenHexDigits() {
+    Verdict v = classifier().classify(FailureInput.ofMessage("anything at all"));
+
+    assertThat(v.fingerprint()).matches("[0-9a-f]{16}");
+  }
+}

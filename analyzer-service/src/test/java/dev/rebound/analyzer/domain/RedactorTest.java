@@ -1,0 +1,84 @@
+package dev.rebound.analyzer.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class RedactorTest {
+
+  private static final String GHP = "ghp_" + "R4nd0mT0k3nV4lu3F0rT3st1ngPurp0s3s12";
+  private static final String GHS = "ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a";
+  private static final String PAT = "github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF";
+  private static final String SLACK = "xoxb-" + "1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
+  private static final String AKIA = "AKIA" + "IOSFODNN7EXAMPLE";
+  private static final String AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  private static final String JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+      + "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+      + "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+  private static final String OPENAI = "sk-proj-" + "Abc123Def456Ghi789Jkl012Mno345Pqr678";
+  private static final String ANTHROPIC = "sk-ant-api03-" + "abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFG";
+  private static final String PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7V0zR1n\nq8w9Zk2L\n-----END RSA PRIVATE KEY-----";
+
+  static Stream<Arguments> secrets() {
+    return Stream.of(
+        Arguments.of("github-token", "remote: Invalid username or password. fatal: Authentication failed for 'https://" + GHP + "@github.com/acme/app.git/'", GHP),
+        Arguments.of("github-token", "HttpError: Bad credentials (token " + GHS + ")", GHS),
+        Arguments.of("github-token", "GH_TOKEN=" + PAT + " gh pr create failed: HTTP 403", PAT),
+        Arguments.of("slack-token", "slack: chat.postMessage failed with invalid_auth using " + SLACK, SLACK),
+        Arguments.of("aws-access-key", "An error occurred (InvalidClientTokenId) when calling GetCallerIdentity for key " + AKIA, AKIA),
+        Arguments.of("aws-secret", "aws_secret_access_key = " + AWS_SECRET + " rejected: SignatureDoesNotMatch", AWS_SECRET),
+        Arguments.of("bearer-token", "401 Unauthorized: Authorization: Bearer abc123DEF456ghi789JKL0 rejected", "abc123DEF456ghi789JKL0"),
+        Arguments.of("jwt", "invalid signature for token " + JWT + " (kid=k1)", JWT),
+        Arguments.of("private-key", "failed to parse key:\n" + PEM + "\nasn1: structure error", "MIIEowIBAAKCAQEA7V0zR1n"),
+        Arguments.of("api-key", "openai.AuthenticationError: Incorrect API key provided: " + OPENAI, OPENAI),
+        Arguments.of("api-key", "anthropic 401 authentication_error x-api-key " + ANTHROPIC, ANTHROPIC),
+        Arguments.of("url-password", "psql: error: connection to server failed for postgres://app:S3cr3tPa55@db.internal:5432/orders", "S3cr3tPa55"),
+        Arguments.of("url-password", "Could not connect to amqp://guest:hunter2@rabbit:5672/ ECONNREFUSED", "hunter2"),
+        Arguments.of("password", "jdbc connect failed: user=app password=Tr0ub4dor&3 host=db", "Tr0ub4dor"),
+        Arguments.of("password", "config rejected: {\"user\": \"app\", \"password\": \"correct horse battery\"}", "correct horse battery"),
+        Arguments.of("secret", "OAuth token request failed: client_secret=9f8e7d6c5b4a invalid_client", "9f8e7d6c5b4a"),
+        Arguments.of("token", "webhook call failed: POST /hooks?token=abcDEF123456 returned 404", "abcDEF123456"),
+        Arguments.of("api-key", "request failed: api_key=live_5f4dcc3b5aa765d61d8327deb882cf99 quota exceeded", "live_5f4dcc3b5aa765d61d8327deb882cf99"));
+  }
+
+  @ParameterizedTest(name = "{0} in \"{1}\" is redacted")
+  @MethodSource("secrets")
+  void secretsAreReplacedByTheirKind(String kind, String message, String secret) {
+    String redacted = new Redactor().redact(message);
+
+    assertThat(redacted).doesNotContain(secret).contains("<redacted:" + kind + ">");
+  }
+
+  @ParameterizedTest(name = "{0} never reaches a verdict")
+  @MethodSource("secrets")
+  void secretsNeverSurviveIntoAnyVerdictField(String kind, String message, String secret) {
+    Classifier classifier = Classifier.builder(RuleCatalog.builtin()).build();
+
+    Verdict v = classifier.classify(FailureInput.builder(message).stackTrace("java.lang.RuntimeException: " + message
+        + "\n\tat com.acme.Client.call(Client.java:42)").build());
+
+    assertThat(v.redactedMessage()).doesNotContain(secret);
+    assertThat(v.template()).doesNotContain(secret);
+    assertThat(v.rootCause()).doesNotContain(secret);
+    assertThat(v.reasons()).allSatisfy(r -> assertThat(r).doesNotContain(secret));
+    assertThat(v.recommendations()).allSatisfy(r -> assertThat(r).doesNotContain(secret));
+    assertThat(classifier.miner().export()).allSatisfy(t -> assertThat(t.template()).doesNotContain(secret));
+  }
+
+  @Test
+  void urlPasswordsKeepTheUserAndTheHost() {
+    assertThat(new Redactor().redact("connect to postgres://app:pw123456@db.internal:5432/orders failed"))
+        .isEqualTo("connect to postgres://app:<redacted:url-password>@db.internal:5432/orders failed");
+  }
+
+  @Test
+  void ordinaryMessagesAreLeftAlone() {
+    String message = "connect ECONNREFUSED 10.0.0.7:5432 after 3 attempts; password authentication failed for user \"app\"";
+
+    assertThat(new Redactor().redact(message)).isEqualTo(message);
+  }
+}
