@@ -1,0 +1,117 @@
+package dev.rebound.common.http;
+
+import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.JsonFields;
+import dev.rebound.common.ReboundException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The glue every service's HTTP routes share: decode a JSON body or the query string, run the
+ * operation on the service's own context (services keep their state confined to it, and an
+ * all-in-one server may call from another event loop), and write the JSON reply or the error.
+ */
+public final class JsonHandlers {
+  private final Context serviceContext;
+
+  public JsonHandlers(Context serviceContext) {
+    this.serviceContext = serviceContext;
+  }
+
+  /** A JSON-object body (empty means {}), the operation, and the status for its reply. */
+  public void body(RoutingContext ctx, Function<JsonObject, Future<JsonObject>> op, Function<JsonObject, Integer> status) {
+    JsonObject body;
+    try {
+      body = jsonBody(ctx);
+    } catch (ReboundException e) {
+      ErrorReplies.respond(ctx, e);
+      return;
+    }
+    onService(ctx, () -> op.apply(body), (reply) -> writeJson(ctx, status.apply(reply), reply));
+  }
+
+  public void call(RoutingContext ctx, int status, Supplier<Future<JsonObject>> op) {
+    onService(ctx, op, reply -> writeJson(ctx, status, reply));
+  }
+
+  /** Runs {@code op} on the service's context and hands a success to {@code writer}; failures become error replies. */
+  public <T> void onService(RoutingContext ctx, Supplier<Future<T>> op, java.util.function.Consumer<T> writer) {
+    Runnable run = () -> {
+      Future<T> f;
+      try {
+        f = op.get();
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onSuccess(reply -> {
+        if (!ctx.response().ended() && !ctx.response().closed()) {
+          writer.accept(reply);
+        }
+      }).onFailure(t -> ErrorReplies.respond(ctx, t));
+    };
+    if (Vertx.currentContext() == serviceContext) {
+      run.run();
+    } else {
+      serviceContext.runOnContext(v -> run.run());
+    }
+  }
+
+  public static void writeJson(RoutingContext ctx, int status, JsonObject reply) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(reply.encode());
+  }
+
+  public static JsonObject jsonBody(RoutingContext ctx) {
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      return new JsonObject();
+    }
+    try {
+      return JsonFields.requireObject(io.vertx.core.json.Json.decodeValue(text));
+    } catch (DecodeException e) {
+      throw ReboundException.badRequest("malformed JSON body: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** Query parameters as JSON; {@code limit} must be an integer. */
+  public static JsonObject query(RoutingContext ctx) {
+    JsonObject q = new JsonObject();
+    ctx.queryParams().forEach(e -> {
+      if ("limit".equals(e.getKey())) {
+        try {
+          q.put("limit", Long.parseLong(e.getValue()));
+        } catch (NumberFormatException ex) {
+          throw ReboundException.invalidField("limit", "must be an integer");
+        }
+      } else {
+        q.put(e.getKey(), e.getValue());
+      }
+    });
+    return q;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return JsonFields.abbreviate(nl < 0 ? s : s.substring(0, nl), 200);
+  }
+
+  /** A classpath resource as text (OpenAPI documents). */
+  public static String resource(String name) {
+    try (java.io.InputStream in = JsonHandlers.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing " + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
