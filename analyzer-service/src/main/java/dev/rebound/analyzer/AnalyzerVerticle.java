@@ -1,0 +1,187 @@
+package dev.rebound.analyzer;
+
+import dev.rebound.analyzer.domain.Classifier;
+import dev.rebound.analyzer.domain.RuleCatalog;
+import dev.rebound.analyzer.domain.RuleProblem;
+import dev.rebound.analyzer.domain.TemplateMiner;
+import dev.rebound.analyzer.http.AnalyzerRoutes;
+import dev.rebound.analyzer.store.AnalyzerStore;
+import dev.rebound.common.Addresses;
+import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.db.Migrations;
+import dev.rebound.common.runtime.Correlation;
+import dev.rebound.common.runtime.OpsRoutes;
+import dev.rebound.common.runtime.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wiring of the analyzer: rule catalog and classifier (learned templates restored from PostgreSQL),
+ * the event-bus consumers ({@code rebound.analyzer.failures}, {@code rebound.analyzer.classify},
+ * {@code rebound.events.tasks} for outcomes) and HTTP.
+ */
+public final class AnalyzerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalyzerVerticle.class);
+  public static final String SCHEMA = "analyzer";
+
+  private final AnalyzerConfig config;
+  private final PgConnectOptions pgOptions;
+  private final Clock clock;
+
+  private Pool pool;
+  private Migrations migrations;
+  private AnalyzerStore store;
+  private AnalyzerOperations ops;
+  private TemplateMiner miner;
+  private Router routes;
+  private HttpServer server;
+  private long saveTimer = -1;
+  private int savedSize = -1;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  public AnalyzerVerticle(AnalyzerConfig config, PgConnectOptions pgOptions, Clock clock) {
+    this.config = config;
+    this.pgOptions = pgOptions;
+    this.clock = clock;
+  }
+
+  public static AnalyzerVerticle fromSettings(Settings settings) {
+    return new AnalyzerVerticle(AnalyzerConfig.from(settings), settings.pgConnectOptions(), Clock.systemUTC());
+  }
+
+  /** The catalog: built-in rules, plus the user's file when configured. Broken rules are logged and skipped. */
+  static RuleCatalog catalog(AnalyzerConfig config) {
+    RuleCatalog catalog = config.rulesFile().map(RuleCatalog::builtinAnd).orElseGet(RuleCatalog::builtin);
+    for (RuleProblem p : catalog.problems()) {
+      LOG.warn("rule catalog: {}", p);
+    }
+    LOG.info("rule catalog: {} rules loaded, {} problems", catalog.rules().size(), catalog.problems().size());
+    return catalog;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.pgPoolSize()).setName("analyzer-" + deploymentID()))
+        .connectingTo(pgOptions)
+        .using(vertx)
+        .build();
+    migrations = Migrations.forSchema(SCHEMA);
+    store = new AnalyzerStore(pool, clock);
+    return migrations.apply(pool)
+        .compose(v -> vertx.executeBlocking(() -> catalog(config)))
+        .compose(catalog -> store.learnedTemplates().map(learned -> {
+          miner = new TemplateMiner();
+          miner.restore(learned);
+          savedSize = learned.size();
+          LOG.info("restored {} learned templates", learned.size());
+          return Classifier.builder(catalog).miner(miner).clock(clock).build();
+        }))
+        .compose(classifier -> {
+          ops = new AnalyzerOperations(vertx, classifier, store, clock);
+          routes = new AnalyzerRoutes(vertx, context, ops, config.bodyLimitBytes(), config.maxBatchLines()).router();
+          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_FAILURES, m -> handle(m, ops::analyzeFailure)));
+          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_CLASSIFY, m -> handle(m, ops::classify)));
+          consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_TASKS, m -> {
+            if (m.body() instanceof JsonObject) {
+              ops.onTransition(m.body()).onFailure(t -> LOG.warn("outcome not recorded: {}", t.getMessage()));
+            }
+          }));
+          saveTimer = vertx.setPeriodic(Math.max(100, config.templateSaveInterval().toMillis()), t -> saveTemplates());
+          return startHttp();
+        })
+        .onSuccess(v -> LOG.info("analyzer started (http {})", config.httpEnabled() ? actualPort() : "off"));
+  }
+
+  private void handle(Message<Object> msg, Function<JsonObject, Future<JsonObject>> op) {
+    if (!(msg.body() instanceof JsonObject body)) {
+      ErrorReplies.fail(msg, ReboundException.badRequest("the message body must be a JSON object"));
+      return;
+    }
+    Future<JsonObject> result;
+    try {
+      result = op.apply(body);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(msg::reply).onFailure(t -> ErrorReplies.fail(msg, t));
+  }
+
+  /** Persists the miner's clusters when they changed, so fingerprints survive a restart. */
+  Future<Integer> saveTemplates() {
+    var learned = miner.export();
+    long total = learned.stream().mapToLong(l -> l.size()).sum();
+    int signature = (int) (learned.size() * 31 + total);
+    if (signature == savedSize) {
+      return Future.succeededFuture(0);
+    }
+    return store.saveLearnedTemplates(learned).onSuccess(n -> savedSize = signature)
+        .onFailure(t -> LOG.warn("learned templates not saved: {}", t.getMessage()));
+  }
+
+  private Future<Void> startHttp() {
+    if (!config.httpEnabled()) {
+      return Future.succeededFuture();
+    }
+    Router root = Router.router(vertx);
+    root.route().handler(Correlation.httpHandler());
+    OpsRoutes.mount(root, vertx, this::readiness);
+    root.route().subRouter(routes);
+    ErrorReplies.install(root);
+    return vertx.createHttpServer().requestHandler(root).listen(config.httpPort()).map(s -> {
+      server = s;
+      return null;
+    });
+  }
+
+  public Future<JsonObject> readiness() {
+    return migrations.upToDate(pool).map(upToDate -> {
+      if (!upToDate) {
+        throw new IllegalStateException("analyzer migrations are not all applied");
+      }
+      return new JsonObject().put("database", "UP").put("migrations", migrations.latestVersion())
+          .put("rules", ops.classifier().catalog().rules().size());
+    });
+  }
+
+  public Router routes() {
+    return routes;
+  }
+
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  public AnalyzerOperations operations() {
+    return ops;
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closeServer = server == null ? Future.succeededFuture() : server.close();
+    List<Future<Void>> unregistered = new ArrayList<>();
+    consumers.forEach(c -> unregistered.add(c.unregister()));
+    if (saveTimer >= 0) {
+      vertx.cancelTimer(saveTimer);
+    }
+    return closeServer.compose(v -> Future.join(unregistered).otherwiseEmpty())
+        .compose(v -> miner == null ? Future.succeededFuture() : saveTemplates().otherwiseEmpty().mapEmpty())
+        .compose(v -> pool == null ? Future.succeededFuture() : pool.close());
+  }
+}

@@ -1,0 +1,79 @@
+package dev.rebound.analyzer;
+
+import dev.rebound.analyzer.domain.FailureInput;
+import dev.rebound.analyzer.domain.Verdict;
+import dev.rebound.common.JsonFields;
+import dev.rebound.common.ReboundException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** JSON mapping at the analyzer's edges: requests to {@link FailureInput}, {@link Verdict} to JSON. */
+public final class VerdictJson {
+  /** Largest message accepted at the edge; the classifier analyses the first 16 KiB of it. */
+  public static final int MAX_MESSAGE_CHARS = 1024 * 1024;
+
+  private VerdictJson() {
+  }
+
+  /**
+   * Reads a classify request or a {@code FailureEvent}: {@code message} (required), {@code exceptionType}
+   * or {@code errorType}, {@code stackTrace}, {@code httpStatus}, {@code exitCode}, {@code signal},
+   * {@code sqlState}, {@code stage}. An over-long message is truncated for analysis, not refused.
+   */
+  public static FailureInput input(JsonObject o) {
+    Object m = o.getValue("message");
+    if (m == null) {
+      throw ReboundException.invalidField("message", "is required");
+    }
+    if (!(m instanceof String message)) {
+      throw ReboundException.invalidField("message", "must be a string");
+    }
+    if (message.length() > MAX_MESSAGE_CHARS) {
+      message = message.substring(0, MAX_MESSAGE_CHARS);
+    }
+    String exceptionType = JsonFields.string(o, "exceptionType", 500);
+    if (exceptionType == null) {
+      exceptionType = JsonFields.string(o, "errorType", 500);
+    }
+    Integer exit = JsonFields.integer(o, "exitCode", Integer.MIN_VALUE, Integer.MAX_VALUE);
+    String signal = JsonFields.string(o, "signal", 32);
+    if (signal == null && o.getValue("details") instanceof JsonObject d && d.getValue("signal") instanceof String s) {
+      signal = s.length() <= 32 ? s : null;
+    }
+    if (exit != null && exit < 0 && exit >= -64 && signal == null) {
+      signal = String.valueOf(-exit);  // Python's subprocess reports death by signal N as -N
+    }
+    if (exit != null && (exit < 0 || exit > 255)) {
+      exit = null;
+    }
+    String stack = o.getValue("stackTrace") instanceof String st ? st.substring(0, Math.min(st.length(), 256 * 1024)) : null;
+    try {
+      return new FailureInput(message, exceptionType, stack, JsonFields.integer(o, "httpStatus", 100, 599),
+          exit, signal, JsonFields.string(o, "sqlState", 5), JsonFields.string(o, "stage", 200));
+    } catch (IllegalArgumentException e) {
+      throw ReboundException.badRequest(e.getMessage());
+    }
+  }
+
+  public static JsonObject of(Verdict v) {
+    JsonObject o = new JsonObject()
+        .put("fingerprint", v.fingerprint())
+        .put("template", v.template())
+        .put("category", v.category().name())
+        .put("transient", v.transientFailure())
+        .put("confidence", Math.round(v.confidence() * 1000) / 1000.0)
+        .put("severity", v.severity().label())
+        .put("ruleId", v.ruleId())
+        .put("rootCause", v.rootCause())
+        .put("recommendations", new JsonArray(v.recommendations()))
+        .put("redacted", v.redactedMessage());
+    if (v.retryAfterMs() != null) {
+      o.put("retryAfterMs", v.retryAfterMs());
+    }
+    return o;
+  }
+
+  public static JsonObject withReasons(Verdict v) {
+    return of(v).put("reasons", new JsonArray(v.reasons()));
+  }
+}

@@ -1,0 +1,94 @@
+package dev.rebound.analyzer.store;
+
+/** Every SQL statement of the analyzer, as text; {@code now} always comes from the injected clock. */
+final class AnalyzerSql {
+  private AnalyzerSql() {
+  }
+
+  static final String OCCURRENCE = "SELECT classified FROM analyzer.occurrences WHERE failure_id = $1";
+
+  static final String INSERT_OCCURRENCE = """
+      INSERT INTO analyzer.occurrences (failure_id, fingerprint, task_id, attempt, workflow_id, stage, source, classified, seen_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+      ON CONFLICT (failure_id) DO NOTHING
+      RETURNING failure_id""";
+
+  /** Creates the fingerprint on first sight; later sights count and keep the newest verdict fields. */
+  static final String UPSERT_FINGERPRINT = """
+      INSERT INTO analyzer.fingerprints (fingerprint, template, category, transient, severity, rule_id, root_cause,
+                                         occurrences, first_seen, last_seen)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)
+      ON CONFLICT (fingerprint) DO UPDATE SET
+        occurrences = analyzer.fingerprints.occurrences + 1,
+        last_seen = GREATEST(analyzer.fingerprints.last_seen, EXCLUDED.last_seen),
+        template = EXCLUDED.template, category = EXCLUDED.category, transient = EXCLUDED.transient,
+        severity = EXCLUDED.severity, rule_id = EXCLUDED.rule_id, root_cause = EXCLUDED.root_cause""";
+
+  static final String UPSERT_STAGE = """
+      INSERT INTO analyzer.fingerprint_stages (fingerprint, stage, occurrences) VALUES ($1, $2, 1)
+      ON CONFLICT (fingerprint, stage) DO UPDATE SET occurrences = analyzer.fingerprint_stages.occurrences + 1""";
+
+  static final String FINGERPRINT = """
+      SELECT fingerprint, template, category, transient, severity, rule_id, root_cause, occurrences, first_seen, last_seen,
+             healed_by_retry, heal_attempts_total, dead_lettered, resolved_by_person, last_working_action
+      FROM analyzer.fingerprints WHERE fingerprint = $1""";
+
+  static final String STAGES_OF = """
+      SELECT stage, occurrences FROM analyzer.fingerprint_stages WHERE fingerprint = $1 ORDER BY occurrences DESC LIMIT 20""";
+
+  /** Impact: distinct tasks and workflows hit since $2. */
+  static final String IMPACT = """
+      SELECT count(DISTINCT task_id) AS tasks, count(DISTINCT workflow_id) AS workflows, count(*) AS failures
+      FROM analyzer.occurrences WHERE fingerprint = $1 AND seen_at >= $2""";
+
+  /** Candidates for "similar fingerprints": the same category, most recent first. */
+  static final String SAME_CATEGORY = """
+      SELECT fingerprint, template, occurrences, healed_by_retry, dead_lettered, resolved_by_person, last_working_action
+      FROM analyzer.fingerprints WHERE category = $1 AND fingerprint <> $2 ORDER BY last_seen DESC LIMIT $3""";
+
+  static final String TOP_BY_COUNT = """
+      SELECT fingerprint, template, category, transient, severity, rule_id, occurrences, first_seen, last_seen,
+             healed_by_retry, dead_lettered, resolved_by_person
+      FROM analyzer.fingerprints ORDER BY occurrences DESC, fingerprint LIMIT $1""";
+
+  static final String TOP_BY_RECENT = """
+      SELECT fingerprint, template, category, transient, severity, rule_id, occurrences, first_seen, last_seen,
+             healed_by_retry, dead_lettered, resolved_by_person
+      FROM analyzer.fingerprints ORDER BY last_seen DESC, fingerprint LIMIT $1""";
+
+  static final String TOP_BY_STAGE = """
+      SELECT f.fingerprint, f.template, f.category, f.transient, f.severity, f.rule_id, s.occurrences, f.first_seen,
+             f.last_seen, f.healed_by_retry, f.dead_lettered, f.resolved_by_person
+      FROM analyzer.fingerprint_stages s JOIN analyzer.fingerprints f ON f.fingerprint = s.fingerprint
+      WHERE s.stage = $2 ORDER BY s.occurrences DESC, f.fingerprint LIMIT $1""";
+
+  /** The fingerprint of a task's latest classified failure (at or before an attempt). */
+  static final String LATEST_OF_TASK = """
+      SELECT fingerprint, attempt FROM analyzer.occurrences WHERE task_id = $1 AND attempt <= $2
+      ORDER BY attempt DESC LIMIT 1""";
+
+  static final String INSERT_OUTCOME = """
+      INSERT INTO analyzer.outcomes (task_id, attempt, outcome, fingerprint, action, at) VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (task_id, attempt) DO NOTHING RETURNING task_id""";
+
+  static final String COUNT_HEALED = """
+      UPDATE analyzer.fingerprints SET healed_by_retry = healed_by_retry + 1, heal_attempts_total = heal_attempts_total + $2,
+             last_working_action = $3 WHERE fingerprint = $1""";
+  static final String COUNT_DEAD_LETTERED =
+      "UPDATE analyzer.fingerprints SET dead_lettered = dead_lettered + 1 WHERE fingerprint = $1";
+  static final String COUNT_RESOLVED_BY_PERSON = """
+      UPDATE analyzer.fingerprints SET resolved_by_person = resolved_by_person + 1, last_working_action = $2
+      WHERE fingerprint = $1""";
+
+  static final String UPSERT_INTERVENTION = """
+      INSERT INTO analyzer.interventions (task_id, action, at) VALUES ($1, $2, $3)
+      ON CONFLICT (task_id) DO UPDATE SET action = EXCLUDED.action, at = EXCLUDED.at""";
+  static final String TAKE_INTERVENTION = "DELETE FROM analyzer.interventions WHERE task_id = $1 RETURNING action";
+
+  static final String LEARNED = "SELECT cluster_id, discriminator, template, size FROM analyzer.learned_templates";
+  static final String UPSERT_LEARNED = """
+      INSERT INTO analyzer.learned_templates (cluster_id, discriminator, template, size, updated_at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS l(c, d, t, s), (SELECT $5::timestamptz) AS n
+      ON CONFLICT (cluster_id) DO UPDATE SET template = EXCLUDED.template, size = EXCLUDED.size, updated_at = EXCLUDED.updated_at
+      WHERE analyzer.learned_templates.template <> EXCLUDED.template OR analyzer.learned_templates.size <> EXCLUDED.size""";
+}

@@ -1,0 +1,248 @@
+package dev.rebound.analyzer.store;
+
+import dev.rebound.analyzer.domain.FingerprintHistory;
+import dev.rebound.analyzer.domain.LearnedTemplate;
+import dev.rebound.analyzer.domain.Verdict;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** The analyzer's PostgreSQL store (schema {@code analyzer}). */
+public final class AnalyzerStore {
+  private final Pool pool;
+  private final Clock clock;
+
+  public AnalyzerStore(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  static OffsetDateTime ts(Instant i) {
+    return i == null ? null : i.atOffset(ZoneOffset.UTC);
+  }
+
+  static String iso(Row r, String col) {
+    OffsetDateTime t = r.getOffsetDateTime(col);
+    return t == null ? null : t.toInstant().toString();
+  }
+
+  /** The FailureClassified sent for this failure before, or null. */
+  public Future<JsonObject> previous(UUID failureId) {
+    return pool.preparedQuery(AnalyzerSql.OCCURRENCE).execute(Tuple.of(failureId))
+        .map(rows -> rows.size() == 0 ? null : (JsonObject) rows.iterator().next().getValue("classified"));
+  }
+
+  public record Occurrence(UUID failureId, UUID taskId, Integer attempt, String workflowId, String stage, String source,
+                           Verdict verdict, JsonObject classified) {
+  }
+
+  private static final class AlreadyRecorded extends RuntimeException {
+    AlreadyRecorded() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Counts the fingerprint and records the occurrence in one transaction. False when this failure
+   * id was recorded before (by this or another instance): nothing is counted twice.
+   */
+  public Future<Boolean> record(Occurrence o) {
+    Instant now = clock.instant();
+    Verdict v = o.verdict();
+    return pool.withTransaction(conn -> conn.preparedQuery(AnalyzerSql.UPSERT_FINGERPRINT)
+            .execute(Tuple.tuple(Arrays.asList(v.fingerprint(), v.template(), v.category().name(), v.transientFailure(),
+                v.severity().name(), v.ruleId(), v.rootCause(), ts(now))))
+            .compose(x -> conn.preparedQuery(AnalyzerSql.INSERT_OCCURRENCE).execute(Tuple.tuple(Arrays.asList(
+                o.failureId(), v.fingerprint(), o.taskId(), o.attempt(), o.workflowId(), o.stage(), o.source(),
+                o.classified().encode(), ts(now)))))
+            .compose(rows -> rows.size() == 0 ? Future.<Void>failedFuture(new AlreadyRecorded())
+                : o.stage() == null ? Future.<Void>succeededFuture()
+                : conn.preparedQuery(AnalyzerSql.UPSERT_STAGE).execute(Tuple.of(v.fingerprint(), o.stage())).<Void>mapEmpty()))
+        .map(true)
+        .recover(t -> t instanceof AlreadyRecorded ? Future.succeededFuture(false) : Future.failedFuture(t));
+  }
+
+  /** What the classifier needs to know of a fingerprint's past. */
+  public Future<FingerprintHistory> history(String fingerprint) {
+    return pool.preparedQuery(AnalyzerSql.FINGERPRINT).execute(Tuple.of(fingerprint)).map(rows -> {
+      if (rows.size() == 0) {
+        return FingerprintHistory.NONE;
+      }
+      Row r = rows.iterator().next();
+      return new FingerprintHistory(r.getLong("occurrences"), r.getLong("healed_by_retry"), r.getLong("dead_lettered"),
+          r.getLong("resolved_by_person"));
+    });
+  }
+
+  /** A fingerprint's full story: counts, outcomes, stages, impact in the last hour; null when unknown. */
+  public Future<JsonObject> fingerprint(String fingerprint) {
+    return pool.preparedQuery(AnalyzerSql.FINGERPRINT).execute(Tuple.of(fingerprint)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(null);
+      }
+      Row r = rows.iterator().next();
+      JsonObject fp = summary(r);
+      long healed = r.getLong("healed_by_retry");
+      fp.put("rootCause", r.getString("root_cause"));
+      if (healed > 0) {
+        fp.put("averageAttemptsToHeal", (double) r.getLong("heal_attempts_total") / healed);
+      }
+      if (r.getString("last_working_action") != null) {
+        fp.put("lastWorkingAction", r.getString("last_working_action"));
+      }
+      return pool.preparedQuery(AnalyzerSql.STAGES_OF).execute(Tuple.of(fingerprint)).compose(stages -> {
+        JsonArray byStage = new JsonArray();
+        for (Row s : stages) {
+          byStage.add(new JsonObject().put("stage", s.getString("stage")).put("occurrences", s.getLong("occurrences")));
+        }
+        fp.put("stages", byStage);
+        return impact(fingerprint, Duration.ofHours(1)).map(impact -> fp.put("impactLastHour", impact));
+      });
+    });
+  }
+
+  public Future<JsonObject> impact(String fingerprint, Duration window) {
+    return pool.preparedQuery(AnalyzerSql.IMPACT).execute(Tuple.of(fingerprint, ts(clock.instant().minus(window))))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new JsonObject().put("failures", r.getLong("failures")).put("tasks", r.getLong("tasks"))
+              .put("workflows", r.getLong("workflows"));
+        });
+  }
+
+  public record Candidate(String fingerprint, String template, long occurrences, long healedByRetry, long deadLettered,
+                          long resolvedByPerson, String lastWorkingAction) {
+  }
+
+  public Future<List<Candidate>> sameCategory(String category, String except, int limit) {
+    return pool.preparedQuery(AnalyzerSql.SAME_CATEGORY).execute(Tuple.of(category, except, limit)).map(rows -> {
+      List<Candidate> out = new ArrayList<>();
+      for (Row r : rows) {
+        out.add(new Candidate(r.getString("fingerprint"), r.getString("template"), r.getLong("occurrences"),
+            r.getLong("healed_by_retry"), r.getLong("dead_lettered"), r.getLong("resolved_by_person"),
+            r.getString("last_working_action")));
+      }
+      return out;
+    });
+  }
+
+  public enum Order { COUNT, RECENT }
+
+  public Future<JsonArray> top(Order order, String stage, int limit) {
+    Future<io.vertx.sqlclient.RowSet<Row>> rows = stage != null
+        ? pool.preparedQuery(AnalyzerSql.TOP_BY_STAGE).execute(Tuple.of(limit, stage))
+        : pool.preparedQuery(order == Order.RECENT ? AnalyzerSql.TOP_BY_RECENT : AnalyzerSql.TOP_BY_COUNT).execute(Tuple.of(limit));
+    return rows.map(rs -> {
+      JsonArray out = new JsonArray();
+      for (Row r : rs) {
+        out.add(summary(r));
+      }
+      return out;
+    });
+  }
+
+  private static JsonObject summary(Row r) {
+    JsonObject o = new JsonObject().put("fingerprint", r.getString("fingerprint")).put("template", r.getString("template"))
+        .put("category", r.getString("category")).put("transient", r.getBoolean("transient"))
+        .put("severity", r.getString("severity")).put("occurrences", r.getLong("occurrences"))
+        .put("firstSeen", iso(r, "first_seen")).put("lastSeen", iso(r, "last_seen"))
+        .put("outcomes", new JsonObject().put("healedByRetry", r.getLong("healed_by_retry"))
+            .put("deadLettered", r.getLong("dead_lettered")).put("resolvedByPerson", r.getLong("resolved_by_person")));
+    if (r.getString("rule_id") != null) {
+      o.put("ruleId", r.getString("rule_id"));
+    }
+    return o;
+  }
+
+  // ---------------------------------------------------------------- outcomes
+
+  public enum Outcome { HEALED_BY_RETRY, DEAD_LETTERED, RESOLVED_BY_PERSON }
+
+  /** A person acted on the task (redrive, unblock); remembered until the task's outcome. */
+  public Future<Void> noteIntervention(UUID taskId, String action) {
+    return pool.preparedQuery(AnalyzerSql.UPSERT_INTERVENTION).execute(Tuple.of(taskId, action, ts(clock.instant()))).mapEmpty();
+  }
+
+  /**
+   * Credits the outcome of a task's failures to the fingerprint of its latest classified failure,
+   * once per (task, attempt). Tasks that never failed (no occurrence) are ignored.
+   */
+  public Future<Boolean> recordOutcome(UUID taskId, int attempt, Outcome outcome, String action) {
+    Instant now = clock.instant();
+    return pool.withTransaction(conn -> conn.preparedQuery(AnalyzerSql.LATEST_OF_TASK).execute(Tuple.of(taskId, attempt))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(false);
+          }
+          String fp = rows.iterator().next().getString("fingerprint");
+          Future<Outcome> resolved = outcome != Outcome.HEALED_BY_RETRY ? Future.succeededFuture(outcome)
+              : conn.preparedQuery(AnalyzerSql.TAKE_INTERVENTION).execute(Tuple.of(taskId))
+                  .map(taken -> taken.size() > 0 ? Outcome.RESOLVED_BY_PERSON : Outcome.HEALED_BY_RETRY);
+          return resolved.compose(kind -> conn.preparedQuery(AnalyzerSql.INSERT_OUTCOME)
+              .execute(Tuple.tuple(Arrays.asList(taskId, attempt, kind.name(), fp, action, ts(now))))
+              .compose(ins -> {
+                if (ins.size() == 0) {
+                  return Future.succeededFuture(false);
+                }
+                String sql = switch (kind) {
+                  case HEALED_BY_RETRY -> AnalyzerSql.COUNT_HEALED;
+                  case DEAD_LETTERED -> AnalyzerSql.COUNT_DEAD_LETTERED;
+                  case RESOLVED_BY_PERSON -> AnalyzerSql.COUNT_RESOLVED_BY_PERSON;
+                };
+                Tuple args = switch (kind) {
+                  case HEALED_BY_RETRY -> Tuple.of(fp, attempt, action);
+                  case DEAD_LETTERED -> Tuple.of(fp);
+                  case RESOLVED_BY_PERSON -> Tuple.of(fp, action);
+                };
+                return conn.preparedQuery(sql).execute(args).map(true);
+              }));
+        }));
+  }
+
+  // ---------------------------------------------------------------- learned templates
+
+  public Future<List<LearnedTemplate>> learnedTemplates() {
+    return pool.preparedQuery(AnalyzerSql.LEARNED).execute().map(rows -> {
+      List<LearnedTemplate> out = new ArrayList<>();
+      for (Row r : rows) {
+        out.add(new LearnedTemplate(r.getString("cluster_id"), r.getString("discriminator"), r.getString("template"),
+            r.getLong("size")));
+      }
+      return out;
+    });
+  }
+
+  /** Writes the miner's clusters (only rows that changed are rewritten). */
+  public Future<Integer> saveLearnedTemplates(List<LearnedTemplate> learned) {
+    if (learned.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    int n = learned.size();
+    String[] ids = new String[n];
+    String[] discriminators = new String[n];
+    String[] templates = new String[n];
+    Long[] sizes = new Long[n];
+    for (int i = 0; i < n; i++) {
+      LearnedTemplate l = learned.get(i);
+      ids[i] = l.clusterId();
+      discriminators[i] = l.discriminator();
+      templates[i] = l.template();
+      sizes[i] = l.size();
+    }
+    return pool.preparedQuery(AnalyzerSql.UPSERT_LEARNED)
+        .execute(Tuple.tuple(Arrays.asList(ids, discriminators, templates, sizes, ts(clock.instant()))))
+        .map(rs -> rs.rowCount());
+  }
+}
