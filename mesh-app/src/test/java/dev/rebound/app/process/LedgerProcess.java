@@ -1,0 +1,143 @@
+package dev.rebound.app.process;
+
+import dev.rebound.common.runtime.Settings;
+import io.vertx.core.Future;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code dev.rebound.ledger.LedgerMain} in a JVM of its own, configured only through the
+ * environment as an operator would, with its output in a file under {@code target/} for debugging.
+ */
+final class LedgerProcess {
+  private static final Duration READY_LIMIT = Duration.ofSeconds(90);
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private LedgerProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /**
+   * Starts the ledger on a free port. {@code settings} are Rebound keys ({@code ledger.lease-ms}),
+   * passed as their {@code REBOUND_*} variables; inherited {@code REBOUND_*} variables are dropped.
+   */
+  static LedgerProcess start(Map<String, String> settings, Path log) throws IOException {
+    int port = freePort();
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"),
+        "dev.rebound.ledger.LedgerMain"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
+    env.keySet().removeIf(k -> k.startsWith("REBOUND_"));
+    settings.forEach((key, value) -> env.put(envVar(key), value));
+    env.put(envVar("http.port"), Integer.toString(port));
+    env.put(envVar("cluster.enabled"), "false");
+    Files.createDirectories(log.getParent());
+    Files.writeString(log, "### " + String.join(" ", command.subList(0, command.size() - 3))
+        + " … LedgerMain (port " + port + ")\n", StandardCharsets.UTF_8);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    Process process = builder.start();
+    // a safety net should the test JVM exit without running @AfterAll
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-ledger-" + process.pid()));
+    return new LedgerProcess(process, port, log);
+  }
+
+  /** The variable {@code Settings} reads a key from: {@code ledger.lease-ms} → {@code REBOUND_LEDGER_LEASE_MS}. */
+  static String envVar(String key) {
+    return Settings.envVar(key);
+  }
+
+  int port() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Polls {@code /health/ready} until it answers 200; fails early, with the log, if the process dies. */
+  void awaitReady(WebClient http) {
+    AtomicBoolean ready = new AtomicBoolean();
+    long deadline = System.nanoTime() + READY_LIMIT.toNanos();
+    while (!ready.get()) {
+      if (!process.isAlive()) {
+        throw new AssertionError("the ledger process exited with " + process.exitValue() + " before it was ready; "
+            + tail());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the ledger process was not ready within " + READY_LIMIT.toSeconds() + " s; " + tail());
+      }
+      Future<Boolean> probe = http.get(port, "127.0.0.1", "/health/ready").timeout(2000).send()
+          .map(r -> r.statusCode() == 200).otherwise(false);
+      ready.set(BoundedWait.await(probe, Duration.ofSeconds(5), "a readiness probe"));
+      if (!ready.get()) {
+        BoundedWait.sleep(100);
+      }
+    }
+  }
+
+  /** SIGKILL on Linux: no shutdown hook, no graceful stop, nothing flushed. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("the ledger process " + process.pid() + " did not die within 30 s of SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** For @AfterAll: never throws, never leaves the child behind. */
+  void killQuietly() {
+    try {
+      if (process.isAlive()) {
+        kill();
+      }
+    } catch (RuntimeException | AssertionError e) {
+      System.err.println("could not kill ledger process " + process.pid() + ": " + e);
+    }
+  }
+
+  /** The last lines of the process output, for failure messages. */
+  String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return "last output (" + log + "):\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "no output readable at " + log;
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
