@@ -9,7 +9,7 @@ final class AnalyzerSql {
 
   static final String INSERT_OCCURRENCE = """
       INSERT INTO analyzer.occurrences (failure_id, fingerprint, task_id, attempt, workflow_id, stage, source, classified, seen_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       ON CONFLICT (failure_id) DO NOTHING
       RETURNING failure_id""";
 

@@ -66,7 +66,7 @@ public final class AnalyzerStore {
                 v.severity().name(), v.ruleId(), v.rootCause(), ts(now))))
             .compose(x -> conn.preparedQuery(AnalyzerSql.INSERT_OCCURRENCE).execute(Tuple.tuple(Arrays.asList(
                 o.failureId(), v.fingerprint(), o.taskId(), o.attempt(), o.workflowId(), o.stage(), o.source(),
-                o.classified().encode(), ts(now)))))
+                o.classified(), ts(now)))))
             .compose(rows -> rows.size() == 0 ? Future.<Void>failedFuture(new AlreadyRecorded())
                 : o.stage() == null ? Future.<Void>succeededFuture()
                 : conn.preparedQuery(AnalyzerSql.UPSERT_STAGE).execute(Tuple.of(v.fingerprint(), o.stage())).<Void>mapEmpty()))

@@ -174,7 +174,7 @@ final class LedgerSql {
       INSERT INTO ledger.failures (id, task_id, attempt, source, stage, workflow_id, message, error_type, stack_trace,
                                    http_status, exit_code, sql_state, details, occurred_at, recorded_at, provisional,
                                    next_send_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
       ON CONFLICT DO NOTHING
       RETURNING id""";
 

@@ -449,7 +449,7 @@ public final class LedgerStore {
                                         String provisionalState, Instant now, Duration firstResend) {
     Tuple args = Tuple.tuple(java.util.Arrays.asList(id, taskId, attempt, f.source(), f.stage(), f.workflowId(),
         f.message(), f.errorType(), f.stackTrace(), f.httpStatus(), f.exitCode(), f.sqlState(),
-        f.details() == null ? null : f.details().encode(), ts(f.occurredAt() != null ? f.occurredAt() : now), ts(now),
+        f.details(), ts(f.occurredAt() != null ? f.occurredAt() : now), ts(now),
         provisionalState, ts(now.plus(firstResend))));
     return conn.preparedQuery(LedgerSql.INSERT_FAILURE).execute(args).map(rows -> rows.size() == 1);
   }

@@ -1,0 +1,250 @@
+package dev.rebound.analyzer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.common.Addresses;
+import dev.rebound.common.runtime.Settings;
+import dev.rebound.common.testing.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The analyzer service on a real event bus and PostgreSQL, with a fake retry service listening. */
+class AnalyzerServiceTest {
+  static Vertx vertx;
+  static TestDatabase db;
+  static Pool pool;
+  static Settings settings;
+  static String deployment;
+  static AnalyzerVerticle analyzer;
+  static WebClient http;
+  static final List<JsonObject> toRetry = new CopyOnWriteArrayList<>();
+  static final List<JsonObject> published = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    db = await(TestDatabase.create(vertx, "analyzer"));
+    Map<String, String> o = new HashMap<>(db.settingsOverrides());
+    o.put("http.port", "0");
+    o.put("analyzer.template-save-interval", "200ms");
+    settings = Settings.load(Map.of(), Optional.empty()).withOverrides(o);
+    deploy();
+    pool = db.pool(vertx, 2);
+    http = WebClient.create(vertx);
+    MessageConsumer<JsonObject> retry = vertx.eventBus().consumer(Addresses.RETRY_CLASSIFIED, m -> toRetry.add(m.body()));
+    MessageConsumer<JsonObject> observer = vertx.eventBus().consumer(Addresses.EVENTS_CLASSIFIED, m -> published.add(m.body()));
+    await(retry.completion());
+    await(observer.completion());
+  }
+
+  static void deploy() throws Exception {
+    analyzer = new AnalyzerVerticle(AnalyzerConfig.from(settings), settings.pgConnectOptions(), Clock.systemUTC());
+    deployment = await(vertx.deployVerticle(analyzer));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(pool.close());
+    await(vertx.undeploy(deployment));
+    await(db.drop(vertx));
+    await(vertx.close());
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  static void eventually(BooleanSupplier c) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!c.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(25);
+    }
+    assertThat(c.getAsBoolean()).isTrue();
+  }
+
+  static JsonObject failure(UUID failureId, UUID taskId, int attempt, String message) {
+    JsonObject f = new JsonObject().put("failureId", failureId.toString()).put("message", message)
+        .put("stage", "deploy").put("workflowId", "wf-1").put("source", "worker-7");
+    if (taskId != null) {
+      f.put("taskId", taskId.toString()).put("attempt", attempt);
+    }
+    return f;
+  }
+
+  static JsonObject analyze(JsonObject failure) throws Exception {
+    return await(vertx.eventBus().<JsonObject>request(Addresses.ANALYZER_FAILURES, failure)).body();
+  }
+
+  static HttpResponse<Buffer> post(String path, Object body) throws Exception {
+    var req = http.post(analyzer.actualPort(), "127.0.0.1", path);
+    return await(body instanceof String s ? req.sendBuffer(Buffer.buffer(s)) : req.sendJsonObject((JsonObject) body));
+  }
+
+  static HttpResponse<Buffer> get(String path) throws Exception {
+    return await(http.get(analyzer.actualPort(), "127.0.0.1", path).send());
+  }
+
+  @Test
+  void aRecordedFailureIsClassifiedRedactedAndForwardedToTheRetryService() throws Exception {
+    UUID failureId = UUID.randomUUID();
+    UUID taskId = UUID.randomUUID();
+    String token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
+    JsonObject reply = analyze(failure(failureId, taskId, 1,
+        "git fetch failed: remote: Invalid username or password. https://x-access-token:" + token + "@github.com/acme/app.git"));
+    assertThat(reply.getString("failureId")).isEqualTo(failureId.toString());
+    eventually(() -> toRetry.stream().anyMatch(o -> failureId.toString().equals(o.getString("failureId"))));
+    JsonObject sent = toRetry.stream().filter(o -> failureId.toString().equals(o.getString("failureId"))).findFirst().orElseThrow();
+    assertThat(sent.getString("taskId")).isEqualTo(taskId.toString());
+    assertThat(sent.getInteger("attempt")).isEqualTo(1);
+    JsonObject verdict = sent.getJsonObject("verdict");
+    assertThat(verdict.getString("fingerprint")).matches("[0-9a-f]{16}");
+    assertThat(verdict.getString("category")).isNotBlank();
+    assertThat(verdict.getDouble("confidence")).isBetween(0.0, 1.0);
+    assertThat(sent.getJsonObject("history").getLong("occurrences")).isEqualTo(1L);
+    assertThat(sent.getJsonObject("impactLastHour").getLong("tasks")).isEqualTo(1L);
+    assertThat(sent.encode()).doesNotContain(token);
+    assertThat(published.stream().anyMatch(o -> failureId.toString().equals(o.getString("failureId")))).isTrue();
+    String stored = await(pool.query("SELECT string_agg(classified::text, ' ') FROM analyzer.occurrences").execute())
+        .iterator().next().getString(0);
+    assertThat(stored).doesNotContain(token).contains("<redacted:");
+  }
+
+  @Test
+  void theSameFailureTwiceIsCountedOnceButForwardedAgain() throws Exception {
+    UUID failureId = UUID.randomUUID();
+    JsonObject f = failure(failureId, UUID.randomUUID(), 1, "java.net.SocketTimeoutException: Read timed out after 30000 ms");
+    JsonObject first = analyze(f);
+    JsonObject second = analyze(f);
+    assertThat(second).isEqualTo(first);
+    long n = await(pool.preparedQuery("SELECT count(*) FROM analyzer.occurrences WHERE failure_id = $1").execute(Tuple.of(failureId)))
+        .iterator().next().getLong(0);
+    assertThat(n).isEqualTo(1);
+    String fp = first.getJsonObject("verdict").getString("fingerprint");
+    long occurrences = await(pool.preparedQuery("SELECT occurrences FROM analyzer.fingerprints WHERE fingerprint = $1")
+        .execute(Tuple.of(fp))).iterator().next().getLong(0);
+    assertThat(occurrences).isEqualTo(1);
+    eventually(() -> toRetry.stream().filter(o -> failureId.toString().equals(o.getString("failureId"))).count() == 2);
+  }
+
+  @Test
+  void variantsOfOneErrorShareAFingerprintAndItsHistoryGrows() throws Exception {
+    JsonObject a = analyze(failure(UUID.randomUUID(), UUID.randomUUID(), 1, "connect ECONNREFUSED 10.0.3.17:5432"));
+    JsonObject b = analyze(failure(UUID.randomUUID(), UUID.randomUUID(), 1, "connect ECONNREFUSED 192.168.1.200:6379"));
+    assertThat(b.getJsonObject("verdict").getString("fingerprint")).isEqualTo(a.getJsonObject("verdict").getString("fingerprint"));
+    assertThat(b.getJsonObject("history").getLong("occurrences")).isEqualTo(a.getJsonObject("history").getLong("occurrences") + 1);
+    HttpResponse<Buffer> detail = get("/v1/fingerprints/" + a.getJsonObject("verdict").getString("fingerprint"));
+    assertThat(detail.statusCode()).isEqualTo(200);
+    assertThat(detail.bodyAsJsonObject().getJsonArray("stages").getJsonObject(0).getString("stage")).isEqualTo("deploy");
+    assertThat(detail.bodyAsJsonObject().getJsonObject("impactLastHour").getLong("tasks")).isGreaterThanOrEqualTo(2L);
+    HttpResponse<Buffer> top = get("/v1/fingerprints?sort=count&limit=5");
+    assertThat(top.bodyAsJsonObject().getJsonArray("fingerprints")).isNotEmpty();
+    assertThat(get("/v1/fingerprints?stage=deploy").bodyAsJsonObject().getJsonArray("fingerprints")).isNotEmpty();
+  }
+
+  @Test
+  void outcomesAreLearnedFromTaskTransitions() throws Exception {
+    UUID task = UUID.randomUUID();
+    JsonObject first = analyze(failure(UUID.randomUUID(), task, 1, "HTTP 503 Service Unavailable from registry.npmjs.org"));
+    String fp = first.getJsonObject("verdict").getString("fingerprint");
+    JsonObject done = new JsonObject().put("taskId", task.toString()).put("from", "RUNNING").put("to", "DONE")
+        .put("attempt", 2).put("stage", "deploy").put("at", Instant.now().toString());
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, done);
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, done);  // at-least-once: a repeat must not count twice
+    eventually(() -> healed(fp) == 1);
+    Thread.sleep(300);
+    assertThat(healed(fp)).isEqualTo(1);
+    JsonObject detail = get("/v1/fingerprints/" + fp).bodyAsJsonObject();
+    assertThat(detail.getJsonObject("outcomes").getLong("healedByRetry")).isEqualTo(1L);
+    assertThat(detail.getDouble("averageAttemptsToHeal")).isEqualTo(2.0);
+  }
+
+  static long healed(String fp) {
+    try {
+      return await(pool.preparedQuery("SELECT healed_by_retry FROM analyzer.fingerprints WHERE fingerprint = $1")
+          .execute(Tuple.of(fp))).iterator().next().getLong(0);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void classifyOverHttpAndTheEventBusAgree() throws Exception {
+    JsonObject req = new JsonObject().put("message", "FATAL: sorry, too many clients already").put("sqlState", "53300");
+    HttpResponse<Buffer> r = post("/v1/classify", req);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonObject bus = await(vertx.eventBus().<JsonObject>request(Addresses.ANALYZER_CLASSIFY, req)).body();
+    assertThat(bus.getString("fingerprint")).isEqualTo(r.bodyAsJsonObject().getString("fingerprint"));
+    assertThat(bus.getString("category")).isEqualTo(r.bodyAsJsonObject().getString("category"));
+    JsonObject explained = post("/v1/classify", req.copy().put("explain", true)).bodyAsJsonObject();
+    assertThat(explained.getJsonArray("reasons")).isNotEmpty();
+  }
+
+  @Test
+  void batchClassificationAnswersEveryLineInOrderIncludingBadOnes() throws Exception {
+    String ndjson = "{\"message\":\"OOMKilled\",\"exitCode\":137}\n"
+        + "not json\n"
+        + "\n"
+        + "{\"nomessage\":true}\n"
+        + "{\"message\":\"429 Too Many Requests; Retry-After: 30\",\"httpStatus\":429}\n";
+    HttpResponse<Buffer> r = post("/v1/classify/batch", ndjson);
+    assertThat(r.statusCode()).isEqualTo(200);
+    String[] lines = r.bodyAsString().split("\n");
+    assertThat(lines).hasSize(4);
+    assertThat(new JsonObject(lines[0]).getInteger("line")).isEqualTo(1);
+    assertThat(new JsonObject(lines[1]).getJsonObject("error").getString("code")).isEqualTo("BAD_REQUEST");
+    assertThat(new JsonObject(lines[2]).getJsonObject("error").getString("message")).contains("'message' is required");
+    assertThat(new JsonObject(lines[3]).getInteger("line")).isEqualTo(5);
+    assertThat(new JsonObject(lines[3]).getLong("retryAfterMs")).isEqualTo(30_000L);
+  }
+
+  @Test
+  void badInputIsAnsweredClearlyAndAnOversizedMessageIsTruncatedNotRefused() throws Exception {
+    assertThat(post("/v1/classify", "{oops").statusCode()).isEqualTo(400);
+    assertThat(post("/v1/classify", new JsonObject()).bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("'message' is required");
+    assertThat(post("/v1/classify", new JsonObject().put("message", "x").put("httpStatus", "500")).statusCode()).isEqualTo(400);
+    assertThat(get("/v1/fingerprints/zzz").statusCode()).isEqualTo(400);
+    assertThat(get("/v1/fingerprints/0123456789abcdef").statusCode()).isEqualTo(404);
+    assertThat(get("/v1/fingerprints?sort=random").statusCode()).isEqualTo(400);
+    HttpResponse<Buffer> big = post("/v1/classify", new JsonObject().put("message", "Connection reset by peer ".repeat(20_000)));
+    assertThat(big.statusCode()).isEqualTo(200);
+    assertThat(big.bodyAsJsonObject().getString("redacted").length()).isLessThanOrEqualTo(17 * 1024);
+    Throwable bus = vertx.eventBus().request(Addresses.ANALYZER_FAILURES, new JsonObject().put("message", "no id"))
+        .toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(10, TimeUnit.SECONDS);
+    assertThat(bus).hasMessageContaining("failureId");
+    assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void learnedTemplatesSurviveARestart() throws Exception {
+    String message = "worker pool exhausted while handling job alpha-7731 on shard north";
+    JsonObject before = post("/v1/classify", new JsonObject().put("message", message)).bodyAsJsonObject();
+    post("/v1/classify", new JsonObject().put("message", "worker pool exhausted while handling job beta-1192 on shard south"));
+    await(vertx.undeploy(deployment));  // stop() saves the learned templates
+    long saved = await(pool.query("SELECT count(*) FROM analyzer.learned_templates").execute()).iterator().next().getLong(0);
+    assertThat(saved).isPositive();
+    deploy();
+    JsonObject after = post("/v1/classify", new JsonObject().put("message", message)).bodyAsJsonObject();
+    assertThat(after.getString("fingerprint")).isEqualTo(before.getString("fingerprint"));
+  }
+}
