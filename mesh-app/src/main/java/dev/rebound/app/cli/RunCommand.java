@@ -63,6 +63,8 @@ public final class RunCommand implements Callable<Integer> {
         stopped.countDown();
       }
     }, "rebound-shutdown"));
+    // our hook stops the services first, then the embedded PostgreSQL: it must be the only one
+    run.embeddedPostgres().ifPresent(db -> db.stopOnlyOnClose());
     out.println("Rebound is running at " + run.url() + " (services: " + String.join(", ", run.services())
         + run.embeddedPostgres().map(db -> "; embedded PostgreSQL on 127.0.0.1:" + db.port() + ", data in "
             + db.dataDir()).orElse("") + "). Stop with Ctrl-C.");

@@ -109,7 +109,7 @@ public final class TasksCommand implements Runnable {
     Integer limit;
 
     @Option(names = "--after", paramLabel = "CURSOR",
-        description = "Continue after this cursor (printed as 'more: --after …' under a full page).")
+        description = "Continue after this cursor (printed as 'more: --after ...' under a full page).")
     String after;
 
     Map<String, String> query() {

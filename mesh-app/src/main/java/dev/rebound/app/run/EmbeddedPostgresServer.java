@@ -2,10 +2,14 @@ package dev.rebound.app.run;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +26,13 @@ public final class EmbeddedPostgresServer implements PostgresProvisioner.Embedde
 
   private final EmbeddedPostgres postgres;
   private final Path dataDir;
+  /** The JVM shutdown hooks zonky registered while starting this server. */
+  private final Set<Thread> ownHooks;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir, Set<Thread> ownHooks) {
     this.postgres = postgres;
     this.dataDir = dataDir;
+    this.ownHooks = ownHooks;
   }
 
   /** Starts it; {@code port} 0 picks a free port. */
@@ -50,7 +57,12 @@ public final class EmbeddedPostgresServer implements PostgresProvisioner.Embedde
       builder.setPort(port);
     }
     try {
-      return new EmbeddedPostgresServer(builder.start(), dataDir);
+      Set<Thread> before = shutdownHooks();
+      EmbeddedPostgres postgres = builder.start();
+      Set<Thread> added = shutdownHooks();
+      added.removeAll(before);
+      added.removeIf(t -> !t.getName().startsWith("postgres-") || !t.getName().endsWith("-closer"));
+      return new EmbeddedPostgresServer(postgres, dataDir, added);
     } catch (IllegalStateException e) {
       throw new IOException("cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage()
           + (Files.exists(pidFile) ? " (" + pidFile + " exists: is another `rebound run`, or a PostgreSQL left"
@@ -66,6 +78,45 @@ public final class EmbeddedPostgresServer implements PostgresProvisioner.Embedde
   @Override
   public Path dataDir() {
     return dataDir;
+  }
+
+  /**
+   * zonky registers a JVM shutdown hook that stops PostgreSQL; JVM hooks run concurrently, so it
+   * would stop the database while the services are still finishing their work. This removes it
+   * (the owner's hook then calls {@link #close()} after the services stop). The JDK keeps hooks in a
+   * private map: reading it needs {@code --add-opens java.base/java.lang}, which the rebound.jar
+   * manifest grants; without it zonky's hook stays and shutdown is merely less orderly.
+   */
+  @Override
+  public boolean stopOnlyOnClose() {
+    if (ownHooks.isEmpty()) {
+      return false;
+    }
+    boolean all = true;
+    for (Thread hook : ownHooks) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        all = false;
+      }
+    }
+    return all;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<Thread> shutdownHooks() {
+    try {
+      Class<?> hooks = Class.forName("java.lang.ApplicationShutdownHooks");
+      Field field = hooks.getDeclaredField("hooks");
+      field.setAccessible(true);
+      synchronized (hooks) {
+        Map<Thread, Thread> map = (Map<Thread, Thread>) field.get(null);
+        return map == null ? new HashSet<>() : new HashSet<>(map.keySet());
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("cannot read the JVM shutdown hooks ({}); PostgreSQL keeps its own", e.toString());
+      return new HashSet<>();
+    }
   }
 
   @Override

@@ -38,6 +38,15 @@ public final class PostgresProvisioner {
 
     Path dataDir();
 
+    /**
+     * Stop only when {@link #close()} is called: drop any shutdown hook of the database's own, so
+     * that the caller's hook can stop the services first and the database last. Returns false when
+     * that is not possible (the database then also stops by itself at JVM exit).
+     */
+    default boolean stopOnlyOnClose() {
+      return false;
+    }
+
     @Override
     void close();
   }
