@@ -91,6 +91,9 @@ public final class ReboundVertx {
       options.setMetricsOptions(new MicrometerMetricsOptions()
           .setEnabled(true)
           .setRegistryName("rebound-" + UUID.randomUUID())
+          // per-address event-bus metrics (rebound.failures, rebound.ledger…) and per-route HTTP metrics
+          .addLabels(io.vertx.micrometer.Label.EB_ADDRESS)
+          .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
           .setJvmMetricsEnabled(settings.bool("metrics.jvm", true)));
       builder.withMetrics(new MicrometerMetricsFactory(registry));
     }
