@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * tokens (tokens holding digits or placeholders go under {@code <*>}, as in Drain). Within a leaf, a
  * template joins the most similar cluster if at least {@code similarityThreshold} of its tokens are
  * equal (a {@code <*>} in the cluster matches anything); the differing tokens become {@code <*>}.
+ * Unlike Drain, a bare word is never generalized (see {@link #isWord}), so only tokens that look like
+ * data (mixed letters, digits and symbols the masker did not recognise) become wildcards.
  * Otherwise it starts a new cluster.
  *
  * <p><b>Stable ids.</b> A cluster's id is the SHA-256 of its discriminator and its <em>first</em>
@@ -153,13 +155,19 @@ public final class TemplateMiner {
       String[] t = c.tokens;
       int equal = 0;
       int wildcards = 0;
-      for (int i = 0; i < t.length; i++) {
+      boolean blocked = false;
+      for (int i = 0; i < t.length && !blocked; i++) {
         if (t[i].equals(WILDCARD)) {
           wildcards++;
           equal++;
         } else if (t[i].equals(tokens[i])) {
           equal++;
+        } else {
+          blocked = isWord(t[i]) || isWord(tokens[i]);
         }
+      }
+      if (blocked) {
+        continue;
       }
       double sim = tokens.length == 0 ? 1 : (double) equal / tokens.length;
       // Drain's tie-break: prefer the cluster with fewer wildcards
@@ -202,6 +210,32 @@ public final class TemplateMiner {
       sb.append('\u0000').append(isVariable(tokens[i]) ? WILDCARD : tokens[i]);
     }
     return sb.toString();
+  }
+
+  /**
+   * A bare word (letters only, ignoring surrounding punctuation) is never turned into a wildcard. In
+   * error messages variables are almost always quoted, numeric or structured (and masked before this
+   * stage); bare words that differ are usually different errors: "Read timed out" vs "Connect timed
+   * out", "statement timeout" vs "lock timeout".
+   */
+  static boolean isWord(String token) {
+    int a = 0;
+    int b = token.length();
+    while (a < b && !Character.isLetterOrDigit(token.charAt(a))) {
+      a++;
+    }
+    while (b > a && !Character.isLetterOrDigit(token.charAt(b - 1))) {
+      b--;
+    }
+    if (a == b) {
+      return false;
+    }
+    for (int i = a; i < b; i++) {
+      if (!Character.isLetter(token.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Drain routes tokens with digits under a wildcard; placeholders are variables by construction. */

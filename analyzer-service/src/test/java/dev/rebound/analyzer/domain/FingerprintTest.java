@@ -46,11 +46,11 @@ class FingerprintTest {
         "Request 11111111-2222-4333-8444-555555555555 to http://10.1.2.3:8080/charge timed out after 1m30s");
     assertThat(timeouts.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct()).hasSize(1);
 
-    List<String> users = List.of(
-        "User alice not found in tenant acme",
-        "User bob not found in tenant acme",
-        "User carol not found in tenant acme");
-    assertThat(users.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct()).hasSize(1);
+    List<String> pods = List.of(
+        "readiness gate not satisfied for pod web-7f9c8d6b5-xk2lp on node gke-pool-a1",
+        "readiness gate not satisfied for pod web-7f9c8d6b5-p9r4t on node gke-pool-b7",
+        "readiness gate not satisfied for pod web-55d9c7b8f4-z8q2w on node gke-pool-c3");
+    assertThat(pods.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct()).hasSize(1);
   }
 
   @Test
@@ -64,7 +64,9 @@ class FingerprintTest {
         "HTTP 404 Not Found from https://api.acme.io/v1/orders",
         "ERROR: duplicate key value violates unique constraint \"orders_pkey\"",
         "ERROR: deadlock detected",
-        "User alice not found in tenant acme",
+        "readiness gate not satisfied for pod web-7f9c8d6b5-xk2lp on node gke-pool-a1",
+        "java.net.SocketTimeoutException: Read timed out",
+        "java.net.SocketTimeoutException: Connect timed out",
         "Process exited with code 137",
         "Process exited with code 1");
     Map<String, List<String>> byFingerprint = distinct.stream()
@@ -124,8 +126,8 @@ class FingerprintTest {
   @Test
   void aRestoredMinerGivesTheSameFingerprintsAsTheOneThatLearned() {
     List<String> messages = List.of(
-        "User alice not found in tenant acme",
-        "User bob not found in tenant acme",
+        "readiness gate not satisfied for pod web-7f9c8d6b5-xk2lp on node gke-pool-a1",
+        "readiness gate not satisfied for pod web-7f9c8d6b5-p9r4t on node gke-pool-b7",
         "Error: connect ECONNREFUSED 10.0.0.7:5432",
         "job 42 stuck in phase Pending on node ip-10-0-1-23",
         "job 43 stuck in phase Pending on node ip-10-0-9-77",
@@ -138,7 +140,7 @@ class FingerprintTest {
     restored.restore(persisted.stream().map(LearnedTemplate::fromMap).toList());
     Classifier second = Classifier.builder(RuleCatalog.builtin()).miner(restored).build();
     // a later variant arrives first after the restart: it must still join the learned cluster
-    String lateVariant = "User carol not found in tenant acme";
+    String lateVariant = "readiness gate not satisfied for pod web-55d9c7b8f4-z8q2w on node gke-pool-c3";
     assertThat(second.classify(FailureInput.ofMessage(lateVariant)).fingerprint()).isEqualTo(before.get(0));
 
     List<String> after = messages.stream().map(m -> second.classify(FailureInput.ofMessage(m)).fingerprint()).toList();
