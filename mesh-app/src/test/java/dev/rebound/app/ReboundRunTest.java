@@ -2,7 +2,6 @@ package dev.rebound.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rebound.app.cli.AnalyzeCommand;
 import dev.rebound.app.run.PostgresProvisioner;
 import dev.rebound.app.run.ReboundRun;
 import dev.rebound.app.run.ServiceModules;
@@ -74,7 +73,8 @@ class ReboundRunTest {
     JsonObject body = new JsonObject(ready.body());
     assertThat(body.getString("status")).isEqualTo("UP");
     assertThat(body.getJsonObject("services").getJsonObject("ledger").getString("status")).isEqualTo("UP");
-    assertThat(run.services()).containsExactly("ledger");
+    assertThat(body.getJsonObject("services").getJsonObject("analyzer").getString("status")).isEqualTo("UP");
+    assertThat(run.services()).containsExactly("ledger", "analyzer");
     assertThat(run.embeddedPostgres()).isEmpty();
   }
 
@@ -231,11 +231,14 @@ class ReboundRunTest {
   }
 
   @Test
-  void analyzeIsAClearlyLabelledPlaceholder() {
-    Cli.Result result = Cli.run("analyze");
-    assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err().trim()).isEqualTo(AnalyzeCommand.NOT_BUILT);
-    assertThat(result.err()).contains("not built yet: the analyzer is being wired (issue 3)");
+  void theAnalyzerIsServedOnTheSamePort() throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/classify"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"connect ECONNREFUSED 10.1.2.3:5432\"}"))
+        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new io.vertx.core.json.JsonObject(r.body()).getString("fingerprint")).matches("[0-9a-f]{16}");
+    HttpResponse<String> ready = get("/health/ready");
+    assertThat(ready.body()).contains("analyzer");
   }
 
   // ------------------------------------------------------------------ helpers

@@ -26,7 +26,7 @@ public final class AnalyzerRoutes {
 
   public Router router() {
     Router r = Router.router(vertx);
-    r.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    r.routeWithRegex("/v1/(classify|fingerprints)(/.*)?").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     ErrorReplies.install(r);
     r.post("/v1/classify").handler(ctx -> json.body(ctx, ops::classify, reply -> 200));
     r.post("/v1/classify/batch").handler(ctx -> json.onService(ctx,

@@ -35,7 +35,8 @@ public final class LedgerRoutes {
   /** A router to mount at {@code /} (its routes start with /v1 and /openapi). */
   public Router router() {
     Router r = Router.router(vertx);
-    r.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    // scoped to the ledger's own paths: in the all-in-one server other services' routes sit beside these
+    r.routeWithRegex("/v1/(tasks|failures|decisions|dlq)(/.*)?").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     ErrorReplies.install(r);
 
     r.post("/v1/tasks").handler(ctx -> json.body(ctx, b -> ops.enqueue(b, origin(ctx)), reply -> reply.getBoolean("created") ? 201 : 200));

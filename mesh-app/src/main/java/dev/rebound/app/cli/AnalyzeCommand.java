@@ -1,30 +1,101 @@
 package dev.rebound.app.cli;
 
-import java.util.List;
+import dev.rebound.analyzer.VerdictJson;
+import dev.rebound.analyzer.domain.Classifier;
+import dev.rebound.analyzer.domain.FailureInput;
+import dev.rebound.analyzer.domain.RuleCatalog;
+import dev.rebound.analyzer.domain.RuleProblem;
+import dev.rebound.analyzer.domain.TemplateMiner;
+import dev.rebound.analyzer.domain.Verdict;
+import dev.rebound.common.JsonFields;
+import dev.rebound.common.ReboundException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /**
- * PLACEHOLDER — {@code rebound analyze} (offline classification: messages on stdin, one JSON line out
- * per line in) arrives with the analyzer (issue 3). Until then it says so and exits 2.
+ * {@code rebound analyze}: offline classification. Reads failure messages, one per line, from stdin
+ * (or {@code --input}) and writes exactly one JSON line per input line: fingerprint, template,
+ * category, transient, confidence, severity, ruleId, rootCause, recommendations, retryAfterMs (when
+ * hinted) and the redacted message. No database: templates learned during the run live for the run.
  */
-@Command(name = "analyze", description = "Classify failure messages from stdin (not built yet: issue 3).")
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+    description = "Classify failure messages from stdin, one per line; one JSON line out per line in.")
 public final class AnalyzeCommand implements Callable<Integer> {
-  public static final String NOT_BUILT = "not built yet: the analyzer is being wired (issue 3)";
 
   @Spec
   CommandSpec spec;
 
-  @Unmatched
-  List<String> ignored;
+  @Option(names = "--explain", description = "Add the reasons behind each verdict's confidence.")
+  boolean explain;
+
+  @Option(names = "--json-input", description = "Each input line is a JSON object {message, exceptionType, stackTrace, "
+      + "httpStatus, exitCode, signal, sqlState, stage} instead of a plain message.")
+  boolean jsonInput;
+
+  @Option(names = "--rules", paramLabel = "FILE", description = "A YAML rule file that extends or overrides the built-in catalog.")
+  Path rules;
+
+  @Option(names = "--input", paramLabel = "FILE", description = "Read from FILE instead of stdin.")
+  Path input;
 
   @Override
-  public Integer call() {
-    spec.commandLine().getErr().println(NOT_BUILT);
-    spec.commandLine().getErr().flush();
-    return CliFailure.USAGE;
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    if (rules != null && !Files.isReadable(rules)) {
+      err.println("error: rule file " + rules + " does not exist or is not readable");
+      err.flush();
+      return CliFailure.USAGE;
+    }
+    RuleCatalog catalog = rules == null ? RuleCatalog.builtin() : RuleCatalog.builtinAnd(rules);
+    for (RuleProblem p : catalog.problems()) {
+      err.println("warning: rule catalog: " + p);
+    }
+    err.flush();
+    Classifier classifier = Classifier.builder(catalog).miner(new TemplateMiner()).build();
+    BufferedReader in = new BufferedReader(input == null
+        ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
+        : Files.newBufferedReader(input, StandardCharsets.UTF_8), 1 << 16);
+    Writer out = spec.commandLine().getOut();
+    String line;
+    int n = 0;
+    while ((line = in.readLine()) != null) {
+      n++;
+      out.write(analyze(classifier, line, n));
+      out.write('\n');
+    }
+    out.flush();
+    return 0;
+  }
+
+  String analyze(Classifier classifier, String line, int lineNumber) {
+    try {
+      FailureInput failure;
+      if (jsonInput) {
+        failure = VerdictJson.input(JsonFields.requireObject(Json.decodeValue(line)));
+      } else {
+        failure = FailureInput.ofMessage(line);
+      }
+      Verdict v = classifier.classify(failure);
+      JsonObject o = explain ? VerdictJson.withReasons(v) : VerdictJson.of(v);
+      return o.encode();
+    } catch (DecodeException e) {
+      return ReboundException.badRequest("malformed JSON").toJson().put("line", lineNumber).encode();
+    } catch (ReboundException e) {
+      return e.toJson().put("line", lineNumber).encode();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.rebound.app.run;
 
+import dev.rebound.analyzer.AnalyzerVerticle;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.ledger.LedgerVerticle;
 import java.util.List;
@@ -23,7 +24,8 @@ public final class ServiceModules {
 
   /** Every service built so far. The ledger goes first: the others talk to it. */
   public static final List<Function<Settings, ServiceModule>> ALL = List.of(
-      ServiceModules::ledger);
+      ServiceModules::ledger,
+      ServiceModules::analyzer);
 
   private ServiceModules() {
   }
@@ -31,5 +33,10 @@ public final class ServiceModules {
   public static ServiceModule ledger(Settings settings) {
     LedgerVerticle ledger = LedgerVerticle.fromSettings(settings);
     return ServiceModule.of("ledger", ledger, ledger::routes, ledger::readiness);
+  }
+
+  public static ServiceModule analyzer(Settings settings) {
+    AnalyzerVerticle analyzer = AnalyzerVerticle.fromSettings(settings);
+    return ServiceModule.of("analyzer", analyzer, analyzer::routes, analyzer::readiness);
   }
 }
