@@ -93,13 +93,18 @@ public final class Classifier {
     if (stackTrace != null && stackTrace.length() > maxMessageChars) {
       stackTrace = cut(stackTrace, maxMessageChars);
     }
-    String redacted = redactor.redact(message);
+    String lower = AsciiLower.of(message);
+    String redacted = redactor.redact(message, lower);
+    if (redacted != message) {
+      lower = AsciiLower.of(redacted);
+    }
     StackTraceSummary stack = stackTrace == null ? StackTraceSummary.EMPTY
         : StackTraceSummary.parse(redactor.redact(stackTrace));
     if (redacted.isBlank() && !stack.headLines().isEmpty()) {
       redacted = stack.headLines().get(0);
+      lower = AsciiLower.of(redacted);
     }
-    Evidence evidence = new Evidence(input, redacted, stack);
+    Evidence evidence = new Evidence(input, redacted, lower, stack);
     RuleIndex.Matches matches = index.match(evidence);
     for (String id : matches.budgetExceeded()) {
       reasons.add("rule " + id + " skipped: its pattern exceeded the evaluation budget");
@@ -119,8 +124,7 @@ public final class Classifier {
 
     Rule rule = best.rule;
     double confidence = best.specificity;
-    reasons.add("rule " + rule.id() + " matched (" + best.matcherKinds + "), specificity "
-        + fmt(best.specificity) + (rule.confidence() != null ? " set by the rule" : ""));
+    reasons.add(best.matchedReason);
     confidence += inferredPenalty(rule, evidence, reasons);
     confidence += agreement(best, matches.matched(), reasons);
     confidence += historyAdjustment(rule.transientFailure(), history, reasons);
@@ -271,10 +275,6 @@ public final class Classifier {
 
   private static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
-  }
-
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.2f", v);
   }
 
   /** Builds a {@link Classifier}; only the catalog is required. */

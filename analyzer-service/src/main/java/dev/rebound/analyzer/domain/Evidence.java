@@ -22,13 +22,15 @@ final class Evidence {
       "too many requests", "service unavailable", "bad gateway", "gateway time", "internal server error", "not found",
       "unauthorized", "forbidden", "bad request", "unprocessable", "request time", "conflict", "payload too large",
       "precondition failed", "method not allowed", "gone", "site is overloaded"};
+  // Tried only where "exit" or "error code" occurs (lookingAt), not at every position of the text.
   private static final Pattern EXIT_CODE = Pattern.compile(
-      "(?i)\\b(?:exit(?:ed)?(?:\\s+with)?(?:\\s+exit)?\\s+(?:code|status)|exit_code|exitcode|non-zero exit status|"
-          + "returned non-zero exit status|error code|exit)[\"']?\\s*[:=]?\\s*\\(?(\\d{1,3})\\b");
+      "(?i)(?:exit(?:ed)?(?:\\s+with)?(?:\\s+exit)?(?:\\s*(?:code|status))?|exit_code|exitcode|error code)"
+          + "[\"']?\\s*[:=]?\\s*\\(?(\\d{1,3})\\b");
+  // Tried only where "sig" or "segmentation" occurs.
   private static final Pattern SIGNAL = Pattern.compile(
-      "\\b(SIG(?:KILL|TERM|SEGV|ABRT|INT|HUP|BUS|PIPE|QUIT|ILL|FPE))\\b"
-          + "|(?i)\\bsignal[:\\s]+(killed|terminated|segmentation fault|aborted|\\d{1,2})\\b"
-          + "|(?i)\\b(segmentation fault)");
+      "(?i)\\b(?:(SIG(?:KILL|TERM|SEGV|ABRT|INT|HUP|BUS|PIPE|QUIT|ILL|FPE))\\b"
+          + "|signal[:\\s]+(killed|terminated|segmentation fault|aborted|\\d{1,2})\\b"
+          + "|(segmentation fault))");
   private static final Pattern SQL_STATE = Pattern.compile(
       "(?i)\\bsql\\s?state\\s*[:=\\[(]?\\s*[\"']?([0-9A-Z]{5})\\b"
           + "|\\bcode[\"']?\\s*[:=]\\s*[\"']([0-9][0-9A-Z]{4})[\"']");
@@ -45,13 +47,15 @@ final class Evidence {
   final String sqlState;
   final boolean sqlInferred;
 
-  Evidence(FailureInput input, String redactedMessage, StackTraceSummary stack) {
+  Evidence(FailureInput input, String redactedMessage, String redactedLower, StackTraceSummary stack) {
     String t = redactedMessage;
+    String l = redactedLower;
     if (!stack.headLines().isEmpty()) {
       t = t + "\n" + String.join("\n", stack.headLines());
+      l = AsciiLower.of(t);
     }
     this.text = t;
-    this.lower = AsciiLower.of(t);
+    this.lower = l;
 
     List<String> ex = new ArrayList<>(4);
     if (input.exceptionType() != null) {
@@ -76,8 +80,8 @@ final class Evidence {
 
     Integer exit = input.exitCode();
     boolean exitFromText = false;
-    if (exit == null && lower.contains("exit")) {
-      Integer e = firstInt(EXIT_CODE, t);
+    if (exit == null && lower.contains("exit") || exit == null && lower.contains("error code")) {
+      Integer e = firstIntAt(EXIT_CODE, t, lower, "exit", "error code");
       if (e != null && e <= 255) {
         exit = e;
         exitFromText = true;
@@ -89,8 +93,8 @@ final class Evidence {
     String sig = input.signal();
     boolean sigFromText = false;
     if (sig == null && (lower.contains("sig") || lower.contains("segmentation"))) {
-      Matcher m = SIGNAL.matcher(t);
-      if (m.find()) {
+      Matcher m = lookingAtAny(SIGNAL, t, lower, "sig", "segmentation");
+      if (m != null) {
         String g = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
         sig = Signals.normalize(g);
         sigFromText = true;
@@ -186,9 +190,28 @@ final class Evidence {
     return Character.isLetterOrDigit(c) || c == '_';
   }
 
-  private static Integer firstInt(Pattern p, String text) {
-    Matcher m = p.matcher(text);
-    if (!m.find()) {
+  /** A matcher positioned on the first match that starts at an occurrence of one of the anchors, or null. */
+  private static Matcher lookingAtAny(Pattern p, String text, String lower, String... anchors) {
+    Matcher m = p.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+    int best = -1;
+    for (String anchor : anchors) {
+      for (int at = lower.indexOf(anchor); at >= 0 && (best < 0 || at < best); at = lower.indexOf(anchor, at + 1)) {
+        if (m.region(at, text.length()).lookingAt()) {
+          best = at;
+          break;
+        }
+      }
+    }
+    if (best < 0) {
+      return null;
+    }
+    m.region(best, text.length()).lookingAt();
+    return m;
+  }
+
+  private static Integer firstIntAt(Pattern p, String text, String lower, String... anchors) {
+    Matcher m = lookingAtAny(p, text, lower, anchors);
+    if (m == null) {
       return null;
     }
     for (int g = 1; g <= m.groupCount(); g++) {
@@ -198,4 +221,5 @@ final class Evidence {
     }
     return null;
   }
+
 }

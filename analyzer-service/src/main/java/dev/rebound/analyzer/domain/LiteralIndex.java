@@ -3,7 +3,6 @@ package dev.rebound.analyzer.domain;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +19,20 @@ final class LiteralIndex {
   private final int[] delta;    // state * symbols + symbol -> state
   private final int[][] output; // state -> literal ids ending here (including via failure links), or null
   private final int[][] rulesByLiteral;
+  private final int[][] regexesByLiteral;
 
-  /** @param literals literal -> ids of the rules that require it (one of their literals) */
-  LiteralIndex(Map<String, List<Integer>> literals) {
+  /**
+   * @param literals literal -> ids of the rules that require it (one of their literals)
+   * @param regexes  literal -> ids of the regexes that cannot match without it
+   */
+  LiteralIndex(Map<String, List<Integer>> literals, Map<String, List<Integer>> regexes) {
     List<String> words = new ArrayList<>(literals.keySet());
     rulesByLiteral = new int[words.size()][];
+    regexesByLiteral = new int[words.size()][];
     for (int w = 0; w < words.size(); w++) {
       rulesByLiteral[w] = literals.get(words.get(w)).stream().mapToInt(Integer::intValue).distinct().toArray();
+      List<Integer> re = regexes.get(words.get(w));
+      regexesByLiteral[w] = re == null ? new int[0] : re.stream().mapToInt(Integer::intValue).distinct().toArray();
     }
     int nextSymbol = 1;
     for (String w : words) {
@@ -100,8 +106,8 @@ final class LiteralIndex {
     return row;
   }
 
-  /** Marks every rule whose literal occurs in {@code lower}. */
-  void collect(String lower, Candidates candidates) {
+  /** Marks every rule whose literal occurs in {@code lower}, and every regex that may now match. */
+  void collect(String lower, Candidates candidates, int[] regexStamp, int generation) {
     int s = 0;
     int[] d = delta;
     int n = symbols;
@@ -112,6 +118,9 @@ final class LiteralIndex {
         for (int w : out) {
           for (int rule : rulesByLiteral[w]) {
             candidates.add(rule);
+          }
+          for (int re : regexesByLiteral[w]) {
+            regexStamp[re] = generation;
           }
         }
       }
@@ -129,13 +138,5 @@ final class LiteralIndex {
 
   static void put(Map<String, List<Integer>> map, String literal, int rule) {
     map.computeIfAbsent(literal, k -> new ArrayList<>()).add(rule);
-  }
-
-  /** Unused by the hot path; kept for diagnostics. */
-  static Map<String, Integer> stats(LiteralIndex index) {
-    Map<String, Integer> m = new HashMap<>();
-    m.put("states", index.states());
-    m.put("symbols", index.symbols);
-    return m;
   }
 }

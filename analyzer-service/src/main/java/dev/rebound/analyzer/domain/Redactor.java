@@ -22,9 +22,6 @@ public final class Redactor {
   private static final Pattern PRIVATE_KEY = Pattern.compile(
       "-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\\z)",
       Pattern.DOTALL);
-  // scheme://user:password@host — keeps the user and the host, which are useful for diagnosis.
-  private static final Pattern URL_PASSWORD = Pattern.compile(
-      "([a-zA-Z][a-zA-Z0-9+.-]{0,20}://)([^:/?#@\\s]*):([^@/\\s]+)@");
   private static final Pattern JWT = Pattern.compile(
       "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
   private static final Pattern BEARER = Pattern.compile(
@@ -49,25 +46,39 @@ public final class Redactor {
 
   private static final List<Rule> RULES = List.of(
       new Rule("private-key", PRIVATE_KEY, new String[] {"private key"}, 0),
-      new Rule("url-password", URL_PASSWORD, new String[] {"://"}, -1),
       new Rule("jwt", JWT, new String[] {"eyj"}, 0),
       new Rule("basic-auth", BASIC, new String[] {"basic"}, 2),
       new Rule("bearer-token", BEARER, new String[] {"bearer"}, 2),
-      new Rule("github-token", GITHUB, new String[] {"gh", "github_pat_"}, 0),
+      new Rule("github-token", GITHUB, new String[] {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"}, 0),
       new Rule("slack-token", SLACK, new String[] {"xox", "xapp-"}, 0),
       new Rule("aws-access-key", AWS_ACCESS_KEY, new String[] {"akia", "asia", "agpa", "aida", "aroa", "anpa"}, 0),
       new Rule("aws-secret", AWS_SECRET, new String[] {"secret"}, 2),
       new Rule("api-key", API_KEY, new String[] {"sk-", "sk_", "rk_", "aiza"}, 0));
 
-  private static final String[] PAIR_GUARDS = {"pass", "pwd", "secret", "token", "key"};
+  // Keys of key=value / "key": value pairs; the pair regex only runs when one is followed by '=' or ':'.
+  private static final String[] PAIR_KEYS = {"pass", "pwd", "secret", "token", "key"};
 
   /** Returns {@code text} with every recognised secret replaced by {@code <redacted:KIND>}. */
   public String redact(String text) {
     if (text == null || text.isEmpty()) {
       return text == null ? "" : text;
     }
-    String lower = AsciiLower.of(text);
+    return redact(text, AsciiLower.of(text));
+  }
+
+  /** As {@link #redact(String)}, with the caller's lower-cased copy (the classifier needs it anyway). */
+  String redact(String text, String lower) {
+    if (text.isEmpty()) {
+      return text;
+    }
     String out = text;
+    if (lower.indexOf("://") >= 0) {
+      String replaced = redactUrlPasswords(out);
+      if (replaced != out) {
+        out = replaced;
+        lower = AsciiLower.of(out);
+      }
+    }
     for (Rule rule : RULES) {
       if (!anyGuard(lower, rule.guards)) {
         continue;
@@ -78,10 +89,91 @@ public final class Redactor {
         lower = AsciiLower.of(out);
       }
     }
-    if (anyGuard(lower, PAIR_GUARDS)) {
+    if (pairLikely(lower)) {
       out = redactPairs(out);
     }
     return out;
+  }
+
+  /** True when a pair key is followed (after an optional quote and spaces) by '=' or ':'. */
+  private static boolean pairLikely(String lower) {
+    for (String key : PAIR_KEYS) {
+      int at = lower.indexOf(key);
+      while (at >= 0) {
+        int i = at + key.length();
+        while (i < lower.length() && i - at < key.length() + 24 && (Character.isLetterOrDigit(lower.charAt(i))
+            || lower.charAt(i) == '_' || lower.charAt(i) == '-')) {
+          i++; // the rest of the key: password_hash, api_key, access_token
+        }
+        while (i < lower.length() && (lower.charAt(i) == '"' || lower.charAt(i) == '\'' || lower.charAt(i) == ' ')) {
+          i++;
+        }
+        if (i < lower.length() && (lower.charAt(i) == '=' || lower.charAt(i) == ':')) {
+          return true;
+        }
+        at = lower.indexOf(key, at + 1);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * scheme://user:password@host → scheme://user:<redacted:url-password>@host. Keeps the user and the
+   * host, which are useful for diagnosis. Hand-written: a regex here would try every start position.
+   */
+  static String redactUrlPasswords(String text) {
+    StringBuilder sb = null;
+    int last = 0;
+    int scheme = text.indexOf("://");
+    while (scheme >= 0) {
+      int start = scheme + 3;
+      int colon = -1;
+      int at = -1;
+      int end = start;
+      // userinfo may not contain '/', but a generated password can: scan to the end of the token
+      for (; end < text.length(); end++) {
+        char c = text.charAt(end);
+        if (Character.isWhitespace(c) || c == '"' || c == '\'' || c == '>' || c == '?' || c == '#') {
+          break;
+        }
+        if (c == '/' && colon < 0) {
+          break; // a '/' before any ':' ends the authority: no password here
+        }
+        if (c == ':' && colon < 0) {
+          colon = end;
+        } else if (c == '@' && colon >= 0) {
+          at = end;
+          break;
+        }
+      }
+      if (colon >= 0 && at > colon + 1 && !isPortThenPath(text, colon + 1, at)
+          && !text.startsWith("<redacted:", colon + 1)) {
+        if (sb == null) {
+          sb = new StringBuilder(text.length());
+        }
+        sb.append(text, last, colon + 1).append("<redacted:url-password>");
+        last = at;
+      }
+      scheme = text.indexOf("://", Math.max(end, start));
+    }
+    if (sb == null) {
+      return text;
+    }
+    return sb.append(text, last, text.length()).toString();
+  }
+
+  /** "8080/path/@scope": a port followed by a path that contains '@' (npm scopes), not a password. */
+  private static boolean isPortThenPath(String text, int from, int to) {
+    int slash = text.indexOf('/', from);
+    if (slash < 0 || slash >= to || slash == from) {
+      return false;
+    }
+    for (int i = from; i < slash; i++) {
+      if (!Character.isDigit(text.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean anyGuard(String lower, String[] guards) {
@@ -103,14 +195,10 @@ public final class Redactor {
     int last = 0;
     do {
       sb.append(text, last, m.start());
-      if (rule.keepGroups == -1) { // url-password: scheme, user, marker, '@'
-        sb.append(m.group(1)).append(m.group(2)).append(':').append(marker).append('@');
-      } else {
-        for (int g = 1; g <= rule.keepGroups; g++) {
-          sb.append(m.group(g));
-        }
-        sb.append(marker);
+      for (int g = 1; g <= rule.keepGroups; g++) {
+        sb.append(m.group(g));
       }
+      sb.append(marker);
       last = m.end();
     } while (m.find());
     sb.append(text, last, text.length());

@@ -15,6 +15,116 @@ final class RegexLiterals {
   private RegexLiterals() {
   }
 
+  /**
+   * The lower-case literal a regex is made of when it has no operators at all (escaped punctuation
+   * allowed), else null. For such a regex an Aho–Corasick hit is already the match.
+   */
+  static String pureLiteral(String regex) {
+    StringBuilder sb = new StringBuilder(regex.length());
+    for (int i = 0; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (c == '\\') {
+        if (i + 1 >= regex.length() || Character.isLetterOrDigit(regex.charAt(i + 1))) {
+          return null;
+        }
+        sb.append(regex.charAt(++i));
+      } else if ("[](){}.*+?^$|".indexOf(c) >= 0) {
+        return null;
+      } else if (c > 127) {
+        return null; // keep the equivalence with ASCII-only case folding obvious
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.length() >= MIN_LENGTH ? AsciiLower.of(sb.toString()) : null;
+  }
+
+  /**
+   * The lower-case literal every match must start with (after an optional leading {@code \\b}), at
+   * least {@link #MIN_LENGTH} long, or null. Lets the matcher try only the positions where it occurs.
+   */
+  static String leadingLiteral(String regex) {
+    List<String> all = leadingLiterals(regex);
+    return all != null && all.size() == 1 ? all.get(0) : null;
+  }
+
+  /**
+   * Like {@link #leadingLiteral}, but a regex may also start with a group of alternatives
+   * ({@code (?:could not|unable to) connect}): then every match starts with one of several literals.
+   */
+  static List<String> leadingLiterals(String regex) {
+    int start = regex.startsWith("\\b") ? 2 : 0;
+    if (start < regex.length() && regex.charAt(start) == '(' && !regex.startsWith("(?", start)
+        || regex.startsWith("(?:", start)) {
+      int close = closingParen(regex, start);
+      if (close < 0 || close + 1 < regex.length() && "?*{".indexOf(regex.charAt(close + 1)) >= 0) {
+        return null;
+      }
+      List<String> top = splitTopLevel(regex);
+      if (top == null || top.size() != 1) {
+        return null;
+      }
+      String inner = regex.substring(start + (regex.startsWith("(?:", start) ? 3 : 1), close);
+      List<String> alternatives = splitTopLevel(inner);
+      if (alternatives == null) {
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (String alt : alternatives) {
+        List<String> lits = leadingLiterals(alt);
+        if (lits == null) {
+          return null;
+        }
+        out.addAll(lits);
+      }
+      return out;
+    }
+    String single = leadingSingle(regex);
+    return single == null ? null : List.of(single);
+  }
+
+  private static String leadingSingle(String regex) {
+    int i = regex.startsWith("\\b") ? 2 : 0;
+    StringBuilder sb = new StringBuilder();
+    while (i < regex.length()) {
+      char c = regex.charAt(i);
+      char lit;
+      int next;
+      if (c == '\\') {
+        if (i + 1 >= regex.length() || Character.isLetterOrDigit(regex.charAt(i + 1))) {
+          break;
+        }
+        lit = regex.charAt(i + 1);
+        next = i + 2;
+      } else if ("[](){}.*+?^$|".indexOf(c) >= 0 || c > 127) {
+        break;
+      } else {
+        lit = c;
+        next = i + 1;
+      }
+      if (next < regex.length() && "?*{".indexOf(regex.charAt(next)) >= 0) {
+        break; // this char is optional or repeated: the literal ends before it
+      }
+      sb.append(lit);
+      i = next;
+      if (next < regex.length() && regex.charAt(next) == '+') {
+        break;
+      }
+      if (next < regex.length() && regex.charAt(next) == '|') {
+        return null; // top-level alternation: another branch may start differently
+      }
+    }
+    if (regex.indexOf('|') >= 0 && !alternationInsideGroups(regex)) {
+      return null;
+    }
+    return sb.length() >= MIN_LENGTH ? AsciiLower.of(sb.toString()) : null;
+  }
+
+  private static boolean alternationInsideGroups(String regex) {
+    List<String> branches = splitTopLevel(regex);
+    return branches != null && branches.size() == 1;
+  }
+
   static List<String> required(String regex) {
     List<String> branches = splitTopLevel(regex);
     if (branches == null) {
@@ -22,14 +132,30 @@ final class RegexLiterals {
     }
     List<String> out = new ArrayList<>();
     for (String branch : branches) {
-      String best = new RegexLiterals().longestMandatory(branch);
-      if (best == null || best.length() < MIN_LENGTH) {
+      RegexLiterals x = new RegexLiterals();
+      String best = x.longestMandatory(branch);
+      int bestLength = best == null ? 0 : best.length();
+      if (x.bestSet != null && minLength(x.bestSet) > bestLength) {
+        out.addAll(x.bestSet); // a mandatory group of alternatives: one of them must occur
+      } else if (bestLength >= MIN_LENGTH) {
+        out.add(best);
+      } else {
         return null;
       }
-      out.add(best);
     }
     return out;
   }
+
+  private static int minLength(List<String> set) {
+    int min = Integer.MAX_VALUE;
+    for (String s : set) {
+      min = Math.min(min, s.length());
+    }
+    return min;
+  }
+
+  // The most selective mandatory group of alternatives seen in the branch (each alternative's literals).
+  private List<String> bestSet;
 
   private static List<String> splitTopLevel(String r) {
     List<String> out = new ArrayList<>();
@@ -181,6 +307,11 @@ final class RegexLiterals {
             String innerBest = longestMandatory(inner);
             if (innerBest != null && innerBest.length() > best.length()) {
               best = innerBest;
+            }
+          } else if (alternatives != null) {
+            List<String> union = required(inner);
+            if (union != null && (bestSet == null || minLength(union) > minLength(bestSet))) {
+              bestSet = union;
             }
           }
         }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -24,7 +25,9 @@ final class RuleIndex {
     final int[] regexIds;
     final String[] contains;
     final double specificity;
-    final String matcherKinds;
+    final String matchedReason;
+    /** True when each regex is indexed by its own literal: a regex whose literal is absent is skipped. */
+    boolean regexesIndexed;
 
     Compiled(Rule rule, int index, int[] regexIds, double specificity, String matcherKinds) {
       this.rule = rule;
@@ -32,26 +35,32 @@ final class RuleIndex {
       this.regexIds = regexIds;
       this.contains = rule.match().contains().toArray(new String[0]);
       this.specificity = specificity;
-      this.matcherKinds = matcherKinds;
+      // built once: verdicts reuse it instead of formatting a number per failure
+      this.matchedReason = "rule " + rule.id() + " matched (" + matcherKinds + "), specificity "
+          + String.format(Locale.ROOT, "%.2f", specificity) + (rule.confidence() != null ? " set by the rule" : "");
     }
   }
 
   /** Per-thread scratch space, so matching allocates next to nothing. */
   static final class Scratch {
     final Candidates candidates;
-    final byte[] regexResult; // 0 unknown, 1 match, 2 no match
+    final byte[] regexResult; // 1 match, 2 no match, 3 over budget; valid when regexStamp == generation
     final int[] regexStamp;
+    final int[] regexPossible; // == generation when the regex's literal occurred in this text
     int generation;
 
     Scratch(int rules, int regexes) {
       candidates = new Candidates(rules);
       regexResult = new byte[regexes];
       regexStamp = new int[regexes];
+      regexPossible = new int[regexes];
     }
   }
 
   private final Compiled[] rules;
   private final Pattern[] regexes;
+  private final boolean[] pureLiteral; // the regex is a plain phrase: a literal hit is the match
+  private final String[][] leadingLiterals; // every match starts with one of these (lower case): try only there
   private final LiteralIndex literals;
   private final int[] alwaysCandidates;
   private final int[][] byStatus = new int[600][];
@@ -68,6 +77,7 @@ final class RuleIndex {
     this.budgetPerChar = budgetPerChar;
     Map<String, Integer> regexIds = new LinkedHashMap<>();
     Map<String, List<Integer>> literalMap = LiteralIndex.newLiteralMap();
+    Map<String, List<Integer>> regexLiteralMap = new HashMap<>();
     List<Integer> always = new ArrayList<>();
     Map<Integer, List<Integer>> status = new HashMap<>();
     Map<Integer, List<Integer>> exit = new HashMap<>();
@@ -85,8 +95,17 @@ final class RuleIndex {
       rules[i] = new Compiled(r, i, ids, specificity(r), kinds(r));
 
       // Index each rule once, by the cheapest thing it is guaranteed to require.
-      List<String> required = requiredLiterals(r);
-      if (required != null) {
+      List<List<String>> perRegex = regexLiterals(r);
+      List<String> required = perRegex == null ? requiredLiterals(r) : null;
+      if (perRegex != null) {
+        rules[i].regexesIndexed = true;
+        for (int k = 0; k < perRegex.size(); k++) {
+          for (String lit : perRegex.get(k)) {
+            LiteralIndex.put(literalMap, lit, i);
+            LiteralIndex.put(regexLiteralMap, lit, ids[k]);
+          }
+        }
+      } else if (required != null) {
         for (String lit : required) {
           LiteralIndex.put(literalMap, lit, i);
         }
@@ -117,8 +136,17 @@ final class RuleIndex {
       }
     }
     regexes = new Pattern[regexIds.size()];
-    regexIds.forEach((re, id) -> regexes[id] = Pattern.compile(re, Pattern.CASE_INSENSITIVE));
-    literals = new LiteralIndex(literalMap);
+    pureLiteral = new boolean[regexIds.size()];
+    leadingLiterals = new String[regexIds.size()][];
+    regexIds.forEach((re, id) -> {
+      regexes[id] = Pattern.compile(re, Pattern.CASE_INSENSITIVE);
+      String lit = RegexLiterals.pureLiteral(re);
+      List<String> req = RegexLiterals.required(re);
+      pureLiteral[id] = lit != null && req != null && req.size() == 1 && req.get(0).equals(lit);
+      List<String> leads = RegexLiterals.leadingLiterals(re);
+      leadingLiterals[id] = leads == null ? null : leads.toArray(new String[0]);
+    });
+    literals = new LiteralIndex(literalMap, regexLiteralMap);
     alwaysCandidates = always.stream().mapToInt(Integer::intValue).toArray();
     status.forEach((s, l) -> byStatus[s] = toArray(l));
     byExitCode = freeze(exit);
@@ -128,6 +156,26 @@ final class RuleIndex {
     int ruleCount = rules.length;
     int regexCount = regexes.length;
     scratch = ThreadLocal.withInitial(() -> new Scratch(ruleCount, regexCount));
+  }
+
+  /**
+   * For a rule whose only text matchers are regexes (no keywords, no contains), the required literals
+   * of each regex, so a regex whose literals are absent is never run. Null otherwise.
+   */
+  private static List<List<String>> regexLiterals(Rule r) {
+    Rule.Matchers m = r.match();
+    if (!r.keywords().isEmpty() || !m.contains().isEmpty() || m.regex().isEmpty()) {
+      return null;
+    }
+    List<List<String>> out = new ArrayList<>();
+    for (String re : m.regex()) {
+      List<String> lits = RegexLiterals.required(re);
+      if (lits == null) {
+        return null;
+      }
+      out.add(lits);
+    }
+    return out;
   }
 
   /** Literals of which the rule requires at least one, or null if it cannot be indexed by text. */
@@ -206,9 +254,10 @@ final class RuleIndex {
     c.clear();
     if (++s.generation == Integer.MAX_VALUE) {
       java.util.Arrays.fill(s.regexStamp, 0);
+      java.util.Arrays.fill(s.regexPossible, 0);
       s.generation = 1;
     }
-    literals.collect(e.lower, c);
+    literals.collect(e.lower, c, s.regexPossible, s.generation);
     for (int r : alwaysCandidates) {
       c.add(r);
     }
@@ -311,6 +360,14 @@ final class RuleIndex {
     if (c.regexIds.length > 0) {
       boolean exceeded = false;
       for (int id : c.regexIds) {
+        if (c.regexesIndexed) {
+          if (s.regexPossible[id] != s.generation) {
+            continue; // its required literal is not in the text: it cannot match
+          }
+          if (pureLiteral[id]) {
+            return 1; // the literal is the whole pattern, and the automaton found it
+          }
+        }
         int r = regex(id, e, s);
         if (r == 1) {
           return 1;
@@ -330,7 +387,24 @@ final class RuleIndex {
     int result;
     try {
       long budget = Math.max(budgetFloor, (long) budgetPerChar * e.text.length());
-      result = regexes[id].matcher(new BoundedCharSequence(e.text, budget)).find() ? 1 : 0;
+      Matcher m = regexes[id].matcher(new BoundedCharSequence(e.text, budget));
+      String[] leads = leadingLiterals[id];
+      if (leads == null) {
+        result = m.find() ? 1 : 0;
+      } else {
+        // every match starts at an occurrence of a leading literal: try only those positions
+        m.useTransparentBounds(true).useAnchoringBounds(false);
+        result = 0;
+        outer:
+        for (String lead : leads) {
+          for (int at = e.lower.indexOf(lead); at >= 0; at = e.lower.indexOf(lead, at + 1)) {
+            if (m.region(at, e.text.length()).lookingAt()) {
+              result = 1;
+              break outer;
+            }
+          }
+        }
+      }
     } catch (BoundedCharSequence.BudgetExceeded | StackOverflowError ex) {
       result = -1;
     }

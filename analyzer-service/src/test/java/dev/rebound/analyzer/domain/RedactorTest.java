@@ -76,6 +76,15 @@ class RedactorTest {
   }
 
   @Test
+  void urlPasswordsContainingSlashesAreRedactedButPortsBeforeScopedPathsAreNot() {
+    Redactor r = new Redactor();
+
+    assertThat(r.redact("redis://default:a/b+c=@cache:6379 refused")).isEqualTo("redis://default:<redacted:url-password>@cache:6379 refused");
+    assertThat(r.redact("GET http://localhost:4873/@acme%2fpkg 404")).isEqualTo("GET http://localhost:4873/@acme%2fpkg 404");
+    assertThat(r.redact("clone https://github.com/acme/app.git failed")).isEqualTo("clone https://github.com/acme/app.git failed");
+  }
+
+  @Test
   void ordinaryMessagesAreLeftAlone() {
     String message = "connect ECONNREFUSED 10.0.0.7:5432 after 3 attempts; password authentication failed for user \"app\"";
 

@@ -145,7 +145,13 @@ class RuleCatalogTest {
     assertThat(RegexLiterals.required("connect(?:ion)? refused|ECONNREFUSED")).containsExactly(" refused", "econnrefused");
     assertThat(RegexLiterals.required("Timeout \\d+ms exceeded")).containsExactly("ms exceeded");
     assertThat(RegexLiterals.required("colou?r scheme")).containsExactly("r scheme");
+    assertThat(RegexLiterals.required("(?:could not|unable to) (?:connect|establish a connection)"))
+        .containsExactly("could not", "unable to");
     assertThat(RegexLiterals.required("(a+)+$")).isNull();
+    assertThat(RegexLiterals.leadingLiteral("\\bTimeout \\d+ms")).isEqualTo("timeout ");
+    assertThat(RegexLiterals.leadingLiteral("colou?r")).isEqualTo("colo");
+    assertThat(RegexLiterals.leadingLiteral("abc|def")).isNull();
+    assertThat(RegexLiterals.leadingLiteral("\\d+ Killed")).isNull();
     assertThat(RegexLiterals.required("\\d+|foo")).isNull();
   }
 }
