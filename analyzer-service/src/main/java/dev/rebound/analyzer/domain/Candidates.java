@@ -29,6 +29,10 @@ final class Candidates {
     }
   }
 
+  boolean has(int item) {
+    return stamp[item] == generation;
+  }
+
   int size() {
     return size;
   }

@@ -243,9 +243,9 @@ public final class Classifier {
 
   /** Messages sharing a template but not these codes or this rule are different errors. */
   private static String discriminator(RuleIndex.Compiled best, Evidence e, FailureInput input) {
-    if (best == null && e.httpStatus == null && e.exitCode == null && e.sqlState == null && e.signal == null
+    if (e.httpStatus == null && e.exitCode == null && e.sqlState == null && e.signal == null
         && input.exceptionType() == null) {
-      return "";
+      return best == null ? "" : best.plainDiscriminator; // the common case: no allocation
     }
     StringBuilder sb = new StringBuilder(32);
     sb.append(best == null ? "" : best.rule.id()).append('|');

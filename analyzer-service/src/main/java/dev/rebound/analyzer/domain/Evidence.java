@@ -22,10 +22,6 @@ final class Evidence {
       "too many requests", "service unavailable", "bad gateway", "gateway time", "internal server error", "not found",
       "unauthorized", "forbidden", "bad request", "unprocessable", "request time", "conflict", "payload too large",
       "precondition failed", "method not allowed", "gone", "site is overloaded"};
-  // Tried only where "exit" or "error code" occurs (lookingAt), not at every position of the text.
-  private static final Pattern EXIT_CODE = Pattern.compile(
-      "(?i)(?:exit(?:ed)?(?:\\s+with)?(?:\\s+exit)?(?:\\s*(?:code|status))?|exit_code|exitcode|error code)"
-          + "[\"']?\\s*[:=]?\\s*\\(?(\\d{1,3})\\b");
   // Tried only where "sig" or "segmentation" occurs.
   private static final Pattern SIGNAL = Pattern.compile(
       "(?i)\\b(?:(SIG(?:KILL|TERM|SEGV|ABRT|INT|HUP|BUS|PIPE|QUIT|ILL|FPE))\\b"
@@ -34,6 +30,11 @@ final class Evidence {
   private static final Pattern SQL_STATE = Pattern.compile(
       "(?i)\\bsql\\s?state\\s*[:=\\[(]?\\s*[\"']?([0-9A-Z]{5})\\b"
           + "|\\bcode[\"']?\\s*[:=]\\s*[\"']([0-9][0-9A-Z]{4})[\"']");
+
+  // Gates for the code-reading regexes, found in one pass.
+  private static final String[] GATE_WORDS = {"exit", "error code", "sig", "segmentation", "sqlstate", "sql state",
+      "code: '", "code\":\"", "code\": \"", "code='"};
+  private static final Keywords GATES = new Keywords(GATE_WORDS);
 
   final String text;
   final String lower;
@@ -78,10 +79,15 @@ final class Evidence {
     this.httpStatus = http;
     this.httpInferred = httpFromText;
 
+    Candidates gates = GATES.scan(lower);
+    boolean exitGate = gates.has(0) || gates.has(1);
+    boolean sigGate = gates.has(2) || gates.has(3);
+    boolean sqlGate = gates.has(4) || gates.has(5) || gates.has(6) || gates.has(7) || gates.has(8) || gates.has(9);
+
     Integer exit = input.exitCode();
     boolean exitFromText = false;
-    if (exit == null && lower.contains("exit") || exit == null && lower.contains("error code")) {
-      Integer e = firstIntAt(EXIT_CODE, t, lower, "exit", "error code");
+    if (exit == null && exitGate) {
+      Integer e = exitCodeIn(lower);
       if (e != null && e <= 255) {
         exit = e;
         exitFromText = true;
@@ -92,7 +98,7 @@ final class Evidence {
 
     String sig = input.signal();
     boolean sigFromText = false;
-    if (sig == null && (lower.contains("sig") || lower.contains("segmentation"))) {
+    if (sig == null && sigGate) {
       Matcher m = lookingAtAny(SIGNAL, t, lower, "sig", "segmentation");
       if (m != null) {
         String g = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
@@ -109,8 +115,7 @@ final class Evidence {
 
     String sql = input.sqlState();
     boolean sqlFromText = false;
-    if (sql == null && (lower.contains("sqlstate") || lower.contains("sql state") || lower.contains("code: '")
-        || lower.contains("code\":\"") || lower.contains("code\": \"") || lower.contains("code='"))) {
+    if (sql == null && sqlGate) {
       Matcher m = SQL_STATE.matcher(t);
       while (m.find()) {
         String g = (m.group(1) != null ? m.group(1) : m.group(2)).toUpperCase(java.util.Locale.ROOT);
@@ -190,6 +195,58 @@ final class Evidence {
     return Character.isLetterOrDigit(c) || c == '_';
   }
 
+  /**
+   * "exit code 137", "exited with code 1", "Exit Code: 137", "exit status 2", "non-zero exit status 1",
+   * "exit_code=3", "error code 1": read by hand because it runs on many messages.
+   */
+  static Integer exitCodeIn(String lower) {
+    for (String anchor : new String[] {"exit", "error code"}) {
+      for (int at = lower.indexOf(anchor); at >= 0; at = lower.indexOf(anchor, at + 1)) {
+        if (at > 0 && Character.isLetterOrDigit(lower.charAt(at - 1))) {
+          continue;
+        }
+        int i = at + anchor.length();
+        if (anchor.equals("exit")) {
+          i = skipWord(lower, i, "ed");
+          i = skipWord(lower, skipSpaces(lower, i), "with");
+          i = skipWord(lower, skipSpaces(lower, i), "exit");
+          int before = i;
+          i = skipSpaces(lower, i);
+          if (i < lower.length() && lower.charAt(i) == '_') {
+            i++;
+          }
+          int w = skipWord(lower, i, "code");
+          if (w == i) {
+            w = skipWord(lower, i, "status");
+          }
+          i = w == i ? before : w;
+        }
+        while (i < lower.length() && " \"':=(".indexOf(lower.charAt(i)) >= 0 && i - at < anchor.length() + 24) {
+          i++;
+        }
+        int d = i;
+        while (i < lower.length() && i - d < 4 && Character.isDigit(lower.charAt(i))) {
+          i++;
+        }
+        if (i > d && i - d <= 3 && (i == lower.length() || !Character.isLetterOrDigit(lower.charAt(i)))) {
+          return Integer.parseInt(lower.substring(d, i));
+        }
+      }
+    }
+    return null;
+  }
+
+  private static int skipSpaces(String s, int i) {
+    while (i < s.length() && s.charAt(i) == ' ') {
+      i++;
+    }
+    return i;
+  }
+
+  private static int skipWord(String s, int i, String word) {
+    return s.startsWith(word, i) ? i + word.length() : i;
+  }
+
   /** A matcher positioned on the first match that starts at an occurrence of one of the anchors, or null. */
   private static Matcher lookingAtAny(Pattern p, String text, String lower, String... anchors) {
     Matcher m = p.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
@@ -209,17 +266,6 @@ final class Evidence {
     return m;
   }
 
-  private static Integer firstIntAt(Pattern p, String text, String lower, String... anchors) {
-    Matcher m = lookingAtAny(p, text, lower, anchors);
-    if (m == null) {
-      return null;
-    }
-    for (int g = 1; g <= m.groupCount(); g++) {
-      if (m.group(g) != null) {
-        return Integer.parseInt(m.group(g));
-      }
-    }
-    return null;
-  }
+
 
 }

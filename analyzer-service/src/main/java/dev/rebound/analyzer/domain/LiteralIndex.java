@@ -16,7 +16,7 @@ final class LiteralIndex {
 
   private final char[] alphabet = new char[65536]; // char -> symbol, 0 = "not in any literal"
   private final int symbols;
-  private final int[] delta;    // state * symbols + symbol -> state
+  private final int[] delta;    // state * symbols + symbol -> next state * symbols (premultiplied: no multiply per char)
   private final int[][] output; // state -> literal ids ending here (including via failure links), or null
   private final int[][] rulesByLiteral;
   private final int[][] regexesByLiteral;
@@ -93,10 +93,13 @@ final class LiteralIndex {
         }
       }
     }
-    output = new int[states][];
+    output = new int[states * symbols][];
     for (int s = 0; s < states; s++) {
       List<Integer> o = outs.get(s);
-      output[s] = o.isEmpty() ? null : o.stream().mapToInt(Integer::intValue).distinct().toArray();
+      output[s * symbols] = o.isEmpty() ? null : o.stream().mapToInt(Integer::intValue).distinct().toArray();
+    }
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] *= symbols;
     }
   }
 
@@ -110,10 +113,11 @@ final class LiteralIndex {
   void collect(String lower, Candidates candidates, int[] regexStamp, int generation) {
     int s = 0;
     int[] d = delta;
-    int n = symbols;
+    char[] a = alphabet;
+    int[][] o = output;
     for (int i = 0, len = lower.length(); i < len; i++) {
-      s = d[s * n + alphabet[lower.charAt(i)]];
-      int[] out = output[s];
+      s = d[s + a[lower.charAt(i)]];
+      int[] out = o[s];
       if (out != null) {
         for (int w : out) {
           for (int rule : rulesByLiteral[w]) {
@@ -128,7 +132,7 @@ final class LiteralIndex {
   }
 
   int states() {
-    return output.length;
+    return output.length / symbols;
   }
 
   /** A literal map builder that keeps insertion order (deterministic automaton). */

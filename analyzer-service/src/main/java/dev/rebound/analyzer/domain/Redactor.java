@@ -58,6 +58,32 @@ public final class Redactor {
   // Keys of key=value / "key": value pairs; the pair regex only runs when one is followed by '=' or ':'.
   private static final String[] PAIR_KEYS = {"pass", "pwd", "secret", "token", "key"};
 
+  // Every guard of every rule, then the pair keys, then "://": one automaton pass finds them all.
+  private static final String[] GUARD_WORDS;
+  private static final int[][] GUARDS_OF_RULE;
+  private static final int FIRST_PAIR_KEY;
+  private static final int URL_MARK;
+  private static final Keywords GUARDS;
+
+  static {
+    java.util.List<String> words = new java.util.ArrayList<>();
+    GUARDS_OF_RULE = new int[RULES.size()][];
+    for (int r = 0; r < RULES.size(); r++) {
+      String[] g = RULES.get(r).guards;
+      GUARDS_OF_RULE[r] = new int[g.length];
+      for (int k = 0; k < g.length; k++) {
+        GUARDS_OF_RULE[r][k] = words.size();
+        words.add(g[k]);
+      }
+    }
+    FIRST_PAIR_KEY = words.size();
+    words.addAll(java.util.List.of(PAIR_KEYS));
+    URL_MARK = words.size();
+    words.add("://");
+    GUARD_WORDS = words.toArray(new String[0]);
+    GUARDS = new Keywords(GUARD_WORDS);
+  }
+
   /** Returns {@code text} with every recognised secret replaced by {@code <redacted:KIND>}. */
   public String redact(String text) {
     if (text == null || text.isEmpty()) {
@@ -72,24 +98,43 @@ public final class Redactor {
       return text;
     }
     String out = text;
-    if (lower.indexOf("://") >= 0) {
+    Candidates found = GUARDS.scan(lower);
+    if (found.size() == 0) {
+      return text; // the common case: nothing secret-looking at all
+    }
+    boolean anyRule = false;
+    boolean[] run = new boolean[RULES.size()];
+    for (int r = 0; r < RULES.size(); r++) {
+      for (int g : GUARDS_OF_RULE[r]) {
+        if (found.has(g)) {
+          run[r] = true;
+          anyRule = true;
+        }
+      }
+    }
+    boolean pairKey = false;
+    for (int k = 0; k < PAIR_KEYS.length; k++) {
+      pairKey |= found.has(FIRST_PAIR_KEY + k);
+    }
+    if (found.has(URL_MARK)) {
       String replaced = redactUrlPasswords(out);
       if (replaced != out) {
         out = replaced;
         lower = AsciiLower.of(out);
       }
     }
-    for (Rule rule : RULES) {
-      if (!anyGuard(lower, rule.guards)) {
+    for (int r = 0; anyRule && r < RULES.size(); r++) {
+      if (!run[r]) {
         continue;
       }
+      Rule rule = RULES.get(r);
       String replaced = apply(rule, out);
       if (replaced != out) {
         out = replaced;
         lower = AsciiLower.of(out);
       }
     }
-    if (pairLikely(lower)) {
+    if (pairKey && pairLikely(lower)) {
       out = redactPairs(out);
     }
     return out;
@@ -174,15 +219,6 @@ public final class Redactor {
       }
     }
     return true;
-  }
-
-  private static boolean anyGuard(String lower, String[] guards) {
-    for (String g : guards) {
-      if (lower.indexOf(g) >= 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String apply(Rule rule, String text) {

@@ -26,6 +26,7 @@ final class RuleIndex {
     final String[] contains;
     final double specificity;
     final String matchedReason;
+    final String plainDiscriminator;
     /** True when each regex is indexed by its own literal: a regex whose literal is absent is skipped. */
     boolean regexesIndexed;
 
@@ -35,6 +36,7 @@ final class RuleIndex {
       this.regexIds = regexIds;
       this.contains = rule.match().contains().toArray(new String[0]);
       this.specificity = specificity;
+      this.plainDiscriminator = rule.id() + "|||||";
       // built once: verdicts reuse it instead of formatting a number per failure
       this.matchedReason = "rule " + rule.id() + " matched (" + matcherKinds + "), specificity "
           + String.format(Locale.ROOT, "%.2f", specificity) + (rule.confidence() != null ? " set by the rule" : "");

@@ -23,8 +23,8 @@ public final class TemplateMasker {
     int i = 0;
     while (i < n) {
       char c = message.charAt(i);
-      if (Character.isWhitespace(c)) {
-        while (i < n && Character.isWhitespace(message.charAt(i))) {
+      if (isSpace(c)) {
+        while (i < n && isSpace(message.charAt(i))) {
           i++;
         }
         if (out.length() > 0 && i < n) {
@@ -46,13 +46,17 @@ public final class TemplateMasker {
         }
       }
       int start = i;
-      while (i < n && !Character.isWhitespace(message.charAt(i))
+      while (i < n && !isSpace(message.charAt(i))
           && !(i > start && (message.charAt(i) == '"' || message.charAt(i) == '`'))) {
         i++;
       }
       maskToken(message, start, i, out);
     }
     return out.toString();
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c <= '\r' && c >= '\t' || c > 127 && Character.isWhitespace(c);
   }
 
   private static boolean isQuote(char c) {
@@ -110,6 +114,10 @@ public final class TemplateMasker {
   }
 
   private static void maskCore(String s, int a, int b, StringBuilder out) {
+    if (isPlainWord(s, a, b)) {
+      out.append(s, a, b); // most tokens: no digit, slash, '@' or second ':' means nothing to mask
+      return;
+    }
     String placeholder = classify(s, a, b);
     if (placeholder != null) {
       out.append(placeholder);
@@ -127,6 +135,20 @@ public final class TemplateMasker {
       return;
     }
     maskSegments(s, a, b, out);
+  }
+
+  private static boolean isPlainWord(String s, int a, int b) {
+    int colons = 0;
+    for (int i = a; i < b; i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9' || c == '/' || c == '\\' || c == '@' || c > 127 && Character.isDigit(c)) {
+        return false;
+      }
+      if (c == ':' && ++colons > 1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whole-token shapes, most specific first. Returns null when the token is not one of them. */

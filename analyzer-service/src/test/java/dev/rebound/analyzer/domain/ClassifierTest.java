@@ -48,6 +48,19 @@ class ClassifierTest {
   }
 
   @Test
+  void exitCodesAreReadFromTheUsualPhrasings() {
+    assertThat(Evidence.exitCodeIn("container exited with code 137")).isEqualTo(137);
+    assertThat(Evidence.exitCodeIn("exit code: 1")).isEqualTo(1);
+    assertThat(Evidence.exitCodeIn("returned non-zero exit status 2.")).isEqualTo(2);
+    assertThat(Evidence.exitCodeIn("exit_code=124")).isEqualTo(124);
+    assertThat(Evidence.exitCodeIn("the command failed with error code 127")).isEqualTo(127);
+    assertThat(Evidence.exitCodeIn("exited normally after 3000 ms")).isNull();
+    assertThat(Evidence.httpStatusIn("upstream returned http/1.1 503 service unavailable")).isEqualTo(503);
+    assertThat(Evidence.httpStatusIn("connect econnrefused 10.0.0.7:503")).isNull();
+    assertThat(Evidence.httpStatusIn("exit status 137")).isNull();
+  }
+
+  @Test
   void unknownFailuresAreTransientWithLowConfidenceAndAskForInvestigation() {
     Verdict v = classify("the frobnicator returned an unexpected quux for widget 42");
 

@@ -1,0 +1,33 @@
+package dev.rebound.analyzer.domain;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fixed set of lower-case words found in one Aho–Corasick pass, instead of one {@code indexOf}
+ * scan per word. Used for the cheap guards in front of the redaction and code-reading regexes.
+ */
+final class Keywords {
+  private static final int[] NO_REGEX = new int[0];
+
+  private final LiteralIndex index;
+  private final ThreadLocal<Candidates> scratch;
+
+  Keywords(String... words) {
+    Map<String, List<Integer>> literals = LiteralIndex.newLiteralMap();
+    for (int i = 0; i < words.length; i++) {
+      LiteralIndex.put(literals, words[i], i);
+    }
+    this.index = new LiteralIndex(literals, Map.of());
+    int n = words.length;
+    this.scratch = ThreadLocal.withInitial(() -> new Candidates(n));
+  }
+
+  /** The words present in {@code lower}; valid until the next scan on this thread. */
+  Candidates scan(String lower) {
+    Candidates c = scratch.get();
+    c.clear();
+    index.collect(lower, c, NO_REGEX, 0);
+    return c;
+  }
+}
