@@ -45,6 +45,18 @@ public final class Classifier {
   private final Fingerprinter fingerprinter;
   private final RetryAfterExtractor retryAfter;
   private final int maxMessageChars;
+  // One ThreadLocal lookup per verdict for all the per-thread scratch space.
+  private final ThreadLocal<Work> work;
+
+  private static final class Work {
+    final RuleIndex.Scratch rules;
+    final Candidates guards = Redactor.newGuardSet();
+    final Candidates gates = Evidence.newGateSet();
+
+    Work(RuleIndex index) {
+      rules = index.newScratch();
+    }
+  }
 
   private Classifier(Builder b) {
     this.catalog = b.catalog;
@@ -53,6 +65,7 @@ public final class Classifier {
     this.fingerprinter = new Fingerprinter(b.miner);
     this.retryAfter = new RetryAfterExtractor(b.clock);
     this.maxMessageChars = b.maxMessageChars;
+    this.work = ThreadLocal.withInitial(() -> new Work(index));
   }
 
   public static Builder builder(RuleCatalog catalog) {
@@ -93,8 +106,9 @@ public final class Classifier {
     if (stackTrace != null && stackTrace.length() > maxMessageChars) {
       stackTrace = cut(stackTrace, maxMessageChars);
     }
+    Work w = work.get();
     String lower = AsciiLower.of(message);
-    String redacted = redactor.redact(message, lower);
+    String redacted = redactor.redact(message, lower, w.guards);
     if (redacted != message) {
       lower = AsciiLower.of(redacted);
     }
@@ -104,8 +118,8 @@ public final class Classifier {
       redacted = stack.headLines().get(0);
       lower = AsciiLower.of(redacted);
     }
-    Evidence evidence = new Evidence(input, redacted, lower, stack);
-    RuleIndex.Matches matches = index.match(evidence);
+    Evidence evidence = new Evidence(input, redacted, lower, stack, w.gates);
+    RuleIndex.Matches matches = index.match(evidence, w.rules);
     for (String id : matches.budgetExceeded()) {
       reasons.add("rule " + id + " skipped: its pattern exceeded the evaluation budget");
     }

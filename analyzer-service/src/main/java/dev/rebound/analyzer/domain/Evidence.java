@@ -49,6 +49,15 @@ final class Evidence {
   final boolean sqlInferred;
 
   Evidence(FailureInput input, String redactedMessage, String redactedLower, StackTraceSummary stack) {
+    this(input, redactedMessage, redactedLower, stack, GATES.newCandidates());
+  }
+
+  static Candidates newGateSet() {
+    return GATES.newCandidates();
+  }
+
+  Evidence(FailureInput input, String redactedMessage, String redactedLower, StackTraceSummary stack,
+           Candidates gateSet) {
     String t = redactedMessage;
     String l = redactedLower;
     if (!stack.headLines().isEmpty()) {
@@ -79,7 +88,7 @@ final class Evidence {
     this.httpStatus = http;
     this.httpInferred = httpFromText;
 
-    Candidates gates = GATES.scan(lower);
+    Candidates gates = GATES.scan(lower, gateSet);
     boolean exitGate = gates.has(0) || gates.has(1);
     boolean sigGate = gates.has(2) || gates.has(3);
     boolean sqlGate = gates.has(4) || gates.has(5) || gates.has(6) || gates.has(7) || gates.has(8) || gates.has(9);

@@ -11,6 +11,7 @@ final class Keywords {
   private static final int[] NO_REGEX = new int[0];
 
   private final LiteralIndex index;
+  private final int size;
   private final ThreadLocal<Candidates> scratch;
 
   Keywords(String... words) {
@@ -19,15 +20,23 @@ final class Keywords {
       LiteralIndex.put(literals, words[i], i);
     }
     this.index = new LiteralIndex(literals, Map.of());
-    int n = words.length;
-    this.scratch = ThreadLocal.withInitial(() -> new Candidates(n));
+    this.size = words.length;
+    this.scratch = ThreadLocal.withInitial(this::newCandidates);
   }
 
   /** The words present in {@code lower}; valid until the next scan on this thread. */
   Candidates scan(String lower) {
-    Candidates c = scratch.get();
-    c.clear();
-    index.collect(lower, c, NO_REGEX, 0);
-    return c;
+    return scan(lower, scratch.get());
+  }
+
+  /** As {@link #scan(String)}, into the caller's own (per-thread) set: saves a ThreadLocal lookup. */
+  Candidates scan(String lower, Candidates into) {
+    into.clear();
+    index.collect(lower, into, NO_REGEX, 0);
+    return into;
+  }
+
+  Candidates newCandidates() {
+    return new Candidates(size);
   }
 }

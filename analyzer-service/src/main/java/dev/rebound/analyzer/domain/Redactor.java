@@ -94,11 +94,20 @@ public final class Redactor {
 
   /** As {@link #redact(String)}, with the caller's lower-cased copy (the classifier needs it anyway). */
   String redact(String text, String lower) {
+    return redact(text, lower, GUARDS.scan(lower));
+  }
+
+  static Candidates newGuardSet() {
+    return GUARDS.newCandidates();
+  }
+
+  /** As {@link #redact(String, String)}, with the caller's per-thread guard set. */
+  String redact(String text, String lower, Candidates guardSet) {
     if (text.isEmpty()) {
       return text;
     }
     String out = text;
-    Candidates found = GUARDS.scan(lower);
+    Candidates found = GUARDS.scan(lower, guardSet);
     if (found.size() == 0) {
       return text; // the common case: nothing secret-looking at all
     }

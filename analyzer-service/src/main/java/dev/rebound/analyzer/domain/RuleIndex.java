@@ -251,7 +251,14 @@ final class RuleIndex {
   }
 
   Matches match(Evidence e) {
-    Scratch s = scratch.get();
+    return match(e, scratch.get());
+  }
+
+  Scratch newScratch() {
+    return new Scratch(rules.length, regexes.length);
+  }
+
+  Matches match(Evidence e, Scratch s) {
     Candidates c = s.candidates;
     c.clear();
     if (++s.generation == Integer.MAX_VALUE) {

@@ -85,7 +85,9 @@ public final class TemplateMiner {
   }
 
   private final Config config;
-  private final ConcurrentHashMap<String, Cluster> exact = new ConcurrentHashMap<>();
+  // discriminator -> template -> cluster: two levels so the hot path never concatenates a key
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Cluster>> exact = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger cached = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, List<Cluster>> leaves = new HashMap<>();
   private final List<Cluster> clusters = new ArrayList<>();
 
@@ -108,15 +110,15 @@ public final class TemplateMiner {
    * @param template      output of {@link TemplateMasker#mask(String)}
    */
   public Match match(String discriminator, String template) {
-    String key = discriminator.isEmpty() ? template : discriminator + '\u0000' + template;
-    Cluster known = exact.get(key);
+    ConcurrentHashMap<String, Cluster> byTemplate = exact.get(discriminator);
+    Cluster known = byTemplate == null ? null : byTemplate.get(template);
     if (known != null) {
       return new Match(known.id, known.template);
     }
-    return learn(key, discriminator, template);
+    return learn(discriminator, template);
   }
 
-  private synchronized Match learn(String key, String discriminator, String template) {
+  private synchronized Match learn(String discriminator, String template) {
     String[] tokens = template.isEmpty() ? new String[0] : template.split(" ");
     String leafKey = leafKey(discriminator, tokens);
     List<Cluster> leaf = leaves.get(leafKey);
@@ -136,8 +138,9 @@ public final class TemplateMiner {
       best = new Cluster(id, discriminator, tokens, 1);
       add(leafKey, best);
     }
-    if (exact.size() < config.maxCachedTemplates()) {
-      exact.put(key, best);
+    if (cached.get() < config.maxCachedTemplates()
+        && exact.computeIfAbsent(discriminator, d -> new ConcurrentHashMap<>()).put(template, best) == null) {
+      cached.incrementAndGet();
     }
     return new Match(best.id, best.template);
   }
