@@ -58,10 +58,12 @@ public final class LedgerOperations {
   private final GroupCommit<NewTask, LedgerStore.Enqueued> enqueues;
   private final GroupCommit<Completion, Transition> completions;
   private final Set<String> pendingNotifications = new LinkedHashSet<>();
+  private final LedgerMetrics metrics;
 
   public LedgerOperations(Vertx vertx, LedgerConfig config, LedgerStore store, ClaimWaiters waiters, TaskIds ids,
-                          Clock clock) {
+                          Clock clock, LedgerMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.config = config;
     this.store = store;
     this.waiters = waiters;
@@ -69,8 +71,14 @@ public final class LedgerOperations {
     this.clock = clock;
     int inFlight = Math.max(1, config.pgPoolSize() / 3);
     this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight,
-        batch -> store.enqueue(batch).map(list -> new ArrayList<Object>(list)));
-    this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, store::complete);
+        batch -> {
+          metrics.batch(batch.size());
+          return store.enqueue(batch).map(list -> new ArrayList<Object>(list));
+        });
+    this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
+      metrics.batch(batch.size());
+      return store.complete(batch);
+    });
   }
 
   // ---------------------------------------------------------------- tasks
@@ -291,6 +299,7 @@ public final class LedgerOperations {
   public Future<JsonObject> recordFailure(FailureEvent event, Origin origin) {
     return store.recordFailure(event, origin, config.decisionTimeout()).map(rec -> {
       if (!rec.duplicate()) {
+        metrics.failureRecorded(event.taskId() != null);
         publish(rec.changed().transitions());
         for (Transition t : rec.changed().transitions()) {
           if (t.to() == TaskState.RETRY) {
@@ -437,6 +446,7 @@ public final class LedgerOperations {
   }
 
   void publish(List<Transition> transitions) {
+    metrics.transitions(transitions);
     for (Transition t : transitions) {
       DeliveryOptions options = t.correlationId() == null ? new DeliveryOptions() : Correlation.options(t.correlationId());
       vertx.eventBus().publish(Addresses.EVENTS_TASKS, t.toJson(), options);
@@ -499,6 +509,20 @@ public final class LedgerOperations {
 
   public Duration decisionTimeout() {
     return config.decisionTimeout();
+  }
+
+  /** Completes when no enqueue or completion is waiting for its batch (graceful shutdown). */
+  public Future<Void> drain() {
+    if (enqueues.idle() && completions.idle()) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+    vertx.setTimer(20, t -> drain().onComplete(drained));
+    return drained.future();
+  }
+
+  public LedgerMetrics metrics() {
+    return metrics;
   }
 
   public LedgerStore store() {

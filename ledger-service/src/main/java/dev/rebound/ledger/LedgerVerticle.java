@@ -6,6 +6,7 @@ import dev.rebound.common.ReboundException;
 import dev.rebound.common.db.Migrations;
 import dev.rebound.common.runtime.Correlation;
 import dev.rebound.common.runtime.OpsRoutes;
+import dev.rebound.common.runtime.ReboundVertx;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.ledger.claim.ClaimWaiters;
 import dev.rebound.ledger.domain.ProvisionalRetry;
@@ -82,7 +83,8 @@ public final class LedgerVerticle extends VerticleBase {
       SecureRandom random = new SecureRandom();
       LedgerStore store = new LedgerStore(pool, clock, new ProvisionalRetry(config.defaultPolicy(), clock, random));
       waiters = new ClaimWaiters(vertx);
-      ops = new LedgerOperations(vertx, config, store, waiters, new TaskIds(clock, random), clock);
+      LedgerMetrics metrics = new LedgerMetrics(ReboundVertx.registry(vertx).orElse(null), waiters::waiting);
+      ops = new LedgerOperations(vertx, config, store, waiters, new TaskIds(clock, random), clock, metrics);
       routes = new LedgerRoutes(vertx, context, ops, config.payloadLimitBytes() + 64L * 1024).router();
       registerConsumers();
       startSweeps();
@@ -210,7 +212,8 @@ public final class LedgerVerticle extends VerticleBase {
           sweeps.forEach(s -> stopped.add(s.stop()));
           return Future.join(stopped).otherwiseEmpty();
         })
-        // 3. close connections
+        // 3. let accepted writes commit (bounded by the launcher's shutdown timeout), then close connections
+        .compose(v -> ops == null ? Future.succeededFuture() : ops.drain())
         .compose(v -> subscriber == null ? Future.succeededFuture() : subscriber.close().otherwiseEmpty())
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close());
   }

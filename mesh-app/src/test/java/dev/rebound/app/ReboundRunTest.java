@@ -83,7 +83,7 @@ class ReboundRunTest {
     assertThat(get("/health/live").statusCode()).isEqualTo(200);
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.body()).contains("# TYPE");
+    assertThat(metrics.body()).contains("# TYPE").contains("rebound_ledger_transitions_total").contains("rebound_ledger_claim_waiters");
     assertThat(get("/openapi.yaml").body()).contains("openapi");
   }
 

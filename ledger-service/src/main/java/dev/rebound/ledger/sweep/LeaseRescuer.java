@@ -33,7 +33,10 @@ public final class LeaseRescuer {
             lease.stage(), lease.workflowId(),
             "lease expired: worker '" + lease.owner() + "' did not complete or heartbeat before " + lease.expiredAt(),
             "LeaseExpired", null, null, null, null, null, lease.expiredAt());
-        rescued.add(operations.recordFailure(failure, RESCUER).map(true).recover(t -> {
+        rescued.add(operations.recordFailure(failure, RESCUER).map(r -> {
+          operations.metrics().leaseRescued();
+          return true;
+        }).recover(t -> {
           ReboundException e = ReboundException.from(t);
           if (e.code() == ErrorCode.LEASE_LOST || e.code() == ErrorCode.ILLEGAL_TRANSITION
               || e.code() == ErrorCode.NOT_FOUND) {
