@@ -50,8 +50,6 @@ public final class Classifier {
 
   private static final class Work {
     final RuleIndex.Scratch rules;
-    final Candidates guards = Redactor.newGuardSet();
-    final Candidates gates = Evidence.newGateSet();
 
     Work(RuleIndex index) {
       rules = index.newScratch();
@@ -60,7 +58,11 @@ public final class Classifier {
 
   private Classifier(Builder b) {
     this.catalog = b.catalog;
-    this.index = new RuleIndex(b.catalog.rules(), b.regexBudgetFloor, b.regexBudgetPerChar);
+    // one automaton pass finds rule literals, redaction guards and code gates together
+    String[] extra = new String[Redactor.GUARD_WORDS.length + Evidence.GATE_WORDS.length];
+    System.arraycopy(Redactor.GUARD_WORDS, 0, extra, 0, Redactor.GUARD_WORDS.length);
+    System.arraycopy(Evidence.GATE_WORDS, 0, extra, Redactor.GUARD_WORDS.length, Evidence.GATE_WORDS.length);
+    this.index = new RuleIndex(b.catalog.rules(), b.regexBudgetFloor, b.regexBudgetPerChar, extra);
     this.redactor = new Redactor();
     this.fingerprinter = new Fingerprinter(b.miner);
     this.retryAfter = new RetryAfterExtractor(b.clock);
@@ -108,7 +110,8 @@ public final class Classifier {
     }
     Work w = work.get();
     String lower = AsciiLower.of(message);
-    String redacted = redactor.redact(message, lower, w.guards);
+    index.scan(lower, w.rules);
+    String redacted = redactor.redact(message, lower, w.rules.candidates, index.extraOffset());
     if (redacted != message) {
       lower = AsciiLower.of(redacted);
     }
@@ -118,7 +121,13 @@ public final class Classifier {
       redacted = stack.headLines().get(0);
       lower = AsciiLower.of(redacted);
     }
-    Evidence evidence = new Evidence(input, redacted, lower, stack, w.gates);
+    String text = Evidence.textWithHeads(redacted, stack);
+    String textLower = text == redacted ? lower : AsciiLower.of(text);
+    if (w.rules.scanned != textLower) {
+      index.scan(textLower, w.rules); // redaction or the stack trace changed the text
+    }
+    Evidence evidence = new Evidence(input, redacted, text, textLower, stack, w.rules.candidates,
+        index.extraOffset() + Redactor.GUARD_WORDS.length);
     RuleIndex.Matches matches = index.match(evidence, w.rules);
     for (String id : matches.budgetExceeded()) {
       reasons.add("rule " + id + " skipped: its pattern exceeded the evaluation budget");

@@ -32,7 +32,7 @@ final class Evidence {
           + "|\\bcode[\"']?\\s*[:=]\\s*[\"']([0-9][0-9A-Z]{4})[\"']");
 
   // Gates for the code-reading regexes, found in one pass.
-  private static final String[] GATE_WORDS = {"exit", "error code", "sig", "segmentation", "sqlstate", "sql state",
+  static final String[] GATE_WORDS = {"exit", "error code", "sig", "segmentation", "sqlstate", "sql state",
       "code: '", "code\":\"", "code\": \"", "code='"};
   private static final Keywords GATES = new Keywords(GATE_WORDS);
 
@@ -48,24 +48,25 @@ final class Evidence {
   final String sqlState;
   final boolean sqlInferred;
 
-  Evidence(FailureInput input, String redactedMessage, String redactedLower, StackTraceSummary stack) {
-    this(input, redactedMessage, redactedLower, stack, GATES.newCandidates());
+  /** Evidence for a redacted message, scanning its own gates (tests and tools). */
+  static Evidence of(FailureInput input, String redactedMessage, String redactedLower, StackTraceSummary stack) {
+    String t = textWithHeads(redactedMessage, stack);
+    String l = t == redactedMessage ? redactedLower : AsciiLower.of(t);
+    return new Evidence(input, redactedMessage, t, l, stack, GATES.scan(l), 0);
   }
 
-  static Candidates newGateSet() {
-    return GATES.newCandidates();
+  /** The text rules are matched against: the message plus the lines of a stack trace that name exceptions. */
+  static String textWithHeads(String redactedMessage, StackTraceSummary stack) {
+    return stack.headLines().isEmpty() ? redactedMessage : redactedMessage + "\n" + String.join("\n", stack.headLines());
   }
 
-  Evidence(FailureInput input, String redactedMessage, String redactedLower, StackTraceSummary stack,
-           Candidates gateSet) {
-    String t = redactedMessage;
-    String l = redactedLower;
-    if (!stack.headLines().isEmpty()) {
-      t = t + "\n" + String.join("\n", stack.headLines());
-      l = AsciiLower.of(t);
-    }
-    this.text = t;
-    this.lower = l;
+  /**
+   * @param found      words found in {@code lower} by one automaton pass; gate word k is {@code gateOffset + k}
+   */
+  Evidence(FailureInput input, String redactedMessage, String text, String lower, StackTraceSummary stack,
+           Candidates found, int gateOffset) {
+    this.text = text;
+    this.lower = lower;
 
     List<String> ex = new ArrayList<>(4);
     if (input.exceptionType() != null) {
@@ -88,10 +89,11 @@ final class Evidence {
     this.httpStatus = http;
     this.httpInferred = httpFromText;
 
-    Candidates gates = GATES.scan(lower, gateSet);
-    boolean exitGate = gates.has(0) || gates.has(1);
-    boolean sigGate = gates.has(2) || gates.has(3);
-    boolean sqlGate = gates.has(4) || gates.has(5) || gates.has(6) || gates.has(7) || gates.has(8) || gates.has(9);
+    int g = gateOffset;
+    boolean exitGate = found.has(g) || found.has(g + 1);
+    boolean sigGate = found.has(g + 2) || found.has(g + 3);
+    boolean sqlGate = found.has(g + 4) || found.has(g + 5) || found.has(g + 6) || found.has(g + 7) || found.has(g + 8)
+        || found.has(g + 9);
 
     Integer exit = input.exitCode();
     boolean exitFromText = false;
@@ -108,10 +110,10 @@ final class Evidence {
     String sig = input.signal();
     boolean sigFromText = false;
     if (sig == null && sigGate) {
-      Matcher m = lookingAtAny(SIGNAL, t, lower, "sig", "segmentation");
+      Matcher m = lookingAtAny(SIGNAL, text, lower, "sig", "segmentation");
       if (m != null) {
-        String g = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
-        sig = Signals.normalize(g);
+        String name = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+        sig = Signals.normalize(name);
         sigFromText = true;
       }
     }
@@ -125,11 +127,11 @@ final class Evidence {
     String sql = input.sqlState();
     boolean sqlFromText = false;
     if (sql == null && sqlGate) {
-      Matcher m = SQL_STATE.matcher(t);
+      Matcher m = SQL_STATE.matcher(text);
       while (m.find()) {
-        String g = (m.group(1) != null ? m.group(1) : m.group(2)).toUpperCase(java.util.Locale.ROOT);
-        if (Character.isDigit(g.charAt(0)) || g.startsWith("XX") || g.startsWith("HV")) {
-          sql = g;
+        String code = (m.group(1) != null ? m.group(1) : m.group(2)).toUpperCase(java.util.Locale.ROOT);
+        if (Character.isDigit(code.charAt(0)) || code.startsWith("XX") || code.startsWith("HV")) {
+          sql = code;
           sqlFromText = true;
           break;
         }

@@ -59,7 +59,7 @@ public final class Redactor {
   private static final String[] PAIR_KEYS = {"pass", "pwd", "secret", "token", "key"};
 
   // Every guard of every rule, then the pair keys, then "://": one automaton pass finds them all.
-  private static final String[] GUARD_WORDS;
+  static final String[] GUARD_WORDS;
   private static final int[][] GUARDS_OF_RULE;
   private static final int FIRST_PAIR_KEY;
   private static final int URL_MARK;
@@ -94,28 +94,30 @@ public final class Redactor {
 
   /** As {@link #redact(String)}, with the caller's lower-cased copy (the classifier needs it anyway). */
   String redact(String text, String lower) {
-    return redact(text, lower, GUARDS.scan(lower));
+    return redact(text, lower, GUARDS.scan(lower), 0);
   }
 
-  static Candidates newGuardSet() {
-    return GUARDS.newCandidates();
-  }
-
-  /** As {@link #redact(String, String)}, with the caller's per-thread guard set. */
-  String redact(String text, String lower, Candidates guardSet) {
+  /**
+   * As {@link #redact(String, String)}, when the caller already ran one automaton pass over
+   * {@code lower} that includes {@link #GUARD_WORDS}: guard word k was found iff {@code found.has(offset + k)}.
+   */
+  String redact(String text, String lower, Candidates found, int offset) {
     if (text.isEmpty()) {
       return text;
     }
     String out = text;
-    Candidates found = GUARDS.scan(lower, guardSet);
-    if (found.size() == 0) {
+    boolean anyGuard = false;
+    for (int k = 0; k < GUARD_WORDS.length && !anyGuard; k++) {
+      anyGuard = found.has(offset + k);
+    }
+    if (!anyGuard) {
       return text; // the common case: nothing secret-looking at all
     }
     boolean anyRule = false;
     boolean[] run = new boolean[RULES.size()];
     for (int r = 0; r < RULES.size(); r++) {
       for (int g : GUARDS_OF_RULE[r]) {
-        if (found.has(g)) {
+        if (found.has(offset + g)) {
           run[r] = true;
           anyRule = true;
         }
@@ -123,9 +125,9 @@ public final class Redactor {
     }
     boolean pairKey = false;
     for (int k = 0; k < PAIR_KEYS.length; k++) {
-      pairKey |= found.has(FIRST_PAIR_KEY + k);
+      pairKey |= found.has(offset + FIRST_PAIR_KEY + k);
     }
-    if (found.has(URL_MARK)) {
+    if (found.has(offset + URL_MARK)) {
       String replaced = redactUrlPasswords(out);
       if (replaced != out) {
         out = replaced;

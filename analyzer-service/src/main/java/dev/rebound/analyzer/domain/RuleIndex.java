@@ -50,6 +50,7 @@ final class RuleIndex {
     final int[] regexStamp;
     final int[] regexPossible; // == generation when the regex's literal occurred in this text
     int generation;
+    String scanned; // the text the candidates were collected from
 
     Scratch(int rules, int regexes) {
       candidates = new Candidates(rules);
@@ -70,11 +71,20 @@ final class RuleIndex {
   private final Map<String, int[]> bySignal;
   private final Map<String, int[]> bySqlState;
   private final Map<String, int[]> byExceptionSimpleName;
+  private final int slots;
   private final long budgetFloor;
   private final int budgetPerChar;
   private final ThreadLocal<Scratch> scratch;
 
   RuleIndex(List<Rule> catalog, long budgetFloor, int budgetPerChar) {
+    this(catalog, budgetFloor, budgetPerChar, new String[0]);
+  }
+
+  /**
+   * @param extraWords words the same automaton pass should also find (redaction guards, code gates):
+   *                   word k is reported as candidate {@code size() + k}, see {@link #extraOffset()}
+   */
+  RuleIndex(List<Rule> catalog, long budgetFloor, int budgetPerChar, String[] extraWords) {
     this.budgetFloor = budgetFloor;
     this.budgetPerChar = budgetPerChar;
     Map<String, Integer> regexIds = new LinkedHashMap<>();
@@ -148,16 +158,20 @@ final class RuleIndex {
       List<String> leads = RegexLiterals.leadingLiterals(re);
       leadingLiterals[id] = leads == null ? null : leads.toArray(new String[0]);
     });
+    for (int k = 0; k < extraWords.length; k++) {
+      LiteralIndex.put(literalMap, extraWords[k], catalog.size() + k);
+    }
     literals = new LiteralIndex(literalMap, regexLiteralMap);
+    this.slots = catalog.size() + extraWords.length;
     alwaysCandidates = always.stream().mapToInt(Integer::intValue).toArray();
     status.forEach((s, l) -> byStatus[s] = toArray(l));
     byExitCode = freeze(exit);
     bySignal = freeze(signal);
     bySqlState = freeze(sql);
     byExceptionSimpleName = freeze(exception);
-    int ruleCount = rules.length;
+    int slotCount = slots;
     int regexCount = regexes.length;
-    scratch = ThreadLocal.withInitial(() -> new Scratch(ruleCount, regexCount));
+    scratch = ThreadLocal.withInitial(() -> new Scratch(slotCount, regexCount));
   }
 
   /**
@@ -255,18 +269,31 @@ final class RuleIndex {
   }
 
   Scratch newScratch() {
-    return new Scratch(rules.length, regexes.length);
+    return new Scratch(slots, regexes.length);
   }
 
-  Matches match(Evidence e, Scratch s) {
-    Candidates c = s.candidates;
-    c.clear();
+  /** Where the extra words start among the candidates. */
+  int extraOffset() {
+    return rules.length;
+  }
+
+  /** One automaton pass over {@code lower}: rule candidates, possible regexes and extra words. */
+  void scan(String lower, Scratch s) {
+    s.candidates.clear();
     if (++s.generation == Integer.MAX_VALUE) {
       java.util.Arrays.fill(s.regexStamp, 0);
       java.util.Arrays.fill(s.regexPossible, 0);
       s.generation = 1;
     }
-    literals.collect(e.lower, c, s.regexPossible, s.generation);
+    literals.collect(lower, s.candidates, s.regexPossible, s.generation);
+    s.scanned = lower;
+  }
+
+  Matches match(Evidence e, Scratch s) {
+    if (s.scanned != e.lower) {
+      scan(e.lower, s);
+    }
+    Candidates c = s.candidates;
     for (int r : alwaysCandidates) {
       c.add(r);
     }
@@ -287,10 +314,14 @@ final class RuleIndex {
       addAll(c, byExceptionSimpleName.get(ExceptionNames.simpleName(ex).toLowerCase(Locale.ROOT)));
     }
     c.sort();
+    s.scanned = null; // structured candidates were added: the next failure must scan afresh
     int[] matched = null;
     int count = 0;
     List<String> exceeded = List.of();
     for (int i = 0; i < c.size(); i++) {
+      if (c.get(i) >= rules.length) {
+        continue; // an extra word, not a rule
+      }
       Compiled rule = rules[c.get(i)];
       int outcome = evaluate(rule, e, s);
       if (outcome == 1) {
