@@ -9,6 +9,8 @@ final class BoundedCharSequence implements CharSequence {
 
   /** Thrown when the budget is spent; carries no stack trace because it is expected and frequent enough. */
   static final class BudgetExceeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     BudgetExceeded() {
       super("regex evaluation budget exceeded", null, false, false);
     }
