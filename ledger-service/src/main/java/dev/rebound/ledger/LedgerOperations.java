@@ -9,6 +9,7 @@ import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.Transition;
 import dev.rebound.common.runtime.Correlation;
+import dev.rebound.common.text.Redactor;
 import dev.rebound.ledger.claim.ClaimWaiters;
 import dev.rebound.ledger.domain.CheckpointIntegrity;
 import dev.rebound.ledger.domain.TaskIds;
@@ -59,6 +60,7 @@ public final class LedgerOperations {
   private final GroupCommit<Completion, Transition> completions;
   private final Set<String> pendingNotifications = new LinkedHashSet<>();
   private final LedgerMetrics metrics;
+  private final Redactor redactor = new Redactor();
 
   public LedgerOperations(Vertx vertx, LedgerConfig config, LedgerStore store, ClaimWaiters waiters, TaskIds ids,
                           Clock clock, LedgerMetrics metrics) {
@@ -296,7 +298,9 @@ public final class LedgerOperations {
     return recordFailure(event, origin);
   }
 
-  public Future<JsonObject> recordFailure(FailureEvent event, Origin origin) {
+  public Future<JsonObject> recordFailure(FailureEvent reported, Origin origin) {
+    // secrets never reach the database, the outbox or the logs: redact before anything else
+    FailureEvent event = redacted(reported);
     return store.recordFailure(event, origin, config.decisionTimeout()).map(rec -> {
       if (!rec.duplicate()) {
         metrics.failureRecorded(event.taskId() != null);
@@ -312,6 +316,36 @@ public final class LedgerOperations {
       }
       return rec.reply();
     });
+  }
+
+  private FailureEvent redacted(FailureEvent f) {
+    return new FailureEvent(f.failureId(), f.taskId(), f.attempt(), f.leaseToken(), f.source(), f.stage(), f.workflowId(),
+        redactor.redact(f.message()), f.errorType(), f.stackTrace() == null ? null : redactor.redact(f.stackTrace()),
+        f.httpStatus(), f.exitCode(), f.sqlState(), redacted(f.details()), f.occurredAt());
+  }
+
+  private JsonObject redacted(JsonObject details) {
+    if (details == null) {
+      return null;
+    }
+    JsonObject out = new JsonObject();
+    details.forEach(e -> out.put(e.getKey(), redactedValue(e.getValue())));
+    return out;
+  }
+
+  private Object redactedValue(Object v) {
+    if (v instanceof String s) {
+      return redactor.redact(s);
+    }
+    if (v instanceof JsonObject o) {
+      return redacted(o);
+    }
+    if (v instanceof JsonArray a) {
+      JsonArray out = new JsonArray();
+      a.forEach(x -> out.add(redactedValue(x)));
+      return out;
+    }
+    return v;
   }
 
   /** Outbox: hand a failure to the analyzer; the resender repeats it until a decision arrives. */
@@ -473,8 +507,9 @@ public final class LedgerOperations {
     }
   }
 
-  private static String reason(JsonObject body) {
-    return JsonFields.string(body, "reason", 2000);
+  private String reason(JsonObject body) {
+    String reason = JsonFields.string(body, "reason", 2000);
+    return reason == null ? null : redactor.redact(reason);
   }
 
   private static String name(JsonObject body, String field, boolean required) {

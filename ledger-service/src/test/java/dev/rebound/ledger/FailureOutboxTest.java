@@ -137,4 +137,25 @@ class FailureOutboxTest {
         .iterator().next().getLong(0);
     assertThat(history).isEqualTo(3);  // QUEUED, RUNNING, RETRY: the repeat added nothing
   }
+
+  @Test
+  void secretsInAFailureNeverReachTheLedgerTablesOrTheAnalyzer() throws Exception {
+    String token = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa";
+    String password = "hunter2-very-secret";
+    String stage = "secret-" + UUID.randomUUID().toString().substring(0, 6);
+    await(h.client.enqueue(new JsonObject().put("stage", stage)));
+    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    JsonObject details = new JsonObject().put("url", "https://deploy:" + password + "@registry.example.com/v2/")
+        .put("headers", new JsonObject().put("Authorization", "Bearer " + token));
+    String failureId = await(h.client.fail(new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null,
+        "push failed: token=" + token, null, "at push(" + token + ")", 401, null, null, details, null))).getString("failureId");
+    eventually(() -> sendsOf(failureId) >= 1);
+    String everything = await(pool.query("""
+        SELECT concat_ws(' ', (SELECT string_agg(concat_ws(' ', message, stack_trace, details::text), ' ') FROM ledger.failures),
+                              (SELECT string_agg(last_error, ' ') FROM ledger.tasks),
+                              (SELECT string_agg(error, ' ') FROM ledger.history))""").execute()).iterator().next().getString(0);
+    assertThat(everything).contains("<redacted:").doesNotContain(token).doesNotContain(password);
+    String sent = received.stream().filter(o -> failureId.equals(o.getString("failureId"))).findFirst().orElseThrow().encode();
+    assertThat(sent).doesNotContain(token).doesNotContain(password);
+  }
 }

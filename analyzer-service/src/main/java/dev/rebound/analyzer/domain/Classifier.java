@@ -1,5 +1,8 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.text.AsciiLower;
+import dev.rebound.common.text.Redactor;
+
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.text.Keywords;
+import dev.rebound.common.text.Candidates;
+import dev.rebound.common.text.AsciiLower;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -1,5 +1,7 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.text.Redactor;
+
 /**
  * Computes the stable identity of an error: masking ({@link TemplateMasker}), then online clustering
  * ({@link TemplateMiner}), then, when a stack trace with in-app frames is present, the exception type

@@ -1,5 +1,7 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.text.AsciiLower;
+
 import java.util.ArrayList;
 import java.util.List;
 

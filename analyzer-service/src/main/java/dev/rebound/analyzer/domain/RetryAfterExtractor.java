@@ -1,5 +1,7 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.text.AsciiLower;
+
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,5 +1,7 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.text.AsciiLower;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;

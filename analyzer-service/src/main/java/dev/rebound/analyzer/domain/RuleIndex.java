@@ -1,5 +1,8 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.text.LiteralIndex;
+import dev.rebound.common.text.Candidates;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.text.AsciiLower;
+
 /**
  * First stage of fingerprinting: replaces the variable parts of a message with typed placeholders so
  * that the same error with other hosts, ids, paths or timings yields the same template.

@@ -27,3 +27,5 @@
  * ({@link dev.rebound.analyzer.domain.Classifier.Builder#regexBudget(long, int)}). See docs/benchmarks.md.
  */
 package dev.rebound.analyzer.domain;
+
+import dev.rebound.common.text.Redactor;

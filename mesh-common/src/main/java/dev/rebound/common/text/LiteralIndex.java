@@ -1,4 +1,4 @@
-package dev.rebound.analyzer.domain;
+package dev.rebound.common.text;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.Map;
  * alphabet: one table lookup per input character, whatever the number of literals. Input is expected
  * in ASCII lower case (see {@link AsciiLower}).
  */
-final class LiteralIndex {
+public final class LiteralIndex {
 
   private final char[] alphabet = new char[65536]; // char -> symbol, 0 = "not in any literal"
   private final int symbols;
@@ -25,7 +25,7 @@ final class LiteralIndex {
    * @param literals literal -> ids of the rules that require it (one of their literals)
    * @param regexes  literal -> ids of the regexes that cannot match without it
    */
-  LiteralIndex(Map<String, List<Integer>> literals, Map<String, List<Integer>> regexes) {
+  public LiteralIndex(Map<String, List<Integer>> literals, Map<String, List<Integer>> regexes) {
     List<String> words = new ArrayList<>(literals.keySet());
     rulesByLiteral = new int[words.size()][];
     regexesByLiteral = new int[words.size()][];
@@ -110,7 +110,7 @@ final class LiteralIndex {
   }
 
   /** Marks every rule whose literal occurs in {@code lower}, and every regex that may now match. */
-  void collect(String lower, Candidates candidates, int[] regexStamp, int generation) {
+  public void collect(String lower, Candidates candidates, int[] regexStamp, int generation) {
     int s = 0;
     int[] d = delta;
     char[] a = alphabet;
@@ -131,16 +131,16 @@ final class LiteralIndex {
     }
   }
 
-  int states() {
+  public int states() {
     return output.length / symbols;
   }
 
   /** A literal map builder that keeps insertion order (deterministic automaton). */
-  static Map<String, List<Integer>> newLiteralMap() {
+  public static Map<String, List<Integer>> newLiteralMap() {
     return new LinkedHashMap<>();
   }
 
-  static void put(Map<String, List<Integer>> map, String literal, int rule) {
+  public static void put(Map<String, List<Integer>> map, String literal, int rule) {
     map.computeIfAbsent(literal, k -> new ArrayList<>()).add(rule);
   }
 }

@@ -1,4 +1,4 @@
-package dev.rebound.analyzer.domain;
+package dev.rebound.common.text;
 
 import java.util.List;
 import java.util.regex.Matcher;
@@ -59,7 +59,7 @@ public final class Redactor {
   private static final String[] PAIR_KEYS = {"pass", "pwd", "secret", "token", "key"};
 
   // Every guard of every rule, then the pair keys, then "://": one automaton pass finds them all.
-  static final String[] GUARD_WORDS;
+  public static final String[] GUARD_WORDS;
   private static final int[][] GUARDS_OF_RULE;
   private static final int FIRST_PAIR_KEY;
   private static final int URL_MARK;
@@ -93,7 +93,7 @@ public final class Redactor {
   }
 
   /** As {@link #redact(String)}, with the caller's lower-cased copy (the classifier needs it anyway). */
-  String redact(String text, String lower) {
+  public String redact(String text, String lower) {
     return redact(text, lower, GUARDS.scan(lower), 0);
   }
 
@@ -101,7 +101,7 @@ public final class Redactor {
    * As {@link #redact(String, String)}, when the caller already ran one automaton pass over
    * {@code lower} that includes {@link #GUARD_WORDS}: guard word k was found iff {@code found.has(offset + k)}.
    */
-  String redact(String text, String lower, Candidates found, int offset) {
+  public String redact(String text, String lower, Candidates found, int offset) {
     if (text.isEmpty()) {
       return text;
     }
@@ -177,7 +177,7 @@ public final class Redactor {
    * scheme://user:password@host → scheme://user:<redacted:url-password>@host. Keeps the user and the
    * host, which are useful for diagnosis. Hand-written: a regex here would try every start position.
    */
-  static String redactUrlPasswords(String text) {
+  public static String redactUrlPasswords(String text) {
     StringBuilder sb = null;
     int last = 0;
     int scheme = text.indexOf("://");

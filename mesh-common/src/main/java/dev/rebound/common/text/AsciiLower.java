@@ -1,11 +1,11 @@
-package dev.rebound.analyzer.domain;
+package dev.rebound.common.text;
 
 /** Lower-cases ASCII letters only: locale-free, allocation-free when nothing changes, and fast. */
-final class AsciiLower {
+public final class AsciiLower {
   private AsciiLower() {
   }
 
-  static String of(String s) {
+  public static String of(String s) {
     int n = s.length();
     int i = 0;
     while (i < n) {

@@ -1,4 +1,4 @@
-package dev.rebound.analyzer.domain;
+package dev.rebound.common.text;
 
 import java.util.List;
 import java.util.Map;
@@ -7,14 +7,14 @@ import java.util.Map;
  * A fixed set of lower-case words found in one Aho–Corasick pass, instead of one {@code indexOf}
  * scan per word. Used for the cheap guards in front of the redaction and code-reading regexes.
  */
-final class Keywords {
+public final class Keywords {
   private static final int[] NO_REGEX = new int[0];
 
   private final LiteralIndex index;
   private final int size;
   private final ThreadLocal<Candidates> scratch;
 
-  Keywords(String... words) {
+  public Keywords(String... words) {
     Map<String, List<Integer>> literals = LiteralIndex.newLiteralMap();
     for (int i = 0; i < words.length; i++) {
       LiteralIndex.put(literals, words[i], i);
@@ -25,18 +25,18 @@ final class Keywords {
   }
 
   /** The words present in {@code lower}; valid until the next scan on this thread. */
-  Candidates scan(String lower) {
+  public Candidates scan(String lower) {
     return scan(lower, scratch.get());
   }
 
   /** As {@link #scan(String)}, into the caller's own (per-thread) set: saves a ThreadLocal lookup. */
-  Candidates scan(String lower, Candidates into) {
+  public Candidates scan(String lower, Candidates into) {
     into.clear();
     index.collect(lower, into, NO_REGEX, 0);
     return into;
   }
 
-  Candidates newCandidates() {
+  public Candidates newCandidates() {
     return new Candidates(size);
   }
 }
