@@ -7,15 +7,12 @@ import dev.rebound.analyzer.domain.TemplateMiner;
 import dev.rebound.analyzer.http.AnalyzerRoutes;
 import dev.rebound.analyzer.store.AnalyzerStore;
 import dev.rebound.common.Addresses;
-import dev.rebound.common.ErrorReplies;
-import dev.rebound.common.ReboundException;
+import dev.rebound.common.BusRequests;
+import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.db.Migrations;
-import dev.rebound.common.runtime.Correlation;
-import dev.rebound.common.runtime.OpsRoutes;
 import dev.rebound.common.runtime.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +24,6 @@ import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,8 +92,8 @@ public final class AnalyzerVerticle extends VerticleBase {
         .compose(classifier -> {
           ops = new AnalyzerOperations(vertx, classifier, store, clock);
           routes = new AnalyzerRoutes(vertx, context, ops, config.bodyLimitBytes(), config.maxBatchLines()).router();
-          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_FAILURES, m -> handle(m, ops::analyzeFailure)));
-          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_CLASSIFY, m -> handle(m, ops::classify)));
+          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_FAILURES, m -> BusRequests.answer(m, ops::analyzeFailure)));
+          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_CLASSIFY, m -> BusRequests.answer(m, ops::classify)));
           consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_TASKS, m -> {
             if (m.body() instanceof JsonObject) {
               ops.onTransition(m.body()).onFailure(t -> LOG.warn("outcome not recorded: {}", t.getMessage()));
@@ -107,20 +103,6 @@ public final class AnalyzerVerticle extends VerticleBase {
           return startHttp();
         })
         .onSuccess(v -> LOG.info("analyzer started (http {})", config.httpEnabled() ? actualPort() : "off"));
-  }
-
-  private void handle(Message<Object> msg, Function<JsonObject, Future<JsonObject>> op) {
-    if (!(msg.body() instanceof JsonObject body)) {
-      ErrorReplies.fail(msg, ReboundException.badRequest("the message body must be a JSON object"));
-      return;
-    }
-    Future<JsonObject> result;
-    try {
-      result = op.apply(body);
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(msg::reply).onFailure(t -> ErrorReplies.fail(msg, t));
   }
 
   /** Persists the miner's clusters when they changed, so fingerprints survive a restart. */
@@ -139,16 +121,12 @@ public final class AnalyzerVerticle extends VerticleBase {
     if (!config.httpEnabled()) {
       return Future.succeededFuture();
     }
-    Router root = Router.router(vertx);
-    root.route().handler(Correlation.httpHandler());
-    OpsRoutes.mount(root, vertx, this::readiness);
-    root.route().subRouter(routes);
-    ErrorReplies.install(root);
-    return vertx.createHttpServer().requestHandler(root).listen(config.httpPort()).map(s -> {
+    return ServiceHttpServer.start(vertx, routes, this::readiness, config.httpPort()).map(s -> {
       server = s;
       return null;
     });
   }
+
 
   public Future<JsonObject> readiness() {
     return migrations.upToDate(pool).map(upToDate -> {

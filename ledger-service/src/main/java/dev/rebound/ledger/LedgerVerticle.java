@@ -1,11 +1,12 @@
 package dev.rebound.ledger;
 
 import dev.rebound.common.Addresses;
+import dev.rebound.common.BusRequests;
 import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.db.Migrations;
 import dev.rebound.common.runtime.Correlation;
-import dev.rebound.common.runtime.OpsRoutes;
 import dev.rebound.common.runtime.ReboundVertx;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.ledger.claim.ClaimWaiters;
@@ -103,9 +104,9 @@ public final class LedgerVerticle extends VerticleBase {
 
   private void registerConsumers() {
     consumers.add(vertx.eventBus().<Object>consumer(Addresses.FAILURES, msg ->
-        handle(msg, (body, origin) -> ops.reportFailure(body, origin))));
+        handle(msg, ops::reportFailure)));
     consumers.add(vertx.eventBus().<Object>consumer(Addresses.LEDGER_DECIDE, msg ->
-        handle(msg, (body, origin) -> ops.decide(body, origin))));
+        handle(msg, ops::decide)));
     Map<String, BiFunction<JsonObject, Origin, Future<JsonObject>>> api = Map.ofEntries(
         Map.entry("enqueue", ops::enqueue),
         Map.entry("get", (b, o) -> ops.get(b)),
@@ -135,20 +136,11 @@ public final class LedgerVerticle extends VerticleBase {
     }));
   }
 
-  private void handle(Message<Object> msg, BiFunction<JsonObject, Origin, Future<JsonObject>> op) {
-    if (!(msg.body() instanceof JsonObject body)) {
-      ErrorReplies.fail(msg, ReboundException.badRequest("the message body must be a JSON object"));
-      return;
-    }
+  /** The actor (header {@code actor}) and correlation id of a request go into the task history. */
+  private static void handle(Message<Object> msg, BiFunction<JsonObject, Origin, Future<JsonObject>> op) {
     String actor = msg.headers().get("actor");
     Origin origin = new Origin(actor == null ? "event-bus" : actor, Correlation.of(msg));
-    Future<JsonObject> result;
-    try {
-      result = op.apply(body, origin);
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(msg::reply).onFailure(t -> ErrorReplies.fail(msg, t));
+    BusRequests.answer(msg, body -> op.apply(body, origin));
   }
 
   private void startSweeps() {
@@ -166,16 +158,12 @@ public final class LedgerVerticle extends VerticleBase {
     if (!config.httpEnabled()) {
       return Future.succeededFuture();
     }
-    Router root = Router.router(vertx);
-    root.route().handler(Correlation.httpHandler());
-    OpsRoutes.mount(root, vertx, this::readiness);
-    root.route().subRouter(routes);
-    ErrorReplies.install(root);
-    return vertx.createHttpServer().requestHandler(root).listen(config.httpPort()).map(s -> {
+    return ServiceHttpServer.start(vertx, routes, this::readiness, config.httpPort()).map(s -> {
       server = s;
       return null;
     });
   }
+
 
   /** Ready = the database answers and every migration is applied. */
   public Future<JsonObject> readiness() {

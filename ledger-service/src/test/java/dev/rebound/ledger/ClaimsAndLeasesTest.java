@@ -18,10 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,13 +55,12 @@ class ClaimsAndLeasesTest {
     }
     await(Future.all(enq));
     Map<UUID, Integer> claims = new ConcurrentHashMap<>();
-    AtomicInteger empties = new AtomicInteger();
     List<Future<Void>> claimers = new ArrayList<>();
     for (int w = 0; w < 8; w++) {
       String worker = "worker-" + w;
       Promise<Void> done = Promise.promise();
       claimers.add(done.future());
-      h.vertx.runOnContext(v -> claimLoop(worker, stage, claims, empties, done));
+      h.vertx.runOnContext(v -> claimLoop(worker, stage, claims, done));
     }
     await(Future.all(claimers));
     assertThat(claims).hasSize(2000);
@@ -77,7 +74,7 @@ class ClaimsAndLeasesTest {
     assertThat(done).isEqualTo(2000);
   }
 
-  private void claimLoop(String worker, String stage, Map<UUID, Integer> claims, AtomicInteger empties, Promise<Void> done) {
+  private void claimLoop(String worker, String stage, Map<UUID, Integer> claims, Promise<Void> done) {
     h.client.claim(new JsonObject().put("worker", worker).put("stage", stage).put("limit", 25)).onComplete(ar -> {
       if (ar.failed()) {
         done.fail(ar.cause());
@@ -97,7 +94,7 @@ class ClaimsAndLeasesTest {
         if (c.failed()) {
           done.fail(c.cause());
         } else {
-          claimLoop(worker, stage, claims, empties, done);
+          claimLoop(worker, stage, claims, done);
         }
       });
     });
@@ -232,9 +229,5 @@ class ClaimsAndLeasesTest {
     }
     assertThat(t.state()).isEqualTo(state);
     return t;
-  }
-
-  static Set<UUID> unused() {
-    return Set.of();
   }
 }

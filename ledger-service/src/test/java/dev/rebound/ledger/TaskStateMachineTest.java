@@ -10,7 +10,6 @@ import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -256,9 +255,5 @@ class TaskStateMachineTest {
     await(consumer.unregister());
     assertThat(seen).extracting(o -> o.getString("to")).containsExactly("QUEUED", "RUNNING", "DONE");
     assertThat(seen).allSatisfy(o -> assertThat(o.getString("taskId")).isEqualTo(t.id().toString()));
-  }
-
-  static <T> Future<T> unused(Future<T> f) {
-    return f;
   }
 }

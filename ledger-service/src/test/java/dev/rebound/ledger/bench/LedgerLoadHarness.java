@@ -1,7 +1,6 @@
 package dev.rebound.ledger.bench;
 
 import dev.rebound.common.client.LedgerClient;
-import dev.rebound.common.message.TaskView;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.testing.TestDatabase;
 import dev.rebound.ledger.LedgerConfig;

@@ -1,0 +1,27 @@
+package dev.rebound.common;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+
+/** The event-bus edge of every service: a JSON-object request in, the operation's reply or its error out. */
+public final class BusRequests {
+  private BusRequests() {
+  }
+
+  /** Answers {@code msg} with {@code op}'s result; a non-object body or any failure becomes an error reply. */
+  public static void answer(Message<Object> msg, Function<JsonObject, Future<JsonObject>> op) {
+    if (!(msg.body() instanceof JsonObject body)) {
+      ErrorReplies.fail(msg, ReboundException.badRequest("the message body must be a JSON object"));
+      return;
+    }
+    Future<JsonObject> result;
+    try {
+      result = op.apply(body);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(msg::reply).onFailure(t -> ErrorReplies.fail(msg, t));
+  }
+}
