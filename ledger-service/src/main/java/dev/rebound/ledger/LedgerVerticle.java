@@ -164,15 +164,9 @@ public final class LedgerVerticle extends VerticleBase {
     });
   }
 
-
   /** Ready = the database answers and every migration is applied. */
   public Future<JsonObject> readiness() {
-    return migrations.upToDate(pool).map(upToDate -> {
-      if (!upToDate) {
-        throw new IllegalStateException("ledger migrations are not all applied");
-      }
-      return new JsonObject().put("database", "UP").put("migrations", migrations.latestVersion());
-    });
+    return migrations.readiness(pool);
   }
 
   /** The /v1 routes, for an all-in-one server that mounts several services on one port. */

@@ -44,18 +44,8 @@ public final class JsonFields {
   }
 
   public static Integer integer(JsonObject o, String field, int min, int max) {
-    Object v = o.getValue(field);
-    if (v == null) {
-      return null;
-    }
-    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw ReboundException.invalidField(field, "must be an integer");
-    }
-    long l = n.longValue();
-    if (l < min || l > max) {
-      throw ReboundException.invalidField(field, "must be between " + min + " and " + max + ", was " + l);
-    }
-    return (int) l;
+    Long l = longValue(o, field, min, max);
+    return l == null ? null : l.intValue();
   }
 
   public static int integer(JsonObject o, String field, int def, int min, int max) {

@@ -90,6 +90,16 @@ public final class Migrations {
         });
   }
 
+  /** Readiness: the database answers and every migration is applied; fails otherwise. */
+  public Future<io.vertx.core.json.JsonObject> readiness(Pool pool) {
+    return upToDate(pool).map(upToDate -> {
+      if (!upToDate) {
+        throw new IllegalStateException(schema + " migrations are not all applied");
+      }
+      return new io.vertx.core.json.JsonObject().put("database", "UP").put("migrations", latestVersion());
+    });
+  }
+
   /** True when every migration of this schema is recorded (readiness). */
   public Future<Boolean> upToDate(Pool pool) {
     return pool.query("SELECT version FROM " + schema + ".schema_migrations").execute()
