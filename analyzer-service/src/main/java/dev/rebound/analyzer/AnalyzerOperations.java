@@ -12,6 +12,7 @@ import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.Transition;
 import dev.rebound.common.runtime.Correlation;
+import dev.rebound.common.text.Redactor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -42,6 +43,7 @@ public final class AnalyzerOperations {
   private final Classifier classifier;
   private final AnalyzerStore store;
   private final Clock clock;
+  private final Redactor redactor = new Redactor();
 
   public AnalyzerOperations(Vertx vertx, Classifier classifier, AnalyzerStore store, Clock clock) {
     this.vertx = vertx;
@@ -237,7 +239,7 @@ public final class AnalyzerOperations {
     try {
       t = Transition.fromJson(body);
     } catch (RuntimeException e) {
-      LOG.warn("ignoring a malformed task event: {}", e.getMessage());
+      LOG.warn("ignoring a malformed task event: {}", redactor.redact(String.valueOf(e.getMessage())));
       return Future.succeededFuture(false);
     }
     if (t.to() == TaskState.DONE && t.attempt() > 1) {

@@ -130,6 +130,35 @@ class AnalyzerServiceTest {
   }
 
   @Test
+  void secretsNeverReachTheLogs() throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    String key = "sk-proj-" + "T0pS3cr3tK3yF0rT3st1ngOnlyAbCdEfGh";
+    try {
+      analyze(failure(UUID.randomUUID(), UUID.randomUUID(), 1, "OpenAI 429: rate limit reached for key " + key));
+      post("/v1/classify", new JsonObject().put("message", "Authorization: Bearer " + key).put("httpStatus", "oops"));
+      post("/v1/classify", "{\"message\": \"" + key);
+      post("/v1/classify/batch", "{\"message\":\"" + key + "\"}\n" + key + "\n");
+      // 36 characters, the length of a UUID: the parse error would quote it
+      String githubToken = "ghp_" + "a".repeat(32);
+      vertx.eventBus().publish(Addresses.EVENTS_TASKS, new JsonObject().put("taskId", githubToken));
+      Thread.sleep(200);
+    } finally {
+      root.detachAppender(logs);
+    }
+    assertThat(logs.list).as("the malformed event is logged").anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("malformed task event"));
+    assertThat(logs.list).allSatisfy(e -> {
+      assertThat(e.getFormattedMessage()).doesNotContain(key).doesNotContain("ghp_" + "a".repeat(32));
+      if (e.getThrowableProxy() != null) {
+        assertThat(e.getThrowableProxy().getMessage()).doesNotContain(key);
+      }
+    });
+  }
+
+  @Test
   void theSameFailureTwiceIsCountedOnceButForwardedAgain() throws Exception {
     UUID failureId = UUID.randomUUID();
     JsonObject f = failure(failureId, UUID.randomUUID(), 1, "java.net.SocketTimeoutException: Read timed out after 30000 ms");

@@ -143,10 +143,16 @@ class ClaimsAndLeasesTest {
     enqueue(stage);
     TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage).put("leaseMs", 60_000))).get(0);
     h.clock().advance(Duration.ofSeconds(50));
-    await(h.client.heartbeat(c.id(), c.leaseToken(), null));
+    JsonObject beat = await(h.client.heartbeat(c.id(), c.leaseToken(),
+        new JsonObject().put("sequence", 7).put("state", new JsonObject().put("offset", 4200))));
+    assertThat(beat.getJsonObject("checkpoint").getLong("sequence")).isEqualTo(7L);
     h.clock().advance(Duration.ofSeconds(50));
     Thread.sleep(400);  // several sweeps run; none may rescue a heartbeated lease
     assertThat(await(h.client.get(c.id())).state()).isEqualTo(TaskState.RUNNING);
+    JsonObject latest = await(h.vertx.eventBus().<JsonObject>request(dev.rebound.common.Addresses.LEDGER,
+        new JsonObject().put("id", c.id().toString()),
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader("action", "checkpoint.latest")).map(m -> m.body()));
+    assertThat(latest.getJsonObject("checkpoint").getJsonObject("state")).isEqualTo(new JsonObject().put("offset", 4200));
     await(h.client.complete(c.id(), c.leaseToken(), null));
   }
 

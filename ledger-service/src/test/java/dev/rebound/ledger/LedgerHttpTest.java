@@ -87,6 +87,28 @@ class LedgerHttpTest {
   }
 
   @Test
+  void listingsPageThroughEveryTaskOnceInCreationOrder() throws Exception {
+    String stage = "page-" + UUID.randomUUID().toString().substring(0, 6);
+    java.util.List<String> created = new java.util.ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      created.add(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", stage).put("agent", "crawler"))
+          .bodyAsJsonObject().getJsonObject("task").getString("id"));
+    }
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      JsonObject page = call(HttpMethod.GET, "/v1/tasks?stage=" + stage + "&agent=crawler&state=QUEUED&limit=3"
+          + (after == null ? "" : "&after=" + after), null).bodyAsJsonObject();
+      page.getJsonArray("tasks").forEach(t -> seen.add(((JsonObject) t).getString("id")));
+      after = page.getString("next");
+      pages++;
+    } while (after != null && pages < 10);
+    assertThat(seen).containsExactlyElementsOf(created);
+    assertThat(pages).isEqualTo(3);
+  }
+
+  @Test
   void aFailureReportIsAcceptedWith202AndRepeatsAreDuplicates() throws Exception {
     String failureId = UUID.randomUUID().toString();
     JsonObject f = new JsonObject().put("failureId", failureId).put("message", "upstream timed out").put("source", "scraper");

@@ -78,7 +78,23 @@ public final class ErrorReplies {
 
   private static void logIfInternal(ReboundException e, Throwable original) {
     if (e.code() == ErrorCode.INTERNAL) {
-      LOG.error("internal error", original);
+      LOG.error("internal error", redacted(original));
     }
+  }
+
+  private static final dev.rebound.common.text.Redactor REDACTOR = new dev.rebound.common.text.Redactor();
+
+  /**
+   * The error as logged: same type name and stack, message redacted (a driver error can quote the
+   * value it choked on, and that value may be a secret).
+   */
+  static Throwable redacted(Throwable t) {
+    if (t == null) {
+      return null;
+    }
+    RuntimeException copy = new RuntimeException(t.getClass().getName() + ": "
+        + REDACTOR.redact(String.valueOf(t.getMessage())), redacted(t.getCause() == t ? null : t.getCause()));
+    copy.setStackTrace(t.getStackTrace());
+    return copy;
   }
 }
