@@ -29,8 +29,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -58,7 +59,9 @@ public final class LedgerOperations {
   private final Clock clock;
   private final GroupCommit<NewTask, LedgerStore.Enqueued> enqueues;
   private final GroupCommit<Completion, Transition> completions;
-  private final Set<String> pendingNotifications = new LinkedHashSet<>();
+  private final Map<String, Integer> pendingNotifications = new LinkedHashMap<>();
+  /** Tells this instance's notifications from other instances'. */
+  private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
   private final LedgerMetrics metrics;
   private final Redactor redactor = new Redactor();
 
@@ -96,7 +99,7 @@ public final class LedgerOperations {
     return enqueues.submit(task).map(e -> {
       if (e.created()) {
         publish(List.of(e.transition()));
-        wakeClaimers(task.stage(), task.runAfter());
+        wakeClaimers(task.stage(), task.runAfter(), 1);
       }
       return new JsonObject().put("created", e.created()).put("task", e.task());
     });
@@ -397,9 +400,9 @@ public final class LedgerOperations {
       }
       return moved.map(c -> {
         publish(c.transitions());
-        Set<String> stages = new LinkedHashSet<>();
-        c.transitions().forEach(t -> stages.add(t.stage()));
-        stages.forEach(s -> wakeClaimers(s, null));
+        Map<String, Integer> perStage = new LinkedHashMap<>();
+        c.transitions().forEach(t -> perStage.merge(t.stage(), 1, Integer::sum));
+        perStage.forEach((stage, n) -> wakeClaimers(stage, null, n));
         return new JsonObject().put("redriven", c.tasks().size())
             .put("ids", new JsonArray(c.tasks().stream().map(t -> t.getString("id")).toList()));
       });
@@ -432,50 +435,72 @@ public final class LedgerOperations {
 
   /** Wakes local waiters now (or at {@code due}) and every other ledger instance through NOTIFY. */
   void wakeClaimers(String stage, Instant due) {
+    wakeClaimers(stage, due, 0);
+  }
+
+  /**
+   * @param tasks how many tasks became claimable (0: unknown). A known count wakes at most that many
+   *              parked claims, so one enqueue does not send every idle worker to the database.
+   */
+  void wakeClaimers(String stage, Instant due, int tasks) {
     long now = clock.millis();
     if (due == null || due.toEpochMilli() <= now) {
-      waiters.wake(stage);
-      notifyOthers(stage);
+      wakeNow(stage, tasks);
+      notifyOthers(stage, 0, tasks);
     } else {
       waiters.wakeAt(stage, due.toEpochMilli());
       // round up to 100 ms so a burst of retries shares a handful of notifications
-      notifyOthers(stage + "@" + ((due.toEpochMilli() + 99) / 100 * 100));
+      notifyOthers(stage, (due.toEpochMilli() + 99) / 100 * 100, 0);
+    }
+  }
+
+  private void wakeNow(String stage, int tasks) {
+    if (tasks > 0) {
+      waiters.wake(stage, tasks);
+    } else {
+      waiters.wake(stage);
     }
   }
 
   /**
    * NOTIFYs are coalesced: whatever is asked for during one event-loop turn goes out once at the
-   * end of it, so a batch of 500 enqueues costs one notification per stage, not 500.
+   * end of it, so a batch of 500 enqueues costs one notification per stage, not 500. The payload is
+   * {@code instance|stage|dueEpochMs|tasks}; an instance ignores its own.
    */
-  private void notifyOthers(String payload) {
+  private void notifyOthers(String stage, long dueMs, int tasks) {
     boolean first = pendingNotifications.isEmpty();
-    pendingNotifications.add(payload);
+    // an unknown count (0) stays unknown when merged
+    pendingNotifications.merge(stage + "|" + dueMs, tasks, (a, b) -> a == 0 || b == 0 ? 0 : a + b);
     if (first) {
       vertx.runOnContext(v -> {
-        List<String> out = new ArrayList<>(pendingNotifications);
+        Map<String, Integer> out = new LinkedHashMap<>(pendingNotifications);
         pendingNotifications.clear();
-        out.forEach(store::notifyClaimable);
+        out.forEach((key, count) -> store.notifyClaimable(instanceId + "|" + key + "|" + count));
       });
     }
   }
 
-  /** A NOTIFY payload from any instance: {@code stage} or {@code stage@dueEpochMs}. */
+  /** A NOTIFY payload from any instance (see {@link #notifyOthers}); this instance's own are ignored. */
   public void onNotification(String payload) {
-    int at = payload.lastIndexOf('@');
-    if (at < 0) {
-      waiters.wake(payload);
+    String[] parts = payload.split("\\|", -1);
+    if (parts.length != 4) {
+      LOG.warn("ignoring a malformed ledger notification");
       return;
     }
+    if (parts[0].equals(instanceId)) {
+      return;  // already woken locally when it happened
+    }
     try {
-      long due = Long.parseLong(payload.substring(at + 1));
-      String stage = payload.substring(0, at);
+      String stage = parts[1];
+      long due = Long.parseLong(parts[2]);
+      int tasks = Integer.parseInt(parts[3]);
       if (due <= clock.millis()) {
-        waiters.wake(stage);
+        wakeNow(stage, tasks);
       } else {
         waiters.wakeAt(stage, due);
       }
     } catch (NumberFormatException e) {
-      LOG.warn("ignoring malformed ledger notification");
+      LOG.warn("ignoring a malformed ledger notification");
     }
   }
 
@@ -493,7 +518,7 @@ public final class LedgerOperations {
     return change.map(c -> {
       publish(c.transitions());
       if (!c.transitions().isEmpty() && c.transitions().get(0).to() == TaskState.QUEUED) {
-        wakeClaimers(c.transitions().get(0).stage(), null);
+        wakeClaimers(c.transitions().get(0).stage(), null, 1);
       }
       return c.tasks().get(0);
     });

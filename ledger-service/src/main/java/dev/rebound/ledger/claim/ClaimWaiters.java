@@ -90,13 +90,43 @@ public final class ClaimWaiters {
     return waiters.size();
   }
 
-  /** Work may be claimable for {@code stage} (null: any stage). */
+  /** Work may be claimable for {@code stage} (null: any stage): every matching waiter re-claims. */
   public void wake(String stage) {
     for (Waiter w : new ArrayList<>(waiters)) {
-      if (stage == null || w.stage == null || Objects.equals(stage, w.stage)) {
+      if (matches(w, stage)) {
         w.tryClaim();
       }
     }
+  }
+
+  /**
+   * {@code tasks} tasks became claimable for {@code stage}: wake that many waiters, oldest first,
+   * preferring idle ones (a waiter already claiming is told to claim once more).
+   */
+  public void wake(String stage, int tasks) {
+    int left = tasks;
+    for (Waiter w : new ArrayList<>(waiters)) {
+      if (left == 0) {
+        return;
+      }
+      if (matches(w, stage) && !w.running) {
+        w.tryClaim();
+        left--;
+      }
+    }
+    for (Waiter w : new ArrayList<>(waiters)) {
+      if (left == 0) {
+        return;
+      }
+      if (matches(w, stage) && w.running && !w.wokenWhileRunning) {
+        w.tryClaim();
+        left--;
+      }
+    }
+  }
+
+  private static boolean matches(Waiter w, String stage) {
+    return stage == null || w.stage == null || Objects.equals(stage, w.stage);
   }
 
   /** A retry of {@code stage} falls due at {@code epochMs}: wake its waiters then. */
