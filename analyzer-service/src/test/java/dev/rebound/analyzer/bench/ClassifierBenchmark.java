@@ -25,8 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Cost of one verdict with the full built-in catalog, on messages of up to 300 characters drawn from
  * realistic failure shapes with fresh hosts, ids and timings (so masking does real work), a quarter
- * of them matching no rule. {@code catalog=doubled} adds a renamed copy of every rule to show that
- * the cost does not grow with the number of rules.
+ * of them matching no rule. {@code catalog=doubled} adds, for every built-in rule, a <em>distinct</em>
+ * derived rule (see {@link #derive}): same matcher kinds and regex structure, but other literals, so
+ * the automaton, the index and the compiled regexes really double, to show that the cost does not grow
+ * with the number of rules.
  *
  * <p>Run: {@code mvn -q -pl analyzer-service test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.rebound.analyzer.bench.BenchmarkMain -Dexec.args="ClassifierBenchmark -f 1 -wi 3 -i 5 -t 1"}
@@ -97,18 +99,157 @@ public class ClassifierBenchmark {
     };
     classifier = Classifier.builder(chosen).build();
     inputs = messages(4096, new Random(42));
+    if (catalog.equals("doubled")) {
+      checkDerivedRulesMatchNothing(builtin, inputs);
+    }
     for (FailureInput in : inputs) {
       classifier.classify(in); // the miner learns every template once, as a long-running service would have
     }
   }
 
+  /** The built-in rules plus one distinct derived rule per built-in rule. */
   static RuleCatalog doubled(RuleCatalog base) {
     List<Rule> rules = new ArrayList<>(base.rules());
     for (Rule r : base.rules()) {
-      rules.add(new Rule(r.id() + "-copy", r.match(), r.keywords(), r.category(), r.transientFailure(), r.severity(),
-          r.rootCause(), r.recommendations(), r.retryAfter(), r.priority(), r.confidence()));
+      rules.add(derive(r));
     }
     return RuleCatalog.of(rules);
+  }
+
+  /**
+   * A rule of the same shape as {@code r} with other literals: every letter outside regex syntax
+   * (escapes, character classes, group constructs, quantifier braces) is shifted by 13 (ROT13), in
+   * the regexes, the {@code contains} literals, the keywords and the exception types. The derived
+   * regex has the same structure and cost as the original, but its literal factors are new strings,
+   * so they are new automaton states and new index entries, and they practically never occur in a
+   * real message (checked on the benchmark messages by {@link #checkDerivedRulesMatchNothing}). Structured matchers (HTTP status, exit
+   * code, signal, SQLSTATE) are kept, so derived rules that have no text matcher are real candidates
+   * for the same failures as their originals.
+   */
+  static Rule derive(Rule r) {
+    Rule.Matchers m = r.match();
+    Rule.Matchers derived = new Rule.Matchers(m.regex().stream().map(ClassifierBenchmark::rot13Regex).toList(),
+        m.contains().stream().map(ClassifierBenchmark::rot13).toList(),
+        m.exceptions().stream().map(ClassifierBenchmark::rot13).toList(), m.httpStatus(), m.exitCodes(), m.signals(),
+        m.sqlStates());
+    return new Rule(r.id() + "-derived", derived, r.keywords().stream().map(ClassifierBenchmark::rot13).toList(),
+        r.category(), r.transientFailure(), r.severity(), r.rootCause(), r.recommendations(), r.retryAfter(),
+        r.priority(), r.confidence());
+  }
+
+  /** The derived rules with text matchers must be new rules, not copies that match the same messages. */
+  static void checkDerivedRulesMatchNothing(RuleCatalog builtin, FailureInput[] inputs) {
+    List<Rule> textRules = builtin.rules().stream().map(ClassifierBenchmark::derive)
+        .filter(r -> !r.match().regex().isEmpty() || !r.match().contains().isEmpty() || !r.match().exceptions().isEmpty())
+        .toList();
+    Classifier derivedOnly = Classifier.builder(RuleCatalog.of(textRules)).build();
+    for (FailureInput in : inputs) {
+      Verdict v = derivedOnly.classify(in);
+      if (v.ruleId() != null) {
+        throw new IllegalStateException("derived rule " + v.ruleId() + " matches a benchmark message: " + in.message());
+      }
+    }
+  }
+
+  static String rot13(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      sb.append(rot13(s.charAt(i)));
+    }
+    return sb.toString();
+  }
+
+  private static char rot13(char c) {
+    if (c >= 'a' && c <= 'z') {
+      return (char) ('a' + (c - 'a' + 13) % 26);
+    }
+    if (c >= 'A' && c <= 'Z') {
+      return (char) ('A' + (c - 'A' + 13) % 26);
+    }
+    return c;
+  }
+
+  /** ROT13 of the literal letters of a Java regex; syntax is copied unchanged. */
+  static String rot13Regex(String regex) {
+    StringBuilder sb = new StringBuilder(regex.length());
+    int n = regex.length();
+    int i = 0;
+    while (i < n) {
+      char c = regex.charAt(i);
+      if (c == '\\' && i + 1 < n) {
+        char e = regex.charAt(i + 1);
+        int end;
+        if (e == 'Q') { // \Q...\E quotes literals: shift them
+          int q = regex.indexOf("\\E", i + 2);
+          int stop = q < 0 ? n : q;
+          sb.append("\\Q").append(rot13(regex.substring(i + 2, stop)));
+          end = q < 0 ? n : q + 2;
+          if (q >= 0) {
+            sb.append("\\E");
+          }
+          i = end;
+          continue;
+        }
+        if ((e == 'p' || e == 'P' || e == 'x' || e == 'N') && i + 2 < n && regex.charAt(i + 2) == '{') {
+          end = regex.indexOf('}', i) + 1;
+        } else if (e == 'k' && i + 2 < n && regex.charAt(i + 2) == '<') {
+          end = regex.indexOf('>', i) + 1;
+        } else if (e == 'p' || e == 'P') {
+          end = i + 3;
+        } else if (e == 'x') {
+          end = i + 4;
+        } else if (e == 'u') {
+          end = i + 6;
+        } else if (e == 'c') {
+          end = i + 3;
+        } else {
+          end = i + 2; // \d \b \. \( ...: kept as they are
+        }
+        end = Math.min(Math.max(end, i + 2), n);
+        sb.append(regex, i, end);
+        i = end;
+      } else if (c == '[') { // character class, possibly nested: kept
+        int depth = 0;
+        int j = i;
+        for (; j < n; j++) {
+          char d = regex.charAt(j);
+          if (d == '\\') {
+            j++;
+          } else if (d == '[') {
+            depth++;
+          } else if (d == ']' && j > i + 1 && !(j == i + 2 && regex.charAt(i + 1) == '^')) {
+            if (--depth == 0) {
+              break;
+            }
+          }
+        }
+        int end = Math.min(j + 1, n);
+        sb.append(regex, i, end);
+        i = end;
+      } else if (c == '(' && i + 1 < n && regex.charAt(i + 1) == '?') { // (?i) (?<name> (?<= (?: ...: kept
+        int j = i + 2;
+        if (j < n && regex.charAt(j) == '<' && j + 1 < n && regex.charAt(j + 1) != '=' && regex.charAt(j + 1) != '!') {
+          j = regex.indexOf('>', j) + 1;
+        } else {
+          while (j < n && "imsuxdU-".indexOf(regex.charAt(j)) >= 0) {
+            j++;
+          }
+          if (j < n && "=!<>:)".indexOf(regex.charAt(j)) >= 0) {
+            j += regex.startsWith("<=", j) || regex.startsWith("<!", j) ? 2 : 1;
+          }
+        }
+        sb.append(regex, i, j);
+        i = j;
+      } else if (c == '{' && i + 1 < n && Character.isDigit(regex.charAt(i + 1))) { // quantifier
+        int end = regex.indexOf('}', i) + 1;
+        sb.append(regex, i, end);
+        i = end;
+      } else {
+        sb.append(rot13(c));
+        i++;
+      }
+    }
+    return sb.toString();
   }
 
   static FailureInput[] messages(int count, Random random) {
