@@ -77,6 +77,11 @@ public final class AnalyzerOperations {
    * error and line number and the rest go on.
    */
   public Future<String> classifyBatch(String ndjson, int maxLines) {
+    // thousands of verdicts take a while: off the event loop (the classifier is thread-safe)
+    return vertx.executeBlocking(() -> classifyLines(ndjson, maxLines), false);
+  }
+
+  private String classifyLines(String ndjson, int maxLines) {
     String[] lines = ndjson.split("\r?\n", -1);
     int count = 0;
     for (String l : lines) {
@@ -85,7 +90,7 @@ public final class AnalyzerOperations {
       }
     }
     if (count > maxLines) {
-      return Future.failedFuture(ReboundException.badRequest("a batch may hold at most " + maxLines + " lines, got " + count));
+      throw ReboundException.badRequest("a batch may hold at most " + maxLines + " lines, got " + count);
     }
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < lines.length; i++) {
@@ -105,7 +110,7 @@ public final class AnalyzerOperations {
         out.append(lineError(i + 1, e)).append('\n');
       }
     }
-    return Future.succeededFuture(out.toString());
+    return out.toString();
   }
 
   private static String lineError(int line, ReboundException e) {

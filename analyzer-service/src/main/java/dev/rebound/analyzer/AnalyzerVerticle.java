@@ -8,6 +8,8 @@ import dev.rebound.analyzer.http.AnalyzerRoutes;
 import dev.rebound.analyzer.store.AnalyzerStore;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.BusRequests;
+import dev.rebound.common.InFlight;
+import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.db.Migrations;
 import dev.rebound.common.runtime.Settings;
@@ -50,6 +52,7 @@ public final class AnalyzerVerticle extends VerticleBase {
   private long saveTimer = -1;
   private int savedSize = -1;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final InFlight inFlight = new InFlight();
 
   public AnalyzerVerticle(AnalyzerConfig config, PgConnectOptions pgOptions, Clock clock) {
     this.config = config;
@@ -91,12 +94,13 @@ public final class AnalyzerVerticle extends VerticleBase {
         }))
         .compose(classifier -> {
           ops = new AnalyzerOperations(vertx, classifier, store, clock);
-          routes = new AnalyzerRoutes(vertx, context, ops, config.bodyLimitBytes(), config.maxBatchLines()).router();
-          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_FAILURES, m -> BusRequests.answer(m, ops::analyzeFailure)));
-          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_CLASSIFY, m -> BusRequests.answer(m, ops::classify)));
+          routes = new AnalyzerRoutes(vertx, new JsonHandlers(context, inFlight), ops, config.bodyLimitBytes(),
+              config.maxBatchLines()).router();
+          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_FAILURES, m -> BusRequests.answer(m, ops::analyzeFailure, inFlight)));
+          consumers.add(vertx.eventBus().<Object>consumer(Addresses.ANALYZER_CLASSIFY, m -> BusRequests.answer(m, ops::classify, inFlight)));
           consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_TASKS, m -> {
             if (m.body() instanceof JsonObject) {
-              ops.onTransition(m.body()).onFailure(t -> LOG.warn("outcome not recorded: {}", t.getMessage()));
+              inFlight.track(() -> ops.onTransition(m.body())).onFailure(t -> LOG.warn("outcome not recorded: {}", t.getMessage()));
             }
           }));
           saveTimer = vertx.setPeriodic(Math.max(100, config.templateSaveInterval().toMillis()), t -> saveTemplates());
@@ -145,13 +149,17 @@ public final class AnalyzerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> closeServer = server == null ? Future.succeededFuture() : server.close();
+    // intake first (consumers, then the HTTP server, which waits for the requests it is serving),
+    // then what was accepted, then the learned templates and the pool
     List<Future<Void>> unregistered = new ArrayList<>();
     consumers.forEach(c -> unregistered.add(c.unregister()));
     if (saveTimer >= 0) {
       vertx.cancelTimer(saveTimer);
     }
-    return closeServer.compose(v -> Future.join(unregistered).otherwiseEmpty())
+    return Future.join(unregistered).otherwiseEmpty()
+        .compose(v -> server == null ? Future.succeededFuture()
+            : server.shutdown(10, java.util.concurrent.TimeUnit.SECONDS).otherwiseEmpty())
+        .compose(v -> inFlight.drained(vertx))
         .compose(v -> miner == null ? Future.succeededFuture() : saveTemplates().otherwiseEmpty().mapEmpty())
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close());
   }

@@ -31,6 +31,7 @@ public final class VerdictJson {
     if (message.length() > MAX_MESSAGE_CHARS) {
       message = message.substring(0, MAX_MESSAGE_CHARS);
     }
+    message = storable(message);
     String exceptionType = JsonFields.string(o, "exceptionType", 500);
     if (exceptionType == null) {
       exceptionType = JsonFields.string(o, "errorType", 500);
@@ -46,13 +47,25 @@ public final class VerdictJson {
     if (exit != null && (exit < 0 || exit > 255)) {
       exit = null;
     }
-    String stack = o.getValue("stackTrace") instanceof String st ? st.substring(0, Math.min(st.length(), 256 * 1024)) : null;
+    Object rawStack = o.getValue("stackTrace");
+    if (rawStack != null && !(rawStack instanceof String)) {
+      throw ReboundException.invalidField("stackTrace", "must be a string");
+    }
+    String stack = rawStack == null ? null : storable(((String) rawStack).substring(0, Math.min(((String) rawStack).length(), 256 * 1024)));
     try {
       return new FailureInput(message, exceptionType, stack, JsonFields.integer(o, "httpStatus", 100, 599),
           exit, signal, JsonFields.string(o, "sqlState", 5), JsonFields.string(o, "stage", 200));
     } catch (IllegalArgumentException e) {
       throw ReboundException.badRequest(e.getMessage());
     }
+  }
+
+  /**
+   * Text the analyzer may learn from and store: NUL (which PostgreSQL cannot store) becomes U+FFFD.
+   * A message is analysed as it came, not refused.
+   */
+  static String storable(String text) {
+    return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
   }
 
   public static JsonObject of(Verdict v) {

@@ -24,7 +24,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,8 +111,8 @@ public final class LedgerOperations {
     if (payload != null && !(payload instanceof JsonObject) && !(payload instanceof JsonArray)) {
       throw ReboundException.invalidField("payload", "must be a JSON object or array");
     }
-    String payloadJson = payload == null ? "{}" : (payload instanceof JsonObject o ? o.encode() : ((JsonArray) payload).encode());
-    int bytes = payloadJson.getBytes(StandardCharsets.UTF_8).length;
+    String payloadJson = payload == null ? "{}" : JsonFields.storableJson("payload", payload);
+    int bytes = JsonFields.utf8Bytes(payloadJson);
     if (bytes > config.payloadLimitBytes()) {
       throw ReboundException.tooLarge("payload", bytes, config.payloadLimitBytes());
     }
@@ -216,9 +215,9 @@ public final class LedgerOperations {
       UUID id = JsonFields.requiredUuid(body, "id");
       UUID token = JsonFields.requiredUuid(body, "leaseToken");
       Object result = body.getValue("result");
-      String resultJson = result == null ? null : io.vertx.core.json.Json.encode(result);
-      if (resultJson != null && resultJson.length() > config.payloadLimitBytes()) {
-        throw ReboundException.tooLarge("result", resultJson.length(), config.payloadLimitBytes());
+      String resultJson = result == null ? null : JsonFields.storableJson("result", result);
+      if (resultJson != null && JsonFields.utf8Bytes(resultJson) > config.payloadLimitBytes()) {
+        throw ReboundException.tooLarge("result", JsonFields.utf8Bytes(resultJson), config.payloadLimitBytes());
       }
       String actor = JsonFields.string(body, "actor", 200);
       c = new Completion(id, token, resultJson, actor == null ? origin : new Origin(actor, origin.correlationId()));
@@ -259,9 +258,9 @@ public final class LedgerOperations {
       if (state == null) {
         throw ReboundException.invalidField("state", "is required (a JSON object)");
       }
-      String text = state.encode();
-      if (text.length() > config.payloadLimitBytes()) {
-        throw ReboundException.tooLarge("checkpoint state", text.length(), config.payloadLimitBytes());
+      String text = JsonFields.storableJson("state", state);
+      if (JsonFields.utf8Bytes(text) > config.payloadLimitBytes()) {
+        throw ReboundException.tooLarge("checkpoint state", JsonFields.utf8Bytes(text), config.payloadLimitBytes());
       }
       String checksum = CheckpointIntegrity.sha256Hex(text);
       String given = JsonFields.string(body, "checksum", 64);

@@ -3,6 +3,8 @@ package dev.rebound.ledger;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.BusRequests;
 import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.InFlight;
+import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.db.Migrations;
@@ -35,6 +37,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class LedgerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
   public static final String SCHEMA = "ledger";
+  /** How long the HTTP server waits for the requests it is serving when stopping. */
+  private static final java.time.Duration HTTP_SHUTDOWN = java.time.Duration.ofSeconds(10);
 
   private final LedgerConfig config;
   private final PgConnectOptions pgOptions;
@@ -61,6 +66,7 @@ public final class LedgerVerticle extends VerticleBase {
   private Router routes;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final List<PeriodicSweep> sweeps = new ArrayList<>();
+  private final InFlight inFlight = new InFlight();
 
   public LedgerVerticle(LedgerConfig config, PgConnectOptions pgOptions, Clock clock) {
     this.config = config;
@@ -86,7 +92,7 @@ public final class LedgerVerticle extends VerticleBase {
       waiters = new ClaimWaiters(vertx);
       LedgerMetrics metrics = new LedgerMetrics(ReboundVertx.registry(vertx).orElse(null), waiters::waiting);
       ops = new LedgerOperations(vertx, config, store, waiters, new TaskIds(clock, random), clock, metrics);
-      routes = new LedgerRoutes(vertx, context, ops, config.payloadLimitBytes() + 64L * 1024).router();
+      routes = new LedgerRoutes(vertx, new JsonHandlers(context, inFlight), ops, config.payloadLimitBytes() + 64L * 1024).router();
       registerConsumers();
       startSweeps();
       return listen().compose(v -> startHttp());
@@ -137,10 +143,10 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   /** The actor (header {@code actor}) and correlation id of a request go into the task history. */
-  private static void handle(Message<Object> msg, BiFunction<JsonObject, Origin, Future<JsonObject>> op) {
+  private void handle(Message<Object> msg, BiFunction<JsonObject, Origin, Future<JsonObject>> op) {
     String actor = msg.headers().get("actor");
     Origin origin = new Origin(actor == null ? "event-bus" : actor, Correlation.of(msg));
-    BusRequests.answer(msg, body -> op.apply(body, origin));
+    BusRequests.answer(msg, body -> op.apply(body, origin), inFlight);
   }
 
   private void startSweeps() {
@@ -178,24 +184,41 @@ public final class LedgerVerticle extends VerticleBase {
     return server == null ? -1 : server.actualPort();
   }
 
+  /**
+   * Ends every long-poll claim now (they answer with no tasks) and makes new ones return at once:
+   * the first step of a graceful stop, also called by the all-in-one server before it shuts down.
+   */
+  public Future<Void> endLongPolls() {
+    if (waiters == null) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      waiters.releaseAll();
+      done.complete();
+    });
+    return done.future();
+  }
+
   @Override
   public Future<?> stop() {
-    // 1. stop intake
-    Future<Void> closeServer = server == null ? Future.succeededFuture() : server.close();
+    // 1. stop intake: no new bus requests, long polls answered, the HTTP server stops accepting and
+    //    waits (bounded) for the requests it is serving
     List<Future<Void>> unregistered = new ArrayList<>();
     consumers.forEach(c -> unregistered.add(c.unregister()));
-    return closeServer.compose(v -> Future.join(unregistered).otherwiseEmpty())
-        // 2. end long polls (claims in flight still deliver), stop sweeps and wait for running ones
+    return Future.join(unregistered).otherwiseEmpty()
+        .compose(v -> endLongPolls())
+        .compose(v -> server == null ? Future.succeededFuture()
+            : server.shutdown(HTTP_SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty())
+        // 2. finish what was accepted: requests being answered, group commits, running sweeps
+        .compose(v -> inFlight.drained(vertx))
+        .compose(v -> ops == null ? Future.succeededFuture() : ops.drain())
         .compose(v -> {
-          if (waiters != null) {
-            waiters.releaseAll();
-          }
           List<Future<Void>> stopped = new ArrayList<>();
           sweeps.forEach(s -> stopped.add(s.stop()));
           return Future.join(stopped).otherwiseEmpty();
         })
-        // 3. let accepted writes commit (bounded by the launcher's shutdown timeout), then close connections
-        .compose(v -> ops == null ? Future.succeededFuture() : ops.drain())
+        // 3. close connections
         .compose(v -> subscriber == null ? Future.succeededFuture() : subscriber.close().otherwiseEmpty())
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close());
   }

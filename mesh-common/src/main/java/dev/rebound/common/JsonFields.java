@@ -14,6 +14,9 @@ public final class JsonFields {
   private JsonFields() {
   }
 
+  private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   public static JsonObject requireObject(Object body) {
     if (body instanceof JsonObject o) {
       return o;
@@ -32,7 +35,27 @@ public final class JsonFields {
     if (s.length() > maxLength) {
       throw ReboundException.invalidField(field, "is longer than " + maxLength + " characters");
     }
+    if (s.indexOf('\u0000') >= 0) {
+      throw ReboundException.invalidField(field, "contains a NUL character");
+    }
     return s;
+  }
+
+  /**
+   * Refuses JSON that PostgreSQL cannot store: a NUL character anywhere in it (text and jsonb
+   * both reject U+0000). Returns the encoded text.
+   */
+  public static String storableJson(String field, Object value) {
+    String text = io.vertx.core.json.Json.encode(value);
+    if (text.contains("\\u0000")) {
+      throw ReboundException.invalidField(field, "contains a NUL character");
+    }
+    return text;
+  }
+
+  /** UTF-8 size of a text, for limits that are stated in bytes. */
+  public static int utf8Bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   public static String requiredString(JsonObject o, String field, int maxLength) {
@@ -58,10 +81,11 @@ public final class JsonFields {
     if (v == null) {
       return null;
     }
-    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw ReboundException.invalidField(field, "must be an integer");
+    if (!(v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte)) {
+      // doubles, and integers too large for a long (Jackson gives BigInteger), are refused, not wrapped
+      throw ReboundException.invalidField(field, "must be an integer between " + min + " and " + max);
     }
-    long l = n.longValue();
+    long l = ((Number) v).longValue();
     if (l < min || l > max) {
       throw ReboundException.invalidField(field, "must be between " + min + " and " + max + ", was " + l);
     }
@@ -97,11 +121,16 @@ public final class JsonFields {
     if (s == null) {
       return null;
     }
+    Instant t;
     try {
-      return Instant.parse(s);
+      t = Instant.parse(s);
     } catch (DateTimeParseException e) {
       throw ReboundException.invalidField(field, "must be an ISO-8601 instant like 2026-01-01T00:00:00Z");
     }
+    if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+      throw ReboundException.invalidField(field, "must be between " + EARLIEST + " and " + LATEST);
+    }
+    return t;
   }
 
   public static JsonObject object(JsonObject o, String field) {

@@ -85,6 +85,10 @@ public class ReboundException extends RuntimeException {
       }
       return new ReboundException(ErrorCode.ofBusCode(rx.failureCode()), String.valueOf(text));
     }
+    if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+      // class 22, data exception: the input could not be stored (the edges should have refused it)
+      return badRequest("the database refused a value: " + pg.getSqlState());
+    }
     if (t instanceof DecodeException) {
       return badRequest("malformed JSON: " + t.getMessage());
     }

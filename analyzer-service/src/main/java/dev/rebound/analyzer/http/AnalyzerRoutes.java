@@ -3,7 +3,6 @@ package dev.rebound.analyzer.http;
 import dev.rebound.analyzer.AnalyzerOperations;
 import dev.rebound.common.ErrorReplies;
 import dev.rebound.common.http.JsonHandlers;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -16,9 +15,10 @@ public final class AnalyzerRoutes {
   private final long bodyLimit;
   private final int maxBatchLines;
 
-  public AnalyzerRoutes(Vertx vertx, Context context, AnalyzerOperations ops, long bodyLimit, int maxBatchLines) {
+  /** @param json bound to the analyzer's context */
+  public AnalyzerRoutes(Vertx vertx, JsonHandlers json, AnalyzerOperations ops, long bodyLimit, int maxBatchLines) {
     this.vertx = vertx;
-    this.json = new JsonHandlers(context);
+    this.json = json;
     this.ops = ops;
     this.bodyLimit = bodyLimit;
     this.maxBatchLines = maxBatchLines;

@@ -224,11 +224,17 @@ public final class AnalyzerStore {
     });
   }
 
-  /** Writes the miner's clusters (only rows that changed are rewritten). */
+  /** Writes the miner's clusters (only rows that changed are rewritten), 500 per statement. */
   public Future<Integer> saveLearnedTemplates(List<LearnedTemplate> learned) {
-    if (learned.isEmpty()) {
-      return Future.succeededFuture(0);
+    Future<Integer> total = Future.succeededFuture(0);
+    for (int from = 0; from < learned.size(); from += 500) {
+      List<LearnedTemplate> chunk = learned.subList(from, Math.min(learned.size(), from + 500));
+      total = total.compose(n -> saveChunk(chunk).map(m -> n + m));
     }
+    return total;
+  }
+
+  private Future<Integer> saveChunk(List<LearnedTemplate> learned) {
     int n = learned.size();
     String[] ids = new String[n];
     String[] discriminators = new String[n];

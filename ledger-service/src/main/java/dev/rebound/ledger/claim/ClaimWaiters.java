@@ -66,6 +66,7 @@ public final class ClaimWaiters {
   /** Due time (epoch ms) → stages whose retries fall due then; one timer for the earliest. */
   private final TreeMap<Long, LinkedHashSet<String>> dueWakeups = new TreeMap<>();
   private long dueTimer = -1;
+  private boolean closed;
   private long dueTimerAt = Long.MAX_VALUE;
 
   public ClaimWaiters(Vertx vertx) {
@@ -74,6 +75,9 @@ public final class ClaimWaiters {
 
   /** Waits up to {@code waitMs} for {@code attempt} to claim something; completes with [] when the wait ends. */
   public Future<List<JsonObject>> await(String stage, long waitMs, ClaimAttempt attempt) {
+    if (closed) {
+      return Future.succeededFuture(List.of());  // stopping: no new long polls
+    }
     Waiter w = new Waiter(stage, attempt);
     waiters.add(w);
     w.timer = vertx.setTimer(Math.max(1, waitMs), t -> {
@@ -170,8 +174,9 @@ public final class ClaimWaiters {
     });
   }
 
-  /** Ends every wait now (shutdown): waiters get an empty claim. */
+  /** Ends every wait now and refuses new ones (shutdown): waiters get an empty claim. */
   public void releaseAll() {
+    closed = true;
     for (Waiter w : new ArrayList<>(waiters)) {
       if (w.running) {
         w.deadlinePassed = true;

@@ -5,7 +5,6 @@ import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.runtime.Correlation;
 import dev.rebound.ledger.LedgerOperations;
 import dev.rebound.ledger.store.Origin;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -25,9 +24,10 @@ public final class LedgerRoutes {
   private final LedgerOperations ops;
   private final long bodyLimit;
 
-  public LedgerRoutes(Vertx vertx, Context ledgerContext, LedgerOperations ops, long bodyLimit) {
+  /** @param json bound to the ledger's context (operations are confined to it) */
+  public LedgerRoutes(Vertx vertx, JsonHandlers json, LedgerOperations ops, long bodyLimit) {
     this.vertx = vertx;
-    this.json = new JsonHandlers(ledgerContext);
+    this.json = json;
     this.ops = ops;
     this.bodyLimit = bodyLimit;
   }

@@ -11,13 +11,15 @@ import java.util.function.Function;
  * Group commit for one kind of write: requests that arrive while earlier batches are in flight are
  * gathered and written together in one statement. At low load every request goes alone at once (no
  * added delay); under load a round trip carries up to {@code maxBatch} requests. Each request's
- * future completes only when its batch committed. Confined to one Vert.x context.
+ * future completes only when its batch committed. When a batch fails as a whole, each of its
+ * requests is written alone, so one bad request cannot fail its neighbours. Confined to one Vert.x
+ * context.
  *
  * <p>The flush function returns, per input in order, either the value or a Throwable that fails
  * only that request.
  */
 public final class GroupCommit<I, O> {
-  private record Pending<I, O>(I input, Promise<O> promise) {
+  private record Pending<I, O>(I input, Promise<O> promise, boolean alone) {
   }
 
   private final int maxBatch;
@@ -34,7 +36,7 @@ public final class GroupCommit<I, O> {
 
   public Future<O> submit(I input) {
     Promise<O> p = Promise.promise();
-    queue.add(new Pending<>(input, p));
+    queue.add(new Pending<>(input, p, false));
     drain();
     return p.future();
   }
@@ -51,7 +53,9 @@ public final class GroupCommit<I, O> {
   private void drain() {
     while (inFlight < maxInFlight && !queue.isEmpty()) {
       List<Pending<I, O>> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
-      while (batch.size() < maxBatch && !queue.isEmpty()) {
+      batch.add(queue.poll());
+      // a request being retried alone stays alone
+      while (!batch.get(0).alone() && batch.size() < maxBatch && !queue.isEmpty() && !queue.peek().alone()) {
         batch.add(queue.poll());
       }
       inFlight++;
@@ -63,7 +67,12 @@ public final class GroupCommit<I, O> {
       }
       result.onComplete(ar -> {
         inFlight--;
-        if (ar.failed()) {
+        if (ar.failed() && batch.size() > 1) {
+          for (int i = batch.size() - 1; i >= 0; i--) {
+            Pending<I, O> p = batch.get(i);
+            queue.addFirst(new Pending<>(p.input(), p.promise(), true));
+          }
+        } else if (ar.failed()) {
           batch.forEach(p -> p.promise().tryFail(ar.cause()));
         } else {
           List<Object> outs = ar.result();

@@ -97,6 +97,13 @@ public final class AllInOneHttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    // long polls answered first, then stop accepting and wait (bounded) for the requests being served
+    List<Future<Void>> quiet = new java.util.ArrayList<>();
+    modules.forEach(m -> quiet.add(m.beforeHttpShutdown()));
+    return Future.join(quiet).otherwiseEmpty()
+        .compose(v -> server.shutdown(10, java.util.concurrent.TimeUnit.SECONDS));
   }
 }

@@ -27,9 +27,23 @@ public interface ServiceModule {
   /** The service's own readiness; called after deployment, on every probe. */
   Future<JsonObject> readiness();
 
+  /**
+   * Called before the shared HTTP server shuts down: answer what would otherwise keep requests open
+   * (the ledger's long-poll claims), so the server's graceful shutdown is not held up by them.
+   */
+  default Future<Void> beforeHttpShutdown() {
+    return Future.succeededFuture();
+  }
+
   /** A module from its parts; {@code routes} and {@code readiness} are only read after deployment. */
   static ServiceModule of(String name, Deployable verticle, Supplier<Router> routes,
       Supplier<Future<JsonObject>> readiness) {
+    return of(name, verticle, routes, readiness, Future::succeededFuture);
+  }
+
+  /** The same, with what to do before the shared HTTP server shuts down. */
+  static ServiceModule of(String name, Deployable verticle, Supplier<Router> routes,
+      Supplier<Future<JsonObject>> readiness, Supplier<Future<Void>> beforeHttpShutdown) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(verticle, "verticle");
     Objects.requireNonNull(routes, "routes");
@@ -53,6 +67,11 @@ public interface ServiceModule {
       @Override
       public Future<JsonObject> readiness() {
         return readiness.get();
+      }
+
+      @Override
+      public Future<Void> beforeHttpShutdown() {
+        return beforeHttpShutdown.get();
       }
 
       @Override

@@ -32,7 +32,7 @@ public final class ServiceModules {
 
   public static ServiceModule ledger(Settings settings) {
     LedgerVerticle ledger = LedgerVerticle.fromSettings(settings);
-    return ServiceModule.of("ledger", ledger, ledger::routes, ledger::readiness);
+    return ServiceModule.of("ledger", ledger, ledger::routes, ledger::readiness, ledger::endLongPolls);
   }
 
   public static ServiceModule analyzer(Settings settings) {

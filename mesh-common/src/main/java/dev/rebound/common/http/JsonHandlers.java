@@ -19,9 +19,16 @@ import java.util.function.Supplier;
  */
 public final class JsonHandlers {
   private final Context serviceContext;
+  private final dev.rebound.common.InFlight inFlight;
 
   public JsonHandlers(Context serviceContext) {
+    this(serviceContext, new dev.rebound.common.InFlight());
+  }
+
+  /** Operations are counted in {@code inFlight} until answered (graceful shutdown waits for them). */
+  public JsonHandlers(Context serviceContext, dev.rebound.common.InFlight inFlight) {
     this.serviceContext = serviceContext;
+    this.inFlight = inFlight;
   }
 
   /** A JSON-object body (empty means {}), the operation, and the status for its reply. */
@@ -43,12 +50,7 @@ public final class JsonHandlers {
   /** Runs {@code op} on the service's context and hands a success to {@code writer}; failures become error replies. */
   public <T> void onService(RoutingContext ctx, Supplier<Future<T>> op, java.util.function.Consumer<T> writer) {
     Runnable run = () -> {
-      Future<T> f;
-      try {
-        f = op.get();
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
+      Future<T> f = inFlight.track(op);
       f.onSuccess(reply -> {
         if (!ctx.response().ended() && !ctx.response().closed()) {
           writer.accept(reply);

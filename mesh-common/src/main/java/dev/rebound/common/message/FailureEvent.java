@@ -34,7 +34,7 @@ public record FailureEvent(
 
   public static FailureEvent fromJson(JsonObject o) {
     JsonObject details = JsonFields.object(o, "details");
-    if (details != null && details.encode().length() > MAX_STACK) {
+    if (details != null && JsonFields.utf8Bytes(JsonFields.storableJson("details", details)) > MAX_STACK) {
       throw ReboundException.invalidField("details", "is larger than " + MAX_STACK + " bytes");
     }
     return new FailureEvent(

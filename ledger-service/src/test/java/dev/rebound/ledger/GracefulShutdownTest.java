@@ -1,0 +1,47 @@
+package dev.rebound.ledger;
+
+import static dev.rebound.ledger.LedgerHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Stopping the ledger answers what it accepted: long polls get an empty claim, writes are committed. */
+class GracefulShutdownTest {
+
+  @Test
+  void aStoppingLedgerAnswersOpenLongPollsAndCommitsAcceptedWrites() throws Exception {
+    LedgerHarness h = LedgerHarness.start("shutdown", Map.of());
+    try {
+      Future<HttpResponse<Buffer>> longPoll = h.request(HttpMethod.POST, "/v1/tasks/claim",
+          new JsonObject().put("worker", "w").put("stage", "idle").put("waitMs", 60_000));
+      Thread.sleep(300);  // parked
+      List<Future<JsonObject>> writes = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        writes.add(h.client.enqueue(new JsonObject().put("stage", "late").put("idempotencyKey", "late-" + i)));
+      }
+      Future<String> undeployed = h.vertx.undeploy(h.deploymentId).map("stopped");
+      HttpResponse<Buffer> answer = await(longPoll);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.bodyAsJsonObject().getJsonArray("tasks")).isEmpty();
+      assertThat(await(undeployed)).isEqualTo("stopped");
+      // every enqueue the ledger answered is in the database
+      long acknowledged = writes.stream().filter(Future::succeeded).count();
+      var pool = h.db.pool(h.vertx, 1);
+      long stored = await(pool.query("SELECT count(*) FROM ledger.tasks WHERE stage = 'late'").execute())
+          .iterator().next().getLong(0);
+      await(pool.close());
+      assertThat(stored).isGreaterThanOrEqualTo(acknowledged);
+    } finally {
+      await(h.db.drop(h.vertx));
+      await(h.vertx.close());
+    }
+  }
+}
