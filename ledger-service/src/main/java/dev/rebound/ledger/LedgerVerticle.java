@@ -89,7 +89,7 @@ public final class LedgerVerticle extends VerticleBase {
     return migrations.apply(pool).compose(applied -> {
       SecureRandom random = new SecureRandom();
       LedgerStore store = new LedgerStore(pool, clock, new ProvisionalRetry(config.defaultPolicy(), clock, random));
-      waiters = new ClaimWaiters(vertx);
+      waiters = new ClaimWaiters(vertx, clock, store::nextDue);
       LedgerMetrics metrics = new LedgerMetrics(ReboundVertx.registry(vertx).orElse(null), waiters::waiting);
       ops = new LedgerOperations(vertx, config, store, waiters, new TaskIds(clock, random), clock, metrics);
       routes = new LedgerRoutes(vertx, new JsonHandlers(context, inFlight), ops, config.payloadLimitBytes() + 64L * 1024).router();

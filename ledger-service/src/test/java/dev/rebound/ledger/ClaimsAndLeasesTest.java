@@ -115,6 +115,22 @@ class ClaimsAndLeasesTest {
   }
 
   @Test
+  void aLongPollIsWokenWhenADelayedTaskFallsDueEvenIfThisLedgerNeverSawItBeScheduled() throws Exception {
+    String stage = stage();
+    // written straight into the database, as another ledger instance would: no local timer knows it
+    UUID id = UUID.randomUUID();
+    await(pool.preparedQuery("""
+        INSERT INTO ledger.tasks (id, stage, state, max_attempts, run_after, created_at, updated_at)
+        VALUES ($1, $2, 'QUEUED', 5, $3, now(), now())""").execute(Tuple.of(id, stage,
+        h.clock().instant().plusMillis(700).atOffset(java.time.ZoneOffset.UTC))));
+    long started = System.nanoTime();
+    List<TaskView> got = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage).put("waitMs", 30_000)));
+    assertThat(got).extracting(TaskView::id).containsExactly(id);
+    // woken at the due time, not at the end of the 30 s wait (a functional bound, not a latency target)
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
   void aLongPollEndsWithNoTasksWhenNothingArrives() throws Exception {
     List<TaskView> got = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage()).put("waitMs", 200)));
     assertThat(got).isEmpty();

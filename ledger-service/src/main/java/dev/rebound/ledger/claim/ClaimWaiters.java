@@ -4,12 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -62,6 +64,8 @@ public final class ClaimWaiters {
   }
 
   private final Vertx vertx;
+  private final Clock clock;
+  private final Function<String, Future<Long>> nextDue;
   private final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
   /** Due time (epoch ms) → stages whose retries fall due then; one timer for the earliest. */
   private final TreeMap<Long, LinkedHashSet<String>> dueWakeups = new TreeMap<>();
@@ -69,8 +73,15 @@ public final class ClaimWaiters {
   private boolean closed;
   private long dueTimerAt = Long.MAX_VALUE;
 
-  public ClaimWaiters(Vertx vertx) {
+  /**
+   * @param nextDue for a stage (null: any), the earliest future time at which a waiting task becomes
+   *                claimable, or null — asked when a claim parks, so a due retry or delayed task
+   *                wakes it even if this instance never heard of that task (restart, other instance)
+   */
+  public ClaimWaiters(Vertx vertx, Clock clock, Function<String, Future<Long>> nextDue) {
     this.vertx = vertx;
+    this.clock = clock;
+    this.nextDue = nextDue;
   }
 
   /** Waits up to {@code waitMs} for {@code attempt} to claim something; completes with [] when the wait ends. */
@@ -80,6 +91,11 @@ public final class ClaimWaiters {
     }
     Waiter w = new Waiter(stage, attempt);
     waiters.add(w);
+    nextDue.apply(stage).onSuccess(due -> {
+      if (due != null && waiters.contains(w)) {
+        wakeAt(stage, due);
+      }
+    });
     w.timer = vertx.setTimer(Math.max(1, waitMs), t -> {
       if (w.running) {
         w.deadlinePassed = true;
@@ -136,7 +152,7 @@ public final class ClaimWaiters {
   /** A retry of {@code stage} falls due at {@code epochMs}: wake its waiters then. */
   public void wakeAt(String stage, long epochMs) {
     if (waiters.isEmpty() && dueWakeups.size() > 10_000) {
-      return;
+      return;  // nobody waits: a claim that parks later asks the database for the next due time
     }
     dueWakeups.computeIfAbsent(epochMs, k -> new LinkedHashSet<>()).add(stage == null ? "" : stage);
     armDueTimer();
@@ -154,11 +170,11 @@ public final class ClaimWaiters {
       vertx.cancelTimer(dueTimer);
     }
     dueTimerAt = first;
-    long delay = Math.max(1, first - System.currentTimeMillis());
+    long delay = Math.max(1, first - clock.millis());
     dueTimer = vertx.setTimer(delay, t -> {
       dueTimer = -1;
       dueTimerAt = Long.MAX_VALUE;
-      long now = System.currentTimeMillis();
+      long now = clock.millis();
       Iterator<java.util.Map.Entry<Long, LinkedHashSet<String>>> it = dueWakeups.entrySet().iterator();
       LinkedHashSet<String> stages = new LinkedHashSet<>();
       while (it.hasNext()) {

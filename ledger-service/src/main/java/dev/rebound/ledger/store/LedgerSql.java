@@ -97,6 +97,11 @@ final class LedgerSql {
       )
       SELECT * FROM done""";
 
+  /** The earliest future run-after of a waiting task (delayed or retrying), per stage or over all. */
+  static final String NEXT_DUE = """
+      SELECT min(run_after) FROM ledger.tasks
+      WHERE state IN ('QUEUED','RETRY') AND run_after > $1 AND ($2::text IS NULL OR stage = $2)""";
+
   static final String HEARTBEAT = """
       UPDATE ledger.tasks
       SET lease_expires_at = $1 + make_interval(secs => COALESCE($4::bigint, lease_ms)::double precision / 1000.0)

@@ -231,6 +231,15 @@ public final class LedgerStore {
         });
   }
 
+  /** Epoch ms at which the next waiting task of {@code stage} (null: any) becomes claimable, or null. */
+  public Future<Long> nextDue(String stage) {
+    return pool.preparedQuery(LedgerSql.NEXT_DUE).execute(Tuple.tuple(java.util.Arrays.asList(ts(clock.instant()), stage)))
+        .map(rows -> {
+          Instant due = instant(rows.iterator().next(), "min");
+          return due == null ? null : due.toEpochMilli();
+        });
+  }
+
   /** Extends the lease by {@code leaseMs}, or by the claim's lease length when null. */
   public Future<JsonObject> heartbeat(UUID id, UUID leaseToken, Long leaseMs) {
     Instant now = clock.instant();

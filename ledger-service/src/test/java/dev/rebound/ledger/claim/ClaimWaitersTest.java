@@ -38,7 +38,7 @@ class ClaimWaitersTest {
 
   @Test
   void oneNewTaskWakesOneParkedClaimOfItsStage() throws Exception {
-    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx));
+    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, java.time.Clock.systemUTC(), stage -> Future.succeededFuture(null)));
     AtomicInteger attempts = new AtomicInteger();
     List<Future<List<JsonObject>>> parked = new ArrayList<>();
     onContext(() -> {
@@ -72,7 +72,7 @@ class ClaimWaitersTest {
 
   @Test
   void aClaimThatFindsWorkIsAnsweredAndLeavesTheOthersWaiting() throws Exception {
-    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx));
+    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, java.time.Clock.systemUTC(), stage -> Future.succeededFuture(null)));
     JsonObject task = new JsonObject().put("id", "t1");
     Future<List<JsonObject>> first = onContext(() -> waiters.await("build", 60_000, () -> Future.succeededFuture(List.of(task))));
     Future<List<JsonObject>> second = onContext(() -> waiters.await("build", 60_000, () -> Future.succeededFuture(List.of())));
@@ -87,7 +87,7 @@ class ClaimWaitersTest {
 
   @Test
   void tasksClaimedWhileTheWaitEndsAreStillDelivered() throws Exception {
-    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx));
+    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, java.time.Clock.systemUTC(), stage -> Future.succeededFuture(null)));
     Promise<List<JsonObject>> slowClaim = Promise.promise();
     JsonObject task = new JsonObject().put("id", "t1");
     Future<List<JsonObject>> parked = onContext(() -> waiters.await("build", 50, slowClaim::future));
