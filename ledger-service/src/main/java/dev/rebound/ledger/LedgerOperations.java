@@ -232,15 +232,15 @@ public final class LedgerOperations {
   }
 
   public Future<JsonObject> cancel(JsonObject body, Origin origin) {
-    return withId(body, id -> changed(store.cancel(id, reason(body), origin)));
+    return withId(body, id -> changed(store.cancel(id, expectedVersion(body), reason(body), origin)));
   }
 
   public Future<JsonObject> block(JsonObject body, Origin origin) {
-    return withId(body, id -> changed(store.block(id, reason(body), origin)));
+    return withId(body, id -> changed(store.block(id, expectedVersion(body), reason(body), origin)));
   }
 
   public Future<JsonObject> unblock(JsonObject body, Origin origin) {
-    return withId(body, id -> changed(store.unblock(id, reason(body), origin)));
+    return withId(body, id -> changed(store.unblock(id, expectedVersion(body), reason(body), origin)));
   }
 
   // ---------------------------------------------------------------- checkpoints
@@ -297,13 +297,18 @@ public final class LedgerOperations {
     } catch (ReboundException e) {
       return Future.failedFuture(e);
     }
-    return recordFailure(event, origin);
+    if (event.taskId() != null && event.attempt() == null && event.leaseToken() == null) {
+      // without either, a stale worker's report would be charged to whoever holds the task now
+      return Future.failedFuture(ReboundException.badRequest("a failure of a task needs its 'leaseToken' or 'attempt'"));
+    }
+    return recordFailure(event, origin, false);
   }
 
-  public Future<JsonObject> recordFailure(FailureEvent reported, Origin origin) {
+  /** @param onlyIfLeaseExpired see {@link LedgerStore#recordFailure(FailureEvent, Origin, Duration, boolean)} */
+  public Future<JsonObject> recordFailure(FailureEvent reported, Origin origin, boolean onlyIfLeaseExpired) {
     // secrets never reach the database, the outbox or the logs: redact before anything else
     FailureEvent event = redacted(reported);
-    return store.recordFailure(event, origin, config.decisionTimeout()).map(rec -> {
+    return store.recordFailure(event, origin, config.decisionTimeout(), onlyIfLeaseExpired).map(rec -> {
       if (!rec.duplicate()) {
         metrics.failureRecorded(event.taskId() != null);
         publish(rec.changed().transitions());
@@ -529,6 +534,11 @@ public final class LedgerOperations {
     } catch (ReboundException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** Optional {@code expectedVersion}: the transition only happens if the task is still at it (else 409 CONFLICT). */
+  private static Long expectedVersion(JsonObject body) {
+    return JsonFields.longValue(body, "expectedVersion", 1, Long.MAX_VALUE);
   }
 
   private String reason(JsonObject body) {

@@ -109,6 +109,19 @@ class LedgerHttpTest {
   }
 
   @Test
+  void anOperatorsExpectedVersionGuardsAgainstLostUpdates() throws Exception {
+    JsonObject task = call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "versioned")).bodyAsJsonObject().getJsonObject("task");
+    String id = task.getString("id");
+    long version = task.getLong("version");
+    assertThat(call(HttpMethod.POST, "/v1/tasks/" + id + "/block", new JsonObject().put("expectedVersion", version)).statusCode()).isEqualTo(200);
+    // someone else acting on what they saw before the block
+    assertError(call(HttpMethod.POST, "/v1/tasks/" + id + "/unblock", new JsonObject().put("expectedVersion", version)),
+        409, "CONFLICT", "changed meanwhile");
+    assertThat(call(HttpMethod.POST, "/v1/tasks/" + id + "/unblock", new JsonObject().put("expectedVersion", version + 1)).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   void aFailureReportIsAcceptedWith202AndRepeatsAreDuplicates() throws Exception {
     String failureId = UUID.randomUUID().toString();
     JsonObject f = new JsonObject().put("failureId", failureId).put("message", "upstream timed out").put("source", "scraper");
@@ -155,7 +168,16 @@ class LedgerHttpTest {
     assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("message", "m").put("httpStatus", 999)), 400, "BAD_REQUEST", "'httpStatus' must be between");
     assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("message", "m").put("sqlState", "nope")), 400, "BAD_REQUEST", "SQLSTATE");
     assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("message", "m").put("taskId", UUID.randomUUID().toString())),
-        404, "NOT_FOUND", "does not exist");
+        400, "BAD_REQUEST", "needs its 'leaseToken' or 'attempt'");
+    assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("message", "m").put("taskId", UUID.randomUUID().toString())
+        .put("attempt", 1)), 404, "NOT_FOUND", "does not exist");
+    assertError(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("message", "nul \u0000 inside")), 400, "BAD_REQUEST", "NUL");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("payload", new JsonObject().put("k", "a\u0000b"))),
+        400, "BAD_REQUEST", "'payload' contains a NUL");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("agent", "a\u0000")), 400, "BAD_REQUEST", "'agent' contains a NUL");
+    assertError(call(HttpMethod.POST, "/v1/tasks", "{\"stage\":\"s\",\"priority\":18446744073709551617}"), 400, "BAD_REQUEST", "'priority' must be an integer");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("priority", 1.5)), 400, "BAD_REQUEST", "'priority' must be an integer");
+    assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("runAfter", "+300000-01-01T00:00:00Z")), 400, "BAD_REQUEST", "'runAfter' must be");
     assertError(call(HttpMethod.POST, "/v1/dlq/redrive", new JsonObject()), 400, "BAD_REQUEST", "either 'ids' or 'filter'");
     assertError(call(HttpMethod.POST, "/v1/dlq/redrive", new JsonObject().put("ids", new JsonArray().add(7))), 400, "BAD_REQUEST", "'ids[0]' must be a UUID");
     assertError(call(HttpMethod.DELETE, "/v1/tasks", null), 405, "BAD_REQUEST", "not allowed");

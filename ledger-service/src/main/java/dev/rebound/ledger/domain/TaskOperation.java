@@ -44,16 +44,16 @@ public enum TaskOperation {
     return from.contains(state);
   }
 
-  /** SQL array literal of the source states, e.g. {@code {QUEUED,RETRY}}. */
-  public String fromArray() {
-    StringBuilder sb = new StringBuilder("{");
+  /** The guard of this operation's SQL, e.g. {@code state IN ('QUEUED','RETRY')}: the one source of truth. */
+  public String sqlGuard() {
+    StringBuilder sb = new StringBuilder("state IN (");
     for (TaskState s : from) {
-      if (sb.length() > 1) {
+      if (sb.charAt(sb.length() - 1) != '(') {
         sb.append(',');
       }
-      sb.append(s.name());
+      sb.append('\'').append(s.name()).append('\'');
     }
-    return sb.append('}').toString();
+    return sb.append(')').toString();
   }
 
   public String refusal(TaskState current) {

@@ -1,5 +1,7 @@
 package dev.rebound.ledger.store;
 
+import dev.rebound.ledger.domain.TaskOperation;
+
 /**
  * Every SQL statement of the ledger, as text. Prepared statements only; {@code $1} is always "now"
  * from the injected clock, so tests can pin time.
@@ -129,35 +131,37 @@ final class LedgerSql {
   }
 
   private static final String CLEAR_LEASE = "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL";
+  /** Optional optimistic check for operations people trigger: $7 the version they saw, or null. */
+  private static final String VERSION_GUARD = " AND ($7::bigint IS NULL OR version = $7)";
 
-  static final String CANCEL = transition("id = $6 AND state IN ('QUEUED','RUNNING','RETRY','BLOCKED')",
+  static final String CANCEL = transition("id = $6 AND " + TaskOperation.CANCEL.sqlGuard() + VERSION_GUARD,
       "'CANCELLED'", CLEAR_LEASE + ", finished_at = $1");
 
-  static final String BLOCK = transition("id = $6 AND state IN ('QUEUED','RUNNING','RETRY')",
+  static final String BLOCK = transition("id = $6 AND " + TaskOperation.BLOCK.sqlGuard() + VERSION_GUARD,
       "'BLOCKED'", CLEAR_LEASE + ", blocked_reason = $2");
 
-  static final String UNBLOCK = transition("id = $6 AND state = 'BLOCKED'",
+  static final String UNBLOCK = transition("id = $6 AND " + TaskOperation.UNBLOCK.sqlGuard() + VERSION_GUARD,
       "'QUEUED'", "blocked_reason = NULL, run_after = $1");
 
   /** Provisional failure of the current attempt: $6 id, $7 attempt, $8 target state, $9 run after. */
-  static final String FAIL_ATTEMPT = transition("id = $6 AND state = 'RUNNING' AND attempt = $7",
+  static final String FAIL_ATTEMPT = transition("id = $6 AND " + TaskOperation.FAIL.sqlGuard() + " AND attempt = $7",
       "$8::text", CLEAR_LEASE + ", last_error = $5::text, run_after = $9,"
           + " finished_at = CASE WHEN $8::text = 'FAILED' THEN $1::timestamptz ELSE NULL END");
 
   /** Decisions, guarded by the attempt they were made for: $6 id, $7 attempt. */
-  static final String DECIDE_RETRY = transition("id = $6 AND attempt = $7 AND state IN ('RETRY','BLOCKED')",
+  static final String DECIDE_RETRY = transition("id = $6 AND attempt = $7 AND " + TaskOperation.RETRY_AT.sqlGuard(),
       "'RETRY'", "run_after = $8, blocked_reason = NULL");
-  static final String DECIDE_PARK = transition("id = $6 AND attempt = $7 AND state = 'RETRY'",
+  static final String DECIDE_PARK = transition("id = $6 AND attempt = $7 AND " + TaskOperation.PARK.sqlGuard(),
       "'BLOCKED'", "blocked_reason = $2");
-  static final String DECIDE_DEAD_LETTER = transition("id = $6 AND attempt = $7 AND state IN ('RETRY','BLOCKED')",
+  static final String DECIDE_DEAD_LETTER = transition("id = $6 AND attempt = $7 AND " + TaskOperation.DEAD_LETTER.sqlGuard(),
       "'FAILED'", "finished_at = $1");
   /** Abort: $6 workflow id. */
   static final String ABORT_WORKFLOW = transition(
-      "workflow_id = $6 AND state IN ('QUEUED','RUNNING','RETRY','BLOCKED')",
+      "workflow_id = $6 AND " + TaskOperation.CANCEL.sqlGuard(),
       "'CANCELLED'", CLEAR_LEASE + ", finished_at = $1");
 
   /** Redrive with a fresh attempt budget: $6 ids. */
-  static final String REDRIVE_IDS = transition("id = ANY($6::uuid[]) AND state = 'FAILED'",
+  static final String REDRIVE_IDS = transition("id = ANY($6::uuid[]) AND " + TaskOperation.REDRIVE.sqlGuard(),
       "'QUEUED'", "attempt_base = t.attempt, run_after = $1, finished_at = NULL");
   /** Redrive by filter: $6 stage, $7 workflow id, $8 limit. */
   static final String REDRIVE_FILTER = transition("""

@@ -290,7 +290,14 @@ public final class LedgerStore {
         if (rows.size() == 0) {
           return Future.failedFuture(ReboundException.notFound("task", id));
         }
-        TaskState current = TaskState.valueOf(rows.iterator().next().getString("state"));
+        Row row = rows.iterator().next();
+        TaskState current = TaskState.valueOf(row.getString("state"));
+        if (op.allowedFrom(current)) {
+          // the state allowed it, so the caller's expected version did not match
+          return Future.failedFuture(new ReboundException(ErrorCode.CONFLICT, "task " + id + " changed meanwhile: it is at version "
+              + row.getLong("version") + " (" + current + ")", new JsonObject().put("taskId", id.toString())
+              .put("version", row.getLong("version")).put("state", current.name())));
+        }
         return Future.failedFuture(illegal(op, id, current));
       });
     });
@@ -326,16 +333,24 @@ public final class LedgerStore {
     return new Changed(tasks, transitions);
   }
 
-  public Future<Changed> cancel(UUID id, String reason, Origin origin) {
-    return transitionOne(TaskOperation.CANCEL, id, LedgerSql.CANCEL, Tuple.of(id), reasonOr(reason, "cancelled"), null, origin);
+  /** @param expectedVersion the version the caller saw, or null to skip the optimistic check */
+  public Future<Changed> cancel(UUID id, Long expectedVersion, String reason, Origin origin) {
+    return transitionOne(TaskOperation.CANCEL, id, LedgerSql.CANCEL, versioned(id, expectedVersion),
+        reasonOr(reason, "cancelled"), null, origin);
   }
 
-  public Future<Changed> block(UUID id, String reason, Origin origin) {
-    return transitionOne(TaskOperation.BLOCK, id, LedgerSql.BLOCK, Tuple.of(id), reasonOr(reason, "blocked"), null, origin);
+  public Future<Changed> block(UUID id, Long expectedVersion, String reason, Origin origin) {
+    return transitionOne(TaskOperation.BLOCK, id, LedgerSql.BLOCK, versioned(id, expectedVersion),
+        reasonOr(reason, "blocked"), null, origin);
   }
 
-  public Future<Changed> unblock(UUID id, String reason, Origin origin) {
-    return transitionOne(TaskOperation.UNBLOCK, id, LedgerSql.UNBLOCK, Tuple.of(id), reasonOr(reason, "unblocked"), null, origin);
+  public Future<Changed> unblock(UUID id, Long expectedVersion, String reason, Origin origin) {
+    return transitionOne(TaskOperation.UNBLOCK, id, LedgerSql.UNBLOCK, versioned(id, expectedVersion),
+        reasonOr(reason, "unblocked"), null, origin);
+  }
+
+  private static Tuple versioned(UUID id, Long expectedVersion) {
+    return Tuple.tuple(java.util.Arrays.asList(id, expectedVersion));
   }
 
   public Future<Changed> redrive(List<UUID> ids, String reason, Origin origin) {
@@ -380,6 +395,15 @@ public final class LedgerStore {
    * transaction. A repeat of the same failure id or (task, attempt) changes nothing.
    */
   public Future<FailureRecorded> recordFailure(FailureEvent f, Origin origin, Duration firstResend) {
+    return recordFailure(f, origin, firstResend, false);
+  }
+
+  /**
+   * @param onlyIfLeaseExpired the lease rescuer's report: refused (LEASE_LOST) when, under the row
+   *                           lock, the lease turns out to have been extended meanwhile
+   */
+  public Future<FailureRecorded> recordFailure(FailureEvent f, Origin origin, Duration firstResend,
+                                               boolean onlyIfLeaseExpired) {
     Instant now = clock.instant();
     UUID failureId = f.failureId() != null ? f.failureId() : UUID.randomUUID();
     return pool.withTransaction(conn -> {
@@ -408,6 +432,12 @@ public final class LedgerStore {
                 return Future.failedFuture(new ReboundException(ErrorCode.LEASE_LOST, "attempt " + attempt
                     + " of task " + f.taskId() + " is not the current one (" + currentAttempt + ")",
                     new JsonObject().put("taskId", f.taskId().toString()).put("currentAttempt", currentAttempt)));
+              }
+              Instant expires = instant(task, "lease_expires_at");
+              if (onlyIfLeaseExpired && expires != null && expires.isAfter(now)) {
+                return Future.failedFuture(new ReboundException(ErrorCode.LEASE_LOST,
+                    "the lease on task " + f.taskId() + " was extended: not expired any more",
+                    new JsonObject().put("taskId", f.taskId().toString())));
               }
               if (f.leaseToken() != null && !f.leaseToken().equals(task.getUUID("lease_token"))) {
                 return Future.failedFuture(new ReboundException(ErrorCode.LEASE_LOST,
@@ -534,6 +564,13 @@ public final class LedgerStore {
             return Future.failedFuture(ReboundException.notFound("task", d.taskId()));
           }
           Row task = rows.iterator().next();
+          int current = task.getInteger("attempt");
+          if (d.attempt() > current) {
+            // recording it would block the real decision for that attempt later: refuse, keep nothing
+            return Future.failedFuture(new ReboundException(ErrorCode.CONFLICT, "attempt " + d.attempt() + " of task "
+                + d.taskId() + " has not happened yet (the task is at attempt " + current + ")",
+                new JsonObject().put("taskId", d.taskId().toString()).put("currentAttempt", current)));
+          }
           return conn.preparedQuery(LedgerSql.INSERT_DECISION).execute(Tuple.tuple(java.util.Arrays.asList(d.taskId(),
                   d.attempt(), d.action().name(), ts(d.runAt()), d.reason(), d.decidedBy(), ts(now))))
               .compose(ins -> {
@@ -584,7 +621,7 @@ public final class LedgerStore {
       case ABORT_WORKFLOW -> {
         String workflow = task.getString("workflow_id");
         if (workflow == null) {
-          return transitionWith(conn, LedgerSql.CANCEL, Tuple.of(d.taskId()), reason, null, origin)
+          return transitionWith(conn, LedgerSql.CANCEL, versioned(d.taskId(), null), reason, null, origin)
               .map(c -> new Decided(!c.empty(), false, c.empty() ? "ignored: task is " + state
                   : "aborted: the task has no workflow, cancelled it alone", c));
         }

@@ -33,7 +33,7 @@ public final class LeaseRescuer {
             lease.stage(), lease.workflowId(),
             "lease expired: worker '" + lease.owner() + "' did not complete or heartbeat before " + lease.expiredAt(),
             "LeaseExpired", null, null, null, null, null, lease.expiredAt());
-        rescued.add(operations.recordFailure(failure, RESCUER).map(r -> {
+        rescued.add(operations.recordFailure(failure, RESCUER, true).map(r -> {
           operations.metrics().leaseRescued();
           return true;
         }).recover(t -> {

@@ -1,0 +1,63 @@
+package dev.rebound.ledger.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Requests that arrive together are written together, and one bad request never fails its neighbours. */
+class GroupCommitTest {
+
+  @Test
+  void requestsArrivingWhileABatchIsInFlightAreWrittenTogetherAndAPoisonedBatchIsRetriedOneByOne() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<List<String>> statements = new ArrayList<>();
+      List<Promise<List<Object>>> pending = new ArrayList<>();
+      CompletableFuture<List<Future<String>>> submitted = new CompletableFuture<>();
+      vertx.runOnContext(v -> {
+        GroupCommit<String, String> commit = new GroupCommit<>(100, 1, batch -> {
+          statements.add(batch);
+          if (batch.contains("poison") && batch.size() > 1) {
+            return Future.failedFuture(new IllegalStateException("22P05"));  // the whole statement fails
+          }
+          if (batch.equals(List.of("poison"))) {
+            return Future.failedFuture(new IllegalStateException("22P05"));
+          }
+          if (batch.equals(List.of("first"))) {
+            Promise<List<Object>> p = Promise.promise();  // keep the first batch in flight
+            pending.add(p);
+            return p.future();
+          }
+          return Future.succeededFuture(new ArrayList<>(batch.stream().map(s -> (Object) (s + " ok")).toList()));
+        });
+        List<Future<String>> results = new ArrayList<>();
+        results.add(commit.submit("first"));
+        results.add(commit.submit("a"));
+        results.add(commit.submit("poison"));
+        results.add(commit.submit("b"));
+        pending.get(0).complete(List.of("first ok"));
+        submitted.complete(results);
+      });
+      List<Future<String>> results = submitted.get(10, TimeUnit.SECONDS);
+      for (Future<String> f : results) {
+        f.toCompletionStage().toCompletableFuture().handle((ok, err) -> ok).get(10, TimeUnit.SECONDS);
+      }
+      assertThat(results.get(0).result()).isEqualTo("first ok");
+      assertThat(results.get(1).result()).isEqualTo("a ok");
+      assertThat(results.get(2).failed()).isTrue();
+      assertThat(results.get(3).result()).isEqualTo("b ok");
+      // one statement for the first, one for the three that queued behind it, then each alone
+      assertThat(statements).containsExactly(List.of("first"), List.of("a", "poison", "b"), List.of("a"), List.of("poison"),
+          List.of("b"));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+}
