@@ -361,7 +361,8 @@ public final class LedgerOperations {
         .setSendTimeout(config.decisionTimeout().toMillis());
     vertx.eventBus().request(Addresses.ANALYZER_FAILURES, f.toJson(), options).onComplete(ar -> {
       if (ar.succeeded() && f.taskId() == null) {
-        store.markDelivered(f.failureId());
+        store.markDelivered(f.failureId())
+            .onFailure(t -> LOG.warn("failure {} delivered but not marked: it will be sent again", f.failureId()));
       }
     });
   }

@@ -97,10 +97,11 @@ class FailureOutboxTest {
     String failureId = await(h.client.fail(new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null,
         "boom", null, null, null, null, null, null, null))).getString("failureId");
     eventually(() -> sendsOf(failureId) >= 4);  // the first send plus 3 resends
-    JsonObject row = await(pool.preparedQuery("SELECT sends, next_send_at FROM ledger.failures WHERE id = $1")
+    JsonObject row = await(pool.preparedQuery("SELECT sends, next_send_at, decision FROM ledger.failures WHERE id = $1")
         .execute(Tuple.of(UUID.fromString(failureId)))).iterator().next().toJson();
     assertThat(row.getInteger("sends")).isEqualTo(3);
     assertThat(row.getValue("next_send_at")).isNull();
+    assertThat(row.getString("decision")).isEqualTo("EXHAUSTED");
   }
 
   @Test

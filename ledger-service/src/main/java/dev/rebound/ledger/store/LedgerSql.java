@@ -202,8 +202,12 @@ final class LedgerSql {
       LIMIT $2
       FOR UPDATE SKIP LOCKED""";
 
+  /** $2 null: the last send; the failure is then given up on ('EXHAUSTED') rather than left pending forever. */
   static final String MARK_FAILURE_SENT = """
-      UPDATE ledger.failures SET sends = sends + 1, next_send_at = $2 WHERE id = $1""";
+      UPDATE ledger.failures SET sends = sends + 1, next_send_at = $2,
+             decided_at = CASE WHEN $2::timestamptz IS NULL THEN $3 ELSE decided_at END,
+             decision = CASE WHEN $2::timestamptz IS NULL THEN 'EXHAUSTED' ELSE decision END
+      WHERE id = $1""";
 
   /** A decision for an attempt that moved on, or the end of resending: no further sends. */
   static final String MARK_FAILURE_DECIDED = """
@@ -216,9 +220,11 @@ final class LedgerSql {
 
   /** Failures whose attempt is no longer current need no decision any more. */
   static final String RETIRE_STALE_FAILURES = """
-      UPDATE ledger.failures f SET decided_at = $1, decision = 'SUPERSEDED', next_send_at = NULL
-      FROM ledger.tasks t
-      WHERE f.task_id = t.id AND f.decided_at IS NULL AND (t.attempt > f.attempt OR t.state IN ('DONE','CANCELLED'))""";
+      UPDATE ledger.failures SET decided_at = $1, decision = 'SUPERSEDED', next_send_at = NULL
+      WHERE id IN (
+        SELECT f.id FROM ledger.failures f JOIN ledger.tasks t ON t.id = f.task_id
+        WHERE f.decided_at IS NULL AND f.next_send_at <= $1 AND (t.attempt > f.attempt OR t.state IN ('DONE','CANCELLED'))
+        LIMIT 1000)""";
 
   static final String INSERT_DECISION = """
       INSERT INTO ledger.decisions (task_id, attempt, action, run_at, reason, decided_by, applied, outcome, at)

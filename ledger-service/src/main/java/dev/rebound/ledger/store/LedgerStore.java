@@ -529,7 +529,8 @@ public final class LedgerStore {
                 r.getString("error_type"), r.getString("stack_trace"), r.getInteger("http_status"),
                 r.getInteger("exit_code"), r.getString("sql_state"), details instanceof JsonObject j ? j : null,
                 instant(r, "occurred_at")));
-            marks.add(Tuple.of(r.getUUID("id"), sends >= maxSends ? null : ts(now.plus(backoffAfterSends.apply(sends)))));
+            marks.add(Tuple.tuple(java.util.Arrays.asList(r.getUUID("id"),
+                sends >= maxSends ? null : ts(now.plus(backoffAfterSends.apply(sends))), ts(now))));
           }
           if (marks.isEmpty()) {
             return Future.succeededFuture(due);
