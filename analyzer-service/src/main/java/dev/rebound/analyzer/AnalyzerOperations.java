@@ -8,6 +8,7 @@ import dev.rebound.analyzer.store.AnalyzerStore;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.message.FailureClassified;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.Transition;
@@ -154,24 +155,13 @@ public final class AnalyzerOperations {
   }
 
   private JsonObject failureClassified(FailureEvent f, Verdict v, FingerprintHistory h, JsonArray similar, JsonObject impact) {
-    JsonObject o = new JsonObject().put("failureId", f.failureId().toString());
-    if (f.taskId() != null) {
-      o.put("taskId", f.taskId().toString()).put("attempt", f.attempt());
-    }
-    putIfPresent(o, "stage", f.stage());
-    putIfPresent(o, "workflowId", f.workflowId());
-    putIfPresent(o, "source", f.source());
-    if (f.occurredAt() != null) {
-      o.put("occurredAt", f.occurredAt().toString());
-    }
-    FingerprintHistory withThis = new FingerprintHistory(h.count() + 1, h.healedByRetry(), h.deadLettered(), h.resolvedByPerson());
-    // impact counts this failure too: it is recorded in the same transaction that stores this message
+    // history and impact count this failure too: it is recorded in the same transaction that stores this message
     long tasks = impact.getLong("tasks") + (f.taskId() == null ? 0 : 1);
-    return o.put("verdict", VerdictJson.withReasons(v))
-        .put("history", historyJson(withThis))
-        .put("similar", similar)
-        .put("impactLastHour", impact.copy().put("failures", impact.getLong("failures") + 1).put("tasks", tasks))
-        .put("classifiedAt", clock.instant().toString());
+    return new FailureClassified(f.failureId(), f.taskId(), f.taskId() == null ? null : f.attempt(), f.stage(),
+        f.workflowId(), f.source(), f.occurredAt(), VerdictJson.message(v, true),
+        new FailureClassified.History(h.count() + 1, h.healedByRetry(), h.deadLettered(), h.resolvedByPerson()),
+        similar, impact.copy().put("failures", impact.getLong("failures") + 1).put("tasks", tasks), clock.instant())
+        .toJson();
   }
 
   private static JsonObject historyJson(FingerprintHistory h) {

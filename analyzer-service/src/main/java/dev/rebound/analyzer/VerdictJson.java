@@ -4,7 +4,7 @@ import dev.rebound.analyzer.domain.FailureInput;
 import dev.rebound.analyzer.domain.Verdict;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
-import io.vertx.core.json.JsonArray;
+import dev.rebound.common.message.FailureClassified;
 import io.vertx.core.json.JsonObject;
 
 /** JSON mapping at the analyzer's edges: requests to {@link FailureInput}, {@link Verdict} to JSON. */
@@ -68,25 +68,18 @@ public final class VerdictJson {
     return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
   }
 
+  /** The verdict as the mesh's message record; {@code withReasons} adds why the confidence is what it is. */
+  public static FailureClassified.Verdict message(Verdict v, boolean withReasons) {
+    return new FailureClassified.Verdict(v.fingerprint(), v.template(), v.category().name(), v.transientFailure(),
+        Math.round(v.confidence() * 1000) / 1000.0, v.severity().label(), v.ruleId(), v.rootCause(),
+        v.recommendations(), v.retryAfterMs(), v.redactedMessage(), withReasons ? v.reasons() : null);
+  }
+
   public static JsonObject of(Verdict v) {
-    JsonObject o = new JsonObject()
-        .put("fingerprint", v.fingerprint())
-        .put("template", v.template())
-        .put("category", v.category().name())
-        .put("transient", v.transientFailure())
-        .put("confidence", Math.round(v.confidence() * 1000) / 1000.0)
-        .put("severity", v.severity().label())
-        .put("ruleId", v.ruleId())
-        .put("rootCause", v.rootCause())
-        .put("recommendations", new JsonArray(v.recommendations()))
-        .put("redacted", v.redactedMessage());
-    if (v.retryAfterMs() != null) {
-      o.put("retryAfterMs", v.retryAfterMs());
-    }
-    return o;
+    return message(v, false).toJson();
   }
 
   public static JsonObject withReasons(Verdict v) {
-    return of(v).put("reasons", new JsonArray(v.reasons()));
+    return message(v, true).toJson();
   }
 }

@@ -7,6 +7,7 @@ import dev.rebound.analyzer.AnalyzerVerticle;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.client.LedgerClient;
 import dev.rebound.common.message.Decision;
+import dev.rebound.common.message.FailureClassified;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
@@ -73,12 +74,11 @@ class ClusteredFailureFlowTest {
     // the stand-in retry service: every classified transient failure is retried now
     LedgerClient decisions = new LedgerClient(workerMember, 10_000);
     await(workerMember.eventBus().<JsonObject>consumer(Addresses.RETRY_CLASSIFIED, m -> {
-      JsonObject c = m.body();
-      classified.add(c);
-      JsonObject verdict = c.getJsonObject("verdict");
-      Decision.Action action = verdict.getBoolean("transient") ? Decision.Action.RETRY : Decision.Action.DEAD_LETTER;
-      decisions.decide(new Decision(UUID.fromString(c.getString("taskId")), c.getInteger("attempt"), action,
-          action == Decision.Action.RETRY ? Instant.now() : null, verdict.getString("rootCause"), "retry-stand-in"));
+      classified.add(m.body());
+      FailureClassified c = FailureClassified.fromJson(m.body());
+      Decision.Action action = c.verdict().transientFailure() ? Decision.Action.RETRY : Decision.Action.DEAD_LETTER;
+      decisions.decide(new Decision(c.taskId(), c.attempt(), action,
+          action == Decision.Action.RETRY ? Instant.now() : null, c.verdict().rootCause(), "retry-stand-in"));
     }).completion(), LIMIT, "registering the stand-in retry service");
 
     LedgerClient probe = new LedgerClient(workerMember, 5_000);
