@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /** The analyzer's configuration, read once from {@link Settings} and validated at start. */
 public record AnalyzerConfig(int httpPort, boolean httpEnabled, Optional<Path> rulesFile, int bodyLimitBytes,
-                             int maxBatchLines, Duration templateSaveInterval, int pgPoolSize) {
+                             int maxBatchLines, Duration templateSaveInterval, Duration retention, int pgPoolSize) {
 
   public static final int DEFAULT_HTTP_PORT = 8082;
 
@@ -31,6 +31,7 @@ public record AnalyzerConfig(int httpPort, boolean httpEnabled, Optional<Path> r
         s.integer("analyzer.body-limit-bytes", 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
         s.integer("analyzer.max-batch-lines", 10_000, 1, 1_000_000),
         s.duration("analyzer.template-save-interval", Duration.ofSeconds(10)),
+        s.duration("analyzer.retention", Duration.ofDays(30)),
         s.pgPoolSize());
   }
 }

@@ -50,6 +50,8 @@ public final class AnalyzerVerticle extends VerticleBase {
   private Router routes;
   private HttpServer server;
   private long saveTimer = -1;
+  private long pruneTimer = -1;
+  private static final java.time.Duration PRUNE_EVERY = java.time.Duration.ofMinutes(10);
   private int savedSize = -1;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final InFlight inFlight = new InFlight();
@@ -104,6 +106,8 @@ public final class AnalyzerVerticle extends VerticleBase {
             }
           }));
           saveTimer = vertx.setPeriodic(Math.max(100, config.templateSaveInterval().toMillis()), t -> saveTemplates());
+          pruneTimer = vertx.setPeriodic(PRUNE_EVERY.toMillis(), t -> store.prune(config.retention(), 10_000)
+              .onFailure(e -> LOG.warn("retention sweep failed: {}", e.getMessage())));
           return startHttp();
         })
         .onSuccess(v -> LOG.info("analyzer started (http {})", config.httpEnabled() ? actualPort() : "off"));
@@ -155,6 +159,9 @@ public final class AnalyzerVerticle extends VerticleBase {
     consumers.forEach(c -> unregistered.add(c.unregister()));
     if (saveTimer >= 0) {
       vertx.cancelTimer(saveTimer);
+    }
+    if (pruneTimer >= 0) {
+      vertx.cancelTimer(pruneTimer);
     }
     return Future.join(unregistered).otherwiseEmpty()
         .compose(v -> server == null ? Future.succeededFuture()

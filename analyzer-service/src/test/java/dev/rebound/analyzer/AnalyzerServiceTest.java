@@ -265,6 +265,21 @@ class AnalyzerServiceTest {
   }
 
   @Test
+  void perFailureRowsArePrunedAfterTheRetentionWhileFingerprintCountsStay() throws Exception {
+    UUID old = UUID.randomUUID();
+    JsonObject r = analyze(failure(old, UUID.randomUUID(), 1, "ssl handshake failed: certificate has expired"));
+    await(pool.preparedQuery("UPDATE analyzer.occurrences SET seen_at = now() - interval '40 days' WHERE failure_id = $1")
+        .execute(Tuple.of(old)));
+    var store = new dev.rebound.analyzer.store.AnalyzerStore(pool, Clock.systemUTC());
+    assertThat(await(store.prune(java.time.Duration.ofDays(30), 1000))).isPositive();
+    assertThat(await(pool.preparedQuery("SELECT 1 FROM analyzer.occurrences WHERE failure_id = $1").execute(Tuple.of(old))).size())
+        .isZero();
+    String fp = r.getJsonObject("verdict").getString("fingerprint");
+    assertThat(await(pool.preparedQuery("SELECT occurrences FROM analyzer.fingerprints WHERE fingerprint = $1")
+        .execute(Tuple.of(fp))).iterator().next().getLong(0)).isPositive();
+  }
+
+  @Test
   void learnedTemplatesSurviveARestart() throws Exception {
     String message = "worker pool exhausted while handling job alpha-7731 on shard north";
     JsonObject before = post("/v1/classify", new JsonObject().put("message", message)).bodyAsJsonObject();

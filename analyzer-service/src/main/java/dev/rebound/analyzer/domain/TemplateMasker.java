@@ -37,9 +37,11 @@ public final class TemplateMasker {
       if (isQuote(c) && (c != '\'' || i == 0 || !Character.isLetterOrDigit(message.charAt(i - 1)))) {
         int end = closingQuote(message, i, c);
         if (end > 0) {
-          boolean jsonKey = end + 1 < n && message.charAt(end + 1) == ':';
-          if (jsonKey) {
+          if (isJsonKey(message, i, end)) {
             out.append(message, i, end + 1);
+          } else if (isProse(message, i + 1, end)) {
+            // a quoted sentence is part of the message, not a value: keep it, masking its variables
+            out.append(c).append(mask(message.substring(i + 1, end))).append(message.charAt(end));
           } else {
             out.append("<quoted>");
           }
@@ -52,9 +54,68 @@ public final class TemplateMasker {
           && !(i > start && (message.charAt(i) == '"' || message.charAt(i) == '`'))) {
         i++;
       }
+      int before = out.length();
       maskToken(message, start, i, out);
+      i = foldSeparateUnit(message, i, out, before);
     }
     return out.toString();
+  }
+
+  /**
+   * {@code 30000 ms}, {@code 7.45 GiB}, {@code in 2 minutes}: a bare number followed by a unit word of
+   * at least two letters is one quantity, as if it were written {@code 30000ms}. Returns the index to
+   * continue scanning from.
+   */
+  private static int foldSeparateUnit(String s, int i, StringBuilder out, int tokenStart) {
+    if (out.length() - tokenStart != 5 || !"<num>".contentEquals(out.subSequence(tokenStart, out.length()))) {
+      return i;
+    }
+    int n = s.length();
+    int u = i;
+    while (u < n && s.charAt(u) == ' ') {
+      u++;
+    }
+    if (u == i || u >= n) {
+      return i;
+    }
+    int e = u;
+    while (e < n && Character.isLetter(s.charAt(e))) {
+      e++;
+    }
+    if (e - u < 2 || e < n && !isSpace(s.charAt(e)) && ")]},;.!?:".indexOf(s.charAt(e)) < 0) {
+      return i;
+    }
+    String raw = s.substring(u, e);
+    String kind = unitKind(AsciiLower.of(raw), raw);
+    if (kind == null) {
+      return i;
+    }
+    out.setLength(tokenStart);
+    out.append(kind);
+    return e;
+  }
+
+  /** A quoted string followed by {@code :} right after {@code {} or {@code ,} (JSON, Python dicts). */
+  private static boolean isJsonKey(String s, int open, int close) {
+    if (close + 1 >= s.length() || s.charAt(close + 1) != ':') {
+      return false;
+    }
+    int j = open - 1;
+    while (j >= 0 && s.charAt(j) == ' ') {
+      j--;
+    }
+    return j >= 0 && (s.charAt(j) == '{' || s.charAt(j) == ',');
+  }
+
+  /** Four or more words: a sentence quoted inside the message (Python reprs, Rust panics), not a value. */
+  private static boolean isProse(String s, int a, int b) {
+    int spaces = 0;
+    for (int i = a; i < b; i++) {
+      if (s.charAt(i) == ' ' && ++spaces >= 3) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isSpace(char c) {
@@ -174,12 +235,15 @@ public final class TemplateMasker {
       return "<ts>";
     }
     int at = indexOf(s, '@', a, b);
-    if (at > a && indexOf(s, '.', at, b) > at + 1 && isEmailish(s, a, b)) {
+    if (at > a && indexOf(s, '.', at, b) > at + 1 && isEmailish(s, a, b) && letterAfterLastDot(s, at, b)) {
       return "<email>";
     }
     String ip = ipShape(s, a, b);
     if (ip != null) {
       return ip;
+    }
+    if (s.startsWith("localhost", a) && (len == 9 || s.charAt(a + 9) == ':' && allDigits(s, a + 10, b))) {
+      return len == 9 ? "<ip>" : "<hostport>"; // the loopback address by name
     }
     if (isNumber(s, a, b)) {
       int digits = len - (c0 == '-' || c0 == '+' ? 1 : 0);
@@ -230,8 +294,11 @@ public final class TemplateMasker {
         j++;
       }
       int segLen = j - i;
+      String quantity = digits > 0 && letters > 0 && Character.isDigit(c) ? quantityUnit(s, i, j) : null;
       if (letters == 0) {
         out.append("<num>");
+      } else if (quantity != null) {
+        out.append(quantity); // total-vm:8123456kB -> total-vm:<size>
       } else if (hex && digits > 0 && segLen >= 7) {
         out.append("<hex>");
       } else if (digits >= 2 && segLen >= 10) {
@@ -366,6 +433,20 @@ public final class TemplateMasker {
       }
     }
     return true;
+  }
+
+  /** {@code jane@example.com} but not {@code react-dom@19.9.0} (a package version). */
+  private static boolean letterAfterLastDot(String s, int at, int b) {
+    int dot = b - 1;
+    while (dot > at && s.charAt(dot) != '.') {
+      dot--;
+    }
+    for (int i = dot + 1; i < b; i++) {
+      if (Character.isLetter(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isEmailish(String s, int a, int b) {

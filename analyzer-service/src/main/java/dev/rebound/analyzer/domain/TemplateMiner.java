@@ -234,8 +234,12 @@ public final class TemplateMiner {
       return false;
     }
     for (int i = a; i < b; i++) {
-      if (!Character.isLetter(token.charAt(i))) {
+      char c = token.charAt(i);
+      if (!Character.isLetter(c)) {
         return false;
+      }
+      if (i > a && Character.isUpperCase(c) && Character.isLowerCase(token.charAt(i - 1))) {
+        return false; // GetObject, OrderList: a name from code (operation, function, class), not prose
       }
     }
     return true;

@@ -91,4 +91,10 @@ final class AnalyzerSql {
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS l(c, d, t, s), (SELECT $5::timestamptz) AS n
       ON CONFLICT (cluster_id) DO UPDATE SET template = EXCLUDED.template, size = EXCLUDED.size, updated_at = EXCLUDED.updated_at
       WHERE analyzer.learned_templates.template <> EXCLUDED.template OR analyzer.learned_templates.size <> EXCLUDED.size""";
+
+  /** Retention: occurrences, outcomes and interventions older than $1 go; fingerprints keep their counts. */
+  static final String PRUNE_OCCURRENCES = "DELETE FROM analyzer.occurrences WHERE failure_id IN "
+      + "(SELECT failure_id FROM analyzer.occurrences WHERE seen_at < $1 LIMIT $2)";
+  static final String PRUNE_OUTCOMES = "DELETE FROM analyzer.outcomes WHERE at < $1";
+  static final String PRUNE_INTERVENTIONS = "DELETE FROM analyzer.interventions WHERE at < $1";
 }

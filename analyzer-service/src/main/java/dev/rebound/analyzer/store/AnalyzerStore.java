@@ -211,6 +211,15 @@ public final class AnalyzerStore {
         }));
   }
 
+  /** Deletes per-failure rows older than {@code retention} (at most {@code limit} occurrences a call). */
+  public Future<Integer> prune(Duration retention, int limit) {
+    OffsetDateTime before = ts(clock.instant().minus(retention));
+    return pool.preparedQuery(AnalyzerSql.PRUNE_OCCURRENCES).execute(Tuple.of(before, limit))
+        .compose(a -> pool.preparedQuery(AnalyzerSql.PRUNE_OUTCOMES).execute(Tuple.of(before))
+            .compose(b -> pool.preparedQuery(AnalyzerSql.PRUNE_INTERVENTIONS).execute(Tuple.of(before))
+                .map(c -> a.rowCount() + b.rowCount() + c.rowCount())));
+  }
+
   // ---------------------------------------------------------------- learned templates
 
   public Future<List<LearnedTemplate>> learnedTemplates() {
