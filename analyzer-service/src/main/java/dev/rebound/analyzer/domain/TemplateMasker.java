@@ -177,6 +177,10 @@ public final class TemplateMasker {
   }
 
   private static void maskCore(String s, int a, int b, StringBuilder out) {
+    if (b - a == 9 && s.startsWith("localhost", a)) {
+      out.append("<ip>"); // the loopback address by name, like 127.0.0.1 and ::1
+      return;
+    }
     if (isPlainWord(s, a, b)) {
       out.append(s, a, b); // most tokens: no digit, slash, '@' or second ':' means nothing to mask
       return;
@@ -524,6 +528,9 @@ public final class TemplateMasker {
     }
     if (bracket && y + 1 < b && s.charAt(y + 1) == ':') {
       return "<hostport>";
+    }
+    if (!bracket && y - x > 3 && s.startsWith(":::", x) && allDigits(s, x + 3, y)) {
+      return "<hostport>"; // ":::3000" is the unspecified address "::" and a port (Node.js, ss, netstat)
     }
     return bracket && y + 1 != b ? null : "<ip>";
   }

@@ -166,7 +166,7 @@ public final class TemplateMiner {
         } else if (t[i].equals(tokens[i])) {
           equal++;
         } else {
-          blocked = isWord(t[i]) || isWord(tokens[i]);
+          blocked = (isWord(t[i]) || isWord(tokens[i])) && !(i > 0 && t[i - 1].equals(tokens[i - 1]) && namesNext(tokens[i - 1]));
         }
       }
       if (blocked) {
@@ -243,6 +243,19 @@ public final class TemplateMiner {
       }
     }
     return true;
+  }
+
+  /**
+   * Nouns after which error messages put a name ("container api", "table payments", "project
+   * billing"): the word that follows is data even when it is a bare word. Only a word right after one
+   * of these may be generalized; the rest of the message must still match as usual.
+   */
+  private static final java.util.Set<String> NAMING_NOUNS = java.util.Set.of("container", "pod", "node", "table",
+      "relation", "column", "project", "database", "user", "host", "bucket", "topic", "queue", "service", "module",
+      "package", "repository", "image", "volume", "namespace", "index", "branch", "tenant", "account", "lookup");
+
+  static boolean namesNext(String token) {
+    return NAMING_NOUNS.contains(token.toLowerCase(java.util.Locale.ROOT));
   }
 
   /** Drain routes tokens with digits under a wildcard; placeholders are variables by construction. */

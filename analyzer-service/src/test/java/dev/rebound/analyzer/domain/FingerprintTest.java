@@ -31,6 +31,51 @@ class FingerprintTest {
   }
 
   @Test
+  void quantitiesLoopbackNamesJsonKeysAndQuotedProseAreMaskedByShapeNotByMessage() {
+    // a number and a separate unit word are one quantity; units glued inside compound tokens too
+    assertThat(masker.mask("Server selection timed out after 30000 ms")).isEqualTo("Server selection timed out after <duration>");
+    assertThat(masker.mask("Unable to allocate 7.45 GiB, total-vm:8123456kB")).isEqualTo("Unable to allocate <size>, total-vm:<size>");
+    assertThat(masker.mask("found 3 warnings in 2 files")).isEqualTo("found <num> warnings in <num> files");
+    // localhost is the loopback address; ":::3000" is "::" and a port
+    assertThat(masker.mask("Failed to connect to localhost port 8080")).isEqualTo("Failed to connect to <ip> port <num>");
+    assertThat(masker.mask("listen EADDRINUSE: address already in use :::3000")).isEqualTo("listen EADDRINUSE: address already in use <hostport>");
+    // a quoted name followed by ':' is a value unless it follows '{' or ',' (a JSON or dict key)
+    assertThat(masker.mask("on deployments.apps \"api\": the object has been modified"))
+        .isEqualTo("on deployments.apps <quoted>: the object has been modified");
+    assertThat(masker.mask("{\"error\": {'type': 'overloaded_error'}}")).isEqualTo("{\"error\": {'type': <quoted>}}");
+    // a quoted sentence stays (its variables masked); a quoted value is masked
+    assertThat(masker.mask("thread 'main' panicked at 'attempt to subtract with overflow', src/budget.rs:44:9"))
+        .isEqualTo("thread <quoted> panicked at 'attempt to subtract with overflow', src/budget.rs:<num>:<num>");
+    // a package at a version is not an e-mail address
+    assertThat(masker.mask("No matching version found for react-dom@19.9.0 (ops@example.com)"))
+        .isEqualTo("No matching version found for react-dom@<num>.<num>.<num> (<email>)");
+  }
+
+  @Test
+  void namesFromCodeAndNamesAfterANamingNounMayVaryButProseWordsMayNot() {
+    Classifier classifier = classifier();
+    List<String> operations = List.of(
+        "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+        "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+        "An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied");
+    assertThat(operations.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct()).hasSize(1);
+    List<String> containers = List.of(
+        "Container api was OOMKilled (exit code 137), restarting",
+        "Container worker was OOMKilled (exit code 137), restarting");
+    assertThat(containers.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct()).hasSize(1);
+
+    List<String> distinct = List.of(
+        "0/3 nodes are available: 3 Insufficient cpu.",
+        "0/3 nodes are available: 3 Insufficient memory.",
+        "ERROR: canceling statement due to statement timeout",
+        "ERROR: canceling statement due to lock timeout",
+        "Rate limit reached for gpt-4o on tokens per min (TPM)",
+        "Rate limit reached for gpt-4o on requests per min (RPM)");
+    assertThat(distinct.stream().map(m -> classifier.classify(FailureInput.ofMessage(m)).fingerprint()).distinct())
+        .hasSize(distinct.size());
+  }
+
+  @Test
   void theSameErrorWithOtherHostsPortsIdsPathsAndTimingsHasOneFingerprint() {
     Classifier classifier = classifier();
     List<String> variants = List.of(

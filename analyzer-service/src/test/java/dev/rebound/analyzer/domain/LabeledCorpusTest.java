@@ -13,18 +13,38 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Measures the built-in catalog against real-world messages from public sources
- * (src/test/resources/corpus/labeled-failures.jsonl). The thresholds are those of issue 3.
+ * Measures the built-in catalog and the fingerprints against real-world messages from public sources
+ * (src/test/resources/corpus/labeled-failures.jsonl, described in its README). The thresholds are
+ * those of issue 3, asserted on the whole corpus <em>and</em> on the held-out messages alone.
+ *
+ * <p>Held out: the lines whose {@code split} is {@code holdout} (the first 40 held-out messages and
+ * their variants) or {@code holdout2} (a second batch written from their sources without reading the
+ * rule catalog). Neither was used to write or adjust rules; the rest ({@code tuning}) was.
+ *
+ * <p>{@code group} is the same underlying error in different variants (other hosts, ports, ids, paths,
+ * timings, quoted values, counts); {@code family} is the broader kind of error (the same failure
+ * worded differently by different tools), which is not expected to share a fingerprint.
  */
 class LabeledCorpusTest {
 
-  /** {@code split} is "holdout" for messages written after the last rule change and never used to tune rules. */
-  record Labeled(String message, String source, Category category, boolean transientFailure, String group,
-                 boolean permanentByConfiguration, String split) {
+  static final double MIN_CATEGORY_ACCURACY = 0.90;
+  static final double MIN_TRANSIENT_ACCURACY = 0.95;
+  static final double MAX_TRANSIENT_CONFIDENCE_FOR_PERMANENT_BY_CONFIGURATION = 0.8;
+  static final double MIN_SAME_GROUP_SHARED = 0.90;
+  static final double MIN_CROSS_GROUP_DISTINCT = 0.99;
+
+  /** {@code split}: "tuning", "holdout" or "holdout2"; see the class comment. */
+  record Labeled(int line, String message, String source, Category category, boolean transientFailure, String family,
+                 String group, boolean permanentByConfiguration, String split) {
+    boolean heldOut() {
+      return split.startsWith("holdout");
+    }
   }
 
   record Outcome(Labeled label, Verdict verdict) {
@@ -41,132 +61,214 @@ class LabeledCorpusTest {
 
   @BeforeAll
   static void classifyTheCorpus() throws IOException {
+    // One classifier for the whole corpus, in file order: the miner learns online as a service would.
     Classifier classifier = Classifier.builder(RuleCatalog.builtin()).build();
     outcomes = new ArrayList<>();
     for (Labeled l : load()) {
       outcomes.add(new Outcome(l, classifier.classify(FailureInput.ofMessage(l.message()))));
     }
+    summarize("all", outcomes);
+    summarize("held out (holdout + holdout2)", heldOut());
+    summarize("holdout2 only", outcomes.stream().filter(o -> o.label().split().equals("holdout2")).toList());
+    outcomes.stream().filter(o -> !(o.categoryRight() && o.transientRight())).forEach(o -> System.out.printf(Locale.ROOT,
+        "  MISS line %d [%s%s] expected %s/%s got %s/%s (%s, %.2f): %s%n", o.label().line(), o.label().group(),
+        o.label().heldOut() ? ", " + o.label().split() : "", o.label().category(),
+        o.label().transientFailure() ? "transient" : "permanent", o.verdict().category(),
+        o.verdict().transientFailure() ? "transient" : "permanent", o.verdict().ruleId(), o.verdict().confidence(),
+        abbreviate(o.label().message())));
   }
 
   static List<Labeled> load() throws IOException {
     List<Labeled> out = new ArrayList<>();
     try (InputStream in = LabeledCorpusTest.class.getResourceAsStream("/corpus/labeled-failures.jsonl")) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      for (String line : text.split("\n")) {
-        if (line.isBlank()) {
+      String[] lines = text.split("\n");
+      for (int i = 0; i < lines.length; i++) {
+        if (lines[i].isBlank()) {
           continue;
         }
-        JsonObject o = new JsonObject(line);
-        out.add(new Labeled(o.getString("message"), o.getString("source"), Category.valueOf(o.getString("category")),
-            o.getBoolean("transient"), o.getString("group"), o.getBoolean("permanentByConfiguration", false),
-            o.getString("split", "tuning")));
+        JsonObject o = new JsonObject(lines[i]);
+        out.add(new Labeled(i + 1, o.getString("message"), o.getString("source"), Category.valueOf(o.getString("category")),
+            o.getBoolean("transient"), o.getString("family"), o.getString("group"),
+            o.getBoolean("permanentByConfiguration", false), o.getString("split", "tuning")));
       }
     }
     return out;
   }
 
+  private static List<Outcome> heldOut() {
+    return outcomes.stream().filter(o -> o.label().heldOut()).toList();
+  }
+
   @Test
-  void theCorpusHoldsAtLeast200MessagesEachWithASourceAndAGroup() {
+  void theCorpusHoldsEnoughLabeledMessagesAndVariantGroups() {
     assertThat(outcomes).hasSizeGreaterThanOrEqualTo(200);
     assertThat(outcomes).allSatisfy(o -> {
       assertThat(o.label().source()).isNotBlank();
       assertThat(o.label().group()).isNotBlank();
+      assertThat(o.label().family()).isNotBlank();
+      assertThat(o.label().split()).isIn("tuning", "holdout", "holdout2");
     });
+    Map<String, Long> groupSizes = outcomes.stream().collect(Collectors.groupingBy(o -> o.label().group(), Collectors.counting()));
+    assertThat(groupSizes.values().stream().filter(n -> n > 1).count()).isGreaterThanOrEqualTo(120);
+    assertThat(heldOut()).hasSizeGreaterThanOrEqualTo(80);
+    // a group is one error: one family, one expected verdict
+    Map<String, Set<String>> labelsByGroup = new HashMap<>();
+    for (Outcome o : outcomes) {
+      labelsByGroup.computeIfAbsent(o.label().group(), g -> new HashSet<>()).add(o.label().family() + " "
+          + o.label().category() + " " + o.label().transientFailure() + " " + o.label().permanentByConfiguration());
+    }
+    assertThat(labelsByGroup.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)).isEmpty();
   }
 
   @Test
-  void categoryAccuracyIsAtLeast90Percent() {
-    double accuracy = outcomes.stream().filter(Outcome::categoryRight).count() / (double) outcomes.size();
-    report();
-
-    assertThat(accuracy).isGreaterThanOrEqualTo(0.90);
+  void categoryAccuracyIsAtLeast90PercentOnTheWholeCorpus() {
+    assertAccuracy("category", outcomes, Outcome::categoryRight, MIN_CATEGORY_ACCURACY);
   }
 
   @Test
-  void transientAccuracyIsAtLeast95Percent() {
-    double accuracy = outcomes.stream().filter(Outcome::transientRight).count() / (double) outcomes.size();
+  void categoryAccuracyIsAtLeast90PercentOnTheHeldOutMessages() {
+    assertAccuracy("held-out category", heldOut(), Outcome::categoryRight, MIN_CATEGORY_ACCURACY);
+  }
 
-    assertThat(accuracy).isGreaterThanOrEqualTo(0.95);
+  @Test
+  void transientAccuracyIsAtLeast95PercentOnTheWholeCorpus() {
+    assertAccuracy("transient", outcomes, Outcome::transientRight, MIN_TRANSIENT_ACCURACY);
+  }
+
+  @Test
+  void transientAccuracyIsAtLeast95PercentOnTheHeldOutMessages() {
+    assertAccuracy("held-out transient", heldOut(), Outcome::transientRight, MIN_TRANSIENT_ACCURACY);
+  }
+
+  /** Fails with the measured figure and every miss; never lower a threshold or relabel to make this pass. */
+  private static void assertAccuracy(String what, List<Outcome> of, Predicate<Outcome> right, double min) {
+    double accuracy = accuracy(of, right);
+    String misses = of.stream().filter(right.negate()).map(o -> String.format(Locale.ROOT,
+        "  line %d [%s, %s] expected %s/%s got %s/%s (rule %s, %.2f): %s", o.label().line(), o.label().group(),
+        o.label().split(), o.label().category(), o.label().transientFailure() ? "transient" : "permanent",
+        o.verdict().category(), o.verdict().transientFailure() ? "transient" : "permanent", o.verdict().ruleId(),
+        o.verdict().confidence(), abbreviate(o.label().message()))).collect(Collectors.joining("\n"));
+    assertThat(accuracy)
+        .withFailMessage("%s accuracy %.1f %% over %d messages, at least %.0f %% required; misses:%n%s", what,
+            100 * accuracy, of.size(), 100 * min, misses)
+        .isGreaterThanOrEqualTo(min);
   }
 
   @Test
   void noPermanentByConfigurationFailureIsCalledTransientWithHighConfidence() {
-    List<String> offenders = outcomes.stream()
-        .filter(o -> o.label().permanentByConfiguration() && o.verdict().transientFailure() && o.verdict().confidence() > 0.8)
-        .map(o -> o.label().group() + " -> " + o.verdict().ruleId() + " " + o.verdict().confidence())
+    assertThat(permanentByConfigurationOffenders(outcomes)).isEmpty();
+  }
+
+  @Test
+  void noHeldOutPermanentByConfigurationFailureIsCalledTransientWithHighConfidence() {
+    assertThat(heldOut()).anyMatch(o -> o.label().permanentByConfiguration());
+    assertThat(permanentByConfigurationOffenders(heldOut())).isEmpty();
+  }
+
+  @Test
+  void variantsOfOneErrorShareAFingerprint() {
+    Pairs p = pairs(outcomes);
+    double shared = p.sameGroupShared / (double) p.sameGroup;
+
+    assertThat(shared)
+        .withFailMessage("%d of %d same-group pairs share a fingerprint (%.1f %%, at least %.0f %% required); split groups:%n%s",
+            p.sameGroupShared, p.sameGroup, 100 * shared, 100 * MIN_SAME_GROUP_SHARED, String.join("\n", p.splitGroups))
+        .isGreaterThanOrEqualTo(MIN_SAME_GROUP_SHARED);
+  }
+
+  @Test
+  void differentErrorsHaveDifferentFingerprints() {
+    Pairs p = pairs(outcomes);
+    double distinct = 1 - p.crossGroupCollisions / (double) p.crossGroup;
+
+    assertThat(distinct)
+        .withFailMessage("%d of %d different-group pairs collide (%.2f %% distinct, at least %.0f %% required); collisions:%n%s",
+            p.crossGroupCollisions, p.crossGroup, 100 * distinct, 100 * MIN_CROSS_GROUP_DISTINCT, String.join("\n", p.collisions))
+        .isGreaterThanOrEqualTo(MIN_CROSS_GROUP_DISTINCT);
+  }
+
+  private static double accuracy(List<Outcome> of, Predicate<Outcome> right) {
+    return of.stream().filter(right).count() / (double) of.size();
+  }
+
+  private static List<String> permanentByConfigurationOffenders(List<Outcome> of) {
+    return of.stream()
+        .filter(o -> o.label().permanentByConfiguration() && o.verdict().transientFailure()
+            && o.verdict().confidence() > MAX_TRANSIENT_CONFIDENCE_FOR_PERMANENT_BY_CONFIGURATION)
+        .map(o -> "line " + o.label().line() + " " + o.label().group() + " -> " + o.verdict().ruleId() + " " + o.verdict().confidence())
         .toList();
-
-    assertThat(offenders).isEmpty();
   }
 
-  private static void report() {
-    summarize("all", outcomes);
-    summarize("holdout", outcomes.stream().filter(o -> o.label().split().equals("holdout")).toList());
-    outcomes.stream().filter(o -> !(o.categoryRight() && o.transientRight())).forEach(o -> System.out.printf(Locale.ROOT,
-        "  MISS [%s%s] expected %s/%s got %s/%s (%s, %.2f): %s%n", o.label().group(),
-        o.label().split().equals("holdout") ? ", holdout" : "", o.label().category(),
-        o.label().transientFailure() ? "transient" : "permanent", o.verdict().category(),
-        o.verdict().transientFailure() ? "transient" : "permanent", o.verdict().ruleId(), o.verdict().confidence(),
-        abbreviate(o.label().message())));
+  /** Pairwise fingerprint agreement; offenders are described for the failure messages. */
+  record Pairs(long sameGroup, long sameGroupShared, long crossGroup, long crossGroupCollisions, List<String> splitGroups,
+               List<String> collisions) {
   }
 
-  private static void summarize(String name, List<Outcome> outcomes) {
-    int n = outcomes.size();
-    long category = outcomes.stream().filter(Outcome::categoryRight).count();
-    long transientOk = outcomes.stream().filter(Outcome::transientRight).count();
-    long unknown = outcomes.stream().filter(o -> o.verdict().category() == Category.UNKNOWN).count();
-    long pbc = outcomes.stream().filter(o -> o.label().permanentByConfiguration()).count();
-    long pbcTransient = outcomes.stream()
-        .filter(o -> o.label().permanentByConfiguration() && o.verdict().transientFailure()).count();
-    double meanConfidenceRight = outcomes.stream().filter(o -> o.categoryRight() && o.transientRight())
-        .mapToDouble(o -> o.verdict().confidence()).average().orElse(0);
-    double meanConfidenceWrong = outcomes.stream().filter(o -> !(o.categoryRight() && o.transientRight()))
-        .mapToDouble(o -> o.verdict().confidence()).average().orElse(0);
-
-    // Fingerprints: how often one group maps to one fingerprint, and whether groups share fingerprints.
-    Map<String, Set<String>> fingerprintsByGroup = new HashMap<>();
-    Map<String, Set<String>> groupsByFingerprint = new HashMap<>();
-    for (Outcome o : outcomes) {
-      fingerprintsByGroup.computeIfAbsent(o.label().group(), g -> new HashSet<>()).add(o.verdict().fingerprint());
-      groupsByFingerprint.computeIfAbsent(o.verdict().fingerprint(), f -> new HashSet<>()).add(o.label().group());
-    }
-    long multiMessageGroups = outcomes.stream().map(o -> o.label().group()).distinct()
-        .filter(g -> outcomes.stream().filter(o -> o.label().group().equals(g)).count() > 1).count();
-    long oneFingerprintGroups = fingerprintsByGroup.entrySet().stream()
-        .filter(e -> e.getValue().size() == 1)
-        .filter(e -> outcomes.stream().filter(o -> o.label().group().equals(e.getKey())).count() > 1).count();
-    long sharedFingerprints = groupsByFingerprint.values().stream().filter(g -> g.size() > 1).count();
-
-    // Pairwise: of the message pairs in one group, how many share a fingerprint (groups are semantic, so
-    // differently worded reports of one error legitimately differ); of pairs across groups, how many collide.
-    long samePairs = 0;
-    long sameGroupSameFp = 0;
-    long crossCollisions = 0;
-    for (int i = 0; i < n; i++) {
-      for (int j = i + 1; j < n; j++) {
-        Outcome a = outcomes.get(i);
-        Outcome b = outcomes.get(j);
+  static Pairs pairs(List<Outcome> of) {
+    long same = 0;
+    long shared = 0;
+    long cross = 0;
+    long collide = 0;
+    Set<String> collisions = new java.util.TreeSet<>();
+    for (int i = 0; i < of.size(); i++) {
+      for (int j = i + 1; j < of.size(); j++) {
+        Outcome a = of.get(i);
+        Outcome b = of.get(j);
         boolean sameFp = a.verdict().fingerprint().equals(b.verdict().fingerprint());
         if (a.label().group().equals(b.label().group())) {
-          samePairs++;
-          sameGroupSameFp += sameFp ? 1 : 0;
-        } else if (sameFp) {
-          crossCollisions++;
-          System.out.printf(Locale.ROOT, "  fingerprint shared by groups %s and %s%n", a.label().group(), b.label().group());
+          same++;
+          shared += sameFp ? 1 : 0;
+        } else {
+          cross++;
+          if (sameFp) {
+            collide++;
+            collisions.add("  " + a.label().group() + " (line " + a.label().line() + ") and " + b.label().group()
+                + " (line " + b.label().line() + "): " + a.verdict().template());
+          }
         }
       }
     }
-    System.out.printf(Locale.ROOT, "%n== labeled corpus (%s): %d messages, %d groups ==%n", name, n, fingerprintsByGroup.size());
+    List<String> split = new ArrayList<>();
+    Map<String, List<Outcome>> byGroup = of.stream().collect(Collectors.groupingBy(o -> o.label().group(),
+        java.util.TreeMap::new, Collectors.toList()));
+    byGroup.forEach((g, members) -> {
+      if (members.stream().map(o -> o.verdict().fingerprint()).distinct().count() > 1) {
+        split.add("  " + g + ":" + members.stream().map(o -> "\n    line " + o.label().line() + " "
+            + o.verdict().fingerprint() + " " + abbreviate(o.verdict().template())).collect(Collectors.joining()));
+      }
+    });
+    return new Pairs(same, shared, cross, collide, split, List.copyOf(collisions));
+  }
+
+  private static void summarize(String name, List<Outcome> of) {
+    int n = of.size();
+    long category = of.stream().filter(Outcome::categoryRight).count();
+    long transientOk = of.stream().filter(Outcome::transientRight).count();
+    long unknown = of.stream().filter(o -> o.verdict().category() == Category.UNKNOWN).count();
+    long pbc = of.stream().filter(o -> o.label().permanentByConfiguration()).count();
+    long pbcTransient = of.stream().filter(o -> o.label().permanentByConfiguration() && o.verdict().transientFailure()).count();
+    double meanConfidenceRight = of.stream().filter(o -> o.categoryRight() && o.transientRight())
+        .mapToDouble(o -> o.verdict().confidence()).average().orElse(0);
+    double meanConfidenceWrong = of.stream().filter(o -> !(o.categoryRight() && o.transientRight()))
+        .mapToDouble(o -> o.verdict().confidence()).average().orElse(0);
+    Map<String, Long> groupSizes = of.stream().collect(Collectors.groupingBy(o -> o.label().group(), Collectors.counting()));
+    Pairs p = pairs(of);
+    System.out.printf(Locale.ROOT, "%n== labeled corpus (%s): %d messages, %d groups (%d with variants) ==%n", name, n,
+        groupSizes.size(), groupSizes.values().stream().filter(s -> s > 1).count());
     System.out.printf(Locale.ROOT, "category accuracy   %.1f %% (%d/%d)%n", 100.0 * category / n, category, n);
     System.out.printf(Locale.ROOT, "transient accuracy  %.1f %% (%d/%d)%n", 100.0 * transientOk / n, transientOk, n);
     System.out.printf(Locale.ROOT, "unknown verdicts    %d%n", unknown);
     System.out.printf(Locale.ROOT, "permanent-by-configuration called transient: %d of %d (none above 0.8 allowed)%n",
         pbcTransient, pbc);
     System.out.printf(Locale.ROOT, "mean confidence: right %.2f, wrong %.2f%n", meanConfidenceRight, meanConfidenceWrong);
-    System.out.printf(Locale.ROOT, "fingerprints: %d of %d multi-message groups collapse to one fingerprint; "
-        + "%d fingerprints shared by different groups%n", oneFingerprintGroups, multiMessageGroups, sharedFingerprints);
-    System.out.printf(Locale.ROOT, "fingerprint pairs: %d of %d same-group pairs share one; %d cross-group pairs collide%n",
-        sameGroupSameFp, samePairs, crossCollisions);
+    System.out.printf(Locale.ROOT, "fingerprints: %d of %d same-group pairs share one (%.1f %%); %d of %d cross-group pairs collide (%.2f %% distinct)%n",
+        p.sameGroupShared, p.sameGroup, 100.0 * p.sameGroupShared / Math.max(1, p.sameGroup), p.crossGroupCollisions,
+        p.crossGroup, 100.0 - 100.0 * p.crossGroupCollisions / Math.max(1, p.crossGroup));
+    if (name.equals("all")) {
+      p.splitGroups().forEach(System.out::println);
+      p.collisions().forEach(System.out::println);
+    }
   }
 
   private static String abbreviate(String s) {
