@@ -36,8 +36,8 @@ CREATE INDEX tasks_claimable ON ledger.tasks (stage, priority DESC, run_after) W
 CREATE INDEX tasks_lease_expiry ON ledger.tasks (lease_expires_at) WHERE state = 'RUNNING';
 CREATE INDEX tasks_by_state ON ledger.tasks (state, id);
 CREATE INDEX tasks_by_workflow ON ledger.tasks (workflow_id, id) WHERE workflow_id IS NOT NULL;
-CREATE INDEX tasks_by_stage ON ledger.tasks (stage, id);
-CREATE INDEX tasks_by_agent ON ledger.tasks (agent, id) WHERE agent IS NOT NULL;
+-- No (stage, id) or (agent, id) index: each costs every enqueue and every transition an index
+-- entry (measured: −17 % lifecycles/s); a listing by stage or agent alone scans the retained tasks.
 CREATE INDEX tasks_finished ON ledger.tasks (finished_at) WHERE finished_at IS NOT NULL;
 
 CREATE TABLE ledger.history (
