@@ -48,6 +48,15 @@ public final class LedgerOperations {
   private static final Set<String> ENQUEUE_FIELDS = Set.of("idempotencyKey", "workflowId", "stage", "agent", "type",
       "payload", "priority", "maxAttempts", "runAfter", "delayMs", "actor");
   private static final Set<String> CLAIM_FIELDS = Set.of("worker", "stage", "type", "limit", "leaseMs", "waitMs");
+  private static final Set<String> PERSON_FIELDS = Set.of("id", "reason", "expectedVersion");
+  private static final Set<String> HEARTBEAT_FIELDS = Set.of("id", "leaseToken", "leaseMs", "checkpoint");
+  private static final Set<String> COMPLETE_FIELDS = Set.of("id", "leaseToken", "result", "actor");
+  private static final Set<String> CHECKPOINT_FIELDS = Set.of("id", "leaseToken", "sequence", "state", "checksum");
+  private static final Set<String> FAILURE_FIELDS = Set.of("failureId", "taskId", "attempt", "leaseToken", "source",
+      "stage", "workflowId", "message", "errorType", "stackTrace", "httpStatus", "exitCode", "sqlState", "details",
+      "occurredAt");
+  private static final Set<String> DECISION_FIELDS = Set.of("taskId", "attempt", "action", "runAt", "reason", "decidedBy");
+  private static final Set<String> SELECTION_FIELDS = Set.of("ids", "filter", "limit", "reason");
   private static final int MAX_IDS = 10_000;
 
   private final Vertx vertx;
@@ -78,11 +87,11 @@ public final class LedgerOperations {
         batch -> {
           metrics.batch(batch.size());
           return store.enqueue(batch).map(list -> new ArrayList<Object>(list));
-        });
+        }, GroupCommit::dataError);
     this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
       metrics.batch(batch.size());
       return store.complete(batch);
-    });
+    }, GroupCommit::dataError);
   }
 
   // ---------------------------------------------------------------- tasks
@@ -98,7 +107,7 @@ public final class LedgerOperations {
     return enqueues.submit(task).map(e -> {
       if (e.created()) {
         publish(List.of(e.transition()));
-        wakeClaimers(task.stage(), task.runAfter(), 1);
+        wakeClaimers(task.stage(), task.type(), task.runAfter(), 1);
       }
       return new JsonObject().put("created", e.created()).put("task", e.task());
     });
@@ -186,12 +195,16 @@ public final class LedgerOperations {
       return c.tasks();
     });
     Future<List<JsonObject>> tasks = attempt.get().compose(found -> found.isEmpty() && waitMs > 0
-        ? waiters.await(spec.stage(), waitMs, attempt)
+        ? waiters.await(spec.stage(), spec.type(), waitMs, attempt)
         : Future.succeededFuture(found));
     return tasks.map(list -> new JsonObject().put("tasks", new JsonArray(new ArrayList<>(list))));
   }
 
   public Future<JsonObject> heartbeat(JsonObject body) {
+    return known(body, HEARTBEAT_FIELDS, () -> heartbeatChecked(body));
+  }
+
+  private Future<JsonObject> heartbeatChecked(JsonObject body) {
     UUID id;
     UUID token;
     Long leaseMs;
@@ -212,6 +225,7 @@ public final class LedgerOperations {
   public Future<JsonObject> complete(JsonObject body, Origin origin) {
     Completion c;
     try {
+      rejectUnknown(body, COMPLETE_FIELDS);
       UUID id = JsonFields.requiredUuid(body, "id");
       UUID token = JsonFields.requiredUuid(body, "leaseToken");
       Object result = body.getValue("result");
@@ -232,15 +246,15 @@ public final class LedgerOperations {
   }
 
   public Future<JsonObject> cancel(JsonObject body, Origin origin) {
-    return withId(body, id -> changed(store.cancel(id, expectedVersion(body), reason(body), origin)));
+    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(store.cancel(id, expectedVersion(body), reason(body), origin))));
   }
 
   public Future<JsonObject> block(JsonObject body, Origin origin) {
-    return withId(body, id -> changed(store.block(id, expectedVersion(body), reason(body), origin)));
+    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(store.block(id, expectedVersion(body), reason(body), origin))));
   }
 
   public Future<JsonObject> unblock(JsonObject body, Origin origin) {
-    return withId(body, id -> changed(store.unblock(id, expectedVersion(body), reason(body), origin)));
+    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(store.unblock(id, expectedVersion(body), reason(body), origin))));
   }
 
   // ---------------------------------------------------------------- checkpoints
@@ -248,6 +262,7 @@ public final class LedgerOperations {
   /** {@code {id, leaseToken, sequence, state, checksum?}}; a given checksum must match the state. */
   public Future<JsonObject> saveCheckpoint(JsonObject body) {
     try {
+      rejectUnknown(body, CHECKPOINT_FIELDS);
       UUID id = JsonFields.requiredUuid(body, "id");
       UUID token = JsonFields.requiredUuid(body, "leaseToken");
       Long seq = JsonFields.longValue(body, "sequence", 0, Long.MAX_VALUE);
@@ -293,6 +308,7 @@ public final class LedgerOperations {
   public Future<JsonObject> reportFailure(JsonObject body, Origin origin) {
     FailureEvent event;
     try {
+      rejectUnknown(body, FAILURE_FIELDS);
       event = FailureEvent.fromJson(body);
     } catch (ReboundException e) {
       return Future.failedFuture(e);
@@ -370,6 +386,7 @@ public final class LedgerOperations {
   public Future<JsonObject> decide(JsonObject body, Origin origin) {
     Decision d;
     try {
+      rejectUnknown(body, DECISION_FIELDS);
       d = Decision.fromJson(body);
     } catch (ReboundException e) {
       return Future.failedFuture(e);
@@ -391,6 +408,7 @@ public final class LedgerOperations {
   /** {@code {ids:[…]}} or {@code {filter:{stage?, workflowId?}, limit?}}. */
   public Future<JsonObject> redrive(JsonObject body, Origin origin) {
     try {
+      rejectUnknown(body, SELECTION_FIELDS);
       JsonArray idList = JsonFields.array(body, "ids", MAX_IDS);
       JsonObject filter = JsonFields.object(body, "filter");
       String reason = reason(body);
@@ -407,7 +425,7 @@ public final class LedgerOperations {
         publish(c.transitions());
         Map<String, Integer> perStage = new LinkedHashMap<>();
         c.transitions().forEach(t -> perStage.merge(t.stage(), 1, Integer::sum));
-        perStage.forEach((stage, n) -> wakeClaimers(stage, null, n));
+        perStage.forEach((stage, n) -> wakeClaimers(stage, null, null, n));
         return new JsonObject().put("redriven", c.tasks().size())
             .put("ids", new JsonArray(c.tasks().stream().map(t -> t.getString("id")).toList()));
       });
@@ -418,6 +436,7 @@ public final class LedgerOperations {
 
   public Future<JsonObject> purge(JsonObject body) {
     try {
+      rejectUnknown(body, SELECTION_FIELDS);
       JsonArray idList = JsonFields.array(body, "ids", MAX_IDS);
       JsonObject filter = JsonFields.object(body, "filter");
       Future<List<UUID>> purged;
@@ -440,18 +459,23 @@ public final class LedgerOperations {
 
   /** Wakes local waiters now (or at {@code due}) and every other ledger instance through NOTIFY. */
   void wakeClaimers(String stage, Instant due) {
-    wakeClaimers(stage, due, 0);
+    wakeClaimers(stage, null, due, 0);
   }
 
   /**
    * @param tasks how many tasks became claimable (0: unknown). A known count wakes at most that many
    *              parked claims, so one enqueue does not send every idle worker to the database.
    */
-  void wakeClaimers(String stage, Instant due, int tasks) {
+  void wakeClaimers(String stage, String type, Instant due, int tasks) {
     long now = clock.millis();
     if (due == null || due.toEpochMilli() <= now) {
-      wakeNow(stage, tasks);
-      notifyOthers(stage, 0, tasks);
+      if (tasks > 0 && typeKnown(type, tasks)) {
+        waiters.wake(stage, type, tasks);
+      } else {
+        waiters.wake(stage);
+      }
+      // other instances learn the stage and the count, not the type: they wake all waiters of the stage
+      notifyOthers(stage, 0, 0);
     } else {
       waiters.wakeAt(stage, due.toEpochMilli());
       // round up to 100 ms so a burst of retries shares a handful of notifications
@@ -459,12 +483,9 @@ public final class LedgerOperations {
     }
   }
 
-  private void wakeNow(String stage, int tasks) {
-    if (tasks > 0) {
-      waiters.wake(stage, tasks);
-    } else {
-      waiters.wake(stage);
-    }
+  /** A bounded wake needs the new tasks' type: known for one enqueued task, not for a batch of redriven ones. */
+  private static boolean typeKnown(String type, int tasks) {
+    return tasks == 1;
   }
 
   /**
@@ -500,7 +521,7 @@ public final class LedgerOperations {
       long due = Long.parseLong(parts[2]);
       int tasks = Integer.parseInt(parts[3]);
       if (due <= clock.millis()) {
-        wakeNow(stage, tasks);
+        waiters.wake(stage);
       } else {
         waiters.wakeAt(stage, due);
       }
@@ -523,10 +544,20 @@ public final class LedgerOperations {
     return change.map(c -> {
       publish(c.transitions());
       if (!c.transitions().isEmpty() && c.transitions().get(0).to() == TaskState.QUEUED) {
-        wakeClaimers(c.transitions().get(0).stage(), null, 1);
+        wakeClaimers(c.transitions().get(0).stage(), c.tasks().get(0).getString("type"), null, 1);
       }
       return c.tasks().get(0);
     });
+  }
+
+  /** Refuses unknown fields (a typo like "expectedVerison" must not silently drop a guard), then runs {@code op}. */
+  private static Future<JsonObject> known(JsonObject body, Set<String> fields, java.util.function.Supplier<Future<JsonObject>> op) {
+    try {
+      rejectUnknown(body, fields);
+    } catch (ReboundException e) {
+      return Future.failedFuture(e);
+    }
+    return op.get();
   }
 
   private static Future<JsonObject> withId(JsonObject body, java.util.function.Function<UUID, Future<JsonObject>> op) {

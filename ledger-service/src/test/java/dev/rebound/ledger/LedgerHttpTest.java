@@ -109,6 +109,13 @@ class LedgerHttpTest {
   }
 
   @Test
+  void aBackslashFollowedByU0000InAStringIsTextNotANulCharacter() throws Exception {
+    HttpResponse<Buffer> r = call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s")
+        .put("payload", new JsonObject().put("log", "escaped \\u0000 in a log line")));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+  }
+
+  @Test
   void anOperatorsExpectedVersionGuardsAgainstLostUpdates() throws Exception {
     JsonObject task = call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "versioned")).bodyAsJsonObject().getJsonObject("task");
     String id = task.getString("id");
@@ -175,6 +182,8 @@ class LedgerHttpTest {
     assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("payload", new JsonObject().put("k", "a\u0000b"))),
         400, "BAD_REQUEST", "'payload' contains a NUL");
     assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("agent", "a\u0000")), 400, "BAD_REQUEST", "'agent' contains a NUL");
+    assertError(call(HttpMethod.POST, "/v1/tasks/" + UUID.randomUUID() + "/cancel", new JsonObject().put("expectedVerison", 3)),
+        400, "BAD_REQUEST", "unknown field 'expectedVerison'");
     assertError(call(HttpMethod.POST, "/v1/tasks", "{\"stage\":\"s\",\"priority\":18446744073709551617}"), 400, "BAD_REQUEST", "'priority' must be an integer");
     assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("priority", 1.5)), 400, "BAD_REQUEST", "'priority' must be an integer");
     assertError(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", "s").put("runAfter", "+300000-01-01T00:00:00Z")), 400, "BAD_REQUEST", "'runAfter' must be");

@@ -46,11 +46,45 @@ public final class JsonFields {
    * both reject U+0000). Returns the encoded text.
    */
   public static String storableJson(String field, Object value) {
-    String text = io.vertx.core.json.Json.encode(value);
-    if (text.contains("\\u0000")) {
+    if (containsNul(value)) {
       throw ReboundException.invalidField(field, "contains a NUL character");
     }
-    return text;
+    return io.vertx.core.json.Json.encode(value);
+  }
+
+  /** Walks keys and string values (a backslash followed by "u0000" in a string is text, not NUL). */
+  private static boolean containsNul(Object v) {
+    if (v instanceof String s) {
+      return s.indexOf('\u0000') >= 0;
+    }
+    if (v instanceof JsonObject o) {
+      for (java.util.Map.Entry<String, Object> e : o) {
+        if (e.getKey().indexOf('\u0000') >= 0 || containsNul(e.getValue())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (v instanceof JsonArray a) {
+      for (Object x : a) {
+        if (containsNul(x)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (v instanceof java.util.Map<?, ?> m) {
+      return containsNul(new JsonObject(castMap(m)));
+    }
+    if (v instanceof java.util.List<?> l) {
+      return containsNul(new JsonArray(new java.util.ArrayList<>(l)));
+    }
+    return false;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.Map<String, Object> castMap(java.util.Map<?, ?> m) {
+    return (java.util.Map<String, Object>) m;
   }
 
   /** UTF-8 size of a text, for limits that are stated in bytes. */

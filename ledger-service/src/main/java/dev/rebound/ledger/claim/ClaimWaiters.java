@@ -1,5 +1,7 @@
 package dev.rebound.ledger.claim;
 
+import dev.rebound.common.ErrorCode;
+import dev.rebound.common.ReboundException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -16,9 +19,10 @@ import java.util.function.Supplier;
 
 /**
  * Long-poll claims. A claim that finds nothing waits here until work may have appeared for its stage
- * — an enqueue, an unblock, a redrive (LISTEN/NOTIFY from any ledger instance, or locally) or a retry
- * falling due (a timer at the earliest known due time) — or until its wait ends. No polling loop:
- * waiters only re-run their claim when woken. Confined to the verticle's context.
+ * — an enqueue, an unblock, a redrive (LISTEN/NOTIFY from any ledger instance, or locally) or a
+ * retry or delayed task falling due (a timer at the earliest due time, which a parking claim asks
+ * the database for) — or until its wait ends. No polling loop: waiters only re-run their claim when
+ * woken. Confined to the verticle's context.
  */
 public final class ClaimWaiters {
   /** What a waiter re-runs; returns the claimed tasks (possibly none). */
@@ -27,6 +31,7 @@ public final class ClaimWaiters {
 
   private final class Waiter {
     final String stage;
+    final String type;
     final ClaimAttempt attempt;
     final Promise<List<JsonObject>> promise = Promise.promise();
     long timer;
@@ -34,8 +39,9 @@ public final class ClaimWaiters {
     boolean wokenWhileRunning;
     boolean deadlinePassed;
 
-    Waiter(String stage, ClaimAttempt attempt) {
+    Waiter(String stage, String type, ClaimAttempt attempt) {
       this.stage = stage;
+      this.type = type;
       this.attempt = attempt;
     }
 
@@ -50,14 +56,22 @@ public final class ClaimWaiters {
       running = true;
       attempt.get().onComplete(ar -> {
         running = false;
+        boolean owedAnotherLook = wokenWhileRunning;
+        wokenWhileRunning = false;
         if (ar.failed()) {
           finish(this, ar.cause());
         } else if (!ar.result().isEmpty() || deadlinePassed) {
           // tasks claimed in flight are delivered even if the wait ended meanwhile: never strand a lease
           finish(this, ar.result());
-        } else if (wokenWhileRunning) {
-          wokenWhileRunning = false;
+        } else if (owedAnotherLook) {
           tryClaim();
+          return;
+        } else {
+          return;
+        }
+        if (owedAnotherLook) {
+          // this waiter was told of more work while it was busy, and is done now: pass the news on
+          wake(stage, type, 1);
         }
       });
     }
@@ -67,16 +81,17 @@ public final class ClaimWaiters {
   private final Clock clock;
   private final Function<String, Future<Long>> nextDue;
   private final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
-  /** Due time (epoch ms) → stages whose retries fall due then; one timer for the earliest. */
+  /** Due time (epoch ms) → stages whose tasks fall due then; one timer for the earliest. */
   private final TreeMap<Long, LinkedHashSet<String>> dueWakeups = new TreeMap<>();
   private long dueTimer = -1;
-  private boolean closed;
   private long dueTimerAt = Long.MAX_VALUE;
+  private boolean closed;
 
   /**
-   * @param nextDue for a stage (null: any), the earliest future time at which a waiting task becomes
-   *                claimable, or null — asked when a claim parks, so a due retry or delayed task
-   *                wakes it even if this instance never heard of that task (restart, other instance)
+   * @param nextDue for a stage (null: any), the earliest run-after of a claimable task (possibly
+   *                already past), or null — asked when a claim parks, so work that appeared in
+   *                between, or a due retry or delayed task this instance never heard of (restart,
+   *                another instance), still wakes it
    */
   public ClaimWaiters(Vertx vertx, Clock clock, Function<String, Future<Long>> nextDue) {
     this.vertx = vertx;
@@ -84,23 +99,32 @@ public final class ClaimWaiters {
     this.nextDue = nextDue;
   }
 
-  /** Waits up to {@code waitMs} for {@code attempt} to claim something; completes with [] when the wait ends. */
-  public Future<List<JsonObject>> await(String stage, long waitMs, ClaimAttempt attempt) {
+  /**
+   * Waits up to {@code waitMs} for {@code attempt} to claim something; completes with [] when the
+   * wait ends. While the ledger is stopping, new waits are refused (UNAVAILABLE) so workers back off
+   * instead of spinning.
+   */
+  public Future<List<JsonObject>> await(String stage, String type, long waitMs, ClaimAttempt attempt) {
     if (closed) {
-      return Future.succeededFuture(List.of());  // stopping: no new long polls
+      return Future.failedFuture(new ReboundException(ErrorCode.UNAVAILABLE, "the ledger is stopping; claim again shortly"));
     }
-    Waiter w = new Waiter(stage, attempt);
+    Waiter w = new Waiter(stage, type, attempt);
     waiters.add(w);
-    nextDue.apply(stage).onSuccess(due -> {
-      if (due != null && waiters.contains(w)) {
-        wakeAt(stage, due);
-      }
-    });
     w.timer = vertx.setTimer(Math.max(1, waitMs), t -> {
       if (w.running) {
         w.deadlinePassed = true;
       } else {
         finish(w, List.of());
+      }
+    });
+    nextDue.apply(stage).onSuccess(due -> {
+      if (due == null || !waiters.contains(w)) {
+        return;
+      }
+      if (due <= clock.millis()) {
+        w.tryClaim();  // work appeared between the claim and parking
+      } else {
+        wakeAt(stage, due);
       }
     });
     return w.promise.future();
@@ -110,26 +134,27 @@ public final class ClaimWaiters {
     return waiters.size();
   }
 
-  /** Work may be claimable for {@code stage} (null: any stage): every matching waiter re-claims. */
+  /** Work may be claimable for {@code stage} (null: any stage), of unknown amount and type: every matching waiter re-claims. */
   public void wake(String stage) {
     for (Waiter w : new ArrayList<>(waiters)) {
-      if (matches(w, stage)) {
+      if (stageMatches(w, stage)) {
         w.tryClaim();
       }
     }
   }
 
   /**
-   * {@code tasks} tasks became claimable for {@code stage}: wake that many waiters, oldest first,
-   * preferring idle ones (a waiter already claiming is told to claim once more).
+   * {@code tasks} tasks of {@code type} (null: untyped) became claimable for {@code stage}: wake that
+   * many waiters that could claim them, oldest first, preferring idle ones (a waiter already
+   * claiming is told to look once more, and passes the news on if it finishes instead).
    */
-  public void wake(String stage, int tasks) {
+  public void wake(String stage, String type, int tasks) {
     int left = tasks;
     for (Waiter w : new ArrayList<>(waiters)) {
       if (left == 0) {
         return;
       }
-      if (matches(w, stage) && !w.running) {
+      if (canTake(w, stage, type) && !w.running) {
         w.tryClaim();
         left--;
       }
@@ -138,18 +163,23 @@ public final class ClaimWaiters {
       if (left == 0) {
         return;
       }
-      if (matches(w, stage) && w.running && !w.wokenWhileRunning) {
+      if (canTake(w, stage, type) && w.running && !w.wokenWhileRunning && !w.deadlinePassed) {
         w.tryClaim();
         left--;
       }
     }
   }
 
-  private static boolean matches(Waiter w, String stage) {
+  private static boolean stageMatches(Waiter w, String stage) {
     return stage == null || w.stage == null || Objects.equals(stage, w.stage);
   }
 
-  /** A retry of {@code stage} falls due at {@code epochMs}: wake its waiters then. */
+  /** A waiter claiming with a type filter cannot take an untyped task or one of another type. */
+  private static boolean canTake(Waiter w, String stage, String type) {
+    return stageMatches(w, stage) && (w.type == null || w.type.equals(type));
+  }
+
+  /** Tasks of {@code stage} fall due at {@code epochMs}: wake its waiters then. */
   public void wakeAt(String stage, long epochMs) {
     if (waiters.isEmpty() && dueWakeups.size() > 10_000) {
       return;  // nobody waits: a claim that parks later asks the database for the next due time
@@ -175,7 +205,7 @@ public final class ClaimWaiters {
       dueTimer = -1;
       dueTimerAt = Long.MAX_VALUE;
       long now = clock.millis();
-      Iterator<java.util.Map.Entry<Long, LinkedHashSet<String>>> it = dueWakeups.entrySet().iterator();
+      Iterator<Map.Entry<Long, LinkedHashSet<String>>> it = dueWakeups.entrySet().iterator();
       LinkedHashSet<String> stages = new LinkedHashSet<>();
       while (it.hasNext()) {
         var e = it.next();

@@ -11,9 +11,10 @@ import java.util.function.Function;
  * Group commit for one kind of write: requests that arrive while earlier batches are in flight are
  * gathered and written together in one statement. At low load every request goes alone at once (no
  * added delay); under load a round trip carries up to {@code maxBatch} requests. Each request's
- * future completes only when its batch committed. When a batch fails as a whole, each of its
- * requests is written alone, so one bad request cannot fail its neighbours. Confined to one Vert.x
- * context.
+ * future completes only when its batch committed. When a batch fails because of one request's data
+ * ({@code retryAlone} says so: a data or constraint error), each of its requests is written alone,
+ * so one bad request cannot fail its neighbours; any other failure (connection lost, pool timeout)
+ * fails the batch as it is, without multiplying the load. Confined to one Vert.x context.
  *
  * <p>The flush function returns, per input in order, either the value or a Throwable that fails
  * only that request.
@@ -25,13 +26,22 @@ public final class GroupCommit<I, O> {
   private final int maxBatch;
   private final int maxInFlight;
   private final Function<List<I>, Future<List<Object>>> flush;
+  private final java.util.function.Predicate<Throwable> retryAlone;
   private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
   private int inFlight;
 
-  public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Object>>> flush) {
+  public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Object>>> flush,
+                     java.util.function.Predicate<Throwable> retryAlone) {
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.flush = flush;
+    this.retryAlone = retryAlone;
+  }
+
+  /** A PostgreSQL data exception (class 22) or integrity violation (class 23): one request's fault. */
+  public static boolean dataError(Throwable t) {
+    return t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
   }
 
   public Future<O> submit(I input) {
@@ -67,7 +77,7 @@ public final class GroupCommit<I, O> {
       }
       result.onComplete(ar -> {
         inFlight--;
-        if (ar.failed() && batch.size() > 1) {
+        if (ar.failed() && batch.size() > 1 && retryAlone.test(ar.cause())) {
           for (int i = batch.size() - 1; i >= 0; i--) {
             Pending<I, O> p = batch.get(i);
             queue.addFirst(new Pending<>(p.input(), p.promise(), true));

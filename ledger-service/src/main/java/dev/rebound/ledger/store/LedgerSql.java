@@ -55,7 +55,7 @@ final class LedgerSql {
   private static final String CLAIM_TEMPLATE = """
       WITH picked AS (
         SELECT id, state AS from_state FROM ledger.tasks
-        WHERE state IN ('QUEUED','RETRY') AND run_after <= $1 %s AND ($3::text IS NULL OR type = $3)
+        WHERE %s AND run_after <= $1 AND ($3::text IS NULL OR type = $3)
         ORDER BY priority DESC, run_after, id
         LIMIT $4
         FOR UPDATE SKIP LOCKED
@@ -78,8 +78,8 @@ final class LedgerSql {
       ) cp ON true
       ORDER BY c.priority DESC, c.run_after, c.id""";
 
-  static final String CLAIM_STAGE = CLAIM_TEMPLATE.formatted("AND stage = $2");
-  static final String CLAIM_ANY_STAGE = CLAIM_TEMPLATE.formatted("AND ($2::text IS NULL)");
+  static final String CLAIM_STAGE = CLAIM_TEMPLATE.formatted(TaskOperation.CLAIM.sqlGuard() + " AND stage = $2");
+  static final String CLAIM_ANY_STAGE = CLAIM_TEMPLATE.formatted(TaskOperation.CLAIM.sqlGuard() + " AND ($2::text IS NULL)");
 
   /** Completion of many leases in one statement; a row whose lease token is stale is simply not returned. */
   static final String COMPLETE_BATCH = """
@@ -91,18 +91,21 @@ final class LedgerSql {
         SET state = 'DONE', result = i.result::jsonb, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
             version = t.version + 1, updated_at = $1, finished_at = $1
         FROM input i
-        WHERE t.id = i.id AND t.state = 'RUNNING' AND t.lease_token = i.token
+        WHERE t.id = i.id AND t.%s AND t.lease_token = i.token
         RETURNING t.id, t.workflow_id, t.stage, t.attempt, t.version, i.actor, i.correlation_id
       ), hist AS (
         INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, actor, correlation_id, at)
         SELECT id, 'RUNNING', 'DONE', attempt, 'completed', actor, correlation_id, $1 FROM done
       )
-      SELECT * FROM done""";
+      SELECT * FROM done""".formatted(TaskOperation.COMPLETE.sqlGuard());
 
-  /** The earliest future run-after of a waiting task (delayed or retrying), per stage or over all. */
-  static final String NEXT_DUE = """
-      SELECT min(run_after) FROM ledger.tasks
-      WHERE state IN ('QUEUED','RETRY') AND run_after > $1 AND ($2::text IS NULL OR stage = $2)""";
+  /**
+   * The earliest run-after of a claimable task (already past when work is waiting, in the future for
+   * a retry in backoff or a delayed task), of one stage or of all; two statements for two plans.
+   */
+  static final String NEXT_DUE_OF_STAGE = "SELECT min(run_after) FROM ledger.tasks WHERE "
+      + TaskOperation.CLAIM.sqlGuard() + " AND stage = $1";
+  static final String NEXT_DUE_ANY_STAGE = "SELECT min(run_after) FROM ledger.tasks WHERE " + TaskOperation.CLAIM.sqlGuard();
 
   static final String HEARTBEAT = """
       UPDATE ledger.tasks
@@ -212,7 +215,7 @@ final class LedgerSql {
   /** A decision for an attempt that moved on, or the end of resending: no further sends. */
   static final String MARK_FAILURE_DECIDED = """
       UPDATE ledger.failures SET decided_at = $1, decision = $4, next_send_at = NULL
-      WHERE task_id = $2 AND attempt = $3 AND decided_at IS NULL""";
+      WHERE task_id = $2 AND attempt = $3 AND (decided_at IS NULL OR decision = 'EXHAUSTED')""";
 
   static final String MARK_FREE_FAILURE_DELIVERED = """
       UPDATE ledger.failures SET decided_at = $1, decision = 'DELIVERED', next_send_at = NULL

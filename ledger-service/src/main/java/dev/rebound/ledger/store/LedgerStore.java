@@ -231,10 +231,11 @@ public final class LedgerStore {
         });
   }
 
-  /** Epoch ms at which the next waiting task of {@code stage} (null: any) becomes claimable, or null. */
+  /** Epoch ms at which the first claimable task of {@code stage} (null: any) is due (maybe past), or null. */
   public Future<Long> nextDue(String stage) {
-    return pool.preparedQuery(LedgerSql.NEXT_DUE).execute(Tuple.tuple(java.util.Arrays.asList(ts(clock.instant()), stage)))
-        .map(rows -> {
+    Future<RowSet<Row>> rs = stage == null ? pool.preparedQuery(LedgerSql.NEXT_DUE_ANY_STAGE).execute()
+        : pool.preparedQuery(LedgerSql.NEXT_DUE_OF_STAGE).execute(Tuple.of(stage));
+    return rs.map(rows -> {
           Instant due = instant(rows.iterator().next(), "min");
           return due == null ? null : due.toEpochMilli();
         });
@@ -282,6 +283,11 @@ public final class LedgerStore {
    */
   public Future<Changed> transitionOne(TaskOperation op, UUID id, String sql, Tuple opArgs, String reason, String error,
                                        Origin origin) {
+    return transitionOne(op, id, sql, opArgs, reason, error, origin, false);
+  }
+
+  private Future<Changed> transitionOne(TaskOperation op, UUID id, String sql, Tuple opArgs, String reason, String error,
+                                        Origin origin, boolean versionGiven) {
     return transitionMany(sql, opArgs, reason, error, origin).compose(changed -> {
       if (!changed.empty()) {
         return Future.succeededFuture(changed);
@@ -292,7 +298,7 @@ public final class LedgerStore {
         }
         Row row = rows.iterator().next();
         TaskState current = TaskState.valueOf(row.getString("state"));
-        if (op.allowedFrom(current)) {
+        if (versionGiven && op.allowedFrom(current)) {
           // the state allowed it, so the caller's expected version did not match
           return Future.failedFuture(new ReboundException(ErrorCode.CONFLICT, "task " + id + " changed meanwhile: it is at version "
               + row.getLong("version") + " (" + current + ")", new JsonObject().put("taskId", id.toString())
@@ -336,17 +342,17 @@ public final class LedgerStore {
   /** @param expectedVersion the version the caller saw, or null to skip the optimistic check */
   public Future<Changed> cancel(UUID id, Long expectedVersion, String reason, Origin origin) {
     return transitionOne(TaskOperation.CANCEL, id, LedgerSql.CANCEL, versioned(id, expectedVersion),
-        reasonOr(reason, "cancelled"), null, origin);
+        reasonOr(reason, "cancelled"), null, origin, expectedVersion != null);
   }
 
   public Future<Changed> block(UUID id, Long expectedVersion, String reason, Origin origin) {
     return transitionOne(TaskOperation.BLOCK, id, LedgerSql.BLOCK, versioned(id, expectedVersion),
-        reasonOr(reason, "blocked"), null, origin);
+        reasonOr(reason, "blocked"), null, origin, expectedVersion != null);
   }
 
   public Future<Changed> unblock(UUID id, Long expectedVersion, String reason, Origin origin) {
     return transitionOne(TaskOperation.UNBLOCK, id, LedgerSql.UNBLOCK, versioned(id, expectedVersion),
-        reasonOr(reason, "unblocked"), null, origin);
+        reasonOr(reason, "unblocked"), null, origin, expectedVersion != null);
   }
 
   private static Tuple versioned(UUID id, Long expectedVersion) {
@@ -566,6 +572,12 @@ public final class LedgerStore {
           }
           Row task = rows.iterator().next();
           int current = task.getInteger("attempt");
+          if (d.attempt() == current && "RUNNING".equals(task.getString("state"))) {
+            // the attempt has not failed (yet): recording a decision now would block the real one
+            return Future.failedFuture(new ReboundException(ErrorCode.CONFLICT, "attempt " + current + " of task "
+                + d.taskId() + " is still running: there is nothing to decide yet",
+                new JsonObject().put("taskId", d.taskId().toString()).put("currentAttempt", current)));
+          }
           if (d.attempt() > current) {
             // recording it would block the real decision for that attempt later: refuse, keep nothing
             return Future.failedFuture(new ReboundException(ErrorCode.CONFLICT, "attempt " + d.attempt() + " of task "

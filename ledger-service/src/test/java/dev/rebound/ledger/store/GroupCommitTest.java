@@ -15,6 +15,35 @@ import org.junit.jupiter.api.Test;
 class GroupCommitTest {
 
   @Test
+  void aBatchThatFailsForAnyOtherReasonFailsAsItIsWithoutRetries() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<List<String>> statements = new ArrayList<>();
+      CompletableFuture<List<Future<String>>> submitted = new CompletableFuture<>();
+      vertx.runOnContext(v -> {
+        Promise<List<Object>> first = Promise.promise();
+        GroupCommit<String, String> commit = new GroupCommit<>(100, 1, batch -> {
+          statements.add(batch);
+          return batch.size() == 1 && batch.get(0).equals("first") ? first.future()
+              : Future.failedFuture(new IllegalStateException("connection closed"));
+        }, t -> t.getMessage().equals("22P05"));
+        List<Future<String>> results = new ArrayList<>(List.of(commit.submit("first"), commit.submit("a"), commit.submit("b")));
+        first.complete(List.of("first ok"));
+        submitted.complete(results);
+      });
+      List<Future<String>> results = submitted.get(10, TimeUnit.SECONDS);
+      for (Future<String> f : results) {
+        f.toCompletionStage().toCompletableFuture().handle((ok, err) -> ok).get(10, TimeUnit.SECONDS);
+      }
+      assertThat(results.get(1).failed()).isTrue();
+      assertThat(results.get(2).failed()).isTrue();
+      assertThat(statements).containsExactly(List.of("first"), List.of("a", "b"));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void requestsArrivingWhileABatchIsInFlightAreWrittenTogetherAndAPoisonedBatchIsRetriedOneByOne() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
@@ -36,7 +65,7 @@ class GroupCommitTest {
             return p.future();
           }
           return Future.succeededFuture(new ArrayList<>(batch.stream().map(s -> (Object) (s + " ok")).toList()));
-        });
+        }, t -> t.getMessage().equals("22P05"));
         List<Future<String>> results = new ArrayList<>();
         results.add(commit.submit("first"));
         results.add(commit.submit("a"));
