@@ -55,6 +55,7 @@ CREATE TABLE analyzer.outcomes (
   at           timestamptz NOT NULL,
   PRIMARY KEY (task_id, attempt)
 );
+CREATE INDEX outcomes_by_time ON analyzer.outcomes (at);
 
 -- A person touched the task (redrive, unblock): a later success counts as resolved by a person.
 CREATE TABLE analyzer.interventions (
@@ -62,6 +63,7 @@ CREATE TABLE analyzer.interventions (
   action   text NOT NULL,
   at       timestamptz NOT NULL
 );
+CREATE INDEX interventions_by_time ON analyzer.interventions (at);
 
 -- The template miner's learned clusters, so fingerprints survive a restart.
 CREATE TABLE analyzer.learned_templates (

@@ -95,6 +95,8 @@ final class AnalyzerSql {
   /** Retention: occurrences, outcomes and interventions older than $1 go; fingerprints keep their counts. */
   static final String PRUNE_OCCURRENCES = "DELETE FROM analyzer.occurrences WHERE failure_id IN "
       + "(SELECT failure_id FROM analyzer.occurrences WHERE seen_at < $1 LIMIT $2)";
-  static final String PRUNE_OUTCOMES = "DELETE FROM analyzer.outcomes WHERE at < $1";
-  static final String PRUNE_INTERVENTIONS = "DELETE FROM analyzer.interventions WHERE at < $1";
+  static final String PRUNE_OUTCOMES = "DELETE FROM analyzer.outcomes WHERE (task_id, attempt) IN "
+      + "(SELECT task_id, attempt FROM analyzer.outcomes WHERE at < $1 LIMIT $2)";
+  static final String PRUNE_INTERVENTIONS = "DELETE FROM analyzer.interventions WHERE task_id IN "
+      + "(SELECT task_id FROM analyzer.interventions WHERE at < $1 LIMIT $2)";
 }

@@ -211,13 +211,21 @@ public final class AnalyzerStore {
         }));
   }
 
-  /** Deletes per-failure rows older than {@code retention} (at most {@code limit} occurrences a call). */
+  /**
+   * Deletes per-failure rows older than {@code retention}, {@code limit} rows per statement, repeating
+   * until a statement deletes fewer: a sweep keeps up with any failure rate.
+   */
   public Future<Integer> prune(Duration retention, int limit) {
     OffsetDateTime before = ts(clock.instant().minus(retention));
-    return pool.preparedQuery(AnalyzerSql.PRUNE_OCCURRENCES).execute(Tuple.of(before, limit))
-        .compose(a -> pool.preparedQuery(AnalyzerSql.PRUNE_OUTCOMES).execute(Tuple.of(before))
-            .compose(b -> pool.preparedQuery(AnalyzerSql.PRUNE_INTERVENTIONS).execute(Tuple.of(before))
-                .map(c -> a.rowCount() + b.rowCount() + c.rowCount())));
+    return pruneAll(AnalyzerSql.PRUNE_OCCURRENCES, before, limit, 0)
+        .compose(a -> pruneAll(AnalyzerSql.PRUNE_OUTCOMES, before, limit, a))
+        .compose(b -> pruneAll(AnalyzerSql.PRUNE_INTERVENTIONS, before, limit, b));
+  }
+
+  private Future<Integer> pruneAll(String sql, OffsetDateTime before, int limit, int deletedSoFar) {
+    return pool.preparedQuery(sql).execute(Tuple.of(before, limit)).compose(rs -> rs.rowCount() < limit
+        ? Future.succeededFuture(deletedSoFar + rs.rowCount())
+        : pruneAll(sql, before, limit, deletedSoFar + rs.rowCount()));
   }
 
   // ---------------------------------------------------------------- learned templates
