@@ -168,8 +168,9 @@ final class LedgerSql {
       "'QUEUED'", "attempt_base = t.attempt, run_after = $1, finished_at = NULL");
   /** Redrive by filter: $6 stage, $7 workflow id, $8 limit. */
   static final String REDRIVE_FILTER = transition("""
-      id IN (SELECT id FROM ledger.tasks WHERE state = 'FAILED' AND ($6::text IS NULL OR stage = $6)
-             AND ($7::text IS NULL OR workflow_id = $7) ORDER BY id LIMIT $8)""",
+      id IN (SELECT id FROM ledger.tasks WHERE %s AND ($6::text IS NULL OR stage = $6)
+             AND ($7::text IS NULL OR workflow_id = $7) ORDER BY id LIMIT $8) AND %s""".formatted(
+          TaskOperation.REDRIVE.sqlGuard(), TaskOperation.REDRIVE.sqlGuard()),
       "'QUEUED'", "attempt_base = t.attempt, run_after = $1, finished_at = NULL");
 
   static final String PURGE_IDS = "DELETE FROM ledger.tasks WHERE state = 'FAILED' AND id = ANY($1::uuid[]) RETURNING id";

@@ -71,15 +71,36 @@ public final class LedgerClient {
   }
 
   public Future<JsonObject> cancel(UUID id, String reason) {
-    return call("cancel", new JsonObject().put("id", id.toString()).put("reason", reason));
+    return cancel(id, reason, null);
+  }
+
+  /** @param expectedVersion act only if the task is still at this version (CONFLICT otherwise); null: no check */
+  public Future<JsonObject> cancel(UUID id, String reason, Long expectedVersion) {
+    return call("cancel", personal(id, reason, expectedVersion));
   }
 
   public Future<JsonObject> block(UUID id, String reason) {
-    return call("block", new JsonObject().put("id", id.toString()).put("reason", reason));
+    return block(id, reason, null);
+  }
+
+  public Future<JsonObject> block(UUID id, String reason, Long expectedVersion) {
+    return call("block", personal(id, reason, expectedVersion));
   }
 
   public Future<JsonObject> unblock(UUID id, String reason) {
-    return call("unblock", new JsonObject().put("id", id.toString()).put("reason", reason));
+    return unblock(id, reason, null);
+  }
+
+  public Future<JsonObject> unblock(UUID id, String reason, Long expectedVersion) {
+    return call("unblock", personal(id, reason, expectedVersion));
+  }
+
+  private static JsonObject personal(UUID id, String reason, Long expectedVersion) {
+    JsonObject body = new JsonObject().put("id", id.toString()).put("reason", reason);
+    if (expectedVersion != null) {
+      body.put("expectedVersion", expectedVersion);
+    }
+    return body;
   }
 
   /** {@code {sequence, state, checksum?}}; the lease token must be the current one. */
