@@ -255,6 +255,12 @@ class AnalyzerServiceTest {
     assertThat(get("/v1/fingerprints/zzz").statusCode()).isEqualTo(400);
     assertThat(get("/v1/fingerprints/0123456789abcdef").statusCode()).isEqualTo(404);
     assertThat(get("/v1/fingerprints?sort=random").statusCode()).isEqualTo(400);
+    // free text is analysed as it came (a NUL becomes U+FFFD, storable); identifiers must be clean
+    JsonObject nul = post("/v1/classify", new JsonObject().put("message", "read \u0000 failed: connection reset by peer"))
+        .bodyAsJsonObject();
+    assertThat(nul.getString("redacted")).contains("\uFFFD").doesNotContain("\u0000");
+    assertThat(post("/v1/classify", new JsonObject().put("message", "x").put("exceptionType", "Boom\u0000")).statusCode())
+        .isEqualTo(400);
     HttpResponse<Buffer> big = post("/v1/classify", new JsonObject().put("message", "Connection reset by peer ".repeat(20_000)));
     assertThat(big.statusCode()).isEqualTo(200);
     assertThat(big.bodyAsJsonObject().getString("redacted").length()).isLessThanOrEqualTo(17 * 1024);

@@ -74,7 +74,17 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
         .put("classifiedAt", classifiedAt.toString());
   }
 
+  /** Parses a message; a malformed one is a BAD_REQUEST naming what is wrong. */
   public static FailureClassified fromJson(JsonObject o) {
+    try {
+      return parse(o);
+    } catch (RuntimeException e) {
+      throw dev.rebound.common.ReboundException.badRequest("malformed FailureClassified: " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : " " + dev.rebound.common.JsonFields.abbreviate(e.getMessage(), 120)));
+    }
+  }
+
+  private static FailureClassified parse(JsonObject o) {
     String task = o.getString("taskId");
     String occurred = o.getString("occurredAt");
     return new FailureClassified(UUID.fromString(o.getString("failureId")), task == null ? null : UUID.fromString(task),
