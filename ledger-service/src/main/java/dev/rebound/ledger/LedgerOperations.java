@@ -67,7 +67,7 @@ public final class LedgerOperations {
   private final Clock clock;
   private final GroupCommit<NewTask, LedgerStore.Enqueued> enqueues;
   private final GroupCommit<Completion, Transition> completions;
-  private final Map<String, Integer> pendingNotifications = new LinkedHashMap<>();
+  private final Set<String> pendingNotifications = new java.util.LinkedHashSet<>();
   /** Tells this instance's notifications from other instances'. */
   private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
   private final LedgerMetrics metrics;
@@ -178,10 +178,10 @@ public final class LedgerOperations {
     try {
       rejectUnknown(body, CLAIM_FIELDS);
       String worker = JsonFields.requiredString(body, "worker", 200);
+      Long leaseMs = JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs());
       spec = new LedgerStore.ClaimSpec(worker, name(body, "stage", false), name(body, "type", false),
           JsonFields.integer(body, "limit", 1, 1, config.maxClaimBatch()),
-          JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs()) == null ? config.defaultLeaseMs()
-              : body.getLong("leaseMs"),
+          leaseMs == null ? config.defaultLeaseMs() : leaseMs,
           new Origin(worker, origin.correlationId()));
       Long w = JsonFields.longValue(body, "waitMs", 0, config.maxWaitMs());
       waitMs = w == null ? 0 : w;
@@ -463,45 +463,40 @@ public final class LedgerOperations {
   }
 
   /**
-   * @param tasks how many tasks became claimable (0: unknown). A known count wakes at most that many
-   *              parked claims, so one enqueue does not send every idle worker to the database.
+   * @param tasks how many tasks became claimable (0: unknown). One task wakes one parked claim that
+   *              can take it, so one enqueue does not send every idle worker to the database.
    */
   void wakeClaimers(String stage, String type, Instant due, int tasks) {
     long now = clock.millis();
     if (due == null || due.toEpochMilli() <= now) {
-      if (tasks > 0 && typeKnown(type, tasks)) {
-        waiters.wake(stage, type, tasks);
+      // a bounded wake needs the new task's type: known for one task, not for a batch of redriven ones
+      if (tasks == 1) {
+        waiters.wake(stage, type, 1);
       } else {
         waiters.wake(stage);
       }
-      // other instances learn the stage and the count, not the type: they wake all waiters of the stage
-      notifyOthers(stage, 0, 0);
+      // other instances learn only the stage: they wake all waiters of the stage
+      notifyOthers(stage, 0);
     } else {
       waiters.wakeAt(stage, due.toEpochMilli());
       // round up to 100 ms so a burst of retries shares a handful of notifications
-      notifyOthers(stage, (due.toEpochMilli() + 99) / 100 * 100, 0);
+      notifyOthers(stage, (due.toEpochMilli() + 99) / 100 * 100);
     }
-  }
-
-  /** A bounded wake needs the new tasks' type: known for one enqueued task, not for a batch of redriven ones. */
-  private static boolean typeKnown(String type, int tasks) {
-    return tasks == 1;
   }
 
   /**
    * NOTIFYs are coalesced: whatever is asked for during one event-loop turn goes out once at the
    * end of it, so a batch of 500 enqueues costs one notification per stage, not 500. The payload is
-   * {@code instance|stage|dueEpochMs|tasks}; an instance ignores its own.
+   * {@code instance|stage|dueEpochMs} (0: due now); an instance ignores its own.
    */
-  private void notifyOthers(String stage, long dueMs, int tasks) {
+  private void notifyOthers(String stage, long dueMs) {
     boolean first = pendingNotifications.isEmpty();
-    // an unknown count (0) stays unknown when merged
-    pendingNotifications.merge(stage + "|" + dueMs, tasks, (a, b) -> a == 0 || b == 0 ? 0 : a + b);
+    pendingNotifications.add(instanceId + "|" + stage + "|" + dueMs);
     if (first) {
       vertx.runOnContext(v -> {
-        Map<String, Integer> out = new LinkedHashMap<>(pendingNotifications);
+        List<String> out = new ArrayList<>(pendingNotifications);
         pendingNotifications.clear();
-        out.forEach((key, count) -> store.notifyClaimable(instanceId + "|" + key + "|" + count));
+        out.forEach(store::notifyClaimable);
       });
     }
   }
@@ -509,7 +504,7 @@ public final class LedgerOperations {
   /** A NOTIFY payload from any instance (see {@link #notifyOthers}); this instance's own are ignored. */
   public void onNotification(String payload) {
     String[] parts = payload.split("\\|", -1);
-    if (parts.length != 4) {
+    if (parts.length != 3) {
       LOG.warn("ignoring a malformed ledger notification");
       return;
     }
@@ -519,7 +514,6 @@ public final class LedgerOperations {
     try {
       String stage = parts[1];
       long due = Long.parseLong(parts[2]);
-      int tasks = Integer.parseInt(parts[3]);
       if (due <= clock.millis()) {
         waiters.wake(stage);
       } else {
@@ -610,16 +604,6 @@ public final class LedgerOperations {
 
   public Duration decisionTimeout() {
     return config.decisionTimeout();
-  }
-
-  /** Completes when no enqueue or completion is waiting for its batch (graceful shutdown). */
-  public Future<Void> drain() {
-    if (enqueues.idle() && completions.idle()) {
-      return Future.succeededFuture();
-    }
-    io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
-    vertx.setTimer(20, t -> drain().onComplete(drained));
-    return drained.future();
   }
 
   public LedgerMetrics metrics() {

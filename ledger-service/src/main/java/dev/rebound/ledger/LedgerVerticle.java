@@ -210,9 +210,8 @@ public final class LedgerVerticle extends VerticleBase {
         .compose(v -> endLongPolls())
         .compose(v -> server == null ? Future.succeededFuture()
             : server.shutdown(HTTP_SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty())
-        // 2. finish what was accepted: requests being answered, group commits, running sweeps
+        // 2. finish what was accepted: requests being answered (their group commits with them), running sweeps
         .compose(v -> inFlight.drained(vertx))
-        .compose(v -> ops == null ? Future.succeededFuture() : ops.drain())
         .compose(v -> {
           List<Future<Void>> stopped = new ArrayList<>();
           sweeps.forEach(s -> stopped.add(s.stop()));

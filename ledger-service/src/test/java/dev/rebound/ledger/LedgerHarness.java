@@ -27,8 +27,11 @@ final class LedgerHarness {
   final WebClient http;
   final String deploymentId;
 
-  private LedgerHarness(Vertx vertx, TestDatabase db, LedgerVerticle verticle, String deploymentId) {
+  private final MutableClock clock;
+
+  private LedgerHarness(Vertx vertx, TestDatabase db, MutableClock clock, LedgerVerticle verticle, String deploymentId) {
     this.vertx = vertx;
+    this.clock = clock;
     this.db = db;
     this.verticle = verticle;
     this.deploymentId = deploymentId;
@@ -47,15 +50,11 @@ final class LedgerHarness {
     MutableClock clock = new MutableClock();
     LedgerVerticle verticle = new LedgerVerticle(LedgerConfig.from(settings), settings.pgConnectOptions(), clock);
     String id = vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    LedgerHarness h = new LedgerHarness(vertx, db, verticle, id);
-    h.clockRef = clock;
-    return h;
+    return new LedgerHarness(vertx, db, clock, verticle, id);
   }
 
-  private MutableClock clockRef;
-
   MutableClock clock() {
-    return clockRef;
+    return clock;
   }
 
   static <T> T await(Future<T> f) throws Exception {

@@ -10,23 +10,15 @@ public final class BusRequests {
   private BusRequests() {
   }
 
-  /** Answers {@code msg} with {@code op}'s result; a non-object body or any failure becomes an error reply. */
-  public static void answer(Message<Object> msg, Function<JsonObject, Future<JsonObject>> op) {
-    answer(msg, op, null);
-  }
-
-  /** The same, counted in {@code inFlight} until the reply is sent. */
+  /**
+   * Answers {@code msg} with {@code op}'s result, counted in {@code inFlight} until the reply is
+   * sent; a non-object body or any failure becomes an error reply.
+   */
   public static void answer(Message<Object> msg, Function<JsonObject, Future<JsonObject>> op, InFlight inFlight) {
     if (!(msg.body() instanceof JsonObject body)) {
       ErrorReplies.fail(msg, ReboundException.badRequest("the message body must be a JSON object"));
       return;
     }
-    Future<JsonObject> result;
-    try {
-      result = inFlight == null ? op.apply(body) : inFlight.track(() -> op.apply(body));
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(msg::reply).onFailure(t -> ErrorReplies.fail(msg, t));
+    inFlight.track(() -> op.apply(body)).onSuccess(msg::reply).onFailure(t -> ErrorReplies.fail(msg, t));
   }
 }

@@ -51,15 +51,6 @@ public final class GroupCommit<I, O> {
     return p.future();
   }
 
-  public int queued() {
-    return queue.size();
-  }
-
-  /** Nothing queued and nothing in flight. */
-  public boolean idle() {
-    return queue.isEmpty() && inFlight == 0;
-  }
-
   private void drain() {
     while (inFlight < maxInFlight && !queue.isEmpty()) {
       List<Pending<I, O>> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));

@@ -21,10 +21,6 @@ public final class JsonHandlers {
   private final Context serviceContext;
   private final dev.rebound.common.InFlight inFlight;
 
-  public JsonHandlers(Context serviceContext) {
-    this(serviceContext, new dev.rebound.common.InFlight());
-  }
-
   /** Operations are counted in {@code inFlight} until answered (graceful shutdown waits for them). */
   public JsonHandlers(Context serviceContext, dev.rebound.common.InFlight inFlight) {
     this.serviceContext = serviceContext;
