@@ -1,9 +1,9 @@
 package dev.rebound.ledger;
 
 import dev.rebound.common.Addresses;
-import dev.rebound.common.BusRequests;
-import dev.rebound.common.ErrorReplies;
-import dev.rebound.common.InFlight;
+import dev.rebound.common.runtime.BusRequests;
+import dev.rebound.common.runtime.ErrorReplies;
+import dev.rebound.common.runtime.InFlight;
 import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.ReboundException;

@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
  * event bus as {@code fail(code.busCode(), json)} and HTTP as {@code {"error":{code,message,details}}}.
  */
 public class ReboundException extends RuntimeException {
-  private static final dev.rebound.common.text.Redactor REDACTOR = new dev.rebound.common.text.Redactor();
   private final ErrorCode code;
   private final JsonObject details;
 
@@ -60,7 +59,10 @@ public class ReboundException extends RuntimeException {
         .put("details", details));
   }
 
-  /** Maps any failure to a ReboundException: known ones keep their code, the rest are INTERNAL. */
+  /**
+   * Maps any failure to a ReboundException: known ones keep their code, the rest are INTERNAL.
+   * (The runtime's {@code ErrorReplies.toReboundException} also maps database data errors to 400.)
+   */
   public static ReboundException from(Throwable t) {
     if (t instanceof ReboundException re) {
       return re;
@@ -85,14 +87,6 @@ public class ReboundException extends RuntimeException {
         }
       }
       return new ReboundException(ErrorCode.ofBusCode(rx.failureCode()), String.valueOf(text));
-    }
-    if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
-      // class 22, data exception: the input could not be stored (the edges should have refused it);
-      // the driver's text can quote the value, so it is redacted
-      org.slf4j.LoggerFactory.getLogger(ReboundException.class).warn("a value reached the database and was refused: {} {}",
-          pg.getSqlState(), REDACTOR.redact(String.valueOf(pg.getErrorMessage())));
-      return new ReboundException(ErrorCode.BAD_REQUEST, "the database refused a value (SQLSTATE " + pg.getSqlState() + "): "
-          + REDACTOR.redact(String.valueOf(pg.getErrorMessage())), new JsonObject().put("sqlState", pg.getSqlState()));
     }
     if (t instanceof DecodeException) {
       return badRequest("malformed JSON: " + t.getMessage());

@@ -1,7 +1,7 @@
 package dev.rebound.analyzer.http;
 
 import dev.rebound.analyzer.AnalyzerOperations;
-import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.http.JsonHandlers;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;

@@ -1,6 +1,6 @@
 package dev.rebound.ledger.http;
 
-import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.runtime.Correlation;
 import dev.rebound.ledger.LedgerOperations;

@@ -1,5 +1,6 @@
-package dev.rebound.common;
+package dev.rebound.common.runtime;
 
+import dev.rebound.common.ReboundException;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;

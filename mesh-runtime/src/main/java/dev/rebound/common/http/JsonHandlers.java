@@ -1,6 +1,6 @@
 package dev.rebound.common.http;
 
-import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.Context;
@@ -19,10 +19,10 @@ import java.util.function.Supplier;
  */
 public final class JsonHandlers {
   private final Context serviceContext;
-  private final dev.rebound.common.InFlight inFlight;
+  private final dev.rebound.common.runtime.InFlight inFlight;
 
   /** Operations are counted in {@code inFlight} until answered (graceful shutdown waits for them). */
-  public JsonHandlers(Context serviceContext, dev.rebound.common.InFlight inFlight) {
+  public JsonHandlers(Context serviceContext, dev.rebound.common.runtime.InFlight inFlight) {
     this.serviceContext = serviceContext;
     this.inFlight = inFlight;
   }

@@ -1,6 +1,6 @@
 package dev.rebound.common.http;
 
-import dev.rebound.common.ErrorReplies;
+import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.runtime.Correlation;
 import dev.rebound.common.runtime.OpsRoutes;
 import io.vertx.core.Future;

@@ -1,6 +1,10 @@
-package dev.rebound.common;
+package dev.rebound.common.runtime;
 
+import dev.rebound.common.ErrorCode;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.text.Redactor;
 import io.vertx.core.Handler;
+import io.vertx.pgclient.PgException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,20 +15,36 @@ import org.slf4j.LoggerFactory;
 /** Error mapping at the edges: HTTP responses and event-bus failures carry the same error JSON. */
 public final class ErrorReplies {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorReplies.class);
+  private static final Redactor REDACTOR = new Redactor();
 
   private ErrorReplies() {
   }
 
+  /**
+   * {@link ReboundException#from}, plus database data errors (SQLSTATE class 22: the input could not
+   * be stored, which the edges should have refused) answered as 400. The driver's text can quote the
+   * value, so it is redacted.
+   */
+  public static ReboundException toReboundException(Throwable t) {
+    if (t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+      String text = REDACTOR.redact(String.valueOf(pg.getErrorMessage()));
+      LOG.warn("a value reached the database and was refused: {} {}", pg.getSqlState(), text);
+      return new ReboundException(ErrorCode.BAD_REQUEST, "the database refused a value (SQLSTATE " + pg.getSqlState() + "): "
+          + text, new JsonObject().put("sqlState", pg.getSqlState()));
+    }
+    return ReboundException.from(t);
+  }
+
   /** Fails an event-bus message with the error's bus code and its JSON as the message. */
   public static void fail(Message<?> message, Throwable error) {
-    ReboundException e = ReboundException.from(error);
+    ReboundException e = toReboundException(error);
     logIfInternal(e, error);
     message.fail(e.code().busCode(), e.toJson().encode());
   }
 
   /** Writes the error as an HTTP response, unless the response was already sent. */
   public static void respond(RoutingContext ctx, Throwable error) {
-    ReboundException e = ReboundException.from(error);
+    ReboundException e = toReboundException(error);
     respond(ctx, e, e.code().httpStatus(), error);
   }
 
@@ -82,7 +102,6 @@ public final class ErrorReplies {
     }
   }
 
-  private static final dev.rebound.common.text.Redactor REDACTOR = new dev.rebound.common.text.Redactor();
 
   /**
    * The error as logged: same type name and stack, message redacted (a driver error can quote the

@@ -1,4 +1,4 @@
-package dev.rebound.common;
+package dev.rebound.common.runtime;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
