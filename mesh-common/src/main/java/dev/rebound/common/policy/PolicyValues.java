@@ -1,5 +1,7 @@
 package dev.rebound.common.policy;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +56,9 @@ final class PolicyValues {
 
   static List<Duration> durations(String field, Object value) {
     List<?> items;
-    if (value instanceof List<?> list) {
+    if (value instanceof JsonArray array) {
+      items = array.getList();
+    } else if (value instanceof List<?> list) {
       items = list;
     } else if (value instanceof String s) {
       List<String> parts = new ArrayList<>();
@@ -196,10 +200,10 @@ final class PolicyValues {
     if (value == null) {
       return "null";
     }
-    if (value instanceof Map<?, ?>) {
+    if (value instanceof Map<?, ?> || value instanceof JsonObject) {
       return "an object";
     }
-    if (value instanceof List<?>) {
+    if (value instanceof List<?> || value instanceof JsonArray) {
       return "a list";
     }
     return "'" + value + "'";

@@ -111,7 +111,8 @@ public final class StagePolicies {
       if (e.getKey().isBlank()) {
         throw new PolicyException(stagePath, "a stage name must not be blank");
       }
-      if (!(e.getValue() instanceof Map<?, ?> fields)) {
+      Object value = e.getValue() instanceof JsonObject json ? json.getMap() : e.getValue();
+      if (!(value instanceof Map<?, ?> fields)) {
         throw new PolicyException(stagePath, "must be a map of policy fields (backoff, base, maxRetries, …)");
       }
       m.put(e.getKey(), RetryPolicy.fromMap(stagePath, stringKeys(stagePath, fields), forStage(e.getKey())));
