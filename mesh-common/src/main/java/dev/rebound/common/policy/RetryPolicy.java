@@ -228,7 +228,8 @@ public final class RetryPolicy {
    * out keep {@code base}'s values (when the kind changes, the new kind's parameters must be given,
    * except exponential's {@code factor}, 2 by default, and linear's {@code increment}, its base by
    * default). Scalars may be strings ({@code "2.5"}, {@code "3"}, {@code "true"}); keys may be written
-   * camelCase or kebab-case ({@code maxRetries} or {@code max-retries}).
+   * camelCase or kebab-case ({@code maxRetries} or {@code max-retries}); {@code deadline: none} and
+   * {@code attemptTimeout: none} clear an inherited value.
    *
    * @param path where the map came from, prefixed to every field named in an error
    *             ({@code retry.policies.tests} → {@code retry.policies.tests.factor})
