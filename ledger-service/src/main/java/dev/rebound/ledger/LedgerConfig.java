@@ -1,10 +1,13 @@
 package dev.rebound.ledger;
 
+import dev.rebound.common.policy.Jitter;
+import dev.rebound.common.policy.PolicyException;
+import dev.rebound.common.policy.RetryPolicy;
 import dev.rebound.common.runtime.ConfigException;
 import dev.rebound.common.runtime.Settings;
-import dev.rebound.ledger.domain.BackoffPolicy;
+import dev.rebound.ledger.domain.ProvisionalRetry;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * The ledger's configuration, read once from {@link Settings} and validated at start. Keys (YAML
@@ -18,7 +21,7 @@ public record LedgerConfig(
     long maxLeaseMs,
     int maxClaimBatch,
     long maxWaitMs,
-    BackoffPolicy defaultPolicy,
+    RetryPolicy defaultPolicy,
     int checkpointsKept,
     Duration doneRetention,
     Duration failedRetention,
@@ -31,18 +34,25 @@ public record LedgerConfig(
 
   public static final int DEFAULT_HTTP_PORT = 8081;
 
+  /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
+  private static final Map<String, String> POLICY_KEYS = Map.of("base", "ledger.retry.base",
+      "factor", "ledger.retry.multiplier", "maxDelay", "ledger.retry.cap", "maxRetries", "ledger.retry.max-attempts",
+      "jitter", "ledger.retry.jitter");
+
   public static LedgerConfig from(Settings s) {
-    BackoffPolicy policy;
-    Duration base = s.duration("ledger.retry.base", BackoffPolicy.DEFAULT_BASE);
-    Duration cap = s.duration("ledger.retry.cap", BackoffPolicy.DEFAULT_CAP);
-    double multiplier = decimal(s, "ledger.retry.multiplier", BackoffPolicy.DEFAULT_MULTIPLIER);
-    int maxAttempts = s.integer("ledger.retry.max-attempts", BackoffPolicy.DEFAULT_MAX_ATTEMPTS, 1, 1000);
-    String jitter = s.string("ledger.retry.jitter", "full").toUpperCase(Locale.ROOT);
+    Duration base = s.duration("ledger.retry.base", RetryPolicy.DEFAULT_BASE);
+    Duration cap = s.duration("ledger.retry.cap", RetryPolicy.DEFAULT_MAX_DELAY);
+    double multiplier = decimal(s, "ledger.retry.multiplier", RetryPolicy.DEFAULT_FACTOR);
+    int maxAttempts = s.integer("ledger.retry.max-attempts", ProvisionalRetry.DEFAULT_MAX_ATTEMPTS, 1, 1000);
+    String jitter = s.string("ledger.retry.jitter", "full");
+    RetryPolicy policy;
     try {
-      policy = new BackoffPolicy(base, multiplier, cap, maxAttempts, BackoffPolicy.Jitter.valueOf(jitter));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("ledger.retry", "invalid default retry policy: " + e.getMessage()
-          + " (jitter must be full, equal or none)");
+      policy = RetryPolicy.builder().exponential(base, multiplier).maxDelay(cap).maxRetries(maxAttempts - 1)
+          .jitter(Jitter.parse("jitter", jitter)).build();
+    } catch (PolicyException e) {
+      String key = POLICY_KEYS.getOrDefault(e.field(), "ledger.retry");
+      throw new ConfigException(key, "config key '" + key + "' (env " + Settings.envVar(key)
+          + "): invalid default retry policy: " + e.problem());
     }
     return new LedgerConfig(
         s.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535),
