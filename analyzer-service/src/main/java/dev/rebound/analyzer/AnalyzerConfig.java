@@ -1,37 +1,52 @@
 package dev.rebound.analyzer;
 
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.runtime.ConfigKey;
+import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
-/** The analyzer's configuration, read once from {@link Settings} and validated at start. */
+/** The analyzer's configuration, read once from {@link Settings} and validated at start; its keys are in {@link #KEYS}. */
 public record AnalyzerConfig(int httpPort, boolean httpEnabled, Optional<Path> rulesFile, int bodyLimitBytes,
                              int maxBatchLines, Duration templateSaveInterval, Duration retention, int pgPoolSize) {
 
-  public static final int DEFAULT_HTTP_PORT = 8082;
+  public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8082);
+  public static final ConfigKey<String> RULES_FILE = ConfigKey.string("analyzer.rules-file", null,
+      "a YAML rule file extending/overriding the built-in catalog");
+  public static final ConfigKey<Integer> BODY_LIMIT_BYTES = ConfigKey.integer("analyzer.body-limit-bytes",
+      8 * 1024 * 1024, 1024, 64 * 1024 * 1024, "largest request body");
+  public static final ConfigKey<Integer> MAX_BATCH_LINES = ConfigKey.integer("analyzer.max-batch-lines", 10_000,
+      1, 1_000_000, "most lines of one batch classification");
+  public static final ConfigKey<Duration> TEMPLATE_SAVE_INTERVAL = ConfigKey.duration(
+      "analyzer.template-save-interval", Duration.ofSeconds(10), "how often learned templates are persisted");
+  public static final ConfigKey<Duration> RETENTION = ConfigKey.duration("analyzer.retention", Duration.ofDays(30),
+      "per-failure rows kept this long (fingerprint counts stay)");
+
+  /** Every key the analyzer reads (besides {@link RuntimeKeys}'). */
+  public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, RULES_FILE,
+      BODY_LIMIT_BYTES, MAX_BATCH_LINES, TEMPLATE_SAVE_INTERVAL, RETENTION, RuntimeKeys.PG_POOL_SIZE);
 
   public static AnalyzerConfig from(Settings s) {
-    String rules = s.string("analyzer.rules-file", null);
-    Optional<Path> rulesFile = Optional.empty();
-    if (rules != null && !rules.isBlank()) {
+    Optional<Path> rulesFile = s.find(RULES_FILE).filter(r -> !r.isBlank()).map(rules -> {
       Path p = Path.of(rules);
       if (!Files.isReadable(p)) {
-        throw new ConfigException("analyzer.rules-file", "config key 'analyzer.rules-file' (env "
-            + Settings.envVar("analyzer.rules-file") + "): file '" + rules + "' does not exist or is not readable");
+        throw new ConfigException(RULES_FILE.name(), "config key '" + RULES_FILE.name() + "' (env "
+            + RULES_FILE.envVar() + "): file '" + rules + "' does not exist or is not readable");
       }
-      rulesFile = Optional.of(p);
-    }
+      return p;
+    });
     return new AnalyzerConfig(
-        s.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535),
-        s.bool("http.enabled", true),
+        s.get(HTTP_PORT),
+        s.get(RuntimeKeys.HTTP_ENABLED),
         rulesFile,
-        s.integer("analyzer.body-limit-bytes", 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
-        s.integer("analyzer.max-batch-lines", 10_000, 1, 1_000_000),
-        s.duration("analyzer.template-save-interval", Duration.ofSeconds(10)),
-        s.duration("analyzer.retention", Duration.ofDays(30)),
-        s.pgPoolSize());
+        s.get(BODY_LIMIT_BYTES),
+        s.get(MAX_BATCH_LINES),
+        s.get(TEMPLATE_SAVE_INTERVAL),
+        s.get(RETENTION),
+        s.get(RuntimeKeys.PG_POOL_SIZE));
   }
 }

@@ -10,6 +10,7 @@ public final class AnalyzerMain {
   }
 
   public static void main(String[] args) {
-    ServiceLauncher.launch("analyzer", Settings.fromEnvironment(), s -> List.of(AnalyzerVerticle.fromSettings(s)));
+    ServiceLauncher.launch("analyzer", Settings.fromEnvironment(), AnalyzerConfig.KEYS,
+        s -> List.of(AnalyzerVerticle.fromSettings(s)));
   }
 }

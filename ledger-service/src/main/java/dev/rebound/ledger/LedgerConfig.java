@@ -4,14 +4,17 @@ import dev.rebound.common.policy.Jitter;
 import dev.rebound.common.policy.PolicyException;
 import dev.rebound.common.policy.RetryPolicy;
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.runtime.ConfigKey;
+import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.ledger.domain.ProvisionalRetry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The ledger's configuration, read once from {@link Settings} and validated at start. Keys (YAML
- * path / environment variable {@code REBOUND_<KEY>}): see {@link #from(Settings)}.
+ * The ledger's configuration, read once from {@link Settings} and validated at start. Its keys are
+ * declared here, each once with its default, doc and validation, and listed in {@link #KEYS}.
  */
 public record LedgerConfig(
     int httpPort,
@@ -32,7 +35,49 @@ public record LedgerConfig(
     int writeBatchMax,
     int pgPoolSize) {
 
-  public static final int DEFAULT_HTTP_PORT = 8081;
+  public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8081);
+  public static final ConfigKey<Integer> PAYLOAD_LIMIT_BYTES = ConfigKey.integer("ledger.payload-limit-bytes",
+      1024 * 1024, 1024, 64 * 1024 * 1024, "largest request body");
+  public static final ConfigKey<Long> LEASE_MS = ConfigKey.longValue("ledger.lease-ms", 30_000L, 100,
+      24 * 3600_000L, "default lease of a claim (ms)");
+  public static final ConfigKey<Long> MAX_LEASE_MS = ConfigKey.longValue("ledger.max-lease-ms", 3600_000L, 100,
+      24 * 3600_000L, "longest lease a claim may ask for (ms)");
+  public static final ConfigKey<Integer> MAX_CLAIM_BATCH = ConfigKey.integer("ledger.max-claim-batch", 500, 1,
+      10_000, "most tasks one claim may take");
+  public static final ConfigKey<Long> MAX_WAIT_MS = ConfigKey.longValue("ledger.max-wait-ms", 60_000L, 0, 600_000,
+      "longest long-poll of a claim (ms)");
+  public static final ConfigKey<Duration> RETRY_BASE = ConfigKey.duration("ledger.retry.base",
+      RetryPolicy.DEFAULT_BASE, "provisional retry: first delay");
+  public static final ConfigKey<Double> RETRY_MULTIPLIER = ConfigKey.decimal("ledger.retry.multiplier",
+      RetryPolicy.DEFAULT_FACTOR, 1, 100, "provisional retry: growth per attempt");
+  public static final ConfigKey<Duration> RETRY_CAP = ConfigKey.duration("ledger.retry.cap",
+      RetryPolicy.DEFAULT_MAX_DELAY, "provisional retry: longest delay");
+  public static final ConfigKey<Integer> RETRY_MAX_ATTEMPTS = ConfigKey.integer("ledger.retry.max-attempts",
+      ProvisionalRetry.DEFAULT_MAX_ATTEMPTS, 1, 1000, "provisional retry: attempts per run before dead-lettering");
+  public static final ConfigKey<String> RETRY_JITTER = ConfigKey.oneOf("ledger.retry.jitter", "full",
+      List.of("full", "equal", "decorrelated", "none"), "provisional retry: jitter");
+  public static final ConfigKey<Integer> CHECKPOINTS_KEPT = ConfigKey.integer("ledger.checkpoints-kept", 5, 1,
+      1000, "checkpoints kept per task");
+  public static final ConfigKey<Duration> RETENTION_DONE = ConfigKey.duration("ledger.retention.done",
+      Duration.ofDays(7), "DONE and CANCELLED tasks are pruned after this");
+  public static final ConfigKey<Duration> RETENTION_FAILED = ConfigKey.duration("ledger.retention.failed",
+      Duration.ofDays(30), "FAILED (dead-lettered) tasks are pruned after this");
+  public static final ConfigKey<Duration> LEASE_SWEEP_INTERVAL = ConfigKey.duration("ledger.lease-sweep-interval",
+      Duration.ofSeconds(1), "how often expired leases are rescued");
+  public static final ConfigKey<Duration> DECISION_TIMEOUT = ConfigKey.duration("ledger.decision-timeout",
+      Duration.ofSeconds(30), "a failure without a decision is re-sent after this");
+  public static final ConfigKey<Integer> MAX_RESENDS = ConfigKey.integer("ledger.max-resends", 10, 1, 1000,
+      "re-sends of an undecided failure before it is marked `EXHAUSTED`");
+  public static final ConfigKey<Duration> RETENTION_SWEEP_INTERVAL = ConfigKey.duration(
+      "ledger.retention-sweep-interval", Duration.ofMinutes(10), "how often retention runs");
+  public static final ConfigKey<Integer> WRITE_BATCH_MAX = ConfigKey.integer("ledger.write-batch-max", 500, 1,
+      5000, "most requests one group commit writes");
+
+  /** Every key the ledger reads (besides {@link RuntimeKeys}'). */
+  public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, PAYLOAD_LIMIT_BYTES,
+      LEASE_MS, MAX_LEASE_MS, MAX_CLAIM_BATCH, MAX_WAIT_MS, RETRY_BASE, RETRY_MULTIPLIER, RETRY_CAP,
+      RETRY_MAX_ATTEMPTS, RETRY_JITTER, CHECKPOINTS_KEPT, RETENTION_DONE, RETENTION_FAILED, LEASE_SWEEP_INTERVAL,
+      DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, RuntimeKeys.PG_POOL_SIZE);
 
   /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
   private static final Map<String, String> POLICY_KEYS = Map.of("base", "ledger.retry.base",
@@ -40,50 +85,32 @@ public record LedgerConfig(
       "jitter", "ledger.retry.jitter");
 
   public static LedgerConfig from(Settings s) {
-    Duration base = s.duration("ledger.retry.base", RetryPolicy.DEFAULT_BASE);
-    Duration cap = s.duration("ledger.retry.cap", RetryPolicy.DEFAULT_MAX_DELAY);
-    double multiplier = decimal(s, "ledger.retry.multiplier", RetryPolicy.DEFAULT_FACTOR);
-    int maxAttempts = s.integer("ledger.retry.max-attempts", ProvisionalRetry.DEFAULT_MAX_ATTEMPTS, 1, 1000);
-    String jitter = s.string("ledger.retry.jitter", "full");
     RetryPolicy policy;
     try {
-      policy = RetryPolicy.builder().exponential(base, multiplier).maxDelay(cap).maxRetries(maxAttempts - 1)
-          .jitter(Jitter.parse("jitter", jitter)).build();
+      policy = RetryPolicy.builder().exponential(s.get(RETRY_BASE), s.get(RETRY_MULTIPLIER)).maxDelay(s.get(RETRY_CAP))
+          .maxRetries(s.get(RETRY_MAX_ATTEMPTS) - 1).jitter(Jitter.parse("jitter", s.get(RETRY_JITTER))).build();
     } catch (PolicyException e) {
       String key = POLICY_KEYS.getOrDefault(e.field(), "ledger.retry");
       throw new ConfigException(key, "config key '" + key + "' (env " + Settings.envVar(key)
           + "): invalid default retry policy: " + e.problem());
     }
     return new LedgerConfig(
-        s.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535),
-        s.bool("http.enabled", true),
-        s.integer("ledger.payload-limit-bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
-        s.longValue("ledger.lease-ms", 30_000, 100, 24 * 3600_000L),
-        s.longValue("ledger.max-lease-ms", 3600_000, 100, 24 * 3600_000L),
-        s.integer("ledger.max-claim-batch", 500, 1, 10_000),
-        s.longValue("ledger.max-wait-ms", 60_000, 0, 600_000),
+        s.get(HTTP_PORT),
+        s.get(RuntimeKeys.HTTP_ENABLED),
+        s.get(PAYLOAD_LIMIT_BYTES),
+        s.get(LEASE_MS),
+        s.get(MAX_LEASE_MS),
+        s.get(MAX_CLAIM_BATCH),
+        s.get(MAX_WAIT_MS),
         policy,
-        s.integer("ledger.checkpoints-kept", 5, 1, 1000),
-        s.duration("ledger.retention.done", Duration.ofDays(7)),
-        s.duration("ledger.retention.failed", Duration.ofDays(30)),
-        s.duration("ledger.lease-sweep-interval", Duration.ofSeconds(1)),
-        s.duration("ledger.decision-timeout", Duration.ofSeconds(30)),
-        s.integer("ledger.max-resends", 10, 1, 1000),
-        s.duration("ledger.retention-sweep-interval", Duration.ofMinutes(10)),
-        s.integer("ledger.write-batch-max", 500, 1, 5000),
-        s.pgPoolSize());
-  }
-
-  private static double decimal(Settings s, String key, double def) {
-    String raw = s.string(key, null);
-    if (raw == null) {
-      return def;
-    }
-    try {
-      return Double.parseDouble(raw.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, "config key '" + key + "' (env " + Settings.envVar(key) + "): '" + raw
-          + "' is not a number");
-    }
+        s.get(CHECKPOINTS_KEPT),
+        s.get(RETENTION_DONE),
+        s.get(RETENTION_FAILED),
+        s.get(LEASE_SWEEP_INTERVAL),
+        s.get(DECISION_TIMEOUT),
+        s.get(MAX_RESENDS),
+        s.get(RETENTION_SWEEP_INTERVAL),
+        s.get(WRITE_BATCH_MAX),
+        s.get(RuntimeKeys.PG_POOL_SIZE));
   }
 }

@@ -10,6 +10,7 @@ public final class LedgerMain {
   }
 
   public static void main(String[] args) {
-    ServiceLauncher.launch("ledger", Settings.fromEnvironment(), s -> List.of(LedgerVerticle.fromSettings(s)));
+    ServiceLauncher.launch("ledger", Settings.fromEnvironment(), LedgerConfig.KEYS,
+        s -> List.of(LedgerVerticle.fromSettings(s)));
   }
 }

@@ -4,6 +4,7 @@ import dev.rebound.app.run.PostgresProvisioner;
 import dev.rebound.app.run.ReboundRun;
 import dev.rebound.app.run.ServiceModules;
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ public final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Defaults < YAML (--config, else REBOUND_CONFIG) < environment < flags. */
+  /** Defaults < YAML (--config, else REBOUND_CONFIG) < environment < flags; unknown keys refused. */
   Settings settings() {
     Map<String, String> env = System.getenv();
     Optional<Path> yaml = Optional.ofNullable(config).or(() -> {
@@ -88,15 +89,16 @@ public final class RunCommand implements Callable<Integer> {
     Settings settings;
     try {
       settings = Settings.load(env, yaml);
+      settings.requireKnown(ServiceModules.KEYS);
     } catch (ConfigException e) {
       throw new CliFailure(CliFailure.USAGE, e.getMessage());
     }
     Map<String, String> flags = new HashMap<>();
     if (port != null) {
-      flags.put("run.port", port.toString());
+      flags.put(RuntimeKeys.RUN_PORT.name(), port.toString());
     }
     if (host != null) {
-      flags.put("run.host", host);
+      flags.put(RuntimeKeys.RUN_HOST.name(), host);
     }
     return settings.withOverrides(flags);
   }

@@ -1,6 +1,6 @@
 package dev.rebound.app.run;
 
-import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
@@ -86,15 +86,11 @@ public final class PostgresProvisioner {
   /** Blocking: may run initdb and start a server. Throws {@link Refused} when there is no way. */
   public Provisioned provision(Settings settings) {
     PgConnectOptions pg = settings.pgConnectOptions();
-    String modeText = settings.string("pg.embedded", "auto");
-    PostgresPlan.Mode mode = PostgresPlan.Mode.parse(modeText);
-    if (mode == null) {
-      throw new ConfigException("pg.embedded", "Invalid configuration 'pg.embedded' (env "
-          + Settings.envVar("pg.embedded") + "): got '" + modeText + "'; expected auto, always or never");
-    }
-    Path baseDir = Path.of(settings.string("pg.embedded.dir",
-        Path.of(System.getProperty("user.home"), ".rebound", "pg").toString()));
-    int embeddedPort = settings.integer("pg.embedded.port", 0, 0, 65535);
+    PostgresPlan.Mode mode = PostgresPlan.Mode.parse(settings.get(RuntimeKeys.PG_EMBEDDED));
+    String dir = settings.get(RuntimeKeys.PG_EMBEDDED_DIR);
+    Path baseDir = dir.equals("~") || dir.startsWith("~/")
+        ? Path.of(System.getProperty("user.home"), dir.substring(1).replaceFirst("^/", "")) : Path.of(dir);
+    int embeddedPort = settings.get(RuntimeKeys.PG_EMBEDDED_PORT);
     boolean answers = mode != PostgresPlan.Mode.ALWAYS && probe.answers(pg.getHost(), pg.getPort());
     PostgresPlan plan = PostgresPlan.decide(pg.getHost(), pg.getPort(), answers, root.getAsBoolean(), mode,
         baseDir, embeddedPort);

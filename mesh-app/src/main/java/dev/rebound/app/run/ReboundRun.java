@@ -1,6 +1,7 @@
 package dev.rebound.app.run;
 
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.ServiceLauncher;
 import dev.rebound.common.runtime.ServiceLauncher.RunningService;
 import dev.rebound.common.runtime.Settings;
@@ -21,13 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * All of Rebound in one JVM: a PostgreSQL (the configured one, or the embedded one), every service
  * of {@link ServiceModules#ALL} on one local (non-clustered) event bus with its own HTTP server off,
- * and one {@link AllInOneHttpVerticle} serving all their routes on {@code run.port} (default 8080)
- * at {@code run.host} (default 127.0.0.1).
+ * and one {@link AllInOneHttpVerticle} serving all their routes on {@code run.port} at
+ * {@code run.host} ({@link RuntimeKeys}). The caller checks the settings against
+ * {@link ServiceModules#KEYS} first ({@code Settings.requireKnown}), as {@code rebound run} does.
  */
 public final class ReboundRun {
   private static final Logger LOG = LoggerFactory.getLogger(ReboundRun.class);
-  public static final int DEFAULT_PORT = 8080;
-  public static final String DEFAULT_HOST = "127.0.0.1";
   /** Beyond shutdown.timeout: time for Vert.x to close and the embedded PostgreSQL to stop. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
@@ -53,12 +53,12 @@ public final class ReboundRun {
    */
   public static ReboundRun start(Settings settings, List<Function<Settings, ServiceModule>> factories,
       PostgresProvisioner provisioner) {
-    String host = settings.string("run.host", DEFAULT_HOST);
-    int port = settings.integer("run.port", DEFAULT_PORT, 0, 65535);
+    String host = settings.get(RuntimeKeys.RUN_HOST);
+    int port = settings.get(RuntimeKeys.RUN_PORT);
     PostgresProvisioner.Provisioned db = provisioner.provision(settings);
     Map<String, String> overrides = new HashMap<>(db.overrides());
-    overrides.put("cluster.enabled", "false");
-    overrides.put("http.enabled", "false");
+    overrides.put(RuntimeKeys.CLUSTER_ENABLED.name(), "false");
+    overrides.put(RuntimeKeys.HTTP_ENABLED.name(), "false");
     Settings serviceSettings = settings.withOverrides(overrides);
 
     List<ServiceModule> modules = new ArrayList<>();

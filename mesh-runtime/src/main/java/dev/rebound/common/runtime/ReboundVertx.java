@@ -30,15 +30,7 @@ import java.util.WeakHashMap;
  * its own, and, when {@code cluster.enabled}, a Hazelcast cluster manager configured in code from
  * {@link Settings} (TCP-IP members, no multicast, loopback-friendly).
  *
- * <p>Keys: {@code metrics.enabled} (true), {@code metrics.jvm} (true), {@code vertx.event-loops}
- * (Vert.x default), {@code vertx.worker-pool-size} (20), {@code cluster.enabled} (false),
- * {@code cluster.name} (rebound), {@code cluster.members} (127.0.0.1), {@code cluster.host}
- * (127.0.0.1), {@code cluster.port} (5701, auto-increment), {@code cluster.bus-host}
- * (= cluster.host), {@code cluster.bus-port} (0 = any free port), {@code cluster.join-wait}
- * (2s: how long a starting member looks for others before forming its own cluster),
- * {@code cluster.bind-any} (false on loopback, true otherwise: listen on every interface),
- * {@code cluster.config-file} (a Hazelcast XML/YAML file used instead of the programmatic network
- * settings, for operators who need more).
+ * <p>Keys: the {@code metrics.*}, {@code vertx.*} and {@code cluster.*} keys of {@link RuntimeKeys}.
  *
  * <p>Every call builds its own registry and its own Hazelcast member, so several instances can
  * live in one JVM (tests, {@code rebound run}).
@@ -67,7 +59,7 @@ public final class ReboundVertx {
 
   /** A local (non-clustered) instance with metrics, for tests and tools. */
   public static Future<Vertx> createLocal() {
-    return create(Settings.empty().withOverrides(Map.of("cluster.enabled", "false")));
+    return create(Settings.empty().withOverrides(Map.of(RuntimeKeys.CLUSTER_ENABLED.name(), "false")));
   }
 
   /** The Prometheus registry of an instance built here, if metrics are enabled. */
@@ -77,15 +69,15 @@ public final class ReboundVertx {
 
   private static Future<Vertx> build(Settings settings) {
     VertxOptions options = new VertxOptions()
-        .setWorkerPoolSize(settings.integer("vertx.worker-pool-size", 20, 1, 1000));
-    int eventLoops = settings.integer("vertx.event-loops", 0, 0, 1024);
+        .setWorkerPoolSize(settings.get(RuntimeKeys.VERTX_WORKER_POOL_SIZE));
+    int eventLoops = settings.get(RuntimeKeys.VERTX_EVENT_LOOPS);
     if (eventLoops > 0) {
       options.setEventLoopPoolSize(eventLoops);
     }
     VertxBuilder builder = Vertx.builder();
 
     PrometheusMeterRegistry registry = null;
-    if (settings.bool("metrics.enabled", true)) {
+    if (settings.get(RuntimeKeys.METRICS_ENABLED)) {
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       // Vert.x keeps registries in a static map by name: a unique name keeps instances apart.
       options.setMetricsOptions(new MicrometerMetricsOptions()
@@ -94,17 +86,17 @@ public final class ReboundVertx {
           // per-address event-bus metrics (rebound.failures, rebound.ledger…) and per-route HTTP metrics
           .addLabels(io.vertx.micrometer.Label.EB_ADDRESS)
           .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
-          .setJvmMetricsEnabled(settings.bool("metrics.jvm", true)));
+          .setJvmMetricsEnabled(settings.get(RuntimeKeys.METRICS_JVM)));
       builder.withMetrics(new MicrometerMetricsFactory(registry));
     }
 
-    boolean clustered = settings.bool("cluster.enabled", false);
+    boolean clustered = settings.get(RuntimeKeys.CLUSTER_ENABLED);
     Future<Vertx> vertx;
     if (clustered) {
-      String host = settings.string("cluster.host", "127.0.0.1");
+      String host = settings.get(RuntimeKeys.CLUSTER_HOST);
       options.setEventBusOptions(new EventBusOptions()
-          .setHost(settings.string("cluster.bus-host", host))
-          .setPort(settings.integer("cluster.bus-port", 0, 0, 65535)));
+          .setHost(settings.find(RuntimeKeys.CLUSTER_BUS_HOST).orElse(host))
+          .setPort(settings.get(RuntimeKeys.CLUSTER_BUS_PORT)));
       HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(settings));
       vertx = builder.with(options).withClusterManager(clusterManager).buildClustered();
     } else {
@@ -138,8 +130,8 @@ public final class ReboundVertx {
 
   /** The Hazelcast member configuration, built in code from the {@code cluster.*} keys. */
   static Config hazelcastConfig(Settings settings) {
-    String name = settings.string("cluster.name", "rebound");
-    String configFile = settings.string("cluster.config-file", "");
+    String name = settings.get(RuntimeKeys.CLUSTER_NAME);
+    String configFile = settings.find(RuntimeKeys.CLUSTER_CONFIG_FILE).orElse("");
     Config config;
     if (!configFile.isBlank()) {
       try {
@@ -152,9 +144,9 @@ public final class ReboundVertx {
     } else {
       config = new Config();
       config.setClusterName(name);
-      String host = settings.string("cluster.host", "127.0.0.1");
-      int port = settings.integer("cluster.port", 5701, 1, 65535);
-      List<String> members = settings.list("cluster.members", List.of("127.0.0.1"));
+      String host = settings.get(RuntimeKeys.CLUSTER_HOST);
+      int port = settings.get(RuntimeKeys.CLUSTER_PORT);
+      List<String> members = settings.get(RuntimeKeys.CLUSTER_MEMBERS);
 
       String address = resolve(host);
       boolean loopback = isLoopback(address);
@@ -166,13 +158,12 @@ public final class ReboundVertx {
       config.setProperty("hazelcast.local.localAddress", address);
       // On loopback (dev, tests) do not listen on every interface.
       config.setProperty("hazelcast.socket.bind.any",
-          Boolean.toString(settings.bool("cluster.bind-any", !loopback)));
+          Boolean.toString(settings.find(RuntimeKeys.CLUSTER_BIND_ANY).orElse(!loopback)));
       JoinConfig join = network.getJoin();
       join.getMulticastConfig().setEnabled(false);
       join.getAutoDetectionConfig().setEnabled(false);
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
-      long joinWaitSeconds = Math.max(1, settings.duration("cluster.join-wait",
-          java.time.Duration.ofSeconds(2)).toSeconds());
+      long joinWaitSeconds = Math.max(1, settings.get(RuntimeKeys.CLUSTER_JOIN_WAIT).toSeconds());
       config.setProperty("hazelcast.wait.seconds.before.join", Long.toString(joinWaitSeconds));
       config.setProperty("hazelcast.max.wait.seconds.before.join", Long.toString(joinWaitSeconds * 2));
     }

@@ -20,12 +20,13 @@ import org.slf4j.LoggerFactory;
  * What each service's {@code main} calls:
  * <pre>{@code
  * public static void main(String[] args) {
- *   ServiceLauncher.launch("ledger", Settings.fromEnvironment(),
+ *   ServiceLauncher.launch("ledger", Settings.fromEnvironment(), LedgerConfig.KEYS,
  *       s -> List.of(new LedgerVerticle(LedgerConfig.from(s))));
  * }
  * }</pre>
  *
- * <p>{@link #launch} routes logging through SLF4J, builds the verticles from the settings (a
+ * <p>{@link #launch} routes logging through SLF4J, refuses settings no registry declares
+ * ({@link Settings#requireKnown}: {@link RuntimeKeys} and the service's {@code KEYS}), builds the verticles from the settings (a
  * {@link ConfigException} here stops the start before any Vert.x or Hazelcast resource exists),
  * creates Vert.x with {@link ReboundVertx#create}, installs {@link Correlation} propagation,
  * deploys the verticles one after another in list order, logs {@link Settings#describe()} (secrets
@@ -133,9 +134,9 @@ public final class ServiceLauncher {
   }
 
   /** Starts the service (see the class comment), or logs why it cannot and exits with status 1. */
-  public static Future<Vertx> launch(String serviceName, Settings settings,
+  public static Future<Vertx> launch(String serviceName, Settings settings, List<? extends ConfigKey<?>> keys,
       Function<? super Settings, ? extends List<? extends Deployable>> verticles) {
-    return start(serviceName, settings, verticles)
+    return start(serviceName, settings, keys, verticles)
         .onSuccess(running -> {
           Thread hook = new Thread(() -> awaitShutdown(running), serviceName + "-shutdown");
           Runtime.getRuntime().addShutdownHook(hook);
@@ -153,13 +154,26 @@ public final class ServiceLauncher {
    */
   public static Future<RunningService> start(String serviceName, Settings settings,
       Function<? super Settings, ? extends List<? extends Deployable>> verticles) {
+    return start(serviceName, settings, null, verticles);
+  }
+
+  /**
+   * The same, first refusing settings that neither {@link RuntimeKeys} nor {@code keys} (the
+   * registries of the services started) declare: see {@link Settings#requireKnown}. With
+   * {@code keys} null, nothing is refused (embedding, where the caller checked).
+   */
+  public static Future<RunningService> start(String serviceName, Settings settings,
+      List<? extends ConfigKey<?>> keys, Function<? super Settings, ? extends List<? extends Deployable>> verticles) {
     Objects.requireNonNull(serviceName, "serviceName");
     LoggingSetup.apply();
     nameLogs(serviceName);
     List<? extends Deployable> units;
     Duration shutdownTimeout;
     try {
-      shutdownTimeout = settings.duration("shutdown.timeout", Duration.ofSeconds(20));
+      if (keys != null) {
+        settings.requireKnown(keys);
+      }
+      shutdownTimeout = settings.get(RuntimeKeys.SHUTDOWN_TIMEOUT);
       units = List.copyOf(verticles.apply(settings));
     } catch (RuntimeException e) {
       return Future.failedFuture(failed(serviceName, settings, e));

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -20,32 +19,43 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Service configuration: defaults &lt; YAML file &lt; environment &lt; explicit overrides, read once.
  *
- * <p>Keys are dotted and lower-case ({@code ledger.lease-ms}); a nested YAML document is flattened
- * to such keys. Each key has one environment variable: upper-cased, {@code .} and {@code -} turned
- * into {@code _}, prefixed with {@code REBOUND_} ({@code REBOUND_LEDGER_LEASE_MS}). An empty
- * environment variable counts as unset. The defaults live at the call site of each typed getter,
- * next to the code that uses the value.
+ * <p>Every setting is a {@link ConfigKey} declared once with its default, doc and validation
+ * ({@link RuntimeKeys}, and each service's {@code XxxConfig.KEYS}); values are read with
+ * {@link #get(ConfigKey)} and {@link #find(ConfigKey)}. Keys are dotted and lower-case
+ * ({@code ledger.lease-ms}); a nested YAML document is flattened to such keys. Each key has one
+ * environment variable: upper-cased, {@code .} and {@code -} turned into {@code _}, prefixed with
+ * {@code REBOUND_} ({@code REBOUND_LEDGER_LEASE_MS}). An empty environment variable counts as unset.
+ *
+ * <p>The YAML file is read strictly: every scalar stays the text it was written as ({@code 0123},
+ * {@code off}, {@code 1e3} are those strings, not a number or a boolean), an empty value or
+ * {@code ~}/{@code null} means "not set", and a key set twice is an error. The typed reads parse that
+ * text and name the key, the variable and the bad value when it does not fit.
+ * {@link #requireKnown} refuses keys no registry declares, suggesting the nearest known one.
  *
  * <p>PostgreSQL also honours the standard libpq variables ({@code PGHOST}, {@code PGPORT},
  * {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD}): they beat the YAML file and the
  * defaults, and lose to {@code REBOUND_PG_*}.
  *
- * <p>Secrets ({@link #secret(String)}, {@code pg.password}, and any key whose name looks like a
- * password, token, key or webhook) are never printed: {@link #describe()}, {@link #toString()} and
- * every {@link ConfigException} mask them.
+ * <p>Only values of declared, non-secret keys are ever printed: {@link #describe()} names
+ * undeclared keys without their values, and no {@link ConfigException} shows a secret.
  *
  * <p>Instances are immutable apart from the record of which keys were read (for {@link
  * #describe()}), and safe to share between threads.
@@ -57,19 +67,21 @@ public final class Settings {
   public static final String CONFIG_FILE_ENV = "REBOUND_CONFIG";
   /** Suffix of the environment variable that names a file holding a secret. */
   public static final String FILE_SUFFIX = "_FILE";
+  /**
+   * First segments of the services' keys. A process that does not run a service ignores that
+   * service's keys (so that services can share one YAML file or environment), instead of calling
+   * them unknown.
+   */
+  public static final Set<String> SERVICE_NAMESPACES = Set.of("ledger", "analyzer", "retry", "notifier");
 
   private static final String MASK = "****";
-  private static final Pattern SECRET_NAME = Pattern.compile(
-      "(?i).*(password|passwd|secret|token|credential|api[-_.]?key|private[-_.]?key|routing[-_.]?key|webhook).*");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
 
   private final Map<String, String> env;
   private final Optional<Path> yamlFile;
   /** Flattened YAML: values are String or List&lt;String&gt;. */
   private final Map<String, Object> yaml;
   private final Map<String, String> overrides;
-  private final Set<String> secretKeys = ConcurrentHashMap.newKeySet();
-  /** key -> "rendered value (source)" for every key read through a getter. */
+  /** key -> "rendered value (source)" for every key read. */
   private final Map<String, String> reads = new ConcurrentSkipListMap<>();
 
   private Settings(Map<String, String> env, Optional<Path> yamlFile, Map<String, Object> yaml,
@@ -118,123 +130,172 @@ public final class Settings {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  // ------------------------------------------------------------------ typed getters
-
-  public String string(String key, String def) {
-    Resolved r = resolve(key);
-    return record(key, r == null ? def : r.value(), r);
-  }
-
-  public String requiredString(String key) {
-    Resolved r = resolve(key);
-    if (r == null || r.value().isBlank()) {
-      throw new ConfigException(key, "Missing required configuration '" + key + "': set env "
-          + envVar(key) + " or '" + key + "' in the YAML file");
-    }
-    return record(key, r.value(), r);
-  }
-
-  public int integer(String key, int def, int min, int max) {
-    return (int) longOf(key, def, min, max, "an integer");
-  }
-
-  public long longValue(String key, long def, long min, long max) {
-    return longOf(key, def, min, max, "an integer");
-  }
-
-  /** Accepts true/false/yes/no/1/0 (any case). */
-  public boolean bool(String key, boolean def) {
-    return boolOf(resolve(key), key, def);
-  }
-
-  /** Accepts plain milliseconds ({@code 1500}) or a number with a unit: ms, s, m, h, d. */
-  public Duration duration(String key, Duration def) {
-    Resolved r = resolve(key);
-    if (r == null) {
-      record(key, def.toString(), null);
-      return def;
-    }
-    Duration d = parseDuration(r.value());
-    if (d == null) {
-      throw invalid(key, r, "a non-negative duration such as 1500 (ms), 500ms, 30s, 5m, 2h or 7d");
-    }
-    record(key, r.value(), r);
-    return d;
-  }
-
-  /** A comma-separated string or a YAML list; blank items are dropped. */
-  public List<String> list(String key, List<String> def) {
-    Resolved r = resolve(key);
-    if (r == null) {
-      record(key, String.join(",", def), null);
-      return List.copyOf(def);
-    }
-    List<String> items = r.list() != null ? r.list() : splitList(r.value());
-    record(key, String.join(",", items), r);
-    return items;
-  }
+  // ------------------------------------------------------------------ reading
 
   /**
-   * A secret: an override, the environment variable, the contents of the file named by
-   * {@code <VAR>_FILE} (trailing newline stripped), or the YAML file, in that order. The key is
-   * remembered as secret so that {@link #describe()} masks it.
+   * The key's value: from the first source that sets it, else its default. A key without a default
+   * that no source sets is an error naming the key and its variable.
    */
-  public Optional<String> secret(String key) {
-    return secretOf(key);
+  public <T> T get(ConfigKey<T> key) {
+    return find(key).orElseThrow(() -> new ConfigException(key.name(), "Missing required configuration '"
+        + key.name() + "': set env " + key.envVar() + " or '" + key.name() + "' in the YAML file"));
+  }
+
+  /** The key's value from the first source that sets it, else its default, else empty. */
+  public <T> Optional<T> find(ConfigKey<T> key) {
+    Resolved r = resolve(key);
+    if (r == null) {
+      Optional<T> def = key.defaultValue();
+      record(key, def.map(key::print).orElse("(unset)"), "default");
+      return def;
+    }
+    if (r.list() && !key.isList()) {
+      throw invalid(key, r, key.expected() + ", not a YAML list");
+    }
+    T value = key.parse(r.value()).orElseThrow(() -> invalid(key, r, key.expected()));
+    record(key, r.value(), r.source());
+    return Optional.of(value);
+  }
+
+  // ------------------------------------------------------------------ unknown keys
+
+  /**
+   * Refuses keys that neither {@link RuntimeKeys} nor the given registries declare: every key of the
+   * YAML file, and every {@code REBOUND_*} variable whose name starts like a declared key's
+   * ({@code REBOUND_LEDGER_…} when ledger keys are declared). Keys of a service that is not started
+   * here ({@link #SERVICE_NAMESPACES}) and unrelated variables ({@code REBOUND_JAVA_OPTS}) are left
+   * alone. The error names every unknown key with the nearest declared one, never a value.
+   *
+   * <p>Unknown keys fail the start rather than warn: a typo in a security or durability setting
+   * would otherwise run silently with its default.
+   */
+  public void requireKnown(Collection<? extends ConfigKey<?>> keys) {
+    Map<String, ConfigKey<?>> known = new LinkedHashMap<>();
+    for (ConfigKey<?> k : RuntimeKeys.ALL) {
+      known.put(k.name(), k);
+    }
+    for (ConfigKey<?> k : keys) {
+      known.put(k.name(), k);
+    }
+    Set<String> namespaces = known.keySet().stream().map(Settings::namespace).collect(Collectors.toSet());
+    Map<String, String> knownVars = new TreeMap<>();
+    known.values().forEach(k -> {
+      knownVars.put(k.envVar(), k.name());
+      if (k.secret()) {
+        knownVars.put(k.envVar() + FILE_SUFFIX, k.name());
+      }
+    });
+
+    List<String> unknown = new ArrayList<>();
+    String firstKey = null;
+    for (String key : yaml.keySet()) {
+      String ns = namespace(key);
+      if (known.containsKey(key) || (SERVICE_NAMESPACES.contains(ns) && !namespaces.contains(ns))) {
+        continue;
+      }
+      firstKey = firstKey == null ? key : firstKey;
+      unknown.add("unknown setting '" + key + "' in " + yamlFile.map(Path::toString).orElse("the YAML file")
+          + nearest(key, known.keySet()).map(n -> " (did you mean '" + n + "'?)").orElse(""));
+    }
+    for (String var : new TreeMap<>(env).keySet()) {
+      if (!var.startsWith(ENV_PREFIX) || var.equals(CONFIG_FILE_ENV) || knownVars.containsKey(var)
+          || namespaces.stream().noneMatch(ns -> var.startsWith(envVar(ns) + "_"))) {
+        continue;
+      }
+      firstKey = firstKey == null ? var : firstKey;
+      unknown.add("unknown setting in env " + var + nearest(var, knownVars.keySet())
+          .map(n -> " (did you mean " + n + ", the variable of '" + knownVars.get(n) + "'?)").orElse(""));
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(firstKey, String.join("; ", unknown)
+          + ". Correct or remove " + (unknown.size() == 1 ? "it" : "them")
+          + "; README.md (Configuration) lists every setting");
+    }
+  }
+
+  /** The closest name within a few edits, if any. */
+  private static Optional<String> nearest(String name, Collection<String> candidates) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String c : candidates) {
+      int d = editDistance(name, c);
+      if (d < bestDistance) {
+        best = c;
+        bestDistance = d;
+      }
+    }
+    return bestDistance <= Math.max(2, name.length() / 4) ? Optional.ofNullable(best) : Optional.empty();
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  private static String namespace(String key) {
+    int dot = key.indexOf('.');
+    return dot < 0 ? key : key.substring(0, dot);
   }
 
   // ------------------------------------------------------------------ PostgreSQL
 
   /**
-   * Connection options for the service's PostgreSQL: {@code pg.host} (127.0.0.1), {@code pg.port}
-   * (5432), {@code pg.database} (postgres), {@code pg.user} (postgres), {@code pg.password}
-   * (secret), {@code pg.pipelining-limit} (256), {@code pg.reconnect-attempts} (2),
-   * {@code pg.reconnect-interval} (500ms), {@code pg.cache-prepared-statements} (true). The
-   * standard {@code PG*} variables beat YAML and defaults; {@code REBOUND_PG_*} beats {@code PG*}.
+   * Connection options for the service's PostgreSQL from the {@code pg.*} keys of
+   * {@link RuntimeKeys}. The standard {@code PG*} variables beat YAML and defaults;
+   * {@code REBOUND_PG_*} beats {@code PG*}.
    */
   public PgConnectOptions pgConnectOptions() {
     PgConnectOptions options = new PgConnectOptions()
-        .setHost(stringOf("pg.host", "127.0.0.1", "PGHOST"))
-        .setPort((int) longOf("pg.port", 5432, 1, 65535, "a TCP port", "PGPORT"))
-        .setDatabase(stringOf("pg.database", "postgres", "PGDATABASE"))
-        .setUser(stringOf("pg.user", "postgres", "PGUSER"))
-        .setPipeliningLimit(integer("pg.pipelining-limit", 256, 1, 65536))
-        .setReconnectAttempts(integer("pg.reconnect-attempts", 2, 0, 1000))
-        .setReconnectInterval(duration("pg.reconnect-interval", Duration.ofMillis(500)).toMillis())
-        .setCachePreparedStatements(bool("pg.cache-prepared-statements", true));
-    secretOf("pg.password", "PGPASSWORD").ifPresent(options::setPassword);
+        .setHost(get(RuntimeKeys.PG_HOST))
+        .setPort(get(RuntimeKeys.PG_PORT))
+        .setDatabase(get(RuntimeKeys.PG_DATABASE))
+        .setUser(get(RuntimeKeys.PG_USER))
+        .setPipeliningLimit(get(RuntimeKeys.PG_PIPELINING_LIMIT))
+        .setReconnectAttempts(get(RuntimeKeys.PG_RECONNECT_ATTEMPTS))
+        .setReconnectInterval(get(RuntimeKeys.PG_RECONNECT_INTERVAL).toMillis())
+        .setCachePreparedStatements(get(RuntimeKeys.PG_CACHE_PREPARED_STATEMENTS));
+    find(RuntimeKeys.PG_PASSWORD).ifPresent(options::setPassword);
     return options;
-  }
-
-  /** Connections per pool: {@code pg.pool-size}, default 8. */
-  public int pgPoolSize() {
-    return integer("pg.pool-size", 8, 1, 1000);
   }
 
   // ------------------------------------------------------------------ description
 
   /**
-   * One line for the startup log: every key read so far and every key present in the YAML file or
-   * the overrides, with its value and where it came from; secrets are masked.
+   * One line for the startup log: every key read so far with its value and where it came from
+   * (secrets masked), then the names, never the values, of YAML keys, overrides and
+   * {@code REBOUND_*} variables that nothing read.
    */
   public String describe() {
-    Map<String, String> lines = new TreeMap<>(reads);
-    yaml.forEach((k, v) -> lines.computeIfAbsent(k, key -> render(key,
-        v instanceof List<?> l ? l.stream().map(String::valueOf).collect(Collectors.joining(","))
-            : String.valueOf(v), "yaml")));
-    overrides.forEach((k, v) -> lines.computeIfAbsent(k, key -> render(key, v, "override")));
-    Set<String> knownVars = lines.keySet().stream().map(Settings::envVar).collect(Collectors.toSet());
-    env.forEach((var, v) -> {
-      if (var.startsWith(ENV_PREFIX) && !var.equals(CONFIG_FILE_ENV) && !knownVars.contains(var)
-          && !(var.endsWith(FILE_SUFFIX)
-              && knownVars.contains(var.substring(0, var.length() - FILE_SUFFIX.length())))) {
-        lines.put("env " + var, (SECRET_NAME.matcher(var).matches() ? MASK : v) + " (unread)");
-      }
-    });
-    String body = lines.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(", "));
-    return "settings" + yamlFile.map(p -> " [yaml " + p + "]").orElse("") + ": " + body;
+    StringBuilder out = new StringBuilder("settings")
+        .append(yamlFile.map(p -> " [yaml " + p + "]").orElse("")).append(": ")
+        .append(reads.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+            .collect(Collectors.joining(", ")));
+    Set<String> readVars = reads.keySet().stream().map(Settings::envVar).collect(Collectors.toSet());
+    Set<String> unread = new TreeSet<>();
+    yaml.keySet().stream().filter(k -> !reads.containsKey(k)).forEach(k -> unread.add("yaml " + k));
+    overrides.keySet().stream().filter(k -> !reads.containsKey(k)).forEach(k -> unread.add("override " + k));
+    env.keySet().stream()
+        .filter(v -> v.startsWith(ENV_PREFIX) && !v.equals(CONFIG_FILE_ENV) && !readVars.contains(v)
+            && !(v.endsWith(FILE_SUFFIX) && readVars.contains(v.substring(0, v.length() - FILE_SUFFIX.length()))))
+        .forEach(v -> unread.add("env " + v));
+    if (!unread.isEmpty()) {
+      out.append("; not read here: ").append(String.join(", ", unread));
+    }
+    return out.toString();
   }
 
   /** Never prints values, so it is safe to log by accident. */
@@ -247,217 +308,144 @@ public final class Settings {
 
   // ------------------------------------------------------------------ internals
 
-  /** A value found in some source; {@code list} is non-null only for a YAML list. */
-  private record Resolved(String value, List<String> list, String source) {
+  /** A value found in some source; {@code list} when the YAML file gave a list (joined with commas). */
+  private record Resolved(String value, boolean list, String source) {
   }
 
-  private Resolved resolve(String key, String... standardVars) {
-    String o = overrides.get(key);
+  private Resolved resolve(ConfigKey<?> key) {
+    String name = key.name();
+    String o = overrides.get(name);
     if (o != null) {
-      return new Resolved(o, null, "override");
+      return new Resolved(o, false, "override");
     }
-    String var = envVar(key);
+    String var = key.envVar();
     String e = env.get(var);
     if (e != null && !e.isBlank()) {
-      return new Resolved(e.trim(), null, "env " + var);
+      return new Resolved(key.secret() ? e : e.trim(), false, "env " + var);
     }
-    for (String std : standardVars) {
-      String s = env.get(std);
-      if (s != null && !s.isBlank()) {
-        return new Resolved(s.trim(), null, "env " + std);
+    if (key.secret()) {
+      Resolved fromFile = secretFile(key);
+      if (fromFile != null) {
+        return fromFile;
       }
     }
-    Object y = yaml.get(key);
+    for (String std : key.standardVars()) {
+      String s = env.get(std);
+      if (s != null && !s.isBlank()) {
+        return new Resolved(key.secret() ? s : s.trim(), false, "env " + std);
+      }
+    }
+    Object y = yaml.get(name);
     if (y instanceof List<?> l) {
       List<String> items = l.stream().map(String::valueOf).map(String::trim)
           .filter(s -> !s.isEmpty()).toList();
-      return new Resolved(String.join(",", items), items, "yaml");
+      return new Resolved(String.join(",", items), true, "yaml");
     }
     if (y != null) {
-      return new Resolved(String.valueOf(y).trim(), null, "yaml");
+      return new Resolved(key.secret() ? (String) y : ((String) y).trim(), false, "yaml");
     }
     return null;
   }
 
-  private String stringOf(String key, String def, String... standardVars) {
-    Resolved r = resolve(key, standardVars);
-    return record(key, r == null ? def : r.value(), r);
-  }
-
-  private long longOf(String key, long def, long min, long max, String what, String... standardVars) {
-    Resolved r = resolve(key, standardVars);
-    if (r == null) {
-      record(key, Long.toString(def), null);
-      return def;
-    }
-    long v;
-    try {
-      v = Long.parseLong(r.value().replace("_", ""));
-    } catch (NumberFormatException ex) {
-      throw invalid(key, r, what + " between " + min + " and " + max);
-    }
-    if (v < min || v > max) {
-      throw invalid(key, r, what + " between " + min + " and " + max);
-    }
-    record(key, r.value(), r);
-    return v;
-  }
-
-  private boolean boolOf(Resolved r, String key, boolean def) {
-    if (r == null) {
-      record(key, Boolean.toString(def), null);
-      return def;
-    }
-    Boolean b = switch (r.value().toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1" -> Boolean.TRUE;
-      case "false", "no", "0" -> Boolean.FALSE;
-      default -> null;
-    };
-    if (b == null) {
-      throw invalid(key, r, "one of true, false, yes, no, 1, 0");
-    }
-    record(key, r.value(), r);
-    return b;
-  }
-
-  private Optional<String> secretOf(String key, String... standardVars) {
-    secretKeys.add(key);
-    String o = overrides.get(key);
-    if (o != null) {
-      record(key, o, new Resolved(o, null, "override"));
-      return Optional.of(o);
-    }
-    String var = envVar(key);
-    String e = env.get(var);
-    if (e != null && !e.isEmpty()) {
-      record(key, e, new Resolved(e, null, "env " + var));
-      return Optional.of(e);
-    }
-    String fileVar = var + FILE_SUFFIX;
+  /** The contents of the file named by {@code <VAR>_FILE} (trailing newline stripped), if set. */
+  private Resolved secretFile(ConfigKey<?> key) {
+    String fileVar = key.envVar() + FILE_SUFFIX;
     String file = env.get(fileVar);
-    if (file != null && !file.isBlank()) {
-      Path path = Path.of(file.trim());
-      try {
-        String content = Files.readString(path, StandardCharsets.UTF_8);
-        String value = content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
-            : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
-        record(key, value, new Resolved(value, null, "file " + path + " (env " + fileVar + ")"));
-        return Optional.of(value);
-      } catch (IOException ex) {
-        throw new ConfigException(key, "Invalid configuration '" + key + "': env " + fileVar
-            + " names the file '" + path + "', which cannot be read ("
-            + ex.getClass().getSimpleName() + "); expected a readable file holding the secret", ex);
-      }
+    if (file == null || file.isBlank()) {
+      return null;
     }
-    for (String std : standardVars) {
-      String s = env.get(std);
-      if (s != null && !s.isEmpty()) {
-        record(key, s, new Resolved(s, null, "env " + std));
-        return Optional.of(s);
-      }
+    Path path = Path.of(file.trim());
+    try {
+      String content = Files.readString(path, StandardCharsets.UTF_8);
+      String value = content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
+          : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+      return new Resolved(value, false, "file " + path + " (env " + fileVar + ")");
+    } catch (IOException ex) {
+      throw new ConfigException(key.name(), "Invalid configuration '" + key.name() + "': env " + fileVar
+          + " names the file '" + path + "', which cannot be read ("
+          + ex.getClass().getSimpleName() + "); expected a readable file holding the secret", ex);
     }
-    Object y = yaml.get(key);
-    if (y != null && !(y instanceof List<?>)) {
-      String value = String.valueOf(y);
-      record(key, value, new Resolved(value, null, "yaml"));
-      return Optional.of(value);
-    }
-    record(key, "(unset)", null);
-    return Optional.empty();
   }
 
-  private boolean isSecret(String key) {
-    return secretKeys.contains(key) || SECRET_NAME.matcher(key).matches();
+  private void record(ConfigKey<?> key, String value, String source) {
+    String shown = key.secret() && !"(unset)".equals(value) ? MASK : value;
+    reads.put(key.name(), shown + " (" + source + ")");
   }
 
-  private String record(String key, String value, Resolved r) {
-    reads.put(key, render(key, value, r == null ? "default" : r.source()));
-    return value;
-  }
-
-  private String render(String key, String value, String source) {
-    if (isSecret(key) && !"(unset)".equals(value)) {
-      value = MASK;
-    }
-    return value + " (" + source + ")";
-  }
-
-  private ConfigException invalid(String key, Resolved r, String expected) {
-    String shown = isSecret(key) ? MASK : "'" + r.value() + "'";
-    return new ConfigException(key, "Invalid configuration '" + key + "' (env " + envVar(key)
+  private ConfigException invalid(ConfigKey<?> key, Resolved r, String expected) {
+    String shown = key.secret() ? "a value (not shown: secret)" : "'" + r.value() + "'";
+    return new ConfigException(key.name(), "Invalid configuration '" + key.name() + "' (env " + key.envVar()
         + "): got " + shown + " from " + r.source() + "; expected " + expected);
   }
 
-  static Duration parseDuration(String text) {
-    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      return null;
-    }
-    try {
-      long n = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "ms" : m.group(2);
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> null;
-      };
-    } catch (ArithmeticException | NumberFormatException ex) {
-      return null;
-    }
-  }
-
-  private static List<String> splitList(String value) {
-    List<String> items = new ArrayList<>();
-    for (String part : value.split(",")) {
-      String t = part.trim();
-      if (!t.isEmpty()) {
-        items.add(t);
-      }
-    }
-    return List.copyOf(items);
-  }
-
   private static Map<String, Object> readYaml(Path file) {
+    String where = "Configuration file '" + file + "' (env " + CONFIG_FILE_ENV + ")";
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
     Object doc;
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+      doc = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
+          options, new PlainScalarsAsText()).load(reader);
     } catch (NoSuchFileException ex) {
-      throw new ConfigException("config", "Configuration file '" + file + "' (env "
-          + CONFIG_FILE_ENV + ") does not exist", ex);
+      throw new ConfigException("config", where + " does not exist", ex);
     } catch (IOException ex) {
-      throw new ConfigException("config", "Configuration file '" + file + "' (env "
-          + CONFIG_FILE_ENV + ") cannot be read: " + ex, ex);
+      throw new ConfigException("config", where + " cannot be read: " + ex, ex);
+    } catch (DuplicateKeyException ex) {
+      String key = ex.getProblem().replaceFirst("^found duplicate key ", "");
+      throw new ConfigException(key, where + " sets the key '" + key + "' twice" + at(ex.getProblemMark())
+          + "; a repeated key is an error, keep one");
+    } catch (MarkedYAMLException ex) {
+      // The problem and position only: the exception's own message quotes the file's text, values included.
+      throw new ConfigException("config", where + " is not valid YAML: " + ex.getProblem()
+          + at(ex.getProblemMark()));
     } catch (YAMLException ex) {
-      throw new ConfigException("config", "Configuration file '" + file + "' (env "
-          + CONFIG_FILE_ENV + ") is not valid YAML: " + ex.getMessage(), ex);
+      throw new ConfigException("config", where + " is not valid YAML");
     }
     if (doc == null) {
       return Map.of();
     }
     if (!(doc instanceof Map<?, ?> map)) {
-      throw new ConfigException("config", "Configuration file '" + file + "' (env "
-          + CONFIG_FILE_ENV + ") must hold a YAML mapping of keys to values, not a "
+      throw new ConfigException("config", where + " must hold a YAML mapping of keys to values, not a "
           + doc.getClass().getSimpleName());
     }
     Map<String, Object> flat = new LinkedHashMap<>();
-    flatten("", map, flat);
+    flatten("", map, flat, where);
     return Collections.unmodifiableMap(flat);
   }
 
-  private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out) {
+  private static String at(Mark mark) {
+    return mark == null ? "" : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")";
+  }
+
+  private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out, String where) {
     map.forEach((k, v) -> {
       String key = prefix + k;
       if (v instanceof Map<?, ?> nested) {
-        flatten(key + ".", nested, out);
-      } else if (v instanceof Collection<?> items) {
-        out.put(key, items.stream().filter(Objects::nonNull).map(String::valueOf).toList());
-      } else if (v != null) {
-        out.put(key, String.valueOf(v));
+        flatten(key + ".", nested, out, where);
+        return;
+      }
+      Object value = v instanceof Collection<?> items
+          ? items.stream().filter(Objects::nonNull).map(String::valueOf).toList()
+          : v == null ? null : String.valueOf(v);
+      if (value != null && out.put(key, value) != null) {
+        throw new ConfigException(key, where + " sets the key '" + key
+            + "' twice (once nested, once dotted); a repeated key is an error, keep one");
       }
     });
+  }
+
+  /**
+   * Resolves every plain scalar to text, except the YAML spellings of "no value" (empty, {@code ~},
+   * {@code null}) and the merge key {@code <<}: {@code 0123}, {@code off}, {@code 1e3} and
+   * {@code 0x1F} stay what they were written as, and each typed read parses them.
+   */
+  private static final class PlainScalarsAsText extends Resolver {
+    @Override
+    protected void addImplicitResolvers() {
+      addImplicitResolver(Tag.MERGE, MERGE, "<");
+      addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+      addImplicitResolver(Tag.NULL, EMPTY, null);
+    }
   }
 
   private static Map<String, String> withoutNullValues(Map<String, String> map) {

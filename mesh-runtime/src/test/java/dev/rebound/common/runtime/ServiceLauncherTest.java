@@ -2,14 +2,25 @@ package dev.rebound.common.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class ServiceLauncherTest {
 
@@ -86,7 +97,7 @@ class ServiceLauncherTest {
   void a_config_error_while_building_the_verticles_fails_before_vertx_starts() {
     Settings bad = Settings.load(Map.of("REBOUND_LEDGER_BATCH", "many"), java.util.Optional.empty());
     Throwable failure = Await.failure(ServiceLauncher.start("test", bad,
-        s -> List.of(new Recording("batch-" + s.integer("ledger.batch", 10, 1, 100)))));
+        s -> List.of(new Recording("batch-" + s.get(ConfigKey.integer("ledger.batch", 10, 1, 100, "batch"))))));
     assertThat(failure).isInstanceOf(ConfigException.class).hasMessageContaining("ledger.batch")
         .hasMessageContaining("'many'");
     assertThat(events).isEmpty();
@@ -114,5 +125,71 @@ class ServiceLauncherTest {
     } finally {
       Await.result(running.shutdown());
     }
+  }
+
+  // ------------------------------------------------------------------ settings at start
+
+  private static final ConfigKey<java.time.Duration> SWEEP = ConfigKey.duration("ledger.lease-sweep-interval",
+      java.time.Duration.ofSeconds(1), "sweep");
+  private static final String WEBHOOK = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void an_unknown_key_fails_the_start_before_any_verticle_and_the_log_names_it_without_its_value()
+      throws IOException {
+    Path yaml = Files.writeString(dir.resolve("rebound.yaml"),
+        "ledger:\n  lease-sweep-intervl: " + WEBHOOK + "\n");
+    Settings settings = Settings.load(Map.of("REBOUND_PG_ROUTING_KEY", "R0UTING-secret"), Optional.of(yaml));
+    String logs = capturingLogs(() -> {
+      Throwable failure = Await.failure(ServiceLauncher.start("test", settings, List.of(SWEEP),
+          s -> List.of(new Recording("never"))));
+      assertThat(failure).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("unknown setting 'ledger.lease-sweep-intervl'")
+          .hasMessageContaining("did you mean 'ledger.lease-sweep-interval'")
+          .hasMessageContaining("REBOUND_PG_ROUTING_KEY");
+    });
+    assertThat(events).isEmpty();
+    assertThat(logs).contains("ledger.lease-sweep-intervl", "REBOUND_PG_ROUTING_KEY")
+        .doesNotContain("XXXXsecretXXXX", "R0UTING-secret");
+  }
+
+  @Test
+  void the_startup_log_never_prints_the_value_of_a_key_no_registry_declares() throws IOException {
+    Path yaml = Files.writeString(dir.resolve("rebound.yaml"), """
+        ledger: {lease-sweep-interval: 2s}
+        notifier:
+          webhook-url: %s
+          routing: R0UTING-secret
+        """.formatted(WEBHOOK));
+    Settings settings = Settings.load(Map.of("REBOUND_NOTIFIER_PAGERDUTY", "PD-secret",
+        "REBOUND_METRICS_JVM", "false"), Optional.of(yaml));
+    String logs = capturingLogs(() -> {
+      ServiceLauncher.RunningService running = Await.result(ServiceLauncher.start("test", settings,
+          List.of(SWEEP), s -> List.of(new Recording("sweeper-" + s.get(SWEEP).toSeconds()))));
+      Await.result(running.shutdown());
+    });
+    assertThat(events).contains("start sweeper-2");
+    assertThat(logs).contains("ledger.lease-sweep-interval=2s (yaml)", "yaml notifier.webhook-url",
+            "yaml notifier.routing", "env REBOUND_NOTIFIER_PAGERDUTY")
+        .doesNotContain("XXXXsecretXXXX", "hooks.slack.com", "R0UTING-secret", "PD-secret");
+  }
+
+  /** Everything logged while {@code body} ran, messages and stack traces. */
+  private static String capturingLogs(Runnable body) {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    root.addAppender(appender);
+    try {
+      body.run();
+    } finally {
+      root.detachAppender(appender);
+    }
+    return appender.list.stream()
+        .map(e -> e.getFormattedMessage()
+            + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
+        .collect(Collectors.joining("\n"));
   }
 }

@@ -17,6 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SettingsTest {
 
+  private static final ConfigKey<String> NAME = ConfigKey.string("ledger.name", "x", "a name");
+  private static final ConfigKey<Long> LEASE_MS = ConfigKey.longValue("ledger.lease-ms", 30_000L, 1, 3_600_000,
+      "lease");
+  private static final ConfigKey<Integer> BATCH = ConfigKey.integer("ledger.batch", 1, 1, 100, "batch");
+  private static final ConfigKey<Duration> DONE = ConfigKey.duration("ledger.retention.done", Duration.ofDays(7),
+      "done");
+  private static final ConfigKey<Duration> SWEEP = ConfigKey.duration("ledger.lease-sweep-interval",
+      Duration.ofSeconds(1), "sweep");
+  private static final ConfigKey<Double> MULTIPLIER = ConfigKey.decimal("ledger.retry.multiplier", 2.0, 1, 10,
+      "multiplier");
+  private static final ConfigKey<String> SLACK_TOKEN = ConfigKey.secret("notifier.slack.token", "token");
+  private static final List<ConfigKey<?>> LEDGER_KEYS = List.of(NAME, LEASE_MS, BATCH, DONE, SWEEP, MULTIPLIER);
+
   @TempDir
   Path dir;
 
@@ -26,15 +39,25 @@ class SettingsTest {
     return file;
   }
 
+  // ------------------------------------------------------------------ reading
+
   @Test
-  void getters_return_their_defaults_when_nothing_is_configured() {
+  void every_key_reads_as_its_declared_default_when_nothing_is_configured() {
     Settings s = Settings.empty();
-    assertThat(s.string("ledger.name", "x")).isEqualTo("x");
-    assertThat(s.integer("ledger.lease-ms", 30_000, 1, 3_600_000)).isEqualTo(30_000);
-    assertThat(s.bool("cluster.enabled", false)).isFalse();
-    assertThat(s.duration("shutdown.timeout", Duration.ofSeconds(20))).isEqualTo(Duration.ofSeconds(20));
-    assertThat(s.list("cluster.members", List.of("127.0.0.1"))).containsExactly("127.0.0.1");
-    assertThat(s.secret("notifier.slack.token")).isEmpty();
+    assertThat(s.get(NAME)).isEqualTo("x");
+    assertThat(s.get(LEASE_MS)).isEqualTo(30_000L);
+    assertThat(s.get(RuntimeKeys.CLUSTER_ENABLED)).isFalse();
+    assertThat(s.get(RuntimeKeys.SHUTDOWN_TIMEOUT)).isEqualTo(Duration.ofSeconds(20));
+    assertThat(s.get(RuntimeKeys.CLUSTER_MEMBERS)).containsExactly("127.0.0.1");
+    assertThat(s.find(SLACK_TOKEN)).isEmpty();
+    assertThat(s.find(RuntimeKeys.CLUSTER_BUS_HOST)).isEmpty();
+  }
+
+  @Test
+  void a_key_without_a_default_that_nothing_sets_is_missing_and_the_error_names_its_variable() {
+    ConfigKey<String> host = ConfigKey.string("notifier.smtp.host", null, "SMTP host");
+    expectInvalid(() -> Settings.empty().get(host), "notifier.smtp.host",
+        e -> assertThat(e).contains("Missing required", "REBOUND_NOTIFIER_SMTP_HOST"));
   }
 
   @Test
@@ -46,94 +69,219 @@ class SettingsTest {
         cluster:
           members: [10.0.0.1, 10.0.0.2:5702]
         """)));
-    assertThat(s.integer("ledger.lease-ms", 30_000, 1, 3_600_000)).isEqualTo(45_000);
-    assertThat(s.duration("ledger.retention.done", Duration.ofDays(7))).isEqualTo(Duration.ofDays(3));
-    assertThat(s.list("cluster.members", List.of())).containsExactly("10.0.0.1", "10.0.0.2:5702");
+    assertThat(s.get(LEASE_MS)).isEqualTo(45_000L);
+    assertThat(s.get(DONE)).isEqualTo(Duration.ofDays(3));
+    assertThat(s.get(RuntimeKeys.CLUSTER_MEMBERS)).containsExactly("10.0.0.1", "10.0.0.2:5702");
   }
 
   @Test
   void the_environment_beats_the_yaml_file_and_overrides_beat_the_environment() throws IOException {
     Settings s = Settings.load(Map.of("REBOUND_LEDGER_LEASE_MS", "60000", "REBOUND_CLUSTER_MEMBERS", "a, b,,c"),
         Optional.of(yaml("ledger: {lease-ms: 45000, batch: 10}\n")));
-    assertThat(s.integer("ledger.lease-ms", 30_000, 1, 3_600_000)).isEqualTo(60_000);
-    assertThat(s.integer("ledger.batch", 1, 1, 100)).isEqualTo(10);
-    assertThat(s.list("cluster.members", List.of())).containsExactly("a", "b", "c");
+    assertThat(s.get(LEASE_MS)).isEqualTo(60_000L);
+    assertThat(s.get(BATCH)).isEqualTo(10);
+    assertThat(s.get(RuntimeKeys.CLUSTER_MEMBERS)).containsExactly("a", "b", "c");
 
     Settings overridden = s.withOverrides(Map.of("ledger.lease-ms", "90000"));
-    assertThat(overridden.integer("ledger.lease-ms", 30_000, 1, 3_600_000)).isEqualTo(90_000);
-    assertThat(s.integer("ledger.lease-ms", 30_000, 1, 3_600_000)).isEqualTo(60_000);
+    assertThat(overridden.get(LEASE_MS)).isEqualTo(90_000L);
+    assertThat(s.get(LEASE_MS)).isEqualTo(60_000L);
   }
 
   @Test
   void an_empty_environment_variable_counts_as_unset() {
     Settings s = Settings.load(Map.of("REBOUND_LEDGER_NAME", " "), Optional.empty());
-    assertThat(s.string("ledger.name", "default")).isEqualTo("default");
+    assertThat(s.get(NAME)).isEqualTo("x");
   }
 
   @Test
   void keys_map_to_rebound_environment_variables() {
     assertThat(Settings.envVar("ledger.lease-ms")).isEqualTo("REBOUND_LEDGER_LEASE_MS");
-    assertThat(Settings.envVar("pg.pool-size")).isEqualTo("REBOUND_PG_POOL_SIZE");
+    assertThat(RuntimeKeys.PG_POOL_SIZE.envVar()).isEqualTo("REBOUND_PG_POOL_SIZE");
   }
 
   @Test
-  void booleans_durations_and_longs_accept_their_documented_forms() {
-    Settings s = Settings.load(Map.of(
-        "REBOUND_A", "yes", "REBOUND_B", "0", "REBOUND_C", "FALSE",
-        "REBOUND_D1", "1500", "REBOUND_D2", "500ms", "REBOUND_D3", "30s", "REBOUND_D4", "5m",
-        "REBOUND_D5", "2h", "REBOUND_D6", "7d", "REBOUND_BIG", "9000000000"), Optional.empty());
-    assertThat(s.bool("a", false)).isTrue();
-    assertThat(s.bool("b", true)).isFalse();
-    assertThat(s.bool("c", true)).isFalse();
-    assertThat(s.duration("d1", Duration.ZERO)).isEqualTo(Duration.ofMillis(1500));
-    assertThat(s.duration("d2", Duration.ZERO)).isEqualTo(Duration.ofMillis(500));
-    assertThat(s.duration("d3", Duration.ZERO)).isEqualTo(Duration.ofSeconds(30));
-    assertThat(s.duration("d4", Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
-    assertThat(s.duration("d5", Duration.ZERO)).isEqualTo(Duration.ofHours(2));
-    assertThat(s.duration("d6", Duration.ZERO)).isEqualTo(Duration.ofDays(7));
-    assertThat(s.longValue("big", 0, 0, Long.MAX_VALUE)).isEqualTo(9_000_000_000L);
+  void booleans_durations_and_numbers_accept_their_documented_forms() {
+    ConfigKey<Boolean> flag = ConfigKey.bool("t.flag", false, "flag");
+    ConfigKey<Duration> wait = ConfigKey.duration("t.wait", Duration.ZERO, "wait");
+    ConfigKey<Long> big = ConfigKey.longValue("t.big", 0L, 0, Long.MAX_VALUE, "big");
+    assertThat(List.of("yes", "1", "TRUE", "true")).allSatisfy(v -> assertThat(withEnv("REBOUND_T_FLAG", v).get(flag)).isTrue());
+    assertThat(List.of("no", "0", "FALSE")).allSatisfy(v -> assertThat(withEnv("REBOUND_T_FLAG", v).get(flag)).isFalse());
+    assertThat(withEnv("REBOUND_T_WAIT", "1500").get(wait)).isEqualTo(Duration.ofMillis(1500));
+    assertThat(withEnv("REBOUND_T_WAIT", "500ms").get(wait)).isEqualTo(Duration.ofMillis(500));
+    assertThat(withEnv("REBOUND_T_WAIT", "30s").get(wait)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(withEnv("REBOUND_T_WAIT", "5m").get(wait)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(withEnv("REBOUND_T_WAIT", "2h").get(wait)).isEqualTo(Duration.ofHours(2));
+    assertThat(withEnv("REBOUND_T_WAIT", "7d").get(wait)).isEqualTo(Duration.ofDays(7));
+    assertThat(withEnv("REBOUND_T_BIG", "9000000000").get(big)).isEqualTo(9_000_000_000L);
+    assertThat(withEnv("REBOUND_T_BIG", "1_000").get(big)).isEqualTo(1000L);
+    assertThat(withEnv("REBOUND_LEDGER_RETRY_MULTIPLIER", "1.5").get(MULTIPLIER)).isEqualTo(1.5);
   }
 
   @Test
   void every_validation_error_names_the_key_the_variable_the_bad_value_and_what_was_expected() {
     Settings s = Settings.load(Map.of(
         "REBOUND_LEDGER_LEASE_MS", "soon", "REBOUND_LEDGER_BATCH", "0", "REBOUND_CLUSTER_ENABLED", "maybe",
-        "REBOUND_SHUTDOWN_TIMEOUT", "20 parsecs", "REBOUND_BIG", "-3"), Optional.empty());
-    expectInvalid(() -> s.integer("ledger.lease-ms", 1, 1, 10), "ledger.lease-ms",
-        e -> assertThat(e).contains("REBOUND_LEDGER_LEASE_MS", "'soon'", "an integer between 1 and 10"));
-    expectInvalid(() -> s.integer("ledger.batch", 1, 1, 10), "ledger.batch",
-        e -> assertThat(e).contains("REBOUND_LEDGER_BATCH", "'0'", "between 1 and 10"));
-    expectInvalid(() -> s.bool("cluster.enabled", false), "cluster.enabled",
+        "REBOUND_SHUTDOWN_TIMEOUT", "20 parsecs", "REBOUND_LEDGER_RETRY_MULTIPLIER", "1e1"), Optional.empty());
+    expectInvalid(() -> s.get(LEASE_MS), "ledger.lease-ms",
+        e -> assertThat(e).contains("REBOUND_LEDGER_LEASE_MS", "'soon'", "an integer between 1 and 3600000"));
+    expectInvalid(() -> s.get(BATCH), "ledger.batch",
+        e -> assertThat(e).contains("REBOUND_LEDGER_BATCH", "'0'", "between 1 and 100"));
+    expectInvalid(() -> s.get(RuntimeKeys.CLUSTER_ENABLED), "cluster.enabled",
         e -> assertThat(e).contains("REBOUND_CLUSTER_ENABLED", "'maybe'", "true, false, yes, no, 1, 0"));
-    expectInvalid(() -> s.duration("shutdown.timeout", Duration.ZERO), "shutdown.timeout",
+    expectInvalid(() -> s.get(RuntimeKeys.SHUTDOWN_TIMEOUT), "shutdown.timeout",
         e -> assertThat(e).contains("REBOUND_SHUTDOWN_TIMEOUT", "'20 parsecs'", "30s"));
-    expectInvalid(() -> s.longValue("big", 0, 0, 100), "big",
-        e -> assertThat(e).contains("REBOUND_BIG", "'-3'", "between 0 and 100"));
-    expectInvalid(() -> s.requiredString("notifier.smtp.host"), "notifier.smtp.host",
-        e -> assertThat(e).contains("Missing required", "REBOUND_NOTIFIER_SMTP_HOST"));
+    expectInvalid(() -> s.get(MULTIPLIER), "ledger.retry.multiplier",
+        e -> assertThat(e).contains("REBOUND_LEDGER_RETRY_MULTIPLIER", "'1e1'", "a number between 1 and 10"));
   }
 
   @Test
   void an_invalid_yaml_value_is_reported_as_coming_from_the_yaml_file() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("pg: {port: sixty}\n")));
     expectInvalid(s::pgConnectOptions, "pg.port",
-        e -> assertThat(e).contains("REBOUND_PG_PORT", "'sixty'", "yaml", "a TCP port"));
+        e -> assertThat(e).contains("REBOUND_PG_PORT", "'sixty'", "yaml", "between 1 and 65535"));
   }
 
   @Test
-  void a_missing_or_unparseable_yaml_file_is_an_error_naming_the_file() throws IOException {
+  void a_yaml_list_where_one_value_is_expected_is_an_error() throws IOException {
+    Settings s = Settings.load(Map.of(), Optional.of(yaml("pg: {host: [a, b]}\n")));
+    expectInvalid(s::pgConnectOptions, "pg.host", e -> assertThat(e).contains("not a YAML list"));
+  }
+
+  // ------------------------------------------------------------------ strict YAML
+
+  @Test
+  void yaml_scalars_stay_the_text_they_were_written_as() throws IOException {
+    Settings s = Settings.load(Map.of(), Optional.of(yaml("""
+        pg:
+          password: 0123
+          user: off
+          database: 1e3
+          host: 0x1F
+        cluster:
+          name: yes
+          config-file: 2024-01-01
+        ledger:
+          name: ~
+        """)));
+    PgConnectOptions pg = s.pgConnectOptions();
+    assertThat(pg.getPassword()).isEqualTo("0123");
+    assertThat(pg.getUser()).isEqualTo("off");
+    assertThat(pg.getDatabase()).isEqualTo("1e3");
+    assertThat(pg.getHost()).isEqualTo("0x1F");
+    assertThat(s.get(RuntimeKeys.CLUSTER_NAME)).isEqualTo("yes");
+    assertThat(s.find(RuntimeKeys.CLUSTER_CONFIG_FILE)).contains("2024-01-01");
+    assertThat(s.get(NAME)).as("~ means not set").isEqualTo("x");
+  }
+
+  @Test
+  void typed_reads_parse_the_written_text_so_octal_and_exponent_forms_are_not_numbers() throws IOException {
+    Settings octal = Settings.load(Map.of(), Optional.of(yaml("ledger: {batch: 010}\n")));
+    assertThat(octal.get(BATCH)).as("decimal, not octal 8").isEqualTo(10);
+    for (String text : List.of("1e1", "0x1F", "on")) {
+      Settings s = Settings.load(Map.of(), Optional.of(yaml("ledger: {batch: " + text + "}\n")));
+      expectInvalid(() -> s.get(BATCH), "ledger.batch", e -> assertThat(e).contains("'" + text + "'", "yaml"));
+    }
+    Settings on = Settings.load(Map.of(), Optional.of(yaml("cluster: {enabled: on}\n")));
+    expectInvalid(() -> on.get(RuntimeKeys.CLUSTER_ENABLED), "cluster.enabled", e -> assertThat(e).contains("'on'"));
+  }
+
+  @Test
+  void a_repeated_yaml_key_is_an_error_naming_the_key_and_the_file() throws IOException {
+    Path file = yaml("""
+        ledger:
+          lease-ms: 1000
+          batch: 5
+          lease-ms: 2000
+        """);
+    assertThatThrownBy(() -> Settings.load(Map.of(), Optional.of(file)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("lease-ms"))
+        .hasMessageContaining(file.toString()).hasMessageContaining("'lease-ms' twice")
+        .hasMessageContaining("line 4");
+  }
+
+  @Test
+  void a_key_set_both_nested_and_dotted_is_a_repeated_key() throws IOException {
+    Path file = yaml("ledger: {lease-ms: 1000}\nledger.lease-ms: 2000\n");
+    assertThatThrownBy(() -> Settings.load(Map.of(), Optional.of(file)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(file.toString()).hasMessageContaining("'ledger.lease-ms' twice");
+  }
+
+  @Test
+  void a_missing_or_unparseable_yaml_file_is_an_error_naming_the_file_without_quoting_its_text() throws IOException {
     Path missing = dir.resolve("nope.yaml");
     assertThatThrownBy(() -> Settings.load(Map.of(), Optional.of(missing)))
         .isInstanceOf(ConfigException.class).hasMessageContaining(missing.toString())
         .hasMessageContaining("does not exist");
-    Path broken = yaml("ledger: [unclosed\n");
+    Path broken = yaml("pg: {password: hunter2-secret\nledger: [unclosed\n");
     assertThatThrownBy(() -> Settings.load(Map.of(), Optional.of(broken)))
         .isInstanceOf(ConfigException.class).hasMessageContaining(broken.toString())
-        .hasMessageContaining("not valid YAML");
+        .hasMessageContaining("not valid YAML").hasMessageContaining("line ")
+        .hasMessageNotContaining("hunter2");
     Path scalar = yaml("just a string\n");
     assertThatThrownBy(() -> Settings.load(Map.of(), Optional.of(scalar)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("mapping");
   }
+
+  // ------------------------------------------------------------------ unknown keys
+
+  @Test
+  void an_unknown_yaml_key_fails_with_the_nearest_known_key() throws IOException {
+    Path file = yaml("ledger: {lease-sweep-intervl: 5s}\n");
+    Settings s = Settings.load(Map.of(), Optional.of(file));
+    assertThatThrownBy(() -> s.requireKnown(LEDGER_KEYS))
+        .isInstanceOfSatisfying(ConfigException.class,
+            e -> assertThat(e.key()).isEqualTo("ledger.lease-sweep-intervl"))
+        .hasMessageContaining("unknown setting 'ledger.lease-sweep-intervl' in " + file
+            + " (did you mean 'ledger.lease-sweep-interval'?)")
+        .hasMessageNotContaining("5s");
+  }
+
+  @Test
+  void an_unknown_rebound_variable_in_a_known_namespace_fails_with_the_nearest_known_variable() {
+    Settings s = Settings.load(Map.of("REBOUND_PG_PASWORD", "hunter2-secret"), Optional.empty());
+    assertThatThrownBy(() -> s.requireKnown(LEDGER_KEYS))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown setting in env REBOUND_PG_PASWORD (did you mean REBOUND_PG_PASSWORD, "
+            + "the variable of 'pg.password'?)")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void every_unknown_key_is_named_in_one_error() throws IOException {
+    Settings s = Settings.load(Map.of("REBOUND_LEDGER_LEASE_MSS", "1"),
+        Optional.of(yaml("ledgr: {lease-ms: 1}\npg: {hots: db}\n")));
+    assertThatThrownBy(() -> s.requireKnown(LEDGER_KEYS))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'ledgr.lease-ms'").hasMessageContaining("did you mean 'ledger.lease-ms'")
+        .hasMessageContaining("'pg.hots'").hasMessageContaining("did you mean 'pg.host'")
+        .hasMessageContaining("REBOUND_LEDGER_LEASE_MSS");
+  }
+
+  @Test
+  void declared_keys_other_services_keys_and_unrelated_variables_pass_the_check() throws IOException {
+    Settings s = Settings.load(Map.of(
+            "REBOUND_LEDGER_LEASE_MS", "1000", "REBOUND_PG_PASSWORD_FILE", "/run/secrets/pg",
+            "REBOUND_JAVA_OPTS", "-Xmx1g", "REBOUND_ANALYZER_RETENTION", "1d", "REBOUND_CONFIG", "/x.yaml",
+            "PATH", "/usr/bin", "PGHOST", "db"),
+        Optional.of(yaml("""
+            pg: {host: db, pool-size: 4}
+            run: {port: 9090}
+            ledger: {retention: {done: 3d}}
+            notifier: {webhook-url: 'https://hooks.example/T0/B0/x'}
+            analyzer: {retention: 1d}
+            """)));
+    s.requireKnown(LEDGER_KEYS);
+  }
+
+  @Test
+  void a_service_started_alone_still_refuses_typos_in_its_own_namespace() throws IOException {
+    Settings s = Settings.load(Map.of(), Optional.of(yaml("analyzer: {retention: 1d}\nledger: {x: 1}\n")));
+    assertThatThrownBy(() -> s.requireKnown(LEDGER_KEYS)).hasMessageContaining("'ledger.x'")
+        .hasMessageNotContaining("analyzer");
+  }
+
+  // ------------------------------------------------------------------ PostgreSQL and secrets
 
   @Test
   void postgres_defaults_to_the_local_server_with_pipelining() {
@@ -144,7 +292,7 @@ class SettingsTest {
     assertThat(pg.getDatabase()).isEqualTo("postgres");
     assertThat(pg.getUser()).isEqualTo("postgres");
     assertThat(pg.getPipeliningLimit()).isEqualTo(256);
-    assertThat(s.pgPoolSize()).isEqualTo(8);
+    assertThat(s.get(RuntimeKeys.PG_POOL_SIZE)).isEqualTo(8);
   }
 
   @Test
@@ -159,7 +307,7 @@ class SettingsTest {
     assertThat(pg.getDatabase()).isEqualTo("yamldb");
     assertThat(pg.getUser()).isEqualTo("pguser");
     assertThat(pg.getPassword()).isEqualTo("rebound-secret");
-    assertThat(s.pgPoolSize()).isEqualTo(4);
+    assertThat(s.get(RuntimeKeys.PG_POOL_SIZE)).isEqualTo(4);
   }
 
   @Test
@@ -168,7 +316,7 @@ class SettingsTest {
     Files.writeString(secretFile, "s3cr3t-token\n");
     Settings s = Settings.load(Map.of("REBOUND_NOTIFIER_SLACK_TOKEN_FILE", secretFile.toString(),
         "REBOUND_PG_PASSWORD_FILE", secretFile.toString()), Optional.empty());
-    assertThat(s.secret("notifier.slack.token")).contains("s3cr3t-token");
+    assertThat(s.find(SLACK_TOKEN)).contains("s3cr3t-token");
     assertThat(s.pgConnectOptions().getPassword()).isEqualTo("s3cr3t-token");
   }
 
@@ -176,37 +324,51 @@ class SettingsTest {
   void an_unreadable_secret_file_is_an_error_naming_the_variable_and_the_file() {
     Path missing = dir.resolve("missing-token");
     Settings s = Settings.load(Map.of("REBOUND_NOTIFIER_SLACK_TOKEN_FILE", missing.toString()), Optional.empty());
-    assertThatThrownBy(() -> s.secret("notifier.slack.token"))
+    assertThatThrownBy(() -> s.find(SLACK_TOKEN))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("REBOUND_NOTIFIER_SLACK_TOKEN_FILE").hasMessageContaining(missing.toString());
   }
 
   @Test
-  void describe_lists_values_and_sources_but_masks_every_secret() throws IOException {
+  void a_plain_key_whose_name_looks_secret_cannot_be_declared() {
+    assertThatThrownBy(() -> ConfigKey.string("notifier.slack.webhook-url", null, "url"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ConfigKey.secret");
+  }
+
+  // ------------------------------------------------------------------ what reaches the log
+
+  @Test
+  void describe_shows_values_of_declared_keys_only_and_masks_every_secret() throws IOException {
     Settings s = Settings.load(Map.of(
         "PGPASSWORD", "pg-secret-value", "REBOUND_NOTIFIER_SLACK_TOKEN", "slack-secret-value",
-        "REBOUND_LEDGER_LEASE_MS", "60000", "REBOUND_UNUSED_API_KEY", "unused-secret-value"),
-        Optional.of(yaml("notifier: {webhook-url: 'https://hooks.example/secret-path'}\nretry: {budget: 5}\n")));
+        "REBOUND_LEDGER_LEASE_MS", "60000", "REBOUND_UNUSED_ROUTING", "unused-routing-value"),
+        Optional.of(yaml("""
+            notifier: {webhook-url: 'https://hooks.example/secret-path', routing: R0UT1NG}
+            retry: {budget: 5}
+            """)));
     s.pgConnectOptions();
-    s.secret("notifier.slack.token");
-    s.integer("ledger.lease-ms", 30_000, 1, 3_600_000);
+    s.find(SLACK_TOKEN);
+    s.get(LEASE_MS);
 
     String described = s.describe();
     assertThat(described)
         .contains("ledger.lease-ms=60000 (env REBOUND_LEDGER_LEASE_MS)", "pg.host=127.0.0.1 (default)",
-            "pg.password=**** (env PGPASSWORD)", "notifier.slack.token=****", "retry.budget=5 (yaml)",
-            "notifier.webhook-url=****")
-        .doesNotContain("pg-secret-value", "slack-secret-value", "secret-path", "unused-secret-value");
+            "pg.password=**** (env PGPASSWORD)", "notifier.slack.token=****", "yaml retry.budget",
+            "yaml notifier.webhook-url", "yaml notifier.routing", "env REBOUND_UNUSED_ROUTING")
+        .doesNotContain("pg-secret-value", "slack-secret-value", "secret-path", "R0UT1NG",
+            "unused-routing-value", "budget=");
     assertThat(s.toString()).doesNotContain("pg-secret-value", "slack-secret-value", "secret-path", "60000");
   }
 
   @Test
-  void a_validation_error_on_a_secret_key_does_not_print_its_value() {
-    Settings s = Settings.load(Map.of("REBOUND_NOTIFIER_API_KEY", "not-a-number-secret"), Optional.empty());
-    assertThatThrownBy(() -> s.integer("notifier.api-key", 1, 1, 10))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("notifier.api-key")
-        .hasMessageNotContaining("not-a-number-secret");
+  void a_validation_error_on_a_secret_key_does_not_print_its_value() throws IOException {
+    Settings s = Settings.load(Map.of(), Optional.of(yaml("pg: {password: [hunter2-secret]}\n")));
+    expectInvalid(s::pgConnectOptions, "pg.password",
+        e -> assertThat(e).contains("REBOUND_PG_PASSWORD", "not shown").doesNotContain("hunter2"));
+  }
+
+  private static Settings withEnv(String var, String value) {
+    return Settings.load(Map.of(var, value), Optional.empty());
   }
 
   private static void expectInvalid(Runnable call, String key, Consumer<String> messageCheck) {

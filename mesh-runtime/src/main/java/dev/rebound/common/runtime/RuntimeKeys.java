@@ -1,0 +1,99 @@
+package dev.rebound.common.runtime;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The settings every Rebound process shares: PostgreSQL ({@code pg.*}), the cluster
+ * ({@code cluster.*}), metrics, the Vert.x instance, shutdown, and {@code rebound run}'s
+ * ({@code run.*}, {@code pg.embedded*}). {@link Settings#requireKnown} always knows them, so one
+ * YAML file can serve every process.
+ */
+public final class RuntimeKeys {
+
+  public static final ConfigKey<String> PG_HOST = ConfigKey.string("pg.host", "127.0.0.1",
+      "PostgreSQL host").alsoFrom("PGHOST");
+  public static final ConfigKey<Integer> PG_PORT = ConfigKey.integer("pg.port", 5432, 1, 65535,
+      "PostgreSQL port").alsoFrom("PGPORT");
+  public static final ConfigKey<String> PG_DATABASE = ConfigKey.string("pg.database", "postgres",
+      "PostgreSQL database").alsoFrom("PGDATABASE");
+  public static final ConfigKey<String> PG_USER = ConfigKey.string("pg.user", "postgres",
+      "PostgreSQL user").alsoFrom("PGUSER");
+  public static final ConfigKey<String> PG_PASSWORD = ConfigKey.secret("pg.password",
+      "PostgreSQL password (secret)").alsoFrom("PGPASSWORD");
+  public static final ConfigKey<Integer> PG_POOL_SIZE = ConfigKey.integer("pg.pool-size", 8, 1, 1000,
+      "connections per service");
+  public static final ConfigKey<Integer> PG_PIPELINING_LIMIT = ConfigKey.integer("pg.pipelining-limit", 256,
+      1, 65536, "statements in flight per connection");
+  public static final ConfigKey<Integer> PG_RECONNECT_ATTEMPTS = ConfigKey.integer("pg.reconnect-attempts", 2,
+      0, 1000, "reconnect attempts of a lost connection");
+  public static final ConfigKey<Duration> PG_RECONNECT_INTERVAL = ConfigKey.duration("pg.reconnect-interval",
+      Duration.ofMillis(500), "pause between reconnect attempts");
+  public static final ConfigKey<Boolean> PG_CACHE_PREPARED_STATEMENTS = ConfigKey.bool(
+      "pg.cache-prepared-statements", true, "keep prepared statements per connection");
+  public static final ConfigKey<String> PG_EMBEDDED = ConfigKey.oneOf("pg.embedded", "auto",
+      List.of("auto", "always", "never"),
+      "`rebound run` only: `auto` (embedded when no local server answers), `always`, `never`");
+  public static final ConfigKey<String> PG_EMBEDDED_DIR = ConfigKey.string("pg.embedded.dir", "~/.rebound/pg",
+      "embedded binaries (`binaries/`) and data (`data/`)");
+  public static final ConfigKey<Integer> PG_EMBEDDED_PORT = ConfigKey.integer("pg.embedded.port", 0, 0, 65535,
+      "embedded server's port (`0`: any free port)");
+
+  public static final ConfigKey<String> RUN_HOST = ConfigKey.string("run.host", "127.0.0.1",
+      "`rebound run` (`--host`): listen address (`0.0.0.0` for all)");
+  public static final ConfigKey<Integer> RUN_PORT = ConfigKey.integer("run.port", 8080, 0, 65535,
+      "`rebound run` (`--port`): the one HTTP port");
+
+  /** Each service declares its own default: {@code HTTP_PORT.withDefault(8081)}. */
+  public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("http.port", null, 0, 65535,
+      "HTTP port of a service run alone");
+  public static final ConfigKey<Boolean> HTTP_ENABLED = ConfigKey.bool("http.enabled", true,
+      "serve the service's own HTTP port (`rebound run` turns it off)");
+
+  public static final ConfigKey<Boolean> CLUSTER_ENABLED = ConfigKey.bool("cluster.enabled", false,
+      "join a Hazelcast cluster (ignored by `rebound run`)");
+  public static final ConfigKey<String> CLUSTER_NAME = ConfigKey.string("cluster.name", "rebound",
+      "Hazelcast cluster name");
+  public static final ConfigKey<List<String>> CLUSTER_MEMBERS = ConfigKey.list("cluster.members",
+      List.of("127.0.0.1"), "TCP-IP members, comma-separated `host[:port]`");
+  public static final ConfigKey<String> CLUSTER_HOST = ConfigKey.string("cluster.host", "127.0.0.1",
+      "address this member advertises (IP or resolvable name)");
+  public static final ConfigKey<Integer> CLUSTER_PORT = ConfigKey.integer("cluster.port", 5701, 1, 65535,
+      "Hazelcast port (auto-increments when taken)");
+  public static final ConfigKey<String> CLUSTER_BUS_HOST = ConfigKey.string("cluster.bus-host", null,
+      "event-bus transport host").derivedDefault("`cluster.host`");
+  public static final ConfigKey<Integer> CLUSTER_BUS_PORT = ConfigKey.integer("cluster.bus-port", 0, 0, 65535,
+      "event-bus transport port (`0`: any free port)");
+  public static final ConfigKey<Duration> CLUSTER_JOIN_WAIT = ConfigKey.duration("cluster.join-wait",
+      Duration.ofSeconds(2), "how long a member looks for others before forming its own cluster");
+  public static final ConfigKey<Boolean> CLUSTER_BIND_ANY = ConfigKey.bool("cluster.bind-any", null,
+      "listen on every interface").derivedDefault("`false` on loopback, else `true`");
+  public static final ConfigKey<String> CLUSTER_CONFIG_FILE = ConfigKey.string("cluster.config-file", null,
+      "a Hazelcast XML/YAML file instead of the settings above");
+
+  public static final ConfigKey<Boolean> METRICS_ENABLED = ConfigKey.bool("metrics.enabled", true,
+      "Prometheus `/metrics`");
+  public static final ConfigKey<Boolean> METRICS_JVM = ConfigKey.bool("metrics.jvm", true,
+      "JVM metrics on `/metrics`");
+  public static final ConfigKey<Integer> VERTX_EVENT_LOOPS = ConfigKey.integer("vertx.event-loops", 0, 0, 1024,
+      "event-loop threads (`0`: Vert.x's default, 2 × cores)");
+  public static final ConfigKey<Integer> VERTX_WORKER_POOL_SIZE = ConfigKey.integer("vertx.worker-pool-size",
+      20, 1, 1000, "worker threads");
+  public static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = ConfigKey.duration("shutdown.timeout",
+      Duration.ofSeconds(20), "graceful-stop bound");
+
+  /** Every key above except {@link #HTTP_PORT}, which each service declares with its default. */
+  public static final List<ConfigKey<?>> ALL = List.of(
+      PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD, PG_POOL_SIZE, PG_PIPELINING_LIMIT,
+      PG_RECONNECT_ATTEMPTS, PG_RECONNECT_INTERVAL, PG_CACHE_PREPARED_STATEMENTS,
+      PG_EMBEDDED, PG_EMBEDDED_DIR, PG_EMBEDDED_PORT,
+      RUN_PORT, RUN_HOST,
+      HTTP_ENABLED,
+      CLUSTER_ENABLED, CLUSTER_MEMBERS, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_HOST, CLUSTER_BUS_PORT,
+      CLUSTER_NAME, CLUSTER_JOIN_WAIT, CLUSTER_BIND_ANY, CLUSTER_CONFIG_FILE,
+      METRICS_ENABLED, METRICS_JVM, VERTX_EVENT_LOOPS, VERTX_WORKER_POOL_SIZE,
+      SHUTDOWN_TIMEOUT);
+
+  private RuntimeKeys() {
+  }
+}
