@@ -55,7 +55,7 @@ public record LedgerConfig(
   public static final ConfigKey<Integer> RETRY_MAX_ATTEMPTS = ConfigKey.integer("ledger.retry.max-attempts",
       ProvisionalRetry.DEFAULT_MAX_ATTEMPTS, 1, 1000, "provisional retry: attempts per run before dead-lettering");
   public static final ConfigKey<String> RETRY_JITTER = ConfigKey.oneOf("ledger.retry.jitter", "full",
-      List.of("full", "equal", "decorrelated", "none"), "provisional retry: jitter");
+      List.of("none", "full", "equal", "decorrelated"), "provisional retry: jitter");
   public static final ConfigKey<Integer> CHECKPOINTS_KEPT = ConfigKey.integer("ledger.checkpoints-kept", 5, 1,
       1000, "checkpoints kept per task");
   public static final ConfigKey<Duration> RETENTION_DONE = ConfigKey.duration("ledger.retention.done",
