@@ -2,6 +2,7 @@ package dev.rebound.ledger;
 
 import dev.rebound.common.Addresses;
 import dev.rebound.common.ErrorCode;
+import dev.rebound.common.Outcome;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.Decision;
@@ -86,7 +87,7 @@ public final class LedgerOperations {
     this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight,
         batch -> {
           metrics.batch(batch.size());
-          return store.enqueue(batch).map(list -> new ArrayList<Object>(list));
+          return store.enqueue(batch).map(list -> list.stream().map(Outcome::ok).toList());
         }, GroupCommit::dataError);
     this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
       metrics.batch(batch.size());

@@ -4,6 +4,7 @@ import static dev.rebound.ledger.store.TaskRows.instant;
 import static dev.rebound.ledger.store.TaskRows.ts;
 
 import dev.rebound.common.ErrorCode;
+import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
@@ -184,7 +185,7 @@ public final class LedgerStore {
   // ---------------------------------------------------------------- complete / heartbeat
 
   /** Completes many leases in one statement; each item's future fails alone when its lease is lost. */
-  public Future<List<Object>> complete(List<Completion> items) {
+  public Future<List<Outcome<Transition>>> complete(List<Completion> items) {
     Instant now = clock.instant();
     int n = items.size();
     UUID[] ids = new UUID[n];
@@ -215,15 +216,15 @@ public final class LedgerStore {
           }
           Future<Map<UUID, Row>> states = refused.isEmpty() ? Future.succeededFuture(Map.of()) : statesOf(refused);
           return states.map(current -> {
-            List<Object> out = new ArrayList<>(n);
+            List<Outcome<Transition>> out = new ArrayList<>(n);
             for (Completion c : items) {
               Row r = done.remove(c.taskId());  // a task completed twice in one batch: only the first wins
               if (r != null && r.getUUID("id") != null) {
-                out.add(new Transition(c.taskId(), r.getString("workflow_id"), r.getString("stage"), TaskState.RUNNING,
-                    TaskState.DONE, r.getInteger("attempt"), "completed", null, c.origin().actor(),
-                    c.origin().correlationId(), now));
+                out.add(Outcome.ok(new Transition(c.taskId(), r.getString("workflow_id"), r.getString("stage"),
+                    TaskState.RUNNING, TaskState.DONE, r.getInteger("attempt"), "completed", null, c.origin().actor(),
+                    c.origin().correlationId(), now)));
               } else {
-                out.add(leaseRefusal(c.taskId(), current.get(c.taskId())));
+                out.add(Outcome.failed(leaseRefusal(c.taskId(), current.get(c.taskId()))));
               }
             }
             return out;
