@@ -65,6 +65,7 @@ public final class LedgerOperations {
   private static final Set<String> DECISION_FIELDS = Set.of("taskId", "attempt", "action", "runAt", "reason", "decidedBy");
   private static final Set<String> SELECTION_FIELDS = Set.of("ids", "filter", "limit", "reason");
   private static final int MAX_IDS = 10_000;
+  private static final Origin LEASE_RESCUER = new Origin("ledger:lease-rescuer", null);
 
   private final Vertx vertx;
   private final LedgerConfig config;
@@ -373,8 +374,6 @@ public final class LedgerOperations {
   public Future<JsonObject> recordExpiredLease(FailureEvent failure) {
     return recordFailure(failure, LEASE_RESCUER, true);
   }
-
-  private static final Origin LEASE_RESCUER = new Origin("ledger:lease-rescuer", null);
 
   /** @param onlyIfLeaseExpired see {@link dev.rebound.ledger.store.FailureStore#recordFailure} */
   private Future<JsonObject> recordFailure(FailureEvent reported, Origin origin, boolean onlyIfLeaseExpired) {
