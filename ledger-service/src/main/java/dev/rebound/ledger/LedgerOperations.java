@@ -2,30 +2,36 @@ package dev.rebound.ledger;
 
 import dev.rebound.common.Addresses;
 import dev.rebound.common.ErrorCode;
+import dev.rebound.common.Outcome;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
+import dev.rebound.common.message.TaskView;
 import dev.rebound.common.message.Transition;
 import dev.rebound.common.runtime.Correlation;
 import dev.rebound.common.text.Redactor;
 import dev.rebound.ledger.claim.ClaimWaiters;
+import dev.rebound.ledger.claim.ClaimWakeups;
 import dev.rebound.ledger.domain.CheckpointIntegrity;
 import dev.rebound.ledger.domain.TaskIds;
 import dev.rebound.ledger.store.Changed;
 import dev.rebound.ledger.store.Completion;
+import dev.rebound.ledger.outbox.AnalyzerOutbox;
+import dev.rebound.ledger.store.CheckpointStore;
 import dev.rebound.ledger.store.GroupCommit;
-import dev.rebound.ledger.store.LedgerStore;
+import dev.rebound.ledger.store.LedgerStores;
 import dev.rebound.ledger.store.NewTask;
 import dev.rebound.ledger.store.Origin;
+import dev.rebound.ledger.store.TaskQueries;
+import dev.rebound.ledger.store.TaskStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ledger's operations, shared by the HTTP routes and the event-bus API: validates untrusted JSON,
- * calls the store, and after each commit publishes the transitions, wakes claimers and feeds the
- * analyzer outbox. Confined to the verticle's context.
+ * calls the stores, and after each commit publishes the transitions, wakes claimers and feeds the
+ * analyzer outbox. Replies are built here, at the edge: tasks through {@link TaskView#toJson()}.
+ * Confined to the verticle's context.
  */
 public final class LedgerOperations {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerOperations.class);
@@ -58,39 +65,43 @@ public final class LedgerOperations {
   private static final Set<String> DECISION_FIELDS = Set.of("taskId", "attempt", "action", "runAt", "reason", "decidedBy");
   private static final Set<String> SELECTION_FIELDS = Set.of("ids", "filter", "limit", "reason");
   private static final int MAX_IDS = 10_000;
+  private static final Origin LEASE_RESCUER = new Origin("ledger:lease-rescuer", null);
 
   private final Vertx vertx;
   private final LedgerConfig config;
-  private final LedgerStore store;
+  private final LedgerStores stores;
+  private final TaskStore taskStore;
   private final ClaimWaiters waiters;
+  private final ClaimWakeups wakeups;
+  private final AnalyzerOutbox outbox;
   private final TaskIds ids;
   private final Clock clock;
-  private final GroupCommit<NewTask, LedgerStore.Enqueued> enqueues;
+  private final GroupCommit<NewTask, TaskStore.Enqueued> enqueues;
   private final GroupCommit<Completion, Transition> completions;
-  private final Set<String> pendingNotifications = new java.util.LinkedHashSet<>();
-  /** Tells this instance's notifications from other instances'. */
-  private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
   private final LedgerMetrics metrics;
   private final Redactor redactor = new Redactor();
 
-  public LedgerOperations(Vertx vertx, LedgerConfig config, LedgerStore store, ClaimWaiters waiters, TaskIds ids,
-                          Clock clock, LedgerMetrics metrics) {
+  public LedgerOperations(Vertx vertx, LedgerConfig config, LedgerStores stores, ClaimWaiters waiters,
+                          ClaimWakeups wakeups, AnalyzerOutbox outbox, TaskIds ids, Clock clock, LedgerMetrics metrics) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.config = config;
-    this.store = store;
+    this.stores = stores;
+    this.taskStore = stores.tasks();
     this.waiters = waiters;
+    this.wakeups = wakeups;
+    this.outbox = outbox;
     this.ids = ids;
     this.clock = clock;
     int inFlight = Math.max(1, config.pgPoolSize() / 3);
     this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight,
         batch -> {
           metrics.batch(batch.size());
-          return store.enqueue(batch).map(list -> new ArrayList<Object>(list));
+          return taskStore.enqueue(batch).map(list -> list.stream().map(Outcome::ok).toList());
         }, GroupCommit::dataError);
     this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
       metrics.batch(batch.size());
-      return store.complete(batch);
+      return taskStore.complete(batch);
     }, GroupCommit::dataError);
   }
 
@@ -107,9 +118,9 @@ public final class LedgerOperations {
     return enqueues.submit(task).map(e -> {
       if (e.created()) {
         publish(List.of(e.transition()));
-        wakeClaimers(task.stage(), task.type(), task.runAfter(), 1);
+        wakeups.claimable(task.stage(), task.type(), task.runAfter(), 1);
       }
-      return new JsonObject().put("created", e.created()).put("task", e.task());
+      return new JsonObject().put("created", e.created()).put("task", e.task().toJson());
     });
   }
 
@@ -143,19 +154,43 @@ public final class LedgerOperations {
   }
 
   public Future<JsonObject> get(JsonObject body) {
-    return withId(body, store::task);
+    return withId(body, id -> stores.queries().task(id).map(TaskView::toJson));
   }
 
   public Future<JsonObject> history(JsonObject body) {
-    return withId(body, id -> store.history(id).map(h -> new JsonObject().put("taskId", id.toString()).put("history", h)));
+    return withId(body, id -> stores.queries().history(id).map(entries -> {
+      JsonArray history = new JsonArray();
+      for (TaskQueries.HistoryEntry e : entries) {
+        JsonObject h = new JsonObject().put("to", e.to().name()).put("attempt", e.attempt()).put("at", e.at().toString());
+        putIfPresent(h, "from", e.from() == null ? null : e.from().name());
+        putIfPresent(h, "reason", e.reason());
+        putIfPresent(h, "error", e.error());
+        putIfPresent(h, "actor", e.actor());
+        putIfPresent(h, "correlationId", e.correlationId());
+        history.add(h);
+      }
+      return new JsonObject().put("taskId", id.toString()).put("history", history);
+    }));
+  }
+
+  private static void putIfPresent(JsonObject o, String key, String value) {
+    if (value != null) {
+      o.put(key, value);
+    }
   }
 
   public Future<JsonObject> list(JsonObject q) {
     try {
       TaskState state = JsonFields.enumValue(q, "state", TaskState.class);
-      return store.list(new LedgerStore.TaskQuery(state == null ? null : state.name(), name(q, "stage", false),
+      return stores.queries().list(new TaskQueries.TaskQuery(state == null ? null : state.name(), name(q, "stage", false),
           name(q, "workflowId", false), JsonFields.string(q, "agent", 200), JsonFields.uuid(q, "after"),
-          JsonFields.integer(q, "limit", 100, 1, 1000)));
+          JsonFields.integer(q, "limit", 100, 1, 1000))).map(page -> {
+            JsonObject out = new JsonObject().put("tasks", new JsonArray(new ArrayList<>(page.tasks().stream().map(TaskView::toJson).toList())));
+            if (page.next() != null) {
+              out.put("next", page.next().toString());
+            }
+            return out;
+          });
     } catch (ReboundException e) {
       return Future.failedFuture(e);
     }
@@ -167,19 +202,30 @@ public final class LedgerOperations {
   }
 
   public Future<JsonObject> stats() {
-    return store.stats().map(s -> s.put("claimWaiters", waiters.waiting()));
+    return stores.queries().stats().map(s -> {
+      JsonObject byState = new JsonObject();
+      s.byState().forEach((state, n) -> byState.put(state.name(), n));
+      JsonObject byStage = new JsonObject();
+      s.byStage().forEach((stage, counts) -> {
+        JsonObject perState = new JsonObject();
+        counts.forEach((state, n) -> perState.put(state.name(), n));
+        byStage.put(stage, perState);
+      });
+      return new JsonObject().put("total", s.total()).put("byState", byState).put("byStage", byStage)
+          .put("claimWaiters", waiters.waiting());
+    });
   }
 
   // ---------------------------------------------------------------- leases
 
   public Future<JsonObject> claim(JsonObject body, Origin origin) {
-    LedgerStore.ClaimSpec spec;
+    TaskStore.ClaimSpec spec;
     long waitMs;
     try {
       rejectUnknown(body, CLAIM_FIELDS);
       String worker = JsonFields.requiredString(body, "worker", 200);
       Long leaseMs = JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs());
-      spec = new LedgerStore.ClaimSpec(worker, name(body, "stage", false), name(body, "type", false),
+      spec = new TaskStore.ClaimSpec(worker, name(body, "stage", false), name(body, "type", false),
           JsonFields.integer(body, "limit", 1, 1, config.maxClaimBatch()),
           leaseMs == null ? config.defaultLeaseMs() : leaseMs,
           new Origin(worker, origin.correlationId()));
@@ -188,11 +234,11 @@ public final class LedgerOperations {
     } catch (ReboundException e) {
       return Future.failedFuture(e);
     }
-    ClaimWaiters.ClaimAttempt attempt = () -> store.claim(spec).map(c -> {
+    ClaimWaiters.ClaimAttempt attempt = () -> taskStore.claim(spec).map(c -> {
       publish(c.transitions());
       c.corruptCheckpoints().forEach((task, seqs) ->
           LOG.warn("task {} has corrupt checkpoints {}: resuming from the newest intact one", task, seqs));
-      return c.tasks();
+      return c.tasks().stream().map(TaskView::toJson).toList();
     });
     Future<List<JsonObject>> tasks = attempt.get().compose(found -> found.isEmpty() && waitMs > 0
         ? waiters.await(spec.stage(), spec.type(), waitMs, attempt)
@@ -219,7 +265,11 @@ public final class LedgerOperations {
     }
     Future<JsonObject> saved = checkpoint == null ? Future.succeededFuture(null)
         : saveCheckpoint(checkpoint.copy().put("id", id.toString()).put("leaseToken", token.toString()));
-    return saved.compose(cp -> store.heartbeat(id, token, leaseMs).map(r -> cp == null ? r : r.put("checkpoint", cp)));
+    return saved.compose(cp -> taskStore.heartbeat(id, token, leaseMs).map(h -> {
+      JsonObject reply = new JsonObject().put("id", h.taskId().toString()).put("attempt", h.attempt())
+          .put("leaseExpiresAt", h.leaseExpiresAt().toString());
+      return cp == null ? reply : reply.put("checkpoint", cp);
+    }));
   }
 
   public Future<JsonObject> complete(JsonObject body, Origin origin) {
@@ -246,15 +296,15 @@ public final class LedgerOperations {
   }
 
   public Future<JsonObject> cancel(JsonObject body, Origin origin) {
-    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(store.cancel(id, expectedVersion(body), reason(body), origin))));
+    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(taskStore.cancel(id, expectedVersion(body), reason(body), origin))));
   }
 
   public Future<JsonObject> block(JsonObject body, Origin origin) {
-    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(store.block(id, expectedVersion(body), reason(body), origin))));
+    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(taskStore.block(id, expectedVersion(body), reason(body), origin))));
   }
 
   public Future<JsonObject> unblock(JsonObject body, Origin origin) {
-    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(store.unblock(id, expectedVersion(body), reason(body), origin))));
+    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(taskStore.unblock(id, expectedVersion(body), reason(body), origin))));
   }
 
   // ---------------------------------------------------------------- checkpoints
@@ -283,20 +333,20 @@ public final class LedgerOperations {
         // the client hashed other bytes than we received: refuse rather than store a checkpoint it can't verify
         throw ReboundException.invalidField("checksum", "does not match the SHA-256 of the state as received");
       }
-      return store.saveCheckpoint(id, token, seq, text, checksum, config.checkpointsKept());
+      return stores.checkpoints().save(id, token, seq, text, checksum, config.checkpointsKept())
+          .map(saved -> new JsonObject().put("taskId", saved.taskId().toString()).put("sequence", saved.sequence())
+              .put("checksum", saved.checksum()));
     } catch (ReboundException e) {
       return Future.failedFuture(e);
     }
   }
 
   public Future<JsonObject> latestCheckpoint(JsonObject body) {
-    return withId(body, id -> store.task(id).compose(t -> store.latestCheckpoint(id)).map(sel -> {
+    return withId(body, id -> stores.queries().task(id).compose(t -> stores.checkpoints().latest(id)).map(sel -> {
       JsonObject out = new JsonObject().put("taskId", id.toString())
           .put("corruptSequences", new JsonArray(new ArrayList<>(sel.corruptSequences())));
       if (sel.latestValid() != null) {
-        CheckpointIntegrity.Stored c = sel.latestValid();
-        out.put("checkpoint", new JsonObject().put("sequence", c.sequence()).put("state", new JsonObject(c.state()))
-            .put("checksum", c.checksum()).put("attempt", c.attempt()).put("createdAt", c.createdAt()));
+        out.put("checkpoint", CheckpointStore.toJson(sel.latestValid()));
       }
       return out;
     }));
@@ -320,24 +370,34 @@ public final class LedgerOperations {
     return recordFailure(event, origin, false);
   }
 
-  /** @param onlyIfLeaseExpired see {@link LedgerStore#recordFailure(FailureEvent, Origin, Duration, boolean)} */
-  public Future<JsonObject> recordFailure(FailureEvent reported, Origin origin, boolean onlyIfLeaseExpired) {
+  /** The lease rescuer's report of an expired lease: refused (LEASE_LOST) if a heartbeat extended it meanwhile. */
+  public Future<JsonObject> recordExpiredLease(FailureEvent failure) {
+    return recordFailure(failure, LEASE_RESCUER, true);
+  }
+
+  /** @param onlyIfLeaseExpired see {@link dev.rebound.ledger.store.FailureStore#recordFailure} */
+  private Future<JsonObject> recordFailure(FailureEvent reported, Origin origin, boolean onlyIfLeaseExpired) {
     // secrets never reach the database, the outbox or the logs: redact before anything else
     FailureEvent event = redacted(reported);
-    return store.recordFailure(event, origin, config.decisionTimeout(), onlyIfLeaseExpired).map(rec -> {
+    return stores.failures().recordFailure(event, origin, onlyIfLeaseExpired).map(rec -> {
       if (!rec.duplicate()) {
         metrics.failureRecorded(event.taskId() != null);
         publish(rec.changed().transitions());
         for (Transition t : rec.changed().transitions()) {
           if (t.to() == TaskState.RETRY) {
-            JsonObject provisional = rec.reply().getJsonObject("provisional");
-            Instant due = Instant.parse(provisional.getString("runAfter"));
-            wakeClaimers(t.stage(), due);
+            wakeups.claimable(t.stage(), rec.next().runAfter());
           }
         }
-        sendToAnalyzer(rec.event(), origin.correlationId());
+        outbox.send(rec.event(), origin.correlationId());
       }
-      return rec.reply();
+      JsonObject reply = new JsonObject().put("failureId", rec.failureId().toString()).put("recorded", true)
+          .put("duplicate", rec.duplicate());
+      if (rec.next() != null) {
+        reply.put("taskId", rec.taskId().toString()).put("attempt", rec.attempt())
+            .put("provisional", new JsonObject().put("state", rec.next().state().name())
+                .put("runAfter", rec.next().runAfter().toString()));
+      }
+      return reply;
     });
   }
 
@@ -371,18 +431,6 @@ public final class LedgerOperations {
     return v;
   }
 
-  /** Outbox: hand a failure to the analyzer; the resender repeats it until a decision arrives. */
-  public void sendToAnalyzer(FailureEvent f, String correlationId) {
-    DeliveryOptions options = (correlationId == null ? new DeliveryOptions() : Correlation.options(correlationId))
-        .setSendTimeout(config.decisionTimeout().toMillis());
-    vertx.eventBus().request(Addresses.ANALYZER_FAILURES, f.toJson(), options).onComplete(ar -> {
-      if (ar.succeeded() && f.taskId() == null) {
-        store.markDelivered(f.failureId())
-            .onFailure(t -> LOG.warn("failure {} delivered but not marked: it will be sent again", f.failureId()));
-      }
-    });
-  }
-
   public Future<JsonObject> decide(JsonObject body, Origin origin) {
     Decision d;
     try {
@@ -392,14 +440,16 @@ public final class LedgerOperations {
       return Future.failedFuture(e);
     }
     String actor = d.decidedBy() == null ? "retry-service" : d.decidedBy();
-    return store.applyDecision(d, new Origin(actor, origin.correlationId())).map(decided -> {
+    return stores.decisions().applyDecision(d, new Origin(actor, origin.correlationId())).map(decided -> {
       publish(decided.changed().transitions());
       for (Transition t : decided.changed().transitions()) {
         if (t.to() == TaskState.RETRY && d.runAt() != null) {
-          wakeClaimers(t.stage(), d.runAt());
+          wakeups.claimable(t.stage(), d.runAt());
         }
       }
-      return decided.toJson(d);
+      return new JsonObject().put("taskId", d.taskId().toString()).put("attempt", d.attempt())
+          .put("action", d.action().name()).put("applied", decided.applied()).put("duplicate", decided.duplicate())
+          .put("outcome", decided.outcome());
     });
   }
 
@@ -414,9 +464,9 @@ public final class LedgerOperations {
       String reason = reason(body);
       Future<Changed> moved;
       if (idList != null && filter == null) {
-        moved = store.redrive(uuids(idList), reason, origin);
+        moved = taskStore.redrive(uuids(idList), reason, origin);
       } else if (filter != null && idList == null) {
-        moved = store.redriveMatching(name(filter, "stage", false), name(filter, "workflowId", false),
+        moved = taskStore.redriveMatching(name(filter, "stage", false), name(filter, "workflowId", false),
             JsonFields.integer(body, "limit", 1000, 1, MAX_IDS), reason, origin);
       } else {
         throw ReboundException.badRequest("give either 'ids' or 'filter'");
@@ -425,9 +475,9 @@ public final class LedgerOperations {
         publish(c.transitions());
         Map<String, Integer> perStage = new LinkedHashMap<>();
         c.transitions().forEach(t -> perStage.merge(t.stage(), 1, Integer::sum));
-        perStage.forEach((stage, n) -> wakeClaimers(stage, null, null, n));
+        perStage.forEach((stage, n) -> wakeups.claimable(stage, null, null, n));
         return new JsonObject().put("redriven", c.tasks().size())
-            .put("ids", new JsonArray(c.tasks().stream().map(t -> t.getString("id")).toList()));
+            .put("ids", new JsonArray(c.tasks().stream().map(t -> t.id().toString()).toList()));
       });
     } catch (ReboundException e) {
       return Future.failedFuture(e);
@@ -441,9 +491,9 @@ public final class LedgerOperations {
       JsonObject filter = JsonFields.object(body, "filter");
       Future<List<UUID>> purged;
       if (idList != null && filter == null) {
-        purged = store.purge(uuids(idList));
+        purged = taskStore.purge(uuids(idList));
       } else if (filter != null && idList == null) {
-        purged = store.purgeMatching(name(filter, "stage", false), name(filter, "workflowId", false),
+        purged = taskStore.purgeMatching(name(filter, "stage", false), name(filter, "workflowId", false),
             JsonFields.integer(body, "limit", 1000, 1, MAX_IDS));
       } else {
         throw ReboundException.badRequest("give either 'ids' or 'filter'");
@@ -457,74 +507,7 @@ public final class LedgerOperations {
 
   // ---------------------------------------------------------------- wake-ups and events
 
-  /** Wakes local waiters now (or at {@code due}) and every other ledger instance through NOTIFY. */
-  void wakeClaimers(String stage, Instant due) {
-    wakeClaimers(stage, null, due, 0);
-  }
-
-  /**
-   * @param tasks how many tasks became claimable (0: unknown). One task wakes one parked claim that
-   *              can take it, so one enqueue does not send every idle worker to the database.
-   */
-  void wakeClaimers(String stage, String type, Instant due, int tasks) {
-    long now = clock.millis();
-    if (due == null || due.toEpochMilli() <= now) {
-      // a bounded wake needs the new task's type: known for one task, not for a batch of redriven ones
-      if (tasks == 1) {
-        waiters.wake(stage, type, 1);
-      } else {
-        waiters.wake(stage);
-      }
-      // other instances learn only the stage: they wake all waiters of the stage
-      notifyOthers(stage, 0);
-    } else {
-      waiters.wakeAt(stage, due.toEpochMilli());
-      // round up to 100 ms so a burst of retries shares a handful of notifications
-      notifyOthers(stage, (due.toEpochMilli() + 99) / 100 * 100);
-    }
-  }
-
-  /**
-   * NOTIFYs are coalesced: whatever is asked for during one event-loop turn goes out once at the
-   * end of it, so a batch of 500 enqueues costs one notification per stage, not 500. The payload is
-   * {@code instance|stage|dueEpochMs} (0: due now); an instance ignores its own.
-   */
-  private void notifyOthers(String stage, long dueMs) {
-    boolean first = pendingNotifications.isEmpty();
-    pendingNotifications.add(instanceId + "|" + stage + "|" + dueMs);
-    if (first) {
-      vertx.runOnContext(v -> {
-        List<String> out = new ArrayList<>(pendingNotifications);
-        pendingNotifications.clear();
-        out.forEach(store::notifyClaimable);
-      });
-    }
-  }
-
-  /** A NOTIFY payload from any instance (see {@link #notifyOthers}); this instance's own are ignored. */
-  public void onNotification(String payload) {
-    String[] parts = payload.split("\\|", -1);
-    if (parts.length != 3) {
-      LOG.warn("ignoring a malformed ledger notification");
-      return;
-    }
-    if (parts[0].equals(instanceId)) {
-      return;  // already woken locally when it happened
-    }
-    try {
-      String stage = parts[1];
-      long due = Long.parseLong(parts[2]);
-      if (due <= clock.millis()) {
-        waiters.wake(stage);
-      } else {
-        waiters.wakeAt(stage, due);
-      }
-    } catch (NumberFormatException e) {
-      LOG.warn("ignoring a malformed ledger notification");
-    }
-  }
-
-  void publish(List<Transition> transitions) {
+  private void publish(List<Transition> transitions) {
     metrics.transitions(transitions);
     for (Transition t : transitions) {
       DeliveryOptions options = t.correlationId() == null ? new DeliveryOptions() : Correlation.options(t.correlationId());
@@ -538,9 +521,9 @@ public final class LedgerOperations {
     return change.map(c -> {
       publish(c.transitions());
       if (!c.transitions().isEmpty() && c.transitions().get(0).to() == TaskState.QUEUED) {
-        wakeClaimers(c.transitions().get(0).stage(), c.tasks().get(0).getString("type"), null, 1);
+        wakeups.claimable(c.transitions().get(0).stage(), c.tasks().get(0).type(), null, 1);
       }
-      return c.tasks().get(0);
+      return c.tasks().get(0).toJson();
     });
   }
 
@@ -600,17 +583,5 @@ public final class LedgerOperations {
             + "' (known: " + new java.util.TreeSet<>(known) + ")", new JsonObject().put("field", JsonFields.abbreviate(f, 40)));
       }
     }
-  }
-
-  public Duration decisionTimeout() {
-    return config.decisionTimeout();
-  }
-
-  public LedgerMetrics metrics() {
-    return metrics;
-  }
-
-  public LedgerStore store() {
-    return store;
   }
 }

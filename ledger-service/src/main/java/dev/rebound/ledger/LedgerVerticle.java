@@ -12,12 +12,15 @@ import dev.rebound.common.runtime.Correlation;
 import dev.rebound.common.runtime.ReboundVertx;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.ledger.claim.ClaimWaiters;
+import dev.rebound.ledger.claim.ClaimWakeups;
 import dev.rebound.ledger.domain.ProvisionalRetry;
 import dev.rebound.ledger.domain.TaskIds;
 import dev.rebound.ledger.http.LedgerRoutes;
-import dev.rebound.ledger.store.LedgerStore;
+import dev.rebound.ledger.outbox.AnalyzerOutbox;
+import dev.rebound.ledger.outbox.FailureResender;
+import dev.rebound.ledger.outbox.OutboxStore;
+import dev.rebound.ledger.store.LedgerStores;
 import dev.rebound.ledger.store.Origin;
-import dev.rebound.ledger.sweep.FailureResender;
 import dev.rebound.ledger.sweep.LeaseRescuer;
 import dev.rebound.ledger.sweep.PeriodicSweep;
 import io.vertx.core.Future;
@@ -60,7 +63,12 @@ public final class LedgerVerticle extends VerticleBase {
   private Pool pool;
   private Migrations migrations;
   private LedgerOperations ops;
+  private LedgerStores stores;
+  private LedgerMetrics metrics;
+  private OutboxStore outboxStore;
+  private AnalyzerOutbox outbox;
   private ClaimWaiters waiters;
+  private ClaimWakeups wakeups;
   private PgSubscriber subscriber;
   private HttpServer server;
   private Router routes;
@@ -88,10 +96,15 @@ public final class LedgerVerticle extends VerticleBase {
     migrations = Migrations.forSchema(SCHEMA);
     return migrations.apply(pool).compose(applied -> {
       SecureRandom random = new SecureRandom();
-      LedgerStore store = new LedgerStore(pool, clock, new ProvisionalRetry(config.defaultPolicy(), clock, random));
-      waiters = new ClaimWaiters(vertx, clock, store::nextDue);
-      LedgerMetrics metrics = new LedgerMetrics(ReboundVertx.registry(vertx).orElse(null), waiters::waiting);
-      ops = new LedgerOperations(vertx, config, store, waiters, new TaskIds(clock, random), clock, metrics);
+      stores = LedgerStores.create(pool, clock, new ProvisionalRetry(config.defaultPolicy(), clock, random),
+          config.decisionTimeout());
+      waiters = new ClaimWaiters(vertx, clock, stores.tasks()::nextDue);
+      wakeups = new ClaimWakeups(vertx, clock, waiters, stores.tasks()::notifyChannel);
+      outboxStore = new OutboxStore(pool, clock);
+      outbox = new AnalyzerOutbox(vertx, outboxStore, config.decisionTimeout());
+      metrics = new LedgerMetrics(ReboundVertx.registry(vertx).orElse(null), waiters::waiting);
+      ops = new LedgerOperations(vertx, config, stores, waiters, wakeups, outbox, new TaskIds(clock, random), clock,
+          metrics);
       routes = new LedgerRoutes(vertx, new JsonHandlers(context, inFlight), ops, config.payloadLimitBytes() + 64L * 1024).router();
       registerConsumers();
       startSweeps();
@@ -102,9 +115,8 @@ public final class LedgerVerticle extends VerticleBase {
   private Future<Void> listen() {
     subscriber = PgSubscriber.subscriber(vertx, pgOptions)
         .reconnectPolicy(retries -> retries < 1000 ? 500L : -1L);
-    subscriber.channel(LedgerStore.NOTIFY_CHANNEL).handler(payload -> ops.onNotification(payload));
-    // after a reconnect notifications may have been missed: wake everyone once to re-check
-    subscriber.channel(LedgerStore.NOTIFY_CHANNEL).subscribeHandler(v -> waiters.wake(null));
+    subscriber.channel(ClaimWakeups.CHANNEL).handler(wakeups::onNotification);
+    subscriber.channel(ClaimWakeups.CHANNEL).subscribeHandler(v -> wakeups.onReconnect());
     return subscriber.connect();
   }
 
@@ -150,13 +162,13 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   private void startSweeps() {
-    LeaseRescuer rescuer = new LeaseRescuer(ops, 200);
-    FailureResender resender = new FailureResender(ops, 200, config.maxResends());
-    LedgerStore store = ops.store();
+    LeaseRescuer rescuer = new LeaseRescuer(stores.tasks()::expiredLeases, ops::recordExpiredLease, metrics::leaseRescued,
+        200);
+    FailureResender resender = new FailureResender(outboxStore, outbox, config.decisionTimeout(), 200, config.maxResends());
     sweeps.add(new PeriodicSweep(vertx, "lease rescue", config.leaseSweepInterval(), rescuer::sweep));
     sweeps.add(new PeriodicSweep(vertx, "failure resend", config.leaseSweepInterval().multipliedBy(5), resender::sweep));
     sweeps.add(new PeriodicSweep(vertx, "retention", config.retentionSweepInterval(),
-        () -> store.prune(config.doneRetention(), config.failedRetention(), 5000)));
+        () -> stores.tasks().prune(config.doneRetention(), config.failedRetention(), 5000)));
     sweeps.forEach(PeriodicSweep::start);
   }
 

@@ -1,6 +1,7 @@
 package dev.rebound.ledger.claim;
 
 import dev.rebound.common.ErrorCode;
+import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -59,10 +60,10 @@ public final class ClaimWaiters {
         boolean owedAnotherLook = wokenWhileRunning;
         wokenWhileRunning = false;
         if (ar.failed()) {
-          finish(this, ar.cause());
+          finish(this, Outcome.failed(ar.cause()));
         } else if (!ar.result().isEmpty() || deadlinePassed) {
           // tasks claimed in flight are delivered even if the wait ended meanwhile: never strand a lease
-          finish(this, ar.result());
+          finish(this, Outcome.ok(ar.result()));
         } else if (owedAnotherLook) {
           tryClaim();
           return;
@@ -114,7 +115,7 @@ public final class ClaimWaiters {
       if (w.running) {
         w.deadlinePassed = true;
       } else {
-        finish(w, List.of());
+        finish(w, Outcome.ok(List.of()));
       }
     });
     nextDue.apply(stage).onSuccess(due -> {
@@ -227,22 +228,20 @@ public final class ClaimWaiters {
       if (w.running) {
         w.deadlinePassed = true;
       } else {
-        finish(w, List.of());
+        finish(w, Outcome.ok(List.of()));
       }
     }
   }
 
-  private void finish(Waiter w, Object outcome) {
+  private void finish(Waiter w, Outcome<List<JsonObject>> outcome) {
     if (!waiters.remove(w)) {
       return;
     }
     vertx.cancelTimer(w.timer);
-    if (outcome instanceof Throwable t) {
-      w.promise.tryFail(t);
+    if (outcome instanceof Outcome.Failed<List<JsonObject>> failed) {
+      w.promise.tryFail(failed.error());
     } else {
-      @SuppressWarnings("unchecked")
-      List<JsonObject> tasks = (List<JsonObject>) outcome;
-      w.promise.tryComplete(tasks);
+      w.promise.tryComplete(((Outcome.Ok<List<JsonObject>>) outcome).value());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.rebound.ledger.store;
 
+import dev.rebound.common.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;
@@ -16,8 +17,8 @@ import java.util.function.Function;
  * so one bad request cannot fail its neighbours; any other failure (connection lost, pool timeout)
  * fails the batch as it is, without multiplying the load. Confined to one Vert.x context.
  *
- * <p>The flush function returns, per input in order, either the value or a Throwable that fails
- * only that request.
+ * <p>The flush function returns, per input in order, an {@link Outcome}: the value, or the error that
+ * fails only that request.
  */
 public final class GroupCommit<I, O> {
   private record Pending<I, O>(I input, Promise<O> promise, boolean alone) {
@@ -25,12 +26,12 @@ public final class GroupCommit<I, O> {
 
   private final int maxBatch;
   private final int maxInFlight;
-  private final Function<List<I>, Future<List<Object>>> flush;
+  private final Function<List<I>, Future<List<Outcome<O>>>> flush;
   private final java.util.function.Predicate<Throwable> retryAlone;
   private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
   private int inFlight;
 
-  public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Object>>> flush,
+  public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Outcome<O>>>> flush,
                      java.util.function.Predicate<Throwable> retryAlone) {
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
@@ -60,7 +61,7 @@ public final class GroupCommit<I, O> {
         batch.add(queue.poll());
       }
       inFlight++;
-      Future<List<Object>> result;
+      Future<List<Outcome<O>>> result;
       try {
         result = flush.apply(batch.stream().map(Pending::input).toList());
       } catch (RuntimeException e) {
@@ -76,7 +77,7 @@ public final class GroupCommit<I, O> {
         } else if (ar.failed()) {
           batch.forEach(p -> p.promise().tryFail(ar.cause()));
         } else {
-          List<Object> outs = ar.result();
+          List<Outcome<O>> outs = ar.result();
           for (int i = 0; i < batch.size(); i++) {
             complete(batch.get(i).promise(), outs.get(i));
           }
@@ -86,12 +87,11 @@ public final class GroupCommit<I, O> {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static <O> void complete(Promise<O> p, Object out) {
-    if (out instanceof Throwable t) {
-      p.tryFail(t);
+  private static <O> void complete(Promise<O> p, Outcome<O> out) {
+    if (out instanceof Outcome.Failed<O> failed) {
+      p.tryFail(failed.error());
     } else {
-      p.tryComplete((O) out);
+      p.tryComplete(((Outcome.Ok<O>) out).value());
     }
   }
 }

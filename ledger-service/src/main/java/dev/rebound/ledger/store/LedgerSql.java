@@ -4,9 +4,10 @@ import dev.rebound.ledger.domain.TaskOperation;
 
 /**
  * Every SQL statement of the ledger, as text. Prepared statements only; {@code $1} is always "now"
- * from the injected clock, so tests can pin time.
+ * from the injected clock, so tests can pin time. Statements are package-private except the
+ * outbox's, which its own package runs.
  */
-final class LedgerSql {
+public final class LedgerSql {
   private LedgerSql() {
   }
 
@@ -191,13 +192,8 @@ final class LedgerSql {
       ON CONFLICT DO NOTHING
       RETURNING id""";
 
-  static final String FAILURE_BY_ID = """
-      SELECT id, task_id, attempt, source, stage, workflow_id, message, error_type, stack_trace, http_status,
-             exit_code, sql_state, details, occurred_at, recorded_at, provisional, decided_at, decision, sends
-      FROM ledger.failures WHERE id = $1""";
-
   /** Outbox: failures still without a decision whose resend time has come, locked for this sweeper. */
-  static final String FAILURES_DUE_FOR_RESEND = """
+  public static final String FAILURES_DUE_FOR_RESEND = """
       SELECT f.id, f.task_id, f.attempt, f.source, f.stage, f.workflow_id, f.message, f.error_type, f.stack_trace,
              f.http_status, f.exit_code, f.sql_state, f.details, f.occurred_at, f.sends
       FROM ledger.failures f
@@ -207,7 +203,7 @@ final class LedgerSql {
       FOR UPDATE SKIP LOCKED""";
 
   /** $2 null: the last send; the failure is then given up on ('EXHAUSTED') rather than left pending forever. */
-  static final String MARK_FAILURE_SENT = """
+  public static final String MARK_FAILURE_SENT = """
       UPDATE ledger.failures SET sends = sends + 1, next_send_at = $2,
              decided_at = CASE WHEN $2::timestamptz IS NULL THEN $3 ELSE decided_at END,
              decision = CASE WHEN $2::timestamptz IS NULL THEN 'EXHAUSTED' ELSE decision END
@@ -218,12 +214,12 @@ final class LedgerSql {
       UPDATE ledger.failures SET decided_at = $1, decision = $4, next_send_at = NULL
       WHERE task_id = $2 AND attempt = $3 AND (decided_at IS NULL OR decision = 'EXHAUSTED')""";
 
-  static final String MARK_FREE_FAILURE_DELIVERED = """
+  public static final String MARK_FREE_FAILURE_DELIVERED = """
       UPDATE ledger.failures SET decided_at = $1, decision = 'DELIVERED', next_send_at = NULL
       WHERE id = $2 AND task_id IS NULL AND decided_at IS NULL""";
 
   /** Failures whose attempt is no longer current need no decision any more. */
-  static final String RETIRE_STALE_FAILURES = """
+  public static final String RETIRE_STALE_FAILURES = """
       UPDATE ledger.failures SET decided_at = $1, decision = 'SUPERSEDED', next_send_at = NULL
       WHERE id IN (
         SELECT f.id FROM ledger.failures f JOIN ledger.tasks t ON t.id = f.task_id

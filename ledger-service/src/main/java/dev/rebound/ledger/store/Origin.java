@@ -2,7 +2,6 @@ package dev.rebound.ledger.store;
 
 /** Who asked for a change and under which correlation id; both go into the task history. */
 public record Origin(String actor, String correlationId) {
-  public static final Origin LEDGER = new Origin("ledger", null);
 
   public Origin {
     actor = actor == null || actor.isBlank() ? "anonymous" : actor;

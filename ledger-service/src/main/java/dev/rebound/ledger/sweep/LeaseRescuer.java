@@ -3,12 +3,11 @@ package dev.rebound.ledger.sweep;
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.FailureEvent;
-import dev.rebound.ledger.LedgerOperations;
-import dev.rebound.ledger.store.LedgerStore;
-import dev.rebound.ledger.store.Origin;
+import dev.rebound.ledger.store.TaskStore;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Turns expired leases into failed attempts ("lease expired") that take the normal failure path:
@@ -16,25 +15,39 @@ import java.util.List;
  * instances: the failure path locks the task and checks the lease token, so one instance wins.
  */
 public final class LeaseRescuer {
-  private static final Origin RESCUER = new Origin("ledger:lease-rescuer", null);
-  private final LedgerOperations operations;
+  /** The normal failure path, for a rescuer's report: valid only while the lease is still expired. */
+  @FunctionalInterface
+  public interface FailurePath {
+    Future<?> recordExpired(FailureEvent failure);
+  }
+
+  private final IntFunction<Future<List<TaskStore.ExpiredLease>>> expiredLeases;
+  private final FailurePath failurePath;
+  private final Runnable onRescued;
   private final int batch;
 
-  public LeaseRescuer(LedgerOperations operations, int batch) {
-    this.operations = operations;
+  /**
+   * @param expiredLeases up to n leases that expired, oldest first
+   * @param onRescued     called once per rescued lease (metrics)
+   */
+  public LeaseRescuer(IntFunction<Future<List<TaskStore.ExpiredLease>>> expiredLeases, FailurePath failurePath,
+                      Runnable onRescued, int batch) {
+    this.expiredLeases = expiredLeases;
+    this.failurePath = failurePath;
+    this.onRescued = onRescued;
     this.batch = batch;
   }
 
   public Future<Integer> sweep() {
-    return operations.store().expiredLeases(batch).compose(expired -> {
+    return expiredLeases.apply(batch).compose(expired -> {
       List<Future<Boolean>> rescued = new ArrayList<>();
-      for (LedgerStore.ExpiredLease lease : expired) {
+      for (TaskStore.ExpiredLease lease : expired) {
         FailureEvent failure = new FailureEvent(null, lease.taskId(), lease.attempt(), lease.leaseToken(), "ledger",
             lease.stage(), lease.workflowId(),
             "lease expired: worker '" + lease.owner() + "' did not complete or heartbeat before " + lease.expiredAt(),
             "LeaseExpired", null, null, null, null, null, lease.expiredAt());
-        rescued.add(operations.recordFailure(failure, RESCUER, true).map(r -> {
-          operations.metrics().leaseRescued();
+        rescued.add(failurePath.recordExpired(failure).map(r -> {
+          onRescued.run();
           return true;
         }).recover(t -> {
           ReboundException e = ReboundException.from(t);

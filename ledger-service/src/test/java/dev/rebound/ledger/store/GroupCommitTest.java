@@ -2,6 +2,7 @@ package dev.rebound.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rebound.common.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -21,14 +22,14 @@ class GroupCommitTest {
       List<List<String>> statements = new ArrayList<>();
       CompletableFuture<List<Future<String>>> submitted = new CompletableFuture<>();
       vertx.runOnContext(v -> {
-        Promise<List<Object>> first = Promise.promise();
+        Promise<List<Outcome<String>>> first = Promise.promise();
         GroupCommit<String, String> commit = new GroupCommit<>(100, 1, batch -> {
           statements.add(batch);
           return batch.size() == 1 && batch.get(0).equals("first") ? first.future()
               : Future.failedFuture(new IllegalStateException("connection closed"));
         }, t -> t.getMessage().equals("22P05"));
         List<Future<String>> results = new ArrayList<>(List.of(commit.submit("first"), commit.submit("a"), commit.submit("b")));
-        first.complete(List.of("first ok"));
+        first.complete(List.of(Outcome.ok("first ok")));
         submitted.complete(results);
       });
       List<Future<String>> results = submitted.get(10, TimeUnit.SECONDS);
@@ -48,7 +49,7 @@ class GroupCommitTest {
     Vertx vertx = Vertx.vertx();
     try {
       List<List<String>> statements = new ArrayList<>();
-      List<Promise<List<Object>>> pending = new ArrayList<>();
+      List<Promise<List<Outcome<String>>>> pending = new ArrayList<>();
       CompletableFuture<List<Future<String>>> submitted = new CompletableFuture<>();
       vertx.runOnContext(v -> {
         GroupCommit<String, String> commit = new GroupCommit<>(100, 1, batch -> {
@@ -60,18 +61,18 @@ class GroupCommitTest {
             return Future.failedFuture(new IllegalStateException("22P05"));
           }
           if (batch.equals(List.of("first"))) {
-            Promise<List<Object>> p = Promise.promise();  // keep the first batch in flight
+            Promise<List<Outcome<String>>> p = Promise.promise();  // keep the first batch in flight
             pending.add(p);
             return p.future();
           }
-          return Future.succeededFuture(new ArrayList<>(batch.stream().map(s -> (Object) (s + " ok")).toList()));
+          return Future.succeededFuture(batch.stream().map(s -> Outcome.ok(s + " ok")).toList());
         }, t -> t.getMessage().equals("22P05"));
         List<Future<String>> results = new ArrayList<>();
         results.add(commit.submit("first"));
         results.add(commit.submit("a"));
         results.add(commit.submit("poison"));
         results.add(commit.submit("b"));
-        pending.get(0).complete(List.of("first ok"));
+        pending.get(0).complete(List.of(Outcome.ok("first ok")));
         submitted.complete(results);
       });
       List<Future<String>> results = submitted.get(10, TimeUnit.SECONDS);

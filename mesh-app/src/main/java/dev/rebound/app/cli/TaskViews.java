@@ -1,12 +1,14 @@
 package dev.rebound.app.cli;
 
+import dev.rebound.common.message.TaskView;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** How tasks, pages and histories look in a terminal. */
+/** How tasks, pages and histories look in a terminal. Tasks are read with {@link TaskView#fromJson}. */
 final class TaskViews {
   private TaskViews() {
   }
@@ -19,9 +21,9 @@ final class TaskViews {
     } else {
       TextTable table = new TextTable("ID", "STATE", "STAGE", "WORKFLOW", "ATTEMPT", "UPDATED", "LAST ERROR");
       for (int i = 0; i < tasks.size(); i++) {
-        JsonObject t = tasks.getJsonObject(i);
-        table.row(t.getString("id"), t.getString("state"), t.getString("stage"), t.getString("workflowId", "-"),
-            attempts(t), time(t.getString("updatedAt")), t.getString("lastError", ""));
+        TaskView t = TaskView.fromJson(tasks.getJsonObject(i));
+        table.row(t.id().toString(), t.state().name(), t.stage(), t.workflowId() == null ? "-" : t.workflowId(),
+            attempts(t), time(text(t.updatedAt())), t.lastError() == null ? "" : t.lastError());
       }
       out.print(table.render());
     }
@@ -33,28 +35,29 @@ final class TaskViews {
   }
 
   /** One task ({@code GET /v1/tasks/{id}}) as aligned "field value" lines. */
-  static void task(PrintWriter out, JsonObject t) {
+  static void task(PrintWriter out, JsonObject json) {
+    TaskView t = TaskView.fromJson(json);
     Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("id", t.getString("id"));
-    fields.put("state", t.getString("state"));
-    fields.put("stage", t.getString("stage"));
-    fields.put("workflow", t.getString("workflowId"));
-    fields.put("agent", t.getString("agent"));
-    fields.put("type", t.getString("type"));
-    fields.put("idempotency key", t.getString("idempotencyKey"));
-    fields.put("priority", t.getValue("priority"));
+    fields.put("id", t.id());
+    fields.put("state", t.state());
+    fields.put("stage", t.stage());
+    fields.put("workflow", t.workflowId());
+    fields.put("agent", t.agent());
+    fields.put("type", t.type());
+    fields.put("idempotency key", t.idempotencyKey());
+    fields.put("priority", t.priority());
     fields.put("attempt", attempts(t));
-    fields.put("run after", t.getString("runAfter"));
-    fields.put("lease owner", t.getString("leaseOwner"));
-    fields.put("lease expires", t.getString("leaseExpiresAt"));
-    fields.put("blocked reason", t.getString("blockedReason"));
-    fields.put("last error", t.getString("lastError"));
-    fields.put("created", t.getString("createdAt"));
-    fields.put("updated", t.getString("updatedAt"));
-    fields.put("finished", t.getString("finishedAt"));
-    fields.put("version", t.getValue("version"));
-    fields.put("payload", t.getValue("payload") == null ? null : encode(t.getValue("payload")));
-    fields.put("result", t.getValue("result") == null ? null : encode(t.getValue("result")));
+    fields.put("run after", t.runAfter());
+    fields.put("lease owner", t.leaseOwner());
+    fields.put("lease expires", t.leaseExpiresAt());
+    fields.put("blocked reason", t.blockedReason());
+    fields.put("last error", t.lastError());
+    fields.put("created", t.createdAt());
+    fields.put("updated", t.updatedAt());
+    fields.put("finished", t.finishedAt());
+    fields.put("version", t.version());
+    fields.put("payload", t.payload() == null ? null : encode(t.payload()));
+    fields.put("result", t.result() == null ? null : encode(t.result()));
     int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
     fields.forEach((k, v) -> {
       if (v != null) {
@@ -80,10 +83,12 @@ final class TaskViews {
     out.flush();
   }
 
-  private static String attempts(JsonObject t) {
-    Object attempt = t.getValue("attempt");
-    Object max = t.getValue("maxAttempts");
-    return attempt + (max == null ? "" : "/" + max);
+  private static String attempts(TaskView t) {
+    return t.attempt() + "/" + t.maxAttempts();
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 
   /** ISO instants down to the second: {@code 2026-11-22T19:53:02Z}. */

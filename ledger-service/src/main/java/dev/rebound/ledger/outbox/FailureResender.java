@@ -1,7 +1,6 @@
-package dev.rebound.ledger.sweep;
+package dev.rebound.ledger.outbox;
 
 import dev.rebound.common.message.FailureEvent;
-import dev.rebound.ledger.LedgerOperations;
 import io.vertx.core.Future;
 import java.time.Duration;
 
@@ -12,21 +11,24 @@ import java.time.Duration;
  */
 public final class FailureResender {
   private static final Duration CAP = Duration.ofMinutes(10);
-  private final LedgerOperations operations;
+  private final OutboxStore store;
+  private final AnalyzerOutbox outbox;
+  private final Duration decisionTimeout;
   private final int batch;
   private final int maxSends;
 
-  public FailureResender(LedgerOperations operations, int batch, int maxSends) {
-    this.operations = operations;
+  public FailureResender(OutboxStore store, AnalyzerOutbox outbox, Duration decisionTimeout, int batch, int maxSends) {
+    this.store = store;
+    this.outbox = outbox;
+    this.decisionTimeout = decisionTimeout;
     this.batch = batch;
     this.maxSends = maxSends;
   }
 
   public Future<Integer> sweep() {
-    Duration timeout = operations.decisionTimeout();
-    return operations.store().takeFailuresToResend(batch, sends -> backoff(timeout, sends), maxSends).map(due -> {
+    return store.takeDue(batch, sends -> backoff(decisionTimeout, sends), maxSends).map(due -> {
       for (FailureEvent f : due) {
-        operations.sendToAnalyzer(f, null);
+        outbox.send(f, null);
       }
       return due.size();
     });
