@@ -452,10 +452,9 @@ public final class LedgerStore {
               }
               ProvisionalRetry.Outcome next = provisional.afterFailure(attempt, task.getInteger("attempt_base"),
                   task.getInteger("max_attempts"));
-              FailureEvent full = new FailureEvent(failureId, f.taskId(), attempt, null, f.source(),
-                  f.stage() != null ? f.stage() : task.getString("stage"),
-                  f.workflowId() != null ? f.workflowId() : task.getString("workflow_id"), f.message(), f.errorType(),
-                  f.stackTrace(), f.httpStatus(), f.exitCode(), f.sqlState(), f.details(), f.occurredAt());
+              FailureEvent full = f.toBuilder().failureId(failureId).attempt(attempt).leaseToken(null)
+                  .stage(f.stage() != null ? f.stage() : task.getString("stage"))
+                  .workflowId(f.workflowId() != null ? f.workflowId() : task.getString("workflow_id")).build();
               return insertFailure(conn, failureId, full, f.taskId(), attempt, next.state().name(), now, firstResend)
                   .compose(v -> transitionWith(conn, LedgerSql.FAIL_ATTEMPT,
                       Tuple.of(f.taskId(), attempt, next.state().name(), ts(next.runAfter())),
@@ -474,8 +473,7 @@ public final class LedgerStore {
   }
 
   private static FailureEvent withId(FailureEvent f, UUID id) {
-    return new FailureEvent(id, f.taskId(), f.attempt(), null, f.source(), f.stage(), f.workflowId(), f.message(),
-        f.errorType(), f.stackTrace(), f.httpStatus(), f.exitCode(), f.sqlState(), f.details(), f.occurredAt());
+    return f.toBuilder().failureId(id).leaseToken(null).build();
   }
 
   private static FailureRecorded duplicateFailure(UUID existingId, FailureEvent f) {
@@ -530,11 +528,22 @@ public final class LedgerStore {
           for (Row r : rows) {
             int sends = r.getInteger("sends") + 1;
             Object details = r.getValue("details");
-            due.add(new FailureEvent(r.getUUID("id"), r.getUUID("task_id"), r.getInteger("attempt"), null,
-                r.getString("source"), r.getString("stage"), r.getString("workflow_id"), r.getString("message"),
-                r.getString("error_type"), r.getString("stack_trace"), r.getInteger("http_status"),
-                r.getInteger("exit_code"), r.getString("sql_state"), details instanceof JsonObject j ? j : null,
-                instant(r, "occurred_at")));
+            due.add(FailureEvent.builder()
+                .failureId(r.getUUID("id"))
+                .taskId(r.getUUID("task_id"))
+                .attempt(r.getInteger("attempt"))
+                .source(r.getString("source"))
+                .stage(r.getString("stage"))
+                .workflowId(r.getString("workflow_id"))
+                .message(r.getString("message"))
+                .errorType(r.getString("error_type"))
+                .stackTrace(r.getString("stack_trace"))
+                .httpStatus(r.getInteger("http_status"))
+                .exitCode(r.getInteger("exit_code"))
+                .sqlState(r.getString("sql_state"))
+                .details(details instanceof JsonObject j ? j : null)
+                .occurredAt(instant(r, "occurred_at"))
+                .build());
             marks.add(Tuple.tuple(java.util.Arrays.asList(r.getUUID("id"),
                 sends >= maxSends ? null : ts(now.plus(backoffAfterSends.apply(sends))), ts(now))));
           }
