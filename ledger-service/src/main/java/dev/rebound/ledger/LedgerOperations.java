@@ -402,9 +402,8 @@ public final class LedgerOperations {
   }
 
   private FailureEvent redacted(FailureEvent f) {
-    return new FailureEvent(f.failureId(), f.taskId(), f.attempt(), f.leaseToken(), f.source(), f.stage(), f.workflowId(),
-        redactor.redact(f.message()), f.errorType(), f.stackTrace() == null ? null : redactor.redact(f.stackTrace()),
-        f.httpStatus(), f.exitCode(), f.sqlState(), redacted(f.details()), f.occurredAt());
+    return f.toBuilder().message(redactor.redact(f.message()))
+        .stackTrace(f.stackTrace() == null ? null : redactor.redact(f.stackTrace())).details(redacted(f.details())).build();
   }
 
   private JsonObject redacted(JsonObject details) {

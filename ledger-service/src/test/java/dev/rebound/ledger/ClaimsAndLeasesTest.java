@@ -6,8 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.CheckpointRequest;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.EnqueueRequest;
+import dev.rebound.common.request.HeartbeatRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
@@ -51,7 +57,7 @@ class ClaimsAndLeasesTest {
     String stage = stage();
     List<Future<JsonObject>> enq = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
-      enq.add(h.client.enqueue(new JsonObject().put("stage", stage).put("priority", i % 7)));
+      enq.add(h.client.enqueue(EnqueueRequest.builder(stage).priority(i % 7).build()));
     }
     await(Future.all(enq));
     Map<UUID, Integer> claims = new ConcurrentHashMap<>();
@@ -75,7 +81,7 @@ class ClaimsAndLeasesTest {
   }
 
   private void claimLoop(String worker, String stage, Map<UUID, Integer> claims, Promise<Void> done) {
-    h.client.claim(new JsonObject().put("worker", worker).put("stage", stage).put("limit", 25)).onComplete(ar -> {
+    h.client.claim(ClaimRequest.builder(worker).stage(stage).limit(25).build()).onComplete(ar -> {
       if (ar.failed()) {
         done.fail(ar.cause());
         return;
@@ -88,7 +94,7 @@ class ClaimsAndLeasesTest {
       List<Future<JsonObject>> completions = new ArrayList<>();
       for (TaskView t : tasks) {
         claims.merge(t.id(), 1, Integer::sum);
-        completions.add(h.client.complete(t.id(), t.leaseToken(), null));
+        completions.add(h.client.complete(CompleteRequest.of(t.id(), t.leaseToken(), null)));
       }
       Future.all(completions).onComplete(c -> {
         if (c.failed()) {
@@ -104,10 +110,10 @@ class ClaimsAndLeasesTest {
   void aLongPollClaimIsWokenByAnEnqueueInsteadOfWaitingOutItsTimeout() throws Exception {
     String stage = stage();
     long started = System.nanoTime();
-    Future<List<TaskView>> waiting = h.client.claim(new JsonObject().put("worker", "w").put("stage", stage).put("waitMs", 30_000));
+    Future<List<TaskView>> waiting = h.client.claim(ClaimRequest.builder("w").stage(stage).waitMs(30_000).build());
     Thread.sleep(300);
     assertThat(waiting.isComplete()).as("nothing to claim yet").isFalse();
-    TaskView t = TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage))).getJsonObject("task"));
+    TaskView t = TaskView.fromJson(await(h.client.enqueue(EnqueueRequest.builder(stage).build())).getJsonObject("task"));
     List<TaskView> got = await(waiting);
     assertThat(got).extracting(TaskView::id).containsExactly(t.id());
     // functional, not a latency assertion: it was woken, so it came back long before the 30 s wait
@@ -124,7 +130,7 @@ class ClaimsAndLeasesTest {
         VALUES ($1, $2, 'QUEUED', 5, $3, now(), now())""").execute(Tuple.of(id, stage,
         h.clock().instant().plusMillis(700).atOffset(java.time.ZoneOffset.UTC))));
     long started = System.nanoTime();
-    List<TaskView> got = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage).put("waitMs", 30_000)));
+    List<TaskView> got = await(h.client.claim(ClaimRequest.builder("w").stage(stage).waitMs(30_000).build()));
     assertThat(got).extracting(TaskView::id).containsExactly(id);
     // woken at the due time, not at the end of the 30 s wait (a functional bound, not a latency target)
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
@@ -132,21 +138,21 @@ class ClaimsAndLeasesTest {
 
   @Test
   void aLongPollEndsWithNoTasksWhenNothingArrives() throws Exception {
-    List<TaskView> got = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage()).put("waitMs", 200)));
+    List<TaskView> got = await(h.client.claim(ClaimRequest.builder("w").stage(stage()).waitMs(200).build()));
     assertThat(got).isEmpty();
   }
 
   @Test
   void anExpiredLeaseBecomesAFailedAttemptAndTheLateCompletionIsRefused() throws Exception {
     String stage = stage();
-    TaskView t = TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage))).getJsonObject("task"));
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "slow-worker").put("stage", stage).put("leaseMs", 200))).get(0);
+    TaskView t = TaskView.fromJson(await(h.client.enqueue(EnqueueRequest.builder(stage).build())).getJsonObject("task"));
+    TaskView c = await(h.client.claim(ClaimRequest.builder("slow-worker").stage(stage).leaseMs(200).build())).get(0);
     h.clock().advance(Duration.ofSeconds(1));
     TaskView rescued = awaitState(t.id(), TaskState.RETRY);
     assertThat(rescued.lastError()).contains("lease expired").contains("slow-worker");
-    assertThatThrownBy(() -> await(h.client.complete(c.id(), c.leaseToken(), null))).rootCause()
+    assertThatThrownBy(() -> await(h.client.complete(CompleteRequest.of(c.id(), c.leaseToken(), null)))).rootCause()
         .satisfies(e -> assertThat(((ReboundException) e).code()).isEqualTo(ErrorCode.LEASE_LOST));
-    assertThatThrownBy(() -> await(h.client.heartbeat(c.id(), c.leaseToken(), null))).rootCause()
+    assertThatThrownBy(() -> await(h.client.heartbeat(HeartbeatRequest.of(c.id(), c.leaseToken())))).rootCause()
         .satisfies(e -> assertThat(((ReboundException) e).code()).isEqualTo(ErrorCode.LEASE_LOST));
     long failures = await(pool.preparedQuery("SELECT count(*) FROM ledger.failures WHERE task_id = $1 AND error_type = 'LeaseExpired'")
         .execute(Tuple.of(t.id()))).iterator().next().getLong(0);
@@ -157,29 +163,27 @@ class ClaimsAndLeasesTest {
   void aHeartbeatKeepsTheLeaseAlive() throws Exception {
     String stage = stage();
     enqueue(stage);
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage).put("leaseMs", 60_000))).get(0);
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).leaseMs(60_000).build())).get(0);
     h.clock().advance(Duration.ofSeconds(50));
-    JsonObject beat = await(h.client.heartbeat(c.id(), c.leaseToken(),
-        new JsonObject().put("sequence", 7).put("state", new JsonObject().put("offset", 4200))));
+    CheckpointRequest checkpoint = CheckpointRequest.of(c.id(), c.leaseToken(), 7, new JsonObject().put("offset", 4200), null);
+    JsonObject beat = await(h.client.heartbeat(new HeartbeatRequest(c.id(), c.leaseToken(), null, checkpoint)));
     assertThat(beat.getJsonObject("checkpoint").getLong("sequence")).isEqualTo(7L);
     h.clock().advance(Duration.ofSeconds(50));
     Thread.sleep(400);  // several sweeps run; none may rescue a heartbeated lease
     assertThat(await(h.client.get(c.id())).state()).isEqualTo(TaskState.RUNNING);
-    JsonObject latest = await(h.vertx.eventBus().<JsonObject>request(dev.rebound.common.Addresses.LEDGER,
-        new JsonObject().put("id", c.id().toString()),
-        new io.vertx.core.eventbus.DeliveryOptions().addHeader("action", "checkpoint.latest")).map(m -> m.body()));
+    JsonObject latest = await(h.client.latestCheckpoint(c.id()));
     assertThat(latest.getJsonObject("checkpoint").getJsonObject("state")).isEqualTo(new JsonObject().put("offset", 4200));
-    await(h.client.complete(c.id(), c.leaseToken(), null));
+    await(h.client.complete(CompleteRequest.of(c.id(), c.leaseToken(), null)));
   }
 
   @Test
   void aCorruptCheckpointIsDetectedAndThePreviousValidOneIsResumed() throws Exception {
     String stage = stage();
     TaskView t = enqueue(stage);
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
     for (int seq = 1; seq <= 4; seq++) {
-      await(h.client.saveCheckpoint(c.id(), c.leaseToken(), new JsonObject().put("sequence", seq)
-          .put("state", new JsonObject().put("page", seq * 10))));
+      JsonObject state = new JsonObject().put("page", seq * 10);
+      await(h.client.saveCheckpoint(CheckpointRequest.of(c.id(), c.leaseToken(), seq, state, null)));
     }
     // only the newest 3 are kept
     long kept = await(pool.preparedQuery("SELECT count(*) FROM ledger.checkpoints WHERE task_id = $1").execute(Tuple.of(t.id())))
@@ -188,15 +192,18 @@ class ClaimsAndLeasesTest {
     // bit rot in the newest checkpoint
     await(pool.preparedQuery("UPDATE ledger.checkpoints SET state = '{\"page\": 99999}' WHERE task_id = $1 AND seq = 4")
         .execute(Tuple.of(t.id())));
-    await(h.client.fail(new dev.rebound.common.message.FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null,
-        null, "crashed", null, null, null, null, null, null, null)));
+    await(h.client.fail(FailureEvent.builder()
+        .taskId(c.id())
+        .attempt(c.attempt())
+        .leaseToken(c.leaseToken())
+        .source("w")
+        .message("crashed")
+        .build()));
     h.clock().advance(Duration.ofHours(2));
-    TaskView resumed = await(h.client.claim(new JsonObject().put("worker", "w2").put("stage", stage))).get(0);
+    TaskView resumed = await(h.client.claim(ClaimRequest.builder("w2").stage(stage).build())).get(0);
     assertThat(resumed.checkpoint().getLong("sequence")).isEqualTo(3L);
     assertThat(resumed.checkpoint().getJsonObject("state")).isEqualTo(new JsonObject().put("page", 30));
-    JsonObject latest = await(h.client.history(t.id()).compose(x -> h.vertx.eventBus()
-        .<JsonObject>request(dev.rebound.common.Addresses.LEDGER, new JsonObject().put("id", t.id().toString()),
-            new io.vertx.core.eventbus.DeliveryOptions().addHeader("action", "checkpoint.latest")).map(m -> m.body())));
+    JsonObject latest = await(h.client.history(t.id()).compose(x -> h.client.latestCheckpoint(t.id())));
     assertThat(latest.getJsonArray("corruptSequences")).isEqualTo(new JsonArray().add(4));
   }
 
@@ -204,14 +211,14 @@ class ClaimsAndLeasesTest {
   void checkpointsBelongToTheLeaseHolderAndAChecksumMustMatch() throws Exception {
     String stage = stage();
     enqueue(stage);
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
     JsonObject state = new JsonObject().put("cursor", "abc");
-    assertThatThrownBy(() -> await(h.client.saveCheckpoint(c.id(), UUID.randomUUID(), new JsonObject().put("sequence", 1).put("state", state))))
+    assertThatThrownBy(() -> await(h.client.saveCheckpoint(CheckpointRequest.of(c.id(), UUID.randomUUID(), 1, state, null))))
         .rootCause().satisfies(e -> assertThat(((ReboundException) e).code()).isEqualTo(ErrorCode.LEASE_LOST));
-    assertThatThrownBy(() -> await(h.client.saveCheckpoint(c.id(), c.leaseToken(), new JsonObject().put("sequence", 1).put("state", state)
-        .put("checksum", "00".repeat(32))))).rootCause().hasMessageContaining("checksum");
-    await(h.client.saveCheckpoint(c.id(), c.leaseToken(), new JsonObject().put("sequence", 1).put("state", state)));
-    assertThatThrownBy(() -> await(h.client.saveCheckpoint(c.id(), c.leaseToken(), new JsonObject().put("sequence", 1).put("state", state))))
+    assertThatThrownBy(() -> await(h.client.saveCheckpoint(CheckpointRequest.of(c.id(), c.leaseToken(), 1, state,
+        "00".repeat(32))))).rootCause().hasMessageContaining("checksum");
+    await(h.client.saveCheckpoint(CheckpointRequest.of(c.id(), c.leaseToken(), 1, state, null)));
+    assertThatThrownBy(() -> await(h.client.saveCheckpoint(CheckpointRequest.of(c.id(), c.leaseToken(), 1, state, null))))
         .rootCause().satisfies(e -> assertThat(((ReboundException) e).code()).isEqualTo(ErrorCode.CONFLICT));
   }
 
@@ -219,8 +226,8 @@ class ClaimsAndLeasesTest {
   void finishedTasksArePrunedAfterTheirRetentionWithTheirHistory() throws Exception {
     String stage = stage();
     TaskView t = enqueue(stage);
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
-    await(h.client.complete(c.id(), c.leaseToken(), null));
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
+    await(h.client.complete(CompleteRequest.of(c.id(), c.leaseToken(), null)));
     TaskView young = enqueue(stage);
     h.clock().advance(Duration.ofDays(8));
     long deadline = System.currentTimeMillis() + 15_000;
@@ -239,7 +246,7 @@ class ClaimsAndLeasesTest {
   }
 
   static TaskView enqueue(String stage) throws Exception {
-    return TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage))).getJsonObject("task"));
+    return TaskView.fromJson(await(h.client.enqueue(EnqueueRequest.builder(stage).build())).getJsonObject("task"));
   }
 
   static TaskView awaitState(UUID id, TaskState state) throws Exception {

@@ -4,9 +4,12 @@ import static dev.rebound.ledger.LedgerHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.Addresses;
+import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.EnqueueRequest;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -68,10 +71,16 @@ class FailureOutboxTest {
   @Test
   void aTaskFailureWithoutADecisionIsResentUntilTheCapAndADecisionStopsIt() throws Exception {
     String stage = "outbox-" + UUID.randomUUID().toString().substring(0, 6);
-    await(h.client.enqueue(new JsonObject().put("stage", stage)));
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
-    JsonObject r = await(h.client.fail(new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null,
-        "HTTP 503 from registry", null, null, 503, null, null, null, null)));
+    await(h.client.enqueue(EnqueueRequest.builder(stage).build()));
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
+    JsonObject r = await(h.client.fail(FailureEvent.builder()
+        .taskId(c.id())
+        .attempt(c.attempt())
+        .leaseToken(c.leaseToken())
+        .source("w")
+        .message("HTTP 503 from registry")
+        .httpStatus(503)
+        .build()));
     String failureId = r.getString("failureId");
     eventually(() -> sendsOf(failureId) >= 2);
     JsonObject first = received.stream().filter(o -> failureId.equals(o.getString("failureId"))).findFirst().orElseThrow();
@@ -79,7 +88,7 @@ class FailureOutboxTest {
     assertThat(first.getInteger("attempt")).isEqualTo(1);
     assertThat(first.getString("stage")).isEqualTo(stage);
     assertThat(first.getInteger("httpStatus")).isEqualTo(503);
-    await(h.client.decide(new Decision(c.id(), 1, Decision.Action.RETRY, Instant.now(), "transient", "retry-service")));
+    await(h.client.decide(new Decision(c.id(), 1, DecisionAction.RETRY, Instant.now(), "transient", "retry-service")));
     long afterDecision = sendsOf(failureId);
     JsonObject stored = await(pool.preparedQuery("SELECT decision, next_send_at FROM ledger.failures WHERE id = $1")
         .execute(Tuple.of(UUID.fromString(failureId)))).iterator().next().toJson();
@@ -92,10 +101,15 @@ class FailureOutboxTest {
   @Test
   void resendsStopAtTheConfiguredMaximum() throws Exception {
     String stage = "outbox-cap-" + UUID.randomUUID().toString().substring(0, 6);
-    await(h.client.enqueue(new JsonObject().put("stage", stage)));
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
-    String failureId = await(h.client.fail(new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null,
-        "boom", null, null, null, null, null, null, null))).getString("failureId");
+    await(h.client.enqueue(EnqueueRequest.builder(stage).build()));
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
+    String failureId = await(h.client.fail(FailureEvent.builder()
+        .taskId(c.id())
+        .attempt(c.attempt())
+        .leaseToken(c.leaseToken())
+        .source("w")
+        .message("boom")
+        .build())).getString("failureId");
     eventually(() -> sendsOf(failureId) >= 4);  // the first send plus 3 resends
     JsonObject row = await(pool.preparedQuery("SELECT sends, next_send_at, decision FROM ledger.failures WHERE id = $1")
         .execute(Tuple.of(UUID.fromString(failureId)))).iterator().next().toJson();
@@ -106,9 +120,13 @@ class FailureOutboxTest {
 
   @Test
   void aFreeStandingFailureIsRecordedDeliveredOnceAndNotResent() throws Exception {
-    JsonObject r = await(h.client.fail(new FailureEvent(null, null, null, null, "billing-api", "billing", null,
-        "PSQLException: FATAL: sorry, too many clients already", "org.postgresql.util.PSQLException", null, null, null,
-        "53300", null, null)));
+    JsonObject r = await(h.client.fail(FailureEvent.builder()
+        .source("billing-api")
+        .stage("billing")
+        .message("PSQLException: FATAL: sorry, too many clients already")
+        .errorType("org.postgresql.util.PSQLException")
+        .sqlState("53300")
+        .build()));
     String failureId = r.getString("failureId");
     eventually(() -> sendsOf(failureId) == 1);
     eventually(() -> {
@@ -126,10 +144,15 @@ class FailureOutboxTest {
   @Test
   void aRepeatedReportOfTheSameAttemptChangesNothing() throws Exception {
     String stage = "outbox-dup-" + UUID.randomUUID().toString().substring(0, 6);
-    await(h.client.enqueue(new JsonObject().put("stage", stage)));
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
-    FailureEvent f = new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null, "boom", null, null,
-        null, null, null, null, null);
+    await(h.client.enqueue(EnqueueRequest.builder(stage).build()));
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
+    FailureEvent f = FailureEvent.builder()
+        .taskId(c.id())
+        .attempt(c.attempt())
+        .leaseToken(c.leaseToken())
+        .source("w")
+        .message("boom")
+        .build();
     JsonObject first = await(h.client.fail(f));
     JsonObject second = await(h.client.fail(f));
     assertThat(second.getBoolean("duplicate")).isTrue();
@@ -144,12 +167,20 @@ class FailureOutboxTest {
     String token = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa";
     String password = "hunter2-very-secret";
     String stage = "secret-" + UUID.randomUUID().toString().substring(0, 6);
-    await(h.client.enqueue(new JsonObject().put("stage", stage)));
-    TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+    await(h.client.enqueue(EnqueueRequest.builder(stage).build()));
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
     JsonObject details = new JsonObject().put("url", "https://deploy:" + password + "@registry.example.com/v2/")
         .put("headers", new JsonObject().put("Authorization", "Bearer " + token));
-    String failureId = await(h.client.fail(new FailureEvent(null, c.id(), c.attempt(), c.leaseToken(), "w", null, null,
-        "push failed: token=" + token, null, "at push(" + token + ")", 401, null, null, details, null))).getString("failureId");
+    String failureId = await(h.client.fail(FailureEvent.builder()
+        .taskId(c.id())
+        .attempt(c.attempt())
+        .leaseToken(c.leaseToken())
+        .source("w")
+        .message("push failed: token=" + token)
+        .stackTrace("at push(" + token + ")")
+        .httpStatus(401)
+        .details(details)
+        .build())).getString("failureId");
     eventually(() -> sendsOf(failureId) >= 1);
     String everything = await(pool.query("""
         SELECT concat_ws(' ', (SELECT string_agg(concat_ws(' ', message, stack_trace, details::text), ' ') FROM ledger.failures),

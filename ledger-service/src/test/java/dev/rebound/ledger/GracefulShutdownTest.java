@@ -3,6 +3,7 @@ package dev.rebound.ledger;
 import static dev.rebound.ledger.LedgerHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rebound.common.request.EnqueueRequest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -29,7 +30,7 @@ class GracefulShutdownTest {
       assertThat(await(h.client.stats()).getInteger("claimWaiters")).isEqualTo(1);
       List<Future<JsonObject>> writes = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
-        writes.add(h.client.enqueue(new JsonObject().put("stage", "late").put("idempotencyKey", "late-" + i)));
+        writes.add(h.client.enqueue(EnqueueRequest.builder("late").idempotencyKey("late-" + i).build()));
       }
       Future<String> undeployed = h.vertx.undeploy(h.deploymentId).map("stopped");
       HttpResponse<Buffer> answer = await(longPoll);

@@ -6,10 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.DeadLetterQuery;
+import dev.rebound.common.request.DeadLetterSelection;
+import dev.rebound.common.request.EnqueueRequest;
+import dev.rebound.common.request.HeartbeatRequest;
+import dev.rebound.common.request.PersonActionRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -42,12 +50,12 @@ class TaskStateMachineTest {
   }
 
   static TaskView enqueue(String stage) throws Exception {
-    JsonObject reply = await(h.client.enqueue(new JsonObject().put("stage", stage).put("workflowId", "wf-" + stage)));
+    JsonObject reply = await(h.client.enqueue(EnqueueRequest.builder(stage).workflowId("wf-" + stage).build()));
     return TaskView.fromJson(reply.getJsonObject("task"));
   }
 
   static TaskView claimOne(String stage) throws Exception {
-    List<TaskView> tasks = await(h.client.claim(new JsonObject().put("worker", "w1").put("stage", stage)));
+    List<TaskView> tasks = await(h.client.claim(ClaimRequest.builder("w1").stage(stage).build()));
     assertThat(tasks).hasSize(1);
     return tasks.get(0);
   }
@@ -59,8 +67,13 @@ class TaskStateMachineTest {
   }
 
   static FailureEvent failure(TaskView t, String message) {
-    return new FailureEvent(null, t.id(), t.attempt(), t.leaseToken(), "test", null, null, message, null, null, null,
-        null, null, null, null);
+    return FailureEvent.builder()
+        .taskId(t.id())
+        .attempt(t.attempt())
+        .leaseToken(t.leaseToken())
+        .source("test")
+        .message(message)
+        .build();
   }
 
   @Test
@@ -72,7 +85,7 @@ class TaskStateMachineTest {
     assertThat(c.state()).isEqualTo(TaskState.RUNNING);
     assertThat(c.attempt()).isEqualTo(1);
     assertThat(c.leaseToken()).isNotNull();
-    await(h.client.complete(c.id(), c.leaseToken(), new JsonObject().put("ok", true)));
+    await(h.client.complete(CompleteRequest.of(c.id(), c.leaseToken(), new JsonObject().put("ok", true))));
     TaskView done = await(h.client.get(t.id()));
     assertThat(done.state()).isEqualTo(TaskState.DONE);
     assertThat(done.result()).isEqualTo(new JsonObject().put("ok", true));
@@ -94,7 +107,7 @@ class TaskStateMachineTest {
     assertThat(retry.runAfter()).isAfter(Instant.now().plus(Duration.ofMinutes(50)));
     assertThat(retry.lastError()).isEqualTo("connection reset by peer");
     // not due yet: nothing to claim
-    assertThat(await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage)))).isEmpty();
+    assertThat(await(h.client.claim(ClaimRequest.builder("w").stage(stage).build()))).isEmpty();
     h.clock().advance(Duration.ofHours(2));
     TaskView second = claimOne(stage);
     assertThat(second.attempt()).isEqualTo(2);
@@ -107,19 +120,19 @@ class TaskStateMachineTest {
   void blockUnblockAndCancelFollowTheStateMachine() throws Exception {
     String stage = stage();
     TaskView t = enqueue(stage);
-    await(h.client.block(t.id(), "waiting for a human"));
+    await(h.client.block(PersonActionRequest.of(t.id(), "waiting for a human")));
     TaskView blocked = await(h.client.get(t.id()));
     assertThat(blocked.state()).isEqualTo(TaskState.BLOCKED);
-    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "BLOCKED", () -> await(h.client.block(t.id(), "again")));
-    assertThat(await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage)))).isEmpty();
-    await(h.client.unblock(t.id(), "human said go"));
+    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "BLOCKED", () -> await(h.client.block(PersonActionRequest.of(t.id(), "again"))));
+    assertThat(await(h.client.claim(ClaimRequest.builder("w").stage(stage).build()))).isEmpty();
+    await(h.client.unblock(PersonActionRequest.of(t.id(), "human said go")));
     assertThat(await(h.client.get(t.id())).state()).isEqualTo(TaskState.QUEUED);
-    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "QUEUED", () -> await(h.client.unblock(t.id(), "twice")));
-    await(h.client.cancel(t.id(), "not needed"));
+    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "QUEUED", () -> await(h.client.unblock(PersonActionRequest.of(t.id(), "twice"))));
+    await(h.client.cancel(PersonActionRequest.of(t.id(), "not needed")));
     assertThat(await(h.client.get(t.id())).state()).isEqualTo(TaskState.CANCELLED);
-    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "CANCELLED", () -> await(h.client.cancel(t.id(), "twice")));
-    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "CANCELLED", () -> await(h.client.block(t.id(), "late")));
-    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "CANCELLED", () -> await(h.client.unblock(t.id(), "late")));
+    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "CANCELLED", () -> await(h.client.cancel(PersonActionRequest.of(t.id(), "twice"))));
+    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "CANCELLED", () -> await(h.client.block(PersonActionRequest.of(t.id(), "late"))));
+    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "CANCELLED", () -> await(h.client.unblock(PersonActionRequest.of(t.id(), "late"))));
   }
 
   @Test
@@ -127,12 +140,12 @@ class TaskStateMachineTest {
     String stage = stage();
     enqueue(stage);
     TaskView c = claimOne(stage);
-    await(h.client.block(c.id(), "operator stop"));
-    assertRefused(ErrorCode.LEASE_LOST, "BLOCKED", () -> await(h.client.complete(c.id(), c.leaseToken(), new JsonObject())));
-    assertRefused(ErrorCode.LEASE_LOST, "BLOCKED", () -> await(h.client.heartbeat(c.id(), c.leaseToken(), null)));
-    await(h.client.unblock(c.id(), null));
+    await(h.client.block(PersonActionRequest.of(c.id(), "operator stop")));
+    assertRefused(ErrorCode.LEASE_LOST, "BLOCKED", () -> await(h.client.complete(CompleteRequest.of(c.id(), c.leaseToken(), new JsonObject()))));
+    assertRefused(ErrorCode.LEASE_LOST, "BLOCKED", () -> await(h.client.heartbeat(HeartbeatRequest.of(c.id(), c.leaseToken()))));
+    await(h.client.unblock(PersonActionRequest.of(c.id(), null)));
     TaskView again = claimOne(stage);
-    await(h.client.cancel(again.id(), "abort"));
+    await(h.client.cancel(PersonActionRequest.of(again.id(), "abort")));
     assertRefused(ErrorCode.ILLEGAL_TRANSITION, "CANCELLED", () -> await(h.client.fail(failure(again, "late failure"))));
   }
 
@@ -141,12 +154,12 @@ class TaskStateMachineTest {
     String stage = stage();
     enqueue(stage);
     TaskView c = claimOne(stage);
-    await(h.client.complete(c.id(), c.leaseToken(), null));
-    assertRefused(ErrorCode.LEASE_LOST, "DONE", () -> await(h.client.complete(c.id(), c.leaseToken(), null)));
-    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "DONE", () -> await(h.client.cancel(c.id(), null)));
-    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "DONE", () -> await(h.client.block(c.id(), null)));
+    await(h.client.complete(CompleteRequest.of(c.id(), c.leaseToken(), null)));
+    assertRefused(ErrorCode.LEASE_LOST, "DONE", () -> await(h.client.complete(CompleteRequest.of(c.id(), c.leaseToken(), null))));
+    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "DONE", () -> await(h.client.cancel(PersonActionRequest.of(c.id(), null))));
+    assertRefused(ErrorCode.ILLEGAL_TRANSITION, "DONE", () -> await(h.client.block(PersonActionRequest.of(c.id(), null))));
     assertRefused(ErrorCode.ILLEGAL_TRANSITION, "DONE", () -> await(h.client.fail(failure(c, "after done"))));
-    JsonObject redrive = await(h.client.redrive(new JsonObject().put("ids", new JsonArray().add(c.id().toString()))));
+    JsonObject redrive = await(h.client.redrive(DeadLetterSelection.ofIds(List.of(c.id()), null)));
     assertThat(redrive.getInteger("redriven")).isZero();
   }
 
@@ -157,21 +170,21 @@ class TaskStateMachineTest {
     TaskView c = claimOne(stage);
     await(h.client.fail(failure(c, "rate limited")));
     Instant soon = Instant.now().minusSeconds(1);
-    Decision retry = new Decision(t.id(), 1, Decision.Action.RETRY, soon, "rate limit resets", "retry-service");
+    Decision retry = new Decision(t.id(), 1, DecisionAction.RETRY, soon, "rate limit resets", "retry-service");
     JsonObject applied = await(h.client.decide(retry));
     assertThat(applied.getBoolean("applied")).isTrue();
-    JsonObject again = await(h.client.decide(new Decision(t.id(), 1, Decision.Action.DEAD_LETTER, null, "x", "retry-service")));
+    JsonObject again = await(h.client.decide(new Decision(t.id(), 1, DecisionAction.DEAD_LETTER, null, "x", "retry-service")));
     assertThat(again.getBoolean("applied")).isFalse();
     assertThat(again.getBoolean("duplicate")).isTrue();
     assertThat(await(h.client.get(t.id())).state()).isEqualTo(TaskState.RETRY);
     TaskView second = claimOne(stage);
     assertThat(second.attempt()).isEqualTo(2);
     // a late decision for attempt 1 is stale now
-    JsonObject stale = await(h.client.decide(new Decision(t.id(), 1, Decision.Action.PARK, null, "late", "retry-service")));
+    JsonObject stale = await(h.client.decide(new Decision(t.id(), 1, DecisionAction.PARK, null, "late", "retry-service")));
     assertThat(stale.getBoolean("applied")).isFalse();
     await(h.client.fail(failure(second, "permission denied")));
     // attempt 2 used the budget of 2: the provisional step dead-lettered it; a RETRY decision cannot resurrect it
-    JsonObject refused = await(h.client.decide(new Decision(t.id(), 2, Decision.Action.RETRY, Instant.now(), "x", "r")));
+    JsonObject refused = await(h.client.decide(new Decision(t.id(), 2, DecisionAction.RETRY, Instant.now(), "x", "r")));
     assertThat(refused.getBoolean("applied")).isFalse();
     assertThat(refused.getString("outcome")).contains("FAILED");
   }
@@ -182,20 +195,22 @@ class TaskStateMachineTest {
     TaskView t = enqueue(stage);
     TaskView c = claimOne(stage);
     await(h.client.fail(failure(c, "circuit open")));
-    await(h.client.decide(new Decision(t.id(), 1, Decision.Action.PARK, null, "circuit payments open", "retry-service")));
+    await(h.client.decide(new Decision(t.id(), 1, DecisionAction.PARK, null, "circuit payments open", "retry-service")));
     TaskView parked = await(h.client.get(t.id()));
     assertThat(parked.state()).isEqualTo(TaskState.BLOCKED);
     // the same attempt cannot be decided twice, so the dead-letter comes from an operator path: redrive needs FAILED
-    assertThat(await(h.client.redrive(new JsonObject().put("ids", new JsonArray().add(t.id().toString()))))
+    assertThat(await(h.client.redrive(DeadLetterSelection.ofIds(List.of(t.id()), null)))
         .getInteger("redriven")).isZero();
-    await(h.client.unblock(t.id(), "circuit closed"));
+    await(h.client.unblock(PersonActionRequest.of(t.id(), "circuit closed")));
     TaskView second = claimOne(stage);
     await(h.client.fail(failure(second, "still failing")));
-    await(h.client.decide(new Decision(t.id(), 2, Decision.Action.DEAD_LETTER, null, "permanent", "retry-service")));
+    await(h.client.decide(new Decision(t.id(), 2, DecisionAction.DEAD_LETTER, null, "permanent", "retry-service")));
     assertThat(await(h.client.get(t.id())).state()).isEqualTo(TaskState.FAILED);
-    JsonObject dlq = await(h.client.deadLetters(new JsonObject().put("stage", stage)));
+    JsonObject dlq = await(h.client.deadLetters(DeadLetterQuery.ofStage(stage)));
     assertThat(dlq.getJsonArray("tasks")).hasSize(1);
-    JsonObject redriven = await(h.client.redrive(new JsonObject().put("filter", new JsonObject().put("stage", stage))));
+    DeadLetterSelection ofStage = DeadLetterSelection.matching(DeadLetterSelection.Filter.ofStage(stage),
+        DeadLetterSelection.DEFAULT_LIMIT, null);
+    JsonObject redriven = await(h.client.redrive(ofStage));
     assertThat(redriven.getInteger("redriven")).isEqualTo(1);
     TaskView back = await(h.client.get(t.id()));
     assertThat(back.state()).isEqualTo(TaskState.QUEUED);
@@ -213,12 +228,12 @@ class TaskStateMachineTest {
   void abortingAWorkflowCancelsItsUnfinishedTasks() throws Exception {
     String stage = stage();
     String wf = "wf-abort-" + stage;
-    TaskView a = TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage).put("workflowId", wf))).getJsonObject("task"));
-    TaskView b = TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage + "-later").put("workflowId", wf))).getJsonObject("task"));
+    TaskView a = TaskView.fromJson(await(h.client.enqueue(EnqueueRequest.builder(stage).workflowId(wf).build())).getJsonObject("task"));
+    TaskView b = TaskView.fromJson(await(h.client.enqueue(EnqueueRequest.builder(stage + "-later").workflowId(wf).build())).getJsonObject("task"));
     TaskView other = enqueue(stage + "-x");
     TaskView c = claimOne(stage);
     await(h.client.fail(failure(c, "fatal")));
-    JsonObject r = await(h.client.decide(new Decision(a.id(), 1, Decision.Action.ABORT_WORKFLOW, null, "too many failures", "retry-service")));
+    JsonObject r = await(h.client.decide(new Decision(a.id(), 1, DecisionAction.ABORT_WORKFLOW, null, "too many failures", "retry-service")));
     assertThat(r.getBoolean("applied")).isTrue();
     assertThat(await(h.client.get(a.id())).state()).isEqualTo(TaskState.CANCELLED);
     assertThat(await(h.client.get(b.id())).state()).isEqualTo(TaskState.CANCELLED);
@@ -229,10 +244,10 @@ class TaskStateMachineTest {
   void unknownTasksAreNotFound() throws Exception {
     UUID nobody = UUID.randomUUID();
     assertRefused(ErrorCode.NOT_FOUND, nobody.toString(), () -> await(h.client.get(nobody)));
-    assertRefused(ErrorCode.NOT_FOUND, nobody.toString(), () -> await(h.client.cancel(nobody, null)));
-    assertRefused(ErrorCode.NOT_FOUND, nobody.toString(), () -> await(h.client.complete(nobody, UUID.randomUUID(), null)));
+    assertRefused(ErrorCode.NOT_FOUND, nobody.toString(), () -> await(h.client.cancel(PersonActionRequest.of(nobody, null))));
+    assertRefused(ErrorCode.NOT_FOUND, nobody.toString(), () -> await(h.client.complete(CompleteRequest.of(nobody, UUID.randomUUID(), null))));
     assertRefused(ErrorCode.NOT_FOUND, nobody.toString(),
-        () -> await(h.client.decide(new Decision(nobody, 1, Decision.Action.PARK, null, null, null))));
+        () -> await(h.client.decide(new Decision(nobody, 1, DecisionAction.PARK, null, null, null))));
   }
 
   @Test
@@ -247,7 +262,7 @@ class TaskStateMachineTest {
     await(consumer.completion());
     TaskView t = enqueue(stage);
     TaskView c = claimOne(stage);
-    await(h.client.complete(c.id(), c.leaseToken(), null));
+    await(h.client.complete(CompleteRequest.of(c.id(), c.leaseToken(), null)));
     long deadline = System.currentTimeMillis() + 10_000;
     while (seen.size() < 3 && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);

@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.DeadLetterSelection;
+import dev.rebound.common.request.EnqueueRequest;
+import dev.rebound.common.request.HeartbeatRequest;
+import dev.rebound.common.request.PersonActionRequest;
 import dev.rebound.ledger.domain.TaskOperation;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,18 +70,17 @@ class TransitionMatrixTest {
   static Subject taskIn(TaskState state) throws Exception {
     String stage = "m-" + UUID.randomUUID().toString().substring(0, 8);
     int maxAttempts = state == TaskState.FAILED ? 1 : 5;
-    TaskView t = TaskView.fromJson(await(h.client.enqueue(new JsonObject().put("stage", stage)
-        .put("maxAttempts", maxAttempts))).getJsonObject("task"));
+    TaskView t = TaskView.fromJson(await(h.client.enqueue(EnqueueRequest.builder(stage).maxAttempts(maxAttempts).build())).getJsonObject("task"));
     UUID token = null;
     switch (state) {
       case QUEUED -> { }
-      case BLOCKED -> await(h.client.block(t.id(), "test"));
-      case CANCELLED -> await(h.client.cancel(t.id(), "test"));
+      case BLOCKED -> await(h.client.block(PersonActionRequest.of(t.id(), "test")));
+      case CANCELLED -> await(h.client.cancel(PersonActionRequest.of(t.id(), "test")));
       default -> {
-        TaskView c = await(h.client.claim(new JsonObject().put("worker", "w").put("stage", stage))).get(0);
+        TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
         token = c.leaseToken();
         if (state == TaskState.DONE) {
-          await(h.client.complete(c.id(), token, null));
+          await(h.client.complete(CompleteRequest.of(c.id(), token, null)));
         } else if (state == TaskState.RETRY || state == TaskState.FAILED) {
           await(h.client.fail(failure(c.id(), c.attempt(), token)));
         }
@@ -87,7 +92,7 @@ class TransitionMatrixTest {
   }
 
   static FailureEvent failure(UUID id, int attempt, UUID token) {
-    return new FailureEvent(null, id, attempt, token, "w", null, null, "boom", null, null, null, null, null, null, null);
+    return FailureEvent.builder().taskId(id).attempt(attempt).leaseToken(token).source("w").message("boom").build();
   }
 
   static TaskOperation operationOf(Op op) {
@@ -116,17 +121,17 @@ class TransitionMatrixTest {
       h.clock().advance(java.time.Duration.ofHours(2));  // a retry is claimable once it is due
     }
     Future<?> call = switch (op) {
-      case CLAIM -> h.client.claim(new JsonObject().put("worker", "w2").put("stage", t.stage()));
-      case COMPLETE -> h.client.complete(t.id(), token, null);
-      case HEARTBEAT -> h.client.heartbeat(t.id(), token, null);
+      case CLAIM -> h.client.claim(ClaimRequest.builder("w2").stage(t.stage()).build());
+      case COMPLETE -> h.client.complete(CompleteRequest.of(t.id(), token, null));
+      case HEARTBEAT -> h.client.heartbeat(HeartbeatRequest.of(t.id(), token));
       case FAIL -> h.client.fail(failure(t.id(), Math.max(1, t.attempt()), token));
-      case CANCEL -> h.client.cancel(t.id(), "matrix");
-      case BLOCK -> h.client.block(t.id(), "matrix");
-      case UNBLOCK -> h.client.unblock(t.id(), "matrix");
-      case REDRIVE -> h.client.redrive(new JsonObject().put("ids", new JsonArray().add(t.id().toString())));
-      case DECIDE_RETRY -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), Decision.Action.RETRY, Instant.now(), "m", "m"));
-      case DECIDE_PARK -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), Decision.Action.PARK, null, "m", "m"));
-      case DECIDE_DEAD_LETTER -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), Decision.Action.DEAD_LETTER, null, "m", "m"));
+      case CANCEL -> h.client.cancel(PersonActionRequest.of(t.id(), "matrix"));
+      case BLOCK -> h.client.block(PersonActionRequest.of(t.id(), "matrix"));
+      case UNBLOCK -> h.client.unblock(PersonActionRequest.of(t.id(), "matrix"));
+      case REDRIVE -> h.client.redrive(DeadLetterSelection.ofIds(List.of(t.id()), null));
+      case DECIDE_RETRY -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), DecisionAction.RETRY, Instant.now(), "m", "m"));
+      case DECIDE_PARK -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), DecisionAction.PARK, null, "m", "m"));
+      case DECIDE_DEAD_LETTER -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), DecisionAction.DEAD_LETTER, null, "m", "m"));
     };
     Object outcome;
     try {

@@ -4,7 +4,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Typed reads of untrusted JSON. Every problem becomes a BAD_REQUEST naming the field, so handlers
@@ -16,6 +19,37 @@ public final class JsonFields {
 
   private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+  /** Stages, workflow ids and task types: safe in URLs, logs and NOTIFY payloads. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/-]{1,200}");
+
+  /**
+   * Refuses a field that is not in {@code known}, naming it: a typo like "expectedVerison" must not
+   * silently drop a guard.
+   */
+  public static void rejectUnknown(JsonObject o, Set<String> known) {
+    rejectUnknown(o, known, "");
+  }
+
+  /** @param prefix put before the field's name in the answer, e.g. {@code "filter."} for a nested object */
+  public static void rejectUnknown(JsonObject o, Set<String> known, String prefix) {
+    for (String f : o.fieldNames()) {
+      if (!known.contains(f)) {
+        String name = prefix + abbreviate(f, 40);
+        throw new ReboundException(ErrorCode.BAD_REQUEST, "unknown field '" + name + "' (known: " + new TreeSet<>(known)
+            + ")", new JsonObject().put("field", name));
+      }
+    }
+  }
+
+  /** A name (stage, workflow id, task type): up to 200 of letters, digits and {@code . _ : / -}. */
+  public static String name(JsonObject o, String field, boolean required) {
+    String v = required ? requiredString(o, field, 200) : string(o, field, 200);
+    if (v != null && !NAME.matcher(v).matches()) {
+      throw ReboundException.invalidField(field, "may only contain letters, digits and . _ : / - (was '"
+          + abbreviate(v, 40) + "')");
+    }
+    return v;
+  }
 
   public static JsonObject requireObject(Object body) {
     if (body instanceof JsonObject o) {

@@ -1,5 +1,7 @@
 package dev.rebound.analyzer.domain;
 
+import dev.rebound.common.classification.Category;
+import dev.rebound.common.classification.Severity;
 import dev.rebound.common.text.AsciiLower;
 import dev.rebound.common.text.Redactor;
 

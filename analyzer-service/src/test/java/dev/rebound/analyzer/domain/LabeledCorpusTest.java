@@ -1,6 +1,7 @@
 package dev.rebound.analyzer.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.rebound.common.classification.Category;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

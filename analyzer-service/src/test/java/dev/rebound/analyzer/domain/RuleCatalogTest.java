@@ -1,6 +1,7 @@
 package dev.rebound.analyzer.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.rebound.common.classification.Category;
 
 import java.util.List;
 import java.util.stream.Collectors;

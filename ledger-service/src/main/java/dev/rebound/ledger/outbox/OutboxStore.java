@@ -49,11 +49,22 @@ public final class OutboxStore {
           for (Row r : rows) {
             int sends = r.getInteger("sends") + 1;
             Object details = r.getValue("details");
-            due.add(new FailureEvent(r.getUUID("id"), r.getUUID("task_id"), r.getInteger("attempt"), null,
-                r.getString("source"), r.getString("stage"), r.getString("workflow_id"), r.getString("message"),
-                r.getString("error_type"), r.getString("stack_trace"), r.getInteger("http_status"),
-                r.getInteger("exit_code"), r.getString("sql_state"), details instanceof JsonObject j ? j : null,
-                instant(r, "occurred_at")));
+            due.add(FailureEvent.builder()
+                .failureId(r.getUUID("id"))
+                .taskId(r.getUUID("task_id"))
+                .attempt(r.getInteger("attempt"))
+                .source(r.getString("source"))
+                .stage(r.getString("stage"))
+                .workflowId(r.getString("workflow_id"))
+                .message(r.getString("message"))
+                .errorType(r.getString("error_type"))
+                .stackTrace(r.getString("stack_trace"))
+                .httpStatus(r.getInteger("http_status"))
+                .exitCode(r.getInteger("exit_code"))
+                .sqlState(r.getString("sql_state"))
+                .details(details instanceof JsonObject j ? j : null)
+                .occurredAt(instant(r, "occurred_at"))
+                .build());
             marks.add(Tuple.tuple(Arrays.asList(r.getUUID("id"),
                 sends >= maxSends ? null : ts(now.plus(backoffAfterSends.apply(sends))), ts(now))));
           }

@@ -102,10 +102,9 @@ public final class FailureStore {
                                                        int attempt, Origin origin, Instant now) {
     ProvisionalRetry.Outcome next = provisional.afterFailure(attempt, task.getInteger("attempt_base"),
         task.getInteger("max_attempts"));
-    FailureEvent full = new FailureEvent(failureId, f.taskId(), attempt, null, f.source(),
-        f.stage() != null ? f.stage() : task.getString("stage"),
-        f.workflowId() != null ? f.workflowId() : task.getString("workflow_id"), f.message(), f.errorType(),
-        f.stackTrace(), f.httpStatus(), f.exitCode(), f.sqlState(), f.details(), f.occurredAt());
+    FailureEvent full = f.toBuilder().failureId(failureId).attempt(attempt).leaseToken(null)
+        .stage(f.stage() != null ? f.stage() : task.getString("stage"))
+        .workflowId(f.workflowId() != null ? f.workflowId() : task.getString("workflow_id")).build();
     return insertFailure(conn, failureId, full, f.taskId(), attempt, next.state().name(), now)
         .compose(v -> Transitions.run(conn, now, LedgerSql.FAIL_ATTEMPT,
             Tuple.of(f.taskId(), attempt, next.state().name(), ts(next.runAfter())),
@@ -126,8 +125,7 @@ public final class FailureStore {
   }
 
   private static FailureEvent withId(FailureEvent f, UUID id) {
-    return new FailureEvent(id, f.taskId(), f.attempt(), null, f.source(), f.stage(), f.workflowId(), f.message(),
-        f.errorType(), f.stackTrace(), f.httpStatus(), f.exitCode(), f.sqlState(), f.details(), f.occurredAt());
+    return f.toBuilder().failureId(id).leaseToken(null).build();
   }
 
   private static FailureRecorded duplicate(UUID recordedId, FailureEvent f) {

@@ -42,10 +42,17 @@ public final class LeaseRescuer {
     return expiredLeases.apply(batch).compose(expired -> {
       List<Future<Boolean>> rescued = new ArrayList<>();
       for (TaskStore.ExpiredLease lease : expired) {
-        FailureEvent failure = new FailureEvent(null, lease.taskId(), lease.attempt(), lease.leaseToken(), "ledger",
-            lease.stage(), lease.workflowId(),
-            "lease expired: worker '" + lease.owner() + "' did not complete or heartbeat before " + lease.expiredAt(),
-            "LeaseExpired", null, null, null, null, null, lease.expiredAt());
+        FailureEvent failure = FailureEvent.builder()
+            .taskId(lease.taskId())
+            .attempt(lease.attempt())
+            .leaseToken(lease.leaseToken())
+            .source("ledger")
+            .stage(lease.stage())
+            .workflowId(lease.workflowId())
+            .message("lease expired: worker '" + lease.owner() + "' did not complete or heartbeat before " + lease.expiredAt())
+            .errorType("LeaseExpired")
+            .occurredAt(lease.expiredAt())
+            .build();
         rescued.add(failurePath.recordExpired(failure).map(r -> {
           onRescued.run();
           return true;

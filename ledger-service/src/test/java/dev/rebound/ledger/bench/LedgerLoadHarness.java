@@ -1,6 +1,9 @@
 package dev.rebound.ledger.bench;
 
 import dev.rebound.common.client.LedgerClient;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.EnqueueRequest;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.testing.TestDatabase;
 import dev.rebound.ledger.LedgerConfig;
@@ -128,9 +131,9 @@ public final class LedgerLoadHarness {
       return;
     }
     long t0 = System.nanoTime();
-    JsonObject task = new JsonObject().put("stage", stage).put("payload", new JsonObject().put("i", i));
+    EnqueueRequest task = EnqueueRequest.builder(stage).payload(new JsonObject().put("i", i)).build();
     Future<JsonObject> f = "http".equals(mode)
-        ? http.post(port, "127.0.0.1", "/v1/tasks").sendJsonObject(task).map(r -> r.bodyAsJsonObject())
+        ? http.post(port, "127.0.0.1", "/v1/tasks").sendJsonObject(task.toJson()).map(r -> r.bodyAsJsonObject())
         : client.enqueue(task);
     f.onSuccess(r -> {
       enqueuedAt.put(r.getJsonObject("task").getString("id"), t0);
@@ -148,9 +151,9 @@ public final class LedgerLoadHarness {
       allDone.tryComplete();
       return;
     }
-    JsonObject req = new JsonObject().put("worker", worker).put("stage", stage).put("limit", batch).put("waitMs", 1000);
+    ClaimRequest req = ClaimRequest.builder(worker).stage(stage).limit(batch).waitMs(1000).build();
     Future<List<JsonObject>> claimed = "http".equals(mode)
-        ? http.post(port, "127.0.0.1", "/v1/tasks/claim").sendJsonObject(req)
+        ? http.post(port, "127.0.0.1", "/v1/tasks/claim").sendJsonObject(req.toJson())
             .map(r -> r.bodyAsJsonObject().getJsonArray("tasks").stream().map(o -> (JsonObject) o).toList())
         : client.claim(req).map(list -> list.stream().map(t -> new JsonObject().put("id", t.id().toString())
             .put("leaseToken", t.leaseToken().toString())).toList());
@@ -163,7 +166,7 @@ public final class LedgerLoadHarness {
             ? http.post(port, "127.0.0.1", "/v1/tasks/" + id + "/complete")
                 .sendJsonObject(new JsonObject().put("leaseToken", token.toString()))
                 .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(r) : Future.failedFuture(r.bodyAsString()))
-            : client.complete(UUID.fromString(id), token, null);
+            : client.complete(CompleteRequest.of(UUID.fromString(id), token, null));
         done.add(c.onSuccess(x -> {
           Long t0 = enqueuedAt.get(id);
           int k = completed.getAndIncrement();
@@ -190,16 +193,16 @@ public final class LedgerLoadHarness {
     long[] lat = new long[samples];
     for (int i = 0; i < samples; i++) {
       Promise<Long> claimedAt = Promise.promise();
-      JsonObject req = new JsonObject().put("worker", "waiter").put("stage", stage).put("limit", 1).put("waitMs", 10_000);
+      ClaimRequest req = ClaimRequest.builder("waiter").stage(stage).limit(1).waitMs(10_000).build();
       Future<JsonArray> claim = "http".equals(mode)
-          ? http.post(port, "127.0.0.1", "/v1/tasks/claim").sendJsonObject(req).map(r -> r.bodyAsJsonObject().getJsonArray("tasks"))
+          ? http.post(port, "127.0.0.1", "/v1/tasks/claim").sendJsonObject(req.toJson()).map(r -> r.bodyAsJsonObject().getJsonArray("tasks"))
           : client.claim(req).map(l -> new JsonArray(new ArrayList<>(l)));
       claim.onSuccess(t -> claimedAt.complete(System.nanoTime()));
       Thread.sleep(20);  // the claim is parked and waiting
-      JsonObject task = new JsonObject().put("stage", stage);
+      EnqueueRequest task = EnqueueRequest.builder(stage).build();
       long sent = System.nanoTime();
       await("http".equals(mode)
-          ? http.post(port, "127.0.0.1", "/v1/tasks").sendJsonObject(task).mapEmpty()
+          ? http.post(port, "127.0.0.1", "/v1/tasks").sendJsonObject(task.toJson()).mapEmpty()
           : client.enqueue(task).mapEmpty());
       long got = await(claimedAt.future());
       // from the enqueue request (not its acknowledgement) to the claim's reply: never negative

@@ -3,7 +3,7 @@ package dev.rebound.ledger.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.message.Decision;
-import dev.rebound.common.message.Decision.Action;
+import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.ledger.domain.DecisionRules.AbortWorkflow;
 import dev.rebound.ledger.domain.DecisionRules.Apply;
@@ -23,8 +23,8 @@ class DecisionRulesTest {
   private static final UUID TASK = UUID.fromString("00000000-0000-0000-0000-000000000002");
   private static final Instant RUN_AT = Instant.parse("2026-03-01T12:05:00Z");
 
-  private static Decision decision(int attempt, Action action) {
-    return new Decision(TASK, attempt, action, action == Action.RETRY ? RUN_AT : null, null, "retry-service");
+  private static Decision decision(int attempt, DecisionAction action) {
+    return new Decision(TASK, attempt, action, action == DecisionAction.RETRY ? RUN_AT : null, null, "retry-service");
   }
 
   private static LockedTask task(TaskState state, int attempt) {
@@ -33,7 +33,7 @@ class DecisionRulesTest {
 
   @Test
   void aDecisionForTheAttemptStillRunningIsRefusedAsPremature() {
-    assertThat(DecisionRules.judge(task(TaskState.RUNNING, 2), decision(2, Action.RETRY)))
+    assertThat(DecisionRules.judge(task(TaskState.RUNNING, 2), decision(2, DecisionAction.RETRY)))
         .isInstanceOfSatisfying(Premature.class, p -> {
           assertThat(p.currentAttempt()).isEqualTo(2);
           assertThat(p.message()).contains("still running");
@@ -42,67 +42,67 @@ class DecisionRulesTest {
 
   @Test
   void aDecisionForAnAttemptThatHasNotHappenedYetIsRefusedAsPremature() {
-    assertThat(DecisionRules.judge(task(TaskState.RETRY, 2), decision(3, Action.DEAD_LETTER)))
+    assertThat(DecisionRules.judge(task(TaskState.RETRY, 2), decision(3, DecisionAction.DEAD_LETTER)))
         .isInstanceOfSatisfying(Premature.class, p -> assertThat(p.message()).contains("has not happened yet"));
   }
 
   @Test
   void aDecisionForAnOldAttemptIsRecordedAsStaleAndNotApplied() {
-    assertThat(DecisionRules.judge(task(TaskState.RUNNING, 3), decision(2, Action.RETRY)))
+    assertThat(DecisionRules.judge(task(TaskState.RUNNING, 3), decision(2, DecisionAction.RETRY)))
         .isEqualTo(new NotApplied("ignored: stale attempt 2, the task is at attempt 3"));
   }
 
   @Test
   void aRetryDecisionForTheFailedAttemptRetriesAtTheGivenTime() {
-    assertThat(DecisionRules.judge(task(TaskState.RETRY, 2), decision(2, Action.RETRY)))
+    assertThat(DecisionRules.judge(task(TaskState.RETRY, 2), decision(2, DecisionAction.RETRY)))
         .isEqualTo(new Apply(new RetryAt(RUN_AT), "decision: retry"));
   }
 
   @Test
   void aParkedTaskCanStillBeRetried() {
-    assertThat(DecisionRules.judge(task(TaskState.BLOCKED, 2), decision(2, Action.RETRY)))
+    assertThat(DecisionRules.judge(task(TaskState.BLOCKED, 2), decision(2, DecisionAction.RETRY)))
         .isEqualTo(new Apply(new RetryAt(RUN_AT), "decision: retry"));
   }
 
   @Test
   void aParkDecisionBlocksATaskWaitingToRetry() {
-    assertThat(DecisionRules.judge(task(TaskState.RETRY, 1), decision(1, Action.PARK)))
+    assertThat(DecisionRules.judge(task(TaskState.RETRY, 1), decision(1, DecisionAction.PARK)))
         .isEqualTo(new Apply(new Park(), "decision: park"));
   }
 
   @Test
   void aDeadLetterDecisionFailsTheTaskForGood() {
-    assertThat(DecisionRules.judge(task(TaskState.RETRY, 1), decision(1, Action.DEAD_LETTER)))
+    assertThat(DecisionRules.judge(task(TaskState.RETRY, 1), decision(1, DecisionAction.DEAD_LETTER)))
         .isEqualTo(new Apply(new DeadLetter(), "decision: dead_letter"));
   }
 
   @Test
   void theDecisionsOwnReasonGoesIntoTheHistory() {
-    Decision d = new Decision(TASK, 1, Action.PARK, null, "circuit open", "retry-service");
+    Decision d = new Decision(TASK, 1, DecisionAction.PARK, null, "circuit open", "retry-service");
     assertThat(DecisionRules.judge(task(TaskState.RETRY, 1), d)).isEqualTo(new Apply(new Park(), "circuit open"));
   }
 
   @Test
   void aDecisionTheTasksStateDoesNotAllowIsRecordedAsNotApplied() {
-    assertThat(DecisionRules.judge(task(TaskState.DONE, 1), decision(1, Action.RETRY)))
+    assertThat(DecisionRules.judge(task(TaskState.DONE, 1), decision(1, DecisionAction.RETRY)))
         .isInstanceOfSatisfying(NotApplied.class, n -> assertThat(n.outcome()).startsWith("ignored: cannot retry at")
             .contains("DONE"));
-    assertThat(DecisionRules.judge(task(TaskState.BLOCKED, 1), decision(1, Action.PARK)))
+    assertThat(DecisionRules.judge(task(TaskState.BLOCKED, 1), decision(1, DecisionAction.PARK)))
         .isInstanceOf(NotApplied.class);
-    assertThat(DecisionRules.judge(task(TaskState.FAILED, 1), decision(1, Action.DEAD_LETTER)))
+    assertThat(DecisionRules.judge(task(TaskState.FAILED, 1), decision(1, DecisionAction.DEAD_LETTER)))
         .isInstanceOf(NotApplied.class);
   }
 
   @Test
   void abortingAbortsTheTasksWholeWorkflow() {
-    assertThat(DecisionRules.judge(task(TaskState.RETRY, 1), decision(1, Action.ABORT_WORKFLOW)))
+    assertThat(DecisionRules.judge(task(TaskState.RETRY, 1), decision(1, DecisionAction.ABORT_WORKFLOW)))
         .isEqualTo(new Apply(new AbortWorkflow("wf-1"), "decision: abort_workflow"));
   }
 
   @Test
   void abortingATaskWithoutAWorkflowCancelsItAlone() {
     LockedTask alone = new LockedTask(TaskState.RETRY, 1, null);
-    assertThat(DecisionRules.judge(alone, decision(1, Action.ABORT_WORKFLOW)))
+    assertThat(DecisionRules.judge(alone, decision(1, DecisionAction.ABORT_WORKFLOW)))
         .isEqualTo(new Apply(new CancelAlone(TaskState.RETRY), "decision: abort_workflow"));
   }
 

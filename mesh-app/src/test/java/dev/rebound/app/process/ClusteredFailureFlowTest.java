@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.analyzer.AnalyzerVerticle;
 import dev.rebound.common.Addresses;
+import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.client.LedgerClient;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureClassified;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.EnqueueRequest;
 import dev.rebound.common.runtime.ReboundVertx;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.testing.TestDatabase;
@@ -76,9 +80,9 @@ class ClusteredFailureFlowTest {
     await(workerMember.eventBus().<JsonObject>consumer(Addresses.RETRY_CLASSIFIED, m -> {
       classified.add(m.body());
       FailureClassified c = FailureClassified.fromJson(m.body());
-      Decision.Action action = c.verdict().transientFailure() ? Decision.Action.RETRY : Decision.Action.DEAD_LETTER;
+      DecisionAction action = c.verdict().transientFailure() ? DecisionAction.RETRY : DecisionAction.DEAD_LETTER;
       decisions.decide(new Decision(c.taskId(), c.attempt(), action,
-          action == Decision.Action.RETRY ? Instant.now() : null, c.verdict().rootCause(), "retry-stand-in"));
+          action == DecisionAction.RETRY ? Instant.now() : null, c.verdict().rootCause(), "retry-stand-in"));
     }).completion(), LIMIT, "registering the stand-in retry service");
 
     LedgerClient probe = new LedgerClient(workerMember, 5_000);
@@ -106,12 +110,17 @@ class ClusteredFailureFlowTest {
   void aFailureIsRecordedClassifiedDecidedRetriedAndLearnedAcrossTheCluster() {
     LedgerClient worker = new LedgerClient(workerMember, 10_000);
     String stage = "publish";
-    await(worker.enqueue(new JsonObject().put("stage", stage).put("workflowId", "release-42")), LIMIT, "enqueue");
-    TaskView first = await(worker.claim(new JsonObject().put("worker", "w1").put("stage", stage)), LIMIT, "claim").get(0);
+    await(worker.enqueue(EnqueueRequest.builder(stage).workflowId("release-42").build()), LIMIT, "enqueue");
+    TaskView first = await(worker.claim(ClaimRequest.builder("w1").stage(stage).build()), LIMIT, "claim").get(0);
     String token = "ghp_" + "Qq1Ww2Ee3Rr4Tt5Yy6Uu7Ii8Oo9Pp0AaSsDd";
-    await(worker.fail(new FailureEvent(null, first.id(), first.attempt(), first.leaseToken(), "w1", null, null,
-        "npm ERR! 503 Service Unavailable - GET https://registry.npmjs.org/left-pad (token " + token + ")",
-        null, null, 503, null, null, null, null)), LIMIT, "report the failure");
+    await(worker.fail(FailureEvent.builder()
+        .taskId(first.id())
+        .attempt(first.attempt())
+        .leaseToken(first.leaseToken())
+        .source("w1")
+        .message("npm ERR! 503 Service Unavailable - GET https://registry.npmjs.org/left-pad (token " + token + ")")
+        .httpStatus(503)
+        .build()), LIMIT, "report the failure");
 
     // the analyzer classified it and the stand-in retry service got the verdict
     BoundedWait.until("FailureClassified at the retry service", LIMIT, () -> !classified.isEmpty(), classified::toString);
@@ -123,10 +132,10 @@ class ClusteredFailureFlowTest {
 
     // the decision came back to the ledger: the task is due again; the second attempt succeeds
     BoundedWait.until("the decision applied", LIMIT, () -> "RETRY".equals(decisionOf(first.id())), () -> "no decision yet");
-    TaskView second = await(worker.claim(new JsonObject().put("worker", "w2").put("stage", stage).put("waitMs", 10_000)),
+    TaskView second = await(worker.claim(ClaimRequest.builder("w2").stage(stage).waitMs(10_000).build()),
         LIMIT, "claim again").get(0);
     assertThat(second.attempt()).isEqualTo(2);
-    await(worker.complete(second.id(), second.leaseToken(), null), LIMIT, "complete");
+    await(worker.complete(CompleteRequest.of(second.id(), second.leaseToken(), null)), LIMIT, "complete");
     assertThat(await(worker.get(first.id()), LIMIT, "get").state()).isEqualTo(TaskState.DONE);
 
     // the analyzer learned the outcome from rebound.events.tasks

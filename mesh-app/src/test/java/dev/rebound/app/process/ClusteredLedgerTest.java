@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.client.LedgerClient;
 import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.EnqueueRequest;
 import dev.rebound.common.runtime.ReboundVertx;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.testing.TestDatabase;
@@ -193,8 +196,8 @@ class ClusteredLedgerTest {
     for (int start = 0; start < TASKS; start += ENQUEUE_WINDOW) {
       List<Future<JsonObject>> window = new ArrayList<>();
       for (int i = start; i < Math.min(TASKS, start + ENQUEUE_WINDOW); i++) {
-        window.add(ledgerClient.enqueue(new JsonObject().put("stage", STAGE).put("idempotencyKey", "cluster-" + i)
-            .put("payload", new JsonObject().put("n", i))));
+        window.add(ledgerClient.enqueue(EnqueueRequest.builder(STAGE).idempotencyKey("cluster-" + i)
+            .payload(new JsonObject().put("n", i)).build()));
       }
       await(Future.all(window), LIMIT, "enqueueing tasks " + start + "…");
       window.forEach(f -> {
@@ -220,7 +223,7 @@ class ClusteredLedgerTest {
       return;
     }
     claimRequests.incrementAndGet();
-    ledgerClient.claim(new JsonObject().put("worker", worker).put("stage", STAGE).put("limit", CLAIM_LIMIT))
+    ledgerClient.claim(ClaimRequest.builder(worker).stage(STAGE).limit(CLAIM_LIMIT).build())
         .compose(tasks -> {
           if (tasks.isEmpty()) {
             return Future.succeededFuture(false);
@@ -228,7 +231,8 @@ class ClusteredLedgerTest {
           List<Future<JsonObject>> completions = new ArrayList<>();
           for (TaskView t : tasks) {
             claimed.add(t.id());
-            completions.add(ledgerClient.complete(t.id(), t.leaseToken(), new JsonObject().put("by", worker)));
+            JsonObject result = new JsonObject().put("by", worker);
+            completions.add(ledgerClient.complete(CompleteRequest.of(t.id(), t.leaseToken(), result)));
           }
           return Future.all(completions).map(true);
         })

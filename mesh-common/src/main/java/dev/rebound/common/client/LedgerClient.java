@@ -5,6 +5,16 @@ import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.CheckpointRequest;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.DeadLetterQuery;
+import dev.rebound.common.request.DeadLetterSelection;
+import dev.rebound.common.request.EnqueueRequest;
+import dev.rebound.common.request.HeartbeatRequest;
+import dev.rebound.common.request.ListTasksRequest;
+import dev.rebound.common.request.PersonActionRequest;
+import dev.rebound.common.request.TaskIdRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -14,8 +24,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Typed access to the ledger over the (possibly clustered) event bus. Every call fails with a
- * {@link ReboundException} carrying the ledger's error code.
+ * Typed access to the ledger over the (possibly clustered) event bus: one request record per
+ * operation. Every call fails with a {@link ReboundException} carrying the ledger's error code.
  */
 public final class LedgerClient {
   private final Vertx vertx;
@@ -31,36 +41,35 @@ public final class LedgerClient {
   }
 
   /** Enqueues a task; {@code reply.created} is false when the idempotency key already existed. */
-  public Future<JsonObject> enqueue(JsonObject task) {
-    return call("enqueue", task);
+  public Future<JsonObject> enqueue(EnqueueRequest task) {
+    return call("enqueue", task.toJson());
   }
 
   public Future<TaskView> get(UUID id) {
-    return call("get", new JsonObject().put("id", id.toString())).map(TaskView::fromJson);
+    return call("get", new TaskIdRequest(id).toJson()).map(TaskView::fromJson);
   }
 
   public Future<JsonArray> history(UUID id) {
-    return call("history", new JsonObject().put("id", id.toString())).map(r -> r.getJsonArray("history"));
+    return call("history", new TaskIdRequest(id).toJson()).map(r -> r.getJsonArray("history"));
   }
 
-  /** {@code {worker, stage?, type?, limit?, leaseMs?, waitMs?}}. */
-  public Future<List<TaskView>> claim(JsonObject request) {
-    long wait = request.getLong("waitMs", 0L);
-    return call("claim", request, timeoutMs + wait).map(r -> r.getJsonArray("tasks").stream()
+  /** {@code {taskId, corruptSequences, checkpoint?}}: the newest checkpoint whose checksum still matches. */
+  public Future<JsonObject> latestCheckpoint(UUID id) {
+    return call("checkpoint.latest", new TaskIdRequest(id).toJson());
+  }
+
+  /** Waits up to the claim's {@code waitMs} on top of this client's timeout. */
+  public Future<List<TaskView>> claim(ClaimRequest request) {
+    return call("claim", request.toJson(), timeoutMs + request.waitMs()).map(r -> r.getJsonArray("tasks").stream()
         .map(t -> TaskView.fromJson((JsonObject) t)).toList());
   }
 
-  public Future<JsonObject> heartbeat(UUID id, UUID leaseToken, JsonObject checkpointOrNull) {
-    JsonObject body = new JsonObject().put("id", id.toString()).put("leaseToken", leaseToken.toString());
-    if (checkpointOrNull != null) {
-      body.put("checkpoint", checkpointOrNull);
-    }
-    return call("heartbeat", body);
+  public Future<JsonObject> heartbeat(HeartbeatRequest request) {
+    return call("heartbeat", request.toJson());
   }
 
-  public Future<JsonObject> complete(UUID id, UUID leaseToken, JsonObject result) {
-    return call("complete", new JsonObject().put("id", id.toString()).put("leaseToken", leaseToken.toString())
-        .put("result", result));
+  public Future<JsonObject> complete(CompleteRequest request) {
+    return call("complete", request.toJson());
   }
 
   /** Reports a failure; the reply comes after the ledger committed it. */
@@ -70,60 +79,37 @@ public final class LedgerClient {
         .recover(t -> Future.failedFuture(ReboundException.from(t)));
   }
 
-  public Future<JsonObject> cancel(UUID id, String reason) {
-    return cancel(id, reason, null);
+  public Future<JsonObject> cancel(PersonActionRequest request) {
+    return call("cancel", request.toJson());
   }
 
-  /** @param expectedVersion act only if the task is still at this version (CONFLICT otherwise); null: no check */
-  public Future<JsonObject> cancel(UUID id, String reason, Long expectedVersion) {
-    return call("cancel", personal(id, reason, expectedVersion));
+  public Future<JsonObject> block(PersonActionRequest request) {
+    return call("block", request.toJson());
   }
 
-  public Future<JsonObject> block(UUID id, String reason) {
-    return block(id, reason, null);
+  public Future<JsonObject> unblock(PersonActionRequest request) {
+    return call("unblock", request.toJson());
   }
 
-  public Future<JsonObject> block(UUID id, String reason, Long expectedVersion) {
-    return call("block", personal(id, reason, expectedVersion));
+  /** The lease token must be the current one. */
+  public Future<JsonObject> saveCheckpoint(CheckpointRequest request) {
+    return call("checkpoint", request.toJson());
   }
 
-  public Future<JsonObject> unblock(UUID id, String reason) {
-    return unblock(id, reason, null);
+  public Future<JsonObject> list(ListTasksRequest query) {
+    return call("list", query.toJson());
   }
 
-  public Future<JsonObject> unblock(UUID id, String reason, Long expectedVersion) {
-    return call("unblock", personal(id, reason, expectedVersion));
+  public Future<JsonObject> deadLetters(DeadLetterQuery query) {
+    return call("dlq.list", query.toJson());
   }
 
-  private static JsonObject personal(UUID id, String reason, Long expectedVersion) {
-    JsonObject body = new JsonObject().put("id", id.toString()).put("reason", reason);
-    if (expectedVersion != null) {
-      body.put("expectedVersion", expectedVersion);
-    }
-    return body;
+  public Future<JsonObject> redrive(DeadLetterSelection selection) {
+    return call("dlq.redrive", selection.toJson());
   }
 
-  /** {@code {sequence, state, checksum?}}; the lease token must be the current one. */
-  public Future<JsonObject> saveCheckpoint(UUID id, UUID leaseToken, JsonObject checkpoint) {
-    return call("checkpoint", checkpoint.copy().put("id", id.toString()).put("leaseToken", leaseToken.toString()));
-  }
-
-  /** {@code {state?, stage?, workflowId?, agent?, limit?, after?}}. */
-  public Future<JsonObject> list(JsonObject query) {
-    return call("list", query);
-  }
-
-  public Future<JsonObject> deadLetters(JsonObject query) {
-    return call("dlq.list", query);
-  }
-
-  /** {@code {ids:[…]}} or {@code {filter:{stage?, workflowId?}}}. */
-  public Future<JsonObject> redrive(JsonObject request) {
-    return call("dlq.redrive", request);
-  }
-
-  public Future<JsonObject> purge(JsonObject request) {
-    return call("dlq.purge", request);
+  public Future<JsonObject> purge(DeadLetterSelection selection) {
+    return call("dlq.purge", selection.toJson());
   }
 
   public Future<JsonObject> stats() {

@@ -2,20 +2,26 @@ package dev.rebound.common.message;
 
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.classification.DecisionAction;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * What happens next to a failed attempt, sent by the retry service to the ledger. Idempotent per
  * (task, attempt); a decision for an attempt that is no longer the current one is ignored.
+ *
+ * @param runAt when to retry; required for {@link DecisionAction#RETRY}
  */
-public record Decision(UUID taskId, int attempt, Action action, Instant runAt, String reason, String decidedBy) {
+public record Decision(UUID taskId, int attempt, DecisionAction action, Instant runAt, String reason, String decidedBy) {
 
-  public enum Action { RETRY, PARK, DEAD_LETTER, ABORT_WORKFLOW }
+  private static final Set<String> FIELDS = Set.of("taskId", "attempt", "action", "runAt", "reason", "decidedBy");
 
+  /** Parses and validates a decision; unknown fields are refused by name. */
   public static Decision fromJson(JsonObject o) {
-    Action action = JsonFields.enumValue(o, "action", Action.class);
+    JsonFields.rejectUnknown(o, FIELDS);
+    DecisionAction action = JsonFields.enumValue(o, "action", DecisionAction.class);
     if (action == null) {
       throw ReboundException.invalidField("action", "is required");
     }
@@ -24,7 +30,7 @@ public record Decision(UUID taskId, int attempt, Action action, Instant runAt, S
       throw ReboundException.invalidField("attempt", "is required");
     }
     Instant runAt = JsonFields.instant(o, "runAt");
-    if (action == Action.RETRY && runAt == null) {
+    if (action == DecisionAction.RETRY && runAt == null) {
       throw ReboundException.invalidField("runAt", "is required for a RETRY decision");
     }
     return new Decision(JsonFields.requiredUuid(o, "taskId"), attempt, action, runAt,

@@ -1,15 +1,20 @@
 package dev.rebound.common.message;
 
+import dev.rebound.common.JsonFields;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.classification.Category;
+import dev.rebound.common.classification.Severity;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * The analyzer's verdict on one recorded failure, sent to {@code rebound.retry.classified} (for
  * failures of a task) and published on {@code rebound.events.classified}. Every text in it is
- * redacted.
+ * redacted. Unknown fields are refused by name, here and in the nested verdict and history.
  *
  * @param verdict        what the failure is: see {@link Verdict}
  * @param history        the fingerprint's past, this failure included
@@ -20,15 +25,25 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
                                 String source, Instant occurredAt, Verdict verdict, History history, JsonArray similar,
                                 JsonObject impactLastHour, Instant classifiedAt) {
 
-  /** The classification; {@code retryAfterMs} is null when the message gave no hint. */
-  public record Verdict(String fingerprint, String template, String category, boolean transientFailure,
-                        double confidence, String severity, String ruleId, String rootCause,
+  private static final Set<String> FIELDS = Set.of("failureId", "taskId", "attempt", "stage", "workflowId", "source",
+      "occurredAt", "verdict", "history", "similar", "impactLastHour", "classifiedAt");
+
+  /**
+   * The classification; {@code retryAfterMs} is null when the message gave no hint. On the wire the
+   * category is its name ({@code NETWORK}), the severity its lower-case label ({@code error}) and
+   * transient or permanent the boolean {@code transient}.
+   */
+  public record Verdict(String fingerprint, String template, Category category, boolean transientFailure,
+                        double confidence, Severity severity, String ruleId, String rootCause,
                         List<String> recommendations, Long retryAfterMs, String redacted, List<String> reasons) {
+
+    private static final Set<String> FIELDS = Set.of("fingerprint", "template", "category", "transient", "confidence",
+        "severity", "ruleId", "rootCause", "recommendations", "retryAfterMs", "redacted", "reasons");
 
     public JsonObject toJson() {
       JsonObject o = new JsonObject().put("fingerprint", fingerprint).put("template", template)
-          .put("category", category).put("transient", transientFailure).put("confidence", confidence)
-          .put("severity", severity).put("ruleId", ruleId).put("rootCause", rootCause)
+          .put("category", category.name()).put("transient", transientFailure).put("confidence", confidence)
+          .put("severity", severity.label()).put("ruleId", ruleId).put("rootCause", rootCause)
           .put("recommendations", new JsonArray(recommendations)).put("redacted", redacted);
       if (retryAfterMs != null) {
         o.put("retryAfterMs", retryAfterMs);
@@ -40,8 +55,10 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
     }
 
     public static Verdict fromJson(JsonObject o) {
-      return new Verdict(o.getString("fingerprint"), o.getString("template"), o.getString("category"),
-          o.getBoolean("transient", true), o.getDouble("confidence", 0.0), o.getString("severity"), o.getString("ruleId"),
+      JsonFields.rejectUnknown(o, FIELDS, "verdict.");
+      return new Verdict(o.getString("fingerprint"), o.getString("template"), Category.valueOf(o.getString("category")),
+          o.getBoolean("transient", true), o.getDouble("confidence", 0.0), Severity.parse(o.getString("severity")),
+          o.getString("ruleId"),
           o.getString("rootCause"), strings(o.getJsonArray("recommendations")), o.getLong("retryAfterMs"),
           o.getString("redacted"), o.containsKey("reasons") ? strings(o.getJsonArray("reasons")) : null);
     }
@@ -49,12 +66,15 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
 
   /** How often the fingerprint was seen and how its earlier failures ended. */
   public record History(long occurrences, long healedByRetry, long deadLettered, long resolvedByPerson) {
+    private static final Set<String> FIELDS = Set.of("occurrences", "healedByRetry", "deadLettered", "resolvedByPerson");
+
     public JsonObject toJson() {
       return new JsonObject().put("occurrences", occurrences).put("healedByRetry", healedByRetry)
           .put("deadLettered", deadLettered).put("resolvedByPerson", resolvedByPerson);
     }
 
     public static History fromJson(JsonObject o) {
+      JsonFields.rejectUnknown(o, FIELDS, "history.");
       return new History(o.getLong("occurrences", 0L), o.getLong("healedByRetry", 0L), o.getLong("deadLettered", 0L),
           o.getLong("resolvedByPerson", 0L));
     }
@@ -74,17 +94,20 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
         .put("classifiedAt", classifiedAt.toString());
   }
 
-  /** Parses a message; a malformed one is a BAD_REQUEST naming what is wrong. */
+  /** Parses a message; a malformed one is a BAD_REQUEST naming what is wrong (an unknown field by its name). */
   public static FailureClassified fromJson(JsonObject o) {
     try {
       return parse(o);
+    } catch (ReboundException e) {
+      throw e;
     } catch (RuntimeException e) {
-      throw dev.rebound.common.ReboundException.badRequest("malformed FailureClassified: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + dev.rebound.common.JsonFields.abbreviate(e.getMessage(), 120)));
+      throw ReboundException.badRequest("malformed FailureClassified: " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : " " + JsonFields.abbreviate(e.getMessage(), 120)));
     }
   }
 
   private static FailureClassified parse(JsonObject o) {
+    JsonFields.rejectUnknown(o, FIELDS);
     String task = o.getString("taskId");
     String occurred = o.getString("occurredAt");
     return new FailureClassified(UUID.fromString(o.getString("failureId")), task == null ? null : UUID.fromString(task),

@@ -4,13 +4,15 @@ import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * A failure reported by a worker or any service. With a {@code taskId} it is one failed attempt of
  * that task (the lease token, when given, must be the current one); without, it is recorded, classified
  * and alerted on all the same. {@code failureId} makes a repeated report idempotent; (task, attempt)
- * does too.
+ * does too. Build one with {@link #builder()}.
  */
 public record FailureEvent(
     UUID failureId,
@@ -31,28 +33,53 @@ public record FailureEvent(
 
   public static final int MAX_MESSAGE = 16 * 1024;
   public static final int MAX_STACK = 64 * 1024;
+  private static final Set<String> FIELDS = Set.of("failureId", "taskId", "attempt", "leaseToken", "source",
+      "stage", "workflowId", "message", "errorType", "stackTrace", "httpStatus", "exitCode", "sqlState", "details",
+      "occurredAt");
 
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this event's fields, to derive a changed copy. */
+  public Builder toBuilder() {
+    return new Builder().failureId(failureId).taskId(taskId).attempt(attempt).leaseToken(leaseToken).source(source)
+        .stage(stage).workflowId(workflowId).message(message).errorType(errorType).stackTrace(stackTrace)
+        .httpStatus(httpStatus).exitCode(exitCode).sqlState(sqlState).details(details).occurredAt(occurredAt);
+  }
+
+  /**
+   * Parses and validates a report; unknown fields are refused by name. A failure of a task needs its
+   * {@code leaseToken} or {@code attempt}: without either, a stale worker's report would be charged to
+   * whoever holds the task now.
+   */
   public static FailureEvent fromJson(JsonObject o) {
+    JsonFields.rejectUnknown(o, FIELDS);
     JsonObject details = JsonFields.object(o, "details");
     if (details != null && JsonFields.utf8Bytes(JsonFields.storableJson("details", details)) > MAX_STACK) {
       throw ReboundException.invalidField("details", "is larger than " + MAX_STACK + " bytes");
     }
-    return new FailureEvent(
-        JsonFields.uuid(o, "failureId"),
-        JsonFields.uuid(o, "taskId"),
-        JsonFields.integer(o, "attempt", 1, Integer.MAX_VALUE),
-        JsonFields.uuid(o, "leaseToken"),
-        JsonFields.string(o, "source", 200),
-        JsonFields.string(o, "stage", 200),
-        JsonFields.string(o, "workflowId", 200),
-        JsonFields.requiredString(o, "message", MAX_MESSAGE),
-        JsonFields.string(o, "errorType", 500),
-        JsonFields.string(o, "stackTrace", MAX_STACK),
-        JsonFields.integer(o, "httpStatus", 100, 599),
-        JsonFields.integer(o, "exitCode", -255, 65535),
-        sqlState(o),
-        details,
-        JsonFields.instant(o, "occurredAt"));
+    FailureEvent event = builder()
+        .failureId(JsonFields.uuid(o, "failureId"))
+        .taskId(JsonFields.uuid(o, "taskId"))
+        .attempt(JsonFields.integer(o, "attempt", 1, Integer.MAX_VALUE))
+        .leaseToken(JsonFields.uuid(o, "leaseToken"))
+        .source(JsonFields.string(o, "source", 200))
+        .stage(JsonFields.string(o, "stage", 200))
+        .workflowId(JsonFields.string(o, "workflowId", 200))
+        .message(JsonFields.requiredString(o, "message", MAX_MESSAGE))
+        .errorType(JsonFields.string(o, "errorType", 500))
+        .stackTrace(JsonFields.string(o, "stackTrace", MAX_STACK))
+        .httpStatus(JsonFields.integer(o, "httpStatus", 100, 599))
+        .exitCode(JsonFields.integer(o, "exitCode", -255, 65535))
+        .sqlState(sqlState(o))
+        .details(details)
+        .occurredAt(JsonFields.instant(o, "occurredAt"))
+        .build();
+    if (event.taskId() != null && event.attempt() == null && event.leaseToken() == null) {
+      throw ReboundException.badRequest("a failure of a task needs its 'leaseToken' or 'attempt'");
+    }
+    return event;
   }
 
   private static String sqlState(JsonObject o) {
@@ -91,6 +118,50 @@ public record FailureEvent(
       o.put(key, value.toString());
     } else {
       o.put(key, value);
+    }
+  }
+
+  /** Every field is optional except {@code message}. */
+  public static final class Builder {
+    private UUID failureId;
+    private UUID taskId;
+    private Integer attempt;
+    private UUID leaseToken;
+    private String source;
+    private String stage;
+    private String workflowId;
+    private String message;
+    private String errorType;
+    private String stackTrace;
+    private Integer httpStatus;
+    private Integer exitCode;
+    private String sqlState;
+    private JsonObject details;
+    private Instant occurredAt;
+
+    private Builder() {
+    }
+
+    public Builder failureId(UUID v) { this.failureId = v; return this; }
+    public Builder taskId(UUID v) { this.taskId = v; return this; }
+    public Builder attempt(Integer v) { this.attempt = v; return this; }
+    public Builder leaseToken(UUID v) { this.leaseToken = v; return this; }
+    public Builder source(String v) { this.source = v; return this; }
+    public Builder stage(String v) { this.stage = v; return this; }
+    public Builder workflowId(String v) { this.workflowId = v; return this; }
+    public Builder message(String v) { this.message = v; return this; }
+    public Builder errorType(String v) { this.errorType = v; return this; }
+    public Builder stackTrace(String v) { this.stackTrace = v; return this; }
+    public Builder httpStatus(Integer v) { this.httpStatus = v; return this; }
+    public Builder exitCode(Integer v) { this.exitCode = v; return this; }
+    public Builder sqlState(String v) { this.sqlState = v; return this; }
+    public Builder details(JsonObject v) { this.details = v; return this; }
+    public Builder occurredAt(Instant v) { this.occurredAt = v; return this; }
+
+    public FailureEvent build() {
+      Objects.requireNonNull(message, "a failure needs a message");
+      return new FailureEvent(failureId, taskId, attempt, leaseToken, source, stage, workflowId, message, errorType,
+          stackTrace, httpStatus, exitCode, sqlState, details, occurredAt);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.rebound.analyzer.domain;
+package dev.rebound.common.classification;
 
 /** What kind of failure a verdict describes; drives routing, retry policy and dashboards. */
 public enum Category {

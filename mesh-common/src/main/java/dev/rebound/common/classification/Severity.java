@@ -1,4 +1,4 @@
-package dev.rebound.analyzer.domain;
+package dev.rebound.common.classification;
 
 import java.util.Locale;
 
