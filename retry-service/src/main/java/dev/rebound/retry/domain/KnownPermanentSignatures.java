@@ -35,7 +35,7 @@ public final class KnownPermanentSignatures {
       Pattern.compile("\\b(invalid|illegal) argument\\b", Pattern.CASE_INSENSITIVE),
       // "host not found" is often a DNS hiccup: left to be retried
       Pattern.compile("(?<!host )\\bnot found\\b|\\bno such (file|directory|table|column)\\b", Pattern.CASE_INSENSITIVE),
-      Pattern.compile("\\bsyntax error\\b", Pattern.CASE_INSENSITIVE));
+      Pattern.compile("\\bsyntax ?error\\b", Pattern.CASE_INSENSITIVE));
 
   private static final FailureMatcher MATCHER = new FailureMatcher(Set.of(), ERROR_TYPES, HTTP_STATUSES, EXIT_CODES,
       SQLSTATE_CLASSES, MESSAGES);

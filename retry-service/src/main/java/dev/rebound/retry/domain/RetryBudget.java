@@ -50,13 +50,22 @@ public final class RetryBudget {
     return add(s, now, n, 0);
   }
 
-  /** Takes one retry from the budget (the caller checked {@link #usage} first); ends an exhaustion episode. */
+  /**
+   * Below this share of its allowance an exhausted budget counts as recovered: without the headroom a
+   * budget at its limit would report exhausted/recovered on every other failure.
+   */
+  public static final double RECOVERY_SHARE = 0.8;
+
+  /**
+   * Takes one retry from the budget (the caller checked {@link #usage} first); ends an exhaustion episode
+   * once the retries are back under {@link #RECOVERY_SHARE} of the allowance.
+   */
   public Step withdraw(BudgetSnapshot s, Instant now) {
     Step added = add(s, now, 0, 1);
-    if (s.exhaustedSince() == null) {
+    BudgetSnapshot b = added.snapshot();
+    if (s.exhaustedSince() == null || b.retries() > RECOVERY_SHARE * config.allowance(b.firstAttempts())) {
       return added;
     }
-    BudgetSnapshot b = added.snapshot();
     BudgetSnapshot next = new BudgetSnapshot(b.key(), b.buckets(), null, b.version());
     return new Step(next, List.of(new BudgetRecovered(s.key(), next.retries(),
         config.allowance(next.firstAttempts()), now)), true);
