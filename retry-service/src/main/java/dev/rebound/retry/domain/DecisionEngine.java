@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.policy.NextAttempt;
 import dev.rebound.common.policy.RetryContext;
 import dev.rebound.common.policy.RetryPolicy;
@@ -101,14 +102,14 @@ public final class DecisionEngine {
           ? state.workflow() : WorkflowWindow.empty(f.workflowId());
       if (window.aborted()) {
         w.reasons.add("workflow " + f.workflowId() + " was aborted at " + window.abortedAt());
-        return w.decide(RetryDecision.Action.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
+        return w.decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
       }
       WorkflowAbort.Step step = WorkflowAbort.of(rules.abort()).recordFailure(window, f, now);
       w.workflow = step.window();
       if (step.abort().isPresent()) {
         w.events.add(step.abort().get());
         w.reasons.add("workflow " + f.workflowId() + " aborted: " + step.abort().get().analysis().summary());
-        return w.decide(RetryDecision.Action.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
+        return w.decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
       }
     }
 
@@ -135,7 +136,7 @@ public final class DecisionEngine {
       w.events.addAll(step.transitions());
     }
     if (!eligibility.retryable()) {
-      return w.decide(RetryDecision.Action.DEAD_LETTER, eligibility.basis() == Eligibility.Basis.NEVER_RETRY_ON
+      return w.decide(DecisionAction.DEAD_LETTER, eligibility.basis() == Eligibility.Basis.NEVER_RETRY_ON
           ? RetryDecision.Cause.NON_RETRYABLE : RetryDecision.Cause.PERMANENT, null);
     }
 
@@ -144,7 +145,7 @@ public final class DecisionEngine {
     NextAttempt next = policy.next(context(f, eligibility.free(), policy, now, w.reasons), now, random);
     if (next instanceof NextAttempt.Exhausted exhausted) {
       w.reasons.add(exhausted.detail());
-      return w.decide(RetryDecision.Action.DEAD_LETTER, exhausted.reason() == NextAttempt.Reason.DEADLINE
+      return w.decide(DecisionAction.DEAD_LETTER, exhausted.reason() == NextAttempt.Reason.DEADLINE
           ? RetryDecision.Cause.DEADLINE : RetryDecision.Cause.MAX_RETRIES, null);
     }
     NextAttempt.Scheduled scheduled = (NextAttempt.Scheduled) next;
@@ -155,7 +156,7 @@ public final class DecisionEngine {
       if (c != null && !c.state().letsWorkThrough()) {
         w.reasons.add("circuit " + name + " is " + c.state()
             + (c.state() == CircuitState.OPEN ? " until " + c.openUntil() : "") + " (" + c.reason() + "): parked");
-        return w.decide(RetryDecision.Action.PARK, RetryDecision.Cause.CIRCUIT_OPEN, name.toString());
+        return w.decide(DecisionAction.PARK, RetryDecision.Cause.CIRCUIT_OPEN, name.toString());
       }
     }
 
@@ -180,8 +181,8 @@ public final class DecisionEngine {
     }
     if (spent != null) {
       return then == BudgetConfig.WhenExhausted.PARK
-          ? w.decide(RetryDecision.Action.PARK, RetryDecision.Cause.BUDGET_EXHAUSTED, spent)
-          : w.decide(RetryDecision.Action.DEAD_LETTER, RetryDecision.Cause.BUDGET_EXHAUSTED, null);
+          ? w.decide(DecisionAction.PARK, RetryDecision.Cause.BUDGET_EXHAUSTED, spent)
+          : w.decide(DecisionAction.DEAD_LETTER, RetryDecision.Cause.BUDGET_EXHAUSTED, null);
     }
     for (String key : budgetsOf(f.stage())) {
       RetryBudget budget = budget(key);
@@ -196,7 +197,7 @@ public final class DecisionEngine {
     w.reasons.add((eligibility.free() ? "free retry" : "retry " + scheduled.retry() + " of "
         + (f.maxAttempts() > 0 ? f.maxAttempts() - 1 : policy.maxRetries())) + " after "
         + ConfigReader.format(scheduled.delay()) + " at " + scheduled.at());
-    return new Decided(new RetryDecision(f.taskId(), f.attempt(), RetryDecision.Action.RETRY, scheduled.at(),
+    return new Decided(new RetryDecision(f.taskId(), f.attempt(), DecisionAction.RETRY, scheduled.at(),
         scheduled.delay(), eligibility.free() ? 0 : scheduled.retry(), RetryDecision.Cause.RETRYABLE, w.free,
         w.degraded, null, w.reasons, now), w.state(), w.events);
   }
@@ -310,7 +311,7 @@ public final class DecisionEngine {
       return new RetryState(circuits, budgets, workflow);
     }
 
-    Decided decide(RetryDecision.Action action, RetryDecision.Cause cause, String blockedBy) {
+    Decided decide(DecisionAction action, RetryDecision.Cause cause, String blockedBy) {
       return new Decided(new RetryDecision(facts.taskId(), facts.attempt(), action, null, null, 0, cause, false,
           degraded, blockedBy, reasons, now), state(), events);
     }

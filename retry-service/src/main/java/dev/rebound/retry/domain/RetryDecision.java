@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.classification.DecisionAction;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -7,7 +8,7 @@ import java.util.Objects;
 
 /**
  * What the rules decided about one failed attempt. {@link #action()} maps one-to-one onto the wire
- * {@code dev.rebound.common.message.Decision.Action} (same names); {@link #reason()} is the wire's reason.
+ * the contract's {@link DecisionAction}; {@link #reason()} is the wire's reason.
  *
  * @param runAt     RETRY only: when the next attempt is due
  * @param delay     RETRY only: the delay chosen (capped, jittered, raised to a retry-after hint)
@@ -18,11 +19,10 @@ import java.util.Objects;
  * @param blockedBy PARK only: the circuit ({@code stage:tests}) or budget ({@code global}) that held it
  * @param reasons   sentences for people, in the order the rules were applied
  */
-public record RetryDecision(String taskId, int attempt, Action action, Instant runAt, Duration delay, int retry,
+public record RetryDecision(String taskId, int attempt, DecisionAction action, Instant runAt, Duration delay, int retry,
     Cause cause, boolean free, boolean degraded, String blockedBy, List<String> reasons, Instant decidedAt) {
 
   /** The wire's actions, by the same names. PARK is the ledger's BLOCKED. */
-  public enum Action { RETRY, PARK, DEAD_LETTER, ABORT_WORKFLOW }
 
   /** Why: one value per rule that can decide. */
   public enum Cause {
@@ -51,7 +51,7 @@ public record RetryDecision(String taskId, int attempt, Action action, Instant r
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(cause, "cause");
     reasons = List.copyOf(reasons);
-    if (action == Action.RETRY && (runAt == null || delay == null)) {
+    if (action == DecisionAction.RETRY && (runAt == null || delay == null)) {
       throw new IllegalArgumentException("a RETRY decision needs runAt and delay");
     }
   }

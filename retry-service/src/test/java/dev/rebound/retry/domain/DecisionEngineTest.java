@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.classification.DecisionAction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.message.Decision;
@@ -57,7 +58,7 @@ class DecisionEngineTest {
     for (int attempt = 1; attempt <= 3; attempt++) {
       RetryDecision r = d.decide(timeout("t-1", attempt).stage(StagePolicies.REPOSITORY).build());
 
-      assertThat(r.action()).isEqualTo(RetryDecision.Action.RETRY);
+      assertThat(r.action()).isEqualTo(DecisionAction.RETRY);
       assertThat(r.retry()).isEqualTo(attempt);
       assertThat(r.delay()).isBetween(Duration.ofSeconds(nominal[attempt - 1] / 2), Duration.ofSeconds(nominal[attempt - 1]));
       assertThat(r.runAt()).isEqualTo(clock.instant().plus(r.delay()));
@@ -65,7 +66,7 @@ class DecisionEngineTest {
       d.onSuccess(new TaskSuccess("other-" + attempt, 1, StagePolicies.REPOSITORY, null, null, null));
     }
     RetryDecision last = d.decide(timeout("t-1", 4).stage(StagePolicies.REPOSITORY).build());
-    assertThat(last.action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+    assertThat(last.action()).isEqualTo(DecisionAction.DEAD_LETTER);
     assertThat(last.cause()).isEqualTo(RetryDecision.Cause.MAX_RETRIES);
   }
 
@@ -75,7 +76,7 @@ class DecisionEngineTest {
         .verdict("CONFIGURATION", false, 0.95).httpStatus(401).errorType("HttpError")
         .message("HttpError: Bad credentials").build());
 
-    assertThat(r.action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+    assertThat(r.action()).isEqualTo(DecisionAction.DEAD_LETTER);
     assertThat(r.cause()).isEqualTo(RetryDecision.Cause.PERMANENT);
     assertThat(r.attempt()).isEqualTo(1);
     assertThat(r.reason()).contains("permanent CONFIGURATION");
@@ -86,7 +87,7 @@ class DecisionEngineTest {
     RetryDecision r = decider(DecisionRules.defaults()).decide(FailureFacts.builder("pull-request").taskId("t-2")
         .noVerdict().httpStatus(401).message("HttpError: Bad credentials").build());
 
-    assertThat(r.action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+    assertThat(r.action()).isEqualTo(DecisionAction.DEAD_LETTER);
     assertThat(r.degraded()).isTrue();
     assertThat(r.reason()).contains("degraded").contains("HTTP status 401");
   }
@@ -96,13 +97,13 @@ class DecisionEngineTest {
     RetryDecider d = decider(DecisionRules.defaults());
     for (int attempt = 1; attempt <= 5; attempt++) {
       RetryDecision r = d.decide(timeout("t-3", attempt).build());
-      assertThat(r.action()).isEqualTo(RetryDecision.Action.RETRY);
+      assertThat(r.action()).isEqualTo(DecisionAction.RETRY);
       assertThat(r.delay()).isBetween(Duration.ZERO, Duration.ofSeconds(1L << (attempt - 1)));
       clock.advance(r.delay());
       d.onSuccess(new TaskSuccess("other-" + attempt, 1, "build", null, null, null));
     }
     RetryDecision end = d.decide(timeout("t-3", 6).build());
-    assertThat(end.action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+    assertThat(end.action()).isEqualTo(DecisionAction.DEAD_LETTER);
     assertThat(end.reason()).contains("5 retries are allowed");
   }
 
@@ -116,7 +117,7 @@ class DecisionEngineTest {
           .verdict("RATE_LIMIT", true, 0.99).httpStatus(429).retryAfter(Duration.ofSeconds(120))
           .priorFreeRetries(attempt - 1).message("API rate limit exceeded").build());
 
-      assertThat(r.action()).isEqualTo(RetryDecision.Action.RETRY);
+      assertThat(r.action()).isEqualTo(DecisionAction.RETRY);
       assertThat(r.delay()).isGreaterThanOrEqualTo(Duration.ofSeconds(120));
       assertThat(r.free()).isTrue();
       assertThat(r.reason()).contains("not sooner");
@@ -132,7 +133,7 @@ class DecisionEngineTest {
     RetryDecision r = decider(rules).decide(FailureFacts.builder("api").taskId("t-5").attempt(3).firstAttemptAt(T0)
         .verdict("RATE_LIMIT", true, 0.9).retryAfter(Duration.ofMinutes(2)).priorFreeRetries(2).build());
 
-    assertThat(r.action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+    assertThat(r.action()).isEqualTo(DecisionAction.DEAD_LETTER);
     assertThat(r.cause()).isEqualTo(RetryDecision.Cause.DEADLINE);
   }
 
@@ -140,25 +141,25 @@ class DecisionEngineTest {
   void theTasksOwnMaxAttemptsOverridesItsStages() {
     RetryDecider d = decider(DecisionRules.defaults());
 
-    assertThat(d.decide(timeout("t-6", 1).maxAttempts(2).build()).action()).isEqualTo(RetryDecision.Action.RETRY);
-    assertThat(d.decide(timeout("t-6", 2).maxAttempts(2).build()).action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+    assertThat(d.decide(timeout("t-6", 1).maxAttempts(2).build()).action()).isEqualTo(DecisionAction.RETRY);
+    assertThat(d.decide(timeout("t-6", 2).maxAttempts(2).build()).action()).isEqualTo(DecisionAction.DEAD_LETTER);
   }
 
   @Test
   void fiveConsecutiveFailuresOpenTheStageCircuitFailuresThenParkAndAfterTheOpenTimeOneProbeSucceedsAndCloses() {
     RetryDecider d = decider(DecisionRules.defaults());
     for (int i = 1; i <= 4; i++) {
-      assertThat(d.decide(timeout("t-" + i, 1).stage("tests").build()).action()).isEqualTo(RetryDecision.Action.RETRY);
+      assertThat(d.decide(timeout("t-" + i, 1).stage("tests").build()).action()).isEqualTo(DecisionAction.RETRY);
     }
     RetryDecision fifth = d.decide(timeout("t-5", 1).stage("tests").build());
-    assertThat(fifth.action()).isEqualTo(RetryDecision.Action.PARK);
+    assertThat(fifth.action()).isEqualTo(DecisionAction.PARK);
     assertThat(fifth.cause()).isEqualTo(RetryDecision.Cause.CIRCUIT_OPEN);
     assertThat(fifth.blockedBy()).isEqualTo("stage:tests");
     assertThat(events).filteredOn(CircuitTransition.class::isInstance).map(e -> ((CircuitTransition) e).to())
         .containsExactly(CircuitState.OPEN);
 
     RetryDecision sixth = d.decide(timeout("t-6", 1).stage("tests").build());
-    assertThat(sixth.action()).isEqualTo(RetryDecision.Action.PARK);
+    assertThat(sixth.action()).isEqualTo(DecisionAction.PARK);
     assertThat(sixth.reason()).contains("circuit stage:tests is OPEN until " + T0.plusSeconds(30));
 
     CircuitName tests = CircuitName.stage("tests");
@@ -170,7 +171,7 @@ class DecisionEngineTest {
 
     d.onSuccess(new TaskSuccess("t-5", 2, "tests", null, null, null));
     assertThat(d.circuit(tests).orElseThrow().state()).isEqualTo(CircuitState.CLOSED);
-    assertThat(d.decide(timeout("t-7", 1).stage("tests").build()).action()).isEqualTo(RetryDecision.Action.RETRY);
+    assertThat(d.decide(timeout("t-7", 1).stage("tests").build()).action()).isEqualTo(DecisionAction.RETRY);
   }
 
   @Test
@@ -184,7 +185,7 @@ class DecisionEngineTest {
 
     RetryDecision probe = d.decide(timeout("t-1", 2).stage("tests").build());
 
-    assertThat(probe.action()).isEqualTo(RetryDecision.Action.PARK);
+    assertThat(probe.action()).isEqualTo(DecisionAction.PARK);
     assertThat(d.circuit(CircuitName.stage("tests")).orElseThrow().state()).isEqualTo(CircuitState.OPEN);
   }
 
@@ -194,7 +195,7 @@ class DecisionEngineTest {
     for (int i = 1; i <= 10; i++) {
       RetryDecision r = d.decide(FailureFacts.builder("tests").taskId("bad-" + i).verdict("CODE_QUALITY", false, 0.9)
           .build());
-      assertThat(r.action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+      assertThat(r.action()).isEqualTo(DecisionAction.DEAD_LETTER);
     }
     assertThat(d.circuit(CircuitName.stage("tests")).orElseThrow().state()).isEqualTo(CircuitState.CLOSED);
   }
@@ -205,11 +206,11 @@ class DecisionEngineTest {
     d.operate(CircuitName.agent("scraper"), RetryDecider.Operation.OPEN, "alice", "maintenance");
 
     RetryDecision r = d.decide(timeout("t-1", 1).agent("scraper").build());
-    assertThat(r.action()).isEqualTo(RetryDecision.Action.PARK);
+    assertThat(r.action()).isEqualTo(DecisionAction.PARK);
     assertThat(r.blockedBy()).isEqualTo("agent:scraper");
 
     d.operate(CircuitName.agent("scraper"), RetryDecider.Operation.RESET, "alice", null);
-    assertThat(d.decide(timeout("t-2", 1).agent("scraper").build()).action()).isEqualTo(RetryDecision.Action.RETRY);
+    assertThat(d.decide(timeout("t-2", 1).agent("scraper").build()).action()).isEqualTo(DecisionAction.RETRY);
   }
 
   @Test
@@ -227,9 +228,9 @@ class DecisionEngineTest {
     }
 
     assertThat(decisions).hasSize(6);
-    assertThat(decisions.subList(0, 5)).allSatisfy(r -> assertThat(r.action()).isNotEqualTo(RetryDecision.Action.ABORT_WORKFLOW));
+    assertThat(decisions.subList(0, 5)).allSatisfy(r -> assertThat(r.action()).isNotEqualTo(DecisionAction.ABORT_WORKFLOW));
     RetryDecision last = decisions.get(5);
-    assertThat(last.action()).isEqualTo(RetryDecision.Action.ABORT_WORKFLOW);
+    assertThat(last.action()).isEqualTo(DecisionAction.ABORT_WORKFLOW);
     assertThat(last.cause()).isEqualTo(RetryDecision.Cause.WORKFLOW_FAILING);
     WorkflowAborted aborted = (WorkflowAborted) events.stream().filter(WorkflowAborted.class::isInstance)
         .findFirst().orElseThrow();
@@ -243,7 +244,7 @@ class DecisionEngineTest {
     assertThat(last.reason()).contains("6 of the last 10 attempts failed (60 % > 50 %)");
 
     RetryDecision later = d.decide(timeout("task-11", 1).workflowId("wf-1").build());
-    assertThat(later.action()).isEqualTo(RetryDecision.Action.ABORT_WORKFLOW);
+    assertThat(later.action()).isEqualTo(DecisionAction.ABORT_WORKFLOW);
     assertThat(events).filteredOn(WorkflowAborted.class::isInstance).hasSize(1);
   }
 
@@ -252,7 +253,7 @@ class DecisionEngineTest {
     RetryDecider d = decider(DecisionRules.defaults());
     for (int i = 1; i <= 3; i++) {
       assertThat(d.decide(FailureFacts.builder("build").taskId("task-" + i).workflowId("wf-2")
-          .verdict("CONFIGURATION", false, 0.9).build()).action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+          .verdict("CONFIGURATION", false, 0.9).build()).action()).isEqualTo(DecisionAction.DEAD_LETTER);
     }
     for (int i = 4; i <= 10; i++) {
       d.onSuccess(new TaskSuccess("task-" + i, 1, "build", null, "wf-2", null));
@@ -269,10 +270,10 @@ class DecisionEngineTest {
     int parked = 0;
     for (int i = 0; i < 1000; i++) {
       RetryDecision r = d.decide(timeout("burst-" + i, 1).build());
-      if (r.action() == RetryDecision.Action.RETRY) {
+      if (r.action() == DecisionAction.RETRY) {
         retries.add(r);
       } else {
-        assertThat(r.action()).isEqualTo(RetryDecision.Action.PARK);
+        assertThat(r.action()).isEqualTo(DecisionAction.PARK);
         assertThat(r.cause()).isEqualTo(RetryDecision.Cause.BUDGET_EXHAUSTED);
         parked++;
       }
@@ -299,15 +300,15 @@ class DecisionEngineTest {
         .circuit(CircuitName.Kind.STAGE, CircuitConfig.builder().enabled(false).build()).build();
     RetryDecider d = decider(rules);
 
-    assertThat(d.decide(timeout("a", 1).build()).action()).isEqualTo(RetryDecision.Action.RETRY);
-    assertThat(d.decide(timeout("b", 1).build()).action()).isEqualTo(RetryDecision.Action.RETRY);
+    assertThat(d.decide(timeout("a", 1).build()).action()).isEqualTo(DecisionAction.RETRY);
+    assertThat(d.decide(timeout("b", 1).build()).action()).isEqualTo(DecisionAction.RETRY);
     RetryDecision third = d.decide(timeout("c", 1).build());
-    assertThat(third.action()).isEqualTo(RetryDecision.Action.DEAD_LETTER);
+    assertThat(third.action()).isEqualTo(DecisionAction.DEAD_LETTER);
     assertThat(third.cause()).isEqualTo(RetryDecision.Cause.BUDGET_EXHAUSTED);
     assertThat(third.reason()).contains("retry budget stage:build is spent: 2 retries in the last 10s, 2 allowed");
 
     clock.advance(Duration.ofSeconds(11));
-    assertThat(d.decide(timeout("d", 1).build()).action()).isEqualTo(RetryDecision.Action.RETRY);
+    assertThat(d.decide(timeout("d", 1).build()).action()).isEqualTo(DecisionAction.RETRY);
     assertThat(events).filteredOn(BudgetRecovered.class::isInstance).hasSize(1);
   }
 
@@ -360,13 +361,7 @@ class DecisionEngineTest {
     after.restore(before.snapshot());
 
     assertThat(after.circuit(CircuitName.stage("tests")).orElseThrow().state()).isEqualTo(CircuitState.OPEN);
-    assertThat(after.decide(timeout("t-6", 1).stage("tests").build()).action()).isEqualTo(RetryDecision.Action.PARK);
-  }
-
-  @Test
-  void everyDomainActionMapsOneToOneOntoTheWireDecision() {
-    assertThat(Arrays.stream(RetryDecision.Action.values()).map(Enum::name))
-        .containsExactlyElementsOf(Arrays.stream(Decision.Action.values()).map(Enum::name).toList());
+    assertThat(after.decide(timeout("t-6", 1).stage("tests").build()).action()).isEqualTo(DecisionAction.PARK);
   }
 
   @Test
