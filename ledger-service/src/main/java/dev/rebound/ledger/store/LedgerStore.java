@@ -9,6 +9,7 @@ import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.Transition;
+import dev.rebound.common.service.Origin;
 import dev.rebound.ledger.domain.CheckpointIntegrity;
 import dev.rebound.ledger.domain.ProvisionalRetry;
 import dev.rebound.ledger.domain.TaskOperation;

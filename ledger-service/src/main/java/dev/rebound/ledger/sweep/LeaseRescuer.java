@@ -5,7 +5,7 @@ import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.ledger.LedgerOperations;
 import dev.rebound.ledger.store.LedgerStore;
-import dev.rebound.ledger.store.Origin;
+import dev.rebound.common.service.Origin;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;

@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Typed access to the ledger over the (possibly clustered) event bus. Every call fails with a
- * {@link ReboundException} carrying the ledger's error code.
+ * Typed access to the ledger over the (possibly clustered) event bus: one method per {@link LedgerApi}
+ * entry, sent to that entry's address and action. Every call fails with a {@link ReboundException}
+ * carrying the ledger's error code.
  */
 public final class LedgerClient {
   private final Vertx vertx;
@@ -32,21 +33,21 @@ public final class LedgerClient {
 
   /** Enqueues a task; {@code reply.created} is false when the idempotency key already existed. */
   public Future<JsonObject> enqueue(JsonObject task) {
-    return call("enqueue", task);
+    return call(LedgerApi.ENQUEUE, task);
   }
 
   public Future<TaskView> get(UUID id) {
-    return call("get", new JsonObject().put("id", id.toString())).map(TaskView::fromJson);
+    return call(LedgerApi.GET, new JsonObject().put("id", id.toString())).map(TaskView::fromJson);
   }
 
   public Future<JsonArray> history(UUID id) {
-    return call("history", new JsonObject().put("id", id.toString())).map(r -> r.getJsonArray("history"));
+    return call(LedgerApi.HISTORY, new JsonObject().put("id", id.toString())).map(r -> r.getJsonArray("history"));
   }
 
   /** {@code {worker, stage?, type?, limit?, leaseMs?, waitMs?}}. */
   public Future<List<TaskView>> claim(JsonObject request) {
     long wait = request.getLong("waitMs", 0L);
-    return call("claim", request, timeoutMs + wait).map(r -> r.getJsonArray("tasks").stream()
+    return call(LedgerApi.CLAIM, request, timeoutMs + wait).map(r -> r.getJsonArray("tasks").stream()
         .map(t -> TaskView.fromJson((JsonObject) t)).toList());
   }
 
@@ -55,19 +56,17 @@ public final class LedgerClient {
     if (checkpointOrNull != null) {
       body.put("checkpoint", checkpointOrNull);
     }
-    return call("heartbeat", body);
+    return call(LedgerApi.HEARTBEAT, body);
   }
 
   public Future<JsonObject> complete(UUID id, UUID leaseToken, JsonObject result) {
-    return call("complete", new JsonObject().put("id", id.toString()).put("leaseToken", leaseToken.toString())
+    return call(LedgerApi.COMPLETE, new JsonObject().put("id", id.toString()).put("leaseToken", leaseToken.toString())
         .put("result", result));
   }
 
   /** Reports a failure; the reply comes after the ledger committed it. */
   public Future<JsonObject> fail(FailureEvent failure) {
-    return vertx.eventBus().<JsonObject>request(Addresses.FAILURES, failure.toJson(), options())
-        .map(m -> m.body())
-        .recover(t -> Future.failedFuture(ReboundException.from(t)));
+    return call(LedgerApi.REPORT_FAILURE, failure.toJson());
   }
 
   public Future<JsonObject> cancel(UUID id, String reason) {
@@ -76,7 +75,7 @@ public final class LedgerClient {
 
   /** @param expectedVersion act only if the task is still at this version (CONFLICT otherwise); null: no check */
   public Future<JsonObject> cancel(UUID id, String reason, Long expectedVersion) {
-    return call("cancel", personal(id, reason, expectedVersion));
+    return call(LedgerApi.CANCEL, personal(id, reason, expectedVersion));
   }
 
   public Future<JsonObject> block(UUID id, String reason) {
@@ -84,7 +83,7 @@ public final class LedgerClient {
   }
 
   public Future<JsonObject> block(UUID id, String reason, Long expectedVersion) {
-    return call("block", personal(id, reason, expectedVersion));
+    return call(LedgerApi.BLOCK, personal(id, reason, expectedVersion));
   }
 
   public Future<JsonObject> unblock(UUID id, String reason) {
@@ -92,7 +91,7 @@ public final class LedgerClient {
   }
 
   public Future<JsonObject> unblock(UUID id, String reason, Long expectedVersion) {
-    return call("unblock", personal(id, reason, expectedVersion));
+    return call(LedgerApi.UNBLOCK, personal(id, reason, expectedVersion));
   }
 
   private static JsonObject personal(UUID id, String reason, Long expectedVersion) {
@@ -105,49 +104,46 @@ public final class LedgerClient {
 
   /** {@code {sequence, state, checksum?}}; the lease token must be the current one. */
   public Future<JsonObject> saveCheckpoint(UUID id, UUID leaseToken, JsonObject checkpoint) {
-    return call("checkpoint", checkpoint.copy().put("id", id.toString()).put("leaseToken", leaseToken.toString()));
+    return call(LedgerApi.SAVE_CHECKPOINT, checkpoint.copy().put("id", id.toString()).put("leaseToken", leaseToken.toString()));
   }
 
   /** {@code {state?, stage?, workflowId?, agent?, limit?, after?}}. */
   public Future<JsonObject> list(JsonObject query) {
-    return call("list", query);
+    return call(LedgerApi.LIST, query);
   }
 
   public Future<JsonObject> deadLetters(JsonObject query) {
-    return call("dlq.list", query);
+    return call(LedgerApi.DEAD_LETTERS, query);
   }
 
   /** {@code {ids:[…]}} or {@code {filter:{stage?, workflowId?}}}. */
   public Future<JsonObject> redrive(JsonObject request) {
-    return call("dlq.redrive", request);
+    return call(LedgerApi.REDRIVE, request);
   }
 
   public Future<JsonObject> purge(JsonObject request) {
-    return call("dlq.purge", request);
+    return call(LedgerApi.PURGE, request);
   }
 
   public Future<JsonObject> stats() {
-    return call("stats", new JsonObject());
+    return call(LedgerApi.STATS, new JsonObject());
   }
 
   public Future<JsonObject> decide(Decision decision) {
-    return vertx.eventBus().<JsonObject>request(Addresses.LEDGER_DECIDE, decision.toJson(), options())
+    return call(LedgerApi.DECIDE, decision.toJson());
+  }
+
+  private Future<JsonObject> call(LedgerApi operation, JsonObject body) {
+    return call(operation, body, timeoutMs);
+  }
+
+  private Future<JsonObject> call(LedgerApi operation, JsonObject body, long timeout) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout);
+    if (operation.action() != null) {
+      options.addHeader(Addresses.ACTION_HEADER, operation.action());
+    }
+    return vertx.eventBus().<JsonObject>request(operation.address(), body, options)
         .map(m -> m.body())
         .recover(t -> Future.failedFuture(ReboundException.from(t)));
-  }
-
-  private Future<JsonObject> call(String action, JsonObject body) {
-    return call(action, body, timeoutMs);
-  }
-
-  private Future<JsonObject> call(String action, JsonObject body, long timeout) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout).addHeader(Addresses.ACTION_HEADER, action);
-    return vertx.eventBus().<JsonObject>request(Addresses.LEDGER, body, options)
-        .map(m -> m.body())
-        .recover(t -> Future.failedFuture(ReboundException.from(t)));
-  }
-
-  private DeliveryOptions options() {
-    return new DeliveryOptions().setSendTimeout(timeoutMs);
   }
 }
