@@ -74,11 +74,6 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
     return this;
   }
 
-  /** The API this table serves. */
-  public Class<S> api() {
-    return api;
-  }
-
   /** The entries bound so far, in declaration order. */
   public Set<S> bound() {
     return bindings.isEmpty() ? EnumSet.noneOf(api) : EnumSet.copyOf(bindings.keySet());
@@ -91,15 +86,6 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
       throw new IllegalStateException(api.getSimpleName() + " entries without a handler: " + unbound);
     }
     return this;
-  }
-
-  /** Runs {@code operation} as the edges do: parse, then handle. */
-  public Future<JsonObject> invoke(S operation, JsonObject request, Origin origin) {
-    Binding<?> binding = bindings.get(operation);
-    if (binding == null) {
-      return Future.failedFuture(new IllegalStateException(operation + " has no handler"));
-    }
-    return binding.invoke(request, origin);
   }
 
   /** Adds a route for every bound entry that has one; replies are written with {@code json}. */
