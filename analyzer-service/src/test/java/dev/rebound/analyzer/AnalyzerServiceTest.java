@@ -3,6 +3,7 @@ package dev.rebound.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.Addresses;
+import dev.rebound.common.client.AnalyzerApi;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.testing.TestDatabase;
 import io.vertx.core.Future;
@@ -16,14 +17,18 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -296,5 +301,24 @@ class AnalyzerServiceTest {
     deploy();
     JsonObject after = post("/v1/classify", new JsonObject().put("message", message)).bodyAsJsonObject();
     assertThat(after.getString("fingerprint")).isEqualTo(before.getString("fingerprint"));
+  }
+
+  @Test
+  void everyAnalyzerApiEntryIsServedOnItsRouteAndTheAnalyzerServesNoOtherJsonOperation() throws Exception {
+    assertThat(analyzer.operations().bound()).isEqualTo(EnumSet.allOf(AnalyzerApi.class));
+    Set<String> declared = Arrays.stream(AnalyzerApi.values()).filter(op -> op.route() != null)
+        .map(op -> op.route().method() + " " + op.route().path()).collect(Collectors.toSet());
+    Set<String> served = analyzer.routes().getRoutes().stream()
+        .filter(r -> r.methods() != null && !r.methods().isEmpty() && !r.getPath().startsWith("/openapi")
+            && !r.getPath().equals("/v1/classify/batch"))
+        .flatMap(r -> r.methods().stream().map(m -> m + " " + r.getPath())).collect(Collectors.toSet());
+    assertThat(served).isEqualTo(declared);
+    for (AnalyzerApi op : AnalyzerApi.values()) {
+      if (op.address() != null) {
+        Throwable t = vertx.eventBus().request(op.address(), "not json").toCompletionStage().toCompletableFuture()
+            .handle((ok, err) -> err).get(10, TimeUnit.SECONDS);
+        assertThat(t).as(op.address()).hasMessageContaining("must be a JSON object");
+      }
+    }
   }
 }

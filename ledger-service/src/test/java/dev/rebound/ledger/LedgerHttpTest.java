@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.Addresses;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.client.LedgerApi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
@@ -12,8 +13,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -213,6 +218,26 @@ class LedgerHttpTest {
         "BAD_REQUEST", "'runAt' is required");
     assertThat(rows("tasks")).isEqualTo(before);
     assertThat(await(h.verticle.readiness()).getString("database")).isEqualTo("UP");
+  }
+
+  @Test
+  void everyLedgerApiEntryIsServedOnItsAddressAndRouteAndTheLedgerServesNoOtherOperation() throws Exception {
+    assertThat(h.verticle.operations().bound()).isEqualTo(EnumSet.allOf(LedgerApi.class));
+
+    Set<String> declaredActions = Arrays.stream(LedgerApi.values()).filter(op -> Addresses.LEDGER.equals(op.address()))
+        .map(LedgerApi::action).collect(Collectors.toSet());
+    Throwable t = h.vertx.eventBus().request(Addresses.LEDGER, new JsonObject()).toCompletionStage().toCompletableFuture()
+        .handle((ok, err) -> err).join();
+    String message = ReboundException.from(t).getMessage();
+    String known = message.substring(message.indexOf("known: [") + "known: [".length(), message.lastIndexOf(']'));
+    assertThat(Set.of(known.split(", "))).isEqualTo(declaredActions);
+
+    Set<String> declaredRoutes = Arrays.stream(LedgerApi.values()).filter(op -> op.route() != null)
+        .map(op -> op.route().method() + " " + op.route().path()).collect(Collectors.toSet());
+    Set<String> servedRoutes = h.verticle.routes().getRoutes().stream()
+        .filter(r -> r.methods() != null && !r.methods().isEmpty() && !r.getPath().startsWith("/openapi"))
+        .flatMap(r -> r.methods().stream().map(m -> m + " " + r.getPath())).collect(Collectors.toSet());
+    assertThat(servedRoutes).isEqualTo(declaredRoutes);
   }
 
   private static void assertBusError(String address, String action, Object body, String code, String part) {

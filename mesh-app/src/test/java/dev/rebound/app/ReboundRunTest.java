@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.app.run.PostgresProvisioner;
 import dev.rebound.app.run.ReboundRun;
-import dev.rebound.app.run.ServiceModules;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.testing.TestDatabase;
 import io.vertx.core.Vertx;
@@ -47,7 +46,7 @@ class ReboundRunTest {
     overrides.put("ledger.retention-sweep-interval", "1h");
     overrides.put("shutdown.timeout", "5s");
     Settings settings = Settings.load(Map.of(), Optional.empty()).withOverrides(overrides);
-    run = ReboundRun.start(settings, ServiceModules.ALL, PostgresProvisioner.system());
+    run = ReboundRun.start(settings, ReboundRun.SERVICES, PostgresProvisioner.system());
     url = run.url();
   }
 

@@ -29,4 +29,6 @@ public final class Addresses {
 
   /** Header naming the operation on {@link #LEDGER}. */
   public static final String ACTION_HEADER = "action";
+  /** Optional header naming who asks (recorded in the task history); {@code event-bus} when absent. */
+  public static final String ACTOR_HEADER = "actor";
 }

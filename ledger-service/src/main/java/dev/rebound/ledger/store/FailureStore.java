@@ -1,5 +1,6 @@
 package dev.rebound.ledger.store;
 
+import dev.rebound.common.service.Origin;
 import static dev.rebound.ledger.store.Timestamps.instant;
 import static dev.rebound.ledger.store.Timestamps.ts;
 

@@ -1,5 +1,6 @@
 package dev.rebound.ledger.store;
 
+import dev.rebound.common.service.Origin;
 import java.time.Instant;
 import java.util.UUID;
 

@@ -2,7 +2,6 @@ package dev.rebound.app.cli;
 
 import dev.rebound.app.run.PostgresProvisioner;
 import dev.rebound.app.run.ReboundRun;
-import dev.rebound.app.run.ServiceModules;
 import dev.rebound.common.runtime.ConfigException;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
@@ -48,7 +47,7 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ReboundRun run;
     try {
-      run = ReboundRun.start(settings(), ServiceModules.ALL, PostgresProvisioner.system());
+      run = ReboundRun.start(settings(), ReboundRun.SERVICES, PostgresProvisioner.system());
     } catch (ConfigException e) {
       throw new CliFailure(CliFailure.USAGE, e.getMessage());
     } catch (PostgresProvisioner.Refused e) {
@@ -89,7 +88,7 @@ public final class RunCommand implements Callable<Integer> {
     Settings settings;
     try {
       settings = Settings.load(env, yaml);
-      settings.requireKnown(ServiceModules.KEYS);
+      settings.requireKnown(ReboundRun.keys());
     } catch (ConfigException e) {
       throw new CliFailure(CliFailure.USAGE, e.getMessage());
     }

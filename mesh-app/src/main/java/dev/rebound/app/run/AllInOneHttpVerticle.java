@@ -1,8 +1,7 @@
 package dev.rebound.app.run;
 
-import dev.rebound.common.runtime.ErrorReplies;
-import dev.rebound.common.runtime.Correlation;
-import dev.rebound.common.runtime.OpsRoutes;
+import dev.rebound.common.http.ServiceHttpServer;
+import dev.rebound.common.service.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -10,83 +9,79 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one HTTP server of {@code rebound run}: every service's routes on one port, plus
- * {@code /health/live}, {@code /health/ready} (UP only when every service is ready), {@code /metrics},
- * correlation ids and JSON errors. Deployed after the services, so their routers exist.
+ * The one HTTP server of {@code rebound run}: every service's routes on one port, assembled by the
+ * same {@link ServiceHttpServer#router} as a service's own server (correlation ids,
+ * {@code /health/live}, {@code /health/ready} — UP only when every service is ready —
+ * {@code /metrics}, JSON errors). Deployed after the services, so their routers exist.
  */
 public final class AllInOneHttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AllInOneHttpVerticle.class);
 
-  private final List<ServiceModule> modules;
+  private final List<ServiceVerticle> services;
   private final String host;
   private final int port;
   private HttpServer server;
 
-  public AllInOneHttpVerticle(List<ServiceModule> modules, String host, int port) {
-    this.modules = List.copyOf(modules);
+  public AllInOneHttpVerticle(List<? extends ServiceVerticle> services, String host, int port) {
+    this.services = List.copyOf(services);
     this.host = host;
     this.port = port;
   }
 
   @Override
   public Future<?> start() {
-    Router root = Router.router(vertx);
-    root.route().handler(Correlation.httpHandler());
-    OpsRoutes.mount(root, vertx, this::readiness);
-    for (ServiceModule module : modules) {
-      Router routes = module.routes();
-      if (routes == null) {
+    List<Router> routers = new ArrayList<>();
+    for (ServiceVerticle service : services) {
+      if (service.routes() == null) {
         return Future.failedFuture(new IllegalStateException(
-            "service '" + module.name() + "' has no routes after deployment"));
+            "service '" + service.name() + "' has no routes after deployment"));
       }
-      root.route().subRouter(routes);
+      routers.add(service.routes());
     }
-    root.route().failureHandler(ErrorReplies.httpFailureHandler());
-    // Unknown paths and methods get the same JSON error body as everything else.
-    root.errorHandler(404, ErrorReplies.httpFailureHandler());
-    root.errorHandler(405, ErrorReplies.httpFailureHandler());
+    Router root = ServiceHttpServer.router(vertx, this::readiness, routers);
     return vertx.createHttpServer().requestHandler(root).listen(port, host).onSuccess(s -> {
       server = s;
       LOG.info("all-in-one HTTP on {}:{} serving {}", host, s.actualPort(),
-          modules.stream().map(ServiceModule::name).toList());
+          services.stream().map(ServiceVerticle::name).toList());
     });
   }
 
   /** {@code {"services":{"ledger":{"status":"UP",…},…}}}, with status DOWN when any service is not ready. */
   Future<JsonObject> readiness() {
     List<Future<JsonObject>> checks = new ArrayList<>();
-    for (ServiceModule module : modules) {
+    for (ServiceVerticle service : services) {
       Future<JsonObject> check;
       try {
-        check = module.readiness();
+        check = service.readiness();
       } catch (RuntimeException e) {
         check = Future.failedFuture(e);
       }
       checks.add(check == null ? Future.failedFuture("no readiness result") : check);
     }
     return Future.join(checks).transform(ignored -> {
-      JsonObject services = new JsonObject();
+      JsonObject report = new JsonObject();
       boolean allUp = true;
-      for (int i = 0; i < modules.size(); i++) {
+      for (int i = 0; i < services.size(); i++) {
         Future<JsonObject> check = checks.get(i);
-        JsonObject report;
+        JsonObject one;
         if (check.succeeded()) {
           JsonObject details = check.result() == null ? new JsonObject() : check.result();
           boolean down = "DOWN".equalsIgnoreCase(String.valueOf(details.getValue("status", "UP")));
-          report = new JsonObject().put("status", down ? "DOWN" : "UP");
-          details.forEach(e -> report.getMap().putIfAbsent(e.getKey(), e.getValue()));
+          one = new JsonObject().put("status", down ? "DOWN" : "UP");
+          details.forEach(e -> one.getMap().putIfAbsent(e.getKey(), e.getValue()));
           allUp &= !down;
         } else {
-          report = new JsonObject().put("status", "DOWN").put("reason", String.valueOf(check.cause().getMessage()));
+          one = new JsonObject().put("status", "DOWN").put("reason", String.valueOf(check.cause().getMessage()));
           allUp = false;
         }
-        services.put(modules.get(i).name(), report);
+        report.put(services.get(i).name(), one);
       }
-      return Future.succeededFuture(new JsonObject().put("status", allUp ? "UP" : "DOWN").put("services", services));
+      return Future.succeededFuture(new JsonObject().put("status", allUp ? "UP" : "DOWN").put("services", report));
     });
   }
 
@@ -100,10 +95,10 @@ public final class AllInOneHttpVerticle extends VerticleBase {
     if (server == null) {
       return Future.succeededFuture();
     }
-    // long polls answered first, then stop accepting and wait (bounded) for the requests being served
-    List<Future<Void>> quiet = new java.util.ArrayList<>();
-    modules.forEach(m -> quiet.add(m.beforeHttpShutdown()));
+    // held requests (long polls) answered first, then stop accepting and wait (bounded) for the requests being served
+    List<Future<Void>> quiet = new ArrayList<>();
+    services.forEach(s -> quiet.add(s.quiesce()));
     return Future.join(quiet).otherwiseEmpty()
-        .compose(v -> server.shutdown(10, java.util.concurrent.TimeUnit.SECONDS));
+        .compose(v -> server.shutdown(ServiceHttpServer.SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS));
   }
 }

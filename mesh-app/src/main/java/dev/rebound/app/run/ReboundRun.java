@@ -1,10 +1,17 @@
 package dev.rebound.app.run;
 
+import dev.rebound.analyzer.AnalyzerConfig;
+import dev.rebound.analyzer.AnalyzerVerticle;
+import dev.rebound.common.runtime.ConfigKey;
+import dev.rebound.common.service.ServiceFactory;
+import dev.rebound.ledger.LedgerConfig;
 import dev.rebound.common.runtime.ConfigException;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.ServiceLauncher;
 import dev.rebound.common.runtime.ServiceLauncher.RunningService;
 import dev.rebound.common.runtime.Settings;
+import dev.rebound.common.service.ServiceVerticle;
+import dev.rebound.ledger.LedgerVerticle;
 import io.vertx.core.Deployable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,12 +28,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * All of Rebound in one JVM: a PostgreSQL (the configured one, or the embedded one), every service
- * of {@link ServiceModules#ALL} on one local (non-clustered) event bus with its own HTTP server off,
- * and one {@link AllInOneHttpVerticle} serving all their routes on {@code run.port} at
- * {@code run.host} ({@link RuntimeKeys}). The caller checks the settings against
- * {@link ServiceModules#KEYS} first ({@code Settings.requireKnown}), as {@code rebound run} does.
+ * of {@link #SERVICES} on one local (non-clustered) event bus with its own HTTP server off, and one
+ * {@link AllInOneHttpVerticle} serving all their routes on {@code run.port} at {@code run.host}
+ * ({@link RuntimeKeys}). The caller checks the settings against {@link #keys()} first
+ * ({@code Settings.requireKnown}), as {@code rebound run} does.
  */
 public final class ReboundRun {
+  /**
+   * The services {@code rebound run} starts, in deployment order (the ledger first: the others talk
+   * to it), each built from the settings with {@code cluster.enabled=false} and
+   * {@code http.enabled=false}. Adding a service is adding its {@code fromSettings} here (and its
+   * module to {@code mesh-app/pom.xml}).
+   */
+  public static final List<ServiceFactory> SERVICES = List.of(
+      ServiceFactory.of(LedgerConfig.KEYS, LedgerVerticle::fromSettings),
+      ServiceFactory.of(AnalyzerConfig.KEYS, AnalyzerVerticle::fromSettings));
+
+  /** The settings keys of every service in {@link #SERVICES}. */
+  public static List<ConfigKey<?>> keys() {
+    return SERVICES.stream().flatMap(s -> s.keys().stream()).distinct().toList();
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ReboundRun.class);
   /** Beyond shutdown.timeout: time for Vert.x to close and the embedded PostgreSQL to stop. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
@@ -51,7 +73,7 @@ public final class ReboundRun {
    * {@code ConfigException} for bad settings, or {@link IllegalStateException} when a service fails
    * to start (everything started so far, embedded PostgreSQL included, is stopped again).
    */
-  public static ReboundRun start(Settings settings, List<Function<Settings, ServiceModule>> factories,
+  public static ReboundRun start(Settings settings, List<ServiceFactory> services,
       PostgresProvisioner provisioner) {
     String host = settings.get(RuntimeKeys.RUN_HOST);
     int port = settings.get(RuntimeKeys.RUN_PORT);
@@ -61,23 +83,19 @@ public final class ReboundRun {
     overrides.put(RuntimeKeys.HTTP_ENABLED.name(), "false");
     Settings serviceSettings = settings.withOverrides(overrides);
 
-    List<ServiceModule> modules = new ArrayList<>();
+    List<ServiceVerticle> built = new ArrayList<>();
     AllInOneHttpVerticle[] http = new AllInOneHttpVerticle[1];
     Function<Settings, List<Deployable>> verticles = s -> {
-      List<Deployable> units = new ArrayList<>();
-      for (Function<Settings, ServiceModule> factory : factories) {
-        ServiceModule module = factory.apply(s);
-        modules.add(module);
-        units.add(module.verticle());
-      }
-      http[0] = new AllInOneHttpVerticle(modules, host, port);
+      services.forEach(factory -> built.add(factory.create().apply(s)));
+      http[0] = new AllInOneHttpVerticle(built, host, port);
+      List<Deployable> units = new ArrayList<>(built);
       units.add(http[0]);
       return units;
     };
     try {
       RunningService running = ServiceLauncher.start("rebound", serviceSettings, verticles)
           .toCompletionStage().toCompletableFuture().get();
-      List<String> names = modules.stream().map(ServiceModule::name).toList();
+      List<String> names = built.stream().map(ServiceVerticle::name).toList();
       return new ReboundRun(running, http[0], names, db.embedded(), host);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -24,8 +24,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Typed access to the ledger over the (possibly clustered) event bus: one request record per
- * operation. Every call fails with a {@link ReboundException} carrying the ledger's error code.
+ * Typed access to the ledger over the (possibly clustered) event bus: one method per {@link LedgerApi}
+ * entry, taking that operation's request record and sent to the entry's address and action. Every
+ * call fails with a {@link ReboundException} carrying the ledger's error code.
  */
 public final class LedgerClient {
   private final Vertx vertx;
@@ -42,98 +43,93 @@ public final class LedgerClient {
 
   /** Enqueues a task; {@code reply.created} is false when the idempotency key already existed. */
   public Future<JsonObject> enqueue(EnqueueRequest task) {
-    return call("enqueue", task.toJson());
+    return call(LedgerApi.ENQUEUE, task.toJson());
   }
 
   public Future<TaskView> get(UUID id) {
-    return call("get", new TaskIdRequest(id).toJson()).map(TaskView::fromJson);
+    return call(LedgerApi.GET, new TaskIdRequest(id).toJson()).map(TaskView::fromJson);
   }
 
   public Future<JsonArray> history(UUID id) {
-    return call("history", new TaskIdRequest(id).toJson()).map(r -> r.getJsonArray("history"));
+    return call(LedgerApi.HISTORY, new TaskIdRequest(id).toJson()).map(r -> r.getJsonArray("history"));
   }
 
   /** {@code {taskId, corruptSequences, checkpoint?}}: the newest checkpoint whose checksum still matches. */
   public Future<JsonObject> latestCheckpoint(UUID id) {
-    return call("checkpoint.latest", new TaskIdRequest(id).toJson());
+    return call(LedgerApi.LATEST_CHECKPOINT, new TaskIdRequest(id).toJson());
   }
 
   /** Waits up to the claim's {@code waitMs} on top of this client's timeout. */
   public Future<List<TaskView>> claim(ClaimRequest request) {
-    return call("claim", request.toJson(), timeoutMs + request.waitMs()).map(r -> r.getJsonArray("tasks").stream()
+    return call(LedgerApi.CLAIM, request.toJson(), timeoutMs + request.waitMs()).map(r -> r.getJsonArray("tasks").stream()
         .map(t -> TaskView.fromJson((JsonObject) t)).toList());
   }
 
   public Future<JsonObject> heartbeat(HeartbeatRequest request) {
-    return call("heartbeat", request.toJson());
+    return call(LedgerApi.HEARTBEAT, request.toJson());
   }
 
   public Future<JsonObject> complete(CompleteRequest request) {
-    return call("complete", request.toJson());
+    return call(LedgerApi.COMPLETE, request.toJson());
   }
 
   /** Reports a failure; the reply comes after the ledger committed it. */
   public Future<JsonObject> fail(FailureEvent failure) {
-    return vertx.eventBus().<JsonObject>request(Addresses.FAILURES, failure.toJson(), options())
-        .map(m -> m.body())
-        .recover(t -> Future.failedFuture(ReboundException.from(t)));
+    return call(LedgerApi.REPORT_FAILURE, failure.toJson());
   }
 
   public Future<JsonObject> cancel(PersonActionRequest request) {
-    return call("cancel", request.toJson());
+    return call(LedgerApi.CANCEL, request.toJson());
   }
 
   public Future<JsonObject> block(PersonActionRequest request) {
-    return call("block", request.toJson());
+    return call(LedgerApi.BLOCK, request.toJson());
   }
 
   public Future<JsonObject> unblock(PersonActionRequest request) {
-    return call("unblock", request.toJson());
+    return call(LedgerApi.UNBLOCK, request.toJson());
   }
 
   /** The lease token must be the current one. */
   public Future<JsonObject> saveCheckpoint(CheckpointRequest request) {
-    return call("checkpoint", request.toJson());
+    return call(LedgerApi.SAVE_CHECKPOINT, request.toJson());
   }
 
   public Future<JsonObject> list(ListTasksRequest query) {
-    return call("list", query.toJson());
+    return call(LedgerApi.LIST, query.toJson());
   }
 
   public Future<JsonObject> deadLetters(DeadLetterQuery query) {
-    return call("dlq.list", query.toJson());
+    return call(LedgerApi.DEAD_LETTERS, query.toJson());
   }
 
   public Future<JsonObject> redrive(DeadLetterSelection selection) {
-    return call("dlq.redrive", selection.toJson());
+    return call(LedgerApi.REDRIVE, selection.toJson());
   }
 
   public Future<JsonObject> purge(DeadLetterSelection selection) {
-    return call("dlq.purge", selection.toJson());
+    return call(LedgerApi.PURGE, selection.toJson());
   }
 
   public Future<JsonObject> stats() {
-    return call("stats", new JsonObject());
+    return call(LedgerApi.STATS, new JsonObject());
   }
 
   public Future<JsonObject> decide(Decision decision) {
-    return vertx.eventBus().<JsonObject>request(Addresses.LEDGER_DECIDE, decision.toJson(), options())
+    return call(LedgerApi.DECIDE, decision.toJson());
+  }
+
+  private Future<JsonObject> call(LedgerApi operation, JsonObject body) {
+    return call(operation, body, timeoutMs);
+  }
+
+  private Future<JsonObject> call(LedgerApi operation, JsonObject body, long timeout) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout);
+    if (operation.action() != null) {
+      options.addHeader(Addresses.ACTION_HEADER, operation.action());
+    }
+    return vertx.eventBus().<JsonObject>request(operation.address(), body, options)
         .map(m -> m.body())
         .recover(t -> Future.failedFuture(ReboundException.from(t)));
-  }
-
-  private Future<JsonObject> call(String action, JsonObject body) {
-    return call(action, body, timeoutMs);
-  }
-
-  private Future<JsonObject> call(String action, JsonObject body, long timeout) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout).addHeader(Addresses.ACTION_HEADER, action);
-    return vertx.eventBus().<JsonObject>request(Addresses.LEDGER, body, options)
-        .map(m -> m.body())
-        .recover(t -> Future.failedFuture(ReboundException.from(t)));
-  }
-
-  private DeliveryOptions options() {
-    return new DeliveryOptions().setSendTimeout(timeoutMs);
   }
 }

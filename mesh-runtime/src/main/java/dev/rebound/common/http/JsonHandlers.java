@@ -1,6 +1,7 @@
 package dev.rebound.common.http;
 
 import dev.rebound.common.runtime.ErrorReplies;
+import dev.rebound.common.runtime.InFlight;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.Context;
@@ -8,8 +9,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -19,32 +21,16 @@ import java.util.function.Supplier;
  */
 public final class JsonHandlers {
   private final Context serviceContext;
-  private final dev.rebound.common.runtime.InFlight inFlight;
+  private final InFlight inFlight;
 
   /** Operations are counted in {@code inFlight} until answered (graceful shutdown waits for them). */
-  public JsonHandlers(Context serviceContext, dev.rebound.common.runtime.InFlight inFlight) {
+  public JsonHandlers(Context serviceContext, InFlight inFlight) {
     this.serviceContext = serviceContext;
     this.inFlight = inFlight;
   }
 
-  /** A JSON-object body (empty means {}), the operation, and the status for its reply. */
-  public void body(RoutingContext ctx, Function<JsonObject, Future<JsonObject>> op, Function<JsonObject, Integer> status) {
-    JsonObject body;
-    try {
-      body = jsonBody(ctx);
-    } catch (ReboundException e) {
-      ErrorReplies.respond(ctx, e);
-      return;
-    }
-    onService(ctx, () -> op.apply(body), (reply) -> writeJson(ctx, status.apply(reply), reply));
-  }
-
-  public void call(RoutingContext ctx, int status, Supplier<Future<JsonObject>> op) {
-    onService(ctx, op, reply -> writeJson(ctx, status, reply));
-  }
-
   /** Runs {@code op} on the service's context and hands a success to {@code writer}; failures become error replies. */
-  public <T> void onService(RoutingContext ctx, Supplier<Future<T>> op, java.util.function.Consumer<T> writer) {
+  public <T> void onService(RoutingContext ctx, Supplier<Future<T>> op, Consumer<T> writer) {
     Runnable run = () -> {
       Future<T> f = inFlight.track(op);
       f.onSuccess(reply -> {
@@ -99,6 +85,14 @@ public final class JsonHandlers {
     }
     int nl = s.indexOf('\n');
     return JsonFields.abbreviate(nl < 0 ? s : s.substring(0, nl), 200);
+  }
+
+  /** Serves the classpath resource {@code resource} (a YAML document such as an OpenAPI description) at {@code paths}. */
+  public static void serveYaml(Router router, String resource, String... paths) {
+    String text = resource(resource);
+    for (String path : paths) {
+      router.get(path).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(text));
+    }
   }
 
   /** A classpath resource as text (OpenAPI documents). */

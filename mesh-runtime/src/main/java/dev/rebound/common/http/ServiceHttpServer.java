@@ -1,26 +1,44 @@
 package dev.rebound.common.http;
 
-import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.runtime.Correlation;
+import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.runtime.OpsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
-/** The HTTP server of a service run alone: correlation ids, health and metrics, its routes, JSON errors. */
+/**
+ * The one router assembly of Rebound's HTTP servers, a service run alone and the all-in-one
+ * {@code rebound run} alike: correlation ids, {@code /health/live}, {@code /health/ready},
+ * {@code /metrics}, the services' routers, and JSON errors for everything else (400, 404, 405,
+ * 413, 500 and failures).
+ */
 public final class ServiceHttpServer {
+  /** How long a stopping server waits for the requests it is serving. */
+  public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
   private ServiceHttpServer() {
   }
 
-  public static Future<HttpServer> start(Vertx vertx, Router routes, Supplier<Future<JsonObject>> readiness, int port) {
+  /** The root router: ops routes answering {@code readiness}, then each service's routes in order. */
+  public static Router router(Vertx vertx, Supplier<Future<JsonObject>> readiness, List<Router> serviceRoutes) {
     Router root = Router.router(vertx);
     root.route().handler(Correlation.httpHandler());
     OpsRoutes.mount(root, vertx, readiness);
-    root.route().subRouter(routes);
+    for (Router routes : serviceRoutes) {
+      root.route().subRouter(routes);
+    }
     ErrorReplies.install(root);
-    return vertx.createHttpServer().requestHandler(root).listen(port);
+    return root;
+  }
+
+  /** The HTTP server of a service run alone, listening on {@code port} (0: any free port). */
+  public static Future<HttpServer> start(Vertx vertx, Router routes, Supplier<Future<JsonObject>> readiness, int port) {
+    return vertx.createHttpServer().requestHandler(router(vertx, readiness, List.of(routes))).listen(port);
   }
 }

@@ -1,4 +1,4 @@
-package dev.rebound.ledger.sweep;
+package dev.rebound.common.service;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

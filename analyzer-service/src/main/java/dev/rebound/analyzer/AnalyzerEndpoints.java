@@ -1,0 +1,39 @@
+package dev.rebound.analyzer;
+
+import static dev.rebound.common.client.AnalyzerApi.ANALYZE_FAILURE;
+import static dev.rebound.common.client.AnalyzerApi.CLASSIFY;
+import static dev.rebound.common.client.AnalyzerApi.FINGERPRINT;
+import static dev.rebound.common.client.AnalyzerApi.FINGERPRINTS;
+
+import dev.rebound.common.client.AnalyzerApi;
+import dev.rebound.common.http.JsonHandlers;
+import dev.rebound.common.service.OperationTable;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The analyzer's edges: each {@link AnalyzerApi} entry bound to its {@link AnalyzerOperations}
+ * method (the same binding serves the event bus and HTTP), and the routes that are not JSON in and
+ * out: NDJSON batch classification and the OpenAPI document.
+ */
+final class AnalyzerEndpoints {
+  private AnalyzerEndpoints() {
+  }
+
+  static OperationTable<AnalyzerApi> table(AnalyzerOperations ops) {
+    return OperationTable.of(AnalyzerApi.class)
+        .bind(ANALYZE_FAILURE, (request, origin) -> ops.analyzeFailure(request))
+        .bind(CLASSIFY, (request, origin) -> ops.classify(request))
+        .bind(FINGERPRINTS, (request, origin) -> ops.fingerprints(request))
+        .bind(FINGERPRINT, (request, origin) -> ops.fingerprint(request.getString("fingerprint")));
+  }
+
+  /** Mounted ahead of the table's routes. */
+  static void addRoutes(Router router, JsonHandlers json, AnalyzerOperations ops, long bodyLimit, int maxBatchLines) {
+    router.routeWithRegex("/v1/(classify|fingerprints)(/.*)?").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    router.post("/v1/classify/batch").handler(ctx -> json.onService(ctx,
+        () -> ops.classifyBatch(ctx.body().asString() == null ? "" : ctx.body().asString(), maxBatchLines),
+        ndjson -> ctx.response().putHeader("Content-Type", "application/x-ndjson").end(ndjson)));
+    JsonHandlers.serveYaml(router, "openapi/analyzer.yaml", "/openapi/analyzer.yaml", "/openapi.yaml");
+  }
+}

@@ -1,0 +1,180 @@
+package dev.rebound.common.service;
+
+import dev.rebound.common.Addresses;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.client.ApiOperation;
+import dev.rebound.common.client.HttpRoute;
+import dev.rebound.common.http.JsonHandlers;
+import dev.rebound.common.runtime.BusRequests;
+import dev.rebound.common.runtime.Correlation;
+import dev.rebound.common.runtime.ErrorReplies;
+import dev.rebound.common.runtime.InFlight;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A service's operations: each entry of its API enum (the contract, e.g. {@code LedgerApi}) bound
+ * once to a handler. The one table drives both edges:
+ * <ul>
+ *   <li>the event bus: one consumer per address; an address shared by several operations
+ *       dispatches on the {@link Addresses#ACTION_HEADER} and refuses an unknown or missing one
+ *       naming the known actions. The {@link Addresses#ACTOR_HEADER} (default {@code event-bus})
+ *       and the correlation id become the {@link Origin}.</li>
+ *   <li>HTTP: one route per entry with a {@link HttpRoute}; the JSON body (a GET: the query
+ *       parameters, {@code limit} as an integer) with the path parameters merged in, origin
+ *       {@code http}; the reply with the entry's success status.</li>
+ * </ul>
+ * A request is parsed by the entry's parser (identity unless given) before its handler runs; a
+ * parser throwing {@link ReboundException} answers 400 / the bus error like any other failure.
+ */
+public final class OperationTable<S extends Enum<S> & ApiOperation> {
+  private final Class<S> api;
+  private final Map<S, Binding<?>> bindings;
+
+  private OperationTable(Class<S> api) {
+    this.api = api;
+    this.bindings = new EnumMap<>(api);
+  }
+
+  /** An empty table for the entries of {@code api}. */
+  public static <S extends Enum<S> & ApiOperation> OperationTable<S> of(Class<S> api) {
+    return new OperationTable<>(api);
+  }
+
+  /** Binds {@code operation} to a handler of its JSON request. */
+  public OperationTable<S> bind(S operation, OperationHandler<JsonObject> handler) {
+    return bind(operation, request -> request, handler);
+  }
+
+  /** Binds {@code operation} to a handler of the request {@code parser} makes from its JSON. */
+  public <R> OperationTable<S> bind(S operation, Function<JsonObject, R> parser, OperationHandler<R> handler) {
+    Objects.requireNonNull(parser, "parser");
+    Objects.requireNonNull(handler, "handler");
+    if (bindings.putIfAbsent(operation, new Binding<>(operation, parser, handler)) != null) {
+      throw new IllegalStateException(operation + " is bound twice");
+    }
+    return this;
+  }
+
+  /** The entries bound so far, in declaration order. */
+  public Set<S> bound() {
+    return bindings.isEmpty() ? EnumSet.noneOf(api) : EnumSet.copyOf(bindings.keySet());
+  }
+
+  /** The table itself; fails naming the API's entries that have no handler. */
+  public OperationTable<S> requireComplete() {
+    Set<S> unbound = EnumSet.complementOf(EnumSet.copyOf(bound()));
+    if (!unbound.isEmpty()) {
+      throw new IllegalStateException(api.getSimpleName() + " entries without a handler: " + unbound);
+    }
+    return this;
+  }
+
+  /** Adds a route for every bound entry that has one; replies are written with {@code json}. */
+  public void mountRoutes(Router router, JsonHandlers json) {
+    for (Binding<?> binding : bindings.values()) {
+      HttpRoute route = binding.operation.route();
+      if (route != null) {
+        List<String> params = pathParams(route.path());
+        router.route(route.method(), route.path()).handler(ctx -> serve(ctx, binding, route, params, json));
+      }
+    }
+  }
+
+  /** The {@code :name} segments of a path. */
+  private static List<String> pathParams(String path) {
+    return Arrays.stream(path.split("/")).filter(segment -> segment.startsWith(":")).map(segment -> segment.substring(1))
+        .toList();
+  }
+
+  private static void serve(RoutingContext ctx, Binding<?> binding, HttpRoute route, List<String> params,
+      JsonHandlers json) {
+    Origin origin = new Origin("http", Correlation.of(ctx));
+    json.onService(ctx, () -> binding.invoke(request(ctx, route, params), origin),
+        reply -> JsonHandlers.writeJson(ctx, route.status().applyAsInt(reply), reply));
+  }
+
+  /** The body (a GET: the query) with the route's own path parameters merged in; path parameters win. */
+  private static JsonObject request(RoutingContext ctx, HttpRoute route, List<String> params) {
+    JsonObject request = route.method() == HttpMethod.GET ? JsonHandlers.query(ctx) : JsonHandlers.jsonBody(ctx);
+    params.forEach(name -> request.put(name, ctx.pathParam(name)));
+    return request;
+  }
+
+  /**
+   * Registers one consumer per address of the bound entries; requests are counted in
+   * {@code inFlight} until answered. The caller unregisters them (intake stops first on stop).
+   */
+  public List<MessageConsumer<Object>> registerConsumers(EventBus bus, InFlight inFlight) {
+    Map<String, List<Binding<?>>> byAddress = new LinkedHashMap<>();
+    for (Binding<?> binding : bindings.values()) {
+      if (binding.operation.address() != null) {
+        byAddress.computeIfAbsent(binding.operation.address(), a -> new ArrayList<>()).add(binding);
+      }
+    }
+    List<MessageConsumer<Object>> consumers = new ArrayList<>();
+    byAddress.forEach((address, served) -> {
+      if (served.size() == 1 && served.get(0).operation.action() == null) {
+        Binding<?> only = served.get(0);
+        consumers.add(bus.consumer(address, msg -> answer(msg, only, inFlight)));
+      } else {
+        Map<String, Binding<?>> byAction = byAction(address, served);
+        consumers.add(bus.consumer(address, msg -> dispatch(msg, byAction, inFlight)));
+      }
+    });
+    return consumers;
+  }
+
+  private static Map<String, Binding<?>> byAction(String address, List<Binding<?>> served) {
+    Map<String, Binding<?>> byAction = new TreeMap<>();
+    for (Binding<?> binding : served) {
+      String action = binding.operation.action();
+      if (action == null || byAction.put(action, binding) != null) {
+        throw new IllegalStateException("operations sharing " + address + " need distinct action headers: "
+            + served.stream().map(b -> b.operation).toList());
+      }
+    }
+    return Collections.unmodifiableMap(byAction);
+  }
+
+  private static void dispatch(Message<Object> msg, Map<String, Binding<?>> byAction, InFlight inFlight) {
+    String action = msg.headers().get(Addresses.ACTION_HEADER);
+    Binding<?> binding = action == null ? null : byAction.get(action);
+    if (binding == null) {
+      ErrorReplies.fail(msg, ReboundException.badRequest("unknown or missing action header '" + Addresses.ACTION_HEADER
+          + "' (known: " + byAction.keySet() + ")"));
+      return;
+    }
+    answer(msg, binding, inFlight);
+  }
+
+  private static void answer(Message<Object> msg, Binding<?> binding, InFlight inFlight) {
+    String actor = msg.headers().get(Addresses.ACTOR_HEADER);
+    Origin origin = new Origin(actor == null ? "event-bus" : actor, Correlation.of(msg));
+    BusRequests.answer(msg, body -> binding.invoke(body, origin), inFlight);
+  }
+
+  private record Binding<R>(ApiOperation operation, Function<JsonObject, R> parser, OperationHandler<R> handler) {
+    Future<JsonObject> invoke(JsonObject request, Origin origin) {
+      return handler.handle(parser.apply(request), origin);
+    }
+  }
+}
