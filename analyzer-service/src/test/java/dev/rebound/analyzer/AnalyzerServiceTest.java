@@ -16,6 +16,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -32,6 +33,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The analyzer service on a real event bus and PostgreSQL, with a fake retry service listening. */
 class AnalyzerServiceTest {
@@ -136,8 +139,8 @@ class AnalyzerServiceTest {
 
   @Test
   void secretsNeverReachTheLogs() throws Exception {
-    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-        org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+        Logger.ROOT_LOGGER_NAME);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
     logs.start();
     root.addAppender(logs);
@@ -282,7 +285,7 @@ class AnalyzerServiceTest {
     await(pool.preparedQuery("UPDATE analyzer.occurrences SET seen_at = now() - interval '40 days' WHERE failure_id = $1")
         .execute(Tuple.of(old)));
     var store = new dev.rebound.analyzer.store.AnalyzerStore(pool, Clock.systemUTC());
-    assertThat(await(store.prune(java.time.Duration.ofDays(30), 1000))).isPositive();
+    assertThat(await(store.prune(Duration.ofDays(30), 1000))).isPositive();
     assertThat(await(pool.preparedQuery("SELECT 1 FROM analyzer.occurrences WHERE failure_id = $1").execute(Tuple.of(old))).size())
         .isZero();
     String fp = r.getJsonObject("verdict").getString("fingerprint");

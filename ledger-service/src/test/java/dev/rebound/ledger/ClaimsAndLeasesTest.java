@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ class ClaimsAndLeasesTest {
     await(pool.preparedQuery("""
         INSERT INTO ledger.tasks (id, stage, state, max_attempts, run_after, created_at, updated_at)
         VALUES ($1, $2, 'QUEUED', 5, $3, now(), now())""").execute(Tuple.of(id, stage,
-        h.clock().instant().plusMillis(700).atOffset(java.time.ZoneOffset.UTC))));
+        h.clock().instant().plusMillis(700).atOffset(ZoneOffset.UTC))));
     long started = System.nanoTime();
     List<TaskView> got = await(h.client.claim(ClaimRequest.builder("w").stage(stage).waitMs(30_000).build()));
     assertThat(got).extracting(TaskView::id).containsExactly(id);

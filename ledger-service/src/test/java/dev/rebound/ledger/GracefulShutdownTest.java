@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Stopping the ledger answers what it accepted: long polls get an empty claim, writes are committed. */
@@ -40,7 +41,7 @@ class GracefulShutdownTest {
       // every enqueue the ledger acknowledged is in the database (some sent after intake stopped may
       // have been refused: that is allowed, losing an acknowledged one is not)
       for (Future<JsonObject> w : writes) {
-        w.toCompletionStage().toCompletableFuture().handle((ok, err) -> ok).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        w.toCompletionStage().toCompletableFuture().handle((ok, err) -> ok).get(30, TimeUnit.SECONDS);
       }
       List<String> acknowledged = writes.stream().filter(Future::succeeded)
           .map(f -> f.result().getJsonObject("task").getString("id")).toList();

@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,7 +47,7 @@ final class LedgerHarness {
     all.put("http.port", "0");
     all.put("ledger.retention-sweep-interval", "1h");
     all.putAll(overrides);
-    Settings settings = Settings.load(Map.of(), java.util.Optional.empty()).withOverrides(all);
+    Settings settings = Settings.load(Map.of(), Optional.empty()).withOverrides(all);
     MutableClock clock = new MutableClock();
     LedgerVerticle verticle = new LedgerVerticle(LedgerConfig.from(settings), settings.pgConnectOptions(), clock);
     String id = vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

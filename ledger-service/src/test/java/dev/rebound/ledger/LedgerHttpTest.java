@@ -13,11 +13,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,12 +98,12 @@ class LedgerHttpTest {
   @Test
   void listingsPageThroughEveryTaskOnceInCreationOrder() throws Exception {
     String stage = "page-" + UUID.randomUUID().toString().substring(0, 6);
-    java.util.List<String> created = new java.util.ArrayList<>();
+    List<String> created = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
       created.add(call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", stage).put("agent", "crawler"))
           .bodyAsJsonObject().getJsonObject("task").getString("id"));
     }
-    java.util.List<String> seen = new java.util.ArrayList<>();
+    List<String> seen = new ArrayList<>();
     String after = null;
     int pages = 0;
     do {
@@ -144,7 +148,7 @@ class LedgerHttpTest {
     assertThat(again.statusCode()).isEqualTo(202);
     assertThat(again.bodyAsJsonObject().getBoolean("duplicate")).isTrue();
     long n = await(pool.preparedQuery("SELECT count(*) FROM ledger.failures WHERE id = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(failureId)))).iterator().next().getLong(0);
+        .execute(Tuple.of(UUID.fromString(failureId)))).iterator().next().getLong(0);
     assertThat(n).isEqualTo(1);
   }
 
@@ -248,7 +252,7 @@ class LedgerHttpTest {
     Throwable t = h.vertx.eventBus().request(address, body, o).toCompletionStage().toCompletableFuture()
         .handle((ok, err) -> err).join();
     assertThat(t).as("expected a failure for " + body).isNotNull();
-    ReboundException e = ReboundException.from(t instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : t);
+    ReboundException e = ReboundException.from(t instanceof CompletionException ce ? ce.getCause() : t);
     assertThat(e.code().name()).isEqualTo(code);
     assertThat(e.getMessage()).contains(part);
   }

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -253,7 +254,7 @@ class TaskStateMachineTest {
   @Test
   void transitionsArePublishedOnTheTaskEventsAddress() throws Exception {
     String stage = stage();
-    List<JsonObject> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<JsonObject> seen = new CopyOnWriteArrayList<>();
     var consumer = h.vertx.eventBus().<JsonObject>consumer(dev.rebound.common.Addresses.EVENTS_TASKS, m -> {
       if (stage.equals(m.body().getString("stage"))) {
         seen.add(m.body());

@@ -19,10 +19,12 @@ import dev.rebound.common.request.PersonActionRequest;
 import dev.rebound.ledger.domain.TaskOperation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
@@ -118,7 +120,7 @@ class TransitionMatrixTest {
     UUID token = s.lastToken() != null ? s.lastToken() : UUID.randomUUID();
     boolean allowed = operationOf(op).allowedFrom(from);
     if (op == Op.CLAIM && from == TaskState.RETRY) {
-      h.clock().advance(java.time.Duration.ofHours(2));  // a retry is claimable once it is due
+      h.clock().advance(Duration.ofHours(2));  // a retry is claimable once it is due
     }
     Future<?> call = switch (op) {
       case CLAIM -> h.client.claim(ClaimRequest.builder("w2").stage(t.stage()).build());
@@ -141,7 +143,7 @@ class TransitionMatrixTest {
     }
     TaskView after = await(h.client.get(t.id()));
     // a heartbeat extends the lease but is no transition: it leaves the version alone
-    boolean moved = op == Op.HEARTBEAT ? !java.util.Objects.equals(after.leaseExpiresAt(), t.leaseExpiresAt())
+    boolean moved = op == Op.HEARTBEAT ? !Objects.equals(after.leaseExpiresAt(), t.leaseExpiresAt())
         : after.version() != t.version();
     if (allowed && !(op.name().startsWith("DECIDE") && t.attempt() == 0)) {
       assertThat(outcome).as("%s from %s should succeed", op, from).isNotInstanceOf(Throwable.class);

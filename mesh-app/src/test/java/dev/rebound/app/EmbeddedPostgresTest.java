@@ -3,6 +3,7 @@ package dev.rebound.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import com.sun.security.auth.module.UnixSystem;
 import dev.rebound.app.run.EmbeddedPostgresServer;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -49,6 +50,6 @@ class EmbeddedPostgresTest {
   }
 
   private static boolean isRoot() {
-    return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    return new UnixSystem().getUid() == 0;
   }
 }

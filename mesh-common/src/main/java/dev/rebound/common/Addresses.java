@@ -15,7 +15,7 @@ public final class Addresses {
   public static final String LEDGER = "rebound.ledger";
   /** {@code Decision}s from the retry service to the ledger. */
   public static final String LEDGER_DECIDE = "rebound.ledger.decide";
-  /** {@code FailureRecorded} from the ledger (outbox) to the analyzer. */
+  /** Recorded failures ({@code FailureEvent}, with their id and attempt) from the ledger's outbox to the analyzer. */
   public static final String ANALYZER_FAILURES = "rebound.analyzer.failures";
   /** Request/reply classification of a message. */
   public static final String ANALYZER_CLASSIFY = "rebound.analyzer.classify";

@@ -1,9 +1,15 @@
 package dev.rebound.common;
 
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -83,7 +89,7 @@ public final class JsonFields {
     if (containsNul(value)) {
       throw ReboundException.invalidField(field, "contains a NUL character");
     }
-    return io.vertx.core.json.Json.encode(value);
+    return Json.encode(value);
   }
 
   /** Walks keys and string values (a backslash followed by "u0000" in a string is text, not NUL). */
@@ -92,7 +98,7 @@ public final class JsonFields {
       return s.indexOf('\u0000') >= 0;
     }
     if (v instanceof JsonObject o) {
-      for (java.util.Map.Entry<String, Object> e : o) {
+      for (Map.Entry<String, Object> e : o) {
         if (e.getKey().indexOf('\u0000') >= 0 || containsNul(e.getValue())) {
           return true;
         }
@@ -107,23 +113,23 @@ public final class JsonFields {
       }
       return false;
     }
-    if (v instanceof java.util.Map<?, ?> m) {
+    if (v instanceof Map<?, ?> m) {
       return containsNul(new JsonObject(castMap(m)));
     }
-    if (v instanceof java.util.List<?> l) {
-      return containsNul(new JsonArray(new java.util.ArrayList<>(l)));
+    if (v instanceof List<?> l) {
+      return containsNul(new JsonArray(new ArrayList<>(l)));
     }
     return false;
   }
 
   @SuppressWarnings("unchecked")
-  private static java.util.Map<String, Object> castMap(java.util.Map<?, ?> m) {
-    return (java.util.Map<String, Object>) m;
+  private static Map<String, Object> castMap(Map<?, ?> m) {
+    return (Map<String, Object>) m;
   }
 
   /** UTF-8 size of a text, for limits that are stated in bytes. */
   public static int utf8Bytes(String text) {
-    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return text.getBytes(StandardCharsets.UTF_8).length;
   }
 
   public static String requiredString(JsonObject o, String field, int maxLength) {
@@ -245,7 +251,7 @@ public final class JsonFields {
     try {
       return Enum.valueOf(type, s);
     } catch (IllegalArgumentException e) {
-      throw ReboundException.invalidField(field, "must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+      throw ReboundException.invalidField(field, "must be one of " + Arrays.toString(type.getEnumConstants())
           + ", was '" + abbreviate(s, 40) + "'");
     }
   }

@@ -1,11 +1,11 @@
 package dev.rebound.analyzer.domain;
 
-import dev.rebound.common.text.Keywords;
-import dev.rebound.common.text.Candidates;
 import dev.rebound.common.text.AsciiLower;
-
+import dev.rebound.common.text.Candidates;
+import dev.rebound.common.text.Keywords;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -133,7 +133,7 @@ final class Evidence {
     if (sql == null && sqlGate) {
       Matcher m = SQL_STATE.matcher(text);
       while (m.find()) {
-        String code = (m.group(1) != null ? m.group(1) : m.group(2)).toUpperCase(java.util.Locale.ROOT);
+        String code = (m.group(1) != null ? m.group(1) : m.group(2)).toUpperCase(Locale.ROOT);
         if (Character.isDigit(code.charAt(0)) || code.startsWith("XX") || code.startsWith("HV")) {
           sql = code;
           sqlFromText = true;

@@ -1,9 +1,9 @@
 package dev.rebound.analyzer.domain;
 
-import dev.rebound.common.text.LiteralIndex;
 import dev.rebound.common.text.Candidates;
-
+import dev.rebound.common.text.LiteralIndex;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -284,8 +284,8 @@ final class RuleIndex {
   void scan(String lower, Scratch s) {
     s.candidates.clear();
     if (++s.generation == Integer.MAX_VALUE) {
-      java.util.Arrays.fill(s.regexStamp, 0);
-      java.util.Arrays.fill(s.regexPossible, 0);
+      Arrays.fill(s.regexStamp, 0);
+      Arrays.fill(s.regexPossible, 0);
       s.generation = 1;
     }
     literals.collect(lower, s.candidates, s.regexPossible, s.generation);
@@ -331,7 +331,7 @@ final class RuleIndex {
         if (matched == null) {
           matched = new int[Math.min(c.size(), 16)];
         } else if (count == matched.length) {
-          matched = java.util.Arrays.copyOf(matched, matched.length * 2);
+          matched = Arrays.copyOf(matched, matched.length * 2);
         }
         matched[count++] = rule.index;
       } else if (outcome == -1) {
@@ -341,7 +341,7 @@ final class RuleIndex {
         exceeded.add(rule.rule.id());
       }
     }
-    return new Matches(matched == null ? new int[0] : java.util.Arrays.copyOf(matched, count), exceeded);
+    return new Matches(matched == null ? new int[0] : Arrays.copyOf(matched, count), exceeded);
   }
 
   /** 1 = matches, 0 = does not, -1 = a regex ran out of budget (treated as no match). */

@@ -7,8 +7,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Second stage of fingerprinting: online token clustering in the spirit of Drain (He, Zhu, Zheng, Lyu:
@@ -87,7 +90,7 @@ public final class TemplateMiner {
   private final Config config;
   // discriminator -> template -> cluster: two levels so the hot path never concatenates a key
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Cluster>> exact = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger cached = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger cached = new AtomicInteger();
   private final Map<String, List<Cluster>> leaves = new HashMap<>();
   private final List<Cluster> clusters = new ArrayList<>();
 
@@ -250,12 +253,12 @@ public final class TemplateMiner {
    * billing"): the word that follows is data even when it is a bare word. Only a word right after one
    * of these may be generalized; the rest of the message must still match as usual.
    */
-  private static final java.util.Set<String> NAMING_NOUNS = java.util.Set.of("container", "pod", "node", "table",
+  private static final Set<String> NAMING_NOUNS = Set.of("container", "pod", "node", "table",
       "relation", "column", "project", "database", "user", "host", "bucket", "topic", "queue", "service", "module",
       "package", "repository", "image", "volume", "namespace", "index", "branch", "tenant", "account", "lookup");
 
   static boolean namesNext(String token) {
-    return NAMING_NOUNS.contains(token.toLowerCase(java.util.Locale.ROOT));
+    return NAMING_NOUNS.contains(token.toLowerCase(Locale.ROOT));
   }
 
   /** Drain routes tokens with digits under a wildcard; placeholders are variables by construction. */

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,7 +142,7 @@ public final class AnalyzerStore {
   public enum Order { COUNT, RECENT }
 
   public Future<JsonArray> top(Order order, String stage, int limit) {
-    Future<io.vertx.sqlclient.RowSet<Row>> rows = stage != null
+    Future<RowSet<Row>> rows = stage != null
         ? pool.preparedQuery(AnalyzerSql.TOP_BY_STAGE).execute(Tuple.of(limit, stage))
         : pool.preparedQuery(order == Order.RECENT ? AnalyzerSql.TOP_BY_RECENT : AnalyzerSql.TOP_BY_COUNT).execute(Tuple.of(limit));
     return rows.map(rs -> {

@@ -5,6 +5,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.List;
+import org.openjdk.jmh.Main;
 
 /**
  * Runs JMH from {@code mvn exec:java}. exec:java puts the test class path in a class loader, not in
@@ -26,6 +27,6 @@ public final class BenchmarkMain {
     if (!entries.isEmpty()) {
       System.setProperty("java.class.path", String.join(File.pathSeparator, entries));
     }
-    org.openjdk.jmh.Main.main(args);
+    Main.main(args);
   }
 }

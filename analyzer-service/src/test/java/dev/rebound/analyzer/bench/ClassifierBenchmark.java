@@ -8,6 +8,7 @@ import dev.rebound.analyzer.domain.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -278,7 +279,7 @@ public class ClassifierBenchmark {
         sb.append("svc-").append(r.nextInt(50)).append(".internal.acme.io");
         i += 4;
       } else if (shape.startsWith("%uuid", i)) {
-        sb.append(new java.util.UUID(r.nextLong(), r.nextLong()));
+        sb.append(new UUID(r.nextLong(), r.nextLong()));
         i += 4;
       } else if (shape.startsWith("%hex", i)) {
         sb.append(Long.toHexString(r.nextLong() | 0x1000000000000000L));

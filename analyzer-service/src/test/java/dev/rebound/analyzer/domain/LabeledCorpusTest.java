@@ -1,8 +1,8 @@
 package dev.rebound.analyzer.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.rebound.common.classification.Category;
 
+import dev.rebound.common.classification.Category;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -215,7 +217,7 @@ class LabeledCorpusTest {
     long shared = 0;
     long cross = 0;
     long collide = 0;
-    Set<String> collisions = new java.util.TreeSet<>();
+    Set<String> collisions = new TreeSet<>();
     for (int i = 0; i < of.size(); i++) {
       for (int j = i + 1; j < of.size(); j++) {
         Outcome a = of.get(i);
@@ -236,7 +238,7 @@ class LabeledCorpusTest {
     }
     List<String> split = new ArrayList<>();
     Map<String, List<Outcome>> byGroup = of.stream().collect(Collectors.groupingBy(o -> o.label().group(),
-        java.util.TreeMap::new, Collectors.toList()));
+        TreeMap::new, Collectors.toList()));
     byGroup.forEach((g, members) -> {
       if (members.stream().map(o -> o.verdict().fingerprint()).distinct().count() > 1) {
         split.add("  " + g + ":" + members.stream().map(o -> "\n    line " + o.label().line() + " "

@@ -3,10 +3,12 @@ package dev.rebound.ledger.store;
 import dev.rebound.common.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.pgclient.PgException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Group commit for one kind of write: requests that arrive while earlier batches are in flight are
@@ -27,12 +29,12 @@ public final class GroupCommit<I, O> {
   private final int maxBatch;
   private final int maxInFlight;
   private final Function<List<I>, Future<List<Outcome<O>>>> flush;
-  private final java.util.function.Predicate<Throwable> retryAlone;
+  private final Predicate<Throwable> retryAlone;
   private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
   private int inFlight;
 
   public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Outcome<O>>>> flush,
-                     java.util.function.Predicate<Throwable> retryAlone) {
+                     Predicate<Throwable> retryAlone) {
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.flush = flush;
@@ -41,7 +43,7 @@ public final class GroupCommit<I, O> {
 
   /** A PostgreSQL data exception (class 22) or integrity violation (class 23): one request's fault. */
   public static boolean dataError(Throwable t) {
-    return t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+    return t instanceof PgException pg && pg.getSqlState() != null
         && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
   }
 

@@ -3,8 +3,9 @@ package dev.rebound.ledger.store;
 import dev.rebound.ledger.domain.TaskOperation;
 
 /**
- * Every SQL statement of the ledger, as text. Prepared statements only; {@code $1} is always "now"
- * from the injected clock, so tests can pin time. Statements are package-private except the
+ * Every SQL statement of the ledger, as text. Prepared statements only; no statement reads the
+ * database's clock ({@code now()}): the current time is a parameter taken from the injected clock,
+ * so tests can pin time. Statements are package-private except the
  * outbox's, which its own package runs.
  */
 public final class LedgerSql {

@@ -7,6 +7,7 @@ import dev.rebound.common.message.TaskView;
 import dev.rebound.common.message.Transition;
 import io.vertx.sqlclient.Row;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.UUID;
 
 /** Task rows as {@link TaskView}s and {@link Transition}s. The lease token is only shown to the claimer. */
@@ -48,7 +49,7 @@ final class TaskRows {
         row.getInteger("attempt"), reason, error, actor, correlationId, at);
   }
 
-  static UUID[] uuids(java.util.Collection<UUID> ids) {
+  static UUID[] uuids(Collection<UUID> ids) {
     return ids.toArray(new UUID[0]);
   }
 }

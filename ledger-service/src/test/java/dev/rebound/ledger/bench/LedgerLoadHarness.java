@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -83,7 +84,7 @@ public final class LedgerLoadHarness {
       await(vertx.deployVerticle(ledger));
       port = ledger.actualPort();
       client = new LedgerClient(vertx, 60_000);
-      http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+      http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
       System.out.printf("machine: %d cores, %s, JDK %s; mode=%s tasks=%d producers=%d workers=%d batch=%d%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("java.version"),
           mode, tasks, producers, workers, batch);

@@ -6,11 +6,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,7 @@ class ClaimWaitersTest {
   }
 
   /** Runs {@code body} on one context and waits for it (ClaimWaiters is confined to its context). */
-  private <T> T onContext(java.util.function.Supplier<T> body) throws Exception {
+  private <T> T onContext(Supplier<T> body) throws Exception {
     CompletableFuture<T> f = new CompletableFuture<>();
     vertx.runOnContext(v -> f.complete(body.get()));
     return f.get(10, TimeUnit.SECONDS);
@@ -38,7 +40,7 @@ class ClaimWaitersTest {
 
   @Test
   void oneNewTaskWakesOneParkedClaimOfItsStage() throws Exception {
-    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, java.time.Clock.systemUTC(), stage -> Future.succeededFuture(null)));
+    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, Clock.systemUTC(), stage -> Future.succeededFuture(null)));
     AtomicInteger attempts = new AtomicInteger();
     List<Future<List<JsonObject>>> parked = new ArrayList<>();
     onContext(() -> {
@@ -72,7 +74,7 @@ class ClaimWaitersTest {
 
   @Test
   void aClaimThatFindsWorkIsAnsweredAndLeavesTheOthersWaiting() throws Exception {
-    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, java.time.Clock.systemUTC(), stage -> Future.succeededFuture(null)));
+    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, Clock.systemUTC(), stage -> Future.succeededFuture(null)));
     JsonObject task = new JsonObject().put("id", "t1");
     Future<List<JsonObject>> first = onContext(() -> waiters.await("build", null, 60_000, () -> Future.succeededFuture(List.of(task))));
     Future<List<JsonObject>> second = onContext(() -> waiters.await("build", null, 60_000, () -> Future.succeededFuture(List.of())));
@@ -87,7 +89,7 @@ class ClaimWaitersTest {
 
   @Test
   void aTypedTaskWakesOnlyAWaiterThatCanClaimIt() throws Exception {
-    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, java.time.Clock.systemUTC(), stage -> Future.succeededFuture(null)));
+    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, Clock.systemUTC(), stage -> Future.succeededFuture(null)));
     AtomicInteger pdfAttempts = new AtomicInteger();
     AtomicInteger anyAttempts = new AtomicInteger();
     onContext(() -> {
@@ -112,7 +114,7 @@ class ClaimWaitersTest {
 
   @Test
   void aWaiterToldOfMoreWorkWhileBusyPassesTheNewsOnWhenItFinishes() throws Exception {
-    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, java.time.Clock.systemUTC(), stage -> Future.succeededFuture(null)));
+    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, Clock.systemUTC(), stage -> Future.succeededFuture(null)));
     Promise<List<JsonObject>> aClaim = Promise.promise();
     Promise<List<JsonObject>> bFirstClaim = Promise.promise();
     AtomicInteger bAttempts = new AtomicInteger();
@@ -138,7 +140,7 @@ class ClaimWaitersTest {
 
   @Test
   void tasksClaimedWhileTheWaitEndsAreStillDelivered() throws Exception {
-    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, java.time.Clock.systemUTC(), stage -> Future.succeededFuture(null)));
+    ClaimWaiters waiters = onContext(() -> new ClaimWaiters(vertx, Clock.systemUTC(), stage -> Future.succeededFuture(null)));
     Promise<List<JsonObject>> slowClaim = Promise.promise();
     JsonObject task = new JsonObject().put("id", "t1");
     // parked and woken in one go, so the 50 ms wait cannot end before the claim is in flight

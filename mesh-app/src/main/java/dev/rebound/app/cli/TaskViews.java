@@ -102,6 +102,6 @@ final class TaskViews {
 
   private static String encode(Object value) {
     return value instanceof JsonObject o ? o.encode()
-        : value instanceof io.vertx.core.json.JsonArray a ? a.encode() : String.valueOf(value);
+        : value instanceof JsonArray a ? a.encode() : String.valueOf(value);
   }
 }

@@ -1,5 +1,6 @@
 package dev.rebound.app.run;
 
+import com.sun.security.auth.module.UnixSystem;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
 import io.vertx.pgclient.PgConnectOptions;
@@ -133,7 +134,7 @@ public final class PostgresProvisioner {
   /** uid 0, from the JDK's Unix login module when available, else the user name. */
   static boolean runningAsRoot() {
     try {
-      return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+      return new UnixSystem().getUid() == 0;
     } catch (LinkageError | RuntimeException e) {
       return "root".equals(System.getProperty("user.name"));
     }

@@ -142,7 +142,7 @@ class ClusteredLedgerTest {
   }
 
   @Test
-  void two_clustered_ledgers_share_2000_tasks_between_8_claimers_and_claim_each_exactly_once() {
+  void twoClusteredLedgersShare2000TasksBetween8ClaimersAndClaimEachExactlyOnce() {
     LedgerClient ledgerClient = new LedgerClient(client, 20_000);
     Set<UUID> enqueued = enqueue(ledgerClient);
     assertThat(enqueued).hasSize(TASKS);

@@ -165,7 +165,7 @@ class LedgerCrashTest {
   // ------------------------------------------------------------------ tests
 
   @Test
-  void every_acknowledged_enqueue_and_failure_report_is_in_postgresql_after_sigkill() {
+  void everyAcknowledgedEnqueueAndFailureReportIsInPostgresqlAfterSigkill() {
     assertThat(inFlightAtKill).as("requests in flight when the process was killed").isPositive();
     assertThat(load.acknowledgedEnqueues).isNotEmpty();
     assertThat(load.acknowledgedFailures).isNotEmpty();
@@ -183,7 +183,7 @@ class LedgerCrashTest {
   }
 
   @Test
-  void leases_running_at_the_crash_are_rescued_as_lease_expired_failures_after_restart() {
+  void leasesRunningAtTheCrashAreRescuedAsLeaseExpiredFailuresAfterRestart() {
     assertThat(victims.keySet()).allSatisfy(id ->
         assertThat(atCrash.stateOf.get(id)).as("state of victim %s at the crash", id).isEqualTo("RUNNING"));
 
@@ -213,7 +213,7 @@ class LedgerCrashTest {
   }
 
   @Test
-  void a_late_completion_with_the_old_lease_is_refused_with_lease_lost() {
+  void aLateCompletionWithTheOldLeaseIsRefusedWithLeaseLost() {
     awaitVictimsRescued();
     for (Map.Entry<UUID, UUID> victim : victims.entrySet()) {
       HttpResponse<Buffer> response = await(http.post(restarted.port(), "127.0.0.1",
@@ -228,7 +228,7 @@ class LedgerCrashTest {
   }
 
   @Test
-  void enqueues_left_unanswered_by_the_crash_and_retried_after_restart_create_each_task_once() {
+  void enqueuesLeftUnansweredByTheCrashAndRetriedAfterRestartCreateEachTaskOnce() {
     List<String> keys = new ArrayList<>(load.unansweredEnqueues);
     for (String key : keys) {
       HttpResponse<Buffer> response = await(http.post(restarted.port(), "127.0.0.1", "/v1/tasks").timeout(10_000)

@@ -1,5 +1,6 @@
 package dev.rebound.common.request;
 
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.UUID;
@@ -20,6 +21,6 @@ final class JsonOut {
 
   /** JSON text validated by a request's {@code fromJson} back to its value. */
   static Object decode(String json) {
-    return io.vertx.core.json.Json.decodeValue(json);
+    return Json.decodeValue(json);
   }
 }

@@ -1,5 +1,6 @@
 package dev.rebound.common.text;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,7 +67,7 @@ public final class Redactor {
   private static final Keywords GUARDS;
 
   static {
-    java.util.List<String> words = new java.util.ArrayList<>();
+    List<String> words = new ArrayList<>();
     GUARDS_OF_RULE = new int[RULES.size()][];
     for (int r = 0; r < RULES.size(); r++) {
       String[] g = RULES.get(r).guards;
@@ -77,7 +78,7 @@ public final class Redactor {
       }
     }
     FIRST_PAIR_KEY = words.size();
-    words.addAll(java.util.List.of(PAIR_KEYS));
+    words.addAll(List.of(PAIR_KEYS));
     URL_MARK = words.size();
     words.add("://");
     GUARD_WORDS = words.toArray(new String[0]);

@@ -1,6 +1,7 @@
 package dev.rebound.common.db;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -203,12 +204,12 @@ public final class Migrations {
   }
 
   /** Readiness: the database answers and every migration is applied; fails otherwise. */
-  public Future<io.vertx.core.json.JsonObject> readiness(Pool pool) {
+  public Future<JsonObject> readiness(Pool pool) {
     return upToDate(pool).map(upToDate -> {
       if (!upToDate) {
         throw new IllegalStateException(schema + " migrations are not all applied");
       }
-      return new io.vertx.core.json.JsonObject().put("database", "UP").put("migrations", latestVersion());
+      return new JsonObject().put("database", "UP").put("migrations", latestVersion());
     });
   }
 

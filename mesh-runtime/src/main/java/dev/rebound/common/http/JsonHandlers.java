@@ -1,16 +1,20 @@
 package dev.rebound.common.http;
 
-import dev.rebound.common.runtime.ErrorReplies;
-import dev.rebound.common.runtime.InFlight;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.runtime.ErrorReplies;
+import dev.rebound.common.runtime.InFlight;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -56,7 +60,7 @@ public final class JsonHandlers {
       return new JsonObject();
     }
     try {
-      return JsonFields.requireObject(io.vertx.core.json.Json.decodeValue(text));
+      return JsonFields.requireObject(Json.decodeValue(text));
     } catch (DecodeException e) {
       throw ReboundException.badRequest("malformed JSON body: " + firstLine(e.getMessage()));
     }
@@ -97,12 +101,12 @@ public final class JsonHandlers {
 
   /** A classpath resource as text (OpenAPI documents). */
   public static String resource(String name) {
-    try (java.io.InputStream in = JsonHandlers.class.getClassLoader().getResourceAsStream(name)) {
+    try (InputStream in = JsonHandlers.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing " + name);
       }
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

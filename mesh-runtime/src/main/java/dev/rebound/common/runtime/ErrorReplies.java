@@ -4,11 +4,12 @@ import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.text.Redactor;
 import io.vertx.core.Handler;
-import io.vertx.pgclient.PgException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ public final class ErrorReplies {
   }
 
   /** Installs the failure handler and JSON bodies for vert.x-web's own 400/404/405/413/500 answers. */
-  public static void install(io.vertx.ext.web.Router router) {
+  public static void install(Router router) {
     Handler<RoutingContext> h = httpFailureHandler();
     router.route().failureHandler(h);
     for (int status : new int[] {400, 404, 405, 413, 500}) {

@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -84,8 +85,8 @@ public final class ReboundVertx {
           .setEnabled(true)
           .setRegistryName("rebound-" + UUID.randomUUID())
           // per-address event-bus metrics (rebound.failures, rebound.ledger…) and per-route HTTP metrics
-          .addLabels(io.vertx.micrometer.Label.EB_ADDRESS)
-          .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
+          .addLabels(Label.EB_ADDRESS)
+          .addLabels(Label.HTTP_ROUTE)
           .setJvmMetricsEnabled(settings.get(RuntimeKeys.METRICS_JVM)));
       builder.withMetrics(new MicrometerMetricsFactory(registry));
     }

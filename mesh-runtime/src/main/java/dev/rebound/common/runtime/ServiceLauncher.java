@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * public static void main(String[] args) {
  *   ServiceLauncher.launch("ledger", Settings.fromEnvironment(), LedgerConfig.KEYS,
- *       s -> List.of(new LedgerVerticle(LedgerConfig.from(s))));
+ *       s -> List.of(LedgerVerticle.fromSettings(s)));
  * }
  * }</pre>
  *

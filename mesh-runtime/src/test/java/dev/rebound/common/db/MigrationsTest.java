@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ class MigrationsTest {
   }
 
   @Test
-  void each_migration_is_applied_once_and_recorded_with_the_sha256_of_its_file() throws Exception {
+  void eachMigrationIsAppliedOnceAndRecordedWithTheSha256OfItsFile() throws Exception {
     String schema = newSchema();
     assertThat(await(migrations(schema, V1).apply(pool))).isEqualTo(1);
     assertThat(await(migrations(schema, V1, V2).apply(pool))).isEqualTo(1);
@@ -68,7 +69,7 @@ class MigrationsTest {
   }
 
   @Test
-  void an_applied_migration_whose_file_changed_is_refused_naming_the_schema_version_and_file() throws Exception {
+  void anAppliedMigrationWhoseFileChangedIsRefusedNamingTheSchemaVersionAndFile() throws Exception {
     String schema = newSchema();
     await(migrations(schema, V1, V2).apply(pool));
 
@@ -82,7 +83,7 @@ class MigrationsTest {
   }
 
   @Test
-  void a_line_ending_change_alone_is_not_a_changed_migration() throws Exception {
+  void aLineEndingChangeAloneIsNotAChangedMigration() throws Exception {
     String schema = newSchema();
     await(migrations(schema, "CREATE TABLE %s.t (a int);\nCREATE TABLE %s.u (a int);\n"
         .replace("%s", schema)).apply(pool));
@@ -91,7 +92,7 @@ class MigrationsTest {
   }
 
   @Test
-  void a_schema_migrated_before_checksums_were_kept_gets_them_recorded_and_then_guarded() throws Exception {
+  void aSchemaMigratedBeforeChecksumsWereKeptGetsThemRecordedAndThenGuarded() throws Exception {
     String schema = newSchema();
     await(pool.query("CREATE SCHEMA " + schema + "; CREATE TABLE " + schema + ".schema_migrations ("
         + "version int PRIMARY KEY, file text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now()); "
@@ -108,7 +109,7 @@ class MigrationsTest {
   }
 
   @Test
-  void a_file_whose_version_is_not_its_place_is_refused_before_the_database_is_touched() throws Exception {
+  void aFileWhoseVersionIsNotItsPlaceIsRefusedBeforeTheDatabaseIsTouched() throws Exception {
     String schema = newSchema();
     Map<String, String> gap = new LinkedHashMap<>();
     gap.put("V1__init.sql", "SELECT 1");
@@ -130,7 +131,7 @@ class MigrationsTest {
         .hasMessageContaining("'init.sql'").hasMessageContaining("V<version>__<name>.sql");
 
     long created = await(pool.preparedQuery("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(schema))).iterator().next().getLong(0);
+        .execute(Tuple.of(schema))).iterator().next().getLong(0);
     assertThat(created).isZero();
   }
 

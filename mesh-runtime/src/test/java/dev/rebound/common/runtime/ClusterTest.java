@@ -7,11 +7,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,11 +47,11 @@ class ClusterTest {
   static void leave() {
     Future.join(worker == null ? Future.succeededFuture() : worker.close(),
         ledger == null ? Future.succeededFuture() : ledger.close())
-        .toCompletionStage().toCompletableFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+        .toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
   }
 
   @Test
-  void two_clustered_instances_in_one_jvm_exchange_a_request_and_reply_carrying_the_correlation_id() {
+  void twoClusteredInstancesInOneJvmExchangeARequestAndReplyCarryingTheCorrelationId() {
     Await.result(ledger.eventBus().<JsonObject>consumer("test.cluster.echo", msg -> msg.reply(new JsonObject()
         .put("echo", msg.body().getString("ping"))
         .put("correlationId", Correlation.of(msg))
@@ -65,9 +67,9 @@ class ClusterTest {
   }
 
   @Test
-  void each_instance_has_its_own_hazelcast_member_in_the_same_cluster() {
-    var ledgerMember = ((io.vertx.core.internal.VertxInternal) ledger).clusterManager();
-    var workerMember = ((io.vertx.core.internal.VertxInternal) worker).clusterManager();
+  void eachInstanceHasItsOwnHazelcastMemberInTheSameCluster() {
+    var ledgerMember = ((VertxInternal) ledger).clusterManager();
+    var workerMember = ((VertxInternal) worker).clusterManager();
     assertThat(ledgerMember.getNodeId()).isNotEqualTo(workerMember.getNodeId());
     assertThat(ledgerMember.getNodes()).containsExactlyInAnyOrderElementsOf(workerMember.getNodes()).hasSize(2);
   }

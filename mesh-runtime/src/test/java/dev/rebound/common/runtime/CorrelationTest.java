@@ -76,14 +76,14 @@ class CorrelationTest {
   }
 
   @Test
-  void a_valid_incoming_id_is_kept_and_echoed() {
+  void aValidIncomingIdIsKeptAndEchoed() {
     HttpResponse<Buffer> response = get("/echo", "order-42:attempt.3_x");
     assertThat(response.getHeader(Correlation.HTTP_HEADER)).isEqualTo("order-42:attempt.3_x");
     assertThat(response.bodyAsString()).isEqualTo("order-42:attempt.3_x");
   }
 
   @Test
-  void a_request_without_an_id_gets_a_fresh_one_echoed_on_the_response() {
+  void aRequestWithoutAnIdGetsAFreshOneEchoedOnTheResponse() {
     HttpResponse<Buffer> response = get("/echo", null);
     String id = response.getHeader(Correlation.HTTP_HEADER);
     assertThat(id).matches("[0-9a-f-]{36}");
@@ -92,7 +92,7 @@ class CorrelationTest {
   }
 
   @Test
-  void an_invalid_incoming_id_is_replaced_rather_than_echoed() {
+  void anInvalidIncomingIdIsReplacedRatherThanEchoed() {
     for (String bad : new String[] {"x".repeat(129), "has space", "quote\"s", "semi;colon", "ünïcode"}) {
       HttpResponse<Buffer> response = get("/echo", bad);
       assertThat(response.getHeader(Correlation.HTTP_HEADER)).isNotEqualTo(bad).matches("[0-9a-f-]{36}");
@@ -101,7 +101,7 @@ class CorrelationTest {
   }
 
   @Test
-  void the_http_id_follows_the_work_across_two_event_bus_hops_and_into_the_log_lines() {
+  void theHttpIdFollowsTheWorkAcrossTwoEventBusHopsAndIntoTheLogLines() {
     HttpResponse<Buffer> response = get("/relay?marker=hops", "trace-hops-1");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(seen).containsEntry("hops.midstream", "trace-hops-1").containsEntry("hops.downstream", "trace-hops-1");
@@ -110,7 +110,7 @@ class CorrelationTest {
   }
 
   @Test
-  void an_explicit_header_beats_the_propagated_id() {
+  void anExplicitHeaderBeatsThePropagatedId() {
     vertx.eventBus().<JsonObject>consumer("test.explicit", msg -> vertx.eventBus()
         .<JsonObject>request("test.downstream", msg.body(), Correlation.options("explicit-id"))
         .onSuccess(reply -> msg.reply(reply.body())));
@@ -120,7 +120,7 @@ class CorrelationTest {
   }
 
   @Test
-  void work_started_by_a_timer_carries_no_id_until_it_runs_within_one() {
+  void workStartedByATimerCarriesNoIdUntilItRunsWithinOne() {
     Future<String> result = Future.future(p -> vertx.runOnContext(v -> {
       Future<?> plain = vertx.eventBus().request("test.downstream", new JsonObject().put("marker", "timer-plain"));
       Future<?> within = Correlation.within("sweep-7", () ->
@@ -132,7 +132,7 @@ class CorrelationTest {
   }
 
   @Test
-  void options_without_a_valid_id_add_no_header() {
+  void optionsWithoutAValidIdAddNoHeader() {
     assertThat(Correlation.options(null).getHeaders()).isNull();
     assertThat(Correlation.options("bad id").getHeaders()).isNull();
     assertThat(Correlation.options("ok").getHeaders().get(Correlation.BUS_HEADER)).isEqualTo("ok");

@@ -5,17 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class HazelcastConfigTest {
 
   @Test
-  void the_member_joins_over_tcp_ip_only_with_the_configured_name_members_host_and_port() {
+  void theMemberJoinsOverTcpIpOnlyWithTheConfiguredNameMembersHostAndPort() {
     Settings s = Settings.load(Map.of(
         "REBOUND_CLUSTER_NAME", "staging",
         "REBOUND_CLUSTER_MEMBERS", "10.1.0.5,10.1.0.6:5801",
         "REBOUND_CLUSTER_HOST", "127.0.0.1",
-        "REBOUND_CLUSTER_PORT", "5801"), java.util.Optional.empty());
+        "REBOUND_CLUSTER_PORT", "5801"), Optional.empty());
     Config config = ReboundVertx.hazelcastConfig(s);
 
     assertThat(config.getClusterName()).isEqualTo("staging");
@@ -34,7 +35,7 @@ class HazelcastConfigTest {
   }
 
   @Test
-  void every_member_gets_its_own_instance_name_so_several_can_live_in_one_jvm() {
+  void everyMemberGetsItsOwnInstanceNameSoSeveralCanLiveInOneJvm() {
     Settings s = Settings.empty();
     assertThat(ReboundVertx.hazelcastConfig(s).getInstanceName())
         .isNotEqualTo(ReboundVertx.hazelcastConfig(s).getInstanceName());

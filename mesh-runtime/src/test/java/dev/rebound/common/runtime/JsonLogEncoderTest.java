@@ -6,11 +6,13 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.slf4j.event.KeyValuePair;
 
 class JsonLogEncoderTest {
 
@@ -32,7 +34,7 @@ class JsonLogEncoderTest {
   }
 
   @Test
-  void each_event_is_one_line_of_valid_json_with_quotes_newlines_and_control_characters_escaped() {
+  void eachEventIsOneLineOfValidJsonWithQuotesNewlinesAndControlCharactersEscaped() {
     String nasty = "said \"hi\"\nsecond line\ttab \\ back\u0001slash \u2028 end";
     String line = encode(event("{}", null, nasty));
     assertThat(line).endsWith("\n");
@@ -46,13 +48,13 @@ class JsonLogEncoderTest {
   }
 
   @Test
-  void mdc_values_the_correlation_id_and_key_value_pairs_become_fields() {
+  void mdcValuesTheCorrelationIdAndKeyValuePairsBecomeFields() {
     MDC.put(Correlation.MDC_KEY, "corr-1");
     MDC.put("taskId", "t-9");
     LoggingEvent event = event("claimed", null);
-    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("count", 3));
-    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("stage", "build \"x\""));
-    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("msg", "cannot replace the message"));
+    event.addKeyValuePair(new KeyValuePair("count", 3));
+    event.addKeyValuePair(new KeyValuePair("stage", "build \"x\""));
+    event.addKeyValuePair(new KeyValuePair("msg", "cannot replace the message"));
     JsonObject json = new JsonObject(encode(event));
     assertThat(json.getString("correlationId")).isEqualTo("corr-1");
     assertThat(json.getString("taskId")).isEqualTo("t-9");
@@ -62,8 +64,8 @@ class JsonLogEncoderTest {
   }
 
   @Test
-  void an_exception_is_written_with_its_class_message_and_stack_including_causes() {
-    Exception error = new IllegalStateException("outer \"boom\"", new java.io.IOException("disk\nfull"));
+  void anExceptionIsWrittenWithItsClassMessageAndStackIncludingCauses() {
+    Exception error = new IllegalStateException("outer \"boom\"", new IOException("disk\nfull"));
     JsonObject json = new JsonObject(encode(event("failed", error)));
     JsonObject e = json.getJsonObject("error");
     assertThat(e.getString("class")).isEqualTo("java.lang.IllegalStateException");

@@ -44,14 +44,14 @@ class OpsRoutesTest {
   }
 
   @Test
-  void liveness_is_always_up() {
+  void livenessIsAlwaysUp() {
     HttpResponse<Buffer> response = get("/health/live");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "UP"));
   }
 
   @Test
-  void readiness_is_up_with_the_details_of_the_check() {
+  void readinessIsUpWithTheDetailsOfTheCheck() {
     readiness.set(() -> Future.succeededFuture(new JsonObject().put("database", "UP").put("migrations", 7)));
     HttpResponse<Buffer> response = get("/health/ready");
     assertThat(response.statusCode()).isEqualTo(200);
@@ -61,7 +61,7 @@ class OpsRoutesTest {
   }
 
   @Test
-  void readiness_is_down_with_503_when_the_check_fails_throws_or_reports_down() {
+  void readinessIsDownWith503WhenTheCheckFailsThrowsOrReportsDown() {
     readiness.set(() -> Future.failedFuture("database unreachable"));
     HttpResponse<Buffer> failed = get("/health/ready");
     assertThat(failed.statusCode()).isEqualTo(503);
@@ -80,7 +80,7 @@ class OpsRoutesTest {
   }
 
   @Test
-  void readiness_is_down_rather_than_hanging_when_the_check_never_answers() {
+  void readinessIsDownRatherThanHangingWhenTheCheckNeverAnswers() {
     readiness.set(() -> Promise.<JsonObject>promise().future());
     HttpResponse<Buffer> response = get("/health/ready");
     assertThat(response.statusCode()).isEqualTo(503);
@@ -88,7 +88,7 @@ class OpsRoutesTest {
   }
 
   @Test
-  void metrics_are_served_in_prometheus_text_format_including_vertx_and_custom_meters() {
+  void metricsAreServedInPrometheusTextFormatIncludingVertxAndCustomMeters() {
     ReboundVertx.registry(vertx).orElseThrow().counter("rebound_test_events").increment();
     get("/health/live");
     HttpResponse<Buffer> response = get("/metrics");
@@ -101,7 +101,7 @@ class OpsRoutesTest {
   }
 
   @Test
-  void two_instances_in_one_jvm_keep_separate_registries() {
+  void twoInstancesInOneJvmKeepSeparateRegistries() {
     Vertx other = Await.result(ReboundVertx.createLocal());
     try {
       assertThat(ReboundVertx.registry(other)).isPresent();

@@ -13,9 +13,10 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class ServiceLauncherTest {
   }
 
   @Test
-  void verticles_start_in_order_and_graceful_shutdown_stops_them_in_reverse_then_closes_vertx() {
+  void verticlesStartInOrderAndGracefulShutdownStopsThemInReverseThenClosesVertx() {
     ServiceLauncher.RunningService running = Await.result(ServiceLauncher.start("test", settings("5s"),
         s -> List.of(new Recording("store"), new Recording("consumers"), new Recording("http"))));
     assertThat(events).containsExactly("start store", "start consumers", "start http");
@@ -86,7 +87,7 @@ class ServiceLauncherTest {
   }
 
   @Test
-  void a_failing_deployment_fails_the_start_with_its_config_error_and_undeploys_what_had_started() {
+  void aFailingDeploymentFailsTheStartWithItsConfigErrorAndUndeploysWhatHadStarted() {
     Throwable failure = Await.failure(ServiceLauncher.start("test", settings("5s"),
         s -> List.of(new Recording("store"), new FailingStart(), new Recording("http"))));
     assertThat(failure).isInstanceOf(ConfigException.class).hasMessageContaining("ledger.lease-ms");
@@ -94,8 +95,8 @@ class ServiceLauncherTest {
   }
 
   @Test
-  void a_config_error_while_building_the_verticles_fails_before_vertx_starts() {
-    Settings bad = Settings.load(Map.of("REBOUND_LEDGER_BATCH", "many"), java.util.Optional.empty());
+  void aConfigErrorWhileBuildingTheVerticlesFailsBeforeVertxStarts() {
+    Settings bad = Settings.load(Map.of("REBOUND_LEDGER_BATCH", "many"), Optional.empty());
     Throwable failure = Await.failure(ServiceLauncher.start("test", bad,
         s -> List.of(new Recording("batch-" + s.get(ConfigKey.integer("ledger.batch", 10, 1, 100, "batch"))))));
     assertThat(failure).isInstanceOf(ConfigException.class).hasMessageContaining("ledger.batch")
@@ -104,7 +105,7 @@ class ServiceLauncherTest {
   }
 
   @Test
-  void shutdown_is_bounded_by_the_timeout_when_a_verticle_never_finishes_stopping_and_closing_stops_the_rest() {
+  void shutdownIsBoundedByTheTimeoutWhenAVerticleNeverFinishesStoppingAndClosingStopsTheRest() {
     ServiceLauncher.RunningService running = Await.result(ServiceLauncher.start("test", settings("200ms"),
         s -> List.of(new Recording("store"), new NeverStops())));
     Await.result(running.shutdown());
@@ -112,7 +113,7 @@ class ServiceLauncherTest {
   }
 
   @Test
-  void the_launched_vertx_propagates_correlation_ids() {
+  void theLaunchedVertxPropagatesCorrelationIds() {
     ServiceLauncher.RunningService running = Await.result(ServiceLauncher.start("test", settings("5s"), s -> List.of()));
     try {
       Vertx vertx = running.vertx();
@@ -129,15 +130,15 @@ class ServiceLauncherTest {
 
   // ------------------------------------------------------------------ settings at start
 
-  private static final ConfigKey<java.time.Duration> SWEEP = ConfigKey.duration("ledger.lease-sweep-interval",
-      java.time.Duration.ofSeconds(1), "sweep");
+  private static final ConfigKey<Duration> SWEEP = ConfigKey.duration("ledger.lease-sweep-interval",
+      Duration.ofSeconds(1), "sweep");
   private static final String WEBHOOK = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX";
 
   @TempDir
   Path dir;
 
   @Test
-  void an_unknown_key_fails_the_start_before_any_verticle_and_the_log_names_it_without_its_value()
+  void anUnknownKeyFailsTheStartBeforeAnyVerticleAndTheLogNamesItWithoutItsValue()
       throws IOException {
     Path yaml = Files.writeString(dir.resolve("rebound.yaml"),
         "ledger:\n  lease-sweep-intervl: " + WEBHOOK + "\n");
@@ -156,7 +157,7 @@ class ServiceLauncherTest {
   }
 
   @Test
-  void the_startup_log_never_prints_the_value_of_a_key_no_registry_declares() throws IOException {
+  void theStartupLogNeverPrintsTheValueOfAKeyNoRegistryDeclares() throws IOException {
     Path yaml = Files.writeString(dir.resolve("rebound.yaml"), """
         ledger: {lease-sweep-interval: 2s}
         notifier:

@@ -42,7 +42,7 @@ class SettingsTest {
   // ------------------------------------------------------------------ reading
 
   @Test
-  void every_key_reads_as_its_declared_default_when_nothing_is_configured() {
+  void everyKeyReadsAsItsDeclaredDefaultWhenNothingIsConfigured() {
     Settings s = Settings.empty();
     assertThat(s.get(NAME)).isEqualTo("x");
     assertThat(s.get(LEASE_MS)).isEqualTo(30_000L);
@@ -54,14 +54,14 @@ class SettingsTest {
   }
 
   @Test
-  void a_key_without_a_default_that_nothing_sets_is_missing_and_the_error_names_its_variable() {
+  void aKeyWithoutADefaultThatNothingSetsIsMissingAndTheErrorNamesItsVariable() {
     ConfigKey<String> host = ConfigKey.string("notifier.smtp.host", null, "SMTP host");
     expectInvalid(() -> Settings.empty().get(host), "notifier.smtp.host",
         e -> assertThat(e).contains("Missing required", "REBOUND_NOTIFIER_SMTP_HOST"));
   }
 
   @Test
-  void a_nested_yaml_file_beats_defaults_and_is_read_as_dotted_keys() throws IOException {
+  void aNestedYamlFileBeatsDefaultsAndIsReadAsDottedKeys() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("""
         ledger:
           lease-ms: 45000
@@ -75,7 +75,7 @@ class SettingsTest {
   }
 
   @Test
-  void the_environment_beats_the_yaml_file_and_overrides_beat_the_environment() throws IOException {
+  void theEnvironmentBeatsTheYamlFileAndOverridesBeatTheEnvironment() throws IOException {
     Settings s = Settings.load(Map.of("REBOUND_LEDGER_LEASE_MS", "60000", "REBOUND_CLUSTER_MEMBERS", "a, b,,c"),
         Optional.of(yaml("ledger: {lease-ms: 45000, batch: 10}\n")));
     assertThat(s.get(LEASE_MS)).isEqualTo(60_000L);
@@ -88,19 +88,19 @@ class SettingsTest {
   }
 
   @Test
-  void an_empty_environment_variable_counts_as_unset() {
+  void anEmptyEnvironmentVariableCountsAsUnset() {
     Settings s = Settings.load(Map.of("REBOUND_LEDGER_NAME", " "), Optional.empty());
     assertThat(s.get(NAME)).isEqualTo("x");
   }
 
   @Test
-  void keys_map_to_rebound_environment_variables() {
+  void keysMapToReboundEnvironmentVariables() {
     assertThat(Settings.envVar("ledger.lease-ms")).isEqualTo("REBOUND_LEDGER_LEASE_MS");
     assertThat(RuntimeKeys.PG_POOL_SIZE.envVar()).isEqualTo("REBOUND_PG_POOL_SIZE");
   }
 
   @Test
-  void booleans_durations_and_numbers_accept_their_documented_forms() {
+  void booleansDurationsAndNumbersAcceptTheirDocumentedForms() {
     ConfigKey<Boolean> flag = ConfigKey.bool("t.flag", false, "flag");
     ConfigKey<Duration> wait = ConfigKey.duration("t.wait", Duration.ZERO, "wait");
     ConfigKey<Long> big = ConfigKey.longValue("t.big", 0L, 0, Long.MAX_VALUE, "big");
@@ -118,7 +118,7 @@ class SettingsTest {
   }
 
   @Test
-  void every_validation_error_names_the_key_the_variable_the_bad_value_and_what_was_expected() {
+  void everyValidationErrorNamesTheKeyTheVariableTheBadValueAndWhatWasExpected() {
     Settings s = Settings.load(Map.of(
         "REBOUND_LEDGER_LEASE_MS", "soon", "REBOUND_LEDGER_BATCH", "0", "REBOUND_CLUSTER_ENABLED", "maybe",
         "REBOUND_SHUTDOWN_TIMEOUT", "20 parsecs", "REBOUND_LEDGER_RETRY_MULTIPLIER", "1e1"), Optional.empty());
@@ -135,14 +135,14 @@ class SettingsTest {
   }
 
   @Test
-  void an_invalid_yaml_value_is_reported_as_coming_from_the_yaml_file() throws IOException {
+  void anInvalidYamlValueIsReportedAsComingFromTheYamlFile() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("pg: {port: sixty}\n")));
     expectInvalid(s::pgConnectOptions, "pg.port",
         e -> assertThat(e).contains("REBOUND_PG_PORT", "'sixty'", "yaml", "between 1 and 65535"));
   }
 
   @Test
-  void a_yaml_list_where_one_value_is_expected_is_an_error() throws IOException {
+  void aYamlListWhereOneValueIsExpectedIsAnError() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("pg: {host: [a, b]}\n")));
     expectInvalid(s::pgConnectOptions, "pg.host", e -> assertThat(e).contains("not a YAML list"));
   }
@@ -150,7 +150,7 @@ class SettingsTest {
   // ------------------------------------------------------------------ strict YAML
 
   @Test
-  void yaml_scalars_stay_the_text_they_were_written_as() throws IOException {
+  void yamlScalarsStayTheTextTheyWereWrittenAs() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("""
         pg:
           password: 0123
@@ -174,7 +174,7 @@ class SettingsTest {
   }
 
   @Test
-  void typed_reads_parse_the_written_text_so_octal_and_exponent_forms_are_not_numbers() throws IOException {
+  void typedReadsParseTheWrittenTextSoOctalAndExponentFormsAreNotNumbers() throws IOException {
     Settings octal = Settings.load(Map.of(), Optional.of(yaml("ledger: {batch: 010}\n")));
     assertThat(octal.get(BATCH)).as("decimal, not octal 8").isEqualTo(10);
     for (String text : List.of("1e1", "0x1F", "on")) {
@@ -186,7 +186,7 @@ class SettingsTest {
   }
 
   @Test
-  void a_repeated_yaml_key_is_an_error_naming_the_key_and_the_file() throws IOException {
+  void aRepeatedYamlKeyIsAnErrorNamingTheKeyAndTheFile() throws IOException {
     Path file = yaml("""
         ledger:
           lease-ms: 1000
@@ -200,7 +200,7 @@ class SettingsTest {
   }
 
   @Test
-  void a_key_set_both_nested_and_dotted_is_a_repeated_key() throws IOException {
+  void aKeySetBothNestedAndDottedIsARepeatedKey() throws IOException {
     Path file = yaml("ledger: {lease-ms: 1000}\nledger.lease-ms: 2000\n");
     assertThatThrownBy(() -> Settings.load(Map.of(), Optional.of(file)))
         .isInstanceOf(ConfigException.class)
@@ -208,7 +208,7 @@ class SettingsTest {
   }
 
   @Test
-  void a_missing_or_unparseable_yaml_file_is_an_error_naming_the_file_without_quoting_its_text() throws IOException {
+  void aMissingOrUnparseableYamlFileIsAnErrorNamingTheFileWithoutQuotingItsText() throws IOException {
     Path missing = dir.resolve("nope.yaml");
     assertThatThrownBy(() -> Settings.load(Map.of(), Optional.of(missing)))
         .isInstanceOf(ConfigException.class).hasMessageContaining(missing.toString())
@@ -226,7 +226,7 @@ class SettingsTest {
   // ------------------------------------------------------------------ unknown keys
 
   @Test
-  void an_unknown_yaml_key_fails_with_the_nearest_known_key() throws IOException {
+  void anUnknownYamlKeyFailsWithTheNearestKnownKey() throws IOException {
     Path file = yaml("ledger: {lease-sweep-intervl: 5s}\n");
     Settings s = Settings.load(Map.of(), Optional.of(file));
     assertThatThrownBy(() -> s.requireKnown(LEDGER_KEYS))
@@ -238,7 +238,7 @@ class SettingsTest {
   }
 
   @Test
-  void an_unknown_rebound_variable_in_a_known_namespace_fails_with_the_nearest_known_variable() {
+  void anUnknownReboundVariableInAKnownNamespaceFailsWithTheNearestKnownVariable() {
     Settings s = Settings.load(Map.of("REBOUND_PG_PASWORD", "hunter2-secret"), Optional.empty());
     assertThatThrownBy(() -> s.requireKnown(LEDGER_KEYS))
         .isInstanceOf(ConfigException.class)
@@ -248,7 +248,7 @@ class SettingsTest {
   }
 
   @Test
-  void every_unknown_key_is_named_in_one_error() throws IOException {
+  void everyUnknownKeyIsNamedInOneError() throws IOException {
     Settings s = Settings.load(Map.of("REBOUND_LEDGER_LEASE_MSS", "1"),
         Optional.of(yaml("ledgr: {lease-ms: 1}\npg: {hots: db}\n")));
     assertThatThrownBy(() -> s.requireKnown(LEDGER_KEYS))
@@ -259,7 +259,7 @@ class SettingsTest {
   }
 
   @Test
-  void declared_keys_other_services_keys_and_unrelated_variables_pass_the_check() throws IOException {
+  void declaredKeysOtherServicesKeysAndUnrelatedVariablesPassTheCheck() throws IOException {
     Settings s = Settings.load(Map.of(
             "REBOUND_LEDGER_LEASE_MS", "1000", "REBOUND_PG_PASSWORD_FILE", "/run/secrets/pg",
             "REBOUND_JAVA_OPTS", "-Xmx1g", "REBOUND_ANALYZER_RETENTION", "1d", "REBOUND_CONFIG", "/x.yaml",
@@ -275,7 +275,7 @@ class SettingsTest {
   }
 
   @Test
-  void a_service_started_alone_still_refuses_typos_in_its_own_namespace() throws IOException {
+  void aServiceStartedAloneStillRefusesTyposInItsOwnNamespace() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("analyzer: {retention: 1d}\nledger: {x: 1}\n")));
     assertThatThrownBy(() -> s.requireKnown(LEDGER_KEYS)).hasMessageContaining("'ledger.x'")
         .hasMessageNotContaining("analyzer");
@@ -284,7 +284,7 @@ class SettingsTest {
   // ------------------------------------------------------------------ PostgreSQL and secrets
 
   @Test
-  void postgres_defaults_to_the_local_server_with_pipelining() {
+  void postgresDefaultsToTheLocalServerWithPipelining() {
     Settings s = Settings.empty();
     PgConnectOptions pg = s.pgConnectOptions();
     assertThat(pg.getHost()).isEqualTo("127.0.0.1");
@@ -296,7 +296,7 @@ class SettingsTest {
   }
 
   @Test
-  void standard_pg_variables_beat_the_yaml_file_and_rebound_pg_variables_beat_them() throws IOException {
+  void standardPgVariablesBeatTheYamlFileAndReboundPgVariablesBeatThem() throws IOException {
     Path file = yaml("pg: {host: yaml-host, port: 5000, database: yamldb, user: yamluser, pool-size: 4}\n");
     Settings s = Settings.load(Map.of(
         "PGHOST", "pg-host", "PGPORT", "6432", "PGUSER", "pguser", "PGPASSWORD", "pg-secret",
@@ -311,7 +311,7 @@ class SettingsTest {
   }
 
   @Test
-  void a_secret_can_come_from_the_file_named_by_its_file_variable() throws IOException {
+  void aSecretCanComeFromTheFileNamedByItsFileVariable() throws IOException {
     Path secretFile = dir.resolve("token");
     Files.writeString(secretFile, "s3cr3t-token\n");
     Settings s = Settings.load(Map.of("REBOUND_NOTIFIER_SLACK_TOKEN_FILE", secretFile.toString(),
@@ -321,7 +321,7 @@ class SettingsTest {
   }
 
   @Test
-  void an_unreadable_secret_file_is_an_error_naming_the_variable_and_the_file() {
+  void anUnreadableSecretFileIsAnErrorNamingTheVariableAndTheFile() {
     Path missing = dir.resolve("missing-token");
     Settings s = Settings.load(Map.of("REBOUND_NOTIFIER_SLACK_TOKEN_FILE", missing.toString()), Optional.empty());
     assertThatThrownBy(() -> s.find(SLACK_TOKEN))
@@ -330,7 +330,7 @@ class SettingsTest {
   }
 
   @Test
-  void a_plain_key_whose_name_looks_secret_cannot_be_declared() {
+  void aPlainKeyWhoseNameLooksSecretCannotBeDeclared() {
     assertThatThrownBy(() -> ConfigKey.string("notifier.slack.webhook-url", null, "url"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ConfigKey.secret");
   }
@@ -338,7 +338,7 @@ class SettingsTest {
   // ------------------------------------------------------------------ what reaches the log
 
   @Test
-  void describe_shows_values_of_declared_keys_only_and_masks_every_secret() throws IOException {
+  void describeShowsValuesOfDeclaredKeysOnlyAndMasksEverySecret() throws IOException {
     Settings s = Settings.load(Map.of(
         "PGPASSWORD", "pg-secret-value", "REBOUND_NOTIFIER_SLACK_TOKEN", "slack-secret-value",
         "REBOUND_LEDGER_LEASE_MS", "60000", "REBOUND_UNUSED_ROUTING", "unused-routing-value"),
@@ -361,7 +361,7 @@ class SettingsTest {
   }
 
   @Test
-  void a_validation_error_on_a_secret_key_does_not_print_its_value() throws IOException {
+  void aValidationErrorOnASecretKeyDoesNotPrintItsValue() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("pg: {password: [hunter2-secret]}\n")));
     expectInvalid(s::pgConnectOptions, "pg.password",
         e -> assertThat(e).contains("REBOUND_PG_PASSWORD", "not shown").doesNotContain("hunter2"));

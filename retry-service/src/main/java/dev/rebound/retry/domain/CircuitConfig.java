@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -163,7 +164,7 @@ public final class CircuitConfig {
     m.put("enabled", enabled);
     m.put("failureThreshold", failureThreshold);
     m.put("failureRateThreshold", failureRateThreshold);
-    m.put("slidingWindowType", slidingWindowType.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    m.put("slidingWindowType", slidingWindowType.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     m.put("slidingWindowSize", slidingWindowSize);
     m.put("slidingWindowDuration", ConfigReader.format(slidingWindowDuration));
     m.put("minimumCalls", minimumCalls);

@@ -2,6 +2,7 @@ package dev.rebound.retry.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -84,7 +85,7 @@ public record FailureFacts(String taskId, int attempt, int attemptBase, Instant 
     if (causeTypes.isEmpty()) {
       return List.of(errorType);
     }
-    java.util.ArrayList<String> all = new java.util.ArrayList<>(causeTypes.size() + 1);
+    ArrayList<String> all = new ArrayList<>(causeTypes.size() + 1);
     all.add(errorType);
     all.addAll(causeTypes);
     return all;

@@ -2,9 +2,11 @@ package dev.rebound.retry.domain;
 
 import dev.rebound.common.policy.PolicyException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -28,7 +30,7 @@ public record FailureMatcher(Set<String> categories, Set<String> errorTypes, Cod
   public static final FailureMatcher NONE = new FailureMatcher(Set.of(), Set.of(), CodeRanges.NONE, CodeRanges.NONE,
       Set.of(), List.of());
 
-  static final Set<String> FIELDS = new java.util.LinkedHashSet<>(
+  static final Set<String> FIELDS = new LinkedHashSet<>(
       List.of("categories", "errorTypes", "httpStatuses", "exitCodes", "sqlStates", "messages"));
 
   private static final Pattern SQLSTATE_PREFIX = Pattern.compile("[0-9A-Z]{1,5}");
@@ -122,8 +124,8 @@ public record FailureMatcher(Set<String> categories, Set<String> errorTypes, Cod
   }
 
   /** The same shape {@link #fromMap} reads; empty criteria left out. */
-  public java.util.Map<String, Object> toMap() {
-    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
     if (!categories.isEmpty()) {
       m.put("categories", categories.stream().sorted().toList());
     }

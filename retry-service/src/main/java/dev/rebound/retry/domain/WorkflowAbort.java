@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -33,12 +34,12 @@ public final class WorkflowAbort {
   }
 
   /** @param abort present when this step aborted the workflow */
-  public record Step(WorkflowWindow window, java.util.Optional<WorkflowAborted> abort) {
+  public record Step(WorkflowWindow window, Optional<WorkflowAborted> abort) {
   }
 
   public Step recordSuccess(WorkflowWindow w, String taskId, int attempt, String stage, Instant now) {
     return new Step(add(w, new WorkflowWindow.Attempt(taskId, attempt, false, stage, null, null, now)),
-        java.util.Optional.empty());
+        Optional.empty());
   }
 
   /** Records the failure and aborts when the window has crossed the threshold (only when not yet aborted). */
@@ -46,16 +47,16 @@ public final class WorkflowAbort {
     WorkflowWindow next = add(w, new WorkflowWindow.Attempt(f.taskId(), f.attempt(), true, f.stage(), f.fingerprint(),
         f.category(), now));
     if (!policy.enabled() || next.aborted() || next.recent().size() < policy.minimumAttempts()) {
-      return new Step(next, java.util.Optional.empty());
+      return new Step(next, Optional.empty());
     }
     int failures = (int) next.failures();
     double ratio = (double) failures / next.recent().size();
     if (ratio <= policy.failureRatio()) {
-      return new Step(next, java.util.Optional.empty());
+      return new Step(next, Optional.empty());
     }
     AbortAnalysis analysis = analyse(next, failures, ratio, now);
     WorkflowWindow aborted = new WorkflowWindow(next.workflowId(), next.recent(), now, next.version() + 1);
-    return new Step(aborted, java.util.Optional.of(new WorkflowAborted(analysis)));
+    return new Step(aborted, Optional.of(new WorkflowAborted(analysis)));
   }
 
   private WorkflowWindow add(WorkflowWindow w, WorkflowWindow.Attempt a) {

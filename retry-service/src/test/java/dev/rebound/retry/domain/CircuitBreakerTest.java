@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTest {
@@ -153,7 +154,7 @@ class CircuitBreakerTest {
   void circuitNamesParseAndPrintAsKindColonValue() {
     assertThat(CircuitName.parse("dependency:github").kind()).isEqualTo(CircuitName.Kind.DEPENDENCY);
     assertThat(CircuitName.stage("pull-request").toString()).isEqualTo("stage:pull-request");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CircuitName.parse("queue:x"))
+    Assertions.assertThatThrownBy(() -> CircuitName.parse("queue:x"))
         .hasMessageContaining("stage:<stage>");
   }
 }

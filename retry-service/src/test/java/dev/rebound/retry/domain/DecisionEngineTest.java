@@ -1,14 +1,15 @@
 package dev.rebound.retry.domain;
 
-import dev.rebound.common.classification.DecisionAction;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.policy.RetryPolicy;
 import dev.rebound.common.policy.StagePolicies;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ class DecisionEngineTest {
   private final List<RetryEvent> events = new ArrayList<>();
 
   /** A clock the test moves. */
-  static final class MutableInstant implements java.time.InstantSource {
+  static final class MutableInstant implements InstantSource {
     private Instant now;
 
     MutableInstant(Instant now) {
