@@ -7,14 +7,19 @@ import static dev.rebound.common.client.AnalyzerApi.FINGERPRINTS;
 
 import dev.rebound.common.client.AnalyzerApi;
 import dev.rebound.common.http.JsonHandlers;
+import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.request.ClassifyRequest;
+import dev.rebound.common.request.FingerprintRequest;
+import dev.rebound.common.request.FingerprintsQuery;
 import dev.rebound.common.service.OperationTable;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * The analyzer's edges: each {@link AnalyzerApi} entry bound to its {@link AnalyzerOperations}
- * method (the same binding serves the event bus and HTTP), and the routes that are not JSON in and
- * out: NDJSON batch classification and the OpenAPI document.
+ * The analyzer's edges: each {@link AnalyzerApi} entry bound to its request record's parser (unknown
+ * fields refused by name) and its {@link AnalyzerOperations} method (the same binding serves the
+ * event bus and HTTP), and the routes that are not JSON in and out: NDJSON batch classification
+ * (each line a {@link ClassifyRequest}) and the OpenAPI document.
  */
 final class AnalyzerEndpoints {
   private AnalyzerEndpoints() {
@@ -22,10 +27,10 @@ final class AnalyzerEndpoints {
 
   static OperationTable<AnalyzerApi> table(AnalyzerOperations ops) {
     return OperationTable.of(AnalyzerApi.class)
-        .bind(ANALYZE_FAILURE, (request, origin) -> ops.analyzeFailure(request))
-        .bind(CLASSIFY, (request, origin) -> ops.classify(request))
-        .bind(FINGERPRINTS, (request, origin) -> ops.fingerprints(request))
-        .bind(FINGERPRINT, (request, origin) -> ops.fingerprint(request.getString("fingerprint")));
+        .bind(ANALYZE_FAILURE, FailureEvent::fromJson, (request, origin) -> ops.analyzeFailure(request))
+        .bind(CLASSIFY, ClassifyRequest::fromJson, (request, origin) -> ops.classify(request))
+        .bind(FINGERPRINTS, FingerprintsQuery::fromJson, (request, origin) -> ops.fingerprints(request))
+        .bind(FINGERPRINT, FingerprintRequest::fromJson, (request, origin) -> ops.fingerprint(request));
   }
 
   /** Mounted ahead of the table's routes. */

@@ -12,12 +12,16 @@ import dev.rebound.common.message.FailureClassified;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.Transition;
+import dev.rebound.common.request.ClassifyRequest;
+import dev.rebound.common.request.FingerprintRequest;
+import dev.rebound.common.request.FingerprintsQuery;
 import dev.rebound.common.runtime.Correlation;
 import dev.rebound.common.text.Redactor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -58,24 +62,19 @@ public final class AnalyzerOperations {
   }
 
   /** Request/reply classification; nothing is recorded. {@code explain: true} adds the reasons. */
-  public Future<JsonObject> classify(JsonObject body) {
-    try {
-      FailureInput input = VerdictJson.input(body);
-      boolean explain = JsonFields.bool(body, "explain", false);
-      Verdict first = classifier.classify(input);
-      return store.history(first.fingerprint()).map(h -> {
-        Verdict v = h.count() > 0 ? classifier.classify(input, h) : first;
-        JsonObject out = explain ? VerdictJson.withReasons(v) : VerdictJson.of(v);
-        return out.put("history", historyJson(h));
-      });
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> classify(ClassifyRequest request) {
+    FailureInput input = VerdictJson.input(request);
+    Verdict first = classifier.classify(input);
+    return store.history(first.fingerprint()).map(h -> {
+      Verdict v = h.count() > 0 ? classifier.classify(input, h) : first;
+      JsonObject out = request.explain() ? VerdictJson.withReasons(v) : VerdictJson.of(v);
+      return out.put("history", historyJson(h));
+    });
   }
 
   /**
-   * NDJSON in, NDJSON out: one line out per non-blank line in, in order; a bad line answers with its
-   * error and line number and the rest go on.
+   * NDJSON in, NDJSON out: one line out per non-blank line in, in order, each a {@link ClassifyRequest};
+   * a bad line answers with its error and line number and the rest go on.
    */
   public Future<String> classifyBatch(String ndjson, int maxLines) {
     // thousands of verdicts take a while: off the event loop (the classifier is thread-safe)
@@ -100,10 +99,9 @@ public final class AnalyzerOperations {
         continue;
       }
       try {
-        Object parsed = io.vertx.core.json.Json.decodeValue(line);
-        JsonObject req = JsonFields.requireObject(parsed);
-        Verdict v = classifier.classify(VerdictJson.input(req));
-        JsonObject j = JsonFields.bool(req, "explain", false) ? VerdictJson.withReasons(v) : VerdictJson.of(v);
+        ClassifyRequest request = ClassifyRequest.fromJson(JsonFields.requireObject(Json.decodeValue(line)));
+        Verdict v = classifier.classify(VerdictJson.input(request));
+        JsonObject j = request.explain() ? VerdictJson.withReasons(v) : VerdictJson.of(v);
         out.append(j.put("line", i + 1).encode()).append('\n');
       } catch (DecodeException e) {
         out.append(lineError(i + 1, ReboundException.badRequest("malformed JSON"))).append('\n');
@@ -124,18 +122,11 @@ public final class AnalyzerOperations {
    * counted again; its earlier verdict is sent again, since the ledger only re-sends when no
    * decision came.
    */
-  public Future<JsonObject> analyzeFailure(JsonObject body) {
-    FailureEvent f;
-    FailureInput input;
-    try {
-      f = FailureEvent.fromJson(body);
-      if (f.failureId() == null) {
-        throw ReboundException.invalidField("failureId", "is required");
-      }
-      input = VerdictJson.input(body);
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
+  public Future<JsonObject> analyzeFailure(FailureEvent f) {
+    if (f.failureId() == null) {
+      return Future.failedFuture(ReboundException.invalidField("failureId", "is required"));
     }
+    FailureInput input = VerdictJson.input(ClassifyRequest.of(f));
     return store.previous(f.failureId()).compose(previous -> {
       if (previous != null) {
         forward(previous);
@@ -251,40 +242,17 @@ public final class AnalyzerOperations {
     return Future.succeededFuture(false);
   }
 
-  public Future<JsonObject> fingerprints(JsonObject q) {
-    try {
-      String sort = JsonFields.string(q, "sort", 20);
-      AnalyzerStore.Order order;
-      if (sort == null || sort.equals("count")) {
-        order = AnalyzerStore.Order.COUNT;
-      } else if (sort.equals("recent")) {
-        order = AnalyzerStore.Order.RECENT;
-      } else {
-        throw ReboundException.invalidField("sort", "must be 'count' or 'recent'");
-      }
-      int limit = JsonFields.integer(q, "limit", 50, 1, 1000);
-      String stage = JsonFields.string(q, "stage", 200);
-      return store.top(order, stage, limit).map(list -> new JsonObject().put("fingerprints", list));
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> fingerprints(FingerprintsQuery q) {
+    return store.top(q.sort(), q.stage(), q.limit()).map(list -> new JsonObject().put("fingerprints", list));
   }
 
-  public Future<JsonObject> fingerprint(String fingerprint) {
-    if (fingerprint == null || !fingerprint.matches("[0-9a-f]{16}")) {
-      return Future.failedFuture(ReboundException.invalidField("fingerprint", "must be 16 lower-case hex digits"));
-    }
+  public Future<JsonObject> fingerprint(FingerprintRequest request) {
+    String fingerprint = request.fingerprint();
     return store.fingerprint(fingerprint).compose(fp -> {
       if (fp == null) {
         return Future.failedFuture(ReboundException.notFound("fingerprint", fingerprint));
       }
       return similar(fp.getString("category"), fingerprint, fp.getString("template")).map(sim -> fp.put("similar", sim));
     });
-  }
-
-  private static void putIfPresent(JsonObject o, String key, String v) {
-    if (v != null) {
-      o.put(key, v);
-    }
   }
 }

@@ -2,59 +2,43 @@ package dev.rebound.analyzer;
 
 import dev.rebound.analyzer.domain.FailureInput;
 import dev.rebound.analyzer.domain.Verdict;
-import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.FailureClassified;
+import dev.rebound.common.request.ClassifyRequest;
 import io.vertx.core.json.JsonObject;
 
-/** JSON mapping at the analyzer's edges: requests to {@link FailureInput}, {@link Verdict} to JSON. */
+/** Mapping at the analyzer's edges: classify requests to {@link FailureInput}, {@link Verdict} to JSON. */
 public final class VerdictJson {
   /** Largest message accepted at the edge; the classifier analyses the first 16 KiB of it. */
   public static final int MAX_MESSAGE_CHARS = 1024 * 1024;
+  private static final int MAX_STACK_CHARS = 256 * 1024;
 
   private VerdictJson() {
   }
 
   /**
-   * Reads a classify request or a {@code FailureEvent}: {@code message} (required), {@code exceptionType}
-   * or {@code errorType}, {@code stackTrace}, {@code httpStatus}, {@code exitCode}, {@code signal},
-   * {@code sqlState}, {@code stage}. An over-long message is truncated for analysis, not refused.
+   * What the classifier reads of a request: an over-long message or stack trace is truncated for
+   * analysis, not refused; a NUL becomes U+FFFD; an exit code of -N (Python's death by signal N)
+   * becomes signal N, and one outside 0..255 is dropped.
    */
-  public static FailureInput input(JsonObject o) {
-    Object m = o.getValue("message");
-    if (m == null) {
-      throw ReboundException.invalidField("message", "is required");
-    }
-    if (!(m instanceof String message)) {
-      throw ReboundException.invalidField("message", "must be a string");
-    }
+  public static FailureInput input(ClassifyRequest r) {
+    String message = r.message();
     if (message.length() > MAX_MESSAGE_CHARS) {
       message = message.substring(0, MAX_MESSAGE_CHARS);
     }
-    message = storable(message);
-    String exceptionType = JsonFields.string(o, "exceptionType", 500);
-    if (exceptionType == null) {
-      exceptionType = JsonFields.string(o, "errorType", 500);
-    }
-    Integer exit = JsonFields.integer(o, "exitCode", Integer.MIN_VALUE, Integer.MAX_VALUE);
-    String signal = JsonFields.string(o, "signal", 32);
-    if (signal == null && o.getValue("details") instanceof JsonObject d && d.getValue("signal") instanceof String s) {
-      signal = s.length() <= 32 ? s : null;
-    }
+    Integer exit = r.exitCode();
+    String signal = r.signal();
     if (exit != null && exit < 0 && exit >= -64 && signal == null) {
       signal = String.valueOf(-exit);  // Python's subprocess reports death by signal N as -N
     }
     if (exit != null && (exit < 0 || exit > 255)) {
       exit = null;
     }
-    Object rawStack = o.getValue("stackTrace");
-    if (rawStack != null && !(rawStack instanceof String)) {
-      throw ReboundException.invalidField("stackTrace", "must be a string");
-    }
-    String stack = rawStack == null ? null : storable(((String) rawStack).substring(0, Math.min(((String) rawStack).length(), 256 * 1024)));
+    String stack = r.stackTrace() == null ? null
+        : storable(r.stackTrace().substring(0, Math.min(r.stackTrace().length(), MAX_STACK_CHARS)));
     try {
-      return new FailureInput(message, exceptionType, stack, JsonFields.integer(o, "httpStatus", 100, 599),
-          exit, signal, JsonFields.string(o, "sqlState", 5), JsonFields.string(o, "stage", 200));
+      return new FailureInput(storable(message), r.exceptionType(), stack, r.httpStatus(), exit, signal, r.sqlState(),
+          r.stage());
     } catch (IllegalArgumentException e) {
       throw ReboundException.badRequest(e.getMessage());
     }

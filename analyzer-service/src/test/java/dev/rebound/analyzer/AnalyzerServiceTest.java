@@ -3,6 +3,8 @@ package dev.rebound.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.Addresses;
+import dev.rebound.common.ErrorCode;
+import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.AnalyzerApi;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.testing.TestDatabase;
@@ -10,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -33,6 +36,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -323,5 +328,56 @@ class AnalyzerServiceTest {
         assertThat(t).as(op.address()).hasMessageContaining("must be a JSON object");
       }
     }
+  }
+
+  /** A request each entry would accept: what the unknown field is added to. */
+  private static JsonObject acceptable(AnalyzerApi op) {
+    return switch (op) {
+      case ANALYZE_FAILURE -> new JsonObject().put("failureId", UUID.randomUUID().toString()).put("message", "m");
+      case CLASSIFY -> new JsonObject().put("message", "connection reset by peer");
+      case FINGERPRINTS -> new JsonObject();
+      case FINGERPRINT -> new JsonObject().put("fingerprint", "0123456789abcdef");
+    };
+  }
+
+  @ParameterizedTest
+  @EnumSource(AnalyzerApi.class)
+  void everyOperationRefusesAnUnknownFieldByNameOverHttpAndTheEventBus(AnalyzerApi op) throws Exception {
+    JsonObject request = acceptable(op).put("unexpected", 1);
+    if (op.route() != null) {
+      HttpResponse<Buffer> r = op.route().method() == HttpMethod.GET
+          ? get(op.route().path().replace(":fingerprint", String.valueOf(request.remove("fingerprint"))) + "?"
+              + request.stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&")))
+          : post(op.route().path(), request);
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+      JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
+      assertThat(error.getString("code")).isEqualTo("BAD_REQUEST");
+      assertThat(error.getString("message")).startsWith("unknown field 'unexpected'");
+      assertThat(error.getJsonObject("details").getString("field")).isEqualTo("unexpected");
+    }
+    if (op.address() != null) {
+      ReboundException e = busError(op.address(), acceptable(op).put("unexpected", 1));
+      assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+      assertThat(e.getMessage()).startsWith("unknown field 'unexpected'");
+      assertThat(e.details().getString("field")).isEqualTo("unexpected");
+    }
+  }
+
+  @Test
+  void aBatchLineWithAnUnknownFieldIsRefusedNamingItWhileTheOthersAreClassified() throws Exception {
+    String ndjson = "{\"message\":\"OOMKilled\",\"exit\":137}\n{\"message\":\"OOMKilled\",\"exitCode\":137}\n";
+    String[] lines = post("/v1/classify/batch", ndjson).bodyAsString().split("\n");
+    assertThat(lines).hasSize(2);
+    JsonObject refused = new JsonObject(lines[0]).getJsonObject("error");
+    assertThat(refused.getString("message")).startsWith("unknown field 'exit'");
+    assertThat(refused.getJsonObject("details").getString("field")).isEqualTo("exit");
+    assertThat(new JsonObject(lines[1]).getString("category")).isNotBlank();
+  }
+
+  private static ReboundException busError(String address, JsonObject body) throws Exception {
+    Throwable t = vertx.eventBus().request(address, body).toCompletionStage().toCompletableFuture()
+        .handle((ok, err) -> err).get(10, TimeUnit.SECONDS);
+    assertThat(t).as("expected a failure for " + body).isNotNull();
+    return ReboundException.from(t);
   }
 }

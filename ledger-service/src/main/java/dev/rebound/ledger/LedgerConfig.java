@@ -3,6 +3,7 @@ package dev.rebound.ledger;
 import dev.rebound.common.policy.Jitter;
 import dev.rebound.common.policy.PolicyException;
 import dev.rebound.common.policy.RetryPolicy;
+import dev.rebound.common.request.LedgerLimits;
 import dev.rebound.common.runtime.ConfigException;
 import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
@@ -112,5 +113,10 @@ public record LedgerConfig(
         s.get(RETENTION_SWEEP_INTERVAL),
         s.get(WRITE_BATCH_MAX),
         s.get(RuntimeKeys.PG_POOL_SIZE));
+  }
+
+  /** The bounds the ledger's requests are parsed with. */
+  public LedgerLimits limits() {
+    return new LedgerLimits(payloadLimitBytes, maxLeaseMs, maxClaimBatch, maxWaitMs);
   }
 }

@@ -21,13 +21,28 @@ import static dev.rebound.common.client.LedgerApi.UNBLOCK;
 
 import dev.rebound.common.client.LedgerApi;
 import dev.rebound.common.http.JsonHandlers;
+import dev.rebound.common.message.Decision;
+import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.request.CheckpointRequest;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.DeadLetterQuery;
+import dev.rebound.common.request.DeadLetterSelection;
+import dev.rebound.common.request.EnqueueRequest;
+import dev.rebound.common.request.HeartbeatRequest;
+import dev.rebound.common.request.LedgerLimits;
+import dev.rebound.common.request.ListTasksRequest;
+import dev.rebound.common.request.PersonActionRequest;
+import dev.rebound.common.request.StatsRequest;
+import dev.rebound.common.request.TaskIdRequest;
 import dev.rebound.common.service.OperationTable;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * The ledger's edges: each {@link LedgerApi} entry bound to its {@link LedgerOperations} method
- * (the same binding serves the event bus and HTTP), and the routes that are not operations (the
+ * The ledger's edges: each {@link LedgerApi} entry bound to its request record's parser (the one
+ * place its JSON is read and validated, unknown fields refused by name) and its
+ * {@link LedgerOperations} method (the same binding serves the event bus and HTTP), and the routes that are not operations (the
  * body limit of the ledger's paths, the OpenAPI document). Errors are
  * {@code {"error":{code,message,details}}} with 400/404/409/413.
  */
@@ -36,25 +51,27 @@ final class LedgerEndpoints {
   }
 
   static OperationTable<LedgerApi> table(LedgerOperations ops) {
+    LedgerLimits limits = ops.limits();
     return OperationTable.of(LedgerApi.class)
-        .bind(ENQUEUE, ops::enqueue)
-        .bind(LIST, (request, origin) -> ops.list(request))
-        .bind(CLAIM, ops::claim)
-        .bind(GET, (request, origin) -> ops.get(request))
-        .bind(HISTORY, (request, origin) -> ops.history(request))
-        .bind(HEARTBEAT, (request, origin) -> ops.heartbeat(request))
-        .bind(COMPLETE, ops::complete)
-        .bind(CANCEL, ops::cancel)
-        .bind(BLOCK, ops::block)
-        .bind(UNBLOCK, ops::unblock)
-        .bind(SAVE_CHECKPOINT, (request, origin) -> ops.saveCheckpoint(request))
-        .bind(LATEST_CHECKPOINT, (request, origin) -> ops.latestCheckpoint(request))
-        .bind(REPORT_FAILURE, ops::reportFailure)
-        .bind(DECIDE, ops::decide)
-        .bind(DEAD_LETTERS, (request, origin) -> ops.deadLetters(request))
-        .bind(REDRIVE, ops::redrive)
-        .bind(PURGE, (request, origin) -> ops.purge(request))
-        .bind(STATS, (request, origin) -> ops.stats());
+        .bind(ENQUEUE, body -> EnqueueRequest.fromJson(body, limits), ops::enqueue)
+        .bind(LIST, ListTasksRequest::fromJson, (request, origin) -> ops.list(request))
+        .bind(CLAIM, body -> ClaimRequest.fromJson(body, limits), ops::claim)
+        .bind(GET, TaskIdRequest::fromJson, (request, origin) -> ops.get(request))
+        .bind(HISTORY, TaskIdRequest::fromJson, (request, origin) -> ops.history(request))
+        .bind(HEARTBEAT, body -> HeartbeatRequest.fromJson(body, limits), (request, origin) -> ops.heartbeat(request))
+        .bind(COMPLETE, body -> CompleteRequest.fromJson(body, limits), ops::complete)
+        .bind(CANCEL, PersonActionRequest::fromJson, ops::cancel)
+        .bind(BLOCK, PersonActionRequest::fromJson, ops::block)
+        .bind(UNBLOCK, PersonActionRequest::fromJson, ops::unblock)
+        .bind(SAVE_CHECKPOINT, body -> CheckpointRequest.fromJson(body, limits),
+            (request, origin) -> ops.saveCheckpoint(request))
+        .bind(LATEST_CHECKPOINT, TaskIdRequest::fromJson, (request, origin) -> ops.latestCheckpoint(request))
+        .bind(REPORT_FAILURE, FailureEvent::fromJson, ops::reportFailure)
+        .bind(DECIDE, Decision::fromJson, ops::decide)
+        .bind(DEAD_LETTERS, DeadLetterQuery::fromJson, (request, origin) -> ops.deadLetters(request))
+        .bind(REDRIVE, DeadLetterSelection::fromJson, ops::redrive)
+        .bind(PURGE, DeadLetterSelection::fromJson, (request, origin) -> ops.purge(request))
+        .bind(STATS, StatsRequest::fromJson, (request, origin) -> ops.stats());
   }
 
   /** Mounted ahead of the table's routes. */

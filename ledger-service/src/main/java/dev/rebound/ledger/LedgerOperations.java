@@ -1,15 +1,24 @@
 package dev.rebound.ledger;
 
 import dev.rebound.common.Addresses;
-import dev.rebound.common.ErrorCode;
 import dev.rebound.common.Outcome;
-import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.message.Transition;
+import dev.rebound.common.request.CheckpointRequest;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.DeadLetterQuery;
+import dev.rebound.common.request.DeadLetterSelection;
+import dev.rebound.common.request.EnqueueRequest;
+import dev.rebound.common.request.HeartbeatRequest;
+import dev.rebound.common.request.LedgerLimits;
+import dev.rebound.common.request.ListTasksRequest;
+import dev.rebound.common.request.PersonActionRequest;
+import dev.rebound.common.request.TaskIdRequest;
 import dev.rebound.common.runtime.Correlation;
 import dev.rebound.common.service.Origin;
 import dev.rebound.common.text.Redactor;
@@ -17,10 +26,10 @@ import dev.rebound.ledger.claim.ClaimWaiters;
 import dev.rebound.ledger.claim.ClaimWakeups;
 import dev.rebound.ledger.domain.CheckpointIntegrity;
 import dev.rebound.ledger.domain.TaskIds;
-import dev.rebound.ledger.store.Changed;
-import dev.rebound.ledger.store.Completion;
 import dev.rebound.ledger.outbox.AnalyzerOutbox;
+import dev.rebound.ledger.store.Changed;
 import dev.rebound.ledger.store.CheckpointStore;
+import dev.rebound.ledger.store.Completion;
 import dev.rebound.ledger.store.GroupCommit;
 import dev.rebound.ledger.store.LedgerStores;
 import dev.rebound.ledger.store.NewTask;
@@ -32,39 +41,22 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ledger's operations, shared by the HTTP routes and the event-bus API: validates untrusted JSON,
- * calls the stores, and after each commit publishes the transitions, wakes claimers and feeds the
- * analyzer outbox. Replies are built here, at the edge: tasks through {@link TaskView#toJson()}.
+ * The ledger's operations, shared by the HTTP routes and the event-bus API: takes the requests as
+ * their records parsed them (with {@link #limits()}, see {@link LedgerEndpoints}), calls the stores,
+ * and after each commit publishes the transitions, wakes claimers and feeds the analyzer outbox. Replies are built here, at the edge: tasks through {@link TaskView#toJson()}.
  * Confined to the verticle's context.
  */
 public final class LedgerOperations {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerOperations.class);
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/-]{1,200}");
-  private static final Set<String> ENQUEUE_FIELDS = Set.of("idempotencyKey", "workflowId", "stage", "agent", "type",
-      "payload", "priority", "maxAttempts", "runAfter", "delayMs", "actor");
-  private static final Set<String> CLAIM_FIELDS = Set.of("worker", "stage", "type", "limit", "leaseMs", "waitMs");
-  private static final Set<String> PERSON_FIELDS = Set.of("id", "reason", "expectedVersion");
-  private static final Set<String> HEARTBEAT_FIELDS = Set.of("id", "leaseToken", "leaseMs", "checkpoint");
-  private static final Set<String> COMPLETE_FIELDS = Set.of("id", "leaseToken", "result", "actor");
-  private static final Set<String> CHECKPOINT_FIELDS = Set.of("id", "leaseToken", "sequence", "state", "checksum");
-  private static final Set<String> FAILURE_FIELDS = Set.of("failureId", "taskId", "attempt", "leaseToken", "source",
-      "stage", "workflowId", "message", "errorType", "stackTrace", "httpStatus", "exitCode", "sqlState", "details",
-      "occurredAt");
-  private static final Set<String> DECISION_FIELDS = Set.of("taskId", "attempt", "action", "runAt", "reason", "decidedBy");
-  private static final Set<String> SELECTION_FIELDS = Set.of("ids", "filter", "limit", "reason");
-  private static final int MAX_IDS = 10_000;
   private static final Origin LEASE_RESCUER = new Origin("ledger:lease-rescuer", null);
 
   private final Vertx vertx;
@@ -105,16 +97,16 @@ public final class LedgerOperations {
     }, GroupCommit::dataError);
   }
 
+  /** The configured bounds the requests are parsed with. */
+  public LedgerLimits limits() {
+    return config.limits();
+  }
+
   // ---------------------------------------------------------------- tasks
 
   /** {@code reply.created} tells a new task (HTTP 201) from a known idempotency key (200). */
-  public Future<JsonObject> enqueue(JsonObject body, Origin origin) {
-    NewTask task;
-    try {
-      task = newTask(body, origin);
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> enqueue(EnqueueRequest request, Origin origin) {
+    NewTask task = newTask(request, origin);
     return enqueues.submit(task).map(e -> {
       if (e.created()) {
         publish(List.of(e.transition()));
@@ -124,41 +116,19 @@ public final class LedgerOperations {
     });
   }
 
-  private NewTask newTask(JsonObject body, Origin origin) {
-    rejectUnknown(body, ENQUEUE_FIELDS);
-    String stage = name(body, "stage", true);
-    Object payload = body.getValue("payload");
-    if (payload != null && !(payload instanceof JsonObject) && !(payload instanceof JsonArray)) {
-      throw ReboundException.invalidField("payload", "must be a JSON object or array");
-    }
-    String payloadJson = payload == null ? "{}" : JsonFields.storableJson("payload", payload);
-    int bytes = JsonFields.utf8Bytes(payloadJson);
-    if (bytes > config.payloadLimitBytes()) {
-      throw ReboundException.tooLarge("payload", bytes, config.payloadLimitBytes());
-    }
-    Instant now = clock.instant();
-    Instant runAfter = JsonFields.instant(body, "runAfter");
-    Long delayMs = JsonFields.longValue(body, "delayMs", 0, 365L * 24 * 3600_000);
-    if (runAfter != null && delayMs != null) {
-      throw ReboundException.badRequest("give either 'runAfter' or 'delayMs', not both");
-    }
-    if (delayMs != null) {
-      runAfter = now.plusMillis(delayMs);
-    }
-    String actor = JsonFields.string(body, "actor", 200);
-    return new NewTask(ids.next(), JsonFields.string(body, "idempotencyKey", 256), name(body, "workflowId", false),
-        stage, JsonFields.string(body, "agent", 200), name(body, "type", false), payloadJson,
-        JsonFields.integer(body, "priority", 0, -1000, 1000),
-        JsonFields.integer(body, "maxAttempts", config.defaultPolicy().maxAttempts(), 1, 1000),
-        runAfter, actor == null ? origin : new Origin(actor, origin.correlationId()));
+  private NewTask newTask(EnqueueRequest r, Origin origin) {
+    int maxAttempts = r.maxAttempts() == null ? config.defaultPolicy().maxAttempts() : r.maxAttempts();
+    return new NewTask(ids.next(), r.idempotencyKey(), r.workflowId(), r.stage(), r.agent(), r.type(), r.payloadJson(),
+        r.priority(), maxAttempts, r.runAfter(clock.instant()), as(r.actor(), origin));
   }
 
-  public Future<JsonObject> get(JsonObject body) {
-    return withId(body, id -> stores.queries().task(id).map(TaskView::toJson));
+  public Future<JsonObject> get(TaskIdRequest request) {
+    return stores.queries().task(request.id()).map(TaskView::toJson);
   }
 
-  public Future<JsonObject> history(JsonObject body) {
-    return withId(body, id -> stores.queries().history(id).map(entries -> {
+  public Future<JsonObject> history(TaskIdRequest request) {
+    UUID id = request.id();
+    return stores.queries().history(id).map(entries -> {
       JsonArray history = new JsonArray();
       for (TaskQueries.HistoryEntry e : entries) {
         JsonObject h = new JsonObject().put("to", e.to().name()).put("attempt", e.attempt()).put("at", e.at().toString());
@@ -170,7 +140,7 @@ public final class LedgerOperations {
         history.add(h);
       }
       return new JsonObject().put("taskId", id.toString()).put("history", history);
-    }));
+    });
   }
 
   private static void putIfPresent(JsonObject o, String key, String value) {
@@ -179,26 +149,19 @@ public final class LedgerOperations {
     }
   }
 
-  public Future<JsonObject> list(JsonObject q) {
-    try {
-      TaskState state = JsonFields.enumValue(q, "state", TaskState.class);
-      return stores.queries().list(new TaskQueries.TaskQuery(state == null ? null : state.name(), name(q, "stage", false),
-          name(q, "workflowId", false), JsonFields.string(q, "agent", 200), JsonFields.uuid(q, "after"),
-          JsonFields.integer(q, "limit", 100, 1, 1000))).map(page -> {
-            JsonObject out = new JsonObject().put("tasks", new JsonArray(new ArrayList<>(page.tasks().stream().map(TaskView::toJson).toList())));
-            if (page.next() != null) {
-              out.put("next", page.next().toString());
-            }
-            return out;
-          });
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> list(ListTasksRequest q) {
+    return stores.queries().list(new TaskQueries.TaskQuery(q.state() == null ? null : q.state().name(), q.stage(),
+        q.workflowId(), q.agent(), q.after(), q.limit())).map(page -> {
+          JsonObject out = new JsonObject().put("tasks", new JsonArray(new ArrayList<>(page.tasks().stream().map(TaskView::toJson).toList())));
+          if (page.next() != null) {
+            out.put("next", page.next().toString());
+          }
+          return out;
+        });
   }
 
-  public Future<JsonObject> deadLetters(JsonObject q) {
-    JsonObject query = q.copy().put("state", TaskState.FAILED.name());
-    return list(query);
+  public Future<JsonObject> deadLetters(DeadLetterQuery q) {
+    return list(q.toTaskQuery());
   }
 
   public Future<JsonObject> stats() {
@@ -218,76 +181,35 @@ public final class LedgerOperations {
 
   // ---------------------------------------------------------------- leases
 
-  public Future<JsonObject> claim(JsonObject body, Origin origin) {
-    TaskStore.ClaimSpec spec;
-    long waitMs;
-    try {
-      rejectUnknown(body, CLAIM_FIELDS);
-      String worker = JsonFields.requiredString(body, "worker", 200);
-      Long leaseMs = JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs());
-      spec = new TaskStore.ClaimSpec(worker, name(body, "stage", false), name(body, "type", false),
-          JsonFields.integer(body, "limit", 1, 1, config.maxClaimBatch()),
-          leaseMs == null ? config.defaultLeaseMs() : leaseMs,
-          new Origin(worker, origin.correlationId()));
-      Long w = JsonFields.longValue(body, "waitMs", 0, config.maxWaitMs());
-      waitMs = w == null ? 0 : w;
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> claim(ClaimRequest request, Origin origin) {
+    TaskStore.ClaimSpec spec = new TaskStore.ClaimSpec(request.worker(), request.stage(), request.type(), request.limit(),
+        request.leaseMs() == null ? config.defaultLeaseMs() : request.leaseMs(),
+        new Origin(request.worker(), origin.correlationId()));
     ClaimWaiters.ClaimAttempt attempt = () -> taskStore.claim(spec).map(c -> {
       publish(c.transitions());
       c.corruptCheckpoints().forEach((task, seqs) ->
           LOG.warn("task {} has corrupt checkpoints {}: resuming from the newest intact one", task, seqs));
       return c.tasks().stream().map(TaskView::toJson).toList();
     });
-    Future<List<JsonObject>> tasks = attempt.get().compose(found -> found.isEmpty() && waitMs > 0
-        ? waiters.await(spec.stage(), spec.type(), waitMs, attempt)
+    Future<List<JsonObject>> tasks = attempt.get().compose(found -> found.isEmpty() && request.waitMs() > 0
+        ? waiters.await(spec.stage(), spec.type(), request.waitMs(), attempt)
         : Future.succeededFuture(found));
     return tasks.map(list -> new JsonObject().put("tasks", new JsonArray(new ArrayList<>(list))));
   }
 
-  public Future<JsonObject> heartbeat(JsonObject body) {
-    return known(body, HEARTBEAT_FIELDS, () -> heartbeatChecked(body));
-  }
-
-  private Future<JsonObject> heartbeatChecked(JsonObject body) {
-    UUID id;
-    UUID token;
-    Long leaseMs;
-    JsonObject checkpoint;
-    try {
-      id = JsonFields.requiredUuid(body, "id");
-      token = JsonFields.requiredUuid(body, "leaseToken");
-      leaseMs = JsonFields.longValue(body, "leaseMs", 100, config.maxLeaseMs());
-      checkpoint = JsonFields.object(body, "checkpoint");
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
-    Future<JsonObject> saved = checkpoint == null ? Future.succeededFuture(null)
-        : saveCheckpoint(checkpoint.copy().put("id", id.toString()).put("leaseToken", token.toString()));
-    return saved.compose(cp -> taskStore.heartbeat(id, token, leaseMs).map(h -> {
+  /** Saves the heartbeat's checkpoint first, if it carries one, then extends the lease. */
+  public Future<JsonObject> heartbeat(HeartbeatRequest request) {
+    Future<JsonObject> saved = request.checkpoint() == null ? Future.succeededFuture(null)
+        : saveCheckpoint(request.checkpoint());
+    return saved.compose(cp -> taskStore.heartbeat(request.id(), request.leaseToken(), request.leaseMs()).map(h -> {
       JsonObject reply = new JsonObject().put("id", h.taskId().toString()).put("attempt", h.attempt())
           .put("leaseExpiresAt", h.leaseExpiresAt().toString());
       return cp == null ? reply : reply.put("checkpoint", cp);
     }));
   }
 
-  public Future<JsonObject> complete(JsonObject body, Origin origin) {
-    Completion c;
-    try {
-      rejectUnknown(body, COMPLETE_FIELDS);
-      UUID id = JsonFields.requiredUuid(body, "id");
-      UUID token = JsonFields.requiredUuid(body, "leaseToken");
-      Object result = body.getValue("result");
-      String resultJson = result == null ? null : JsonFields.storableJson("result", result);
-      if (resultJson != null && JsonFields.utf8Bytes(resultJson) > config.payloadLimitBytes()) {
-        throw ReboundException.tooLarge("result", JsonFields.utf8Bytes(resultJson), config.payloadLimitBytes());
-      }
-      String actor = JsonFields.string(body, "actor", 200);
-      c = new Completion(id, token, resultJson, actor == null ? origin : new Origin(actor, origin.correlationId()));
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> complete(CompleteRequest request, Origin origin) {
+    Completion c = new Completion(request.id(), request.leaseToken(), request.resultJson(), as(request.actor(), origin));
     return completions.submit(c).map(t -> {
       publish(List.of(t));
       return new JsonObject().put("id", t.taskId().toString()).put("state", TaskState.DONE.name())
@@ -295,78 +217,50 @@ public final class LedgerOperations {
     });
   }
 
-  public Future<JsonObject> cancel(JsonObject body, Origin origin) {
-    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(taskStore.cancel(id, expectedVersion(body), reason(body), origin))));
+  public Future<JsonObject> cancel(PersonActionRequest request, Origin origin) {
+    return changed(taskStore.cancel(request.id(), request.expectedVersion(), redactedReason(request.reason()), origin));
   }
 
-  public Future<JsonObject> block(JsonObject body, Origin origin) {
-    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(taskStore.block(id, expectedVersion(body), reason(body), origin))));
+  public Future<JsonObject> block(PersonActionRequest request, Origin origin) {
+    return changed(taskStore.block(request.id(), request.expectedVersion(), redactedReason(request.reason()), origin));
   }
 
-  public Future<JsonObject> unblock(JsonObject body, Origin origin) {
-    return known(body, PERSON_FIELDS, () -> withId(body, id -> changed(taskStore.unblock(id, expectedVersion(body), reason(body), origin))));
+  public Future<JsonObject> unblock(PersonActionRequest request, Origin origin) {
+    return changed(taskStore.unblock(request.id(), request.expectedVersion(), redactedReason(request.reason()), origin));
   }
 
   // ---------------------------------------------------------------- checkpoints
 
-  /** {@code {id, leaseToken, sequence, state, checksum?}}; a given checksum must match the state. */
-  public Future<JsonObject> saveCheckpoint(JsonObject body) {
-    try {
-      rejectUnknown(body, CHECKPOINT_FIELDS);
-      UUID id = JsonFields.requiredUuid(body, "id");
-      UUID token = JsonFields.requiredUuid(body, "leaseToken");
-      Long seq = JsonFields.longValue(body, "sequence", 0, Long.MAX_VALUE);
-      if (seq == null) {
-        throw ReboundException.invalidField("sequence", "is required");
-      }
-      JsonObject state = JsonFields.object(body, "state");
-      if (state == null) {
-        throw ReboundException.invalidField("state", "is required (a JSON object)");
-      }
-      String text = JsonFields.storableJson("state", state);
-      if (JsonFields.utf8Bytes(text) > config.payloadLimitBytes()) {
-        throw ReboundException.tooLarge("checkpoint state", JsonFields.utf8Bytes(text), config.payloadLimitBytes());
-      }
-      String checksum = CheckpointIntegrity.sha256Hex(text);
-      String given = JsonFields.string(body, "checksum", 64);
-      if (given != null && !given.equalsIgnoreCase(checksum)) {
-        // the client hashed other bytes than we received: refuse rather than store a checkpoint it can't verify
-        throw ReboundException.invalidField("checksum", "does not match the SHA-256 of the state as received");
-      }
-      return stores.checkpoints().save(id, token, seq, text, checksum, config.checkpointsKept())
-          .map(saved -> new JsonObject().put("taskId", saved.taskId().toString()).put("sequence", saved.sequence())
-              .put("checksum", saved.checksum()));
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
+  /** A given checksum must match the state as received. */
+  public Future<JsonObject> saveCheckpoint(CheckpointRequest request) {
+    String checksum = CheckpointIntegrity.sha256Hex(request.stateJson());
+    if (request.checksum() != null && !request.checksum().equalsIgnoreCase(checksum)) {
+      // the client hashed other bytes than we received: refuse rather than store a checkpoint it can't verify
+      return Future.failedFuture(
+          ReboundException.invalidField("checksum", "does not match the SHA-256 of the state as received"));
     }
+    return stores.checkpoints().save(request.id(), request.leaseToken(), request.sequence(), request.stateJson(), checksum,
+            config.checkpointsKept())
+        .map(saved -> new JsonObject().put("taskId", saved.taskId().toString()).put("sequence", saved.sequence())
+            .put("checksum", saved.checksum()));
   }
 
-  public Future<JsonObject> latestCheckpoint(JsonObject body) {
-    return withId(body, id -> stores.queries().task(id).compose(t -> stores.checkpoints().latest(id)).map(sel -> {
+  public Future<JsonObject> latestCheckpoint(TaskIdRequest request) {
+    UUID id = request.id();
+    return stores.queries().task(id).compose(t -> stores.checkpoints().latest(id)).map(sel -> {
       JsonObject out = new JsonObject().put("taskId", id.toString())
           .put("corruptSequences", new JsonArray(new ArrayList<>(sel.corruptSequences())));
       if (sel.latestValid() != null) {
         out.put("checkpoint", CheckpointStore.toJson(sel.latestValid()));
       }
       return out;
-    }));
+    });
   }
 
   // ---------------------------------------------------------------- failures and decisions
 
   /** Records a failure; the reply comes after the commit. */
-  public Future<JsonObject> reportFailure(JsonObject body, Origin origin) {
-    FailureEvent event;
-    try {
-      rejectUnknown(body, FAILURE_FIELDS);
-      event = FailureEvent.fromJson(body);
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
-    if (event.taskId() != null && event.attempt() == null && event.leaseToken() == null) {
-      // without either, a stale worker's report would be charged to whoever holds the task now
-      return Future.failedFuture(ReboundException.badRequest("a failure of a task needs its 'leaseToken' or 'attempt'"));
-    }
+  public Future<JsonObject> reportFailure(FailureEvent event, Origin origin) {
     return recordFailure(event, origin, false);
   }
 
@@ -430,14 +324,7 @@ public final class LedgerOperations {
     return v;
   }
 
-  public Future<JsonObject> decide(JsonObject body, Origin origin) {
-    Decision d;
-    try {
-      rejectUnknown(body, DECISION_FIELDS);
-      d = Decision.fromJson(body);
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> decide(Decision d, Origin origin) {
     String actor = d.decidedBy() == null ? "retry-service" : d.decidedBy();
     return stores.decisions().applyDecision(d, new Origin(actor, origin.correlationId())).map(decided -> {
       publish(decided.changed().transitions());
@@ -454,54 +341,28 @@ public final class LedgerOperations {
 
   // ---------------------------------------------------------------- dead-letter queue
 
-  /** {@code {ids:[…]}} or {@code {filter:{stage?, workflowId?}, limit?}}. */
-  public Future<JsonObject> redrive(JsonObject body, Origin origin) {
-    try {
-      rejectUnknown(body, SELECTION_FIELDS);
-      JsonArray idList = JsonFields.array(body, "ids", MAX_IDS);
-      JsonObject filter = JsonFields.object(body, "filter");
-      String reason = reason(body);
-      Future<Changed> moved;
-      if (idList != null && filter == null) {
-        moved = taskStore.redrive(uuids(idList), reason, origin);
-      } else if (filter != null && idList == null) {
-        moved = taskStore.redriveMatching(name(filter, "stage", false), name(filter, "workflowId", false),
-            JsonFields.integer(body, "limit", 1000, 1, MAX_IDS), reason, origin);
-      } else {
-        throw ReboundException.badRequest("give either 'ids' or 'filter'");
-      }
-      return moved.map(c -> {
-        publish(c.transitions());
-        Map<String, Integer> perStage = new LinkedHashMap<>();
-        c.transitions().forEach(t -> perStage.merge(t.stage(), 1, Integer::sum));
-        perStage.forEach((stage, n) -> wakeups.claimable(stage, null, null, n));
-        return new JsonObject().put("redriven", c.tasks().size())
-            .put("ids", new JsonArray(c.tasks().stream().map(t -> t.id().toString()).toList()));
-      });
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> redrive(DeadLetterSelection selection, Origin origin) {
+    String reason = redactedReason(selection.reason());
+    Future<Changed> moved = selection.ids() != null
+        ? taskStore.redrive(selection.ids(), reason, origin)
+        : taskStore.redriveMatching(selection.filter().stage(), selection.filter().workflowId(), selection.limit(),
+            reason, origin);
+    return moved.map(c -> {
+      publish(c.transitions());
+      Map<String, Integer> perStage = new LinkedHashMap<>();
+      c.transitions().forEach(t -> perStage.merge(t.stage(), 1, Integer::sum));
+      perStage.forEach((stage, n) -> wakeups.claimable(stage, null, null, n));
+      return new JsonObject().put("redriven", c.tasks().size())
+          .put("ids", new JsonArray(c.tasks().stream().map(t -> t.id().toString()).toList()));
+    });
   }
 
-  public Future<JsonObject> purge(JsonObject body) {
-    try {
-      rejectUnknown(body, SELECTION_FIELDS);
-      JsonArray idList = JsonFields.array(body, "ids", MAX_IDS);
-      JsonObject filter = JsonFields.object(body, "filter");
-      Future<List<UUID>> purged;
-      if (idList != null && filter == null) {
-        purged = taskStore.purge(uuids(idList));
-      } else if (filter != null && idList == null) {
-        purged = taskStore.purgeMatching(name(filter, "stage", false), name(filter, "workflowId", false),
-            JsonFields.integer(body, "limit", 1000, 1, MAX_IDS));
-      } else {
-        throw ReboundException.badRequest("give either 'ids' or 'filter'");
-      }
-      return purged.map(list -> new JsonObject().put("purged", list.size())
-          .put("ids", new JsonArray(list.stream().map(UUID::toString).toList())));
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<JsonObject> purge(DeadLetterSelection selection) {
+    Future<List<UUID>> purged = selection.ids() != null
+        ? taskStore.purge(selection.ids())
+        : taskStore.purgeMatching(selection.filter().stage(), selection.filter().workflowId(), selection.limit());
+    return purged.map(list -> new JsonObject().put("purged", list.size())
+        .put("ids", new JsonArray(list.stream().map(UUID::toString).toList())));
   }
 
   // ---------------------------------------------------------------- wake-ups and events
@@ -526,61 +387,13 @@ public final class LedgerOperations {
     });
   }
 
-  /** Refuses unknown fields (a typo like "expectedVerison" must not silently drop a guard), then runs {@code op}. */
-  private static Future<JsonObject> known(JsonObject body, Set<String> fields, java.util.function.Supplier<Future<JsonObject>> op) {
-    try {
-      rejectUnknown(body, fields);
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
-    return op.get();
+  /** The request's own actor (a worker or person acting through a service), or whoever sent it. */
+  private static Origin as(String actor, Origin origin) {
+    return actor == null ? origin : new Origin(actor, origin.correlationId());
   }
 
-  private static Future<JsonObject> withId(JsonObject body, java.util.function.Function<UUID, Future<JsonObject>> op) {
-    try {
-      return op.apply(JsonFields.requiredUuid(body, "id"));
-    } catch (ReboundException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  /** Optional {@code expectedVersion}: the transition only happens if the task is still at it (else 409 CONFLICT). */
-  private static Long expectedVersion(JsonObject body) {
-    return JsonFields.longValue(body, "expectedVersion", 1, Long.MAX_VALUE);
-  }
-
-  private String reason(JsonObject body) {
-    String reason = JsonFields.string(body, "reason", 2000);
+  /** People's reasons go into the audit trail: without secrets. */
+  private String redactedReason(String reason) {
     return reason == null ? null : redactor.redact(reason);
-  }
-
-  private static String name(JsonObject body, String field, boolean required) {
-    String v = required ? JsonFields.requiredString(body, field, 200) : JsonFields.string(body, field, 200);
-    if (v != null && !NAME.matcher(v).matches()) {
-      throw ReboundException.invalidField(field, "may only contain letters, digits and . _ : / - (was '"
-          + JsonFields.abbreviate(v, 40) + "')");
-    }
-    return v;
-  }
-
-  private static List<UUID> uuids(JsonArray list) {
-    List<UUID> out = new ArrayList<>(list.size());
-    for (int i = 0; i < list.size(); i++) {
-      Object v = list.getValue(i);
-      if (!(v instanceof String s)) {
-        throw ReboundException.invalidField("ids[" + i + "]", "must be a UUID string");
-      }
-      out.add(JsonFields.parseUuid("ids[" + i + "]", s));
-    }
-    return out;
-  }
-
-  private static void rejectUnknown(JsonObject body, Set<String> known) {
-    for (String f : body.fieldNames()) {
-      if (!known.contains(f)) {
-        throw new ReboundException(ErrorCode.BAD_REQUEST, "unknown field '" + JsonFields.abbreviate(f, 40)
-            + "' (known: " + new java.util.TreeSet<>(known) + ")", new JsonObject().put("field", JsonFields.abbreviate(f, 40)));
-      }
-    }
   }
 }

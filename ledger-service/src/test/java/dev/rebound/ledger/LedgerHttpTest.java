@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.Addresses;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.client.HttpRoute;
 import dev.rebound.common.client.LedgerApi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -14,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -26,6 +29,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The HTTP API, and hostile input on HTTP and the event bus: a clear code and message, nothing half-written. */
 class LedgerHttpTest {
@@ -244,7 +249,101 @@ class LedgerHttpTest {
     assertThat(servedRoutes).isEqualTo(declaredRoutes);
   }
 
+  /** A request each entry would accept (ids need not exist): what the unknown field is added to. */
+  private static JsonObject acceptable(LedgerApi op) {
+    String id = UUID.randomUUID().toString();
+    String token = UUID.randomUUID().toString();
+    return switch (op) {
+      case ENQUEUE -> new JsonObject().put("stage", "s");
+      case LIST, DEAD_LETTERS, STATS -> new JsonObject();
+      case CLAIM -> new JsonObject().put("worker", "w");
+      case GET, HISTORY, LATEST_CHECKPOINT, CANCEL, BLOCK, UNBLOCK -> new JsonObject().put("id", id);
+      case HEARTBEAT, COMPLETE -> new JsonObject().put("id", id).put("leaseToken", token);
+      case SAVE_CHECKPOINT -> new JsonObject().put("id", id).put("leaseToken", token).put("sequence", 1)
+          .put("state", new JsonObject());
+      case REPORT_FAILURE -> new JsonObject().put("message", "m");
+      case DECIDE -> new JsonObject().put("taskId", id).put("attempt", 1).put("action", "PARK");
+      case REDRIVE, PURGE -> new JsonObject().put("ids", new JsonArray().add(id));
+    };
+  }
+
+  @ParameterizedTest
+  @EnumSource(LedgerApi.class)
+  void everyOperationRefusesAnUnknownFieldByNameOverHttpAndTheEventBus(LedgerApi op) throws Exception {
+    long tasksBefore = rows("tasks");
+    JsonObject request = acceptable(op).put("unexpected", 1);
+    assertUnknownField(call(op.route().method(), path(op.route(), request), op.route().method() == HttpMethod.GET ? null
+        : withoutPathParams(op.route(), request)), "unexpected");
+    assertBusUnknownField(op.address(), op.action(), request, "unexpected");
+    assertThat(rows("tasks")).isEqualTo(tasksBefore);
+  }
+
+  @Test
+  void theDeadLetterListingRefusesAStateSinceItListsOnlyFailedTasks() throws Exception {
+    assertUnknownField(call(HttpMethod.GET, "/v1/dlq?state=QUEUED", null), "state");
+    assertBusUnknownField(Addresses.LEDGER, LedgerApi.DEAD_LETTERS.action(), new JsonObject().put("state", "QUEUED"), "state");
+  }
+
+  @Test
+  void aRedriveOrPurgeFilterRefusesKeysOtherThanStageAndWorkflow() throws Exception {
+    JsonObject selection = new JsonObject().put("filter", new JsonObject().put("stage", "s").put("agent", "crawler"));
+    assertUnknownField(call(HttpMethod.POST, "/v1/dlq/redrive", selection), "filter.agent");
+    assertUnknownField(call(HttpMethod.POST, "/v1/dlq/purge", selection), "filter.agent");
+    assertBusUnknownField(Addresses.LEDGER, LedgerApi.REDRIVE.action(), selection, "filter.agent");
+    assertBusUnknownField(Addresses.LEDGER, LedgerApi.PURGE.action(), selection, "filter.agent");
+  }
+
+  @Test
+  void aHeartbeatsCheckpointMayNotCarryATaskIdOrLeaseTokenOfItsOwn() throws Exception {
+    String id = UUID.randomUUID().toString();
+    String token = UUID.randomUUID().toString();
+    JsonObject checkpoint = new JsonObject().put("sequence", 1).put("state", new JsonObject());
+    assertUnknownField(call(HttpMethod.POST, "/v1/tasks/" + id + "/heartbeat", new JsonObject().put("leaseToken", token)
+        .put("checkpoint", checkpoint.copy().put("leaseToken", UUID.randomUUID().toString()))), "checkpoint.leaseToken");
+    assertBusUnknownField(Addresses.LEDGER, LedgerApi.HEARTBEAT.action(), new JsonObject().put("id", id).put("leaseToken", token)
+        .put("checkpoint", checkpoint.copy().put("id", UUID.randomUUID().toString())), "checkpoint.id");
+  }
+
+  /** The route's path with its {@code :params} taken from the request; a GET's other fields as its query. */
+  private static String path(HttpRoute route, JsonObject request) {
+    StringBuilder path = new StringBuilder();
+    for (String segment : route.path().substring(1).split("/")) {
+      path.append('/').append(segment.startsWith(":") ? request.getString(segment.substring(1)) : segment);
+    }
+    if (route.method() == HttpMethod.GET) {
+      String query = withoutPathParams(route, request).stream()
+          .map(e -> e.getKey() + "=" + URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8))
+          .collect(Collectors.joining("&"));
+      path.append(query.isEmpty() ? "" : "?" + query);
+    }
+    return path.toString();
+  }
+
+  private static JsonObject withoutPathParams(HttpRoute route, JsonObject request) {
+    JsonObject rest = request.copy();
+    Arrays.stream(route.path().split("/")).filter(s -> s.startsWith(":")).forEach(s -> rest.remove(s.substring(1)));
+    return rest;
+  }
+
+  private static void assertUnknownField(HttpResponse<Buffer> r, String field) {
+    assertError(r, 400, "BAD_REQUEST", "unknown field '" + field + "'");
+    assertThat(r.bodyAsJsonObject().getJsonObject("error").getJsonObject("details").getString("field")).isEqualTo(field);
+  }
+
+  private static void assertBusUnknownField(String address, String action, JsonObject body, String field) {
+    ReboundException e = busError(address, action, body);
+    assertThat(e.code().name()).isEqualTo("BAD_REQUEST");
+    assertThat(e.getMessage()).startsWith("unknown field '" + field + "'");
+    assertThat(e.details().getString("field")).isEqualTo(field);
+  }
+
   private static void assertBusError(String address, String action, Object body, String code, String part) {
+    ReboundException e = busError(address, action, body);
+    assertThat(e.code().name()).isEqualTo(code);
+    assertThat(e.getMessage()).contains(part);
+  }
+
+  private static ReboundException busError(String address, String action, Object body) {
     DeliveryOptions o = new DeliveryOptions().setSendTimeout(5000);
     if (action != null) {
       o.addHeader(Addresses.ACTION_HEADER, action);
@@ -252,8 +351,6 @@ class LedgerHttpTest {
     Throwable t = h.vertx.eventBus().request(address, body, o).toCompletionStage().toCompletableFuture()
         .handle((ok, err) -> err).join();
     assertThat(t).as("expected a failure for " + body).isNotNull();
-    ReboundException e = ReboundException.from(t instanceof CompletionException ce ? ce.getCause() : t);
-    assertThat(e.code().name()).isEqualTo(code);
-    assertThat(e.getMessage()).contains(part);
+    return ReboundException.from(t instanceof CompletionException ce ? ce.getCause() : t);
   }
 }

@@ -52,6 +52,20 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void aJsonInputLineWithAnUnknownFieldIsAnsweredWithAnErrorNamingIt() throws Exception {
+    Path in = dir.resolve("typo.ndjson");
+    Files.write(in, List.of("{\"message\":\"OOMKilled\",\"exit\":137}", "{\"message\":\"OOMKilled\",\"exitCode\":137}"));
+    Cli.Result r = Cli.run("analyze", "--json-input", "--input", in.toString());
+    assertThat(r.exitCode()).isZero();
+    String[] lines = r.out().split("\n");
+    assertThat(lines).hasSize(2);
+    JsonObject refused = new JsonObject(lines[0]);
+    assertThat(refused.getInteger("line")).isEqualTo(1);
+    assertThat(refused.getJsonObject("error").getJsonObject("details").getString("field")).isEqualTo("exit");
+    assertThat(new JsonObject(lines[1]).getString("category")).isNotBlank();
+  }
+
+  @Test
   void aMissingRuleFileIsAUsageError() {
     Cli.Result r = Cli.run("analyze", "--rules", dir.resolve("nope.yaml").toString(), "--input", dir.toString());
     assertThat(r.exitCode()).isEqualTo(2);

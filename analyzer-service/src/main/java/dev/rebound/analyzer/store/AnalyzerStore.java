@@ -3,6 +3,7 @@ package dev.rebound.analyzer.store;
 import dev.rebound.analyzer.domain.FingerprintHistory;
 import dev.rebound.analyzer.domain.LearnedTemplate;
 import dev.rebound.analyzer.domain.Verdict;
+import dev.rebound.common.request.FingerprintsQuery.Order;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -138,8 +139,6 @@ public final class AnalyzerStore {
       return out;
     });
   }
-
-  public enum Order { COUNT, RECENT }
 
   public Future<JsonArray> top(Order order, String stage, int limit) {
     Future<RowSet<Row>> rows = stage != null

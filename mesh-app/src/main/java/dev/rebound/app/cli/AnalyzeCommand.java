@@ -2,13 +2,13 @@ package dev.rebound.app.cli;
 
 import dev.rebound.analyzer.VerdictJson;
 import dev.rebound.analyzer.domain.Classifier;
-import dev.rebound.analyzer.domain.FailureInput;
 import dev.rebound.analyzer.domain.RuleCatalog;
 import dev.rebound.analyzer.domain.RuleProblem;
 import dev.rebound.analyzer.domain.TemplateMiner;
 import dev.rebound.analyzer.domain.Verdict;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.request.ClassifyRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +43,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   boolean explain;
 
   @Option(names = "--json-input", description = "Each input line is a JSON object {message, exceptionType, stackTrace, "
-      + "httpStatus, exitCode, signal, sqlState, stage} instead of a plain message.")
+      + "httpStatus, exitCode, signal, sqlState, stage, explain} instead of a plain message; other fields are refused.")
   boolean jsonInput;
 
   @Option(names = "--rules", paramLabel = "FILE", description = "A YAML rule file that extends or overrides the built-in catalog.")
@@ -83,14 +83,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
   String analyze(Classifier classifier, String line, int lineNumber) {
     try {
-      FailureInput failure;
-      if (jsonInput) {
-        failure = VerdictJson.input(JsonFields.requireObject(Json.decodeValue(line)));
-      } else {
-        failure = FailureInput.ofMessage(line);
-      }
-      Verdict v = classifier.classify(failure);
-      JsonObject o = explain ? VerdictJson.withReasons(v) : VerdictJson.of(v);
+      ClassifyRequest request = jsonInput
+          ? ClassifyRequest.fromJson(JsonFields.requireObject(Json.decodeValue(line)))
+          : ClassifyRequest.ofMessage(line);
+      Verdict v = classifier.classify(VerdictJson.input(request));
+      JsonObject o = explain || request.explain() ? VerdictJson.withReasons(v) : VerdictJson.of(v);
       return o.encode();
     } catch (DecodeException e) {
       return ReboundException.badRequest("malformed JSON").toJson().put("line", lineNumber).encode();

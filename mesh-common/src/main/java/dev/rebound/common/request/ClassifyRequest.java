@@ -36,11 +36,12 @@ public record ClassifyRequest(String message, String exceptionType, String stack
   }
 
   public static ClassifyRequest fromJson(JsonObject o) {
-    JsonFields.rejectUnknown(o, FIELDS);
     Object m = o.getValue("message");
+    // without a message it is no classify request at all: say that before naming stray fields
     if (m == null) {
       throw ReboundException.invalidField("message", "is required");
     }
+    JsonFields.rejectUnknown(o, FIELDS);
     if (!(m instanceof String message)) {
       throw ReboundException.invalidField("message", "must be a string");
     }

@@ -36,6 +36,7 @@ class AnalyzerRequestsTest {
     JsonObject m = new JsonObject().put("message", "x");
     unknownField(() -> ClassifyRequest.fromJson(m.copy().put("exception", "E")), "exception");
     badField(() -> ClassifyRequest.fromJson(new JsonObject()), "message", "'message' is required");
+    badField(() -> ClassifyRequest.fromJson(new JsonObject().put("nomessage", true)), "message", "'message' is required");
     badField(() -> ClassifyRequest.fromJson(new JsonObject().put("message", 1)), "message", "'message' must be a string");
     badField(() -> ClassifyRequest.fromJson(m.copy().put("exceptionType", "Boom\u0000")), "exceptionType",
         "'exceptionType' contains a NUL character");
