@@ -25,6 +25,7 @@ final class ConfigReader {
 
   private final String path;
   private final Map<String, Object> values = new LinkedHashMap<>();
+  private final Map<String, String> spelled = new LinkedHashMap<>();
 
   private ConfigReader(String path, Map<?, ?> raw, Set<String> known) {
     this.path = path == null ? "" : path;
@@ -39,6 +40,7 @@ final class ConfigReader {
       if (values.containsKey(field)) {
         throw new PolicyException(key(key), "given twice");
       }
+      spelled.put(field, key);
       if (e.getValue() != null) {
         values.put(field, e.getValue());
       }
@@ -54,8 +56,14 @@ final class ConfigReader {
     return new ConfigReader(path, map, known);
   }
 
+  /** The key path of {@code field}, spelled as the configuration spelled it (kebab-case when it is absent). */
   String key(String field) {
-    return path.isEmpty() ? field : path + "." + field;
+    String name = spelled.getOrDefault(field, kebab(field));
+    return path.isEmpty() ? name : path + "." + name;
+  }
+
+  static String kebab(String camelOrKebab) {
+    return camelOrKebab.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
   }
 
   String path() {
@@ -108,6 +116,10 @@ final class ConfigReader {
       }
     }
     throw new PolicyException(key(field), "must be a number, was " + describe(v));
+  }
+
+  double decay(String field) {
+    return decimal(field, 1.0);
   }
 
   boolean bool(String field, boolean fallback) {
