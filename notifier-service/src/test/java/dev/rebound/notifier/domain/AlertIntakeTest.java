@@ -1,0 +1,92 @@
+package dev.rebound.notifier.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.common.classification.Severity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AlertIntakeTest {
+
+  private static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
+
+  @Test
+  void theLabelFingerprintIsPrometheusFnvOverSortedLabels() {
+    // the vector of prometheus/common model/signature_test.go
+    assertThat(LabelFingerprint.of(Map.of("name", "garland, briggs", "fear", "love is not enough")))
+        .isEqualTo("507a62d79ee76c9a");
+    assertThat(LabelFingerprint.of(Map.of())).isEqualTo("cbf29ce484222325");
+  }
+
+  @Test
+  void aReboundDeadLetterEventBecomesAnAlertKeyedByItsTask() {
+    AlertEvent e = AlertIntake.fromRebound(Map.of("kind", "dead-letter", "summary", "task t-1 dead-lettered",
+        "stage", "tests", "workflow", "wf-9", "category", "network", "fingerprint", "fp-1", "task", "t-1",
+        "severity", "critical", "details", Map.of("rootCause", "DNS")), NOW);
+
+    assertThat(e.dedupKey()).isEqualTo("dead-letter:t-1");
+    assertThat(e.labels()).containsEntry("kind", "dead-letter").containsEntry("stage", "tests")
+        .containsEntry("workflow", "wf-9").containsEntry("category", "network").containsEntry("fingerprint", "fp-1");
+    assertThat(e.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(e.details()).containsEntry("rootCause", "DNS");
+    assertThat(e.startsAt()).isEqualTo(NOW);
+    assertThat(e.source()).isEqualTo(AlertSource.REBOUND);
+  }
+
+  @Test
+  void aReboundEventWithoutKindOrSummaryIsRefusedByField() {
+    assertThatThrownBy(() -> AlertIntake.fromRebound(Map.of("summary", "x"), NOW))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("kind"));
+    assertThatThrownBy(() -> AlertIntake.fromRebound(Map.of("kind", "dead-letter"), NOW))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("summary"));
+    assertThatThrownBy(() -> AlertIntake.fromRebound(Map.of("kind", "x", "summary", "y", "colour", "red"), NOW))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("colour"));
+  }
+
+  @Test
+  void anApiAlertIsKeyedByTheFingerprintOfItsOwnLabelsUnlessItGivesAKey() {
+    AlertEvent e = AlertIntake.fromApi(Map.of("labels", Map.of("service", "billing"), "summary", "down"), NOW);
+    assertThat(e.dedupKey()).isEqualTo(LabelFingerprint.of(Map.of("service", "billing")));
+    assertThat(e.kind()).isEqualTo("external");
+
+    AlertEvent keyed = AlertIntake.fromApi(Map.of("labels", Map.of("service", "billing"), "summary", "down",
+        "dedupKey", "billing-down"), NOW);
+    assertThat(keyed.dedupKey()).isEqualTo("billing-down");
+  }
+
+  @Test
+  void alertmanagerAlertsTakeTheirSummaryFromAnnotationsAndTheirKeyFromTheLabels() {
+    List<AlertEvent> events = AlertIntake.fromAlertmanager(List.of(
+        Map.of("labels", Map.of("alertname", "HighLatency", "job", "api"),
+            "annotations", Map.of("summary", "p99 over 1s", "description", "for 5m"),
+            "startsAt", "2025-03-01T09:55:00+01:00", "generatorURL", "http://prom/graph"),
+        Map.of("labels", Map.of("alertname", "DiskFull"), "annotations", Map.of("description", "disk 95%"),
+            "endsAt", "2025-03-01T09:59:00Z")), NOW, Duration.ofMinutes(5));
+
+    AlertEvent latency = events.get(0);
+    assertThat(latency.dedupKey()).isEqualTo(LabelFingerprint.of(Map.of("alertname", "HighLatency", "job", "api")));
+    assertThat(latency.summary()).isEqualTo("p99 over 1s");
+    assertThat(latency.details()).containsEntry("description", "for 5m").doesNotContainKey("summary");
+    assertThat(latency.startsAt()).isEqualTo(Instant.parse("2025-03-01T08:55:00Z"));
+    assertThat(latency.endsAt()).isEqualTo(NOW.plus(Duration.ofMinutes(5)));
+    assertThat(latency.kind()).isEqualTo("prometheus");
+
+    AlertEvent disk = events.get(1);
+    assertThat(disk.summary()).isEqualTo("disk 95%");
+    assertThat(disk.endedBy(NOW)).isTrue();
+  }
+
+  @Test
+  void aMalformedAlertmanagerAlertIsRefusedWithItsIndex() {
+    assertThatThrownBy(() -> AlertIntake.fromAlertmanager(List.of(Map.of("labels", Map.of("a", "b")),
+        Map.of("labels", Map.of("a", "b"), "startsAt", "yesterday")), NOW, Duration.ofMinutes(5)))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("[1].startsAt"));
+    assertThatThrownBy(() -> AlertIntake.fromAlertmanager(List.of(Map.of("labels", Map.of("bad-name", "b"))),
+        NOW, Duration.ofMinutes(5)))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("[0].labels.bad-name"));
+  }
+}
