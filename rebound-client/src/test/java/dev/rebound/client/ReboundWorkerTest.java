@@ -181,6 +181,45 @@ class ReboundWorkerTest {
   }
 
   @Test
+  void stopClaimsNoMoreAndLetsTheTaskInFlightFinish() throws Exception {
+    String stage = stage();
+    TaskView running = ledger.enqueue(stage, new JsonObject());
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    Promise<Object> release = Promise.promise();
+    ReboundWorker stopping = workerOn(LedgerTransport.eventBus(ledger.vertx)).build();
+    await(stopping.work(stage, ctx -> {
+      started.complete(null);
+      return release.future();
+    }));
+    started.get();
+    Future<Void> stopped = stopping.stop();
+    until("the worker is stopping", () -> stopping.status().pausedBy().contains("stopping"));
+    TaskView later = ledger.enqueue(stage, new JsonObject());
+    assertThat(stopped.isComplete()).isFalse();
+    release.complete("finished");
+    await(stopped);
+    assertThat(ledger.task(running.id()).state()).isEqualTo(TaskState.DONE);
+    assertThat(ledger.task(running.id()).result()).isEqualTo("finished");
+    assertThat(ledger.task(later.id()).state()).isEqualTo(TaskState.QUEUED);
+  }
+
+  @Test
+  void aTaskStillRunningWhenTheStopTimeoutEndsIsReportedAsFailed() throws Exception {
+    String stage = stage();
+    TaskView t = ledger.enqueue(stage, new JsonObject());
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    ReboundWorker stopping = workerOn(LedgerTransport.eventBus(ledger.vertx)).stopTimeout(Duration.ofMillis(100)).build();
+    await(stopping.work(stage, ctx -> {
+      started.complete(null);
+      return Promise.promise().future();
+    }));
+    started.get();
+    await(stopping.stop());
+    assertThat(ledger.task(t.id()).state()).isEqualTo(TaskState.RETRY);
+    assertThat(ledger.failures(t.id(), null).get(0).getString("message")).contains("stopped before the task finished");
+  }
+
+  @Test
   void theConcurrencyLimitHolds() throws Exception {
     String stage = stage();
     List<TaskView> tasks = new ArrayList<>();
