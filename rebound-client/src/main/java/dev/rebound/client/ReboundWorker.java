@@ -72,6 +72,7 @@ public final class ReboundWorker {
   private TaskHandler handler;
   private volatile String stage;
   private volatile boolean claiming;
+  private volatile String claimError;
   private volatile boolean stagePaused;
   private volatile boolean resourcesPaused;
   private volatile boolean stopping;
@@ -195,7 +196,7 @@ public final class ReboundWorker {
       pausedBy.add("stopping");
     }
     return new WorkerStatus(name, stage, claiming, running.size(), Set.copyOf(pausedBy), completed.get(),
-        failed.get(), leaseLost.get());
+        failed.get(), leaseLost.get(), claimError);
   }
 
   /** The local breakers, one per dependency, that {@link TaskContext#call} goes through. */
@@ -234,9 +235,11 @@ public final class ReboundWorker {
       claiming = false;
       if (ar.succeeded()) {
         claimRetryMs = 0;
+        claimError = null;
         ar.result().forEach(this::start);
       } else {
         // the ledger is down or refused the claim: try again later, backing off
+        claimError = ar.cause().getMessage();
         claimRetryMs = Math.min(CLAIM_RETRY_MAX_MS, Math.max(CLAIM_RETRY_MIN_MS, claimRetryMs * 2));
         claimRetryTimer = vertx.setTimer(claimRetryMs, id -> {
           claimRetryTimer = -1;

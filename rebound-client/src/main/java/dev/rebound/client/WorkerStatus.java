@@ -9,7 +9,8 @@ import java.util.Set;
  * @param pausedBy  why it does not claim: {@code stage:<stage>} (its stage's circuit is open),
  *                  {@code resources} (the {@link ResourceGuard} tripped), {@code stopping}
  * @param leaseLost tasks whose lease was lost: their outcome was not sent
+ * @param claimError why the last claim failed (the worker backs off and tries again), or null
  */
 public record WorkerStatus(String worker, String stage, boolean claiming, int inFlight, Set<String> pausedBy,
-    long completed, long failed, long leaseLost) {
+    long completed, long failed, long leaseLost, String claimError) {
 }
