@@ -53,6 +53,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void theWorkerClientDependsOnTheContractAlone() {
+    noClasses().that().resideInAPackage("dev.rebound.client..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.rebound.common.runtime..", "dev.rebound.common.db..",
+            "dev.rebound.common.http..", "dev.rebound.common.service..", "io.vertx.pgclient..", "io.vertx.sqlclient..",
+            "io.vertx.ext..", "io.vertx.spi.cluster..", "com.hazelcast..", "org.slf4j..", "ch.qos.logback..",
+            "dev.rebound.ledger..", "dev.rebound.analyzer..", "dev.rebound.retry..", "dev.rebound.app..")
+        .because("users' workers depend on rebound-client: it brings the contract (and vertx-core) only")
+        .check(classes);
+  }
+
+  @Test
   void servicesDoNotReachIntoEachOther() {
     noClasses().that().resideInAPackage("dev.rebound.ledger..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.rebound.analyzer..", "dev.rebound.app..")

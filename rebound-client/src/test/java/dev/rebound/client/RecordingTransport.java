@@ -1,0 +1,61 @@
+package dev.rebound.client;
+
+import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.CheckpointRequest;
+import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.HeartbeatRequest;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A real transport that also notes what the worker sent ("claim", "complete <id>", ...). */
+final class RecordingTransport implements LedgerTransport {
+  final List<String> sent = new CopyOnWriteArrayList<>();
+  private final LedgerTransport real;
+
+  RecordingTransport(LedgerTransport real) {
+    this.real = real;
+  }
+
+  long count(String prefix) {
+    return sent.stream().filter(s -> s.startsWith(prefix)).count();
+  }
+
+  boolean sentCompletionOf(UUID task) {
+    return sent.contains("complete " + task);
+  }
+
+  @Override
+  public Future<List<TaskView>> claim(ClaimRequest request) {
+    sent.add("claim");
+    return real.claim(request);
+  }
+
+  @Override
+  public Future<JsonObject> heartbeat(HeartbeatRequest request) {
+    sent.add("heartbeat " + request.id());
+    return real.heartbeat(request);
+  }
+
+  @Override
+  public Future<JsonObject> saveCheckpoint(CheckpointRequest request) {
+    sent.add("checkpoint " + request.id());
+    return real.saveCheckpoint(request);
+  }
+
+  @Override
+  public Future<JsonObject> complete(CompleteRequest request) {
+    sent.add("complete " + request.id());
+    return real.complete(request);
+  }
+
+  @Override
+  public Future<JsonObject> reportFailure(FailureEvent failure) {
+    sent.add("failure " + failure.taskId());
+    return real.reportFailure(failure);
+  }
+}
