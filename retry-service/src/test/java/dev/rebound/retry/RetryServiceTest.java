@@ -109,7 +109,7 @@ class RetryServiceTest {
     TaskView task = claimNew("tests");
     fail(task, "java.net.SocketTimeoutException: Read timed out", null);
 
-    Row d = decisionOf(task.id(), 1);
+    Row d = decisionOf(task.id(), task.attempt());
     assertThat(d.getString("action")).isEqualTo("RETRY");
     assertThat(d.getBoolean("degraded")).isFalse();
     // tests: linear 30 s, equal jitter → [15 s, 30 s], scaled
@@ -125,7 +125,7 @@ class RetryServiceTest {
     TaskView task = claimNew("repository");
     fail(task, "HttpError: Bad credentials", 401);
 
-    Row d = decisionOf(task.id(), 1);
+    Row d = decisionOf(task.id(), task.attempt());
     assertThat(d.getString("action")).isEqualTo("DEAD_LETTER");
     assertThat(d.getString("cause")).isEqualTo("PERMANENT");
     eventually(() -> get(task.id()), t -> t.state() == TaskState.FAILED);
@@ -136,7 +136,7 @@ class RetryServiceTest {
     TaskView task = claimNew("pull-request");
     fail(task, "GitHub API rate limit exceeded: HTTP 429 Too Many Requests, Retry-After: 120", 429);
 
-    Row d = decisionOf(task.id(), 1);
+    Row d = decisionOf(task.id(), task.attempt());
     assertThat(d.getString("action")).isEqualTo("RETRY");
     assertThat(d.getLong("delay_ms")).isGreaterThanOrEqualTo((long) (120_000 * SCALE));
     Instant runAt = d.getOffsetDateTime("run_at").toInstant();
@@ -165,7 +165,8 @@ class RetryServiceTest {
 
     TaskView next = claimNew(stage);
     fail(next, "java.net.SocketTimeoutException: Read timed out", null);
-    assertThat(decisionOf(next.id(), 1).getString("action")).isEqualTo("PARK");
+    Row parked = decisionOf(next.id(), next.attempt());
+    assertThat(parked.getString("action")).as(parked.getString("reason")).isEqualTo("PARK");
     eventually(() -> get(next.id()), t -> t.state() == TaskState.BLOCKED);
 
     JsonObject closed = postJson("/v1/circuits/" + circuit + "/close",
@@ -188,7 +189,7 @@ class RetryServiceTest {
     String stage = "lint-" + UUID.randomUUID().toString().substring(0, 6);
     TaskView task = claimNew(stage);
     fail(task, "java.net.SocketTimeoutException: Read timed out", null);
-    Row first = decisionOf(task.id(), 1);
+    Row first = decisionOf(task.id(), task.attempt());
     JsonObject message = eventually(() -> classified.stream()
         .filter(m -> task.id().toString().equals(m.getString("taskId"))).findFirst(), Optional::isPresent).get();
 
@@ -227,7 +228,7 @@ class RetryServiceTest {
       JsonObject reply = request(Addresses.RETRY_CLASSIFIED, noVerdict, null);
       assertThat(reply.getString("action")).isEqualTo("RETRY");
       assertThat(reply.getBoolean("degraded")).isTrue();
-      assertThat(decisionOf(task.id(), 1).getBoolean("degraded")).isTrue();
+      assertThat(decisionOf(task.id(), task.attempt()).getBoolean("degraded")).isTrue();
       assertThat(ReboundVertx.registry(vertx).orElseThrow().scrape())
           .contains("rebound_retry_degraded_decisions_total{stage=\"coverage\"} 1.0");
     } finally {
@@ -327,12 +328,12 @@ class RetryServiceTest {
         .source("worker-1").message(message).httpStatus(httpStatus).build()));
   }
 
-  /** {@code n} tasks of the stage, each failing its first attempt with a timeout, one after the other. */
+  /** {@code n} failures of the stage's tasks (a task due again may be claimed before a new one), one after the other. */
   static void failTasks(String stage, int n) throws Exception {
     for (int i = 0; i < n; i++) {
       TaskView t = claimNew(stage);
       fail(t, "java.net.SocketTimeoutException: Read timed out", null);
-      decisionOf(t.id(), 1);
+      decisionOf(t.id(), t.attempt());
     }
   }
 

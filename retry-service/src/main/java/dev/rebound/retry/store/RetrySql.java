@@ -19,7 +19,7 @@ final class RetrySql {
 
   /** A newer snapshot of a circuit replaces an older one, never the reverse. */
   static final String UPSERT_CIRCUIT = """
-      INSERT INTO retry.circuits (name, state, version, snapshot, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5)
+      INSERT INTO retry.circuits (name, state, version, snapshot, updated_at) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (name) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version,
         snapshot = EXCLUDED.snapshot, updated_at = EXCLUDED.updated_at
       WHERE retry.circuits.version < EXCLUDED.version OR retry.circuits.state <> EXCLUDED.state""";
@@ -30,7 +30,7 @@ final class RetrySql {
   static final String INSERT_BUDGET_EVENT = """
       INSERT INTO retry.budget_events (budget, kind, retries, allowance, first_attempts, at) VALUES ($1, $2, $3, $4, $5, $6)""";
 
-  static final String CIRCUITS = "SELECT snapshot::text FROM retry.circuits ORDER BY name";
+  static final String CIRCUITS = "SELECT snapshot FROM retry.circuits ORDER BY name";
 
   static final String TRANSITIONS = """
       SELECT name, from_state, to_state, reason, actor, at FROM retry.circuit_transitions

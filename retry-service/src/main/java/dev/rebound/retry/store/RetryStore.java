@@ -68,7 +68,7 @@ public final class RetryStore {
     Instant now = clock.instant();
     List<Tuple> snapshots = new ArrayList<>();
     circuits.forEach(c -> snapshots.add(Tuple.of(c.name(), c.state().name(), c.version(),
-        StateJson.circuit(c).encode(), ts(now))));
+        StateJson.circuit(c), ts(now))));
     List<Tuple> transitions = new ArrayList<>();
     List<Tuple> budgetEvents = new ArrayList<>();
     for (RetryEvent e : events) {
@@ -97,7 +97,7 @@ public final class RetryStore {
   public Future<List<CircuitSnapshot>> circuits() {
     return pool.preparedQuery(RetrySql.CIRCUITS).execute().map(rows -> {
       List<CircuitSnapshot> out = new ArrayList<>();
-      rows.forEach(r -> out.add(StateJson.circuit(new JsonObject(r.getString(0)))));
+      rows.forEach(r -> out.add(StateJson.circuit(r.getJsonObject(0))));
       return out;
     });
   }
