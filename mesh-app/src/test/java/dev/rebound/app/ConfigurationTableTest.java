@@ -6,6 +6,7 @@ import dev.rebound.analyzer.AnalyzerConfig;
 import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.ledger.LedgerConfig;
+import dev.rebound.retry.RetryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README.md's configuration table is the registry of settings, printed: each row is generated from
- * a {@link ConfigKey} ({@link RuntimeKeys}, {@code LedgerConfig.KEYS}, {@code AnalyzerConfig.KEYS}).
+ * a {@link ConfigKey} ({@link RuntimeKeys}, {@code LedgerConfig.KEYS}, {@code AnalyzerConfig.KEYS},
+ * {@code RetryConfig.KEYS}).
  * When a key changes, paste {@code target/configuration-table.md} (written by this test) into the
  * README.
  */
@@ -32,6 +34,7 @@ class ConfigurationTableTest {
     r.put("runtime", RuntimeKeys.ALL);
     r.put("ledger", LedgerConfig.KEYS);
     r.put("analyzer", AnalyzerConfig.KEYS);
+    r.put("retry", RetryConfig.KEYS);
     return r;
   }
 

@@ -73,7 +73,8 @@ class ReboundRunTest {
     assertThat(body.getString("status")).isEqualTo("UP");
     assertThat(body.getJsonObject("services").getJsonObject("ledger").getString("status")).isEqualTo("UP");
     assertThat(body.getJsonObject("services").getJsonObject("analyzer").getString("status")).isEqualTo("UP");
-    assertThat(run.services()).containsExactly("ledger", "analyzer");
+    assertThat(body.getJsonObject("services").getJsonObject("retry").getString("status")).isEqualTo("UP");
+    assertThat(run.services()).containsExactly("ledger", "retry", "analyzer");
     assertThat(run.embeddedPostgres()).isEmpty();
   }
 
@@ -84,6 +85,16 @@ class ReboundRunTest {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("# TYPE").contains("rebound_ledger_transitions_total").contains("rebound_ledger_claim_waiters");
     assertThat(get("/openapi.yaml").body()).contains("openapi");
+    assertThat(get("/openapi/retry.yaml").body()).contains("/v1/circuits/{name}/close");
+  }
+
+  @Test
+  void servesTheRetryServicesPoliciesAndCircuitsOnTheSamePort() throws Exception {
+    HttpResponse<String> schedule = get("/v1/policies/tests/schedule?attempts=2");
+    assertThat(schedule.statusCode()).as(schedule.body()).isEqualTo(200);
+    assertThat(new JsonObject(schedule.body()).getJsonArray("delaysMs")).hasSize(2);
+    HttpResponse<String> circuit = get("/v1/circuits/stage:tests");
+    assertThat(new JsonObject(circuit.body()).getString("state")).isEqualTo("CLOSED");
   }
 
   @Test

@@ -21,18 +21,26 @@ public final class Addresses {
   public static final String ANALYZER_CLASSIFY = "rebound.analyzer.classify";
   /** {@code FailureClassified} from the analyzer to the retry service. */
   public static final String RETRY_CLASSIFIED = "rebound.retry.classified";
+  /** The retry service's API (policies, circuits, budgets) for {@code RetryApi}; the operation is the {@link #ACTION_HEADER}. */
+  public static final String RETRY = "rebound.retry";
+  /**
+   * Alert events (an opened circuit, an exhausted budget, an aborted workflow) for the notifier, sent
+   * point-to-point: {@code {labels:{kind, stage, workflow, category, fingerprint, severity}, summary, details, at}}.
+   */
+  public static final String NOTIFIER_ALERTS = "rebound.notifier.alerts";
 
   /** Published: every task transition ({@code Transition}). */
   public static final String EVENTS_TASKS = "rebound.events.tasks";
   /** Published: every classification. */
   public static final String EVENTS_CLASSIFIED = "rebound.events.classified";
   /**
-   * Published: every circuit transition, {@code {name, from, to, reason, at}}; {@code name} is
-   * {@code stage:<stage>}, {@code agent:<agent>} or {@code dependency:<name>}. Workers follow it.
+   * Published: every circuit transition, {@code {name, from, to, reason, at, actor?}}; {@code name}
+   * is {@code stage:<stage>}, {@code agent:<agent>} or {@code dependency:<name>}. Workers and the
+   * ledger follow it.
    */
   public static final String EVENTS_CIRCUITS = "rebound.events.circuits";
 
-  /** Header naming the operation on {@link #LEDGER}. */
+  /** Header naming the operation on {@link #LEDGER} and {@link #RETRY}. */
   public static final String ACTION_HEADER = "action";
   /** Optional header naming who asks (recorded in the task history); {@code event-bus} when absent. */
   public static final String ACTOR_HEADER = "actor";

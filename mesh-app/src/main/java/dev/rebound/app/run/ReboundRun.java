@@ -2,16 +2,18 @@ package dev.rebound.app.run;
 
 import dev.rebound.analyzer.AnalyzerConfig;
 import dev.rebound.analyzer.AnalyzerVerticle;
-import dev.rebound.common.runtime.ConfigKey;
-import dev.rebound.common.service.ServiceFactory;
-import dev.rebound.ledger.LedgerConfig;
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
-import dev.rebound.common.runtime.ServiceLauncher;
 import dev.rebound.common.runtime.ServiceLauncher.RunningService;
+import dev.rebound.common.runtime.ServiceLauncher;
 import dev.rebound.common.runtime.Settings;
+import dev.rebound.common.service.ServiceFactory;
 import dev.rebound.common.service.ServiceVerticle;
+import dev.rebound.ledger.LedgerConfig;
 import dev.rebound.ledger.LedgerVerticle;
+import dev.rebound.retry.RetryConfig;
+import dev.rebound.retry.RetryVerticle;
 import io.vertx.core.Deployable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,7 @@ public final class ReboundRun {
    */
   public static final List<ServiceFactory> SERVICES = List.of(
       ServiceFactory.of(LedgerConfig.KEYS, LedgerVerticle::fromSettings),
+      ServiceFactory.of(RetryConfig.KEYS, RetryVerticle::fromSettings),
       ServiceFactory.of(AnalyzerConfig.KEYS, AnalyzerVerticle::fromSettings));
 
   /** The settings keys of every service in {@link #SERVICES}. */

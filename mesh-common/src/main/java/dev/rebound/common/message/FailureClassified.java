@@ -16,7 +16,8 @@ import java.util.UUID;
  * failures of a task) and published on {@code rebound.events.classified}. Every text in it is
  * redacted. Unknown fields are refused by name, here and in the nested verdict and history.
  *
- * @param verdict        what the failure is: see {@link Verdict}
+ * @param verdict        what the failure is: see {@link Verdict}; null when the analyzer could not give one (the
+ *                       retry service then decides with its built-in fallback, marked degraded)
  * @param history        the fingerprint's past, this failure included
  * @param similar        fingerprints with similar templates and how they were resolved
  * @param impactLastHour failures, tasks and workflows hit by this fingerprint in the last hour
@@ -88,7 +89,10 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
     FailureEvent.putIfPresent(o, "workflowId", workflowId);
     FailureEvent.putIfPresent(o, "source", source);
     FailureEvent.putIfPresent(o, "occurredAt", occurredAt);
-    return o.put("verdict", verdict.toJson()).put("history", history.toJson())
+    if (verdict != null) {
+      o.put("verdict", verdict.toJson());
+    }
+    return o.put("history", history.toJson())
         .put("similar", similar == null ? new JsonArray() : similar)
         .put("impactLastHour", impactLastHour == null ? new JsonObject() : impactLastHour)
         .put("classifiedAt", classifiedAt.toString());
@@ -112,7 +116,8 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
     String occurred = o.getString("occurredAt");
     return new FailureClassified(UUID.fromString(o.getString("failureId")), task == null ? null : UUID.fromString(task),
         o.getInteger("attempt"), o.getString("stage"), o.getString("workflowId"), o.getString("source"),
-        occurred == null ? null : Instant.parse(occurred), Verdict.fromJson(o.getJsonObject("verdict")),
+        occurred == null ? null : Instant.parse(occurred),
+        o.getValue("verdict") == null ? null : Verdict.fromJson(o.getJsonObject("verdict")),
         History.fromJson(o.getJsonObject("history", new JsonObject())), o.getJsonArray("similar", new JsonArray()),
         o.getJsonObject("impactLastHour", new JsonObject()), Instant.parse(o.getString("classifiedAt")));
   }

@@ -379,4 +379,43 @@ class SettingsTest {
           messageCheck.accept(e.getMessage());
         });
   }
+
+  // ------------------------------------------------------------------ map-valued sections
+
+  private static final ConfigKey<java.util.Map<String, Object>> POLICIES = ConfigKey.section("retry.policies",
+      "built-in", "per stage");
+
+  @Test
+  void a_section_key_reads_its_yaml_subtree_as_nested_maps_and_overrides_win() throws IOException {
+    Settings s = Settings.load(Map.of(), Optional.of(yaml("""
+        retry:
+          policies:
+            tests:
+              max-retries: 3
+              delays: [1s, 2s]
+            repository.base: 10s
+        """))).withOverrides(Map.of("retry.policies.tests.max-retries", "4"));
+    assertThat(s.get(POLICIES)).isEqualTo(Map.of(
+        "tests", Map.of("max-retries", "4", "delays", List.of("1s", "2s")),
+        "repository", Map.of("base", "10s")));
+    assertThat(Settings.empty().get(POLICIES)).isEmpty();
+  }
+
+  @Test
+  void keys_below_a_declared_section_are_known_but_a_variable_for_them_is_refused_naming_the_yaml_file() throws IOException {
+    Settings s = Settings.load(Map.of("REBOUND_RETRY_POLICIES_TESTS_MAX_RETRIES", "3"),
+        Optional.of(yaml("retry:\n  policies:\n    tests:\n      max-retries: 3\n")));
+    assertThatThrownBy(() -> s.requireKnown(List.of(POLICIES)))
+        .hasMessageContaining("REBOUND_RETRY_POLICIES_TESTS_MAX_RETRIES")
+        .hasMessageContaining("set them in the YAML file")
+        .hasMessageNotContaining("unknown setting 'retry.policies");
+    Settings yamlOnly = Settings.load(Map.of(), Optional.of(yaml("retry:\n  policies:\n    tests:\n      max-retries: 3\n")));
+    yamlOnly.requireKnown(List.of(POLICIES));
+  }
+
+  @Test
+  void a_section_given_a_single_value_is_an_error_naming_the_key() throws IOException {
+    Settings s = Settings.load(Map.of(), Optional.of(yaml("retry:\n  policies: fast\n")));
+    expectInvalid(() -> s.get(POLICIES), "retry.policies", e -> assertThat(e).contains("a YAML map"));
+  }
 }

@@ -1,0 +1,47 @@
+package dev.rebound.retry.store;
+
+/** Every statement of the retry service, as text; run only as prepared statements by {@link RetryStore}. */
+final class RetrySql {
+  private RetrySql() {
+  }
+
+  static final String DECISION_COLUMNS = """
+      task_id, attempt, stage, action, run_at, delay_ms, cause, degraded, free, blocked_by, reason, failure_id, decided_at""";
+
+  static final String DECISION = "SELECT " + DECISION_COLUMNS
+      + " FROM retry.decisions WHERE task_id = $1 AND attempt = $2";
+
+  /** Once per (task, attempt): a repeat inserts nothing and returns no row. */
+  static final String INSERT_DECISION = "INSERT INTO retry.decisions (" + DECISION_COLUMNS + ")" + """
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      ON CONFLICT (task_id, attempt) DO NOTHING
+      RETURNING task_id""";
+
+  /** A newer snapshot of a circuit replaces an older one, never the reverse. */
+  static final String UPSERT_CIRCUIT = """
+      INSERT INTO retry.circuits (name, state, version, snapshot, updated_at) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (name) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version,
+        snapshot = EXCLUDED.snapshot, updated_at = EXCLUDED.updated_at
+      WHERE retry.circuits.version < EXCLUDED.version OR retry.circuits.state <> EXCLUDED.state""";
+
+  static final String INSERT_TRANSITION = """
+      INSERT INTO retry.circuit_transitions (name, from_state, to_state, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6)""";
+
+  static final String INSERT_BUDGET_EVENT = """
+      INSERT INTO retry.budget_events (budget, kind, retries, allowance, first_attempts, at) VALUES ($1, $2, $3, $4, $5, $6)""";
+
+  static final String CIRCUITS = "SELECT snapshot FROM retry.circuits ORDER BY name";
+
+  static final String TRANSITIONS = """
+      SELECT name, from_state, to_state, reason, actor, at FROM retry.circuit_transitions
+      WHERE name = $1 ORDER BY id DESC LIMIT $2""";
+
+  static final String PRUNE_DECISIONS = """
+      DELETE FROM retry.decisions WHERE ctid IN (SELECT ctid FROM retry.decisions WHERE decided_at < $1 LIMIT $2)""";
+
+  static final String PRUNE_TRANSITIONS = """
+      DELETE FROM retry.circuit_transitions WHERE id IN (SELECT id FROM retry.circuit_transitions WHERE at < $1 LIMIT $2)""";
+
+  static final String PRUNE_BUDGET_EVENTS = """
+      DELETE FROM retry.budget_events WHERE id IN (SELECT id FROM retry.budget_events WHERE at < $1 LIMIT $2)""";
+}

@@ -1,0 +1,141 @@
+package dev.rebound.retry.store;
+
+import dev.rebound.common.classification.DecisionAction;
+import dev.rebound.retry.domain.BudgetExhausted;
+import dev.rebound.retry.domain.BudgetRecovered;
+import dev.rebound.retry.domain.CircuitSnapshot;
+import dev.rebound.retry.domain.CircuitTransition;
+import dev.rebound.retry.domain.RetryEvent;
+import dev.rebound.retry.state.StateJson;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The retry service's records in schema {@code retry}: decisions once per (task, attempt), with the circuits
+ * that changed state, their transitions and the budgets' exhaustion episodes written in the same transaction;
+ * the persisted circuits a start restores.
+ */
+public final class RetryStore {
+  private final Pool pool;
+  private final Clock clock;
+
+  public RetryStore(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  public Future<Optional<DecisionRow>> decision(UUID taskId, int attempt) {
+    return pool.preparedQuery(RetrySql.DECISION).execute(Tuple.of(taskId, attempt))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(decisionRow(rows.iterator().next())));
+  }
+
+  /**
+   * Records a decision with what changed beside it, in one transaction. False when the (task, attempt) was
+   * decided already: then nothing is written.
+   */
+  public Future<Boolean> record(DecisionRow d, List<CircuitSnapshot> circuits, List<RetryEvent> events) {
+    return pool.withTransaction(tx -> tx.preparedQuery(RetrySql.INSERT_DECISION).execute(Tuple.tuple(List.of(
+            d.taskId(), d.attempt(), d.stage(), d.action().name()))
+            .addValue(ts(d.runAt())).addValue(d.delayMs()).addValue(d.cause()).addValue(d.degraded())
+            .addValue(d.free()).addValue(d.blockedBy()).addValue(d.reason()).addValue(d.failureId())
+            .addValue(ts(d.decidedAt())))
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
+            : saveChanges(tx, circuits, events).map(true)));
+  }
+
+  /** Circuits that changed state and their transitions (operator actions, the sweep, successes). */
+  public Future<Void> saveCircuits(List<CircuitSnapshot> circuits, List<? extends RetryEvent> events) {
+    if (circuits.isEmpty() && events.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.withTransaction(tx -> saveChanges(tx, circuits, events));
+  }
+
+  private Future<Void> saveChanges(SqlClient tx, List<CircuitSnapshot> circuits, List<? extends RetryEvent> events) {
+    Instant now = clock.instant();
+    List<Tuple> snapshots = new ArrayList<>();
+    circuits.forEach(c -> snapshots.add(Tuple.of(c.name(), c.state().name(), c.version(),
+        StateJson.circuit(c), ts(now))));
+    List<Tuple> transitions = new ArrayList<>();
+    List<Tuple> budgetEvents = new ArrayList<>();
+    for (RetryEvent e : events) {
+      if (e instanceof CircuitTransition t) {
+        transitions.add(Tuple.of(t.name(), t.from().name(), t.to().name(), t.reason(), t.actor(), ts(t.at())));
+      } else if (e instanceof BudgetExhausted b) {
+        budgetEvents.add(Tuple.of(b.key(), "EXHAUSTED", b.retries(), b.allowance(), b.firstAttempts(), ts(b.at())));
+      } else if (e instanceof BudgetRecovered b) {
+        budgetEvents.add(Tuple.of(b.key(), "RECOVERED", b.retries(), b.allowance(), null, ts(b.at())));
+      }
+    }
+    Future<?> f = Future.succeededFuture();
+    if (!snapshots.isEmpty()) {
+      f = f.compose(v -> tx.preparedQuery(RetrySql.UPSERT_CIRCUIT).executeBatch(snapshots));
+    }
+    if (!transitions.isEmpty()) {
+      f = f.compose(v -> tx.preparedQuery(RetrySql.INSERT_TRANSITION).executeBatch(transitions));
+    }
+    if (!budgetEvents.isEmpty()) {
+      f = f.compose(v -> tx.preparedQuery(RetrySql.INSERT_BUDGET_EVENT).executeBatch(budgetEvents));
+    }
+    return f.mapEmpty();
+  }
+
+  /** Every persisted circuit (restored into shared data at start). */
+  public Future<List<CircuitSnapshot>> circuits() {
+    return pool.preparedQuery(RetrySql.CIRCUITS).execute().map(rows -> {
+      List<CircuitSnapshot> out = new ArrayList<>();
+      rows.forEach(r -> out.add(StateJson.circuit(r.getJsonObject(0))));
+      return out;
+    });
+  }
+
+  /** A circuit's latest transitions, newest first: {@code {from, to, reason, actor?, at}}. */
+  public Future<List<JsonObject>> transitions(String name, int limit) {
+    return pool.preparedQuery(RetrySql.TRANSITIONS).execute(Tuple.of(name, limit)).map(rows -> {
+      List<JsonObject> out = new ArrayList<>();
+      rows.forEach(r -> {
+        JsonObject o = new JsonObject().put("from", r.getString("from_state")).put("to", r.getString("to_state"))
+            .put("reason", r.getString("reason"));
+        if (r.getString("actor") != null) {
+          o.put("actor", r.getString("actor"));
+        }
+        out.add(o.put("at", r.getOffsetDateTime("at").toInstant().toString()));
+      });
+      return out;
+    });
+  }
+
+  /** Deletes up to {@code batch} rows of each table older than {@code retention}; returns how many. */
+  public Future<Integer> prune(Duration retention, int batch) {
+    OffsetDateTime before = ts(clock.instant().minus(retention));
+    return pool.preparedQuery(RetrySql.PRUNE_DECISIONS).execute(Tuple.of(before, batch))
+        .compose(a -> pool.preparedQuery(RetrySql.PRUNE_TRANSITIONS).execute(Tuple.of(before, batch))
+            .compose(b -> pool.preparedQuery(RetrySql.PRUNE_BUDGET_EVENTS).execute(Tuple.of(before, batch))
+                .map(c -> a.rowCount() + b.rowCount() + c.rowCount())));
+  }
+
+  private static DecisionRow decisionRow(Row r) {
+    OffsetDateTime runAt = r.getOffsetDateTime("run_at");
+    return new DecisionRow(r.getUUID("task_id"), r.getInteger("attempt"), r.getString("stage"),
+        DecisionAction.valueOf(r.getString("action")), runAt == null ? null : runAt.toInstant(), r.getLong("delay_ms"),
+        r.getString("cause"), r.getBoolean("degraded"), r.getBoolean("free"), r.getString("blocked_by"),
+        r.getString("reason"), r.getUUID("failure_id"), r.getOffsetDateTime("decided_at").toInstant());
+  }
+
+  private static OffsetDateTime ts(Instant i) {
+    return i == null ? null : i.atOffset(ZoneOffset.UTC);
+  }
+}
