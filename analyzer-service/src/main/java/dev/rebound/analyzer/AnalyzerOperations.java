@@ -151,8 +151,8 @@ public final class AnalyzerOperations {
     return new FailureClassified(f.failureId(), f.taskId(), f.taskId() == null ? null : f.attempt(), f.stage(),
         f.workflowId(), f.source(), f.occurredAt(), VerdictJson.message(v, true),
         new FailureClassified.History(h.count() + 1, h.healedByRetry(), h.deadLettered(), h.resolvedByPerson()),
-        similar, impact.copy().put("failures", impact.getLong("failures") + 1).put("tasks", tasks), clock.instant())
-        .toJson();
+        similar, impact.copy().put("failures", impact.getLong("failures") + 1).put("tasks", tasks), clock.instant(),
+        FailureClassified.Signals.of(f)).toJson();
   }
 
   private static JsonObject historyJson(FingerprintHistory h) {

@@ -27,6 +27,11 @@ final class FailureFactsMapper {
         .firstAttemptAt(attemptBase == 0 ? task.createdAt() : null)
         .agent(task.agent())
         .workflowId(c.workflowId() != null ? c.workflowId() : task.workflowId());
+    FailureClassified.Signals s = c.signals();
+    if (s != null) {
+      b.errorType(s.errorType()).causeTypes(s.causeTypes()).httpStatus(s.httpStatus()).exitCode(s.exitCode())
+          .sqlState(s.sqlState()).dependency(s.dependency());
+    }
     FailureClassified.Verdict v = c.verdict();
     if (v == null) {
       return b.noVerdict().message(task.lastError()).build();

@@ -7,6 +7,7 @@ import dev.rebound.common.classification.Severity;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -21,13 +22,77 @@ import java.util.UUID;
  * @param history        the fingerprint's past, this failure included
  * @param similar        fingerprints with similar templates and how they were resolved
  * @param impactLastHour failures, tasks and workflows hit by this fingerprint in the last hour
+ * @param signals        the structured signals the failure itself carried (error type, its causes,
+ *                       HTTP status, exit code, SQLSTATE, the dependency a worker named), so the
+ *                       retry service's conditions can match them; null when it carried none
  */
 public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, String stage, String workflowId,
                                 String source, Instant occurredAt, Verdict verdict, History history, JsonArray similar,
-                                JsonObject impactLastHour, Instant classifiedAt) {
+                                JsonObject impactLastHour, Instant classifiedAt, Signals signals) {
 
   private static final Set<String> FIELDS = Set.of("failureId", "taskId", "attempt", "stage", "workflowId", "source",
-      "occurredAt", "verdict", "history", "similar", "impactLastHour", "classifiedAt");
+      "occurredAt", "verdict", "history", "similar", "impactLastHour", "classifiedAt", "signals");
+
+  /**
+   * What the failure said about itself, besides its message: the error's type and the types of its
+   * cause chain (outermost first, from {@code details.causes} as the worker client reports them), the
+   * HTTP status, exit code and SQLSTATE, and the dependency the worker was calling
+   * ({@code details.dependency}).
+   */
+  public record Signals(String errorType, List<String> causeTypes, Integer httpStatus, Integer exitCode,
+                        String sqlState, String dependency) {
+    private static final Set<String> FIELDS = Set.of("errorType", "causeTypes", "httpStatus", "exitCode", "sqlState",
+        "dependency");
+    private static final int MAX_CAUSES = 16;
+
+    public Signals {
+      causeTypes = causeTypes == null ? List.of() : List.copyOf(causeTypes);
+    }
+
+    /** The signals of a reported failure, or null when it carried none. */
+    public static Signals of(FailureEvent f) {
+      JsonObject details = f.details();
+      List<String> causes = new ArrayList<>();
+      String dependency = null;
+      if (details != null) {
+        if (details.getValue("causes") instanceof JsonArray list) {
+          for (Object c : list) {
+            if (c instanceof JsonObject cause && cause.getValue("type") instanceof String type && causes.size() < MAX_CAUSES) {
+              causes.add(JsonFields.abbreviate(type, 200));
+            }
+          }
+        }
+        if (details.getValue("dependency") instanceof String d && !d.isBlank()) {
+          dependency = JsonFields.abbreviate(d, 200);
+        }
+      }
+      if (f.errorType() == null && causes.isEmpty() && f.httpStatus() == null && f.exitCode() == null
+          && f.sqlState() == null && dependency == null) {
+        return null;
+      }
+      return new Signals(f.errorType(), causes, f.httpStatus(), f.exitCode(), f.sqlState(), dependency);
+    }
+
+    public JsonObject toJson() {
+      JsonObject o = new JsonObject();
+      FailureEvent.putIfPresent(o, "errorType", errorType);
+      if (!causeTypes.isEmpty()) {
+        o.put("causeTypes", new JsonArray(causeTypes));
+      }
+      FailureEvent.putIfPresent(o, "httpStatus", httpStatus);
+      FailureEvent.putIfPresent(o, "exitCode", exitCode);
+      FailureEvent.putIfPresent(o, "sqlState", sqlState);
+      FailureEvent.putIfPresent(o, "dependency", dependency);
+      return o;
+    }
+
+    public static Signals fromJson(JsonObject o) {
+      JsonFields.rejectUnknown(o, FIELDS, "signals.");
+      return new Signals(o.getString("errorType"),
+          o.containsKey("causeTypes") ? strings(o.getJsonArray("causeTypes")) : List.of(),
+          o.getInteger("httpStatus"), o.getInteger("exitCode"), o.getString("sqlState"), o.getString("dependency"));
+    }
+  }
 
   /**
    * The classification; {@code retryAfterMs} is null when the message gave no hint. On the wire the
@@ -92,10 +157,14 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
     if (verdict != null) {
       o.put("verdict", verdict.toJson());
     }
-    return o.put("history", history.toJson())
+    o.put("history", history.toJson())
         .put("similar", similar == null ? new JsonArray() : similar)
         .put("impactLastHour", impactLastHour == null ? new JsonObject() : impactLastHour)
         .put("classifiedAt", classifiedAt.toString());
+    if (signals != null) {
+      o.put("signals", signals.toJson());
+    }
+    return o;
   }
 
   /** Parses a message; a malformed one is a BAD_REQUEST naming what is wrong (an unknown field by its name). */
@@ -119,7 +188,8 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
         occurred == null ? null : Instant.parse(occurred),
         o.getValue("verdict") == null ? null : Verdict.fromJson(o.getJsonObject("verdict")),
         History.fromJson(o.getJsonObject("history", new JsonObject())), o.getJsonArray("similar", new JsonArray()),
-        o.getJsonObject("impactLastHour", new JsonObject()), Instant.parse(o.getString("classifiedAt")));
+        o.getJsonObject("impactLastHour", new JsonObject()), Instant.parse(o.getString("classifiedAt")),
+        o.getValue("signals") == null ? null : Signals.fromJson(o.getJsonObject("signals")));
   }
 
   private static List<String> strings(JsonArray a) {

@@ -22,13 +22,30 @@ class FailureClassifiedTest {
     return new FailureClassified(UUID.randomUUID(), UUID.randomUUID(), 2, "build", "wf-1", "worker",
         Instant.parse("2030-01-01T00:00:00Z"), verdict, new FailureClassified.History(3, 1, 1, 0),
         new JsonArray().add(new JsonObject().put("fingerprint", "fedcba9876543210")), new JsonObject().put("tasks", 2),
-        Instant.parse("2030-01-01T00:00:01Z"));
+        Instant.parse("2030-01-01T00:00:01Z"),
+        new FailureClassified.Signals("java.net.SocketTimeoutException", List.of("java.io.IOException"), 503, null,
+            null, "github"));
   }
 
   @Test
   void aVerdictSurvivesTheRoundTripWithItsCategoryAndSeverityTyped() {
     FailureClassified c = classified();
     assertThat(FailureClassified.fromJson(c.toJson())).isEqualTo(c);
+  }
+
+  @Test
+  void theSignalsAreTakenFromTheReportedFailureAndItsDetails() {
+    FailureEvent f = FailureEvent.builder().taskId(UUID.randomUUID()).attempt(1).message("read timed out")
+        .errorType("java.net.SocketTimeoutException").httpStatus(504)
+        .details(new JsonObject().put("dependency", "github")
+            .put("causes", new JsonArray().add(new JsonObject().put("type", "java.io.IOException").put("message", "x"))))
+        .build();
+    FailureClassified.Signals s = FailureClassified.Signals.of(f);
+    assertThat(s.errorType()).isEqualTo("java.net.SocketTimeoutException");
+    assertThat(s.causeTypes()).containsExactly("java.io.IOException");
+    assertThat(s.httpStatus()).isEqualTo(504);
+    assertThat(s.dependency()).isEqualTo("github");
+    assertThat(FailureClassified.Signals.of(FailureEvent.builder().message("plain").build())).isNull();
   }
 
   @Test

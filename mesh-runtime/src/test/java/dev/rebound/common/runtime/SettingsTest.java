@@ -386,7 +386,7 @@ class SettingsTest {
       "built-in", "per stage");
 
   @Test
-  void a_section_key_reads_its_yaml_subtree_as_nested_maps_and_overrides_win() throws IOException {
+  void aSectionKeyReadsItsYamlSubtreeAsNestedMapsAndOverridesWin() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("""
         retry:
           policies:
@@ -402,7 +402,7 @@ class SettingsTest {
   }
 
   @Test
-  void keys_below_a_declared_section_are_known_but_a_variable_for_them_is_refused_naming_the_yaml_file() throws IOException {
+  void keysBelowADeclaredSectionAreKnownButAVariableForThemIsRefusedNamingTheYamlFile() throws IOException {
     Settings s = Settings.load(Map.of("REBOUND_RETRY_POLICIES_TESTS_MAX_RETRIES", "3"),
         Optional.of(yaml("retry:\n  policies:\n    tests:\n      max-retries: 3\n")));
     assertThatThrownBy(() -> s.requireKnown(List.of(POLICIES)))
@@ -414,7 +414,7 @@ class SettingsTest {
   }
 
   @Test
-  void a_section_given_a_single_value_is_an_error_naming_the_key() throws IOException {
+  void aSectionGivenASingleValueIsAnErrorNamingTheKey() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("retry:\n  policies: fast\n")));
     expectInvalid(() -> s.get(POLICIES), "retry.policies", e -> assertThat(e).contains("a YAML map"));
   }
