@@ -26,6 +26,8 @@ public final class Addresses {
   public static final String EVENTS_TASKS = "rebound.events.tasks";
   /** Published: every classification. */
   public static final String EVENTS_CLASSIFIED = "rebound.events.classified";
+  /** Published: every circuit transition {@code {name, from, to, reason, at, actor}} (retry service). */
+  public static final String EVENTS_CIRCUITS = "rebound.events.circuits";
 
   /** Header naming the operation on {@link #LEDGER}. */
   public static final String ACTION_HEADER = "action";
