@@ -15,7 +15,6 @@ import dev.rebound.ledger.outbox.FailureResender;
 import dev.rebound.ledger.outbox.OutboxStore;
 import dev.rebound.ledger.pause.StagePauses;
 import dev.rebound.common.Addresses;
-import java.time.Duration;
 import dev.rebound.ledger.store.LedgerStores;
 import dev.rebound.ledger.sweep.LeaseRescuer;
 import io.vertx.core.Future;
@@ -75,8 +74,8 @@ public final class LedgerVerticle extends ServiceVerticle {
     addSweep("failure resend", config.leaseSweepInterval().multipliedBy(5), resender::sweep);
     addSweep("retention", config.retentionSweepInterval(),
         () -> stores.tasks().prune(config.doneRetention(), config.failedRetention(), 5000));
-    pauses = new StagePauses(stores.pauses(), wakeups, ops::publish, clock, config.unparkRate(), Duration.ofSeconds(1));
-    addSweep("stage release", Duration.ofSeconds(1), pauses::releaseStep);
+    pauses = new StagePauses(stores.pauses(), wakeups, ops::publish, clock, config.unparkRate());
+    addSweep("stage release", config.releaseSweepInterval(), pauses::releaseStep);
     observe(Addresses.EVENTS_CIRCUITS, pauses::onCircuitTransition);
     return listen().map(v -> LedgerEndpoints.table(ops, pauses));
   }

@@ -65,6 +65,8 @@ public final class StagePause {
       CircuitState.CLOSED, Step.RELEASE, CircuitState.DISABLED, Step.RELEASE);
 
   public static final String STAGE_PREFIX = "stage:";
+  /** Parked tasks are released in windows of this length, at most the rate's share per window, over all instances. */
+  public static final java.time.Duration RELEASE_WINDOW = java.time.Duration.ofSeconds(1);
   /** Circuits the ledger knows but does not pause a stage for. */
   private static final String[] OTHER_PREFIXES = {"agent:", "dependency:"};
   public static final int MAX_STAGE = 200;

@@ -14,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -40,21 +39,16 @@ public final class StagePauses {
   private final Consumer<List<Transition>> publish;
   private final Clock clock;
   private final int releaseBatch;
-  private final Duration releaseInterval;
   private final Redactor redactor = new Redactor();
 
-  /**
-   * @param perSecond       the most parked tasks released per second, over all instances
-   * @param releaseInterval how often a release step runs
-   */
+  /** @param perSecond the most parked tasks released per second, over all instances */
   public StagePauses(StagePauseStore store, ClaimWakeups wakeups, Consumer<List<Transition>> publish, Clock clock,
-                     int perSecond, Duration releaseInterval) {
+                     int perSecond) {
     this.store = store;
     this.wakeups = wakeups;
     this.publish = publish;
     this.clock = clock;
-    this.releaseBatch = StagePause.releaseBatch(perSecond, releaseInterval);
-    this.releaseInterval = releaseInterval;
+    this.releaseBatch = StagePause.releaseBatch(perSecond, StagePause.RELEASE_WINDOW);
   }
 
   // ---------------------------------------------------------------- circuit transitions
@@ -136,7 +130,7 @@ public final class StagePauses {
    * @return how many tasks were released
    */
   public Future<Integer> releaseStep() {
-    return store.unparkStep(releaseBatch, releaseInterval, "released: the stage resumed", UNPARKER).compose(changed -> {
+    return store.unparkStep(releaseBatch, StagePause.RELEASE_WINDOW, "released: the stage resumed", UNPARKER).compose(changed -> {
       publish.accept(changed.transitions());
       Map<String, Integer> perStage = new LinkedHashMap<>();
       changed.transitions().forEach(t -> perStage.merge(t.stage(), 1, Integer::sum));

@@ -87,9 +87,9 @@ public final class LedgerSql {
    * A paused stage hands out nothing but its probe. An anti-join on the (small) pause table per
    * candidate row: the scan stays on {@code tasks_claimable}.
    */
-  private static final String NOT_PAUSED = """
-       AND NOT EXISTS (SELECT 1 FROM ledger.stage_pauses p WHERE p.stage = tasks.stage
-                       AND p.state <> 'RELEASING' AND p.probe_task IS DISTINCT FROM tasks.id)""";
+  private static final String NOT_PAUSED = " " + """
+      AND NOT EXISTS (SELECT 1 FROM ledger.stage_pauses p WHERE p.stage = tasks.stage
+                      AND p.state <> 'RELEASING' AND p.probe_task IS DISTINCT FROM tasks.id)""";
 
   static final String CLAIM_STAGE = CLAIM_TEMPLATE.formatted(TaskOperation.CLAIM.sqlGuard() + " AND stage = $2"
       + NOT_PAUSED);
@@ -282,9 +282,12 @@ public final class LedgerSql {
         UPDATE ledger.stage_pauses SET next_release_at = $1 + make_interval(secs => $7::double precision / 1000.0)
         WHERE state = 'RELEASING' AND next_release_at <= $1
         RETURNING stage
-      )""", """
-      id IN (SELECT id FROM ledger.tasks WHERE stage IN (SELECT stage FROM due) AND %1$s AND parked_at IS NOT NULL
-             ORDER BY parked_at, id LIMIT $6 FOR UPDATE SKIP LOCKED) AND %1$s""".formatted(TaskOperation.UNPARK.sqlGuard()),
+      ), pick AS (
+        SELECT id FROM ledger.tasks WHERE stage IN (SELECT stage FROM due) AND %1$s AND parked_at IS NOT NULL
+        ORDER BY parked_at, id LIMIT $6 FOR UPDATE SKIP LOCKED
+      )""".formatted(TaskOperation.UNPARK.sqlGuard()),
+      // the pick is a CTE, evaluated once: as an IN sub-select beside the data-modifying CTE it released every row
+      "id IN (SELECT id FROM pick) AND " + TaskOperation.UNPARK.sqlGuard(),
       "'QUEUED'", "blocked_reason = NULL, parked_at = NULL, run_after = $1");
 
   /** Resumed stages with nothing parked left are done releasing. */
