@@ -34,6 +34,8 @@ public record LedgerConfig(
     int maxResends,
     Duration retentionSweepInterval,
     int writeBatchMax,
+    int unparkRate,
+    Duration releaseSweepInterval,
     int pgPoolSize) {
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8081);
@@ -73,12 +75,17 @@ public record LedgerConfig(
       "ledger.retention-sweep-interval", Duration.ofMinutes(10), "how often retention runs");
   public static final ConfigKey<Integer> WRITE_BATCH_MAX = ConfigKey.integer("ledger.write-batch-max", 500, 1,
       5000, "most requests one group commit writes");
+  public static final ConfigKey<Integer> UNPARK_RATE = ConfigKey.integer("ledger.unpark-rate", 50, 1, 100_000,
+      "parked tasks released per second when their stage resumes (all instances together)");
+  public static final ConfigKey<Duration> RELEASE_SWEEP_INTERVAL = ConfigKey.duration("ledger.release-sweep-interval",
+      Duration.ofSeconds(1), "how often resumed stages release parked tasks and half-open ones look for a probe");
 
   /** Every key the ledger reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, PAYLOAD_LIMIT_BYTES,
       LEASE_MS, MAX_LEASE_MS, MAX_CLAIM_BATCH, MAX_WAIT_MS, RETRY_BASE, RETRY_MULTIPLIER, RETRY_CAP,
       RETRY_MAX_ATTEMPTS, RETRY_JITTER, CHECKPOINTS_KEPT, RETENTION_DONE, RETENTION_FAILED, LEASE_SWEEP_INTERVAL,
-      DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, RuntimeKeys.PG_POOL_SIZE);
+      DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, UNPARK_RATE, RELEASE_SWEEP_INTERVAL,
+      RuntimeKeys.PG_POOL_SIZE);
 
   /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
   private static final Map<String, String> POLICY_KEYS = Map.of("base", "ledger.retry.base",
@@ -112,6 +119,8 @@ public record LedgerConfig(
         s.get(MAX_RESENDS),
         s.get(RETENTION_SWEEP_INTERVAL),
         s.get(WRITE_BATCH_MAX),
+        s.get(UNPARK_RATE),
+        s.get(RELEASE_SWEEP_INTERVAL),
         s.get(RuntimeKeys.PG_POOL_SIZE));
   }
 

@@ -18,6 +18,12 @@ import static dev.rebound.common.client.LedgerApi.REPORT_FAILURE;
 import static dev.rebound.common.client.LedgerApi.SAVE_CHECKPOINT;
 import static dev.rebound.common.client.LedgerApi.STATS;
 import static dev.rebound.common.client.LedgerApi.UNBLOCK;
+import static dev.rebound.common.client.LedgerApi.RETRY_NOW;
+import static dev.rebound.common.client.LedgerApi.PARK;
+import static dev.rebound.common.client.LedgerApi.RESUME;
+import static dev.rebound.common.client.LedgerApi.STAGES;
+import static dev.rebound.common.client.LedgerApi.PAUSE_STAGE;
+import static dev.rebound.common.client.LedgerApi.RESUME_STAGE;
 
 import dev.rebound.common.client.LedgerApi;
 import dev.rebound.common.http.JsonHandlers;
@@ -33,9 +39,12 @@ import dev.rebound.common.request.HeartbeatRequest;
 import dev.rebound.common.request.LedgerLimits;
 import dev.rebound.common.request.ListTasksRequest;
 import dev.rebound.common.request.PersonActionRequest;
+import dev.rebound.common.request.StageActionRequest;
+import dev.rebound.common.request.StagesQuery;
 import dev.rebound.common.request.StatsRequest;
 import dev.rebound.common.request.TaskIdRequest;
 import dev.rebound.common.service.OperationTable;
+import dev.rebound.ledger.pause.StagePauses;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -50,7 +59,7 @@ final class LedgerEndpoints {
   private LedgerEndpoints() {
   }
 
-  static OperationTable<LedgerApi> table(LedgerOperations ops) {
+  static OperationTable<LedgerApi> table(LedgerOperations ops, StagePauses pauses) {
     LedgerLimits limits = ops.limits();
     return OperationTable.of(LedgerApi.class)
         .bind(ENQUEUE, body -> EnqueueRequest.fromJson(body, limits), ops::enqueue)
@@ -63,6 +72,9 @@ final class LedgerEndpoints {
         .bind(CANCEL, PersonActionRequest::fromJson, ops::cancel)
         .bind(BLOCK, PersonActionRequest::fromJson, ops::block)
         .bind(UNBLOCK, PersonActionRequest::fromJson, ops::unblock)
+        .bind(RETRY_NOW, PersonActionRequest::fromJson, ops::retryNow)
+        .bind(PARK, PersonActionRequest::fromJson, ops::park)
+        .bind(RESUME, PersonActionRequest::fromJson, ops::resume)
         .bind(SAVE_CHECKPOINT, body -> CheckpointRequest.fromJson(body, limits),
             (request, origin) -> ops.saveCheckpoint(request))
         .bind(LATEST_CHECKPOINT, TaskIdRequest::fromJson, (request, origin) -> ops.latestCheckpoint(request))
@@ -71,13 +83,16 @@ final class LedgerEndpoints {
         .bind(DEAD_LETTERS, DeadLetterQuery::fromJson, (request, origin) -> ops.deadLetters(request))
         .bind(REDRIVE, DeadLetterSelection::fromJson, ops::redrive)
         .bind(PURGE, DeadLetterSelection::fromJson, (request, origin) -> ops.purge(request))
-        .bind(STATS, StatsRequest::fromJson, (request, origin) -> ops.stats());
+        .bind(STATS, StatsRequest::fromJson, (request, origin) -> ops.stats())
+        .bind(STAGES, StagesQuery::fromJson, (request, origin) -> pauses.list())
+        .bind(PAUSE_STAGE, StageActionRequest::fromJson, pauses::pause)
+        .bind(RESUME_STAGE, StageActionRequest::fromJson, pauses::resume);
   }
 
   /** Mounted ahead of the table's routes. */
   static void addRoutes(Router router, long bodyLimit) {
     // scoped to the ledger's own paths: in the all-in-one server other services' routes sit beside these
-    router.routeWithRegex("/v1/(tasks|failures|decisions|dlq)(/.*)?")
+    router.routeWithRegex("/v1/(tasks|failures|decisions|dlq|stages)(/.*)?")
         .handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     JsonHandlers.serveYaml(router, "openapi/ledger.yaml", "/openapi.yaml", "/openapi/ledger.yaml");
   }

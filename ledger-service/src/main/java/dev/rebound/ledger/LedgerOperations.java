@@ -229,6 +229,19 @@ public final class LedgerOperations {
     return changed(taskStore.unblock(request.id(), request.expectedVersion(), redactedReason(request.reason()), origin));
   }
 
+  /** Forces a retry now; a FAILED task is redriven. */
+  public Future<JsonObject> retryNow(PersonActionRequest request, Origin origin) {
+    return changed(taskStore.retryNow(request.id(), request.expectedVersion(), redactedReason(request.reason()), origin));
+  }
+
+  public Future<JsonObject> park(PersonActionRequest request, Origin origin) {
+    return changed(taskStore.park(request.id(), request.expectedVersion(), redactedReason(request.reason()), origin));
+  }
+
+  public Future<JsonObject> resume(PersonActionRequest request, Origin origin) {
+    return changed(taskStore.resume(request.id(), request.expectedVersion(), redactedReason(request.reason()), origin));
+  }
+
   // ---------------------------------------------------------------- checkpoints
 
   /** A given checksum must match the state as received. */
@@ -367,7 +380,8 @@ public final class LedgerOperations {
 
   // ---------------------------------------------------------------- wake-ups and events
 
-  private void publish(List<Transition> transitions) {
+  /** Publishes committed transitions on {@code rebound.events.tasks} (and counts them). */
+  public void publish(List<Transition> transitions) {
     metrics.transitions(transitions);
     for (Transition t : transitions) {
       DeliveryOptions options = t.correlationId() == null ? new DeliveryOptions() : Correlation.options(t.correlationId());

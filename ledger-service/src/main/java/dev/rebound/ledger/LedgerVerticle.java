@@ -13,6 +13,8 @@ import dev.rebound.ledger.claim.ClaimWakeups;
 import dev.rebound.ledger.outbox.AnalyzerOutbox;
 import dev.rebound.ledger.outbox.FailureResender;
 import dev.rebound.ledger.outbox.OutboxStore;
+import dev.rebound.ledger.pause.StagePauses;
+import dev.rebound.common.Addresses;
 import dev.rebound.ledger.store.LedgerStores;
 import dev.rebound.ledger.sweep.LeaseRescuer;
 import io.vertx.core.Future;
@@ -39,6 +41,7 @@ public final class LedgerVerticle extends ServiceVerticle {
   private ClaimWaiters waiters;
   private ClaimWakeups wakeups;
   private PgSubscriber subscriber;
+  private StagePauses pauses;
 
   public LedgerVerticle(LedgerConfig config, PgConnectOptions pgOptions, Clock clock) {
     super(new ServiceOptions("ledger", SCHEMA, pgOptions, config.pgPoolSize(), config.httpEnabled(), config.httpPort()));
@@ -71,7 +74,10 @@ public final class LedgerVerticle extends ServiceVerticle {
     addSweep("failure resend", config.leaseSweepInterval().multipliedBy(5), resender::sweep);
     addSweep("retention", config.retentionSweepInterval(),
         () -> stores.tasks().prune(config.doneRetention(), config.failedRetention(), 5000));
-    return listen().map(v -> LedgerEndpoints.table(ops));
+    pauses = new StagePauses(stores.pauses(), wakeups, ops::publish, clock, config.unparkRate());
+    addSweep("stage release", config.releaseSweepInterval(), pauses::releaseStep);
+    observe(Addresses.EVENTS_CIRCUITS, pauses::onCircuitTransition);
+    return listen().map(v -> LedgerEndpoints.table(ops, pauses));
   }
 
   /** Other instances NOTIFY after their commits; their new tasks wake the claims parked here. */
@@ -82,6 +88,11 @@ public final class LedgerVerticle extends ServiceVerticle {
     // after a reconnect notifications may have been missed: wake everyone once to re-check
     subscriber.channel(ClaimWakeups.CHANNEL).subscribeHandler(v -> wakeups.onReconnect());
     return subscriber.connect();
+  }
+
+  /** Stage pauses: tests trigger a release step directly. */
+  StagePauses stagePauses() {
+    return pauses;
   }
 
   @Override

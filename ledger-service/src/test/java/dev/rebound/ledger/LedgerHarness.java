@@ -29,9 +29,12 @@ final class LedgerHarness {
   final String deploymentId;
 
   private final MutableClock clock;
+  private final Settings settings;
 
-  private LedgerHarness(Vertx vertx, TestDatabase db, MutableClock clock, LedgerVerticle verticle, String deploymentId) {
+  private LedgerHarness(Vertx vertx, TestDatabase db, MutableClock clock, LedgerVerticle verticle, String deploymentId,
+                        Settings settings) {
     this.vertx = vertx;
+    this.settings = settings;
     this.clock = clock;
     this.db = db;
     this.verticle = verticle;
@@ -51,7 +54,16 @@ final class LedgerHarness {
     MutableClock clock = new MutableClock();
     LedgerVerticle verticle = new LedgerVerticle(LedgerConfig.from(settings), settings.pgConnectOptions(), clock);
     String id = vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    return new LedgerHarness(vertx, db, clock, verticle, id);
+    return new LedgerHarness(vertx, db, clock, verticle, id, settings);
+  }
+
+  /** Another ledger instance on the same database, event bus and clock (its own HTTP port). */
+  Deployed deployAnother() throws Exception {
+    LedgerVerticle other = new LedgerVerticle(LedgerConfig.from(settings), settings.pgConnectOptions(), clock);
+    return new Deployed(other, await(vertx.deployVerticle(other)));
+  }
+
+  record Deployed(LedgerVerticle verticle, String id) {
   }
 
   MutableClock clock() {

@@ -255,9 +255,11 @@ class LedgerHttpTest {
     String token = UUID.randomUUID().toString();
     return switch (op) {
       case ENQUEUE -> new JsonObject().put("stage", "s");
-      case LIST, DEAD_LETTERS, STATS -> new JsonObject();
+      case LIST, DEAD_LETTERS, STATS, STAGES -> new JsonObject();
+      case PAUSE_STAGE, RESUME_STAGE -> new JsonObject().put("stage", "s");
       case CLAIM -> new JsonObject().put("worker", "w");
-      case GET, HISTORY, LATEST_CHECKPOINT, CANCEL, BLOCK, UNBLOCK -> new JsonObject().put("id", id);
+      case GET, HISTORY, LATEST_CHECKPOINT, CANCEL, BLOCK, UNBLOCK, RETRY_NOW, PARK, RESUME ->
+          new JsonObject().put("id", id);
       case HEARTBEAT, COMPLETE -> new JsonObject().put("id", id).put("leaseToken", token);
       case SAVE_CHECKPOINT -> new JsonObject().put("id", id).put("leaseToken", token).put("sequence", 1)
           .put("state", new JsonObject());

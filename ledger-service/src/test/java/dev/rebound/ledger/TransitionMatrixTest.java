@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TransitionMatrixTest {
   static LedgerHarness h;
 
-  enum Op { CLAIM, COMPLETE, HEARTBEAT, FAIL, CANCEL, BLOCK, UNBLOCK, REDRIVE, DECIDE_RETRY, DECIDE_PARK, DECIDE_DEAD_LETTER }
+  enum Op { CLAIM, COMPLETE, HEARTBEAT, FAIL, CANCEL, BLOCK, UNBLOCK, REDRIVE, DECIDE_RETRY, DECIDE_PARK, DECIDE_DEAD_LETTER,
+    MANUAL_RETRY, MANUAL_PARK, MANUAL_RESUME }
 
   @BeforeAll
   static void start() throws Exception {
@@ -109,6 +110,9 @@ class TransitionMatrixTest {
       case DECIDE_RETRY -> TaskOperation.RETRY_AT;
       case DECIDE_PARK -> TaskOperation.PARK;
       case DECIDE_DEAD_LETTER -> TaskOperation.DEAD_LETTER;
+      case MANUAL_RETRY -> TaskOperation.MANUAL_RETRY;
+      case MANUAL_PARK -> TaskOperation.MANUAL_PARK;
+      case MANUAL_RESUME -> TaskOperation.MANUAL_RESUME;
     };
   }
 
@@ -118,7 +122,8 @@ class TransitionMatrixTest {
     Subject s = taskIn(from);
     TaskView t = s.task();
     UUID token = s.lastToken() != null ? s.lastToken() : UUID.randomUUID();
-    boolean allowed = operationOf(op).allowedFrom(from);
+    // a forced retry of a dead letter is its redrive
+    boolean allowed = operationOf(op).allowedFrom(from) || op == Op.MANUAL_RETRY && TaskOperation.REDRIVE.allowedFrom(from);
     if (op == Op.CLAIM && from == TaskState.RETRY) {
       h.clock().advance(Duration.ofHours(2));  // a retry is claimable once it is due
     }
@@ -134,6 +139,9 @@ class TransitionMatrixTest {
       case DECIDE_RETRY -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), DecisionAction.RETRY, Instant.now(), "m", "m"));
       case DECIDE_PARK -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), DecisionAction.PARK, null, "m", "m"));
       case DECIDE_DEAD_LETTER -> h.client.decide(new Decision(t.id(), Math.max(1, t.attempt()), DecisionAction.DEAD_LETTER, null, "m", "m"));
+      case MANUAL_RETRY -> h.client.retryNow(PersonActionRequest.of(t.id(), "matrix"));
+      case MANUAL_PARK -> h.client.park(PersonActionRequest.of(t.id(), "matrix"));
+      case MANUAL_RESUME -> h.client.resume(PersonActionRequest.of(t.id(), "matrix"));
     };
     Object outcome;
     try {

@@ -1,9 +1,11 @@
 package dev.rebound.app;
 
 import dev.rebound.app.cli.AnalyzeCommand;
+import dev.rebound.app.cli.CircuitsCommand;
 import dev.rebound.app.cli.CliFailure;
 import dev.rebound.app.cli.DlqCommand;
 import dev.rebound.app.cli.RunCommand;
+import dev.rebound.app.cli.StagesCommand;
 import dev.rebound.app.cli.TasksCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -19,16 +21,16 @@ import picocli.CommandLine.Spec;
  * the server's error code and message are printed — 2 a usage error.
  */
 @Command(name = "rebound", mixinStandardHelpOptions = true, version = "rebound 0.1.0-SNAPSHOT",
-    description = "Rebound, a resilience mesh for Vert.x: run it, and inspect its tasks and dead letters.",
-    subcommands = {RunCommand.class, TasksCommand.class, DlqCommand.class, AnalyzeCommand.class,
-        HelpCommand.class})
+    description = "Rebound, a resilience mesh for Vert.x: run it, inspect its tasks and dead letters, pause stages and set circuits.",
+    subcommands = {RunCommand.class, TasksCommand.class, DlqCommand.class, StagesCommand.class, CircuitsCommand.class,
+        AnalyzeCommand.class, HelpCommand.class})
 public final class ReboundCli implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: run, tasks, dlq or analyze");
+    throw new ParameterException(spec.commandLine(), "Missing command: run, tasks, dlq, stages, circuits or analyze");
   }
 
   /** The configured command line; tests call {@code setOut/setErr} on it and then {@code execute}. */

@@ -2,6 +2,7 @@ package dev.rebound.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.rebound.app.run.PostgresProvisioner;
 import dev.rebound.app.run.ReboundRun;
 import dev.rebound.common.runtime.Settings;
@@ -9,14 +10,18 @@ import dev.rebound.common.testing.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -252,6 +257,106 @@ class ReboundRunTest {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  // ------------------------------------------------------------------ people's interventions
+
+  @Test
+  void tasksParkResumeAndRetryMoveATaskAndItsHistoryNamesTheReason() throws Exception {
+    String id = enqueue(new JsonObject().put("stage", "cli-park"));
+    Cli.Result parked = Cli.run("tasks", "park", id, "--reason", "waiting for the fix", "--url", url);
+    assertThat(parked.exitCode()).as(parked.err()).isZero();
+    assertThat(parked.out()).contains("task " + id + " parked: now BLOCKED");
+    Cli.Result again = Cli.run("tasks", "park", id, "--url", url);
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err()).startsWith("error: ILLEGAL_TRANSITION (HTTP 409): ").contains("BLOCKED");
+
+    Cli.Result resumed = Cli.run("tasks", "resume", id, "--json", "--url", url);
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(new JsonObject(resumed.out().trim()).getString("state")).isEqualTo("QUEUED");
+    Cli.Result retried = Cli.run("tasks", "retry", id, "--url", url);
+    assertThat(retried.exitCode()).isEqualTo(1);
+    assertThat(retried.err()).contains("ILLEGAL_TRANSITION", "QUEUED");
+    assertThat(Cli.run("tasks", "history", id, "--url", url).out()).contains("waiting for the fix");
+    assertThat(Cli.run("tasks", "resume", UUID.randomUUID().toString(), "--url", url).err())
+        .startsWith("error: NOT_FOUND (HTTP 404): ");
+  }
+
+  @Test
+  void stagesPauseListAndResumeAStage() throws Exception {
+    Cli.Result paused = Cli.run("stages", "pause", "cli-stage", "--reason", "deploying", "--url", url);
+    assertThat(paused.exitCode()).as(paused.err()).isZero();
+    assertThat(paused.out()).contains("stage cli-stage is paused");
+    Cli.Result list = Cli.run("stages", "list", "--url", url);
+    assertThat(list.out()).contains("STAGE", "STATE", "SINCE", "BY", "REASON");
+    assertThat(list.out().lines().filter(l -> l.startsWith("cli-stage"))).singleElement().asString()
+        .contains("PAUSED", "http", "deploying");
+    Cli.Result resumed = Cli.run("stages", "resume", "cli-stage", "--url", url);
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(resumed.out()).contains("stage cli-stage is resumed");
+    Cli.Result twice = Cli.run("stages", "resume", "cli-stage", "--url", url);
+    assertThat(twice.exitCode()).isEqualTo(1);
+    assertThat(twice.err()).contains("ILLEGAL_TRANSITION", "is not paused");
+    assertThat(new JsonObject(Cli.run("stages", "list", "--json", "--url", url).out().trim()).getJsonArray("stages")
+        .stream().map(o -> ((JsonObject) o).getString("stage"))).doesNotContain("cli-stage");
+  }
+
+  @Test
+  void circuitsCommandsSayWhenNoRetryServiceAnswers() {
+    Cli.Result list = Cli.run("circuits", "list", "--url", url);
+    assertThat(list.exitCode()).isEqualTo(1);
+    assertThat(list.err()).startsWith("error: no retry service at " + url).contains("GET /v1/circuits");
+    Cli.Result open = Cli.run("circuits", "open", "stage:tests", "--url", url);
+    assertThat(open.exitCode()).isEqualTo(1);
+    assertThat(open.err()).contains("no retry service", "POST /v1/circuits/stage%3Atests/open");
+    Cli.Result down = Cli.run("circuits", "list", "--url", "http://127.0.0.1:1");
+    assertThat(down.exitCode()).isEqualTo(1);
+    assertThat(down.err()).contains("cannot reach Rebound at http://127.0.0.1:1");
+    assertThat(Cli.run("circuits", "--url", url).exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void circuitsCommandsSendTheirRequestsToTheRetryServicesApi() throws Exception {
+    List<String> requests = new CopyOnWriteArrayList<>();
+    HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    fake.createContext("/v1/circuits", exchange -> {
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " " + body);
+      String path = exchange.getRequestURI().getPath();
+      String answer = path.equals("/v1/circuits")
+          ? "{\"circuits\":[{\"name\":\"stage:tests\",\"state\":\"OPEN\",\"reason\":\"5 consecutive failures\"}]}"
+          : "{\"name\":\"stage:tests\",\"state\":\"" + switch (path.substring(path.lastIndexOf('/') + 1)) {
+            case "open" -> "FORCED_OPEN";
+            case "disable" -> "DISABLED";
+            default -> "CLOSED";
+          } + "\"}";
+      byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    fake.start();
+    try {
+      String fakeUrl = "http://127.0.0.1:" + fake.getAddress().getPort();
+      Cli.Result list = Cli.run("circuits", "list", "--url", fakeUrl);
+      assertThat(list.exitCode()).as(list.err()).isZero();
+      assertThat(list.out()).contains("NAME", "STATE").contains("stage:tests").contains("OPEN", "5 consecutive failures");
+      assertThat(Cli.run("circuits", "open", "stage:tests", "--reason", "GitHub is down", "--url", fakeUrl).out())
+          .contains("circuit stage:tests is now FORCED_OPEN");
+      assertThat(Cli.run("circuits", "close", "stage:tests", "--url", fakeUrl).out()).contains("now CLOSED");
+      assertThat(Cli.run("circuits", "disable", "stage:tests", "--url", fakeUrl).out()).contains("now DISABLED");
+      Cli.Result reset = Cli.run("circuits", "reset", "stage:tests", "--json", "--url", fakeUrl);
+      assertThat(new JsonObject(reset.out().trim()).getString("state")).isEqualTo("CLOSED");
+      assertThat(requests).containsExactly(
+          "GET /v1/circuits ",
+          "POST /v1/circuits/stage%3Atests/open {\"reason\":\"GitHub is down\"}",
+          "POST /v1/circuits/stage%3Atests/close {}",
+          "POST /v1/circuits/stage%3Atests/disable {}",
+          "POST /v1/circuits/stage%3Atests/reset {}");
+    } finally {
+      fake.stop(0);
+    }
+  }
 
   private static HttpResponse<String> get(String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());

@@ -21,7 +21,17 @@ public enum TaskOperation {
   RETRY_AT(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.RETRY),
   PARK(EnumSet.of(TaskState.RETRY), TaskState.BLOCKED),
   DEAD_LETTER(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.FAILED),
-  REDRIVE(EnumSet.of(TaskState.FAILED), TaskState.QUEUED);
+  REDRIVE(EnumSet.of(TaskState.FAILED), TaskState.QUEUED),
+  /** A person forces a retry now (a FAILED task is redriven instead). */
+  MANUAL_RETRY(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.QUEUED),
+  /** A person parks a task: block by another name. */
+  MANUAL_PARK(EnumSet.of(TaskState.QUEUED, TaskState.RUNNING, TaskState.RETRY), TaskState.BLOCKED),
+  /** A person resumes a parked task: unblock by another name. */
+  MANUAL_RESUME(EnumSet.of(TaskState.BLOCKED), TaskState.QUEUED),
+  /** The stage's circuit half-opened: its oldest parked task becomes the probe. */
+  RELEASE_PROBE(EnumSet.of(TaskState.BLOCKED), TaskState.QUEUED),
+  /** The stage resumed: its parked tasks are released a few at a time. */
+  UNPARK(EnumSet.of(TaskState.BLOCKED), TaskState.QUEUED);
 
   private final Set<TaskState> from;
   private final TaskState to;

@@ -71,6 +71,9 @@ public final class LedgerSql {
       ), hist AS (
         INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, actor, correlation_id, at)
         SELECT id, from_state, 'RUNNING', attempt, 'claimed', $5, $7, $1 FROM claimed
+      ), probe_taken AS (
+        UPDATE ledger.stage_pauses p SET probe_task = NULL, probe_allowance = p.probe_allowance - 1
+        FROM claimed WHERE p.probe_task = claimed.id
       )
       SELECT c.*, cp.checkpoints FROM claimed c
       LEFT JOIN LATERAL (
@@ -80,8 +83,18 @@ public final class LedgerSql {
       ) cp ON true
       ORDER BY c.priority DESC, c.run_after, c.id""";
 
-  static final String CLAIM_STAGE = CLAIM_TEMPLATE.formatted(TaskOperation.CLAIM.sqlGuard() + " AND stage = $2");
-  static final String CLAIM_ANY_STAGE = CLAIM_TEMPLATE.formatted(TaskOperation.CLAIM.sqlGuard() + " AND ($2::text IS NULL)");
+  /**
+   * A paused stage hands out nothing but its probe. An anti-join on the (small) pause table per
+   * candidate row: the scan stays on {@code tasks_claimable}.
+   */
+  private static final String NOT_PAUSED = " " + """
+      AND NOT EXISTS (SELECT 1 FROM ledger.stage_pauses p WHERE p.stage = tasks.stage
+                      AND p.state <> 'RELEASING' AND p.probe_task IS DISTINCT FROM tasks.id)""";
+
+  static final String CLAIM_STAGE = CLAIM_TEMPLATE.formatted(TaskOperation.CLAIM.sqlGuard() + " AND stage = $2"
+      + NOT_PAUSED);
+  static final String CLAIM_ANY_STAGE = CLAIM_TEMPLATE.formatted(TaskOperation.CLAIM.sqlGuard() + " AND ($2::text IS NULL)"
+      + NOT_PAUSED);
 
   /** Completion of many leases in one statement; a row whose lease token is stale is simply not returned. */
   static final String COMPLETE_BATCH = """
@@ -106,8 +119,9 @@ public final class LedgerSql {
    * a retry in backoff or a delayed task), of one stage or of all; two statements for two plans.
    */
   static final String NEXT_DUE_OF_STAGE = "SELECT min(run_after) FROM ledger.tasks WHERE "
-      + TaskOperation.CLAIM.sqlGuard() + " AND stage = $1";
-  static final String NEXT_DUE_ANY_STAGE = "SELECT min(run_after) FROM ledger.tasks WHERE " + TaskOperation.CLAIM.sqlGuard();
+      + TaskOperation.CLAIM.sqlGuard() + " AND stage = $1" + NOT_PAUSED;
+  static final String NEXT_DUE_ANY_STAGE = "SELECT min(run_after) FROM ledger.tasks WHERE " + TaskOperation.CLAIM.sqlGuard()
+      + NOT_PAUSED;
 
   static final String HEARTBEAT = """
       UPDATE ledger.tasks
@@ -121,8 +135,13 @@ public final class LedgerSql {
    * $1 now, $2 reason, $3 actor, $4 correlation id, $5 error; operation parameters start at $6.
    */
   static String transition(String guard, String toState, String set) {
-    return """
-        WITH cur AS (
+    return transition("WITH", guard, toState, set);
+  }
+
+  /** A transition after CTEs of its own ({@code with} ends with the last one, without a comma). */
+  static String transition(String with, String guard, String toState, String set) {
+    return (with.equals("WITH") ? "WITH" : with + ",") + """
+        \s cur AS (
           SELECT id, state AS from_state FROM ledger.tasks WHERE %s FOR UPDATE
         ), upd AS (
           UPDATE ledger.tasks t SET state = %s, version = t.version + 1, updated_at = $1%s
@@ -143,10 +162,21 @@ public final class LedgerSql {
       "'CANCELLED'", CLEAR_LEASE + ", finished_at = $1");
 
   static final String BLOCK = transition("id = $6 AND " + TaskOperation.BLOCK.sqlGuard() + VERSION_GUARD,
-      "'BLOCKED'", CLEAR_LEASE + ", blocked_reason = $2");
+      "'BLOCKED'", CLEAR_LEASE + ", blocked_reason = $2, parked_at = NULL");
 
   static final String UNBLOCK = transition("id = $6 AND " + TaskOperation.UNBLOCK.sqlGuard() + VERSION_GUARD,
-      "'QUEUED'", "blocked_reason = NULL, run_after = $1");
+      "'QUEUED'", "blocked_reason = NULL, parked_at = NULL, run_after = $1");
+
+  /** People's interventions (issue 7), audited like the others: $6 id, $7 expected version or null. */
+  static final String MANUAL_RETRY = transition("id = $6 AND " + TaskOperation.MANUAL_RETRY.sqlGuard() + VERSION_GUARD,
+      "'QUEUED'", "blocked_reason = NULL, parked_at = NULL, run_after = $1");
+  static final String MANUAL_PARK = transition("id = $6 AND " + TaskOperation.MANUAL_PARK.sqlGuard() + VERSION_GUARD,
+      "'BLOCKED'", CLEAR_LEASE + ", blocked_reason = $2, parked_at = NULL");
+  static final String MANUAL_RESUME = transition("id = $6 AND " + TaskOperation.MANUAL_RESUME.sqlGuard() + VERSION_GUARD,
+      "'QUEUED'", "blocked_reason = NULL, parked_at = NULL, run_after = $1");
+  /** A FAILED task retried by hand: the redrive of one id, with its expected version. */
+  static final String MANUAL_REDRIVE = transition("id = $6 AND " + TaskOperation.REDRIVE.sqlGuard() + VERSION_GUARD,
+      "'QUEUED'", "attempt_base = t.attempt, run_after = $1, finished_at = NULL");
 
   /** Provisional failure of the current attempt: $6 id, $7 attempt, $8 target state, $9 run after. */
   static final String FAIL_ATTEMPT = transition("id = $6 AND " + TaskOperation.FAIL.sqlGuard() + " AND attempt = $7",
@@ -157,7 +187,7 @@ public final class LedgerSql {
   static final String DECIDE_RETRY = transition("id = $6 AND attempt = $7 AND " + TaskOperation.RETRY_AT.sqlGuard(),
       "'RETRY'", "run_after = $8, blocked_reason = NULL");
   static final String DECIDE_PARK = transition("id = $6 AND attempt = $7 AND " + TaskOperation.PARK.sqlGuard(),
-      "'BLOCKED'", "blocked_reason = $2");
+      "'BLOCKED'", "blocked_reason = $2, parked_at = $1");
   static final String DECIDE_DEAD_LETTER = transition("id = $6 AND attempt = $7 AND " + TaskOperation.DEAD_LETTER.sqlGuard(),
       "'FAILED'", "finished_at = $1");
   /** Abort: $6 workflow id. */
@@ -174,6 +204,97 @@ public final class LedgerSql {
              AND ($7::text IS NULL OR workflow_id = $7) ORDER BY id LIMIT $8) AND %s""".formatted(
           TaskOperation.REDRIVE.sqlGuard(), TaskOperation.REDRIVE.sqlGuard()),
       "'QUEUED'", "attempt_base = t.attempt, run_after = $1, finished_at = NULL");
+
+  // ---------------------------------------------------------------- stage pauses
+
+  private static final String PAUSE_COLUMNS =
+      "stage, state, reason, paused_by, since, event_at, probe_allowance, probe_task, next_release_at";
+
+  /**
+   * Sets a stage's pause to {@code $2} (PAUSED, PROBING or RELEASING) if this change ($6, when it
+   * happened) is newer than the last one the pause took: repeats and late events change nothing, so
+   * every instance may apply every event. $1 now, $3 reason, $4 by, $5 probe allowance. {@code since}
+   * stays when the stage was already held and is held still. Returns the row when it changed.
+   */
+  static final String SET_PAUSE = """
+      INSERT INTO ledger.stage_pauses AS p (%1$s)
+      VALUES ($7, $2, $3, $4, $6, $6, $5, NULL, $1)
+      ON CONFLICT (stage) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason,
+        paused_by = EXCLUDED.paused_by,
+        since = CASE WHEN p.state <> 'RELEASING' AND EXCLUDED.state <> 'RELEASING' THEN p.since ELSE EXCLUDED.since END,
+        event_at = EXCLUDED.event_at, probe_allowance = EXCLUDED.probe_allowance, probe_task = NULL,
+        next_release_at = $1
+      WHERE p.event_at < EXCLUDED.event_at
+      RETURNING %1$s""".formatted(PAUSE_COLUMNS);
+
+  static final String PAUSE_OF_STAGE = "SELECT " + PAUSE_COLUMNS + " FROM ledger.stage_pauses WHERE stage = $1";
+
+  /** Held stages (PAUSED, PROBING) first, then those still releasing; $1 true: held ones only. */
+  static final String PAUSES = """
+      SELECT %s FROM ledger.stage_pauses WHERE NOT $1 OR state <> 'RELEASING'
+      ORDER BY state = 'RELEASING', since, stage""".formatted(PAUSE_COLUMNS);
+
+  /** Stages half-open whose probe is still to be chosen (none was parked or claimable when they half-opened). */
+  static final String STAGES_AWAITING_PROBE =
+      "SELECT stage FROM ledger.stage_pauses WHERE state = 'PROBING' AND probe_allowance > 0 AND probe_task IS NULL";
+
+  /**
+   * Chooses a half-open stage's probe ($6 stage), once: the oldest task the retry service parked is
+   * released (BLOCKED → QUEUED) and named the probe; with none parked, the next claimable task is
+   * named the probe as it is. The pause row is locked first, so instances choose one between them.
+   */
+  static final String RELEASE_PROBE = """
+      WITH pause AS (
+        SELECT stage FROM ledger.stage_pauses
+        WHERE stage = $6 AND state = 'PROBING' AND probe_allowance > 0 AND probe_task IS NULL FOR UPDATE
+      ), parked AS (
+        SELECT id, state AS from_state FROM ledger.tasks
+        WHERE stage IN (SELECT stage FROM pause) AND %1$s AND parked_at IS NOT NULL
+        ORDER BY parked_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+      ), waiting AS (
+        SELECT id FROM ledger.tasks
+        WHERE stage IN (SELECT stage FROM pause) AND %2$s AND NOT EXISTS (SELECT 1 FROM parked)
+        ORDER BY priority DESC, run_after, id LIMIT 1
+      ), upd AS (
+        UPDATE ledger.tasks t SET state = 'QUEUED', version = t.version + 1, updated_at = $1, run_after = $1,
+          blocked_reason = NULL, parked_at = NULL
+        FROM parked WHERE t.id = parked.id
+        RETURNING t.*, parked.from_state
+      ), hist AS (
+        INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, error, actor, correlation_id, at)
+        SELECT id, from_state, state, attempt, $2, $5::text, $3, $4, $1 FROM upd
+      ), named AS (
+        UPDATE ledger.stage_pauses SET probe_task = c.id
+        FROM (SELECT id FROM parked UNION ALL SELECT id FROM waiting) c
+        WHERE stage IN (SELECT stage FROM pause)
+        RETURNING probe_task
+      )
+      SELECT (SELECT probe_task FROM named) AS probe, upd.* FROM (SELECT 1) one LEFT JOIN upd ON true""".formatted(
+      TaskOperation.RELEASE_PROBE.sqlGuard(), TaskOperation.CLAIM.sqlGuard());
+
+  /**
+   * One step of releasing the parked tasks of resumed stages: takes the stages whose next release is
+   * due (moving it on by $7 ms, so instances share one pace) and releases at most $6 of their parked
+   * tasks, oldest first.
+   */
+  static final String UNPARK_STEP = transition("""
+      WITH due AS (
+        UPDATE ledger.stage_pauses SET next_release_at = $1 + make_interval(secs => $7::double precision / 1000.0)
+        WHERE state = 'RELEASING' AND next_release_at <= $1
+        RETURNING stage
+      ), pick AS (
+        SELECT id FROM ledger.tasks WHERE stage IN (SELECT stage FROM due) AND %1$s AND parked_at IS NOT NULL
+        ORDER BY parked_at, id LIMIT $6 FOR UPDATE SKIP LOCKED
+      )""".formatted(TaskOperation.UNPARK.sqlGuard()),
+      // the pick is a CTE, evaluated once: as an IN sub-select beside the data-modifying CTE it released every row
+      "id IN (SELECT id FROM pick) AND " + TaskOperation.UNPARK.sqlGuard(),
+      "'QUEUED'", "blocked_reason = NULL, parked_at = NULL, run_after = $1");
+
+  /** Resumed stages with nothing parked left are done releasing. */
+  static final String END_RELEASES = """
+      DELETE FROM ledger.stage_pauses p WHERE p.state = 'RELEASING' AND NOT EXISTS (
+        SELECT 1 FROM ledger.tasks t WHERE t.stage = p.stage AND t.state = 'BLOCKED' AND t.parked_at IS NOT NULL)
+      RETURNING p.stage""";
 
   static final String PURGE_IDS = "DELETE FROM ledger.tasks WHERE state = 'FAILED' AND id = ANY($1::uuid[]) RETURNING id";
   static final String PURGE_FILTER = """

@@ -7,12 +7,12 @@ import java.time.Duration;
 
 /** The ledger's stores over one pool, one per kind of record. */
 public record LedgerStores(TaskStore tasks, TaskQueries queries, FailureStore failures, DecisionStore decisions,
-                           CheckpointStore checkpoints) {
+                           CheckpointStore checkpoints, StagePauseStore pauses) {
 
   /** @param firstResend when the outbox first re-sends a failure without a decision */
   public static LedgerStores create(Pool pool, Clock clock, ProvisionalRetry provisional, Duration firstResend) {
     return new LedgerStores(new TaskStore(pool, clock), new TaskQueries(pool),
         new FailureStore(pool, clock, provisional, firstResend), new DecisionStore(pool, clock),
-        new CheckpointStore(pool, clock));
+        new CheckpointStore(pool, clock), new StagePauseStore(pool, clock));
   }
 }

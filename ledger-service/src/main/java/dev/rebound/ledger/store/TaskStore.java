@@ -266,6 +266,26 @@ public final class TaskStore {
         origin);
   }
 
+  /** Forces a retry now: RETRY or BLOCKED → QUEUED due now; a FAILED task is redriven (fresh attempt budget). */
+  public Future<Changed> retryNow(UUID id, Long expectedVersion, String reason, Origin origin) {
+    String why = reasonOr(reason, "retry forced by hand");
+    return transitionOne(TaskOperation.MANUAL_RETRY, id, LedgerSql.MANUAL_RETRY, expectedVersion, why, origin)
+        .recover(t -> t instanceof ReboundException re && re.code() == ErrorCode.ILLEGAL_TRANSITION
+            && TaskState.FAILED.name().equals(re.details().getString("state"))
+            ? transitionOne(TaskOperation.REDRIVE, id, LedgerSql.MANUAL_REDRIVE, expectedVersion, why, origin)
+            : Future.failedFuture(t));
+  }
+
+  public Future<Changed> park(UUID id, Long expectedVersion, String reason, Origin origin) {
+    return transitionOne(TaskOperation.MANUAL_PARK, id, LedgerSql.MANUAL_PARK, expectedVersion,
+        reasonOr(reason, "parked by hand"), origin);
+  }
+
+  public Future<Changed> resume(UUID id, Long expectedVersion, String reason, Origin origin) {
+    return transitionOne(TaskOperation.MANUAL_RESUME, id, LedgerSql.MANUAL_RESUME, expectedVersion,
+        reasonOr(reason, "resumed by hand"), origin);
+  }
+
   /**
    * Runs a guarded transition of one task. When nothing moved, explains why: unknown task (404), a
    * version other than the expected one (409 CONFLICT), or a state the operation is not allowed from

@@ -14,17 +14,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code rebound tasks list|get|history}: the ledger's tasks, over HTTP. */
+/** {@code rebound tasks list|get|history|retry|park|resume}: the ledger's tasks, over HTTP. */
 @Command(name = "tasks", mixinStandardHelpOptions = true,
-    description = "Inspect the tasks of a running Rebound (over HTTP).",
-    subcommands = {TasksCommand.ListTasks.class, TasksCommand.GetTask.class, TasksCommand.History.class})
+    description = "Inspect the tasks of a running Rebound, and retry, park or resume one (over HTTP).",
+    subcommands = {TasksCommand.ListTasks.class, TasksCommand.GetTask.class, TasksCommand.History.class,
+        TasksCommand.Retry.class, TasksCommand.Park.class, TasksCommand.Resume.class})
 public final class TasksCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: list, get or history");
+    throw new ParameterException(spec.commandLine(),
+        "Missing subcommand: list, get, history, retry, park or resume");
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true,
@@ -91,6 +93,77 @@ public final class TasksCommand implements Runnable {
         TaskViews.history(out, answer);
       }
       return 0;
+    }
+  }
+
+  /** A person's operation on one task: {@code POST /v1/tasks/{id}/<operation>}, audited in its history. */
+  abstract static class TaskAction implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ClientOptions client;
+    @Parameters(paramLabel = "ID", description = "The task id.")
+    String id;
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded in the task's history.")
+    String reason;
+
+    abstract String operation();
+
+    abstract String done();
+
+    @Override
+    public Integer call() {
+      JsonObject body = reason == null ? new JsonObject() : new JsonObject().put("reason", reason);
+      JsonObject answer = client.client().post("/v1/tasks/" + ReboundHttpClient.segment(id) + "/" + operation(), body);
+      PrintWriter out = spec.commandLine().getOut();
+      if (!client.printedJson(out, answer)) {
+        out.println("task " + answer.getString("id", id) + " " + done() + ": now " + answer.getString("state")
+            + " (version " + answer.getValue("version") + ")");
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "retry", mixinStandardHelpOptions = true,
+      description = {"Force a retry now: a task waiting in RETRY or BLOCKED is QUEUED, due now.",
+          "A dead-lettered (FAILED) task is redriven with a fresh attempt budget."})
+  static final class Retry extends TaskAction {
+    @Override
+    String operation() {
+      return "retry";
+    }
+
+    @Override
+    String done() {
+      return "retried";
+    }
+  }
+
+  @Command(name = "park", mixinStandardHelpOptions = true,
+      description = "Park a task (QUEUED, RUNNING or RETRY to BLOCKED) until someone resumes it; a running lease is lost.")
+  static final class Park extends TaskAction {
+    @Override
+    String operation() {
+      return "park";
+    }
+
+    @Override
+    String done() {
+      return "parked";
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a parked (BLOCKED) task: it is QUEUED again.")
+  static final class Resume extends TaskAction {
+    @Override
+    String operation() {
+      return "resume";
+    }
+
+    @Override
+    String done() {
+      return "resumed";
     }
   }
 

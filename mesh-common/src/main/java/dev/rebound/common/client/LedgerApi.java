@@ -21,6 +21,12 @@ public enum LedgerApi implements ApiOperation {
   CANCEL("cancel", post("/v1/tasks/:id/cancel")),
   BLOCK("block", post("/v1/tasks/:id/block")),
   UNBLOCK("unblock", post("/v1/tasks/:id/unblock")),
+  /** Force a retry now: RETRY or BLOCKED → QUEUED due now; a FAILED task is redriven. */
+  RETRY_NOW("retry", post("/v1/tasks/:id/retry")),
+  /** Park a task by hand (block by another name). */
+  PARK("park", post("/v1/tasks/:id/park")),
+  /** Resume a parked task (unblock by another name). */
+  RESUME("resume", post("/v1/tasks/:id/resume")),
   SAVE_CHECKPOINT("checkpoint", post("/v1/tasks/:id/checkpoints")),
   LATEST_CHECKPOINT("checkpoint.latest", get("/v1/tasks/:id/checkpoints/latest")),
   /** A {@code FailureEvent}; the reply (HTTP 202) comes after the ledger committed it. */
@@ -30,7 +36,11 @@ public enum LedgerApi implements ApiOperation {
   DEAD_LETTERS("dlq.list", get("/v1/dlq")),
   REDRIVE("dlq.redrive", post("/v1/dlq/redrive")),
   PURGE("dlq.purge", post("/v1/dlq/purge")),
-  STATS("stats", get("/v1/stats"));
+  STATS("stats", get("/v1/stats")),
+  /** The paused stages, with who paused them, why and since when. */
+  STAGES("stages.list", get("/v1/stages")),
+  PAUSE_STAGE("stages.pause", post("/v1/stages/:stage/pause")),
+  RESUME_STAGE("stages.resume", post("/v1/stages/:stage/resume"));
 
   private final String address;
   private final String action;

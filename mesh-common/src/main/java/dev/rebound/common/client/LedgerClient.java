@@ -14,6 +14,8 @@ import dev.rebound.common.request.EnqueueRequest;
 import dev.rebound.common.request.HeartbeatRequest;
 import dev.rebound.common.request.ListTasksRequest;
 import dev.rebound.common.request.PersonActionRequest;
+import dev.rebound.common.request.StageActionRequest;
+import dev.rebound.common.request.StagesQuery;
 import dev.rebound.common.request.TaskIdRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -88,6 +90,32 @@ public final class LedgerClient {
 
   public Future<JsonObject> unblock(PersonActionRequest request) {
     return call(LedgerApi.UNBLOCK, request.toJson());
+  }
+
+  /** Forces a retry now (RETRY or BLOCKED → QUEUED); a FAILED task is redriven. */
+  public Future<JsonObject> retryNow(PersonActionRequest request) {
+    return call(LedgerApi.RETRY_NOW, request.toJson());
+  }
+
+  public Future<JsonObject> park(PersonActionRequest request) {
+    return call(LedgerApi.PARK, request.toJson());
+  }
+
+  public Future<JsonObject> resume(PersonActionRequest request) {
+    return call(LedgerApi.RESUME, request.toJson());
+  }
+
+  /** {@code {stages:[{stage, state, reason, pausedBy, since, ...}]}}. */
+  public Future<JsonObject> stages() {
+    return call(LedgerApi.STAGES, new StagesQuery().toJson());
+  }
+
+  public Future<JsonObject> pauseStage(StageActionRequest request) {
+    return call(LedgerApi.PAUSE_STAGE, request.toJson());
+  }
+
+  public Future<JsonObject> resumeStage(StageActionRequest request) {
+    return call(LedgerApi.RESUME_STAGE, request.toJson());
   }
 
   /** The lease token must be the current one. */
