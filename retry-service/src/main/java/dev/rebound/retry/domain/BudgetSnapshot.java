@@ -32,10 +32,18 @@ public record BudgetSnapshot(String key, List<Bucket> buckets, Instant exhausted
   }
 
   public long firstAttempts() {
-    return buckets.stream().mapToLong(Bucket::firstAttempts).sum();
+    long n = 0;
+    for (Bucket b : buckets) {
+      n += b.firstAttempts;
+    }
+    return n;
   }
 
   public long retries() {
-    return buckets.stream().mapToLong(Bucket::retries).sum();
+    long n = 0;
+    for (Bucket b : buckets) {
+      n += b.retries;
+    }
+    return n;
   }
 }

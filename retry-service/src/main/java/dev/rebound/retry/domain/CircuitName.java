@@ -13,8 +13,11 @@ public record CircuitName(Kind kind, String value) {
   public enum Kind {
     STAGE, AGENT, DEPENDENCY;
 
+    // computed once: every decision names its circuits several times
+    private final String prefix = name().toLowerCase(Locale.ROOT);
+
     public String prefix() {
-      return name().toLowerCase(Locale.ROOT);
+      return prefix;
     }
   }
 

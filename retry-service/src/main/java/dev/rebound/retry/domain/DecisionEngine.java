@@ -127,12 +127,17 @@ public final class DecisionEngine {
       }
     }
     String what = describe(f);
-    for (CircuitName name : circuitsOf(f)) {
+    // the circuits and budgets are looked up once per decision (each lookup names and builds its rules)
+    List<CircuitName> circuits = circuitsOf(f);
+    List<String> circuitKeys = new ArrayList<>(circuits.size());
+    for (CircuitName name : circuits) {
+      String key = name.toString();
+      circuitKeys.add(key);
       CircuitBreaker breaker = breaker(name);
       boolean counts = eligibility.retryable() || breaker.config().countPermanentFailures();
-      CircuitBreaker.Step step = counts ? breaker.onFailure(w.circuit(name), now, what)
-          : breaker.refresh(w.circuit(name), now);
-      w.circuits.put(name.toString(), step.snapshot());
+      CircuitSnapshot current = w.circuit(key);
+      CircuitBreaker.Step step = counts ? breaker.onFailure(current, now, what) : breaker.refresh(current, now);
+      w.circuits.put(key, step.snapshot());
       w.events.addAll(step.transitions());
     }
     if (!eligibility.retryable()) {
@@ -151,20 +156,26 @@ public final class DecisionEngine {
     NextAttempt.Scheduled scheduled = (NextAttempt.Scheduled) next;
 
     // 4. the circuits
-    for (CircuitName name : circuitsOf(f)) {
-      CircuitSnapshot c = w.circuits.get(name.toString());
+    for (String name : circuitKeys) {
+      CircuitSnapshot c = w.circuits.get(name);
       if (c != null && !c.state().letsWorkThrough()) {
         w.reasons.add("circuit " + name + " is " + c.state()
             + (c.state() == CircuitState.OPEN ? " until " + c.openUntil() : "") + " (" + c.reason() + "): parked");
-        return w.decide(DecisionAction.PARK, RetryDecision.Cause.CIRCUIT_OPEN, name.toString());
+        return w.decide(DecisionAction.PARK, RetryDecision.Cause.CIRCUIT_OPEN, name);
       }
     }
 
     // 5. the budgets: both must have room before either is charged
     String spent = null;
     BudgetConfig.WhenExhausted then = null;
-    for (String key : budgetsOf(f.stage())) {
-      RetryBudget budget = budget(key);
+    List<String> budgetKeys = budgetsOf(f.stage());
+    RetryBudget[] budgetRules = new RetryBudget[budgetKeys.size()];
+    for (int i = 0; i < budgetRules.length; i++) {
+      budgetRules[i] = budget(budgetKeys.get(i));
+    }
+    for (int i = 0; i < budgetRules.length; i++) {
+      String key = budgetKeys.get(i);
+      RetryBudget budget = budgetRules[i];
       RetryBudget.Usage usage = budget.usage(w.budget(key), now);
       if (!usage.permitted()) {
         RetryBudget.Step step = budget.exhausted(w.budget(key), now);
@@ -184,8 +195,9 @@ public final class DecisionEngine {
           ? w.decide(DecisionAction.PARK, RetryDecision.Cause.BUDGET_EXHAUSTED, spent)
           : w.decide(DecisionAction.DEAD_LETTER, RetryDecision.Cause.BUDGET_EXHAUSTED, null);
     }
-    for (String key : budgetsOf(f.stage())) {
-      RetryBudget budget = budget(key);
+    for (int i = 0; i < budgetRules.length; i++) {
+      String key = budgetKeys.get(i);
+      RetryBudget budget = budgetRules[i];
       if (budget.config().enabled()) {
         RetryBudget.Step step = budget.withdraw(w.budget(key), now);
         w.budgets.put(key, step.snapshot());
@@ -299,8 +311,8 @@ public final class DecisionEngine {
       this.workflow = before.workflow();
     }
 
-    CircuitSnapshot circuit(CircuitName name) {
-      return circuits.computeIfAbsent(name.toString(), n -> CircuitSnapshot.closed(n, now));
+    CircuitSnapshot circuit(String name) {
+      return circuits.computeIfAbsent(name, n -> CircuitSnapshot.closed(n, now));
     }
 
     BudgetSnapshot budget(String key) {

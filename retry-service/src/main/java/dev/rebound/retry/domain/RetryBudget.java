@@ -97,8 +97,18 @@ public final class RetryBudget {
 
   private BudgetSnapshot trimmed(BudgetSnapshot s, Instant now) {
     long horizon = now.toEpochMilli() - config.window().toMillis();
-    List<BudgetSnapshot.Bucket> keep = s.buckets().stream().filter(b -> b.start() > horizon).toList();
-    return keep.size() == s.buckets().size() ? s : new BudgetSnapshot(s.key(), keep, s.exhaustedSince(), s.version());
+    // a loop, not a stream: this runs several times per decision, and usually nothing has left the window
+    List<BudgetSnapshot.Bucket> buckets = s.buckets();
+    List<BudgetSnapshot.Bucket> keep = null;
+    for (int i = 0; i < buckets.size(); i++) {
+      BudgetSnapshot.Bucket b = buckets.get(i);
+      if (b.start() <= horizon && keep == null) {
+        keep = new ArrayList<>(buckets.subList(0, i));
+      } else if (b.start() > horizon && keep != null) {
+        keep.add(b);
+      }
+    }
+    return keep == null ? s : new BudgetSnapshot(s.key(), keep, s.exhaustedSince(), s.version());
   }
 
   private long slice() {

@@ -47,13 +47,17 @@ public record SlidingWindow(List<Bucket> buckets) {
 
   /** The window with one more call, trimmed to the configuration. */
   SlidingWindow record(long nowMillis, boolean failed, CircuitConfig config) {
-    List<Bucket> out = new ArrayList<>(buckets.size() + 1);
     if (config.slidingWindowType() == Type.COUNT_BASED) {
-      int keep = config.slidingWindowSize() - 1;
-      out.addAll(buckets.subList(Math.max(0, buckets.size() - keep), buckets.size()));
-      out.add(new Bucket(nowMillis, 1, failed ? 1 : 0));
-      return new SlidingWindow(out);
+      // one copy per call (an immutable list is not copied again by the record): this runs on every outcome
+      int keep = Math.min(buckets.size(), config.slidingWindowSize() - 1);
+      Bucket[] out = new Bucket[keep + 1];
+      for (int i = 0, from = buckets.size() - keep; i < keep; i++) {
+        out[i] = buckets.get(from + i);
+      }
+      out[keep] = new Bucket(nowMillis, 1, failed ? 1 : 0);
+      return new SlidingWindow(List.of(out));
     }
+    List<Bucket> out = new ArrayList<>(buckets.size() + 1);
     long slice = Math.max(1, config.slidingWindowDuration().toMillis() / 10);
     long start = Math.floorDiv(nowMillis, slice) * slice;
     out.addAll(trimmed(nowMillis, config).buckets);

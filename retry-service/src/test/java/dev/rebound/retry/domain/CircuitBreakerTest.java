@@ -64,6 +64,25 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void aCountBasedWindowKeepsOnlyItsLastCalls() {
+    CircuitBreaker b = CircuitBreaker.of(CircuitConfig.builder().failureThreshold(0).failureRateThreshold(0.5)
+        .slidingWindowSize(10).minimumCalls(10).build());
+    CircuitSnapshot s = failTimes(b, CircuitSnapshot.closed("stage:tests", T0), 4, T0);
+    for (int i = 0; i < 12; i++) {
+      s = b.onSuccess(s, T0).snapshot();
+    }
+    assertThat(s.window().calls()).isEqualTo(10);
+    assertThat(s.window().failures()).isZero();
+
+    s = failTimes(b, s, 4, T0);
+    assertThat(s.window().failures()).isEqualTo(4);
+    assertThat(s.state()).isEqualTo(CircuitState.CLOSED);
+    s = b.onFailure(s, T0, "x").snapshot();
+
+    assertThat(s.state()).isEqualTo(CircuitState.OPEN);
+  }
+
+  @Test
   void aTimeBasedWindowForgetsCallsOlderThanItsDuration() {
     CircuitBreaker b = CircuitBreaker.of(CircuitConfig.builder().failureThreshold(0).failureRateThreshold(0.5)
         .slidingWindowType(SlidingWindow.Type.TIME_BASED).slidingWindowDuration(Duration.ofSeconds(10)).minimumCalls(4)
