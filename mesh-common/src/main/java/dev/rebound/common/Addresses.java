@@ -21,11 +21,20 @@ public final class Addresses {
   public static final String ANALYZER_CLASSIFY = "rebound.analyzer.classify";
   /** {@code FailureClassified} from the analyzer to the retry service. */
   public static final String RETRY_CLASSIFIED = "rebound.retry.classified";
+  /**
+   * Alert events (an opened circuit, an exhausted budget, an aborted workflow) for the notifier, sent
+   * point-to-point: {@code {labels:{kind, stage, workflow, category, fingerprint, severity}, summary, details, at}}.
+   */
+  public static final String NOTIFIER_ALERTS = "rebound.notifier.alerts";
 
   /** Published: every task transition ({@code Transition}). */
   public static final String EVENTS_TASKS = "rebound.events.tasks";
   /** Published: every classification. */
   public static final String EVENTS_CLASSIFIED = "rebound.events.classified";
+  /** Published: every circuit transition {@code {name, from, to, reason, at, actor?}}. */
+  public static final String EVENTS_CIRCUITS = "rebound.events.circuits";
+  /** Published: every notification the notifier decided to send (group, receiver, status, alerts), for in-cluster receivers. */
+  public static final String EVENTS_ALERTS = "rebound.events.alerts";
 
   /** Header naming the operation on {@link #LEDGER}. */
   public static final String ACTION_HEADER = "action";

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -44,9 +45,23 @@ public final class ConfigKey<T> {
   private final List<String> standardVars;
   private final String defaultText;
   private final boolean list;
+  private final boolean section;
+  private final boolean items;
 
   private ConfigKey(String name, T defaultValue, String doc, String expected, Function<String, T> parser,
       Function<T, String> printer, boolean secret, List<String> standardVars, String defaultText, boolean list) {
+    this(name, defaultValue, doc, expected, parser, printer, secret, standardVars, defaultText, list, false, false);
+  }
+
+  private ConfigKey(String name, T defaultValue, String doc, String expected, Function<String, T> parser,
+      Function<T, String> printer, boolean secret, List<String> standardVars, String defaultText, boolean list,
+      boolean section) {
+    this(name, defaultValue, doc, expected, parser, printer, secret, standardVars, defaultText, list, section, false);
+  }
+
+  private ConfigKey(String name, T defaultValue, String doc, String expected, Function<String, T> parser,
+      Function<T, String> printer, boolean secret, List<String> standardVars, String defaultText, boolean list,
+      boolean section, boolean items) {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("a setting's key is dotted lower-case words, not '" + name + "'");
     }
@@ -63,6 +78,8 @@ public final class ConfigKey<T> {
     this.standardVars = List.copyOf(standardVars);
     this.defaultText = defaultText;
     this.list = list;
+    this.section = section;
+    this.items = items;
   }
 
   // ------------------------------------------------------------------ factories
@@ -139,6 +156,29 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(name, null, doc, "text", s -> s, s -> s, true, List.of(), null, false);
   }
 
+  /**
+   * A map-valued subtree of the YAML file: every key below {@code name} ({@code retry.policies.tests.max-retries}
+   * under {@code retry.policies}) belongs to it, so {@link Settings#requireKnown} accepts them, and
+   * {@link Settings#get} gives them as a nested map (keys split at dots, values text or lists of text) that
+   * the service validates field by field. Set in the YAML file or by overrides, not by environment
+   * variables (their names cannot say where a dot was). {@code defaultText} says what applies when unset.
+   */
+  public static ConfigKey<Map<String, Object>> section(String name, String defaultText, String doc) {
+    return new ConfigKey<>(name, null, doc, "a YAML map", s -> null, m -> String.valueOf(m), false, List.of(),
+        defaultText, false, true);
+  }
+
+  /**
+   * A YAML list whose items may be maps ({@code notifier.receivers: [{name: …, slack: {…}}]}): {@link Settings#find}
+   * gives it as a list of text, lists and nested maps (keys as written), or empty when the file does not set it; the
+   * service validates it item by item. Set in the YAML file only (an environment variable cannot hold a list of
+   * maps). {@code defaultText} says what applies when unset.
+   */
+  public static ConfigKey<List<Object>> items(String name, String defaultText, String doc) {
+    return new ConfigKey<>(name, null, doc, "a YAML list", s -> null, l -> String.valueOf(l), false, List.of(),
+        defaultText, true, false, true);
+  }
+
   // ------------------------------------------------------------------ modifiers
 
   /**
@@ -146,12 +186,12 @@ public final class ConfigKey<T> {
    * YAML file): {@code PGHOST} for {@code pg.host}.
    */
   public ConfigKey<T> alsoFrom(String... vars) {
-    return new ConfigKey<>(name, defaultValue, doc, expected, parser, printer, secret, List.of(vars), defaultText, list);
+    return new ConfigKey<>(name, defaultValue, doc, expected, parser, printer, secret, List.of(vars), defaultText, list, section, items);
   }
 
   /** The same key with a different default (a service's own {@code http.port}). */
   public ConfigKey<T> withDefault(T def) {
-    return new ConfigKey<>(name, def, doc, expected, parser, printer, secret, standardVars, defaultText, list);
+    return new ConfigKey<>(name, def, doc, expected, parser, printer, secret, standardVars, defaultText, list, section, items);
   }
 
   /**
@@ -162,7 +202,7 @@ public final class ConfigKey<T> {
     if (defaultValue != null) {
       throw new IllegalArgumentException("setting '" + name + "' has a fixed default already");
     }
-    return new ConfigKey<>(name, null, doc, expected, parser, printer, secret, standardVars, text, list);
+    return new ConfigKey<>(name, null, doc, expected, parser, printer, secret, standardVars, text, list, section, items);
   }
 
   // ------------------------------------------------------------------ reading
@@ -204,6 +244,16 @@ public final class ConfigKey<T> {
   /** What a value must look like, for error messages ("an integer between 1 and 10"). */
   public String expected() {
     return expected;
+  }
+
+  /** Whether this key names a map-valued subtree: see {@link #section}. */
+  public boolean isSection() {
+    return section;
+  }
+
+  /** Whether this key names a YAML list of maps: see {@link #items}. */
+  public boolean isItems() {
+    return items;
   }
 
   /** Whether a YAML list is a valid value. */

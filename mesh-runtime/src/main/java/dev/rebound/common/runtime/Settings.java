@@ -142,7 +142,22 @@ public final class Settings {
   }
 
   /** The key's value from the first source that sets it, else its default, else empty. */
+  @SuppressWarnings("unchecked")
   public <T> Optional<T> find(ConfigKey<T> key) {
+    if (key.isItems()) {
+      Object raw = yaml.get(key.name());
+      if (raw != null && !(raw instanceof List<?>)) {
+        throw new ConfigException(key.name(), "Invalid configuration '" + key.name() + "': expected a YAML list, got "
+            + (raw instanceof Map<?, ?> ? "a map" : "a single value"));
+      }
+      record(key, raw == null ? "(unset)" : "(a list of " + ((List<?>) raw).size() + ")", raw == null ? "default" : "yaml");
+      return raw == null ? Optional.empty() : Optional.of((T) raw);
+    }
+    if (key.isSection()) {
+      Map<String, Object> tree = section(key);
+      record(key, tree.isEmpty() ? "(unset)" : "(a map of " + tree.size() + ")", tree.isEmpty() ? "default" : "yaml");
+      return Optional.of((T) tree);
+    }
     Resolved r = resolve(key);
     if (r == null) {
       Optional<T> def = key.defaultValue();
@@ -155,6 +170,49 @@ public final class Settings {
     T value = key.parse(r.value()).orElseThrow(() -> invalid(key, r, key.expected()));
     record(key, r.value(), r.source());
     return Optional.of(value);
+  }
+
+  /**
+   * The subtree below a {@link ConfigKey#section} key as nested maps: the YAML file's keys under it, then the
+   * overrides' (which win), split at dots; an empty map when nothing is set.
+   */
+  private Map<String, Object> section(ConfigKey<?> key) {
+    String prefix = key.name() + ".";
+    Map<String, Object> tree = new LinkedHashMap<>();
+    Map<String, Object> flat = new LinkedHashMap<>();
+    yaml.forEach((k, v) -> {
+      if (k.equals(key.name())) {
+        throw new ConfigException(key.name(), "Invalid configuration '" + key.name() + "': expected a YAML map of "
+            + "settings below it, got a single value");
+      }
+      if (k.startsWith(prefix)) {
+        flat.put(k.substring(prefix.length()), v);
+      }
+    });
+    overrides.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        flat.put(k.substring(prefix.length()), v);
+      }
+    });
+    flat.forEach((path, value) -> {
+      String[] parts = path.split("\\.");
+      Map<String, Object> at = tree;
+      for (int i = 0; i < parts.length - 1; i++) {
+        Object next = at.computeIfAbsent(parts[i], p -> new LinkedHashMap<String, Object>());
+        if (!(next instanceof Map<?, ?>)) {
+          throw new ConfigException(prefix + path, "Invalid configuration '" + prefix + path + "': '"
+              + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is both a value and a map");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) next;
+        at = m;
+      }
+      if (at.put(parts[parts.length - 1], value) instanceof Map<?, ?>) {
+        throw new ConfigException(prefix + path, "Invalid configuration '" + prefix + path
+            + "': it is both a value and a map");
+      }
+    });
+    return tree;
   }
 
   // ------------------------------------------------------------------ unknown keys
@@ -177,6 +235,7 @@ public final class Settings {
     for (ConfigKey<?> k : keys) {
       known.put(k.name(), k);
     }
+    List<String> sections = known.values().stream().filter(ConfigKey::isSection).map(k -> k.name() + ".").toList();
     Set<String> namespaces = known.keySet().stream().map(Settings::namespace).collect(Collectors.toSet());
     Map<String, String> knownVars = new TreeMap<>();
     known.values().forEach(k -> {
@@ -190,7 +249,8 @@ public final class Settings {
     String firstKey = null;
     for (String key : yaml.keySet()) {
       String ns = namespace(key);
-      if (known.containsKey(key) || (SERVICE_NAMESPACES.contains(ns) && !namespaces.contains(ns))) {
+      if (known.containsKey(key) || sections.stream().anyMatch(key::startsWith)
+          || (SERVICE_NAMESPACES.contains(ns) && !namespaces.contains(ns))) {
         continue;
       }
       firstKey = firstKey == null ? key : firstKey;
@@ -203,8 +263,12 @@ public final class Settings {
         continue;
       }
       firstKey = firstKey == null ? var : firstKey;
-      unknown.add("unknown setting in env " + var + nearest(var, knownVars.keySet())
-          .map(n -> " (did you mean " + n + ", the variable of '" + knownVars.get(n) + "'?)").orElse(""));
+      String section = sections.stream().filter(s -> var.startsWith(envVar(s.substring(0, s.length() - 1)) + "_"))
+          .findFirst().orElse(null);
+      unknown.add("unknown setting in env " + var + (section != null
+          ? " (the settings below '" + section.substring(0, section.length() - 1) + "' are a map: set them in the YAML file)"
+          : nearest(var, knownVars.keySet())
+          .map(n -> " (did you mean " + n + ", the variable of '" + knownVars.get(n) + "'?)").orElse("")));
     }
     if (!unknown.isEmpty()) {
       throw new ConfigException(firstKey, String.join("; ", unknown)
@@ -337,6 +401,10 @@ public final class Settings {
     }
     Object y = yaml.get(name);
     if (y instanceof List<?> l) {
+      if (l.stream().anyMatch(item -> !(item instanceof String))) {
+        throw new ConfigException(name, "Invalid configuration '" + name + "': expected " + key.expected()
+            + ", not a YAML list of maps or lists");
+      }
       List<String> items = l.stream().map(String::valueOf).map(String::trim)
           .filter(s -> !s.isEmpty()).toList();
       return new Resolved(String.join(",", items), true, "yaml");
@@ -424,14 +492,39 @@ public final class Settings {
         flatten(key + ".", nested, out, where);
         return;
       }
-      Object value = v instanceof Collection<?> items
-          ? items.stream().filter(Objects::nonNull).map(String::valueOf).toList()
-          : v == null ? null : String.valueOf(v);
+      Object value = v instanceof Collection<?> items ? structured(items) : v == null ? null : String.valueOf(v);
       if (value != null && out.put(key, value) != null) {
         throw new ConfigException(key, where + " sets the key '" + key
             + "' twice (once nested, once dotted); a repeated key is an error, keep one");
       }
     });
+  }
+
+  /**
+   * A YAML list as read: text items stay text; map and list items are kept as nested maps (keys as written) and
+   * lists of text, for {@link ConfigKey#items} keys and lists inside {@link ConfigKey#section}s.
+   */
+  private static List<Object> structured(Collection<?> items) {
+    List<Object> out = new ArrayList<>();
+    for (Object item : items) {
+      Object value = structuredValue(item);
+      if (value != null) {
+        out.add(value);
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  private static Object structuredValue(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, value) -> out.put(String.valueOf(k), structuredValue(value)));
+      return Collections.unmodifiableMap(out);
+    }
+    if (v instanceof Collection<?> c) {
+      return structured(c);
+    }
+    return v == null ? null : String.valueOf(v);
   }
 
   /**
