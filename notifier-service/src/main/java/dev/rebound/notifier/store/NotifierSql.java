@@ -194,8 +194,8 @@ final class NotifierSql {
       WHERE id = ANY($1) AND status = 'SENDING'""";
 
   /** $1 status (upper case) or null, $2 limit. */
-  static final String LIST_DELIVERIES = "SELECT " + DELIVERY_COLUMNS + """
-       FROM notifier.deliveries WHERE $1::text IS NULL OR status = $1 ORDER BY id DESC LIMIT $2""";
+  static final String LIST_DELIVERIES = "SELECT " + DELIVERY_COLUMNS
+      + " FROM notifier.deliveries WHERE $1::text IS NULL OR status = $1 ORDER BY id DESC LIMIT $2";
 
   static final String RETRY_DELIVERY = """
       UPDATE notifier.deliveries SET status = 'PENDING', next_attempt_at = $2, last_error = NULL
