@@ -1,9 +1,11 @@
 package dev.rebound.app;
 
+import dev.rebound.app.cli.AlertsCommand;
 import dev.rebound.app.cli.AnalyzeCommand;
 import dev.rebound.app.cli.CliFailure;
 import dev.rebound.app.cli.DlqCommand;
 import dev.rebound.app.cli.RunCommand;
+import dev.rebound.app.cli.SilenceCommand;
 import dev.rebound.app.cli.TasksCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "rebound", mixinStandardHelpOptions = true, version = "rebound 0.1.0-SNAPSHOT",
     description = "Rebound, a resilience mesh for Vert.x: run it, and inspect its tasks and dead letters.",
-    subcommands = {RunCommand.class, TasksCommand.class, DlqCommand.class, AnalyzeCommand.class,
+    subcommands = {RunCommand.class, TasksCommand.class, DlqCommand.class, AlertsCommand.class, SilenceCommand.class,
+        AnalyzeCommand.class,
         HelpCommand.class})
 public final class ReboundCli implements Runnable {
   @Spec

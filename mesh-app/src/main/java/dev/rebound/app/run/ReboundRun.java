@@ -12,6 +12,8 @@ import dev.rebound.common.runtime.ServiceLauncher.RunningService;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.service.ServiceVerticle;
 import dev.rebound.ledger.LedgerVerticle;
+import dev.rebound.notifier.NotifierConfig;
+import dev.rebound.notifier.NotifierVerticle;
 import io.vertx.core.Deployable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +44,8 @@ public final class ReboundRun {
    */
   public static final List<ServiceFactory> SERVICES = List.of(
       ServiceFactory.of(LedgerConfig.KEYS, LedgerVerticle::fromSettings),
-      ServiceFactory.of(AnalyzerConfig.KEYS, AnalyzerVerticle::fromSettings));
+      ServiceFactory.of(AnalyzerConfig.KEYS, AnalyzerVerticle::fromSettings),
+      ServiceFactory.of(NotifierConfig.KEYS, NotifierVerticle::fromSettings));
 
   /** The settings keys of every service in {@link #SERVICES}. */
   public static List<ConfigKey<?>> keys() {
