@@ -26,11 +26,11 @@ public record NotifierConfig(int httpPort, boolean httpEnabled, int pgPoolSize, 
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8084);
   public static final ConfigKey<List<Object>> RECEIVERS = ConfigKey.items("notifier.receivers",
-      "a receiver 'log' that drops", "receivers: [{name, slack|pagerduty|teams|email|webhook: {url | url-file | "
-          + "routing-key | routing-key-file, …}}]");
+      "a receiver 'log' that drops", "receivers: [{name, slack / pagerduty / teams / email / webhook: {url or url-file, "
+          + "routing-key or routing-key-file, …}}] (YAML only)");
   public static final ConfigKey<Map<String, Object>> ROUTE = ConfigKey.section("notifier.route",
       "everything to the first receiver", "the routing tree (Alertmanager's semantics): receiver, group-by, group-wait, "
-          + "group-interval, repeat-interval, matchers, continue, mute/active-time-intervals, escalation, routes");
+          + "group-interval, repeat-interval, matchers, continue, mute/active-time-intervals, escalation, routes (YAML only)");
   public static final ConfigKey<List<Object>> TIME_INTERVALS = ConfigKey.items("notifier.time-intervals", "none",
       "named time intervals for mute-time-intervals and active-time-intervals");
   public static final ConfigKey<List<Object>> INHIBIT_RULES = ConfigKey.items("notifier.inhibit-rules",

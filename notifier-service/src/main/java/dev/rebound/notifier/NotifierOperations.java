@@ -15,6 +15,10 @@ import dev.rebound.common.request.SilenceIdRequest;
 import dev.rebound.common.request.SilenceRequest;
 import dev.rebound.common.request.SilencesQuery;
 import dev.rebound.common.service.Origin;
+import dev.rebound.notifier.delivery.AlertJson;
+import dev.rebound.notifier.delivery.NotificationPlanner;
+import dev.rebound.notifier.delivery.NotifierMetrics;
+import dev.rebound.notifier.delivery.Routing;
 import dev.rebound.notifier.domain.Alert;
 import dev.rebound.notifier.domain.AlertEvent;
 import dev.rebound.notifier.domain.AlertIntake;
@@ -308,7 +312,7 @@ public final class NotifierOperations {
           List.of(AlertView.of(acked)), List.of(), false);
       var pd = new dev.rebound.notifier.domain.Receiver(m.receiver(), receiver.get().targets().stream()
           .filter(t -> t instanceof ChannelTarget.PagerDuty).toList());
-      chain = chain.compose(v -> join(new dev.rebound.notifier.delivery.NotificationPlanner(null)
+      chain = chain.compose(v -> join(new NotificationPlanner(null)
           .plan(msg, pd, Delivery.Kind.ACKNOWLEDGE), row -> outbox.insert(c, row, now).mapEmpty()));
     }
     return chain;

@@ -4,8 +4,6 @@ import dev.rebound.common.policy.Jitter;
 import dev.rebound.common.policy.NextAttempt;
 import dev.rebound.common.policy.RetryContext;
 import dev.rebound.common.policy.RetryPolicy;
-import dev.rebound.notifier.NotifierMetrics;
-import dev.rebound.notifier.Routing;
 import dev.rebound.notifier.domain.AlertView;
 import dev.rebound.notifier.domain.Channel;
 import dev.rebound.notifier.domain.ChannelLimits;

@@ -1,9 +1,9 @@
 package dev.rebound.notifier.sweep;
 
 import dev.rebound.common.Addresses;
-import dev.rebound.notifier.AlertJson;
-import dev.rebound.notifier.Routing;
+import dev.rebound.notifier.delivery.AlertJson;
 import dev.rebound.notifier.delivery.NotificationPlanner;
+import dev.rebound.notifier.delivery.Routing;
 import dev.rebound.notifier.domain.AggregationGroup;
 import dev.rebound.notifier.domain.Alert;
 import dev.rebound.notifier.domain.AlertLifecycle;

@@ -1,4 +1,4 @@
-package dev.rebound.notifier;
+package dev.rebound.notifier.delivery;
 
 import dev.rebound.notifier.domain.EscalationPlan;
 import dev.rebound.notifier.domain.InhibitionRule;

@@ -1,4 +1,4 @@
-package dev.rebound.notifier;
+package dev.rebound.notifier.delivery;
 
 import dev.rebound.notifier.domain.Channel;
 import io.micrometer.core.instrument.Counter;
