@@ -73,7 +73,8 @@ class ReboundRunTest {
     assertThat(body.getString("status")).isEqualTo("UP");
     assertThat(body.getJsonObject("services").getJsonObject("ledger").getString("status")).isEqualTo("UP");
     assertThat(body.getJsonObject("services").getJsonObject("analyzer").getString("status")).isEqualTo("UP");
-    assertThat(run.services()).containsExactly("ledger", "analyzer");
+    assertThat(body.getJsonObject("services").getJsonObject("notifier").getString("status")).isEqualTo("UP");
+    assertThat(run.services()).containsExactly("ledger", "analyzer", "notifier");
     assertThat(run.embeddedPostgres()).isEmpty();
   }
 
