@@ -13,7 +13,7 @@ if [[ "${REBOUND_CLUSTER_ENABLED:-false}" =~ ^(true|yes|1)$ && -z "${REBOUND_CLU
 fi
 
 case "$service" in
-  ledger|analyzer|retry)
+  ledger|analyzer|retry|notifier)
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
     exec java ${JAVA_OPTS:-} -jar "/app/${service}.jar" "$@"
     ;;
@@ -22,7 +22,7 @@ case "$service" in
     exec java ${JAVA_OPTS:-} -jar /app/rebound.jar "$@"
     ;;
   *)
-    echo "unknown service '$service': expected ledger, analyzer, retry or rebound (the CLI)" >&2
+    echo "unknown service '$service': expected ledger, analyzer, retry, notifier or rebound (the CLI)" >&2
     exit 2
     ;;
 esac

@@ -1,11 +1,13 @@
 package dev.rebound.app;
 
+import dev.rebound.app.cli.AlertsCommand;
 import dev.rebound.app.cli.AnalyzeCommand;
 import dev.rebound.app.cli.CircuitsCommand;
 import dev.rebound.app.cli.CliFailure;
 import dev.rebound.app.cli.DlqCommand;
 import dev.rebound.app.cli.RunCommand;
 import dev.rebound.app.cli.StagesCommand;
+import dev.rebound.app.cli.SilenceCommand;
 import dev.rebound.app.cli.TasksCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -21,9 +23,9 @@ import picocli.CommandLine.Spec;
  * the server's error code and message are printed — 2 a usage error.
  */
 @Command(name = "rebound", mixinStandardHelpOptions = true, version = "rebound 0.1.0-SNAPSHOT",
-    description = "Rebound, a resilience mesh for Vert.x: run it, inspect its tasks and dead letters, pause stages and set circuits.",
+    description = "Rebound, a resilience mesh for Vert.x: run it, inspect its tasks and dead letters, pause stages, set circuits, and handle alerts.",
     subcommands = {RunCommand.class, TasksCommand.class, DlqCommand.class, StagesCommand.class, CircuitsCommand.class,
-        AnalyzeCommand.class, HelpCommand.class})
+        AlertsCommand.class, SilenceCommand.class, AnalyzeCommand.class, HelpCommand.class})
 public final class ReboundCli implements Runnable {
   @Spec
   CommandSpec spec;

@@ -3,6 +3,7 @@ package dev.rebound.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.analyzer.AnalyzerConfig;
+import dev.rebound.notifier.NotifierConfig;
 import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.ledger.LedgerConfig;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * README.md's configuration table is the registry of settings, printed: each row is generated from
  * a {@link ConfigKey} ({@link RuntimeKeys}, {@code LedgerConfig.KEYS}, {@code AnalyzerConfig.KEYS},
- * {@code RetryConfig.KEYS}).
+ * {@code RetryConfig.KEYS}, {@code NotifierConfig.KEYS}).
  * When a key changes, paste {@code target/configuration-table.md} (written by this test) into the
  * README.
  */
@@ -35,6 +36,7 @@ class ConfigurationTableTest {
     r.put("ledger", LedgerConfig.KEYS);
     r.put("analyzer", AnalyzerConfig.KEYS);
     r.put("retry", RetryConfig.KEYS);
+    r.put("notifier", NotifierConfig.KEYS);
     return r;
   }
 

@@ -79,7 +79,8 @@ class ReboundRunTest {
     assertThat(body.getJsonObject("services").getJsonObject("ledger").getString("status")).isEqualTo("UP");
     assertThat(body.getJsonObject("services").getJsonObject("analyzer").getString("status")).isEqualTo("UP");
     assertThat(body.getJsonObject("services").getJsonObject("retry").getString("status")).isEqualTo("UP");
-    assertThat(run.services()).containsExactly("ledger", "retry", "analyzer");
+    assertThat(body.getJsonObject("services").getJsonObject("notifier").getString("status")).isEqualTo("UP");
+    assertThat(run.services()).containsExactly("ledger", "retry", "analyzer", "notifier");
     assertThat(run.embeddedPostgres()).isEmpty();
   }
 

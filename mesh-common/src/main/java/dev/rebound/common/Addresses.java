@@ -39,6 +39,8 @@ public final class Addresses {
    * ledger follow it.
    */
   public static final String EVENTS_CIRCUITS = "rebound.events.circuits";
+  /** Published: every notification the notifier decided to send (group, receiver, status, alerts), for in-cluster receivers. */
+  public static final String EVENTS_ALERTS = "rebound.events.alerts";
 
   /** Header naming the operation on {@link #LEDGER} and {@link #RETRY}. */
   public static final String ACTION_HEADER = "action";

@@ -38,8 +38,9 @@ final class RetryEvents {
         metrics.transition(t);
         vertx.eventBus().publish(Addresses.EVENTS_CIRCUITS, transition(t));
       }
-      if (e.alert()) {
-        vertx.eventBus().send(Addresses.NOTIFIER_ALERTS, alert(e, facts));
+      JsonObject alert = e.alert() ? alert(e, facts) : null;
+      if (alert != null) {
+        vertx.eventBus().send(Addresses.NOTIFIER_ALERTS, alert);
       }
     }
   }
@@ -50,6 +51,12 @@ final class RetryEvents {
     return t.actor() == null ? o : o.put("actor", t.actor());
   }
 
+  /**
+   * The notifier's alert event for {@code e}, or null when there is nothing to raise: a circuit that
+   * closes again or a budget that recovers ends an alert rather than raising one — the notifier
+   * resolves circuit-open alerts from {@code rebound.events.circuits} itself, and a recovered budget is
+   * only worth a line in the events.
+   */
   static JsonObject alert(RetryEvent e, FailureFacts f) {
     JsonObject labels = new JsonObject();
     String summary;
@@ -61,10 +68,12 @@ final class RetryEvents {
       if (name.kind() == CircuitName.Kind.STAGE) {
         stage = name.value();
       }
-      boolean opened = t.to().holdsWork();
-      labels.put("kind", opened ? "circuit-opened" : "circuit-closed");
-      severity = opened ? Severity.ERROR : Severity.INFO;
-      summary = "circuit " + t.name() + (opened ? " is " + t.to() : " closed again") + ": " + t.reason();
+      if (!t.to().holdsWork()) {
+        return null;
+      }
+      labels.put("kind", "circuit-open").put("circuit", t.name());
+      severity = Severity.ERROR;
+      summary = "circuit " + t.name() + " is " + t.to() + ": " + t.reason();
       details = transition(t).put("circuit", t.name());
     } else if (e instanceof BudgetExhausted b) {
       labels.put("kind", "budget-exhausted");
@@ -75,12 +84,8 @@ final class RetryEvents {
       details = new JsonObject().put("budget", b.key()).put("retries", b.retries()).put("allowance", b.allowance())
           .put("firstAttempts", b.firstAttempts()).put("then", b.then().name());
       stage = b.key().startsWith("stage:") ? b.key().substring("stage:".length()) : stage;
-    } else if (e instanceof BudgetRecovered b) {
-      labels.put("kind", "budget-recovered");
-      severity = Severity.INFO;
-      summary = "retry budget " + b.key() + " has room again: " + b.retries() + " retries of " + b.allowance();
-      details = new JsonObject().put("budget", b.key()).put("retries", b.retries()).put("allowance", b.allowance());
-      stage = b.key().startsWith("stage:") ? b.key().substring("stage:".length()) : stage;
+    } else if (e instanceof BudgetRecovered) {
+      return null;
     } else {
       WorkflowAborted w = (WorkflowAborted) e;
       AbortAnalysis a = w.analysis();

@@ -157,7 +157,7 @@ class RetryServiceTest {
     eventually(() -> circuitEvents, l -> l.stream().anyMatch(e -> circuit.equals(e.getString("name"))
         && "OPEN".equals(e.getString("to"))));
     JsonObject alert = eventually(() -> alerts.stream().filter(a -> stage.equals(a.getJsonObject("labels").getString("stage"))
-        && "circuit-opened".equals(a.getJsonObject("labels").getString("kind"))).findFirst(), Optional::isPresent).get();
+        && "circuit-open".equals(a.getJsonObject("labels").getString("kind"))).findFirst(), Optional::isPresent).get();
     assertThat(alert.getJsonObject("labels").getString("severity")).isEqualTo("error");
     assertThat(alert.getJsonObject("labels").getString("category")).isNotBlank();
     assertThat(alert.getJsonObject("labels").getString("fingerprint")).matches("[0-9a-f]{16}");

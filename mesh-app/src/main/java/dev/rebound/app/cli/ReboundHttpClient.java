@@ -49,6 +49,10 @@ public final class ReboundHttpClient {
         .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)));
   }
 
+  public JsonObject delete(String path) {
+    return send(HttpRequest.newBuilder(resolve(path, Map.of())).DELETE());
+  }
+
   /** Encodes one path segment (an id typed by the user). */
   public static String segment(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

@@ -14,6 +14,8 @@ import dev.rebound.ledger.LedgerConfig;
 import dev.rebound.ledger.LedgerVerticle;
 import dev.rebound.retry.RetryConfig;
 import dev.rebound.retry.RetryVerticle;
+import dev.rebound.notifier.NotifierConfig;
+import dev.rebound.notifier.NotifierVerticle;
 import io.vertx.core.Deployable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +47,8 @@ public final class ReboundRun {
   public static final List<ServiceFactory> SERVICES = List.of(
       ServiceFactory.of(LedgerConfig.KEYS, LedgerVerticle::fromSettings),
       ServiceFactory.of(RetryConfig.KEYS, RetryVerticle::fromSettings),
-      ServiceFactory.of(AnalyzerConfig.KEYS, AnalyzerVerticle::fromSettings));
+      ServiceFactory.of(AnalyzerConfig.KEYS, AnalyzerVerticle::fromSettings),
+      ServiceFactory.of(NotifierConfig.KEYS, NotifierVerticle::fromSettings));
 
   /** The settings keys of every service in {@link #SERVICES}. */
   public static List<ConfigKey<?>> keys() {

@@ -28,6 +28,11 @@ public record HttpRoute(HttpMethod method, String path, ToIntFunction<JsonObject
     return post(path, reply -> 200);
   }
 
+  /** A DELETE answered 200. */
+  public static HttpRoute delete(String path) {
+    return new HttpRoute(HttpMethod.DELETE, path, reply -> 200);
+  }
+
   /** A POST whose success status depends on the reply. */
   public static HttpRoute post(String path, ToIntFunction<JsonObject> status) {
     return new HttpRoute(HttpMethod.POST, path, status);

@@ -46,15 +46,22 @@ public final class ConfigKey<T> {
   private final String defaultText;
   private final boolean list;
   private final boolean section;
+  private final boolean items;
 
   private ConfigKey(String name, T defaultValue, String doc, String expected, Function<String, T> parser,
       Function<T, String> printer, boolean secret, List<String> standardVars, String defaultText, boolean list) {
-    this(name, defaultValue, doc, expected, parser, printer, secret, standardVars, defaultText, list, false);
+    this(name, defaultValue, doc, expected, parser, printer, secret, standardVars, defaultText, list, false, false);
   }
 
   private ConfigKey(String name, T defaultValue, String doc, String expected, Function<String, T> parser,
       Function<T, String> printer, boolean secret, List<String> standardVars, String defaultText, boolean list,
       boolean section) {
+    this(name, defaultValue, doc, expected, parser, printer, secret, standardVars, defaultText, list, section, false);
+  }
+
+  private ConfigKey(String name, T defaultValue, String doc, String expected, Function<String, T> parser,
+      Function<T, String> printer, boolean secret, List<String> standardVars, String defaultText, boolean list,
+      boolean section, boolean items) {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("a setting's key is dotted lower-case words, not '" + name + "'");
     }
@@ -72,6 +79,7 @@ public final class ConfigKey<T> {
     this.defaultText = defaultText;
     this.list = list;
     this.section = section;
+    this.items = items;
   }
 
   // ------------------------------------------------------------------ factories
@@ -160,6 +168,17 @@ public final class ConfigKey<T> {
         defaultText, false, true);
   }
 
+  /**
+   * A YAML list whose items may be maps ({@code notifier.receivers: [{name: …, slack: {…}}]}): {@link Settings#find}
+   * gives it as a list of text, lists and nested maps (keys as written), or empty when the file does not set it; the
+   * service validates it item by item. Set in the YAML file only (an environment variable cannot hold a list of
+   * maps). {@code defaultText} says what applies when unset.
+   */
+  public static ConfigKey<List<Object>> items(String name, String defaultText, String doc) {
+    return new ConfigKey<>(name, null, doc, "a YAML list", s -> null, l -> String.valueOf(l), false, List.of(),
+        defaultText, true, false, true);
+  }
+
   // ------------------------------------------------------------------ modifiers
 
   /**
@@ -167,12 +186,12 @@ public final class ConfigKey<T> {
    * YAML file): {@code PGHOST} for {@code pg.host}.
    */
   public ConfigKey<T> alsoFrom(String... vars) {
-    return new ConfigKey<>(name, defaultValue, doc, expected, parser, printer, secret, List.of(vars), defaultText, list, section);
+    return new ConfigKey<>(name, defaultValue, doc, expected, parser, printer, secret, List.of(vars), defaultText, list, section, items);
   }
 
   /** The same key with a different default (a service's own {@code http.port}). */
   public ConfigKey<T> withDefault(T def) {
-    return new ConfigKey<>(name, def, doc, expected, parser, printer, secret, standardVars, defaultText, list, section);
+    return new ConfigKey<>(name, def, doc, expected, parser, printer, secret, standardVars, defaultText, list, section, items);
   }
 
   /**
@@ -183,7 +202,7 @@ public final class ConfigKey<T> {
     if (defaultValue != null) {
       throw new IllegalArgumentException("setting '" + name + "' has a fixed default already");
     }
-    return new ConfigKey<>(name, null, doc, expected, parser, printer, secret, standardVars, text, list, section);
+    return new ConfigKey<>(name, null, doc, expected, parser, printer, secret, standardVars, text, list, section, items);
   }
 
   // ------------------------------------------------------------------ reading
@@ -230,6 +249,11 @@ public final class ConfigKey<T> {
   /** Whether this key names a map-valued subtree: see {@link #section}. */
   public boolean isSection() {
     return section;
+  }
+
+  /** Whether this key names a YAML list of maps: see {@link #items}. */
+  public boolean isItems() {
+    return items;
   }
 
   /** Whether a YAML list is a valid value. */

@@ -144,6 +144,15 @@ public final class Settings {
   /** The key's value from the first source that sets it, else its default, else empty. */
   @SuppressWarnings("unchecked")
   public <T> Optional<T> find(ConfigKey<T> key) {
+    if (key.isItems()) {
+      Object raw = yaml.get(key.name());
+      if (raw != null && !(raw instanceof List<?>)) {
+        throw new ConfigException(key.name(), "Invalid configuration '" + key.name() + "': expected a YAML list, got "
+            + (raw instanceof Map<?, ?> ? "a map" : "a single value"));
+      }
+      record(key, raw == null ? "(unset)" : "(a list of " + ((List<?>) raw).size() + ")", raw == null ? "default" : "yaml");
+      return raw == null ? Optional.empty() : Optional.of((T) raw);
+    }
     if (key.isSection()) {
       Map<String, Object> tree = section(key);
       record(key, tree.isEmpty() ? "(unset)" : "(a map of " + tree.size() + ")", tree.isEmpty() ? "default" : "yaml");
@@ -392,6 +401,10 @@ public final class Settings {
     }
     Object y = yaml.get(name);
     if (y instanceof List<?> l) {
+      if (l.stream().anyMatch(item -> !(item instanceof String))) {
+        throw new ConfigException(name, "Invalid configuration '" + name + "': expected " + key.expected()
+            + ", not a YAML list of maps or lists");
+      }
       List<String> items = l.stream().map(String::valueOf).map(String::trim)
           .filter(s -> !s.isEmpty()).toList();
       return new Resolved(String.join(",", items), true, "yaml");
@@ -479,14 +492,39 @@ public final class Settings {
         flatten(key + ".", nested, out, where);
         return;
       }
-      Object value = v instanceof Collection<?> items
-          ? items.stream().filter(Objects::nonNull).map(String::valueOf).toList()
-          : v == null ? null : String.valueOf(v);
+      Object value = v instanceof Collection<?> items ? structured(items) : v == null ? null : String.valueOf(v);
       if (value != null && out.put(key, value) != null) {
         throw new ConfigException(key, where + " sets the key '" + key
             + "' twice (once nested, once dotted); a repeated key is an error, keep one");
       }
     });
+  }
+
+  /**
+   * A YAML list as read: text items stay text; map and list items are kept as nested maps (keys as written) and
+   * lists of text, for {@link ConfigKey#items} keys and lists inside {@link ConfigKey#section}s.
+   */
+  private static List<Object> structured(Collection<?> items) {
+    List<Object> out = new ArrayList<>();
+    for (Object item : items) {
+      Object value = structuredValue(item);
+      if (value != null) {
+        out.add(value);
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  private static Object structuredValue(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, value) -> out.put(String.valueOf(k), structuredValue(value)));
+      return Collections.unmodifiableMap(out);
+    }
+    if (v instanceof Collection<?> c) {
+      return structured(c);
+    }
+    return v == null ? null : String.valueOf(v);
   }
 
   /**

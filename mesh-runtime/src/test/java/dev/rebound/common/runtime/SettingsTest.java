@@ -61,6 +61,31 @@ class SettingsTest {
   }
 
   @Test
+  void aListOfMapsIsReadWholeByItsItemsKeyAndAMapBelowASectionKeepsItsLists() throws IOException {
+    ConfigKey<java.util.List<Object>> receivers = ConfigKey.items("notifier.receivers", "none", "receivers");
+    ConfigKey<java.util.Map<String, Object>> route = ConfigKey.section("notifier.route", "none", "route");
+    Settings s = Settings.load(java.util.Map.of(), java.util.Optional.of(yaml("""
+        notifier:
+          receivers:
+            - name: team-slack
+              slack: {url-file: /run/secrets/slack}
+          route:
+            receiver: team-slack
+            routes:
+              - matchers: ['kind="dead-letter"']
+                continue: true
+        """)));
+    s.requireKnown(java.util.List.of(receivers, route));
+    assertThat(s.get(receivers)).isEqualTo(java.util.List.of(java.util.Map.of("name", "team-slack",
+        "slack", java.util.Map.of("url-file", "/run/secrets/slack"))));
+    assertThat(s.get(route)).isEqualTo(java.util.Map.of("receiver", "team-slack", "routes", java.util.List.of(
+        java.util.Map.of("matchers", java.util.List.of("kind=\"dead-letter\""), "continue", "true"))));
+    assertThat(s.describe()).contains("notifier.receivers=(a list of 1)").doesNotContain("/run/secrets/slack");
+    ConfigKey<java.util.List<String>> plain = ConfigKey.list("notifier.receivers", java.util.List.of(), "plain");
+    expectInvalid(() -> s.get(plain), "notifier.receivers", m -> assertThat(m).contains("not a YAML list of maps"));
+  }
+
+  @Test
   void aNestedYamlFileBeatsDefaultsAndIsReadAsDottedKeys() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("""
         ledger:

@@ -33,7 +33,7 @@ public final class AlertIntake {
 
   private static final Set<String> REBOUND_FIELDS = Set.of("kind", "summary", "severity", "stage", "workflow",
       "category", "fingerprint", "task", "circuit", "labels", "details", "dedupKey", "startsAt", "endsAt",
-      "generatorURL");
+      "generatorURL", "at", "source");
   private static final Set<String> API_FIELDS = Set.of("labels", "summary", "details", "dedupKey", "startsAt",
       "endsAt", "generatorURL");
   private static final Set<String> AM_FIELDS = Set.of("labels", "annotations", "startsAt", "endsAt", "generatorURL");
@@ -45,7 +45,8 @@ public final class AlertIntake {
    * Rebound's own alert event (ledger, retry service, analyzer): {@code kind} and {@code summary}, the
    * well-known labels as top-level fields, extra {@code labels}, {@code details}. The dedup key, when not
    * given, is what makes a repeat the same alert: the kind and the task, circuit, workflow or fingerprint
-   * it is about.
+   * it is about. The retry service's shape is accepted too: {@code at} (when it happened, the start unless
+   * {@code startsAt} says otherwise) and {@code source} (the sending service, kept in the details).
    */
   public static AlertEvent fromRebound(Map<String, ?> body, Instant now) {
     refuseUnknown("", body, REBOUND_FIELDS);
@@ -66,9 +67,16 @@ public final class AlertIntake {
     if (dedupKey == null || dedupKey.isEmpty()) {
       dedupKey = reboundDedupKey(kind, labels);
     }
-    return new AlertEvent(dedupKey, labels, summary(body.get("summary")), details("details", body.get("details")),
-        time("startsAt", body.get("startsAt"), now), time("endsAt", body.get("endsAt"), null),
-        optionalText("generatorURL", body.get("generatorURL")), AlertSource.REBOUND);
+    Map<String, Object> details = details("details", body.get("details"));
+    String sender = optionalText("source", body.get("source"));
+    if (sender != null && !sender.isEmpty()) {
+      details = new LinkedHashMap<>(details);
+      details.putIfAbsent("source", sender);
+    }
+    Instant startsAt = time("startsAt", body.get("startsAt"), time("at", body.get("at"), now));
+    return new AlertEvent(dedupKey, labels, summary(body.get("summary")), details, startsAt,
+        time("endsAt", body.get("endsAt"), null), optionalText("generatorURL", body.get("generatorURL")),
+        AlertSource.REBOUND);
   }
 
   /** {@code POST /v1/alerts}: {@code labels} (required), {@code summary}, {@code details}, optional dedup key and times. */

@@ -38,6 +38,15 @@ class AlertIntakeTest {
   }
 
   @Test
+  void theRetryServicesShapeWithAtAndSourceIsAccepted() {
+    AlertEvent e = AlertIntake.fromRebound(Map.of("labels", Map.of("kind", "workflow-aborted", "workflow", "wf-9",
+        "severity", "critical"), "summary", "workflow wf-9 aborted", "at", "2025-03-01T10:00:00Z", "source", "retry"), NOW);
+    assertThat(e.dedupKey()).isEqualTo("workflow-aborted:wf-9");
+    assertThat(e.startsAt()).isEqualTo(java.time.Instant.parse("2025-03-01T10:00:00Z"));
+    assertThat(e.details()).containsEntry("source", "retry");
+  }
+
+  @Test
   void aReboundEventWithoutKindOrSummaryIsRefusedByField() {
     assertThatThrownBy(() -> AlertIntake.fromRebound(Map.of("summary", "x"), NOW))
         .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("kind"));

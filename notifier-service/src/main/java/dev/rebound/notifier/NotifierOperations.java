@@ -1,0 +1,435 @@
+package dev.rebound.notifier;
+
+import dev.rebound.common.ErrorCode;
+import dev.rebound.common.ReboundException;
+import dev.rebound.common.message.TaskState;
+import dev.rebound.common.message.Transition;
+import dev.rebound.common.policy.PolicyException;
+import dev.rebound.common.request.AlertActionRequest;
+import dev.rebound.common.request.AlertIdRequest;
+import dev.rebound.common.request.AlertsQuery;
+import dev.rebound.common.request.DeliveriesQuery;
+import dev.rebound.common.request.DeliveryIdRequest;
+import dev.rebound.common.request.RouteTestRequest;
+import dev.rebound.common.request.SilenceIdRequest;
+import dev.rebound.common.request.SilenceRequest;
+import dev.rebound.common.request.SilencesQuery;
+import dev.rebound.common.service.Origin;
+import dev.rebound.notifier.delivery.AlertJson;
+import dev.rebound.notifier.delivery.NotificationPlanner;
+import dev.rebound.notifier.delivery.NotifierMetrics;
+import dev.rebound.notifier.delivery.Routing;
+import dev.rebound.notifier.domain.Alert;
+import dev.rebound.notifier.domain.AlertEvent;
+import dev.rebound.notifier.domain.AlertIntake;
+import dev.rebound.notifier.domain.AlertLabels;
+import dev.rebound.notifier.domain.AlertLifecycle;
+import dev.rebound.notifier.domain.AlertTransitionException;
+import dev.rebound.notifier.domain.AlertView;
+import dev.rebound.notifier.domain.ChannelTarget;
+import dev.rebound.notifier.domain.GroupNotification;
+import dev.rebound.notifier.domain.Healing;
+import dev.rebound.notifier.domain.InvalidAlertException;
+import dev.rebound.notifier.domain.LabelMatcher;
+import dev.rebound.notifier.domain.Route;
+import dev.rebound.notifier.domain.RouteMatch;
+import dev.rebound.notifier.domain.Silence;
+import dev.rebound.notifier.store.AlertStore;
+import dev.rebound.notifier.store.Delivery;
+import dev.rebound.notifier.store.GroupStore;
+import dev.rebound.notifier.store.OutboxStore;
+import dev.rebound.notifier.store.Rows;
+import dev.rebound.notifier.store.SilenceStore;
+import dev.rebound.notifier.store.StoredAlert;
+import dev.rebound.notifier.sweep.NotificationTimers;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * What the notifier does, shared by the event bus and HTTP: alerts received (committed before the answer), people's
+ * acknowledgements and resolutions, healing from task and circuit events, silences, the outbox and the routes. Each
+ * change of an alert and of the groups it is in is one transaction; notifications are sent by the timers and the
+ * outbox, never from here.
+ */
+public final class NotifierOperations {
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private final Pool pool;
+  private final AlertStore alerts;
+  private final GroupStore groups;
+  private final SilenceStore silences;
+  private final OutboxStore outbox;
+  private final Routing routing;
+  private final NotificationTimers timers;
+  private final NotifierMetrics metrics;
+  private final Clock clock;
+  private final Duration resolveTimeout;
+
+  public NotifierOperations(Pool pool, AlertStore alerts, GroupStore groups, SilenceStore silences, OutboxStore outbox,
+      Routing routing, NotificationTimers timers, NotifierMetrics metrics, Clock clock, Duration resolveTimeout) {
+    this.pool = pool;
+    this.alerts = alerts;
+    this.groups = groups;
+    this.silences = silences;
+    this.outbox = outbox;
+    this.routing = routing;
+    this.timers = timers;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.resolveTimeout = resolveTimeout;
+  }
+
+  // ------------------------------------------------------------------ parsing (the table's parsers)
+
+  /** Rebound's own alert event ({@code rebound.notifier.alerts}). */
+  public AlertEvent parseRebound(JsonObject body) {
+    return parse(() -> AlertIntake.fromRebound(Rows.plain(body), clock.instant()));
+  }
+
+  /** {@code POST /v1/alerts}. */
+  public AlertEvent parseApi(JsonObject body) {
+    return parse(() -> AlertIntake.fromApi(Rows.plain(body), clock.instant()));
+  }
+
+  /** {@code POST /api/v2/alerts}: Alertmanager's list. */
+  public List<AlertEvent> parseAlertmanager(JsonArray body) {
+    return parse(() -> AlertIntake.fromAlertmanager(Rows.plain(body), clock.instant(), resolveTimeout));
+  }
+
+  private static <T> T parse(Supplier<T> parser) {
+    try {
+      return parser.get();
+    } catch (InvalidAlertException e) {
+      throw new ReboundException(ErrorCode.BAD_REQUEST, e.getMessage(), new JsonObject().put("field", e.field()));
+    }
+  }
+
+  // ------------------------------------------------------------------ intake
+
+  public Future<JsonObject> receive(AlertEvent event, Origin origin) {
+    return receiveOnce(event).recover(t -> t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        ? receiveOnce(event) // another request opened the same alert meanwhile: this one is a repeat
+        : Future.failedFuture(t));
+  }
+
+  /** Alertmanager's intake: each alert committed in turn; answers how many were received. */
+  public Future<JsonObject> receiveAll(List<AlertEvent> events, Origin origin) {
+    Future<Integer> chain = Future.succeededFuture(0);
+    for (AlertEvent e : events) {
+      chain = chain.compose(n -> receive(e, origin).map(n + 1));
+    }
+    return chain.map(n -> new JsonObject().put("received", n));
+  }
+
+  private Future<JsonObject> receiveOnce(AlertEvent event) {
+    Instant now = clock.instant();
+    return pool.withTransaction(c -> alerts.openForUpdate(c, event.dedupKey()).compose(open -> {
+      AlertLifecycle.Received r = AlertLifecycle.receive(open.map(StoredAlert::alert), event,
+          UUID.randomUUID().toString(), now);
+      List<RouteMatch> matches = routing.match(event.labels());
+      Future<Void> written = switch (r.change()) {
+        case OPENED -> {
+          Optional<Route> escalating = routing.escalationRoute(matches);
+          Instant next = escalating.flatMap(route -> route.escalation().next(r.alert(), java.util.Set.of()))
+              .map(s -> s.dueAt()).orElse(null);
+          yield alerts.insert(c, new StoredAlert(r.alert(), escalating.map(Route::key).orElse(null), next))
+              .compose(v -> join(matches, m -> groups.add(c, m, event, now)));
+        }
+        case UPDATED -> alerts.update(c, open.get(), open.get().with(r.alert(), open.get().nextEscalationAt()))
+            .compose(v -> join(matches, m -> groups.add(c, m, event, now)));
+        case RESOLVED -> resolved(c, open.get(), r.alert());
+        case IGNORED -> Future.succeededFuture();
+      };
+      return written.map(v -> {
+        JsonObject reply = new JsonObject().put("dedupKey", event.dedupKey()).put("change", r.change().name());
+        if (r.alert() != null) {
+          reply.put("id", r.alert().id()).put("state", r.alert().state().name().toLowerCase(Locale.ROOT));
+        }
+        return reply;
+      });
+    }));
+  }
+
+  /** Writes a resolution and takes the alert out of its groups' firing sets (the next flush tells who was told). */
+  private Future<Void> resolved(SqlClient c, StoredAlert before, Alert resolved) {
+    return alerts.update(c, before, before.with(resolved, null)).compose(v ->
+        join(routing.match(resolved.event().labels()), m -> groups.resolve(c, m.groupKey(), resolved.dedupKey())));
+  }
+
+  /** The expiry sweep's resolution. */
+  public Future<Integer> expireEnded() {
+    return timers.expireEndedAlerts(c -> before -> after -> resolved(c, before, after));
+  }
+
+  // ------------------------------------------------------------------ healing
+
+  /** A task transition: DONE heals its alerts; FAILED (dead-lettered) raises a dead-letter alert. */
+  public Future<?> onTransition(JsonObject event) {
+    Transition t;
+    try {
+      t = Transition.fromJson(event);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(ReboundException.badRequest("not a task transition: " + e.getClass().getSimpleName()));
+    }
+    if (t.to() == TaskState.DONE) {
+      Healing healing = new Healing.TaskSucceeded(t.taskId().toString(), null);
+      return heal(c -> alerts.openOfTask(c, t.taskId().toString()), healing);
+    }
+    if (t.to() == TaskState.FAILED) {
+      Map<String, Object> alert = new LinkedHashMap<>();
+      alert.put("kind", AlertLabels.DEAD_LETTER);
+      alert.put("task", t.taskId().toString());
+      alert.put("severity", "error");
+      if (t.stage() != null) {
+        alert.put("stage", t.stage());
+      }
+      if (t.workflowId() != null) {
+        alert.put("workflow", t.workflowId());
+      }
+      alert.put("summary", "task " + t.taskId() + (t.stage() == null ? "" : " of stage " + t.stage())
+          + " was dead-lettered after attempt " + t.attempt() + (t.error() == null ? "" : ": " + t.error()));
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("attempt", t.attempt());
+      if (t.reason() != null) {
+        details.put("reason", t.reason());
+      }
+      alert.put("details", details);
+      return receive(AlertIntake.fromRebound(alert, clock.instant()), new Origin("ledger", t.correlationId()));
+    }
+    return Future.succeededFuture();
+  }
+
+  /** A circuit transition {@code {name, from, to, reason, at, actor}}: CLOSED heals its circuit-open alerts. */
+  public Future<?> onCircuit(JsonObject event) {
+    String name = event.getValue("name") instanceof String s ? s : null;
+    String to = event.getValue("to") instanceof String s ? s : null;
+    if (name == null || to == null) {
+      return Future.failedFuture(ReboundException.badRequest("a circuit transition needs 'name' and 'to'"));
+    }
+    if (!"CLOSED".equalsIgnoreCase(to)) {
+      return Future.succeededFuture();
+    }
+    return heal(c -> alerts.openOfCircuit(c, name), new Healing.CircuitClosed(name));
+  }
+
+  private Future<Integer> heal(java.util.function.Function<SqlClient, Future<List<StoredAlert>>> candidates,
+      Healing healing) {
+    Instant now = clock.instant();
+    return pool.withTransaction(c -> candidates.apply(c).compose(open -> {
+      Future<Integer> chain = Future.succeededFuture(0);
+      for (StoredAlert s : open) {
+        Optional<Alert> healed = AlertLifecycle.heal(s.alert(), healing, now);
+        if (healed.isPresent()) {
+          chain = chain.compose(n -> resolved(c, s, healed.get()).map(n + 1));
+        }
+      }
+      return chain;
+    }));
+  }
+
+  // ------------------------------------------------------------------ people
+
+  public Future<JsonObject> listAlerts(AlertsQuery q) {
+    String state = q.state() == null ? null : q.state().toUpperCase(Locale.ROOT);
+    return alerts.list(pool, state, q.labels(), q.limit()).map(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(s -> out.add(AlertJson.of(AlertView.of(s.alert()))));
+      return new JsonObject().put("alerts", out);
+    });
+  }
+
+  public Future<JsonObject> getAlert(AlertIdRequest r) {
+    return alerts.byId(pool, r.id(), false).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(ReboundException.notFound("alert", r.id()));
+      }
+      Alert a = found.get().alert();
+      return alerts.history(pool, a.id()).map(h -> AlertJson.of(AlertView.of(new Alert(a.id(), a.event(), a.state(),
+          a.openedAt(), a.lastSeenAt(), a.occurrences(), a.acknowledgedBy(), a.acknowledgedAt(), a.resolvedAt(), h,
+          a.version()))));
+    });
+  }
+
+  /** Stops escalation; PagerDuty endpoints that were told are told it is acknowledged. */
+  public Future<JsonObject> acknowledge(AlertActionRequest r, Origin origin) {
+    Instant now = clock.instant();
+    return change(r, (c, s) -> {
+      Alert acked = s.alert().acknowledge(r.by() == null ? origin.actor() : r.by(), r.comment(), now);
+      metrics.acknowledged(Duration.between(s.alert().openedAt(), now));
+      return alerts.update(c, s, s.with(acked, null)).compose(v -> acknowledgeOnPagerDuty(c, acked, now)).map(acked);
+    });
+  }
+
+  public Future<JsonObject> resolve(AlertActionRequest r, Origin origin) {
+    Instant now = clock.instant();
+    return change(r, (c, s) -> {
+      Alert done = s.alert().resolve(r.by() == null ? origin.actor() : r.by(), r.comment(), now);
+      return resolved(c, s, done).map(done);
+    });
+  }
+
+  private Future<JsonObject> change(AlertActionRequest r,
+      java.util.function.BiFunction<SqlClient, StoredAlert, Future<Alert>> change) {
+    return pool.withTransaction(c -> alerts.byId(c, r.id(), true).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(ReboundException.notFound("alert", r.id()));
+      }
+      try {
+        return change.apply(c, found.get());
+      } catch (AlertTransitionException e) {
+        return Future.failedFuture(new ReboundException(ErrorCode.ILLEGAL_TRANSITION, e.getMessage(),
+            new JsonObject().put("state", e.current().name().toLowerCase(Locale.ROOT))));
+      } catch (InvalidAlertException e) {
+        return Future.failedFuture(new ReboundException(ErrorCode.BAD_REQUEST, e.getMessage(),
+            new JsonObject().put("field", e.field())));
+      }
+    })).map(a -> AlertJson.of(AlertView.of(a)));
+  }
+
+  private Future<Void> acknowledgeOnPagerDuty(SqlClient c, Alert acked, Instant now) {
+    Future<Void> chain = Future.succeededFuture();
+    for (RouteMatch m : routing.match(acked.event().labels())) {
+      var receiver = routing.receiver(m.receiver());
+      if (receiver.isEmpty() || receiver.get().targets().stream().noneMatch(t -> t instanceof ChannelTarget.PagerDuty)) {
+        continue;
+      }
+      GroupNotification.Message msg = new GroupNotification.Message(m.groupKey(), m.receiver(), m.groupLabels(),
+          List.of(AlertView.of(acked)), List.of(), false);
+      var pd = new dev.rebound.notifier.domain.Receiver(m.receiver(), receiver.get().targets().stream()
+          .filter(t -> t instanceof ChannelTarget.PagerDuty).toList());
+      chain = chain.compose(v -> join(new NotificationPlanner(null)
+          .plan(msg, pd, Delivery.Kind.ACKNOWLEDGE), row -> outbox.insert(c, row, now).mapEmpty()));
+    }
+    return chain;
+  }
+
+  // ------------------------------------------------------------------ silences
+
+  public Future<JsonObject> addSilence(SilenceRequest r, Origin origin) {
+    Instant now = clock.instant();
+    Silence silence;
+    try {
+      List<LabelMatcher> matchers = new ArrayList<>();
+      for (int i = 0; i < r.matchers().size(); i++) {
+        matchers.add(LabelMatcher.parse("matchers[" + i + "]", r.matchers().get(i)));
+      }
+      Instant starts = r.startsAt() == null ? now : r.startsAt();
+      Instant ends = r.endsAt() != null ? r.endsAt() : starts.plus(r.duration());
+      silence = new Silence(UUID.randomUUID().toString(), matchers, starts, ends, r.createdBy(), r.comment());
+    } catch (PolicyException e) {
+      return Future.failedFuture(new ReboundException(ErrorCode.BAD_REQUEST, e.getMessage(),
+          new JsonObject().put("field", e.field())));
+    } catch (InvalidAlertException e) {
+      return Future.failedFuture(new ReboundException(ErrorCode.BAD_REQUEST, e.getMessage(),
+          new JsonObject().put("field", e.field())));
+    }
+    return silences.insert(pool, silence, now).map(v -> silenceJson(silence, now));
+  }
+
+  public Future<JsonObject> listSilences(SilencesQuery q) {
+    Instant now = clock.instant();
+    return silences.list(pool, q.state(), now, q.limit()).map(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(s -> out.add(silenceJson(s, now)));
+      return new JsonObject().put("silences", out);
+    });
+  }
+
+  public Future<JsonObject> expireSilence(SilenceIdRequest r, Origin origin) {
+    Instant now = clock.instant();
+    return pool.withTransaction(c -> silences.forUpdate(c, r.id()).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(ReboundException.notFound("silence", r.id()));
+      }
+      Silence expired = found.get().expire(now);
+      return silences.updateRange(c, expired).map(v -> silenceJson(expired, now));
+    }));
+  }
+
+  private static JsonObject silenceJson(Silence s, Instant now) {
+    JsonArray matchers = new JsonArray();
+    s.matchers().forEach(m -> matchers.add(m.toString()));
+    return new JsonObject().put("id", s.id()).put("matchers", matchers).put("startsAt", s.startsAt().toString())
+        .put("endsAt", s.endsAt().toString()).put("createdBy", s.createdBy()).put("comment", s.comment())
+        .put("state", s.state(now).name().toLowerCase(Locale.ROOT));
+  }
+
+  // ------------------------------------------------------------------ deliveries and routes
+
+  public Future<JsonObject> listDeliveries(DeliveriesQuery q) {
+    return outbox.list(q.status() == null ? null : q.status().toUpperCase(Locale.ROOT), q.limit()).map(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(d -> out.add(d.toJson()));
+      return new JsonObject().put("deliveries", out);
+    });
+  }
+
+  public Future<JsonObject> retryDelivery(DeliveryIdRequest r, Origin origin) {
+    return outbox.retryNow(r.id(), clock.instant()).compose(status -> {
+      if (status == null) {
+        return Future.failedFuture(ReboundException.notFound("delivery", r.id()));
+      }
+      if (!"PENDING".equals(status)) {
+        return Future.failedFuture(new ReboundException(ErrorCode.ILLEGAL_TRANSITION, "delivery " + r.id() + " is "
+            + status.toLowerCase(Locale.ROOT) + ": only a failed or waiting delivery can be retried",
+            new JsonObject().put("status", status.toLowerCase(Locale.ROOT))));
+      }
+      return Future.succeededFuture(new JsonObject().put("id", r.id()).put("status", "pending"));
+    });
+  }
+
+  public Future<JsonObject> routes() {
+    return Future.succeededFuture(routing.toJson());
+  }
+
+  public Future<JsonObject> testRoute(RouteTestRequest r) {
+    Instant now = clock.instant();
+    return silences.current(pool, now).map(current -> {
+      JsonArray matches = new JsonArray();
+      for (RouteMatch m : routing.match(r.labels())) {
+        JsonObject o = new JsonObject().put("route", m.route().key()).put("receiver", m.receiver())
+            .put("groupKey", m.groupKey()).put("muted", routing.tree().muted(m.route(), now));
+        if (m.route().escalation() != null) {
+          JsonArray steps = new JsonArray();
+          m.route().escalation().steps().forEach(s -> steps.add(new JsonObject().put("after", s.delay().toString())
+              .put("receivers", new JsonArray(List.copyOf(s.receivers())))));
+          o.put("escalation", steps);
+        }
+        matches.add(o);
+      }
+      return new JsonObject().put("matches", matches)
+          .put("silenced", Silence.anyMutes(current, r.labels(), now));
+    });
+  }
+
+  /** Alert counts for the gauges. */
+  public Future<Integer> refreshGauges() {
+    return alerts.countsBySeverityAndState(pool).map(counts -> {
+      metrics.alerts(counts);
+      return counts.size();
+    });
+  }
+
+  private static <T> Future<Void> join(List<T> items, java.util.function.Function<T, Future<?>> f) {
+    Future<Void> chain = Future.succeededFuture();
+    for (T item : items) {
+      chain = chain.compose(v -> f.apply(item).mapEmpty());
+    }
+    return chain;
+  }
+}

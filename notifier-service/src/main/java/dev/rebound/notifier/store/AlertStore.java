@@ -1,0 +1,179 @@
+package dev.rebound.notifier.store;
+
+import static dev.rebound.notifier.store.Rows.instant;
+import static dev.rebound.notifier.store.Rows.ts;
+
+import dev.rebound.notifier.domain.Alert;
+import dev.rebound.notifier.domain.AlertEvent;
+import dev.rebound.notifier.domain.AlertHistoryEntry;
+import dev.rebound.notifier.domain.AlertSource;
+import dev.rebound.notifier.domain.AlertState;
+import dev.rebound.notifier.domain.EscalationPlan.StepId;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Alerts, their history and their fired escalation steps. Every method takes the connection of the caller's
+ * transaction; a change is written with {@code WHERE version = ?}, so a lost race is an error, not a lost update.
+ */
+public final class AlertStore {
+
+  public Future<Optional<StoredAlert>> openForUpdate(SqlClient c, String dedupKey) {
+    return c.preparedQuery(NotifierSql.OPEN_ALERT_BY_DEDUP_FOR_UPDATE).execute(Tuple.of(dedupKey)).map(rows ->
+        rows.size() == 0 ? Optional.empty() : Optional.of(alert(rows.iterator().next())));
+  }
+
+  public Future<Optional<StoredAlert>> byId(SqlClient c, UUID id, boolean forUpdate) {
+    return c.preparedQuery(forUpdate ? NotifierSql.ALERT_BY_ID_FOR_UPDATE : NotifierSql.ALERT_BY_ID)
+        .execute(Tuple.of(id)).map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(alert(rows.iterator().next())));
+  }
+
+  public Future<List<StoredAlert>> latestByDedupKeys(SqlClient c, Set<String> keys) {
+    return c.preparedQuery(NotifierSql.LATEST_ALERTS_BY_DEDUP).execute(Tuple.of(keys.toArray(String[]::new)))
+        .map(rows -> list(rows));
+  }
+
+  public Future<List<StoredAlert>> byIds(SqlClient c, List<UUID> ids) {
+    return c.preparedQuery(NotifierSql.ALERTS_BY_IDS).execute(Tuple.of(ids.toArray(UUID[]::new))).map(this::list);
+  }
+
+  /** @param state null, an {@link AlertState} name, or OPEN */
+  public Future<List<StoredAlert>> list(SqlClient c, String state, Map<String, String> labels, int limit) {
+    return c.preparedQuery(NotifierSql.LIST_ALERTS).execute(Tuple.of(state, Rows.json(labels), limit)).map(this::list);
+  }
+
+  public Future<List<StoredAlert>> openOfTask(SqlClient c, String taskId) {
+    return c.preparedQuery(NotifierSql.OPEN_ALERTS_OF_TASK).execute(Tuple.of(taskId)).map(this::list);
+  }
+
+  public Future<List<StoredAlert>> openOfCircuit(SqlClient c, String circuit) {
+    return c.preparedQuery(NotifierSql.OPEN_ALERTS_OF_CIRCUIT).execute(Tuple.of(circuit)).map(this::list);
+  }
+
+  public Future<List<StoredAlert>> ended(SqlClient c, Instant now, int limit) {
+    return c.preparedQuery(NotifierSql.ENDED_ALERTS).execute(Tuple.of(ts(now), limit)).map(this::list);
+  }
+
+  public Future<Optional<StoredAlert>> nextEscalating(SqlClient c, Instant now) {
+    return c.preparedQuery(NotifierSql.NEXT_ESCALATING_ALERT).execute(Tuple.of(ts(now))).map(rows ->
+        rows.size() == 0 ? Optional.empty() : Optional.of(alert(rows.iterator().next())));
+  }
+
+  public Future<Void> setNextEscalation(SqlClient c, String alertId, Instant at) {
+    return c.preparedQuery(NotifierSql.SET_NEXT_ESCALATION).execute(Tuple.of(UUID.fromString(alertId), ts(at))).mapEmpty();
+  }
+
+  public Future<List<Map<String, String>>> firingLabels(SqlClient c, int limit) {
+    return c.preparedQuery(NotifierSql.FIRING_LABELS).execute(Tuple.of(limit)).map(rows -> {
+      List<Map<String, String>> out = new ArrayList<>();
+      rows.forEach(r -> out.add(Rows.labels(r.getJsonObject("labels"))));
+      return out;
+    });
+  }
+
+  public Future<Map<String, Long>> countsBySeverityAndState(SqlClient c) {
+    return c.query(NotifierSql.COUNT_BY_SEVERITY_AND_STATE).execute().map(rows -> {
+      Map<String, Long> out = new java.util.HashMap<>();
+      rows.forEach(r -> out.put(r.getString("severity") + "|" + r.getString("state"), r.getLong("n")));
+      return out;
+    });
+  }
+
+  public Future<Void> insert(SqlClient c, StoredAlert s) {
+    Alert a = s.alert();
+    AlertEvent e = a.event();
+    Tuple t = Tuple.tuple(Arrays.asList(UUID.fromString(a.id()), e.dedupKey(), a.state().name(), e.source().name(),
+        Rows.json(e.labels()), e.severity().label(), e.summary(), Rows.json(e.details()), ts(e.startsAt()),
+        ts(e.endsAt()), e.generatorUrl(), ts(a.openedAt()), ts(a.lastSeenAt()), a.occurrences(), a.acknowledgedBy(),
+        ts(a.acknowledgedAt()), ts(a.resolvedAt()), s.escalationRoute(), ts(s.nextEscalationAt()), a.version()));
+    return c.preparedQuery(NotifierSql.INSERT_ALERT).execute(t).compose(r -> history(c, a.id(), a.history()));
+  }
+
+  /**
+   * Writes {@code after} over the row read as {@code before}; the history entries {@code after} added are appended.
+   * Fails when someone changed the alert since it was read.
+   */
+  public Future<Void> update(SqlClient c, StoredAlert before, StoredAlert after) {
+    Alert a = after.alert();
+    AlertEvent e = a.event();
+    Tuple t = Tuple.tuple(Arrays.asList(UUID.fromString(a.id()), before.alert().version(), a.state().name(),
+        Rows.json(e.labels()), e.severity().label(), e.summary(), Rows.json(e.details()), ts(e.endsAt()),
+        e.generatorUrl(), ts(a.lastSeenAt()), a.occurrences(), a.acknowledgedBy(), ts(a.acknowledgedAt()),
+        ts(a.resolvedAt()), ts(after.nextEscalationAt()), a.version()));
+    return c.preparedQuery(NotifierSql.UPDATE_ALERT).execute(t).compose(r -> {
+      if (r.rowCount() != 1) {
+        return Future.failedFuture(new IllegalStateException("alert " + a.id() + " changed concurrently"));
+      }
+      List<AlertHistoryEntry> added = a.history().subList(before.alert().history().size(), a.history().size());
+      return history(c, a.id(), added);
+    });
+  }
+
+  private Future<Void> history(SqlClient c, String alertId, List<AlertHistoryEntry> entries) {
+    if (entries.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String[] from = entries.stream().map(h -> h.from() == null ? null : h.from().name()).toArray(String[]::new);
+    String[] to = entries.stream().map(h -> h.to().name()).toArray(String[]::new);
+    String[] by = entries.stream().map(AlertHistoryEntry::by).toArray(String[]::new);
+    String[] reason = entries.stream().map(AlertHistoryEntry::reason).toArray(String[]::new);
+    OffsetDateTime[] at = entries.stream().map(h -> ts(h.at())).toArray(OffsetDateTime[]::new);
+    return c.preparedQuery(NotifierSql.INSERT_HISTORY).execute(Tuple.of(UUID.fromString(alertId), from, to, by, reason, at))
+        .mapEmpty();
+  }
+
+  public Future<List<AlertHistoryEntry>> history(SqlClient c, String alertId) {
+    return c.preparedQuery(NotifierSql.HISTORY).execute(Tuple.of(UUID.fromString(alertId))).map(rows -> {
+      List<AlertHistoryEntry> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new AlertHistoryEntry(r.getString("from_state") == null ? null
+          : AlertState.valueOf(r.getString("from_state")), AlertState.valueOf(r.getString("to_state")),
+          r.getString("by"), r.getString("reason"), instant(r.getOffsetDateTime("at")))));
+      return out;
+    });
+  }
+
+  public Future<Set<StepId>> firedSteps(SqlClient c, String alertId) {
+    return c.preparedQuery(NotifierSql.FIRED_STEPS).execute(Tuple.of(UUID.fromString(alertId))).map(rows -> {
+      Set<StepId> out = new HashSet<>();
+      rows.forEach(r -> out.add(new StepId(alertId, r.getInteger("step"), r.getInteger("repeat"))));
+      return out;
+    });
+  }
+
+  /** True when this insert recorded the step (and so must deliver it); false when it had fired already. */
+  public Future<Boolean> recordStep(SqlClient c, StepId id, Instant now) {
+    return c.preparedQuery(NotifierSql.INSERT_STEP)
+        .execute(Tuple.of(UUID.fromString(id.alertId()), id.step(), id.repeat(), ts(now))).map(r -> r.size() == 1);
+  }
+
+  private List<StoredAlert> list(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<StoredAlert> out = new ArrayList<>();
+    rows.forEach(r -> out.add(alert(r)));
+    return out;
+  }
+
+  private StoredAlert alert(Row r) {
+    JsonObject details = r.getJsonObject("details");
+    AlertEvent e = new AlertEvent(r.getString("dedup_key"), Rows.labels(r.getJsonObject("labels")),
+        r.getString("summary"), Rows.plain(details), instant(r.getOffsetDateTime("starts_at")),
+        instant(r.getOffsetDateTime("ends_at")), r.getString("generator_url"), AlertSource.valueOf(r.getString("source")));
+    Alert a = new Alert(r.getUUID("id").toString(), e, AlertState.valueOf(r.getString("state")),
+        instant(r.getOffsetDateTime("opened_at")), instant(r.getOffsetDateTime("last_seen_at")),
+        r.getInteger("occurrences"), r.getString("acknowledged_by"), instant(r.getOffsetDateTime("acknowledged_at")),
+        instant(r.getOffsetDateTime("resolved_at")), List.of(), r.getLong("version"));
+    return new StoredAlert(a, r.getString("escalation_route"), instant(r.getOffsetDateTime("next_escalation_at")));
+  }
+}

@@ -1,0 +1,228 @@
+package dev.rebound.notifier.store;
+
+/** Every statement of the notifier, as text; all prepared, all with positional parameters. */
+final class NotifierSql {
+  private NotifierSql() {
+  }
+
+  static final String ALERT_COLUMNS = """
+      id, dedup_key, state, source, labels, severity, summary, details, starts_at, ends_at, generator_url, opened_at,
+      last_seen_at, occurrences, acknowledged_by, acknowledged_at, resolved_at, escalation_route, next_escalation_at,
+      version""";
+
+  // ---------------------------------------------------------------- alerts
+
+  static final String OPEN_ALERT_BY_DEDUP_FOR_UPDATE = "SELECT " + ALERT_COLUMNS
+      + " FROM notifier.alerts WHERE dedup_key = $1 AND state <> 'RESOLVED' FOR UPDATE";
+
+  static final String ALERT_BY_ID = "SELECT " + ALERT_COLUMNS + " FROM notifier.alerts WHERE id = $1";
+
+  static final String ALERT_BY_ID_FOR_UPDATE = ALERT_BY_ID + " FOR UPDATE";
+
+  /** The newest alert of each dedup key (a group member may have been resolved and opened again). */
+  static final String LATEST_ALERTS_BY_DEDUP = "SELECT DISTINCT ON (dedup_key) " + ALERT_COLUMNS
+      + " FROM notifier.alerts WHERE dedup_key = ANY($1) ORDER BY dedup_key, opened_at DESC";
+
+  static final String ALERTS_BY_IDS = "SELECT " + ALERT_COLUMNS + " FROM notifier.alerts WHERE id = ANY($1)";
+
+  static final String INSERT_ALERT = """
+      INSERT INTO notifier.alerts (id, dedup_key, state, source, labels, severity, summary, details, starts_at, ends_at,
+        generator_url, opened_at, last_seen_at, occurrences, acknowledged_by, acknowledged_at, resolved_at,
+        escalation_route, next_escalation_at, version)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)""";
+
+  /** Guarded by the version read: a concurrent change makes this update nothing. */
+  static final String UPDATE_ALERT = """
+      UPDATE notifier.alerts SET state = $3, labels = $4, severity = $5, summary = $6, details = $7, ends_at = $8,
+        generator_url = $9, last_seen_at = $10, occurrences = $11, acknowledged_by = $12, acknowledged_at = $13,
+        resolved_at = $14, next_escalation_at = $15, version = $16
+      WHERE id = $1 AND version = $2""";
+
+  static final String INSERT_HISTORY = """
+      INSERT INTO notifier.alert_history (alert_id, from_state, to_state, by, reason, at)
+      SELECT $1, f, t, b, r, a FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+        WITH ORDINALITY AS h(f, t, b, r, a, n) ORDER BY n""";
+
+  static final String HISTORY = """
+      SELECT from_state, to_state, by, reason, at FROM notifier.alert_history WHERE alert_id = $1 ORDER BY id""";
+
+  /** $1 state filter (null, a state, or OPEN), $2 labels the alert must carry (jsonb containment), $3 limit. */
+  static final String LIST_ALERTS = "SELECT " + ALERT_COLUMNS + """
+       FROM notifier.alerts
+      WHERE ($1::text IS NULL OR state = $1 OR ($1 = 'OPEN' AND state <> 'RESOLVED'))
+        AND labels @> $2::jsonb
+      ORDER BY opened_at DESC, id LIMIT $3""";
+
+  static final String OPEN_ALERTS_OF_TASK = "SELECT " + ALERT_COLUMNS
+      + " FROM notifier.alerts WHERE labels ->> 'task' = $1 AND state <> 'RESOLVED' FOR UPDATE";
+
+  static final String OPEN_ALERTS_OF_CIRCUIT = "SELECT " + ALERT_COLUMNS
+      + " FROM notifier.alerts WHERE labels ->> 'circuit' = $1 AND state <> 'RESOLVED' FOR UPDATE";
+
+  static final String ENDED_ALERTS = "SELECT " + ALERT_COLUMNS + """
+       FROM notifier.alerts WHERE state <> 'RESOLVED' AND ends_at <= $1
+      ORDER BY ends_at LIMIT $2 FOR UPDATE SKIP LOCKED""";
+
+  static final String NEXT_ESCALATING_ALERT = "SELECT " + ALERT_COLUMNS + """
+       FROM notifier.alerts WHERE next_escalation_at <= $1
+      ORDER BY next_escalation_at LIMIT 1 FOR UPDATE SKIP LOCKED""";
+
+  static final String SET_NEXT_ESCALATION = "UPDATE notifier.alerts SET next_escalation_at = $2 WHERE id = $1";
+
+  /** Labels of firing alerts that match an inhibition rule's source (checked in Java). */
+  static final String FIRING_LABELS = "SELECT labels FROM notifier.alerts WHERE state = 'FIRING' LIMIT $1";
+
+  static final String COUNT_BY_SEVERITY_AND_STATE = """
+      SELECT severity, state, count(*) AS n FROM notifier.alerts
+      WHERE state <> 'RESOLVED' OR resolved_at > now() - interval '1 day' GROUP BY severity, state""";
+
+  // ---------------------------------------------------------------- escalation steps
+
+  static final String FIRED_STEPS = "SELECT step, repeat FROM notifier.escalation_steps WHERE alert_id = $1";
+
+  static final String INSERT_STEP = """
+      INSERT INTO notifier.escalation_steps (alert_id, step, repeat, fired_at) VALUES ($1, $2, $3, $4)
+      ON CONFLICT DO NOTHING RETURNING step""";
+
+  // ---------------------------------------------------------------- groups
+
+  /** Creates the group or, when it exists, takes its row lock; answers its header either way. */
+  static final String UPSERT_GROUP = """
+      INSERT INTO notifier.groups AS g (group_key, route_key, receiver, group_labels, created_at, next_flush_at,
+        has_flushed, last_notified_at)
+      VALUES ($1, $2, $3, $4, $5, $6, false, NULL)
+      ON CONFLICT (group_key) DO UPDATE SET group_key = g.group_key
+      RETURNING group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at""";
+
+  static final String GROUP_FOR_UPDATE = """
+      SELECT group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at
+      FROM notifier.groups WHERE group_key = $1 FOR UPDATE""";
+
+  static final String NEXT_DUE_GROUP = """
+      SELECT group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at
+      FROM notifier.groups WHERE next_flush_at <= $1 ORDER BY next_flush_at LIMIT 1 FOR UPDATE SKIP LOCKED""";
+
+  static final String SET_GROUP_FLUSH = "UPDATE notifier.groups SET next_flush_at = $2 WHERE group_key = $1";
+
+  static final String UPDATE_GROUP = """
+      UPDATE notifier.groups SET next_flush_at = $2, has_flushed = $3, last_notified_at = $4 WHERE group_key = $1""";
+
+  static final String DELETE_GROUP = "DELETE FROM notifier.groups WHERE group_key = $1";
+
+  static final String MEMBERS = """
+      SELECT dedup_key, firing_since, resolved, notified_firing, notified_resolved
+      FROM notifier.group_members WHERE group_key = $1""";
+
+  static final String MEMBER = """
+      SELECT dedup_key, firing_since, resolved, notified_firing, notified_resolved
+      FROM notifier.group_members WHERE group_key = $1 AND dedup_key = $2""";
+
+  static final String UPSERT_FIRING_MEMBER = """
+      INSERT INTO notifier.group_members (group_key, dedup_key, firing_since, resolved, notified_firing, notified_resolved)
+      VALUES ($1, $2, $3, false, false, false)
+      ON CONFLICT (group_key, dedup_key) DO UPDATE SET firing_since = $3, resolved = false""";
+
+  static final String RESOLVE_MEMBER = """
+      UPDATE notifier.group_members SET firing_since = NULL, resolved = true
+      WHERE group_key = $1 AND dedup_key = $2 AND firing_since IS NOT NULL""";
+
+  static final String DELETE_MEMBERS = "DELETE FROM notifier.group_members WHERE group_key = $1";
+
+  static final String INSERT_MEMBERS = """
+      INSERT INTO notifier.group_members (group_key, dedup_key, firing_since, resolved, notified_firing, notified_resolved)
+      SELECT $1, d, f, r, nf, nr
+      FROM unnest($2::text[], $3::timestamptz[], $4::boolean[], $5::boolean[], $6::boolean[]) AS m(d, f, r, nf, nr)""";
+
+  // ---------------------------------------------------------------- silences
+
+  static final String INSERT_SILENCE = """
+      INSERT INTO notifier.silences (id, matchers, starts_at, ends_at, created_by, comment, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)""";
+
+  static final String SILENCE_FOR_UPDATE = """
+      SELECT id, matchers, starts_at, ends_at, created_by, comment FROM notifier.silences WHERE id = $1 FOR UPDATE""";
+
+  static final String UPDATE_SILENCE_RANGE = "UPDATE notifier.silences SET starts_at = $2, ends_at = $3 WHERE id = $1";
+
+  /** Not expired at $1 (pending or active). */
+  static final String CURRENT_SILENCES = """
+      SELECT id, matchers, starts_at, ends_at, created_by, comment FROM notifier.silences WHERE ends_at > $1""";
+
+  /** $1 state (null, pending, active, expired), $2 now, $3 limit. */
+  static final String LIST_SILENCES = """
+      SELECT id, matchers, starts_at, ends_at, created_by, comment FROM notifier.silences
+      WHERE $1::text IS NULL OR ($1 = 'pending' AND starts_at > $2)
+         OR ($1 = 'active' AND starts_at <= $2 AND ends_at > $2) OR ($1 = 'expired' AND ends_at <= $2)
+      ORDER BY created_at DESC, id LIMIT $3""";
+
+  // ---------------------------------------------------------------- deliveries
+
+  static final String INSERT_DELIVERY = """
+      INSERT INTO notifier.deliveries (channel, endpoint_key, receiver, group_key, kind, message, payload, dedup_key,
+        status, attempts, next_attempt_at, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', 0, $9, $9) RETURNING id""";
+
+  static final String DELIVERY_COLUMNS = """
+      id, channel, endpoint_key, receiver, group_key, kind, message, payload, dedup_key, status, attempts,
+      next_attempt_at, last_error, created_at, sent_at""";
+
+  /** River-style claim: due PENDING rows, and SENDING rows whose claim lapsed (an instance died mid-send). */
+  static final String CLAIM_DELIVERIES = "UPDATE notifier.deliveries d SET status = 'SENDING', next_attempt_at = $2"
+      + " FROM (SELECT id FROM notifier.deliveries WHERE status IN ('PENDING', 'SENDING') AND next_attempt_at <= $1"
+      + " ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id RETURNING "
+      + DELIVERY_COLUMNS.replace("id,", "d.id,");
+
+  static final String DELIVERY_SENT = """
+      UPDATE notifier.deliveries SET status = 'SENT', attempts = attempts + 1, sent_at = $2, last_error = NULL
+      WHERE id = $1 AND status = 'SENDING'""";
+
+  /** Back to PENDING at $2; $3 counts an attempt or not; $4 the error. */
+  static final String DELIVERY_LATER = """
+      UPDATE notifier.deliveries SET status = 'PENDING', next_attempt_at = $2, attempts = attempts + $3,
+        last_error = coalesce($4, last_error)
+      WHERE id = $1 AND status = 'SENDING'""";
+
+  static final String DELIVERY_FAILED = """
+      UPDATE notifier.deliveries SET status = 'FAILED', attempts = attempts + $2, last_error = $3
+      WHERE id = $1 AND status = 'SENDING'""";
+
+  static final String DELIVERY_REPLACED = """
+      UPDATE notifier.deliveries SET payload = $2, message = $3 WHERE id = $1 AND status = 'SENDING'""";
+
+  static final String DELIVERIES_DIGESTED = """
+      UPDATE notifier.deliveries SET status = 'DIGESTED', last_error = 'merged into delivery ' || $2
+      WHERE id = ANY($1) AND status = 'SENDING'""";
+
+  /** $1 status (upper case) or null, $2 limit. */
+  static final String LIST_DELIVERIES = "SELECT " + DELIVERY_COLUMNS
+      + " FROM notifier.deliveries WHERE $1::text IS NULL OR status = $1 ORDER BY id DESC LIMIT $2";
+
+  static final String RETRY_DELIVERY = """
+      UPDATE notifier.deliveries SET status = 'PENDING', next_attempt_at = $2, last_error = NULL
+      WHERE id = $1 AND status IN ('FAILED', 'PENDING') RETURNING status""";
+
+  static final String DELIVERY_STATUS = "SELECT status FROM notifier.deliveries WHERE id = $1";
+
+  static final String COUNT_DELIVERIES = "SELECT status, count(*) AS n FROM notifier.deliveries GROUP BY status";
+
+  // ---------------------------------------------------------------- endpoints
+
+  static final String ENDPOINT_FOR_UPDATE = """
+      INSERT INTO notifier.endpoints AS e (endpoint_key, tokens, tokens_at) VALUES ($1, $2, $3)
+      ON CONFLICT (endpoint_key) DO UPDATE SET endpoint_key = e.endpoint_key
+      RETURNING tokens, tokens_at, consecutive_failures, paused_until""";
+
+  static final String SET_TOKENS = "UPDATE notifier.endpoints SET tokens = $2, tokens_at = $3 WHERE endpoint_key = $1";
+
+  static final String ENDPOINT_SUCCEEDED = """
+      UPDATE notifier.endpoints SET consecutive_failures = 0, paused_until = NULL WHERE endpoint_key = $1""";
+
+  /** One more failure; pauses the endpoint until $3 when it reaches $2 in a row. */
+  static final String ENDPOINT_FAILED = """
+      UPDATE notifier.endpoints SET consecutive_failures = consecutive_failures + 1,
+        paused_until = CASE WHEN consecutive_failures + 1 >= $2 THEN $3 ELSE paused_until END
+      WHERE endpoint_key = $1 RETURNING consecutive_failures, paused_until""";
+
+  static final String ENDPOINT_STATE = """
+      SELECT consecutive_failures, paused_until FROM notifier.endpoints WHERE endpoint_key = $1""";
+}

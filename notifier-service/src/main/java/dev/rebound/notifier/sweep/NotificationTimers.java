@@ -1,0 +1,238 @@
+package dev.rebound.notifier.sweep;
+
+import dev.rebound.common.Addresses;
+import dev.rebound.notifier.delivery.AlertJson;
+import dev.rebound.notifier.delivery.NotificationPlanner;
+import dev.rebound.notifier.delivery.Routing;
+import dev.rebound.notifier.domain.AggregationGroup;
+import dev.rebound.notifier.domain.Alert;
+import dev.rebound.notifier.domain.AlertLifecycle;
+import dev.rebound.notifier.domain.AlertView;
+import dev.rebound.notifier.domain.EscalationPlan;
+import dev.rebound.notifier.domain.GroupNotification;
+import dev.rebound.notifier.domain.GroupTimers;
+import dev.rebound.notifier.domain.Route;
+import dev.rebound.notifier.domain.Silence;
+import dev.rebound.notifier.store.AlertStore;
+import dev.rebound.notifier.store.Delivery;
+import dev.rebound.notifier.store.GroupStore;
+import dev.rebound.notifier.store.OutboxStore;
+import dev.rebound.notifier.store.SilenceStore;
+import dev.rebound.notifier.store.StoredAlert;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The notifier's timers, all kept in PostgreSQL so that a restart or another instance carries on: flushing due
+ * aggregation groups ({@link GroupTimers#flush} under the group's row lock, taken with SKIP LOCKED), firing due
+ * escalation steps ({@link EscalationPlan#due}; a step is delivered only by the insert of its
+ * {@code (alert, step, repeat)} key that won), and expiring alerts whose sender-given end passed. What they decide
+ * goes into the outbox in the same transaction and is published on {@code rebound.events.alerts} after the commit.
+ */
+public final class NotificationTimers {
+  private static final int MAX_PER_PASS = 200;
+  private static final int MAX_INHIBITION_SOURCES = 10_000;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final AlertStore alerts;
+  private final GroupStore groups;
+  private final SilenceStore silences;
+  private final OutboxStore outbox;
+  private final Routing routing;
+  private final NotificationPlanner planner;
+  private final Clock clock;
+
+  public NotificationTimers(Vertx vertx, Pool pool, AlertStore alerts, GroupStore groups, SilenceStore silences,
+      OutboxStore outbox, Routing routing, NotificationPlanner planner, Clock clock) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.alerts = alerts;
+    this.groups = groups;
+    this.silences = silences;
+    this.outbox = outbox;
+    this.routing = routing;
+    this.planner = planner;
+    this.clock = clock;
+  }
+
+  // ------------------------------------------------------------------ groups
+
+  /** Flushes every due group, one transaction each; answers how many notifications were queued. */
+  public Future<Integer> flushDueGroups() {
+    Instant now = clock.instant();
+    return pool.withConnection(c -> silences.current(c, now).compose(s -> alerts.firingLabels(c, MAX_INHIBITION_SOURCES)
+        .map(firing -> Map.entry(s, firing))))
+        .compose(ctx -> repeat(() -> pool.withTransaction(c -> groups.nextDue(c, now).compose(g -> g.isEmpty()
+            ? Future.succeededFuture(Optional.<List<JsonObject>>empty())
+            : flush(c, g.get(), ctx.getKey(), ctx.getValue(), now).map(Optional::of)))));
+  }
+
+  private Future<List<JsonObject>> flush(SqlClient c, AggregationGroup g, List<Silence> silenced,
+      Collection<Map<String, String>> firing, Instant now) {
+    Route route = routing.route(g.routeKey());
+    Set<String> keys = new HashSet<>(g.firing().keySet());
+    keys.addAll(g.resolved());
+    return alerts.latestByDedupKeys(c, keys).compose(found -> {
+      Map<String, AlertView> byKey = new HashMap<>();
+      found.forEach(s -> byKey.put(s.alert().dedupKey(), AlertView.of(s.alert())));
+      // Silenced and inhibited alerts are left out of what the group says (and so out of what it was told):
+      // once the silence ends, the next flush tells about them.
+      Map<String, Instant> hidden = new HashMap<>();
+      g.firing().forEach((k, at) -> {
+        AlertView v = byKey.get(k);
+        if (v != null && routing.hidden(v.labels(), silenced, firing, now)) {
+          hidden.put(k, at);
+        }
+      });
+      Map<String, Instant> shown = new HashMap<>(g.firing());
+      hidden.keySet().forEach(shown::remove);
+      AggregationGroup visible = new AggregationGroup(g.groupKey(), g.routeKey(), g.receiver(), g.groupLabels(), shown,
+          g.resolved(), g.createdAt(), g.nextFlushAt(), g.hasFlushed(), g.notifiedFiring(), g.notifiedResolved(),
+          g.lastNotifiedAt());
+      GroupTimers.Flush flush = GroupTimers.flush(visible, route, now, routing.tree().muted(route, now));
+      AggregationGroup next = withHidden(flush.next(), visible, hidden, route, now);
+      Future<Void> saved = groups.save(c, g.groupKey(), next);
+      if (flush.notification().isEmpty()) {
+        return saved.map(List.of());
+      }
+      GroupNotification n = flush.notification().get();
+      GroupNotification.Message m = n.with(views(n.firing(), byKey), views(n.resolved(), byKey), false);
+      return saved.compose(v -> enqueue(c, m, n.receiver(), Delivery.Kind.GROUP, "notification", now));
+    });
+  }
+
+  private static AggregationGroup withHidden(AggregationGroup next, AggregationGroup before, Map<String, Instant> hidden,
+      Route route, Instant now) {
+    if (hidden.isEmpty()) {
+      return next;
+    }
+    AggregationGroup base = next != null ? next : new AggregationGroup(before.groupKey(), before.routeKey(),
+        before.receiver(), before.groupLabels(), Map.of(), Set.of(), before.createdAt(), now.plus(route.groupInterval()),
+        true, Set.of(), Set.of(), before.lastNotifiedAt());
+    Map<String, Instant> firing = new HashMap<>(base.firing());
+    firing.putAll(hidden);
+    return new AggregationGroup(base.groupKey(), base.routeKey(), base.receiver(), base.groupLabels(), firing,
+        base.resolved(), base.createdAt(), base.nextFlushAt(), base.hasFlushed(), base.notifiedFiring(),
+        base.notifiedResolved(), base.lastNotifiedAt());
+  }
+
+  private static List<AlertView> views(Set<String> keys, Map<String, AlertView> byKey) {
+    return keys.stream().sorted().map(byKey::get).filter(v -> v != null).toList();
+  }
+
+  // ------------------------------------------------------------------ escalation
+
+  /** Fires every due escalation step, one alert per transaction; answers how many steps fired. */
+  public Future<Integer> fireDueEscalations() {
+    Instant now = clock.instant();
+    return pool.withConnection(c -> silences.current(c, now)).compose(silenced -> repeat(() ->
+        pool.withTransaction(c -> alerts.nextEscalating(c, now).compose(found -> found.isEmpty()
+            ? Future.succeededFuture(Optional.<List<JsonObject>>empty())
+            : escalate(c, found.get(), silenced, now).map(Optional::of)))));
+  }
+
+  private Future<List<JsonObject>> escalate(SqlClient c, StoredAlert s, List<Silence> silenced, Instant now) {
+    Alert alert = s.alert();
+    Optional<EscalationPlan> plan = routing.plan(s.escalationRoute());
+    if (plan.isEmpty() || !alert.state().open() || alert.state() != dev.rebound.notifier.domain.AlertState.FIRING) {
+      return alerts.setNextEscalation(c, alert.id(), null).map(List.of());
+    }
+    if (Silence.anyMutes(silenced, alert.event().labels(), now)) {
+      Instant until = silenced.stream().filter(x -> x.mutes(alert.event().labels(), now)).map(Silence::endsAt)
+          .max(Instant::compareTo).orElse(now);
+      return alerts.setNextEscalation(c, alert.id(), until).map(List.of()); // a silenced alert escalates once it ends
+    }
+    return alerts.firedSteps(c, alert.id()).compose(fired -> {
+      List<EscalationPlan.DueStep> due = plan.get().due(alert, fired, now);
+      Set<EscalationPlan.StepId> after = new HashSet<>(fired);
+      List<JsonObject> events = new ArrayList<>();
+      Future<Void> chain = Future.succeededFuture();
+      for (EscalationPlan.DueStep step : due) {
+        after.add(step.id());
+        chain = chain.compose(v -> alerts.recordStep(c, step.id(), now)).compose(won -> {
+          if (!won) {
+            return Future.succeededFuture();
+          }
+          String key = "escalation/" + alert.id() + "/" + step.id().step() + "/" + step.id().repeat();
+          Future<Void> sent = Future.succeededFuture();
+          for (String receiver : step.receivers()) {
+            GroupNotification.Message m = new GroupNotification.Message(key, receiver, alert.event().labels(),
+                List.of(AlertView.of(alert)), List.of(), false);
+            sent = sent.compose(v -> enqueue(c, m, receiver, Delivery.Kind.ESCALATION, "escalation", now)
+                .map(e -> events.addAll(e)).mapEmpty());
+          }
+          return sent;
+        });
+      }
+      Instant next = plan.get().next(alert, after).map(EscalationPlan.DueStep::dueAt).orElse(null);
+      return chain.compose(v -> alerts.setNextEscalation(c, alert.id(), next)).map(events);
+    });
+  }
+
+  // ------------------------------------------------------------------ expiry
+
+  /** Resolves open alerts whose sender-given end (Alertmanager's endsAt) has passed. */
+  public Future<Integer> expireEndedAlerts(Function<SqlClient, Function<StoredAlert, Function<Alert, Future<Void>>>> resolve) {
+    Instant now = clock.instant();
+    return pool.withTransaction(c -> alerts.ended(c, now, MAX_PER_PASS).compose(ended -> {
+      Future<Integer> chain = Future.succeededFuture(0);
+      for (StoredAlert s : ended) {
+        Optional<Alert> expired = AlertLifecycle.expire(s.alert(), now);
+        if (expired.isPresent()) {
+          chain = chain.compose(n -> resolve.apply(c).apply(s).apply(expired.get()).map(n + 1));
+        }
+      }
+      return chain;
+    }));
+  }
+
+  // ------------------------------------------------------------------ shared
+
+  /** Queues the message for every endpoint of {@code receiver}; answers the events to publish after the commit. */
+  public Future<List<JsonObject>> enqueue(SqlClient c, GroupNotification.Message m, String receiver,
+      Delivery.Kind kind, String type, Instant now) {
+    List<Delivery.New> rows = routing.receiver(receiver).map(r -> planner.plan(m, r, kind)).orElse(List.of());
+    Future<Void> chain = Future.succeededFuture();
+    for (Delivery.New row : rows) {
+      chain = chain.compose(v -> outbox.insert(c, row, now).mapEmpty());
+    }
+    return chain.map(v -> List.of(AlertJson.event(type, m)));
+  }
+
+  public void publish(List<JsonObject> events) {
+    events.forEach(e -> vertx.eventBus().publish(Addresses.EVENTS_ALERTS, e));
+  }
+
+  /** Runs {@code once} until it finds nothing (or a pass limit), publishing each commit's events; answers the count. */
+  private Future<Integer> repeat(java.util.function.Supplier<Future<Optional<List<JsonObject>>>> once) {
+    return step(once, 0);
+  }
+
+  private Future<Integer> step(java.util.function.Supplier<Future<Optional<List<JsonObject>>>> once, int done) {
+    if (done >= MAX_PER_PASS) {
+      return Future.succeededFuture(done);
+    }
+    return once.get().compose(result -> {
+      if (result.isEmpty()) {
+        return Future.succeededFuture(done);
+      }
+      publish(result.get());
+      return step(once, done + 1);
+    });
+  }
+}
