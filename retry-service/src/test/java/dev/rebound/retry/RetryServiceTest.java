@@ -148,6 +148,7 @@ class RetryServiceTest {
   void fiveConsecutiveFailuresOpenTheStagesCircuitParkTheNextAndAnOperatorClosesIt() throws Exception {
     String stage = "deploy-" + UUID.randomUUID().toString().substring(0, 6);
     String circuit = "stage:" + stage;
+    TaskView next = claimNew(stage); // running while the circuit opens; its failure comes after
     failTasks(stage, 5);
 
     eventually(() -> circuitState(circuit), "OPEN"::equals);
@@ -163,7 +164,11 @@ class RetryServiceTest {
     assertThat(alert.getJsonObject("labels").getString("fingerprint")).matches("[0-9a-f]{16}");
     assertThat(alert.getString("summary")).contains(circuit);
 
-    TaskView next = claimNew(stage);
+    // while the circuit is open the ledger hands out none of the stage's tasks
+    eventually(() -> pausedStages().contains(stage), Boolean::booleanValue);
+    await(ledger.enqueue(EnqueueRequest.builder(stage).build()));
+    assertThat(await(ledger.claim(ClaimRequest.builder("worker-2").stage(stage).build()))).isEmpty();
+
     fail(next, "java.net.SocketTimeoutException: Read timed out", null);
     Row parked = decisionOf(next.id(), next.attempt());
     assertThat(parked.getString("action")).as(parked.getString("reason")).isEqualTo("PARK");
@@ -329,6 +334,15 @@ class RetryServiceTest {
   }
 
   /** {@code n} failures of the stage's tasks (a task due again may be claimed before a new one), one after the other. */
+  static List<String> pausedStages() {
+    try {
+      return await(ledger.stages()).getJsonArray("stages").stream().map(s -> ((JsonObject) s).getString("stage"))
+          .toList();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static void failTasks(String stage, int n) throws Exception {
     for (int i = 0; i < n; i++) {
       TaskView t = claimNew(stage);
