@@ -1,5 +1,6 @@
 package dev.rebound.ledger;
 
+import io.vertx.core.eventbus.Message;
 import static dev.rebound.ledger.LedgerHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -461,7 +462,7 @@ class StagePausesTest {
   }
 
   static JsonObject bus(String action, JsonObject body, String actor) throws Exception {
-    Future<io.vertx.core.eventbus.Message<Object>> reply = h.vertx.eventBus().request(Addresses.LEDGER, body,
+    Future<Message<Object>> reply = h.vertx.eventBus().request(Addresses.LEDGER, body,
         new DeliveryOptions().addHeader(Addresses.ACTION_HEADER, action).addHeader(Addresses.ACTOR_HEADER, actor));
     try {
       return (JsonObject) await(reply).body();

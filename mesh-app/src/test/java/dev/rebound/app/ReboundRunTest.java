@@ -1,5 +1,6 @@
 package dev.rebound.app;
 
+import io.vertx.core.json.JsonObject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -252,7 +253,7 @@ class ReboundRunTest {
         .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"connect ECONNREFUSED 10.1.2.3:5432\"}"))
         .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(new io.vertx.core.json.JsonObject(r.body()).getString("fingerprint")).matches("[0-9a-f]{16}");
+    assertThat(new JsonObject(r.body()).getString("fingerprint")).matches("[0-9a-f]{16}");
     HttpResponse<String> ready = get("/health/ready");
     assertThat(ready.body()).contains("analyzer");
   }

@@ -1,5 +1,8 @@
 package dev.rebound.notifier;
 
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.TaskState;
@@ -145,7 +148,7 @@ public final class NotifierOperations {
       Future<Void> written = switch (r.change()) {
         case OPENED -> {
           Optional<Route> escalating = routing.escalationRoute(matches);
-          Instant next = escalating.flatMap(route -> route.escalation().next(r.alert(), java.util.Set.of()))
+          Instant next = escalating.flatMap(route -> route.escalation().next(r.alert(), Set.of()))
               .map(s -> s.dueAt()).orElse(null);
           yield alerts.insert(c, new StoredAlert(r.alert(), escalating.map(Route::key).orElse(null), next))
               .compose(v -> join(matches, m -> groups.add(c, m, event, now)));
@@ -227,7 +230,7 @@ public final class NotifierOperations {
     return heal(c -> alerts.openOfCircuit(c, name), new Healing.CircuitClosed(name));
   }
 
-  private Future<Integer> heal(java.util.function.Function<SqlClient, Future<List<StoredAlert>>> candidates,
+  private Future<Integer> heal(Function<SqlClient, Future<List<StoredAlert>>> candidates,
       Healing healing) {
     Instant now = clock.instant();
     return pool.withTransaction(c -> candidates.apply(c).compose(open -> {
@@ -284,7 +287,7 @@ public final class NotifierOperations {
   }
 
   private Future<JsonObject> change(AlertActionRequest r,
-      java.util.function.BiFunction<SqlClient, StoredAlert, Future<Alert>> change) {
+      BiFunction<SqlClient, StoredAlert, Future<Alert>> change) {
     return pool.withTransaction(c -> alerts.byId(c, r.id(), true).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(ReboundException.notFound("alert", r.id()));
@@ -425,7 +428,7 @@ public final class NotifierOperations {
     });
   }
 
-  private static <T> Future<Void> join(List<T> items, java.util.function.Function<T, Future<?>> f) {
+  private static <T> Future<Void> join(List<T> items, Function<T, Future<?>> f) {
     Future<Void> chain = Future.succeededFuture();
     for (T item : items) {
       chain = chain.compose(v -> f.apply(item).mapEmpty());

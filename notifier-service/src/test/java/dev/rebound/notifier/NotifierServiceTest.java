@@ -1,5 +1,7 @@
 package dev.rebound.notifier;
 
+import io.vertx.core.eventbus.Message;
+import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
@@ -71,7 +73,7 @@ class NotifierServiceTest {
   static ListAppender<ILoggingEvent> logs;
 
   @BeforeAll
-  static void start(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+  static void start(@TempDir Path dir) throws Exception {
     logs = new ListAppender<>();
     logs.start();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
@@ -296,7 +298,7 @@ class NotifierServiceTest {
   @Order(4)
   void aStormOfOneGroupBecomesABoundedNumberOfNotificationsWithNo429LeftUnhonoured() throws Exception {
     int n = 2000;
-    List<Future<io.vertx.core.eventbus.Message<JsonObject>>> sent = new ArrayList<>();
+    List<Future<Message<JsonObject>>> sent = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       sent.add(vertx.eventBus().request(Addresses.NOTIFIER_ALERTS, new JsonObject().put("kind", "storm")
           .put("task", "storm-" + i).put("stage", "s" + (i % 7)).put("summary", "storm failure " + i)));

@@ -1,5 +1,6 @@
 package dev.rebound.client;
 
+import java.util.Locale;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -38,7 +39,7 @@ public record ResourceGuard(MemoryProbe probe, double threshold, Duration checkI
   }
 
   String describe(MemoryReading reading) {
-    return String.format(java.util.Locale.ROOT, "%s usage %.0f %% (%d of %d MiB) is over the threshold of %.0f %%",
+    return String.format(Locale.ROOT, "%s usage %.0f %% (%d of %d MiB) is over the threshold of %.0f %%",
         reading.measure(), reading.fraction() * 100, reading.usedBytes() >> 20, reading.limitBytes() >> 20,
         threshold * 100);
   }

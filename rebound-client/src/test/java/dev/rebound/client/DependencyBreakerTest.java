@@ -1,5 +1,6 @@
 package dev.rebound.client;
 
+import io.vertx.core.Promise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.testing.MutableClock;
@@ -47,7 +48,7 @@ class DependencyBreakerTest {
     }
     assertThat(breaker.state()).isEqualTo(DependencyBreaker.State.OPEN);
     clock.advance(Duration.ofSeconds(31));
-    io.vertx.core.Promise<Void> probe = io.vertx.core.Promise.promise();
+    Promise<Void> probe = Promise.promise();
     breaker.call(probe::future);
     Future<Object> second = breaker.call(Future::succeededFuture);
     assertThat(second.cause()).isInstanceOf(CircuitOpenException.class).hasMessageContaining("HALF_OPEN");

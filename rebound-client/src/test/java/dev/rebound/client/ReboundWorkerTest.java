@@ -1,5 +1,7 @@
 package dev.rebound.client;
 
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import static dev.rebound.client.LedgerUnderTest.await;
 import static dev.rebound.client.LedgerUnderTest.until;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -274,7 +276,7 @@ class ReboundWorkerTest {
     assertThat(worker.breakers().state("github")).isEqualTo(DependencyBreaker.State.OPEN);
     List<Row> failures = new ArrayList<>();
     await(ledger.pool.preparedQuery("SELECT * FROM ledger.failures WHERE stage = $1 ORDER BY recorded_at")
-        .execute(io.vertx.sqlclient.Tuple.of(stage))).forEach(failures::add);
+        .execute(Tuple.of(stage))).forEach(failures::add);
     assertThat(failures).extracting(r -> r.getString("error_type")).containsExactly(
         "dev.rebound.client.ReboundWorker$Failure", "dev.rebound.client.ReboundWorker$Failure",
         "dev.rebound.client.ReboundWorker$Failure", "dev.rebound.client.CircuitOpenException");
@@ -310,6 +312,6 @@ class ReboundWorkerTest {
   static void publishCircuit(String name, String from, String to) {
     ledger.vertx.eventBus().publish(dev.rebound.common.Addresses.EVENTS_CIRCUITS, new JsonObject().put("name", name)
         .put("from", from).put("to", to).put("reason", "opened by the retry service")
-        .put("at", java.time.Instant.now().toString()));
+        .put("at", Instant.now().toString()));
   }
 }

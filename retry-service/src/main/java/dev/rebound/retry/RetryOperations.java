@@ -1,5 +1,6 @@
 package dev.rebound.retry;
 
+import java.util.HashMap;
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.LedgerClient;
@@ -222,7 +223,7 @@ final class RetryOperations {
         return Future.succeededFuture(0);
       }
       return shared.locked(() -> shared.load(due, List.of(), null).compose(loaded -> {
-        Map<String, CircuitSnapshot> after = new java.util.HashMap<>(loaded.state().circuits());
+        Map<String, CircuitSnapshot> after = new HashMap<>(loaded.state().circuits());
         List<CircuitTransition> moved = new ArrayList<>();
         loaded.state().circuits().forEach((name, c) -> {
           CircuitBreaker.Step step = engine.breaker(CircuitName.parse(name)).refresh(c, engine.clock().instant());

@@ -1,5 +1,10 @@
 package dev.rebound.retry;
 
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.analyzer.AnalyzerVerticle;
@@ -247,7 +252,7 @@ class RetryServiceTest {
     assertThat(all.getJsonArray("policies").stream().map(p -> ((JsonObject) p).getString("stage")))
         .contains("repository", "analysis", "tests", "coverage", "pull-request");
     assertThat(getJson("/v1/policies/repository/schedule?attempts=3", 200))
-        .isEqualTo(new JsonObject().put("stage", "repository").put("delaysMs", new io.vertx.core.json.JsonArray()
+        .isEqualTo(new JsonObject().put("stage", "repository").put("delaysMs", new JsonArray()
             .add(300).add(600).add(1200)));
     JsonObject argo = getJson("/v1/policies/repository?format=argo", 200).getJsonObject("retryStrategy");
     assertThat(argo.getInteger("limit")).isEqualTo(3);
@@ -270,11 +275,11 @@ class RetryServiceTest {
 
   @Test
   void everyRetryApiEntryIsBoundAndServedOverHttpAndTheBus() throws Exception {
-    assertThat(new java.util.HashSet<Object>(retry.operations().bound())).isEqualTo(java.util.Set.of((Object[]) RetryApi.values()));
+    assertThat(new HashSet<Object>(retry.operations().bound())).isEqualTo(Set.of((Object[]) RetryApi.values()));
     for (RetryApi op : RetryApi.values()) {
       if (op.route() != null) {
         String path = op.route().path().replace(":stage", "tests").replace(":name", "dependency:probe");
-        HttpResponse<Buffer> r = op.route().method() == io.vertx.core.http.HttpMethod.GET
+        HttpResponse<Buffer> r = op.route().method() == HttpMethod.GET
             ? await(http.get(retry.actualPort(), "127.0.0.1", path).send())
             : await(http.post(retry.actualPort(), "127.0.0.1", path).sendJsonObject(
                 op == RetryApi.VALIDATE_POLICY ? new JsonObject().put("policy", new JsonObject()) : new JsonObject()));
@@ -436,7 +441,7 @@ class RetryServiceTest {
     assertThat(error.encode()).contains(mentioned);
   }
 
-  static <T> T eventually(Supplier<T> probe, java.util.function.Predicate<T> done) throws InterruptedException {
+  static <T> T eventually(Supplier<T> probe, Predicate<T> done) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 20_000;
     T value = probe.get();
     while (!done.test(value) && System.currentTimeMillis() < deadline) {

@@ -1,5 +1,6 @@
 package dev.rebound.ledger.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -66,7 +67,7 @@ public final class StagePause {
 
   public static final String STAGE_PREFIX = "stage:";
   /** Parked tasks are released in windows of this length, at most the rate's share per window, over all instances. */
-  public static final java.time.Duration RELEASE_WINDOW = java.time.Duration.ofSeconds(1);
+  public static final Duration RELEASE_WINDOW = Duration.ofSeconds(1);
   /** Circuits the ledger knows but does not pause a stage for. */
   private static final String[] OTHER_PREFIXES = {"agent:", "dependency:"};
   public static final int MAX_STAGE = 200;
@@ -139,7 +140,7 @@ public final class StagePause {
   }
 
   /** How many parked tasks one release step may move: the rate per second over the step's interval, at least one. */
-  public static int releaseBatch(int perSecond, java.time.Duration interval) {
+  public static int releaseBatch(int perSecond, Duration interval) {
     long n = (long) perSecond * interval.toMillis() / 1000;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, n));
   }

@@ -1,5 +1,6 @@
 package dev.rebound.common.request;
 
+import java.util.TreeSet;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +32,7 @@ public record AlertsQuery(String state, Map<String, String> labels, int limit) {
     if (state != null) {
       state = state.toLowerCase(Locale.ROOT);
       if (!STATES.contains(state)) {
-        throw ReboundException.invalidField("state", "must be one of " + new java.util.TreeSet<>(STATES));
+        throw ReboundException.invalidField("state", "must be one of " + new TreeSet<>(STATES));
       }
     }
     Map<String, String> labels = new TreeMap<>();

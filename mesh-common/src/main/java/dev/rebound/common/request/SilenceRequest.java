@@ -1,5 +1,6 @@
 package dev.rebound.common.request;
 
+import java.util.regex.Pattern;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.json.JsonArray;
@@ -48,7 +49,7 @@ public record SilenceRequest(List<String> matchers, Instant startsAt, Instant en
   }
 
   private static Duration duration(String text) {
-    var m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(text.trim());
+    var m = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(text.trim());
     if (!m.matches()) {
       throw ReboundException.invalidField("duration", "must be a duration such as 30m, 2h or 1d, was '"
           + JsonFields.abbreviate(text, 20) + "'");

@@ -1,5 +1,6 @@
 package dev.rebound.common.runtime;
 
+import java.util.Arrays;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.io.Reader;
@@ -201,7 +202,7 @@ public final class Settings {
         Object next = at.computeIfAbsent(parts[i], p -> new LinkedHashMap<String, Object>());
         if (!(next instanceof Map<?, ?>)) {
           throw new ConfigException(prefix + path, "Invalid configuration '" + prefix + path + "': '"
-              + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is both a value and a map");
+              + String.join(".", Arrays.copyOf(parts, i + 1)) + "' is both a value and a map");
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) next;

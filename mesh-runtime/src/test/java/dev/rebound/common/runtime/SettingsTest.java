@@ -1,5 +1,7 @@
 package dev.rebound.common.runtime;
 
+import java.util.List;
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,8 +64,8 @@ class SettingsTest {
 
   @Test
   void aListOfMapsIsReadWholeByItsItemsKeyAndAMapBelowASectionKeepsItsLists() throws IOException {
-    ConfigKey<java.util.List<Object>> receivers = ConfigKey.items("notifier.receivers", "none", "receivers");
-    ConfigKey<java.util.Map<String, Object>> route = ConfigKey.section("notifier.route", "none", "route");
+    ConfigKey<List<Object>> receivers = ConfigKey.items("notifier.receivers", "none", "receivers");
+    ConfigKey<Map<String, Object>> route = ConfigKey.section("notifier.route", "none", "route");
     Settings s = Settings.load(java.util.Map.of(), java.util.Optional.of(yaml("""
         notifier:
           receivers:
@@ -75,13 +77,13 @@ class SettingsTest {
               - matchers: ['kind="dead-letter"']
                 continue: true
         """)));
-    s.requireKnown(java.util.List.of(receivers, route));
-    assertThat(s.get(receivers)).isEqualTo(java.util.List.of(java.util.Map.of("name", "team-slack",
-        "slack", java.util.Map.of("url-file", "/run/secrets/slack"))));
-    assertThat(s.get(route)).isEqualTo(java.util.Map.of("receiver", "team-slack", "routes", java.util.List.of(
-        java.util.Map.of("matchers", java.util.List.of("kind=\"dead-letter\""), "continue", "true"))));
+    s.requireKnown(List.of(receivers, route));
+    assertThat(s.get(receivers)).isEqualTo(List.of(Map.of("name", "team-slack",
+        "slack", Map.of("url-file", "/run/secrets/slack"))));
+    assertThat(s.get(route)).isEqualTo(Map.of("receiver", "team-slack", "routes", List.of(
+        Map.of("matchers", List.of("kind=\"dead-letter\""), "continue", "true"))));
     assertThat(s.describe()).contains("notifier.receivers=(a list of 1)").doesNotContain("/run/secrets/slack");
-    ConfigKey<java.util.List<String>> plain = ConfigKey.list("notifier.receivers", java.util.List.of(), "plain");
+    ConfigKey<List<String>> plain = ConfigKey.list("notifier.receivers", List.of(), "plain");
     expectInvalid(() -> s.get(plain), "notifier.receivers", m -> assertThat(m).contains("not a YAML list of maps"));
   }
 
@@ -407,7 +409,7 @@ class SettingsTest {
 
   // ------------------------------------------------------------------ map-valued sections
 
-  private static final ConfigKey<java.util.Map<String, Object>> POLICIES = ConfigKey.section("retry.policies",
+  private static final ConfigKey<Map<String, Object>> POLICIES = ConfigKey.section("retry.policies",
       "built-in", "per stage");
 
   @Test

@@ -1,5 +1,6 @@
 package dev.rebound.notifier.delivery;
 
+import java.util.function.Function;
 import dev.rebound.common.policy.Jitter;
 import dev.rebound.common.policy.NextAttempt;
 import dev.rebound.common.policy.RetryContext;
@@ -325,7 +326,7 @@ public final class OutboxSender {
             "not delivered (" + t.getClass().getSimpleName() + ")"));
   }
 
-  private static <T> Future<Void> each(List<T> items, java.util.function.Function<T, Future<Void>> f) {
+  private static <T> Future<Void> each(List<T> items, Function<T, Future<Void>> f) {
     Future<Void> chain = Future.succeededFuture();
     for (T item : items) {
       chain = chain.compose(v -> f.apply(item));

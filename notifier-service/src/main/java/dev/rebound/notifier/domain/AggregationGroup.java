@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.Collections;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -25,10 +26,10 @@ public record AggregationGroup(String groupKey, String routeKey, String receiver
   public AggregationGroup {
     Objects.requireNonNull(groupKey, "groupKey");
     groupLabels = Map.copyOf(groupLabels);
-    firing = java.util.Collections.unmodifiableMap(new TreeMap<>(firing));
-    resolved = java.util.Collections.unmodifiableSet(new TreeSet<>(resolved));
-    notifiedFiring = java.util.Collections.unmodifiableSet(new TreeSet<>(notifiedFiring));
-    notifiedResolved = java.util.Collections.unmodifiableSet(new TreeSet<>(notifiedResolved));
+    firing = Collections.unmodifiableMap(new TreeMap<>(firing));
+    resolved = Collections.unmodifiableSet(new TreeSet<>(resolved));
+    notifiedFiring = Collections.unmodifiableSet(new TreeSet<>(notifiedFiring));
+    notifiedResolved = Collections.unmodifiableSet(new TreeSet<>(notifiedResolved));
   }
 
   public boolean empty() {

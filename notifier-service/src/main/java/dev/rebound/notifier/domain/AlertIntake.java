@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.TreeSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -161,7 +162,7 @@ public final class AlertIntake {
   private static void refuseUnknown(String prefix, Map<String, ?> body, Set<String> known) {
     for (String key : body.keySet()) {
       if (!known.contains(key)) {
-        throw new InvalidAlertException(prefix + key, "unknown field; known fields: " + String.join(", ", new java.util.TreeSet<>(known)));
+        throw new InvalidAlertException(prefix + key, "unknown field; known fields: " + String.join(", ", new TreeSet<>(known)));
       }
     }
   }

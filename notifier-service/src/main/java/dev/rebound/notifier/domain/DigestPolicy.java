@@ -1,5 +1,9 @@
 package dev.rebound.notifier.domain;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Under a storm, a group's alerts collapse into one digest instead of queueing without bound: when the
  * group's undelivered backlog for an endpoint exceeds {@link #maxBacklog()}, or the endpoint's rate limit has
@@ -26,19 +30,19 @@ public record DigestPolicy(int maxBacklog, int maxListed) {
   }
 
   /** The merged message of a group's pending notifications: the latest state of each alert, once. */
-  public GroupNotification.Message merge(java.util.List<GroupNotification.Message> pending) {
+  public GroupNotification.Message merge(List<GroupNotification.Message> pending) {
     if (pending.isEmpty()) {
       throw new IllegalArgumentException("nothing to merge");
     }
-    java.util.Map<String, AlertView> latest = new java.util.LinkedHashMap<>();
+    Map<String, AlertView> latest = new LinkedHashMap<>();
     for (GroupNotification.Message m : pending) {
       for (AlertView a : m.all()) {
         latest.put(a.dedupKey(), a);
       }
     }
     GroupNotification.Message last = pending.get(pending.size() - 1);
-    java.util.List<AlertView> firing = latest.values().stream().filter(a -> !a.resolved()).toList();
-    java.util.List<AlertView> resolved = latest.values().stream().filter(AlertView::resolved).toList();
+    List<AlertView> firing = latest.values().stream().filter(a -> !a.resolved()).toList();
+    List<AlertView> resolved = latest.values().stream().filter(AlertView::resolved).toList();
     return new GroupNotification.Message(last.groupKey(), last.receiver(), last.groupLabels(), firing, resolved, true);
   }
 }

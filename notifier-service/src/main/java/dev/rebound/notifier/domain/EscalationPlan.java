@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.HashSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ public final class EscalationPlan {
   /** The steps due by {@code now}, in order; usually one. */
   public List<DueStep> due(Alert alert, Set<StepId> fired, Instant now) {
     List<DueStep> out = new ArrayList<>();
-    Set<StepId> seen = new java.util.HashSet<>(fired);
+    Set<StepId> seen = new HashSet<>(fired);
     Optional<DueStep> next = next(alert, seen);
     while (next.isPresent() && !next.get().dueAt().isAfter(now)) {
       out.add(next.get());

@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +44,7 @@ public record GroupNotification(String groupKey, String receiver, Map<String, St
     }
 
     public List<AlertView> all() {
-      List<AlertView> out = new java.util.ArrayList<>(firing);
+      List<AlertView> out = new ArrayList<>(firing);
       out.addAll(resolved);
       return out;
     }

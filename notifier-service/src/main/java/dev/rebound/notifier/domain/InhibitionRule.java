@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.stream.IntStream;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +67,9 @@ public record InhibitionRule(List<LabelMatcher> sourceMatchers, List<LabelMatche
     ConfigReader.check(!src.isEmpty(), r.key("source-matchers"), "must have at least one matcher");
     ConfigReader.check(!tgt.isEmpty(), r.key("target-matchers"), "must have at least one matcher");
     return new InhibitionRule(
-        java.util.stream.IntStream.range(0, src.size())
+        IntStream.range(0, src.size())
             .mapToObj(i -> LabelMatcher.parse(r.key("source-matchers") + "[" + i + "]", src.get(i))).toList(),
-        java.util.stream.IntStream.range(0, tgt.size())
+        IntStream.range(0, tgt.size())
             .mapToObj(i -> LabelMatcher.parse(r.key("target-matchers") + "[" + i + "]", tgt.get(i))).toList(),
         r.strings("equal"));
   }

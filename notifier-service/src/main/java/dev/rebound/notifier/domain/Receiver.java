@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.LinkedHashMap;
 import dev.rebound.common.policy.PolicyException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ public record Receiver(String name, List<ChannelTarget> targets) {
 
   /** All receivers of {@code notifier.receivers}, by name. */
   static Map<String, Receiver> fromList(String path, List<?> items, ConfigFiles files) {
-    Map<String, Receiver> out = new java.util.LinkedHashMap<>();
+    Map<String, Receiver> out = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       Receiver rec = fromMap(path + "[" + i + "]", items.get(i), files);
       ConfigReader.check(!out.containsKey(rec.name()), path + "[" + i + "].name",

@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.stream.IntStream;
 import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,7 +136,7 @@ public final class RoutingTree {
     for (int i = 0; i < rawChildren.size(); i++) {
       ConfigReader c = ConfigReader.of(r.key("routes") + "[" + i + "]", rawChildren.get(i), Route.FIELDS);
       List<String> raw = c.strings("matchers");
-      String m = java.util.stream.IntStream.range(0, raw.size())
+      String m = IntStream.range(0, raw.size())
           .mapToObj(j -> LabelMatcher.parse(c.key("matchers") + "[" + j + "]", raw.get(j)).toString())
           .collect(Collectors.joining(",", "{", "}"));
       childMatcherKeys.add(m);

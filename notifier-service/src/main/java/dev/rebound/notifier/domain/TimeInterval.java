@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.LinkedHashMap;
 import dev.rebound.common.policy.PolicyException;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -161,7 +162,7 @@ public record TimeInterval(List<int[]> minutesOfDay, List<int[]> weekdays, List<
     }
 
     static Map<String, Named> fromList(String path, List<?> items) {
-      Map<String, Named> out = new java.util.LinkedHashMap<>();
+      Map<String, Named> out = new LinkedHashMap<>();
       for (int i = 0; i < items.size(); i++) {
         ConfigReader r = ConfigReader.of(path + "[" + i + "]", items.get(i), Set.of("name", "timeIntervals"));
         String name = r.requiredText("name");

@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.TreeMap;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -100,7 +101,7 @@ public final class WebhookPayload {
     for (Map<String, String> s : sets.subList(1, sets.size())) {
       out.entrySet().removeIf(e -> !e.getValue().equals(s.get(e.getKey())));
     }
-    return new java.util.TreeMap<>(out);
+    return new TreeMap<>(out);
   }
 
   /**

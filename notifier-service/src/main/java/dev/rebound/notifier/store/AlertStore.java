@@ -1,5 +1,7 @@
 package dev.rebound.notifier.store;
 
+import io.vertx.sqlclient.RowSet;
+import java.util.HashMap;
 import static dev.rebound.notifier.store.Rows.instant;
 import static dev.rebound.notifier.store.Rows.ts;
 
@@ -86,7 +88,7 @@ public final class AlertStore {
 
   public Future<Map<String, Long>> countsBySeverityAndState(SqlClient c) {
     return c.query(NotifierSql.COUNT_BY_SEVERITY_AND_STATE).execute().map(rows -> {
-      Map<String, Long> out = new java.util.HashMap<>();
+      Map<String, Long> out = new HashMap<>();
       rows.forEach(r -> out.put(r.getString("severity") + "|" + r.getString("state"), r.getLong("n")));
       return out;
     });
@@ -159,7 +161,7 @@ public final class AlertStore {
         .execute(Tuple.of(UUID.fromString(id.alertId()), id.step(), id.repeat(), ts(now))).map(r -> r.size() == 1);
   }
 
-  private List<StoredAlert> list(io.vertx.sqlclient.RowSet<Row> rows) {
+  private List<StoredAlert> list(RowSet<Row> rows) {
     List<StoredAlert> out = new ArrayList<>();
     rows.forEach(r -> out.add(alert(r)));
     return out;

@@ -1,5 +1,6 @@
 package dev.rebound.notifier.store;
 
+import io.vertx.core.json.JsonArray;
 import dev.rebound.notifier.domain.Channel;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -26,8 +27,8 @@ public record Delivery(long id, Channel channel, String endpointKey, String rece
     JsonObject o = new JsonObject().put("id", id).put("channel", channel.label()).put("endpoint", endpointKey)
         .put("receiver", receiver).put("groupKey", groupKey).put("kind", kind.name().toLowerCase())
         .put("status", status.toLowerCase()).put("attempts", attempts)
-        .put("alerts", message.getJsonArray("firing", new io.vertx.core.json.JsonArray()).size()
-            + message.getJsonArray("resolved", new io.vertx.core.json.JsonArray()).size())
+        .put("alerts", message.getJsonArray("firing", new JsonArray()).size()
+            + message.getJsonArray("resolved", new JsonArray()).size())
         .put("createdAt", createdAt.toString());
     if (dedupKey != null) {
       o.put("dedupKey", dedupKey);

@@ -1,5 +1,6 @@
 package dev.rebound.notifier.store;
 
+import io.vertx.core.json.JsonObject;
 import static dev.rebound.notifier.store.Rows.instant;
 import static dev.rebound.notifier.store.Rows.ts;
 
@@ -61,7 +62,7 @@ public final class OutboxStore {
   }
 
   /** {@code into} now carries the merged digest; {@code merged} are marked DIGESTED. */
-  public Future<Void> digest(Delivery into, io.vertx.core.json.JsonObject payload, io.vertx.core.json.JsonObject message,
+  public Future<Void> digest(Delivery into, JsonObject payload, JsonObject message,
       List<Long> merged) {
     return pool.withTransaction(c -> c.preparedQuery(NotifierSql.DELIVERY_REPLACED).execute(Tuple.of(into.id(), payload, message))
         .compose(v -> c.preparedQuery(NotifierSql.DELIVERIES_DIGESTED)

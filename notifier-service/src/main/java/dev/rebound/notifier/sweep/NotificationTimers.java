@@ -1,5 +1,6 @@
 package dev.rebound.notifier.sweep;
 
+import java.util.function.Supplier;
 import dev.rebound.common.Addresses;
 import dev.rebound.notifier.delivery.AlertJson;
 import dev.rebound.notifier.delivery.NotificationPlanner;
@@ -219,11 +220,11 @@ public final class NotificationTimers {
   }
 
   /** Runs {@code once} until it finds nothing (or a pass limit), publishing each commit's events; answers the count. */
-  private Future<Integer> repeat(java.util.function.Supplier<Future<Optional<List<JsonObject>>>> once) {
+  private Future<Integer> repeat(Supplier<Future<Optional<List<JsonObject>>>> once) {
     return step(once, 0);
   }
 
-  private Future<Integer> step(java.util.function.Supplier<Future<Optional<List<JsonObject>>>> once, int done) {
+  private Future<Integer> step(Supplier<Future<Optional<List<JsonObject>>>> once, int done) {
     if (done >= MAX_PER_PASS) {
       return Future.succeededFuture(done);
     }

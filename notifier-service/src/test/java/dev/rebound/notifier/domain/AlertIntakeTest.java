@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +43,7 @@ class AlertIntakeTest {
     AlertEvent e = AlertIntake.fromRebound(Map.of("labels", Map.of("kind", "workflow-aborted", "workflow", "wf-9",
         "severity", "critical"), "summary", "workflow wf-9 aborted", "at", "2025-03-01T10:00:00Z", "source", "retry"), NOW);
     assertThat(e.dedupKey()).isEqualTo("workflow-aborted:wf-9");
-    assertThat(e.startsAt()).isEqualTo(java.time.Instant.parse("2025-03-01T10:00:00Z"));
+    assertThat(e.startsAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00Z"));
     assertThat(e.details()).containsEntry("source", "retry");
   }
 

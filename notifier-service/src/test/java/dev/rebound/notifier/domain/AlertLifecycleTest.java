@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import org.assertj.core.groups.Tuple;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,9 +56,9 @@ class AlertLifecycleTest {
     assertThat(a.resolvedAt()).isEqualTo(T0.plusSeconds(120));
     assertThat(a.history()).extracting(AlertHistoryEntry::to, AlertHistoryEntry::by, AlertHistoryEntry::reason)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(AlertState.FIRING, "rebound", "task dead"),
-            org.assertj.core.groups.Tuple.tuple(AlertState.ACKNOWLEDGED, "alice", "looking"),
-            org.assertj.core.groups.Tuple.tuple(AlertState.RESOLVED, "bob", "fixed the DNS"));
+            Tuple.tuple(AlertState.FIRING, "rebound", "task dead"),
+            Tuple.tuple(AlertState.ACKNOWLEDGED, "alice", "looking"),
+            Tuple.tuple(AlertState.RESOLVED, "bob", "fixed the DNS"));
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.rebound.notifier.domain;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -139,8 +141,8 @@ class ChannelPayloadTest {
       assertThat(files.filter(f -> {
         try {
           return Files.readString(f).contains("import io.vertx");
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
       }).toList()).isEmpty();
     }

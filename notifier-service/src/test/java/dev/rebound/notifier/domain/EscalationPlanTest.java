@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.ArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,7 @@ class EscalationPlanTest {
   @Test
   void stepsFollowEachOtherThenTheCycleRepeatsWithADecayingInterval() {
     Set<EscalationPlan.StepId> fired = Set.of();
-    List<Instant> times = new java.util.ArrayList<>();
+    List<Instant> times = new ArrayList<>();
     while (plan.next(alert, fired).isPresent()) {
       EscalationPlan.DueStep s = plan.next(alert, fired).get();
       times.add(s.dueAt());

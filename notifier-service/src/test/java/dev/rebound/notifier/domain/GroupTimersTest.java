@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -121,7 +122,7 @@ class GroupTimersTest {
 
   @Test
   void aStormOfOneGroupBecomesOneDigestListingEachAlertOnce() {
-    GroupNotification n = new GroupNotification("g", "r", Map.of(), java.util.Set.of(), java.util.Set.of(), false);
+    GroupNotification n = new GroupNotification("g", "r", Map.of(), Set.of(), Set.of(), false);
     AlertView a1 = AlertView.of(Alert.open("a-1", alert("t-1", T0), T0));
     AlertView a1resolved = AlertView.of(Alert.open("a-1", alert("t-1", T0), T0).resolve("x", null, T0));
     AlertView a2 = AlertView.of(Alert.open("a-2", alert("t-2", T0), T0));

@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -82,7 +83,7 @@ class SilenceAndInhibitionTest {
     NotifierPolicy defaults = NotifierPolicy.fromMap("notifier", RoutingTreeTest.issueExample(), p -> "k");
     assertThat(defaults.inhibitions()).containsExactly(InhibitionRule.openCircuitInhibitsDeadLetters());
 
-    Map<String, Object> section = new java.util.HashMap<>(RoutingTreeTest.issueExample());
+    Map<String, Object> section = new HashMap<>(RoutingTreeTest.issueExample());
     section.put("inhibit-rules", List.of(Map.of("source-matchers", List.of("kind=\"x\""),
         "target-matchers", List.of("kind=\"y\""), "equal", List.of("stage"))));
     assertThat(NotifierPolicy.fromMap("notifier", section, p -> "k").inhibitions()).singleElement()
