@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import dev.rebound.common.policy.PolicyException;
 /**
  * Under a storm, a group's alerts collapse into one digest instead of queueing without bound: when the
  * group's undelivered backlog for an endpoint exceeds {@link #maxBacklog()}, or the endpoint's rate limit has
@@ -13,8 +14,8 @@ public record DigestPolicy(int maxBacklog, int maxListed) {
   public static final DigestPolicy DEFAULT = new DigestPolicy(DEFAULT_MAX_BACKLOG, DEFAULT_MAX_LISTED);
 
   public DigestPolicy {
-    ConfigReader.check(maxBacklog >= 1, "max-backlog", "must be at least 1, was " + maxBacklog);
-    ConfigReader.check(maxListed >= 1, "max-listed", "must be at least 1, was " + maxListed);
+    PolicyException.check(maxBacklog >= 1, "max-backlog", "must be at least 1, was " + maxBacklog);
+    PolicyException.check(maxListed >= 1, "max-listed", "must be at least 1, was " + maxListed);
   }
 
   /**
