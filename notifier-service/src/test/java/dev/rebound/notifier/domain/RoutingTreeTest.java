@@ -1,9 +1,9 @@
 package dev.rebound.notifier.domain;
 
-import dev.rebound.common.policy.ConfigMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.time.Instant;
