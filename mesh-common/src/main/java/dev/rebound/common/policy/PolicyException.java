@@ -35,4 +35,11 @@ public class PolicyException extends IllegalArgumentException {
     }
     return new PolicyException(path + "." + field, problem);
   }
+
+  /** Refuses {@code field} with {@code problem} unless {@code ok}: the validation of the config builders. */
+  public static void check(boolean ok, String field, String problem) {
+    if (!ok) {
+      throw new PolicyException(field, problem);
+    }
+  }
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,118 +48,84 @@ final class PolicyMapper {
     JsonObject o = new JsonObject().put(BACKOFF, p.backoff().kind().jsonName());
     Backoff b = p.backoff();
     if (b instanceof Backoff.Exponential e) {
-      o.put(BASE, PolicyValues.format(e.base())).put(FACTOR, e.factor());
+      o.put(BASE, ConfigMap.format(e.base())).put(FACTOR, e.factor());
     } else if (b instanceof Backoff.Linear l) {
-      o.put(BASE, PolicyValues.format(l.base())).put(INCREMENT, PolicyValues.format(l.increment()));
+      o.put(BASE, ConfigMap.format(l.base())).put(INCREMENT, ConfigMap.format(l.increment()));
     } else if (b instanceof Backoff.Fixed f) {
-      o.put(INTERVAL, PolicyValues.format(f.interval()));
+      o.put(INTERVAL, ConfigMap.format(f.interval()));
     } else if (b instanceof Backoff.Custom c) {
-      o.put(DELAYS, new JsonArray(c.delays().stream().map(PolicyValues::format).toList()));
+      o.put(DELAYS, new JsonArray(c.delays().stream().map(ConfigMap::format).toList()));
     }
-    o.put(MAX_RETRIES, p.maxRetries()).put(MAX_DELAY, PolicyValues.format(p.maxDelay()));
-    p.deadline().ifPresent(d -> o.put(DEADLINE, PolicyValues.format(d)));
-    p.attemptTimeout().ifPresent(d -> o.put(ATTEMPT_TIMEOUT, PolicyValues.format(d)));
+    o.put(MAX_RETRIES, p.maxRetries()).put(MAX_DELAY, ConfigMap.format(p.maxDelay()));
+    p.deadline().ifPresent(d -> o.put(DEADLINE, ConfigMap.format(d)));
+    p.attemptTimeout().ifPresent(d -> o.put(ATTEMPT_TIMEOUT, ConfigMap.format(d)));
     return o.put(JITTER, p.jitter().jsonName()).put(DETERMINISTIC, p.deterministic());
   }
 
   static RetryPolicy fromMap(String path, Map<String, ?> raw, RetryPolicy base) {
     String prefix = path == null ? "" : path;
     try {
-      return read(canonical(raw), base);
+      // the reader names keys relative to the policy: the builders' errors get the same prefix below
+      return read(ConfigMap.of("", plainJson(raw), FIELDS), base);
     } catch (PolicyException e) {
       throw e.under(prefix);
     }
   }
 
-  /** Keys as camelCase, refusing unknown ones and the same field written twice. */
-  private static Map<String, Object> canonical(Map<String, ?> raw) {
+  /** JSON objects and arrays as the plain maps and lists {@link ConfigMap} reads. */
+  private static Map<String, Object> plainJson(Map<String, ?> raw) {
     Map<String, Object> out = new LinkedHashMap<>();
-    for (Map.Entry<String, ?> e : raw.entrySet()) {
-      String key = e.getKey();
-      String field = camel(key);
-      if (!FIELDS.contains(field)) {
-        throw new PolicyException(key, "unknown field; known fields: " + String.join(", ", FIELDS));
-      }
-      if (out.containsKey(field)) {
-        throw new PolicyException(key, "given twice (as " + field + " and " + kebab(field) + ")");
-      }
-      if (e.getValue() == null) {
-        throw new PolicyException(key, "must have a value");
-      }
-      out.put(field, e.getValue());
-    }
+    raw.forEach((k, v) -> out.put(k, v instanceof JsonObject o ? o.getMap() : v instanceof JsonArray a ? a.getList() : v));
     return out;
   }
 
-  private static RetryPolicy read(Map<String, Object> v, RetryPolicy base) {
-    Backoff.Kind kind = v.containsKey(BACKOFF)
-        ? Backoff.Kind.parse(BACKOFF, PolicyValues.text(BACKOFF, v.get(BACKOFF)))
-        : base.backoff().kind();
-    for (String key : v.keySet()) {
-      boolean backoffParameter = PARAMETERS.values().stream().anyMatch(s -> s.contains(key));
-      if (backoffParameter && !PARAMETERS.get(kind).contains(key)) {
-        throw new PolicyException(key, "is not a parameter of " + kind.jsonName() + " backoff (its parameters: "
-            + PARAMETER_LIST.get(kind) + ")");
+  private static RetryPolicy read(ConfigMap v, RetryPolicy base) {
+    Backoff.Kind kind = v.has(BACKOFF) ? Backoff.Kind.parse(v.key(BACKOFF), v.text(BACKOFF, null)) : base.backoff().kind();
+    for (String field : FIELDS) {
+      boolean backoffParameter = PARAMETERS.values().stream().anyMatch(s -> s.contains(field));
+      if (v.has(field) && backoffParameter && !PARAMETERS.get(kind).contains(field)) {
+        throw new PolicyException(v.key(field), "is not a parameter of " + kind.jsonName()
+            + " backoff (its parameters: " + PARAMETER_LIST.get(kind) + ")");
       }
     }
-    RetryPolicy.Builder b = base.toBuilder().backoff(backoff(kind, v, base.backoff()));
-    if (v.containsKey(MAX_RETRIES)) {
-      b.maxRetries(PolicyValues.integer(MAX_RETRIES, v.get(MAX_RETRIES)));
+    RetryPolicy.Builder b = base.toBuilder().backoff(backoff(kind, v, base.backoff()))
+        .maxRetries(v.integer(MAX_RETRIES, base.maxRetries()))
+        .maxDelay(v.duration(MAX_DELAY, base.maxDelay()));
+    if (v.has(DEADLINE)) {
+      b.deadline(optionalDuration(v, DEADLINE));
     }
-    if (v.containsKey(MAX_DELAY)) {
-      b.maxDelay(PolicyValues.duration(MAX_DELAY, v.get(MAX_DELAY)));
+    if (v.has(ATTEMPT_TIMEOUT)) {
+      b.attemptTimeout(optionalDuration(v, ATTEMPT_TIMEOUT));
     }
-    if (v.containsKey(DEADLINE)) {
-      b.deadline(optionalDuration(DEADLINE, v.get(DEADLINE)));
+    if (v.has(JITTER)) {
+      b.jitter(Jitter.parse(v.key(JITTER), v.text(JITTER, null)));
     }
-    if (v.containsKey(ATTEMPT_TIMEOUT)) {
-      b.attemptTimeout(optionalDuration(ATTEMPT_TIMEOUT, v.get(ATTEMPT_TIMEOUT)));
-    }
-    if (v.containsKey(JITTER)) {
-      b.jitter(Jitter.parse(JITTER, PolicyValues.text(JITTER, v.get(JITTER))));
-    }
-    if (v.containsKey(DETERMINISTIC)) {
-      b.deterministic(PolicyValues.bool(DETERMINISTIC, v.get(DETERMINISTIC)));
-    }
-    return b.build();
+    return b.deterministic(v.bool(DETERMINISTIC, base.deterministic())).build();
   }
 
   /** {@code none} (any case) clears an optional duration inherited from the base policy. */
-  private static Duration optionalDuration(String field, Object value) {
-    if (value instanceof String s && s.trim().equalsIgnoreCase("none")) {
-      return null;
-    }
-    return PolicyValues.duration(field, value);
+  private static Duration optionalDuration(ConfigMap v, String field) {
+    return v.raw(field) instanceof String s && s.trim().equalsIgnoreCase("none") ? null : v.duration(field, null);
   }
 
-  private static Backoff backoff(Backoff.Kind kind, Map<String, Object> v, Backoff inherited) {
+  private static Backoff backoff(Backoff.Kind kind, ConfigMap v, Backoff inherited) {
     boolean same = inherited.kind() == kind;
     return switch (kind) {
       case EXPONENTIAL -> {
         Backoff.Exponential was = same ? (Backoff.Exponential) inherited : null;
-        Duration base = v.containsKey(BASE) ? PolicyValues.duration(BASE, v.get(BASE)) : was == null ? null : was.base();
-        double factor = v.containsKey(FACTOR) ? PolicyValues.decimal(FACTOR, v.get(FACTOR))
-            : was == null ? RetryPolicy.DEFAULT_FACTOR : was.factor();
+        Duration base = v.duration(BASE, was == null ? null : was.base());
+        double factor = v.decimal(FACTOR, was == null ? RetryPolicy.DEFAULT_FACTOR : was.factor());
         yield Backoff.exponential(required(BASE, kind, base), factor);
       }
       case LINEAR -> {
         Backoff.Linear was = same ? (Backoff.Linear) inherited : null;
-        Duration base = v.containsKey(BASE) ? PolicyValues.duration(BASE, v.get(BASE)) : was == null ? null : was.base();
-        required(BASE, kind, base);
-        Duration increment = v.containsKey(INCREMENT) ? PolicyValues.duration(INCREMENT, v.get(INCREMENT))
-            : was == null ? base : was.increment();
-        yield Backoff.linear(base, increment);
+        Duration base = required(BASE, kind, v.duration(BASE, was == null ? null : was.base()));
+        yield Backoff.linear(base, v.duration(INCREMENT, was == null ? base : was.increment()));
       }
-      case FIXED -> {
-        Duration interval = v.containsKey(INTERVAL) ? PolicyValues.duration(INTERVAL, v.get(INTERVAL))
-            : same ? ((Backoff.Fixed) inherited).interval() : null;
-        yield Backoff.fixed(required(INTERVAL, kind, interval));
-      }
-      case CUSTOM -> {
-        List<Duration> delays = v.containsKey(DELAYS) ? PolicyValues.durations(DELAYS, v.get(DELAYS))
-            : same ? ((Backoff.Custom) inherited).delays() : null;
-        yield Backoff.custom(required(DELAYS, kind, delays));
-      }
+      case FIXED -> Backoff.fixed(required(INTERVAL, kind,
+          v.duration(INTERVAL, same ? ((Backoff.Fixed) inherited).interval() : null)));
+      case CUSTOM -> Backoff.custom(required(DELAYS, kind,
+          v.durations(DELAYS, same ? ((Backoff.Custom) inherited).delays() : null)));
     };
   }
 
@@ -169,32 +134,5 @@ final class PolicyMapper {
       throw new PolicyException(field, "is required by " + kind.jsonName() + " backoff");
     }
     return value;
-  }
-
-  private static String camel(String key) {
-    StringBuilder sb = new StringBuilder(key.length());
-    boolean upper = false;
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c == '-') {
-        upper = true;
-      } else {
-        sb.append(upper ? Character.toUpperCase(c) : c);
-        upper = false;
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String kebab(String field) {
-    StringBuilder sb = new StringBuilder(field.length() + 4);
-    for (char c : field.toCharArray()) {
-      if (Character.isUpperCase(c)) {
-        sb.append('-').append(Character.toLowerCase(c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.toString().toLowerCase(Locale.ROOT);
   }
 }

@@ -177,7 +177,7 @@ public final class RetryPolicy {
     Instant at = now.plusMillis(delay);
     if (limit != null && at.isAfter(limit)) {
       return new NextAttempt.Exhausted(NextAttempt.Reason.DEADLINE, "retry " + retry + " would start at " + at
-          + ", after the deadline " + limit + " (" + PolicyValues.format(deadline) + " after the first attempt)");
+          + ", after the deadline " + limit + " (" + ConfigMap.format(deadline) + " after the first attempt)");
     }
     return new NextAttempt.Scheduled(retry, Duration.ofMillis(delay), at);
   }
@@ -375,8 +375,8 @@ public final class RetryPolicy {
       PolicyValues.checkDuration("maxDelay", maxDelay, false);
       Duration first = backoff.first();
       if (maxDelay.compareTo(first) < 0) {
-        throw new PolicyException("maxDelay", "must not be below the first delay " + PolicyValues.format(first)
-            + ", was " + PolicyValues.format(maxDelay));
+        throw new PolicyException("maxDelay", "must not be below the first delay " + ConfigMap.format(first)
+            + ", was " + ConfigMap.format(maxDelay));
       }
       if (deadline != null) {
         PolicyValues.checkDuration("deadline", deadline, false);

@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import dev.rebound.common.policy.PolicyException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,8 @@ public record DigestPolicy(int maxBacklog, int maxListed) {
   public static final DigestPolicy DEFAULT = new DigestPolicy(DEFAULT_MAX_BACKLOG, DEFAULT_MAX_LISTED);
 
   public DigestPolicy {
-    ConfigReader.check(maxBacklog >= 1, "max-backlog", "must be at least 1, was " + maxBacklog);
-    ConfigReader.check(maxListed >= 1, "max-listed", "must be at least 1, was " + maxListed);
+    PolicyException.check(maxBacklog >= 1, "max-backlog", "must be at least 1, was " + maxBacklog);
+    PolicyException.check(maxListed >= 1, "max-listed", "must be at least 1, was " + maxListed);
   }
 
   /**

@@ -1,9 +1,12 @@
 package dev.rebound.notifier.domain;
 
-import java.util.HashSet;
+import dev.rebound.common.policy.ConfigMap.Nulls;
+import dev.rebound.common.policy.ConfigMap;
+import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -122,14 +125,14 @@ public final class EscalationPlan {
   }
 
   static EscalationPlan fromMap(String path, Object raw) {
-    ConfigReader r = ConfigReader.of(path, raw, Set.of("steps", "repeatInterval", "maxRepeats", "decay"));
+    ConfigMap r = ConfigMap.of(path, raw, Set.of("steps", "repeatInterval", "maxRepeats", "decay"), Nulls.ABSENT);
     Builder b = builder().repeatInterval(r.duration("repeatInterval", DEFAULT_REPEAT_INTERVAL))
-        .maxRepeats(r.integer("maxRepeats", DEFAULT_MAX_REPEATS)).decay(r.decay("decay"));
+        .maxRepeats(r.integer("maxRepeats", DEFAULT_MAX_REPEATS)).decay(r.decimal("decay", DEFAULT_DECAY));
     List<?> items = r.list("steps");
     for (int i = 0; i < items.size(); i++) {
-      ConfigReader s = ConfigReader.of(r.key("steps") + "[" + i + "]", items.get(i), Set.of("after", "receivers"));
+      ConfigMap s = ConfigMap.of(r.key("steps") + "[" + i + "]", items.get(i), Set.of("after", "receivers"), Nulls.ABSENT);
       List<String> receivers = s.strings("receivers");
-      ConfigReader.check(!receivers.isEmpty(), s.key("receivers"), "must name at least one receiver");
+      PolicyException.check(!receivers.isEmpty(), s.key("receivers"), "must name at least one receiver");
       b.step(s.duration("after", Duration.ZERO), receivers);
     }
     try {
@@ -167,15 +170,15 @@ public final class EscalationPlan {
     }
 
     public EscalationPlan build() {
-      ConfigReader.check(!steps.isEmpty(), "steps", "must have at least one step");
+      PolicyException.check(!steps.isEmpty(), "steps", "must have at least one step");
       for (Step s : steps) {
-        ConfigReader.check(!s.delay().isNegative(), "steps", "a step's delay must not be negative");
+        PolicyException.check(!s.delay().isNegative(), "steps", "a step's delay must not be negative");
       }
-      ConfigReader.check(maxRepeats >= 0 && maxRepeats <= MAX_REPEATS_LIMIT, "max-repeats",
+      PolicyException.check(maxRepeats >= 0 && maxRepeats <= MAX_REPEATS_LIMIT, "max-repeats",
           "must be between 0 and " + MAX_REPEATS_LIMIT + ", was " + maxRepeats);
-      ConfigReader.check(maxRepeats == 0 || !repeatInterval.isZero() && !repeatInterval.isNegative(),
+      PolicyException.check(maxRepeats == 0 || !repeatInterval.isZero() && !repeatInterval.isNegative(),
           "repeat-interval", "must be positive when max-repeats is set");
-      ConfigReader.check(decay >= 1.0 && decay <= 10.0, "decay", "must be between 1 (constant) and 10, was " + decay);
+      PolicyException.check(decay >= 1.0 && decay <= 10.0, "decay", "must be between 1 (constant) and 10, was " + decay);
       return new EscalationPlan(this);
     }
   }

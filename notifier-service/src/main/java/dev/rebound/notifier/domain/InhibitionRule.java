@@ -1,11 +1,14 @@
 package dev.rebound.notifier.domain;
 
-import java.util.stream.IntStream;
+import dev.rebound.common.policy.ConfigMap.Nulls;
+import dev.rebound.common.policy.ConfigMap;
+import dev.rebound.common.policy.PolicyException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Alertmanager's inhibition: while an alert matching {@link #sourceMatchers()} fires, alerts matching
@@ -61,11 +64,11 @@ public record InhibitionRule(List<LabelMatcher> sourceMatchers, List<LabelMatche
   }
 
   static InhibitionRule fromMap(String path, Object raw) {
-    ConfigReader r = ConfigReader.of(path, raw, Set.of("sourceMatchers", "targetMatchers", "equal"));
+    ConfigMap r = ConfigMap.of(path, raw, Set.of("sourceMatchers", "targetMatchers", "equal"), Nulls.ABSENT);
     List<String> src = r.strings("sourceMatchers");
     List<String> tgt = r.strings("targetMatchers");
-    ConfigReader.check(!src.isEmpty(), r.key("source-matchers"), "must have at least one matcher");
-    ConfigReader.check(!tgt.isEmpty(), r.key("target-matchers"), "must have at least one matcher");
+    PolicyException.check(!src.isEmpty(), r.key("source-matchers"), "must have at least one matcher");
+    PolicyException.check(!tgt.isEmpty(), r.key("target-matchers"), "must have at least one matcher");
     return new InhibitionRule(
         IntStream.range(0, src.size())
             .mapToObj(i -> LabelMatcher.parse(r.key("source-matchers") + "[" + i + "]", src.get(i))).toList(),

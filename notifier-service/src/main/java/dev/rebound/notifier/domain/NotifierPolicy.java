@@ -1,5 +1,7 @@
 package dev.rebound.notifier.domain;
 
+import dev.rebound.common.policy.ConfigMap;
+import dev.rebound.common.policy.ConfigMap.Nulls;
 import dev.rebound.common.policy.PolicyException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +37,7 @@ public record NotifierPolicy(RoutingTree routing, List<InhibitionRule> inhibitio
    * @param files reads {@code *-file} secrets and templates
    */
   public static NotifierPolicy fromMap(String path, Map<String, ?> section, ConfigFiles files) {
-    ConfigReader r = ConfigReader.of(path, section, FIELDS);
+    ConfigMap r = ConfigMap.of(path, section, FIELDS, Nulls.ABSENT);
     Map<String, Receiver> receivers = Receiver.fromList(r.key("receivers"), r.list("receivers"), files);
     if (receivers.isEmpty()) {
       throw new PolicyException(r.key("receivers"), "must define at least one receiver");

@@ -1,9 +1,11 @@
 package dev.rebound.notifier.domain;
 
-import java.util.LinkedHashMap;
+import dev.rebound.common.policy.ConfigMap.Nulls;
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +20,7 @@ public record Receiver(String name, List<ChannelTarget> targets) {
   }
 
   static Receiver fromMap(String path, Object raw, ConfigFiles files) {
-    ConfigReader r = ConfigReader.of(path, raw, FIELDS);
+    ConfigMap r = ConfigMap.of(path, raw, FIELDS, Nulls.ABSENT);
     String name = r.requiredText("name");
     List<ChannelTarget> targets = new ArrayList<>();
     for (String channel : List.of("slack", "pagerduty", "teams", "email", "webhook")) {
@@ -38,33 +40,33 @@ public record Receiver(String name, List<ChannelTarget> targets) {
   private static ChannelTarget target(String channel, String path, Object raw, ConfigFiles files) {
     return switch (channel) {
       case "slack" -> {
-        ConfigReader r = ConfigReader.of(path, raw, Set.of("url", "urlFile", "sendResolved", "templateFile"));
+        ConfigMap r = ConfigMap.of(path, raw, Set.of("url", "urlFile", "sendResolved", "templateFile"), Nulls.ABSENT);
         yield new ChannelTarget.Slack(secret(r, "url", "urlFile", files), r.bool("sendResolved", true),
             template(r, files));
       }
       case "pagerduty" -> {
-        ConfigReader r = ConfigReader.of(path, raw,
-            Set.of("routingKey", "routingKeyFile", "url", "sendResolved", "templateFile"));
+        ConfigMap r = ConfigMap.of(path, raw,
+            Set.of("routingKey", "routingKeyFile", "url", "sendResolved", "templateFile"), Nulls.ABSENT);
         yield new ChannelTarget.PagerDuty(secret(r, "routingKey", "routingKeyFile", files),
             r.text("url", ChannelTarget.PagerDuty.EVENTS_V2_URL), r.bool("sendResolved", true), template(r, files));
       }
       case "teams" -> {
-        ConfigReader r = ConfigReader.of(path, raw, Set.of("url", "urlFile", "sendResolved", "templateFile"));
+        ConfigMap r = ConfigMap.of(path, raw, Set.of("url", "urlFile", "sendResolved", "templateFile"), Nulls.ABSENT);
         yield new ChannelTarget.Teams(secret(r, "url", "urlFile", files), r.bool("sendResolved", true),
             template(r, files));
       }
       case "email" -> {
-        ConfigReader r = ConfigReader.of(path, raw, Set.of("to", "from", "smarthost", "username", "password",
-            "passwordFile", "sendResolved", "templateFile"));
+        ConfigMap r = ConfigMap.of(path, raw, Set.of("to", "from", "smarthost", "username", "password",
+            "passwordFile", "sendResolved", "templateFile"), Nulls.ABSENT);
         List<String> to = r.strings("to");
-        ConfigReader.check(!to.isEmpty(), r.key("to"), "must name at least one address");
+        PolicyException.check(!to.isEmpty(), r.key("to"), "must name at least one address");
         Secret password = r.has("password") || r.has("passwordFile") ? secret(r, "password", "passwordFile", files) : null;
         yield new ChannelTarget.Email(to, r.requiredText("from"), r.requiredText("smarthost"),
             r.text("username", null), password, r.bool("sendResolved", true), template(r, files));
       }
       default -> {
-        ConfigReader r = ConfigReader.of(path, raw, Set.of("url", "urlFile", "signingKey", "signingKeyFile",
-            "alertmanagerFormat", "sendResolved", "templateFile"));
+        ConfigMap r = ConfigMap.of(path, raw, Set.of("url", "urlFile", "signingKey", "signingKeyFile",
+            "alertmanagerFormat", "sendResolved", "templateFile"), Nulls.ABSENT);
         Secret key = r.has("signingKey") || r.has("signingKeyFile")
             ? secret(r, "signingKey", "signingKeyFile", files) : null;
         yield new ChannelTarget.Webhook(secret(r, "url", "urlFile", files), key, r.bool("alertmanagerFormat", false),
@@ -74,7 +76,7 @@ public record Receiver(String name, List<ChannelTarget> targets) {
   }
 
   /** Exactly one of {@code field} (inline) and {@code fileField}. The error names the key, never the value. */
-  private static Secret secret(ConfigReader r, String field, String fileField, ConfigFiles files) {
+  private static Secret secret(ConfigMap r, String field, String fileField, ConfigFiles files) {
     String kebab = field.replaceAll("([A-Z])", "-$1").toLowerCase();
     String fileKebab = fileField.replaceAll("([A-Z])", "-$1").toLowerCase();
     if (r.has(field) == r.has(fileField)) {
@@ -82,16 +84,16 @@ public record Receiver(String name, List<ChannelTarget> targets) {
     }
     if (r.has(field)) {
       String v = r.text(field, "");
-      ConfigReader.check(!v.isEmpty(), r.key(kebab), "must not be empty");
+      PolicyException.check(!v.isEmpty(), r.key(kebab), "must not be empty");
       return Secret.of(v);
     }
     String path = r.requiredText(fileField);
     String content = read(r.key(fileKebab), path, files);
-    ConfigReader.check(!content.isBlank(), r.key(fileKebab), "file " + path + " is empty");
+    PolicyException.check(!content.isBlank(), r.key(fileKebab), "file " + path + " is empty");
     return Secret.fromFile(path, content);
   }
 
-  private static String template(ConfigReader r, ConfigFiles files) {
+  private static String template(ConfigMap r, ConfigFiles files) {
     String path = r.text("templateFile", null);
     if (path == null) {
       return null;
@@ -114,7 +116,7 @@ public record Receiver(String name, List<ChannelTarget> targets) {
     Map<String, Receiver> out = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       Receiver rec = fromMap(path + "[" + i + "]", items.get(i), files);
-      ConfigReader.check(!out.containsKey(rec.name()), path + "[" + i + "].name",
+      PolicyException.check(!out.containsKey(rec.name()), path + "[" + i + "].name",
           "receiver '" + rec.name() + "' is defined twice");
       out.put(rec.name(), rec);
     }

@@ -1,6 +1,7 @@
 package dev.rebound.notifier.domain;
 
-import java.util.stream.IntStream;
+import dev.rebound.common.policy.ConfigMap.Nulls;
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The routing tree with the receivers and named time intervals it refers to. Built once from configuration
@@ -68,7 +70,7 @@ public final class RoutingTree {
 
   static RoutingTree fromMap(String path, Object rawRoute, Map<String, Receiver> receivers,
       Map<String, TimeInterval.Named> intervals) {
-    ConfigReader r = ConfigReader.of(path, rawRoute, Route.FIELDS);
+    ConfigMap r = ConfigMap.of(path, rawRoute, Route.FIELDS, Nulls.ABSENT);
     if (r.has("matchers")) {
       throw new PolicyException(r.key("matchers"), "the root route matches every alert: it must not have matchers");
     }
@@ -84,7 +86,7 @@ public final class RoutingTree {
     return new RoutingTree(root, receivers, intervals);
   }
 
-  private static Route route(ConfigReader r, String key, Route parent, Map<String, Receiver> receivers,
+  private static Route route(ConfigMap r, String key, Route parent, Map<String, Receiver> receivers,
       Map<String, TimeInterval.Named> intervals) {
     List<LabelMatcher> matchers = new ArrayList<>();
     List<String> rawMatchers = r.strings("matchers");
@@ -114,8 +116,8 @@ public final class RoutingTree {
     Duration groupWait = r.duration("groupWait", parent.groupWait());
     Duration groupInterval = r.duration("groupInterval", parent.groupInterval());
     Duration repeatInterval = r.duration("repeatInterval", parent.repeatInterval());
-    ConfigReader.check(!groupInterval.isZero(), r.key("group-interval"), "must be positive");
-    ConfigReader.check(!repeatInterval.isZero(), r.key("repeat-interval"), "must be positive");
+    PolicyException.check(!groupInterval.isZero(), r.key("group-interval"), "must be positive");
+    PolicyException.check(!repeatInterval.isZero(), r.key("repeat-interval"), "must be positive");
     List<String> mute = names(r, "muteTimeIntervals", "mute-time-intervals", intervals);
     List<String> active = names(r, "activeTimeIntervals", "active-time-intervals", intervals);
     EscalationPlan escalation = null;
@@ -134,7 +136,7 @@ public final class RoutingTree {
     Map<String, Integer> siblingsByMatchers = new HashMap<>();
     List<String> childMatcherKeys = new ArrayList<>();
     for (int i = 0; i < rawChildren.size(); i++) {
-      ConfigReader c = ConfigReader.of(r.key("routes") + "[" + i + "]", rawChildren.get(i), Route.FIELDS);
+      ConfigMap c = ConfigMap.of(r.key("routes") + "[" + i + "]", rawChildren.get(i), Route.FIELDS, Nulls.ABSENT);
       List<String> raw = c.strings("matchers");
       String m = IntStream.range(0, raw.size())
           .mapToObj(j -> LabelMatcher.parse(c.key("matchers") + "[" + j + "]", raw.get(j)).toString())
@@ -143,7 +145,7 @@ public final class RoutingTree {
       siblingsByMatchers.merge(m, 1, Integer::sum);
     }
     for (int i = 0; i < rawChildren.size(); i++) {
-      ConfigReader c = ConfigReader.of(r.key("routes") + "[" + i + "]", rawChildren.get(i), Route.FIELDS);
+      ConfigMap c = ConfigMap.of(r.key("routes") + "[" + i + "]", rawChildren.get(i), Route.FIELDS, Nulls.ABSENT);
       String m = childMatcherKeys.get(i);
       String childKey = key + "/" + m + (siblingsByMatchers.get(m) > 1 ? "/" + i : "");
       children.add(route(c, childKey, self, receivers, intervals));
@@ -152,7 +154,7 @@ public final class RoutingTree {
         self.continueMatching(), mute, active, escalation, children);
   }
 
-  private static List<String> names(ConfigReader r, String field, String kebab,
+  private static List<String> names(ConfigMap r, String field, String kebab,
       Map<String, TimeInterval.Named> intervals) {
     List<String> names = r.strings(field);
     for (int i = 0; i < names.size(); i++) {

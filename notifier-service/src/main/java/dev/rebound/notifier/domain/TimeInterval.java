@@ -1,6 +1,7 @@
 package dev.rebound.notifier.domain;
 
-import java.util.LinkedHashMap;
+import dev.rebound.common.policy.ConfigMap.Nulls;
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -12,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,15 +69,15 @@ public record TimeInterval(List<int[]> minutesOfDay, List<int[]> weekdays, List<
   }
 
   static TimeInterval fromMap(String path, Object raw) {
-    ConfigReader r = ConfigReader.of(path, raw, FIELDS);
+    ConfigMap r = ConfigMap.of(path, raw, FIELDS, Nulls.ABSENT);
     List<int[]> times = new ArrayList<>();
     List<?> rawTimes = r.list("times");
     for (int i = 0; i < rawTimes.size(); i++) {
       String at = r.key("times") + "[" + i + "]";
-      ConfigReader t = ConfigReader.of(at, rawTimes.get(i), Set.of("startTime", "endTime"));
+      ConfigMap t = ConfigMap.of(at, rawTimes.get(i), Set.of("startTime", "endTime"), Nulls.ABSENT);
       int start = clock(t.key("start-time"), t.requiredText("startTime"));
       int end = clock(t.key("end-time"), t.requiredText("endTime"));
-      ConfigReader.check(start < end, at, "start-time must be before end-time");
+      PolicyException.check(start < end, at, "start-time must be before end-time");
       times.add(new int[] {start, end});
     }
     ZoneId zone = ZoneOffset.UTC;
@@ -96,7 +98,7 @@ public record TimeInterval(List<int[]> minutesOfDay, List<int[]> weekdays, List<
     int apply(String s);
   }
 
-  private static List<int[]> ranges(ConfigReader r, String field, int min, int max, Parse parse) {
+  private static List<int[]> ranges(ConfigMap r, String field, int min, int max, Parse parse) {
     List<int[]> out = new ArrayList<>();
     List<String> items = r.strings(field);
     for (int i = 0; i < items.size(); i++) {
@@ -164,9 +166,9 @@ public record TimeInterval(List<int[]> minutesOfDay, List<int[]> weekdays, List<
     static Map<String, Named> fromList(String path, List<?> items) {
       Map<String, Named> out = new LinkedHashMap<>();
       for (int i = 0; i < items.size(); i++) {
-        ConfigReader r = ConfigReader.of(path + "[" + i + "]", items.get(i), Set.of("name", "timeIntervals"));
+        ConfigMap r = ConfigMap.of(path + "[" + i + "]", items.get(i), Set.of("name", "timeIntervals"), Nulls.ABSENT);
         String name = r.requiredText("name");
-        ConfigReader.check(!out.containsKey(name), r.key("name"), "'" + name + "' is defined twice");
+        PolicyException.check(!out.containsKey(name), r.key("name"), "'" + name + "' is defined twice");
         List<TimeInterval> intervals = new ArrayList<>();
         List<?> raw = r.list("timeIntervals");
         for (int j = 0; j < raw.size(); j++) {

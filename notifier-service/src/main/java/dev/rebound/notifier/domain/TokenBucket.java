@@ -1,5 +1,6 @@
 package dev.rebound.notifier.domain;
 
+import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,9 +18,9 @@ public final class TokenBucket {
   /** One bucket. {@link #atMost} makes one that never allows more than {@code limit} in any {@code window}. */
   public record Bandwidth(int capacity, int refillTokens, Duration refillPeriod) {
     public Bandwidth {
-      ConfigReader.check(capacity >= 1, "capacity", "must be at least 1, was " + capacity);
-      ConfigReader.check(refillTokens >= 1, "refill-tokens", "must be at least 1, was " + refillTokens);
-      ConfigReader.check(refillPeriod != null && !refillPeriod.isZero() && !refillPeriod.isNegative(),
+      PolicyException.check(capacity >= 1, "capacity", "must be at least 1, was " + capacity);
+      PolicyException.check(refillTokens >= 1, "refill-tokens", "must be at least 1, was " + refillTokens);
+      PolicyException.check(refillPeriod != null && !refillPeriod.isZero() && !refillPeriod.isNegative(),
           "refill-period", "must be positive");
     }
 
@@ -60,7 +61,7 @@ public final class TokenBucket {
   }
 
   public static TokenBucket of(Bandwidth... bandwidths) {
-    ConfigReader.check(bandwidths.length > 0, "bandwidths", "a rate limit needs at least one bandwidth");
+    PolicyException.check(bandwidths.length > 0, "bandwidths", "a rate limit needs at least one bandwidth");
     return new TokenBucket(List.of(bandwidths));
   }
 

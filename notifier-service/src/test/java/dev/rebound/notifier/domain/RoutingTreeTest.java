@@ -3,6 +3,7 @@ package dev.rebound.notifier.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.time.Instant;
@@ -189,8 +190,8 @@ class RoutingTreeTest {
 
   @Test
   void alertmanagerCompoundDurationsAreAccepted() {
-    assertThat(ConfigReader.parseDuration("k", "1h30m")).isEqualTo(Duration.ofMinutes(90));
-    assertThat(ConfigReader.parseDuration("k", "250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(ConfigReader.parseDuration("k", "0")).isEqualTo(Duration.ZERO);
+    assertThat(ConfigMap.parseDuration("k", "1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(ConfigMap.parseDuration("k", "250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(ConfigMap.parseDuration("k", "0")).isEqualTo(Duration.ZERO);
   }
 }

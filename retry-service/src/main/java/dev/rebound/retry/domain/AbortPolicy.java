@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -83,9 +84,9 @@ public final class AbortPolicy {
 
   /** @throws PolicyException naming the key path, e.g. {@code retry.abort.failureRatio} */
   public static AbortPolicy fromMap(String path, Map<String, ?> values, AbortPolicy base) {
-    ConfigReader r = ConfigReader.of(path, values, FIELDS);
+    ConfigMap r = ConfigMap.of(path, values, FIELDS);
     Builder b = base.toBuilder().enabled(r.bool("enabled", base.enabled))
-        .failureRatio(r.decimal("failureRatio", base.failureRatio)).window(r.integer("window", base.window))
+        .failureRatio(r.ratio("failureRatio", base.failureRatio)).window(r.integer("window", base.window))
         .minimumAttempts(r.integer("minimumAttempts", r.has("window") && !r.has("minimumAttempts")
             ? Math.min(base.minimumAttempts, r.integer("window", base.window)) : base.minimumAttempts))
         .top(r.integer("top", base.top));
@@ -157,12 +158,12 @@ public final class AbortPolicy {
 
     /** @throws PolicyException naming the first invalid field */
     public AbortPolicy build() {
-      ConfigReader.check(failureRatio >= 0 && failureRatio < 1, "failureRatio",
+      PolicyException.check(failureRatio >= 0 && failureRatio < 1, "failureRatio",
           "must be at least 0 and below 1 (or 100%), was " + failureRatio);
-      ConfigReader.check(window >= 1 && window <= 10_000, "window", "must be between 1 and 10000, was " + window);
-      ConfigReader.check(minimumAttempts >= 1 && minimumAttempts <= window, "minimumAttempts",
+      PolicyException.check(window >= 1 && window <= 10_000, "window", "must be between 1 and 10000, was " + window);
+      PolicyException.check(minimumAttempts >= 1 && minimumAttempts <= window, "minimumAttempts",
           "must be between 1 and window (" + window + "), was " + minimumAttempts);
-      ConfigReader.check(top >= 1 && top <= 100, "top", "must be between 1 and 100, was " + top);
+      PolicyException.check(top >= 1 && top <= 100, "top", "must be between 1 and 100, was " + top);
       return new AbortPolicy(this);
     }
   }

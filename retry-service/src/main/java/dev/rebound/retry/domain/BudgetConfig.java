@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -106,7 +107,7 @@ public final class BudgetConfig {
     m.put("enabled", enabled);
     m.put("ratio", ratio);
     m.put("minRetriesPerSecond", minRetriesPerSecond);
-    m.put("window", ConfigReader.format(window));
+    m.put("window", ConfigMap.format(window));
     m.put("whenExhausted", whenExhausted.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     m.put("firstAttemptsFromFailures", firstAttemptsFromFailures);
     return m;
@@ -114,8 +115,8 @@ public final class BudgetConfig {
 
   /** @throws PolicyException naming the key path, e.g. {@code retry.budgets.global.ratio} */
   public static BudgetConfig fromMap(String path, Map<String, ?> values, BudgetConfig base) {
-    ConfigReader r = ConfigReader.of(path, values, FIELDS);
-    Builder b = base.toBuilder().enabled(r.bool("enabled", base.enabled)).ratio(r.decimal("ratio", base.ratio))
+    ConfigMap r = ConfigMap.of(path, values, FIELDS);
+    Builder b = base.toBuilder().enabled(r.bool("enabled", base.enabled)).ratio(r.ratio("ratio", base.ratio))
         .minRetriesPerSecond(r.decimal("minRetriesPerSecond", base.minRetriesPerSecond))
         .window(r.duration("window", base.window))
         .whenExhausted(r.enumValue("whenExhausted", WhenExhausted.class, base.whenExhausted))
@@ -195,11 +196,11 @@ public final class BudgetConfig {
 
     /** @throws PolicyException naming the first invalid field */
     public BudgetConfig build() {
-      ConfigReader.check(ratio >= 0 && ratio <= 1000, "ratio", "must be between 0 and 1000, was " + ratio);
-      ConfigReader.check(minRetriesPerSecond >= 0 && minRetriesPerSecond <= 1_000_000, "minRetriesPerSecond",
+      PolicyException.check(ratio >= 0 && ratio <= 1000, "ratio", "must be between 0 and 1000, was " + ratio);
+      PolicyException.check(minRetriesPerSecond >= 0 && minRetriesPerSecond <= 1_000_000, "minRetriesPerSecond",
           "must be between 0 and 1000000, was " + minRetriesPerSecond);
-      ConfigReader.check(window != null && window.toMillis() >= 1 && window.compareTo(Duration.ofDays(1)) <= 0,
-          "window", "must be between 1ms and 1d, was " + (window == null ? "null" : ConfigReader.format(window)));
+      PolicyException.check(window != null && window.toMillis() >= 1 && window.compareTo(Duration.ofDays(1)) <= 0,
+          "window", "must be between 1ms and 1d, was " + (window == null ? "null" : ConfigMap.format(window)));
       return new BudgetConfig(this);
     }
   }

@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.policy.ConfigMap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,7 +167,7 @@ public final class CircuitBreaker {
   private CircuitSnapshot due(CircuitSnapshot s, Instant now, List<CircuitTransition> t) {
     if (s.state() == CircuitState.OPEN && !now.isBefore(s.openUntil())) {
       return move(s, CircuitState.HALF_OPEN, now, null, s.opens(), "open time of "
-          + ConfigReader.format(Duration.between(s.since(), s.openUntil())) + " passed", null, t);
+          + ConfigMap.format(Duration.between(s.since(), s.openUntil())) + " passed", null, t);
     }
     return s;
   }

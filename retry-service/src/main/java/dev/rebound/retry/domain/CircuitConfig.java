@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -166,11 +167,11 @@ public final class CircuitConfig {
     m.put("failureRateThreshold", failureRateThreshold);
     m.put("slidingWindowType", slidingWindowType.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     m.put("slidingWindowSize", slidingWindowSize);
-    m.put("slidingWindowDuration", ConfigReader.format(slidingWindowDuration));
+    m.put("slidingWindowDuration", ConfigMap.format(slidingWindowDuration));
     m.put("minimumCalls", minimumCalls);
-    m.put("openDuration", ConfigReader.format(openDuration));
+    m.put("openDuration", ConfigMap.format(openDuration));
     m.put("openDurationMultiplier", openDurationMultiplier);
-    m.put("maxOpenDuration", ConfigReader.format(maxOpenDuration));
+    m.put("maxOpenDuration", ConfigMap.format(maxOpenDuration));
     m.put("halfOpenProbes", halfOpenProbes);
     m.put("successThreshold", successThreshold);
     m.put("countPermanentFailures", countPermanentFailures);
@@ -184,11 +185,11 @@ public final class CircuitConfig {
    * @throws PolicyException naming the key path
    */
   public static CircuitConfig fromMap(String path, Map<String, ?> values, CircuitConfig base) {
-    ConfigReader r = ConfigReader.of(path, values, FIELDS);
+    ConfigMap r = ConfigMap.of(path, values, FIELDS);
     Builder b = base.toBuilder()
         .enabled(r.bool("enabled", base.enabled))
         .failureThreshold(r.integer("failureThreshold", base.failureThreshold))
-        .failureRateThreshold(r.decimal("failureRateThreshold", base.failureRateThreshold))
+        .failureRateThreshold(r.ratio("failureRateThreshold", base.failureRateThreshold))
         .slidingWindowType(r.enumValue("slidingWindowType", SlidingWindow.Type.class, base.slidingWindowType))
         .slidingWindowSize(r.integer("slidingWindowSize", base.slidingWindowSize))
         .slidingWindowDuration(r.duration("slidingWindowDuration", base.slidingWindowDuration))
@@ -323,35 +324,35 @@ public final class CircuitConfig {
 
     /** @throws PolicyException naming the first invalid field */
     public CircuitConfig build() {
-      ConfigReader.check(failureThreshold >= 0 && failureThreshold <= 10_000, "failureThreshold",
+      PolicyException.check(failureThreshold >= 0 && failureThreshold <= 10_000, "failureThreshold",
           "must be between 0 (off) and 10000, was " + failureThreshold);
-      ConfigReader.check(failureRateThreshold >= 0 && failureRateThreshold <= 1, "failureRateThreshold",
+      PolicyException.check(failureRateThreshold >= 0 && failureRateThreshold <= 1, "failureRateThreshold",
           "must be between 0 (off) and 1 (or 100%), was " + failureRateThreshold);
-      ConfigReader.check(slidingWindowSize >= 1 && slidingWindowSize <= 10_000, "slidingWindowSize",
+      PolicyException.check(slidingWindowSize >= 1 && slidingWindowSize <= 10_000, "slidingWindowSize",
           "must be between 1 and 10000, was " + slidingWindowSize);
       positive("slidingWindowDuration", slidingWindowDuration);
-      ConfigReader.check(minimumCalls >= 1, "minimumCalls", "must be at least 1, was " + minimumCalls);
-      ConfigReader.check(slidingWindowType != SlidingWindow.Type.COUNT_BASED || minimumCalls <= slidingWindowSize,
+      PolicyException.check(minimumCalls >= 1, "minimumCalls", "must be at least 1, was " + minimumCalls);
+      PolicyException.check(slidingWindowType != SlidingWindow.Type.COUNT_BASED || minimumCalls <= slidingWindowSize,
           "minimumCalls", "must not exceed slidingWindowSize (" + slidingWindowSize + ") in a count-based window, was "
               + minimumCalls);
       positive("openDuration", openDuration);
-      ConfigReader.check(openDurationMultiplier >= 1 && openDurationMultiplier <= 100, "openDurationMultiplier",
+      PolicyException.check(openDurationMultiplier >= 1 && openDurationMultiplier <= 100, "openDurationMultiplier",
           "must be between 1 (no growth) and 100, was " + openDurationMultiplier);
       positive("maxOpenDuration", maxOpenDuration);
-      ConfigReader.check(maxOpenDuration.compareTo(openDuration) >= 0, "maxOpenDuration",
-          "must not be below openDuration (" + ConfigReader.format(openDuration) + "), was "
-              + ConfigReader.format(maxOpenDuration));
-      ConfigReader.check(halfOpenProbes >= 1 && halfOpenProbes <= 1000, "halfOpenProbes",
+      PolicyException.check(maxOpenDuration.compareTo(openDuration) >= 0, "maxOpenDuration",
+          "must not be below openDuration (" + ConfigMap.format(openDuration) + "), was "
+              + ConfigMap.format(maxOpenDuration));
+      PolicyException.check(halfOpenProbes >= 1 && halfOpenProbes <= 1000, "halfOpenProbes",
           "must be between 1 and 1000, was " + halfOpenProbes);
-      ConfigReader.check(successThreshold >= 1 && successThreshold <= halfOpenProbes, "successThreshold",
+      PolicyException.check(successThreshold >= 1 && successThreshold <= halfOpenProbes, "successThreshold",
           "must be between 1 and halfOpenProbes (" + halfOpenProbes + "), was " + successThreshold);
       return new CircuitConfig(this);
     }
 
     private static void positive(String field, Duration d) {
-      ConfigReader.check(d != null, field, "is required");
-      ConfigReader.check(!d.isNegative() && !d.isZero() && d.compareTo(Duration.ofDays(365)) <= 0, field,
-          "must be positive and at most a year, was " + ConfigReader.format(d));
+      PolicyException.check(d != null, field, "is required");
+      PolicyException.check(!d.isNegative() && !d.isZero() && d.compareTo(Duration.ofDays(365)) <= 0, field,
+          "must be positive and at most a year, was " + ConfigMap.format(d));
     }
   }
 }

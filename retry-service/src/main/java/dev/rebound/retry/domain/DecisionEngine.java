@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.policy.NextAttempt;
 import dev.rebound.common.policy.RetryContext;
@@ -185,7 +186,7 @@ public final class DecisionEngine {
           spent = key;
           then = budget.config().whenExhausted();
           w.reasons.add("retry budget " + key + " is spent: " + usage.retries() + " retries in the last "
-              + ConfigReader.format(budget.config().window()) + ", " + usage.allowance() + " allowed for "
+              + ConfigMap.format(budget.config().window()) + ", " + usage.allowance() + " allowed for "
               + usage.firstAttempts() + " first attempts");
         }
       }
@@ -208,7 +209,7 @@ public final class DecisionEngine {
     // 6. retry
     w.reasons.add((eligibility.free() ? "free retry" : "retry " + scheduled.retry() + " of "
         + (f.maxAttempts() > 0 ? f.maxAttempts() - 1 : policy.maxRetries())) + " after "
-        + ConfigReader.format(scheduled.delay()) + " at " + scheduled.at());
+        + ConfigMap.format(scheduled.delay()) + " at " + scheduled.at());
     return new Decided(new RetryDecision(f.taskId(), f.attempt(), DecisionAction.RETRY, scheduled.at(),
         scheduled.delay(), eligibility.free() ? 0 : scheduled.retry(), RetryDecision.Cause.RETRYABLE, w.free,
         w.degraded, null, w.reasons, now), w.state(), w.events);
@@ -272,7 +273,7 @@ public final class DecisionEngine {
       Duration hint = rules.timeScale() == 1.0 ? f.retryAfter()
           : Duration.ofMillis(Math.max(1, Math.round(f.retryAfter().toMillis() * rules.timeScale())));
       c = c.withRetryAfter(hint);
-      reasons.add("retry-after hint " + ConfigReader.format(hint) + ": not sooner");
+      reasons.add("retry-after hint " + ConfigMap.format(hint) + ": not sooner");
     }
     if (free) {
       return c.withMaxAttempts(counted + 1);

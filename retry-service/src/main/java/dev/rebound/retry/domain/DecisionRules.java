@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import dev.rebound.common.policy.RetryPolicy;
 import dev.rebound.common.policy.StagePolicies;
@@ -114,7 +115,7 @@ public final class DecisionRules {
    * @throws PolicyException naming the key path, e.g. {@code retry.circuits.stage.failureThreshold}
    */
   public static DecisionRules fromMap(String path, Map<String, ?> values) {
-    ConfigReader r = ConfigReader.of(path, values, FIELDS);
+    ConfigMap r = ConfigMap.of(path, values, FIELDS);
     Builder b = builder();
     b.timeScale(r.decimal("timeScale", 1.0));
     try {
@@ -143,7 +144,7 @@ public final class DecisionRules {
     }
     Map<?, ?> circuits = r.map("circuits");
     if (circuits != null) {
-      ConfigReader c = ConfigReader.of(r.key("circuits"), circuits, CIRCUIT_FIELDS);
+      ConfigMap c = ConfigMap.of(r.key("circuits"), circuits, CIRCUIT_FIELDS);
       for (CircuitName.Kind kind : CircuitName.Kind.values()) {
         Map<?, ?> m = c.map(kind.prefix());
         if (m != null) {
@@ -167,7 +168,7 @@ public final class DecisionRules {
     }
     Map<?, ?> budgets = r.map("budgets");
     if (budgets != null) {
-      ConfigReader c = ConfigReader.of(r.key("budgets"), budgets, BUDGET_FIELDS);
+      ConfigMap c = ConfigMap.of(r.key("budgets"), budgets, BUDGET_FIELDS);
       if (c.has("stage")) {
         b.stageBudget(BudgetConfig.fromMap(c.key("stage"), stringKeys(c.key("stage"), c.map("stage")), BudgetConfig.DEFAULT));
       }
@@ -191,7 +192,7 @@ public final class DecisionRules {
 
   private static Map<String, ?> map(String key, Object value) {
     if (!(value instanceof Map<?, ?> m)) {
-      throw new PolicyException(key, "must be a map, was " + ConfigReader.describe(value));
+      throw new PolicyException(key, "must be a map, was " + ConfigMap.describe(value));
     }
     return stringKeys(key, m);
   }
@@ -315,7 +316,7 @@ public final class DecisionRules {
     }
 
     private void checkTimeScale() {
-      ConfigReader.check(timeScale > 0 && timeScale <= 1000 && Double.isFinite(timeScale), "timeScale",
+      PolicyException.check(timeScale > 0 && timeScale <= 1000 && Double.isFinite(timeScale), "timeScale",
           "must be above 0 and at most 1000, was " + timeScale);
     }
 

@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,7 +106,7 @@ public record FailureMatcher(Set<String> categories, Set<String> errorTypes, Cod
 
   /** Reads {@code {categories, errorTypes, httpStatuses, exitCodes, sqlStates, messages}}; errors name the key path. */
   static FailureMatcher fromMap(String path, Object raw) {
-    ConfigReader r = ConfigReader.of(path, raw, FIELDS);
+    ConfigMap r = ConfigMap.of(path, raw, FIELDS);
     List<Pattern> patterns = new ArrayList<>();
     List<String> regexes = r.strings("messages");
     for (int i = 0; i < regexes.size(); i++) {

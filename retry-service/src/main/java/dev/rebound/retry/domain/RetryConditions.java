@@ -1,5 +1,6 @@
 package dev.rebound.retry.domain;
 
+import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -150,7 +151,7 @@ public final class RetryConditions {
    * @throws PolicyException naming the key path, e.g. {@code retry.conditions.tests.retryOn.httpStatuses[1]}
    */
   public static RetryConditions fromMap(String path, Map<String, ?> values, RetryConditions base) {
-    ConfigReader r = ConfigReader.of(path, values, FIELDS);
+    ConfigMap r = ConfigMap.of(path, values, FIELDS);
     Builder b = base.toBuilder();
     if (r.has("retryOn")) {
       b.retryOn(FailureMatcher.fromMap(r.key("retryOn"), r.raw("retryOn")));
@@ -158,7 +159,7 @@ public final class RetryConditions {
     if (r.has("neverRetryOn")) {
       b.neverRetryOn(FailureMatcher.fromMap(r.key("neverRetryOn"), r.raw("neverRetryOn")));
     }
-    b.minConfidence(r.decimal("minConfidence", b.minConfidence));
+    b.minConfidence(r.ratio("minConfidence", b.minConfidence));
     if (r.has("freeCategories")) {
       b.freeCategories(new LinkedHashSet<>(r.strings("freeCategories")));
     }
@@ -232,12 +233,12 @@ public final class RetryConditions {
 
     /** @throws PolicyException naming the first invalid field */
     public RetryConditions build() {
-      ConfigReader.check(minConfidence >= 0 && minConfidence <= 1, "minConfidence",
+      PolicyException.check(minConfidence >= 0 && minConfidence <= 1, "minConfidence",
           "must be between 0 and 1 (or 0% and 100%), was " + minConfidence);
-      ConfigReader.check(maxFreeRetries >= 0 && maxFreeRetries <= 10_000, "maxFreeRetries",
+      PolicyException.check(maxFreeRetries >= 0 && maxFreeRetries <= 10_000, "maxFreeRetries",
           "must be between 0 and 10000, was " + maxFreeRetries);
       for (String c : freeCategories) {
-        ConfigReader.check(!c.isBlank(), "freeCategories", "must not contain a blank category");
+        PolicyException.check(!c.isBlank(), "freeCategories", "must not contain a blank category");
       }
       return new RetryConditions(this);
     }
