@@ -1,6 +1,5 @@
 package dev.rebound.ledger;
 
-import io.vertx.core.eventbus.Message;
 import static dev.rebound.ledger.LedgerHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +17,7 @@ import dev.rebound.common.request.PersonActionRequest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

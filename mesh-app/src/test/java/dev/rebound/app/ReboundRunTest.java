@@ -1,6 +1,5 @@
 package dev.rebound.app;
 
-import io.vertx.core.json.JsonObject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;

@@ -1,8 +1,5 @@
 package dev.rebound.notifier;
 
-import java.util.Set;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.TaskState;
@@ -60,7 +57,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**

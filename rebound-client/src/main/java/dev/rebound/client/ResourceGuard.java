@@ -1,7 +1,7 @@
 package dev.rebound.client;
 
-import java.util.Locale;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 

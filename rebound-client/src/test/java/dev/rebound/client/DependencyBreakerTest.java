@@ -1,10 +1,10 @@
 package dev.rebound.client;
 
-import io.vertx.core.Promise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.testing.MutableClock;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,5 @@
 package dev.rebound.client;
 
-import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
 import static dev.rebound.client.LedgerUnderTest.await;
 import static dev.rebound.client.LedgerUnderTest.until;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,9 +12,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,5 @@
 package dev.rebound.retry;
 
-import java.util.HashMap;
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.LedgerClient;
@@ -37,6 +36,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

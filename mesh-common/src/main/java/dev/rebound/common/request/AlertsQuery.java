@@ -1,6 +1,5 @@
 package dev.rebound.common.request;
 
-import java.util.TreeSet;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**

@@ -1,6 +1,5 @@
 package dev.rebound.common.request;
 
-import java.util.regex.Pattern;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A new silence ({@code POST /v1/silences}): Alertmanager matchers ({@code ["stage=\"tests\"", "kind=~\"dead.*\""]}),

@@ -1,6 +1,5 @@
 package dev.rebound.common.runtime;
 
-import java.util.Arrays;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.io.Reader;
@@ -9,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;

@@ -1,7 +1,5 @@
 package dev.rebound.common.runtime;
 
-import java.util.List;
-import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,5 @@
 package dev.rebound.notifier.delivery;
 
-import java.util.function.Function;
 import dev.rebound.common.policy.Jitter;
 import dev.rebound.common.policy.NextAttempt;
 import dev.rebound.common.policy.RetryContext;
@@ -39,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

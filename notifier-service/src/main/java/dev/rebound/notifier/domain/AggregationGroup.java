@@ -1,7 +1,7 @@
 package dev.rebound.notifier.domain;
 
-import java.util.Collections;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;

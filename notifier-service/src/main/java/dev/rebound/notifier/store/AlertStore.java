@@ -1,7 +1,5 @@
 package dev.rebound.notifier.store;
 
-import io.vertx.sqlclient.RowSet;
-import java.util.HashMap;
 import static dev.rebound.notifier.store.Rows.instant;
 import static dev.rebound.notifier.store.Rows.ts;
 
@@ -14,12 +12,14 @@ import dev.rebound.notifier.domain.EscalationPlan.StepId;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.rebound.notifier.store;
 
-import io.vertx.core.json.JsonArray;
 import dev.rebound.notifier.domain.Channel;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 

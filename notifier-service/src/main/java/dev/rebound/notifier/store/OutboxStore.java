@@ -1,12 +1,12 @@
 package dev.rebound.notifier.store;
 
-import io.vertx.core.json.JsonObject;
 import static dev.rebound.notifier.store.Rows.instant;
 import static dev.rebound.notifier.store.Rows.ts;
 
 import dev.rebound.notifier.domain.Channel;
 import dev.rebound.notifier.domain.TokenBucket;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;

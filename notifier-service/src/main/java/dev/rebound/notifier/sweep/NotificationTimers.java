@@ -1,6 +1,5 @@
 package dev.rebound.notifier.sweep;
 
-import java.util.function.Supplier;
 import dev.rebound.common.Addresses;
 import dev.rebound.notifier.delivery.AlertJson;
 import dev.rebound.notifier.delivery.NotificationPlanner;
@@ -36,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The notifier's timers, all kept in PostgreSQL so that a restart or another instance carries on: flushing due

@@ -1,6 +1,5 @@
 package dev.rebound.notifier.domain;
 
-import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
