@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -208,7 +210,7 @@ class EmailDeliveryTest {
   /** The decoded body of the MIME part of this content type. */
   static String part(SmtpStub.Mail mail, String contentType) {
     String data = mail.data();
-    int at = data.toLowerCase().indexOf("content-type: " + contentType);
+    int at = data.toLowerCase(Locale.ROOT).indexOf("content-type: " + contentType);
     assertThat(at).as(contentType + " part in " + data).isNotNegative();
     int body = data.indexOf("\r\n\r\n", at) + 4;
     int end = data.indexOf("\r\n--", body);
@@ -218,7 +220,7 @@ class EmailDeliveryTest {
   /** Undoes quoted-printable (soft line breaks and =XX escapes of UTF-8 bytes). */
   static String decoded(String qp) {
     String joined = qp.replace("=\r\n", "");
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int i = 0; i < joined.length(); i++) {
       char c = joined.charAt(i);
       if (c == '=' && i + 2 < joined.length() && isHex(joined.charAt(i + 1)) && isHex(joined.charAt(i + 2))) {
