@@ -32,7 +32,7 @@ public final class ReboundCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: run, tasks, dlq, stages, circuits or analyze");
+    throw new ParameterException(spec.commandLine(), "Missing command: run, tasks, dlq, stages, circuits, alerts, silence or analyze");
   }
 
   /** The configured command line; tests call {@code setOut/setErr} on it and then {@code execute}. */

@@ -302,13 +302,37 @@ class ReboundRunTest {
   }
 
   @Test
-  void circuitsCommandsSayWhenNoRetryServiceAnswers() {
-    Cli.Result list = Cli.run("circuits", "list", "--url", url);
-    assertThat(list.exitCode()).isEqualTo(1);
-    assertThat(list.err()).startsWith("error: no retry service at " + url).contains("GET /v1/circuits");
-    Cli.Result open = Cli.run("circuits", "open", "stage:tests", "--url", url);
-    assertThat(open.exitCode()).isEqualTo(1);
-    assertThat(open.err()).contains("no retry service", "POST /v1/circuits/stage%3Atests/open");
+  void circuitsListShowsTheRetryServicesCircuitsOfTheRun() {
+    Cli.Result list = Cli.run("circuits", "list", "--json", "--url", url);
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(new JsonObject(list.out().trim()).getJsonArray("circuits")).isNotNull();
+  }
+
+  @Test
+  void circuitsCommandsSayWhenNoRetryServiceAnswers() throws Exception {
+    // a Rebound without the retry service (a ledger alone) has no route for /v1/circuits
+    HttpServer ledgerAlone = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    ledgerAlone.createContext("/", exchange -> {
+      byte[] bytes = ("{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no route for "
+          + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + "\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(404, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    ledgerAlone.start();
+    try {
+      String noRetry = "http://127.0.0.1:" + ledgerAlone.getAddress().getPort();
+      Cli.Result list = Cli.run("circuits", "list", "--url", noRetry);
+      assertThat(list.exitCode()).isEqualTo(1);
+      assertThat(list.err()).startsWith("error: no retry service at " + noRetry).contains("GET /v1/circuits");
+      Cli.Result open = Cli.run("circuits", "open", "stage:tests", "--url", noRetry);
+      assertThat(open.exitCode()).isEqualTo(1);
+      assertThat(open.err()).contains("no retry service", "POST /v1/circuits/stage%3Atests/open");
+    } finally {
+      ledgerAlone.stop(0);
+    }
     Cli.Result down = Cli.run("circuits", "list", "--url", "http://127.0.0.1:1");
     assertThat(down.exitCode()).isEqualTo(1);
     assertThat(down.err()).contains("cannot reach Rebound at http://127.0.0.1:1");
@@ -357,6 +381,146 @@ class ReboundRunTest {
     } finally {
       fake.stop(0);
     }
+  }
+
+  // ------------------------------------------------------------------ alerts and silences
+
+  @Test
+  void alertsListPrintsARaisedAlertAsAnAlignedTableAndAsTheServersJson() throws Exception {
+    String id = raiseAlert("cli-alerts-list", "disk full on cli-1");
+
+    Cli.Result table = Cli.run("alerts", "list", "--label", "stage=cli-alerts-list", "--url", url);
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    String[] lines = table.out().split("\n");
+    assertThat(lines).hasSize(2);
+    assertThat(lines[0]).startsWith("ID").contains("STATE", "SEVERITY", "KIND", "OPENED", "SUMMARY");
+    assertThat(lines[1]).startsWith(id).contains("firing", "critical", "cli-test", "disk full on cli-1");
+    assertThat(lines[1].indexOf("firing")).isEqualTo(lines[0].indexOf("STATE"));
+    assertThat(lines[1].indexOf("disk full")).isEqualTo(lines[0].indexOf("SUMMARY"));
+
+    Cli.Result json = Cli.run("alerts", "list", "--state", "firing", "--label", "stage=cli-alerts-list",
+        "--label", "kind=cli-test", "--limit", "5", "--json", "--url", url);
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    JsonArray alerts = new JsonObject(json.out().trim()).getJsonArray("alerts");
+    assertThat(alerts).hasSize(1);
+    assertThat(alerts.getJsonObject(0).getString("id")).isEqualTo(id);
+    assertThat(alerts.getJsonObject(0).getJsonObject("labels").getString("stage")).isEqualTo("cli-alerts-list");
+
+    assertThat(Cli.run("alerts", "list", "--label", "stage=cli-no-such-stage", "--url", url).out())
+        .isEqualTo("no alerts\n");
+  }
+
+  @Test
+  void alertsAckAndResolveMoveAnAlertAndNameWhoDidIt() throws Exception {
+    String id = raiseAlert("cli-alerts-ack", "queue backed up");
+
+    Cli.Result ack = Cli.run("alerts", "ack", id, "--by", "alice", "--comment", "looking", "--url", url);
+    assertThat(ack.exitCode()).as(ack.err()).isZero();
+    assertThat(ack.out()).isEqualTo("alert " + id + " is acknowledged\n");
+    Cli.Result again = Cli.run("alerts", "ack", id, "--url", url);
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err()).startsWith("error: ILLEGAL_TRANSITION (HTTP 409): ");
+
+    Cli.Result resolve = Cli.run("alerts", "resolve", id, "--by", "alice", "--comment", "drained", "--json",
+        "--url", url);
+    assertThat(resolve.exitCode()).as(resolve.err()).isZero();
+    JsonObject resolved = new JsonObject(resolve.out().trim());
+    assertThat(resolved.getString("id")).isEqualTo(id);
+    assertThat(resolved.getString("state")).isEqualTo("resolved");
+    assertThat(resolved.getString("acknowledgedBy")).isEqualTo("alice");
+
+    JsonObject stored = new JsonObject(get("/v1/alerts/" + id).body());
+    assertThat(stored.getJsonArray("history").stream().map(h -> ((JsonObject) h).getString("by")))
+        .contains("alice");
+    assertThat(stored.getJsonArray("history").encode()).contains("looking", "drained");
+    assertThat(Cli.run("alerts", "list", "--state", "open", "--label", "stage=cli-alerts-ack", "--url", url).out())
+        .isEqualTo("no alerts\n");
+  }
+
+  @Test
+  void anUnknownAlertIdPrintsTheServersNotFoundAndExitsOne() {
+    String unknown = UUID.randomUUID().toString();
+
+    for (String action : List.of("ack", "resolve")) {
+      Cli.Result result = Cli.run("alerts", action, unknown, "--url", url);
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.out()).isEmpty();
+      assertThat(result.err()).startsWith("error: NOT_FOUND (HTTP 404): ").contains(unknown, "does not exist");
+    }
+    Cli.Result expire = Cli.run("silence", "expire", unknown, "--url", url);
+    assertThat(expire.exitCode()).isEqualTo(1);
+    assertThat(expire.err()).startsWith("error: NOT_FOUND (HTTP 404): ").contains(unknown);
+  }
+
+  @Test
+  void silenceAddListAndExpireASilence() throws Exception {
+    Cli.Result add = Cli.run("silence", "add", "stage=\"cli-silence\"", "kind=~\"cli-.*\"", "--for", "2h",
+        "--by", "bob", "--comment", "maintenance window", "--url", url);
+    assertThat(add.exitCode()).as(add.err()).isZero();
+    assertThat(add.out()).matches("silence [0-9a-f-]{36} until \\S+\n");
+    String id = add.out().split(" ")[1];
+
+    Cli.Result list = Cli.run("silence", "list", "--state", "active", "--url", url);
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    String[] lines = list.out().split("\n");
+    assertThat(lines[0]).startsWith("ID").contains("STATE", "ENDS", "BY", "MATCHERS", "COMMENT");
+    String row = List.of(lines).stream().filter(l -> l.startsWith(id)).findFirst().orElseThrow();
+    assertThat(row).contains("active", "bob", "stage=\"cli-silence\",kind=~\"cli-.*\"", "maintenance window");
+    assertThat(row.indexOf("active")).isEqualTo(lines[0].indexOf("STATE"));
+
+    JsonObject test = post("/v1/routes/test", new JsonObject().put("labels", new JsonObject()
+        .put("stage", "cli-silence").put("kind", "cli-test")));
+    assertThat(test.getBoolean("silenced")).isTrue();
+
+    Cli.Result json = Cli.run("silence", "list", "--json", "--url", url);
+    assertThat(new JsonObject(json.out().trim()).getJsonArray("silences").stream()
+        .map(s -> ((JsonObject) s).getString("id"))).contains(id);
+
+    Cli.Result expire = Cli.run("silence", "expire", id, "--url", url);
+    assertThat(expire.exitCode()).as(expire.err()).isZero();
+    assertThat(expire.out()).isEqualTo("silence " + id + " is expired\n");
+    Cli.Result expired = Cli.run("silence", "list", "--state", "expired", "--json", "--url", url);
+    assertThat(new JsonObject(expired.out().trim()).getJsonArray("silences").stream()
+        .filter(s -> id.equals(((JsonObject) s).getString("id"))).map(s -> ((JsonObject) s).getString("state")))
+        .containsExactly("expired");
+    assertThat(Cli.run("silence", "list", "--state", "active", "--url", url).out()).doesNotContain(id);
+  }
+
+  @Test
+  void alertAndSilenceUsageErrorsExitTwoWithoutCallingTheServer() {
+    Cli.Result noSubcommand = Cli.run("alerts");
+    assertThat(noSubcommand.exitCode()).isEqualTo(2);
+    assertThat(noSubcommand.err()).contains("Missing subcommand");
+    assertThat(Cli.run("silence").exitCode()).isEqualTo(2);
+
+    Cli.Result badState = Cli.run("alerts", "list", "--state", "sleeping", "--url", url);
+    assertThat(badState.exitCode()).isEqualTo(2);
+    assertThat(badState.err()).contains("--state", "sleeping", "firing, acknowledged, resolved or open");
+    Cli.Result badSilenceState = Cli.run("silence", "list", "--state", "loud", "--url", url);
+    assertThat(badSilenceState.exitCode()).isEqualTo(2);
+    assertThat(badSilenceState.err()).contains("--state", "loud");
+
+    Cli.Result noId = Cli.run("alerts", "ack", "--url", url);
+    assertThat(noId.exitCode()).isEqualTo(2);
+    assertThat(noId.err()).contains("ID");
+
+    Cli.Result badLabel = Cli.run("alerts", "list", "--label", "no-equals-sign", "--url", url);
+    assertThat(badLabel.exitCode()).isEqualTo(2);
+
+    Cli.Result noComment = Cli.run("silence", "add", "stage=\"x\"", "--by", "bob", "--url", url);
+    assertThat(noComment.exitCode()).isEqualTo(2);
+    assertThat(noComment.err()).contains("--comment");
+
+    Cli.Result noMatcher = Cli.run("silence", "add", "--by", "bob", "--comment", "why", "--url", url);
+    assertThat(noMatcher.exitCode()).isEqualTo(2);
+    assertThat(noMatcher.err()).contains("MATCHER");
+
+    assertThat(Cli.run("silence", "list", "--url", "ftp://nowhere").exitCode()).isEqualTo(2);
+  }
+
+  private static String raiseAlert(String stage, String summary) throws Exception {
+    return post("/v1/alerts", new JsonObject().put("labels", new JsonObject().put("kind", "cli-test")
+        .put("stage", stage).put("severity", "critical")).put("summary", summary)).getString("id");
   }
 
   private static HttpResponse<String> get(String path) throws Exception {

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The notifier on a real PostgreSQL and event bus, configured by a YAML file, delivering to local stubs that enforce
- * Slack's, PagerDuty's and Teams' payloads and rate limits.
+ * Slack's, PagerDuty's and Teams' payloads and rate limits. Its periodic sweeps are set to an hour: the test runs each
+ * pass itself ({@link #sweep()}) while it polls for an outcome.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NotifierServiceTest {
@@ -95,7 +96,7 @@ class NotifierServiceTest {
   static String config(String base) {
     return """
         notifier:
-          sweep-interval: 40ms
+          sweep-interval: 1h
           delivery:
             retry-base: 50ms
             retry-max: 200ms
@@ -166,12 +167,21 @@ class NotifierServiceTest {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  static void eventually(BooleanSupplier c) throws InterruptedException {
+  /** Polls for an outcome, running a pass of the notifier's sweeps before each look. */
+  static void eventually(BooleanSupplier c) throws Exception {
     long deadline = System.currentTimeMillis() + 20_000;
     while (!c.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      sweep();
       Thread.sleep(20);
     }
     assertThat(c.getAsBoolean()).isTrue();
+  }
+
+  /** One pass of what the periodic sweeps do: flush due groups, fire due escalation steps, drain the outbox. */
+  static void sweep() throws Exception {
+    await(notifier.timers().flushDueGroups()
+        .compose(groups -> notifier.timers().fireDueEscalations())
+        .compose(steps -> notifier.drainOutbox()));
   }
 
   static JsonObject raise(JsonObject event) throws Exception {

@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,6 +39,8 @@ public final class AlertsCommand implements Runnable {
     @Option(names = "--state", paramLabel = "STATE", description = "firing, acknowledged, resolved or open.")
     String state;
 
+    private static final Set<String> STATES = Set.of("firing", "acknowledged", "resolved", "open");
+
     @Option(names = "--label", paramLabel = "NAME=VALUE", description = "Only alerts with this label (repeatable).")
     Map<String, String> labels;
 
@@ -45,6 +49,10 @@ public final class AlertsCommand implements Runnable {
 
     @Override
     public Integer call() {
+      if (state != null && !STATES.contains(state.toLowerCase(Locale.ROOT))) {
+        throw new ParameterException(spec.commandLine(), "Invalid value for option '--state': '" + state
+            + "' (expected firing, acknowledged, resolved or open)");
+      }
       Map<String, String> query = new LinkedHashMap<>();
       query.put("state", state);
       if (labels != null && !labels.isEmpty()) {

@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,8 +73,14 @@ public final class SilenceCommand implements Runnable {
     @Option(names = "--state", paramLabel = "STATE", description = "pending, active or expired.")
     String state;
 
+    private static final Set<String> STATES = Set.of("pending", "active", "expired");
+
     @Override
     public Integer call() {
+      if (state != null && !STATES.contains(state.toLowerCase(Locale.ROOT))) {
+        throw new ParameterException(spec.commandLine(), "Invalid value for option '--state': '" + state
+            + "' (expected pending, active or expired)");
+      }
       JsonObject answer = client.client().get("/v1/silences", state == null ? Map.of() : Map.of("state", state));
       PrintWriter out = spec.commandLine().getOut();
       if (!client.printedJson(out, answer)) {

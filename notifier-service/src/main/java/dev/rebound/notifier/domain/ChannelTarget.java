@@ -89,9 +89,14 @@ public sealed interface ChannelTarget {
       return Channel.EMAIL;
     }
 
+    /**
+     * The smarthost and a handle of who is written to and as whom: two receivers on one smarthost are two endpoints
+     * (each delivery finds its own recipients and credentials by this key).
+     */
     @Override
     public String endpointKey() {
-      return "email:" + smarthost;
+      String identity = String.join(",", to) + "|" + from + "|" + (username == null ? "" : username);
+      return "email:" + smarthost + "/" + Secret.of(identity).handle();
     }
   }
 
