@@ -63,11 +63,13 @@ public record Receiver(String name, List<ChannelTarget> targets) {
       }
       default -> {
         ConfigReader r = ConfigReader.of(path, raw, Set.of("url", "urlFile", "signingKey", "signingKeyFile",
-            "alertmanagerFormat", "sendResolved", "templateFile"));
+            "alertmanagerFormat", "sendResolved", "templateFile", "maxPerSecond"));
+        int maxPerSecond = r.integer("maxPerSecond", ChannelLimits.WEBHOOK_PER_SECOND);
+        ConfigReader.check(maxPerSecond >= 1, r.key("maxPerSecond"), "must be at least 1");
         Secret key = r.has("signingKey") || r.has("signingKeyFile")
             ? secret(r, "signingKey", "signingKeyFile", files) : null;
         yield new ChannelTarget.Webhook(secret(r, "url", "urlFile", files), key, r.bool("alertmanagerFormat", false),
-            r.bool("sendResolved", true), template(r, files));
+            r.bool("sendResolved", true), template(r, files), maxPerSecond);
       }
     };
   }
