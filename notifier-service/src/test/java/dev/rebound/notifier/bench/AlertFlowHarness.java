@@ -284,7 +284,7 @@ public final class AlertFlowHarness {
       Thread.sleep(500);
       pending = await(pool.query("SELECT count(*) FROM notifier.deliveries WHERE status IN ('PENDING', 'SENDING')")
           .execute()).iterator().next().getLong(0);
-    } while (pending > 0 && System.currentTimeMillis() < deadline);
+    } while ((pending > 0 || stormPosts.get() == 0) && System.currentTimeMillis() < deadline);
     var rows = await(pool.query("SELECT status, count(*) AS n FROM notifier.deliveries WHERE endpoint_key LIKE"
         + " 'webhook:%' GROUP BY status ORDER BY status").execute());
     StringBuilder statuses = new StringBuilder();
