@@ -82,9 +82,15 @@ public final class NotifierOperations {
   private final NotifierMetrics metrics;
   private final Clock clock;
   private final Duration resolveTimeout;
+  private final Runnable groupsDue;
 
+  /**
+   * @param groupsDue called after an intake commit that made a group due at once (group-wait 0, or an alert older
+   *     than it), so that the flush and the delivery need not wait for the next sweep
+   */
   public NotifierOperations(Pool pool, AlertStore alerts, GroupStore groups, SilenceStore silences, OutboxStore outbox,
-      Routing routing, NotificationTimers timers, NotifierMetrics metrics, Clock clock, Duration resolveTimeout) {
+      Routing routing, NotificationTimers timers, NotifierMetrics metrics, Clock clock, Duration resolveTimeout,
+      Runnable groupsDue) {
     this.pool = pool;
     this.alerts = alerts;
     this.groups = groups;
@@ -95,6 +101,7 @@ public final class NotifierOperations {
     this.metrics = metrics;
     this.clock = clock;
     this.resolveTimeout = resolveTimeout;
+    this.groupsDue = groupsDue;
   }
 
   // ------------------------------------------------------------------ parsing (the table's parsers)
@@ -141,6 +148,7 @@ public final class NotifierOperations {
 
   private Future<JsonObject> receiveOnce(AlertEvent event) {
     Instant now = clock.instant();
+    boolean[] due = {false};
     return pool.withTransaction(c -> alerts.openForUpdate(c, event.dedupKey()).compose(open -> {
       AlertLifecycle.Received r = AlertLifecycle.receive(open.map(StoredAlert::alert), event,
           UUID.randomUUID().toString(), now);
@@ -151,10 +159,10 @@ public final class NotifierOperations {
           Instant next = escalating.flatMap(route -> route.escalation().next(r.alert(), Set.of()))
               .map(s -> s.dueAt()).orElse(null);
           yield alerts.insert(c, new StoredAlert(r.alert(), escalating.map(Route::key).orElse(null), next))
-              .compose(v -> join(matches, m -> groups.add(c, m, event, now)));
+              .compose(v -> join(matches, m -> addToGroup(c, m, event, now, due)));
         }
         case UPDATED -> alerts.update(c, open.get(), open.get().with(r.alert(), open.get().nextEscalationAt()))
-            .compose(v -> join(matches, m -> groups.add(c, m, event, now)));
+            .compose(v -> join(matches, m -> addToGroup(c, m, event, now, due)));
         case RESOLVED -> resolved(c, open.get(), r.alert());
         case IGNORED -> Future.succeededFuture();
       };
@@ -165,7 +173,18 @@ public final class NotifierOperations {
         }
         return reply;
       });
-    }));
+    })).onSuccess(reply -> {
+      if (due[0]) {
+        groupsDue.run(); // committed: flush and deliver now; the sweeps stay the safety net
+      }
+    });
+  }
+
+  private Future<Void> addToGroup(SqlClient c, RouteMatch m, AlertEvent event, Instant now, boolean[] due) {
+    return groups.add(c, m, event, now).map(flushAt -> {
+      due[0] |= !flushAt.isAfter(now);
+      return null;
+    });
   }
 
   /** Writes a resolution and takes the alert out of its groups' firing sets (the next flush tells who was told). */

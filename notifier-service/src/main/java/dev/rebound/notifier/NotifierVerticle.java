@@ -15,6 +15,7 @@ import dev.rebound.notifier.store.AlertStore;
 import dev.rebound.notifier.store.GroupStore;
 import dev.rebound.notifier.store.OutboxStore;
 import dev.rebound.notifier.store.SilenceStore;
+import dev.rebound.notifier.sweep.DueGroupWakeups;
 import dev.rebound.notifier.sweep.NotificationTimers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -60,8 +61,9 @@ public final class NotifierVerticle extends ServiceVerticle {
     NotifierMetrics metrics = new NotifierMetrics(ReboundVertx.registry(vertx).orElse(null));
     NotificationPlanner planner = new NotificationPlanner(config.externalUrl());
     timers = new NotificationTimers(vertx, pool, alerts, groups, silences, outbox, routing, planner, clock);
+    DueGroupWakeups wakeups = new DueGroupWakeups(() -> timers.flushDueGroups(), () -> sender.drain());
     ops = new NotifierOperations(pool, alerts, groups, silences, outbox, routing, timers, metrics, clock,
-        config.resolveTimeout());
+        config.resolveTimeout(), wakeups::wake);
     sender = new OutboxSender(vertx, pool, outbox, alerts, routing, planner, metrics, new OutboxSender.Settings(
         config.deliveryMaxAttempts(), config.deliveryRetryBase(), config.deliveryRetryMax(),
         config.endpointFailureThreshold(), config.endpointPause(), config.deliveryTimeout(), config.digest()), clock);

@@ -6,7 +6,6 @@ import dev.rebound.common.policy.RetryContext;
 import dev.rebound.common.policy.RetryPolicy;
 import dev.rebound.notifier.domain.AlertView;
 import dev.rebound.notifier.domain.Channel;
-import dev.rebound.notifier.domain.ChannelLimits;
 import dev.rebound.notifier.domain.ChannelTarget;
 import dev.rebound.notifier.domain.DeliveryResponse;
 import dev.rebound.notifier.domain.DigestPolicy;
@@ -134,7 +133,7 @@ public final class OutboxSender {
     if (target.channel() == Channel.PAGERDUTY || rows.size() < 2) {
       return Future.succeededFuture(rows); // PagerDuty: one event per alert, deduplicated by PagerDuty itself
     }
-    TokenBucket bucket = ChannelLimits.defaultFor(target.channel());
+    TokenBucket bucket = target.rateLimit();
     Instant now = clock.instant();
     return outbox.withBucket(target.endpointKey(), bucket, now, s -> Map.entry(s, bucket.empty(s, now))).compose(empty -> {
       Map<String, List<Delivery>> byGroup = new LinkedHashMap<>();
@@ -206,7 +205,7 @@ public final class OutboxSender {
       return Future.succeededFuture(sent);
     }
     Delivery d = rows.get(i);
-    TokenBucket bucket = ChannelLimits.defaultFor(target.channel());
+    TokenBucket bucket = target.rateLimit();
     Instant now = clock.instant();
     return outbox.withBucket(target.endpointKey(), bucket, now, s -> {
       TokenBucket.Take take = bucket.tryTake(s, now);
@@ -243,7 +242,7 @@ public final class OutboxSender {
       }
       case RATE_LIMITED -> {
         metrics.notification(target.channel(), "rate_limited");
-        TokenBucket bucket = ChannelLimits.defaultFor(target.channel());
+        TokenBucket bucket = target.rateLimit();
         LOG.info("delivery {} to {}: {}, waiting until {}", d.id(), key, r.reason(), r.retryAt());
         return outbox.withBucket(key, bucket, now, s -> Map.entry(bucket.throttledUntil(s, now, r.retryAt()), 0))
             .compose(v -> outbox.later(d.id(), r.retryAt(), false, r.reason())).map(new Recorded(false, r.retryAt()));

@@ -18,7 +18,8 @@ import java.time.Duration;
  *       Teams may report its 429 in a 200 body ("Microsoft Teams endpoint returned HTTP error 429"): see
  *       {@link DeliveryResponse}.</li>
  *   <li><b>E-mail</b> and <b>webhooks</b> have no published limit: 10 per second with a burst of 10, to keep a
- *       storm from flooding a mail relay or a small receiver.</li>
+ *       storm from flooding a mail relay or a small receiver. A webhook's owner may set its own
+ *       ({@code max-per-second}).</li>
  * </ul>
  */
 public final class ChannelLimits {
@@ -36,7 +37,13 @@ public final class ChannelLimits {
       TokenBucket.Bandwidth.atMost(150, Duration.ofHours(2)),
       TokenBucket.Bandwidth.atMost(1800, Duration.ofDays(1)));
   public static final TokenBucket EMAIL = TokenBucket.of(new TokenBucket.Bandwidth(10, 10, Duration.ofSeconds(1)));
-  public static final TokenBucket WEBHOOK = TokenBucket.of(new TokenBucket.Bandwidth(10, 10, Duration.ofSeconds(1)));
+  public static final int WEBHOOK_PER_SECOND = 10;
+  public static final TokenBucket WEBHOOK = perSecond(WEBHOOK_PER_SECOND);
+
+  /** {@code n} per second with a burst of {@code n}. */
+  public static TokenBucket perSecond(int n) {
+    return TokenBucket.of(new TokenBucket.Bandwidth(n, n, Duration.ofSeconds(1)));
+  }
 
   public static TokenBucket defaultFor(Channel channel) {
     return switch (channel) {

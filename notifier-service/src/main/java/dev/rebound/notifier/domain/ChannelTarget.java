@@ -20,6 +20,11 @@ public sealed interface ChannelTarget {
   /** {@code <channel>:<handle of the secret that identifies the endpoint>}. */
   String endpointKey();
 
+  /** The endpoint's rate limit: the channel's documented one ({@link ChannelLimits}) unless configured. */
+  default TokenBucket rateLimit() {
+    return ChannelLimits.defaultFor(channel());
+  }
+
   /** A Slack incoming webhook. */
   record Slack(Secret url, boolean sendResolved, String template) implements ChannelTarget {
     public Slack {
@@ -105,11 +110,21 @@ public sealed interface ChannelTarget {
    *
    * @param signingKey the HMAC-SHA256 key of the signature header, or null for no signature
    * @param alertmanagerFormat send Alertmanager's webhook payload (version 4) instead of Rebound's
+   * @param maxPerSecond the most deliveries per second (also the burst): webhooks have no published limit, so the
+   *     receiver's owner says what it takes ({@link ChannelLimits#WEBHOOK_PER_SECOND} by default)
    */
-  record Webhook(Secret url, Secret signingKey, boolean alertmanagerFormat, boolean sendResolved, String template)
-      implements ChannelTarget {
+  record Webhook(Secret url, Secret signingKey, boolean alertmanagerFormat, boolean sendResolved, String template,
+      int maxPerSecond) implements ChannelTarget {
     public Webhook {
       Objects.requireNonNull(url, "url");
+      if (maxPerSecond < 1) {
+        throw new IllegalArgumentException("maxPerSecond must be at least 1");
+      }
+    }
+
+    @Override
+    public TokenBucket rateLimit() {
+      return maxPerSecond == ChannelLimits.WEBHOOK_PER_SECOND ? ChannelLimits.WEBHOOK : ChannelLimits.perSecond(maxPerSecond);
     }
 
     @Override

@@ -66,11 +66,13 @@ public record Receiver(String name, List<ChannelTarget> targets) {
       }
       default -> {
         ConfigMap r = ConfigMap.of(path, raw, Set.of("url", "urlFile", "signingKey", "signingKeyFile",
-            "alertmanagerFormat", "sendResolved", "templateFile"), Nulls.ABSENT);
+            "alertmanagerFormat", "sendResolved", "templateFile", "maxPerSecond"), Nulls.ABSENT);
+        int maxPerSecond = r.integer("maxPerSecond", ChannelLimits.WEBHOOK_PER_SECOND);
+        PolicyException.check(maxPerSecond >= 1, r.key("maxPerSecond"), "must be at least 1");
         Secret key = r.has("signingKey") || r.has("signingKeyFile")
             ? secret(r, "signingKey", "signingKeyFile", files) : null;
         yield new ChannelTarget.Webhook(secret(r, "url", "urlFile", files), key, r.bool("alertmanagerFormat", false),
-            r.bool("sendResolved", true), template(r, files));
+            r.bool("sendResolved", true), template(r, files), maxPerSecond);
       }
     };
   }

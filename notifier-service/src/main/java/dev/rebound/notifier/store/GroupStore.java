@@ -29,8 +29,11 @@ import java.util.TreeSet;
  */
 public final class GroupStore {
 
-  /** {@code alert} (firing) joins the group of {@code match}; the group is created when new. */
-  public Future<Void> add(SqlClient c, RouteMatch match, AlertEvent alert, Instant now) {
+  /**
+   * {@code alert} (firing) joins the group of {@code match}; the group is created when new. Answers when the group is
+   * next flushed (not after {@code now}: due at once).
+   */
+  public Future<Instant> add(SqlClient c, RouteMatch match, AlertEvent alert, Instant now) {
     Instant firstFlush = now.plus(match.route().groupWait());
     Tuple header = Tuple.of(match.groupKey(), match.route().key(), match.receiver(), Rows.json(match.groupLabels()),
         ts(now), ts(firstFlush));
@@ -40,8 +43,8 @@ public final class GroupStore {
       Future<?> timer = next.nextFlushAt().equals(current.nextFlushAt()) ? Future.succeededFuture()
           : c.preparedQuery(NotifierSql.SET_GROUP_FLUSH).execute(Tuple.of(match.groupKey(), ts(next.nextFlushAt())));
       return timer.compose(v -> c.preparedQuery(NotifierSql.UPSERT_FIRING_MEMBER)
-          .execute(Tuple.of(match.groupKey(), alert.dedupKey(), ts(now))));
-    }).mapEmpty();
+          .execute(Tuple.of(match.groupKey(), alert.dedupKey(), ts(now)))).map(next.nextFlushAt());
+    });
   }
 
   /** The alert left the group's firing set ({@link GroupTimers#resolve}): the next flush tells whoever was told. */

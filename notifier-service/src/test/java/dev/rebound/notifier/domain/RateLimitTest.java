@@ -2,8 +2,13 @@ package dev.rebound.notifier.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.common.policy.PolicyException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RateLimitTest {
@@ -83,5 +88,25 @@ class RateLimitTest {
     assertThat(DeliveryResponse.classify(503, null, null, T0).outcome()).isEqualTo(DeliveryResponse.Outcome.RETRY);
     assertThat(DeliveryResponse.classify(400, null, "invalid_payload", T0).outcome())
         .isEqualTo(DeliveryResponse.Outcome.FAILED);
+  }
+
+  private static ChannelTarget webhook(Map<String, Object> target) {
+    NotifierPolicy p = NotifierPolicy.fromMap("notifier", Map.of("receivers", List.of(Map.of("name", "hook",
+        "webhook", target)), "route", Map.of("receiver", "hook")), path -> null);
+    return p.routing().receiver("hook").targets().get(0);
+  }
+
+  @Test
+  void aWebhookTakesTenPerSecondUnlessItsOwnerSaysHowManyItTakes() {
+    ChannelTarget plain = webhook(Map.of("url", "http://127.0.0.1:9/hook"));
+    ChannelTarget fast = webhook(Map.of("url", "http://127.0.0.1:9/hook", "max-per-second", "2000"));
+
+    assertThat(sentWithin(plain.rateLimit(), Duration.ofSeconds(1), Duration.ofMillis(1))).isBetween(10 + 9, 10 + 10);
+    assertThat(sentWithin(fast.rateLimit(), Duration.ofSeconds(1), Duration.ofMillis(1))).isBetween(2000 + 1990, 2000 + 2000);
+    assertThat(webhook(Map.of("url", "http://127.0.0.1:9/hook", "max-per-second", 10)).rateLimit())
+        .isSameAs(ChannelLimits.WEBHOOK);
+    assertThatThrownBy(() -> webhook(Map.of("url", "http://127.0.0.1:9/hook", "max-per-second", "0")))
+        .isInstanceOfSatisfying(PolicyException.class,
+            e -> assertThat(e.field()).isEqualTo("notifier.receivers[0].webhook.max-per-second"));
   }
 }
