@@ -148,6 +148,8 @@ class RetryServiceTest {
   void fiveConsecutiveFailuresOpenTheStagesCircuitParkTheNextAndAnOperatorClosesIt() throws Exception {
     String stage = "deploy-" + UUID.randomUUID().toString().substring(0, 6);
     String circuit = "stage:" + stage;
+    // claimed before the circuit opens: once it is open, the ledger hands out none of the stage's tasks
+    TaskView next = claimNew(stage);
     failTasks(stage, 5);
 
     eventually(() -> circuitState(circuit), "OPEN"::equals);
@@ -163,7 +165,6 @@ class RetryServiceTest {
     assertThat(alert.getJsonObject("labels").getString("fingerprint")).matches("[0-9a-f]{16}");
     assertThat(alert.getString("summary")).contains(circuit);
 
-    TaskView next = claimNew(stage);
     fail(next, "java.net.SocketTimeoutException: Read timed out", null);
     Row parked = decisionOf(next.id(), next.attempt());
     assertThat(parked.getString("action")).as(parked.getString("reason")).isEqualTo("PARK");
