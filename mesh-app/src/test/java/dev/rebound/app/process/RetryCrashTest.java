@@ -83,6 +83,8 @@ class RetryCrashTest {
     o.put("pg.pool-size", "4");
     o.put("ledger.retry.base", "10m");
     o.put("ledger.retry.cap", "1h");
+    // without jitter: a full-jitter draw of the provisional ten minutes could come due before the decision
+    o.put("ledger.retry.jitter", "none");
     // an undecided failure goes to the analyzer again after 0.5 s, 1 s, 2 s… (the resend sweep runs every second)
     o.put("ledger.decision-timeout", "500ms");
     o.put("ledger.lease-sweep-interval", "200ms");

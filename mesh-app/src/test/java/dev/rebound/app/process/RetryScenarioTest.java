@@ -89,6 +89,8 @@ class RetryScenarioTest {
     o.put("pg.pool-size", "4");
     o.put("ledger.retry.base", "10m");
     o.put("ledger.retry.cap", "1h");
+    // without jitter: a full-jitter draw of the provisional ten minutes could come due before the decision
+    o.put("ledger.retry.jitter", "none");
     // the ledger's provisional budget (default 5 attempts per run) dead-letters a task at its fifth failure
     // before the retry service's decision arrives, so the default policy's fifth retry (16 s) could never run
     // (docs/architecture.md, "The retry service does not see a task's own maxAttempts"): give it room for six
@@ -197,6 +199,7 @@ class RetryScenarioTest {
       assertThat(t.started(attempt + 1).orElseThrow()).as("attempt %d; %s", attempt + 1, t).isAfterOrEqualTo(d.runAt());
     }
     // the sixth failure spends the run's budget at the ledger too: the retry service's dead-letter finds it FAILED
+    BoundedWait.until("the sixth failure decided", LIMIT, () -> decisionCount(id, 6) == 1, t::toString);
     assertThat(appliedDecision(id, 6).action()).isEqualTo("DEAD_LETTER");
     assertThat(t.decisions()).as(t.toString()).hasSize(5);
     assertThat(t.claims()).isEqualTo(6);
@@ -348,6 +351,11 @@ class RetryScenarioTest {
     return new AppliedDecision(attempt, r.getString("action"),
         r.getOffsetDateTime("run_at") == null ? null : r.getOffsetDateTime("run_at").toInstant(),
         r.getOffsetDateTime("at").toInstant());
+  }
+
+  private static long decisionCount(UUID task, int attempt) {
+    return await(pg.preparedQuery("SELECT count(*) FROM ledger.decisions WHERE task_id = $1 AND attempt = $2")
+        .execute(Tuple.of(task, attempt)), LIMIT, "counting decisions").iterator().next().getLong(0);
   }
 
   /**
