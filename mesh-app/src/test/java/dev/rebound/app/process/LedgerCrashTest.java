@@ -67,8 +67,8 @@ class LedgerCrashTest {
   private static TestDatabase db;
   private static Pool pg;
   private static WebClient http;
-  private static LedgerProcess first;
-  private static LedgerProcess restarted;
+  private static ServiceProcess first;
+  private static ServiceProcess restarted;
 
   private static Load load;
   private static int inFlightAtKill;
@@ -85,7 +85,7 @@ class LedgerCrashTest {
     http = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(2000),
         new PoolOptions().setHttp1MaxSize(16));
 
-    first = LedgerProcess.start(ledgerSettings(), LOGS.resolve("LedgerCrashTest-first.log"));
+    first = ServiceProcess.ledger(ledgerSettings(), LOGS.resolve("LedgerCrashTest-first.log"));
     first.awaitReady(http);
     int port = first.port();
 
@@ -125,7 +125,7 @@ class LedgerCrashTest {
     System.out.printf("LedgerCrashTest: killed pid %d with %d requests in flight; %s%n", first.pid(), inFlightAtKill,
         load);
 
-    restarted = LedgerProcess.start(ledgerSettings(), LOGS.resolve("LedgerCrashTest-restarted.log"));
+    restarted = ServiceProcess.ledger(ledgerSettings(), LOGS.resolve("LedgerCrashTest-restarted.log"));
     restarted.awaitReady(http);
   }
 

@@ -134,7 +134,13 @@ public final class SharedRetryState {
     if (expected == null) {
       return (ttl > 0 ? map.putIfAbsent(key, next, ttl) : map.putIfAbsent(key, next)).map(previous -> previous == null);
     }
-    return ttl > 0 ? map.replaceIfPresent(key, expected, next, ttl) : map.replaceIfPresent(key, expected, next);
+    if (ttl > 0) {
+      // Hazelcast's AsyncMap has no replaceIfPresent with a TTL (UnsupportedOperationException); every writer
+      // holds the lock of #locked, so compare, then put with the TTL, is still a compare-and-set
+      return map.get(key).compose(current -> expected.equals(current)
+          ? map.put(key, next, ttl).map(true) : Future.succeededFuture(false));
+    }
+    return map.replaceIfPresent(key, expected, next);
   }
 
   /** One circuit with the text it was loaded as, for a compare-and-set by {@link #write}. */

@@ -17,47 +17,67 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code dev.rebound.ledger.LedgerMain} in a JVM of its own, configured only through the
- * environment as an operator would, with its output in a file under {@code target/} for debugging.
+ * A service's main class ({@code LedgerMain}, {@code RetryMain}) in a JVM of its own, configured only
+ * through the environment (and, for map-valued settings, a YAML file in {@code REBOUND_CONFIG}) as an
+ * operator would, with its output in a file under {@code target/} for debugging. The JVM runs on this
+ * test's classpath, which holds the same classes as the service's {@code -all} jar: the test does not
+ * depend on the {@code package} phase having run.
  */
-final class LedgerProcess {
+final class ServiceProcess {
   private static final Duration READY_LIMIT = Duration.ofSeconds(90);
 
+  private final String service;
   private final Process process;
   private final int port;
   private final Path log;
 
-  private LedgerProcess(Process process, int port, Path log) {
+  private ServiceProcess(String service, Process process, int port, Path log) {
+    this.service = service;
     this.process = process;
     this.port = port;
     this.log = log;
   }
 
   /**
-   * Starts the ledger on a free port. {@code settings} are Rebound keys ({@code ledger.lease-ms}),
-   * passed as their {@code REBOUND_*} variables; inherited {@code REBOUND_*} variables are dropped.
+   * Starts the ledger on a free port, alone (not clustered). {@code settings} are Rebound keys
+   * ({@code ledger.lease-ms}), passed as their {@code REBOUND_*} variables; inherited {@code REBOUND_*}
+   * variables are dropped.
    */
-  static LedgerProcess start(Map<String, String> settings, Path log) throws IOException {
+  static ServiceProcess ledger(Map<String, String> settings, Path log) throws IOException {
+    return start("ledger", "dev.rebound.ledger.LedgerMain", settings, null, log);
+  }
+
+  /** Starts the retry service on a free port; {@code yaml} (may be null) holds its map-valued settings. */
+  static ServiceProcess retry(Map<String, String> settings, Path yaml, Path log) throws IOException {
+    return start("retry", "dev.rebound.retry.RetryMain", settings, yaml, log);
+  }
+
+  /** {@code cluster.enabled} is false unless {@code settings} say otherwise. */
+  static ServiceProcess start(String service, String mainClass, Map<String, String> settings, Path yaml, Path log)
+      throws IOException {
     int port = freePort();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"),
-        "dev.rebound.ledger.LedgerMain"));
+        mainClass));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("REBOUND_"));
+    env.put(envVar("cluster.enabled"), "false");
     settings.forEach((key, value) -> env.put(envVar(key), value));
     env.put(envVar("http.port"), Integer.toString(port));
-    env.put(envVar("cluster.enabled"), "false");
+    if (yaml != null) {
+      env.put(Settings.CONFIG_FILE_ENV, yaml.toAbsolutePath().toString());
+    }
     Files.createDirectories(log.getParent());
     Files.writeString(log, "### " + String.join(" ", command.subList(0, command.size() - 3))
-        + " … LedgerMain (port " + port + ")\n", StandardCharsets.UTF_8);
+        + " … " + mainClass + " (port " + port + ")\n", StandardCharsets.UTF_8);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process process = builder.start();
     // a safety net should the test JVM exit without running @AfterAll
-    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-ledger-" + process.pid()));
-    return new LedgerProcess(process, port, log);
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-" + service + "-" + process.pid()));
+    return new ServiceProcess(service, process, port, log);
   }
 
   /** The variable {@code Settings} reads a key from: {@code ledger.lease-ms} → {@code REBOUND_LEDGER_LEASE_MS}. */
@@ -83,11 +103,11 @@ final class LedgerProcess {
     long deadline = System.nanoTime() + READY_LIMIT.toNanos();
     while (!ready.get()) {
       if (!process.isAlive()) {
-        throw new AssertionError("the ledger process exited with " + process.exitValue() + " before it was ready; "
+        throw new AssertionError("the " + service + " process exited with " + process.exitValue() + " before it was ready; "
             + tail());
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the ledger process was not ready within " + READY_LIMIT.toSeconds() + " s; " + tail());
+        throw new AssertionError("the " + service + " process was not ready within " + READY_LIMIT.toSeconds() + " s; " + tail());
       }
       Future<Boolean> probe = http.get(port, "127.0.0.1", "/health/ready").timeout(2000).send()
           .map(r -> r.statusCode() == 200).otherwise(false);
@@ -103,7 +123,7 @@ final class LedgerProcess {
     process.destroyForcibly();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        throw new AssertionError("the ledger process " + process.pid() + " did not die within 30 s of SIGKILL");
+        throw new AssertionError("the " + service + " process " + process.pid() + " did not die within 30 s of SIGKILL");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -118,7 +138,7 @@ final class LedgerProcess {
         kill();
       }
     } catch (RuntimeException | AssertionError e) {
-      System.err.println("could not kill ledger process " + process.pid() + ": " + e);
+      System.err.println("could not kill " + service + " process " + process.pid() + ": " + e);
     }
   }
 
