@@ -58,7 +58,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  * Options: --mode max|rate|both, --failures N (per phase), --rate R (failures/s, rate mode), --inflight W
  * (max mode), --stages S, --permanent P (percent, 10), --warmup N (a max-mode phase first, 3000; 0 skips),
- * --timeout S (seconds a phase may take to drain after its last failure, 60).
+ * --timeout S (seconds a phase may take to drain after its last failure, 60), --pool N (PostgreSQL connections
+ * of each service; default {@code pg.pool-size}'s, 8).
  */
 public final class FailureFlowHarness {
   private static final int WORKFLOW_SIZE = 8;
@@ -107,6 +108,9 @@ public final class FailureFlowHarness {
       o.put("run.host", "127.0.0.1");
       o.put("run.port", "0");
       o.put("shutdown.timeout", "5s");
+      if (opts.containsKey("pool")) {
+        o.put("pg.pool-size", opts.get("pool"));
+      }
       Settings settings = Settings.load(Map.of(), Optional.empty()).withOverrides(o);
       run = ReboundRun.start(settings, ReboundRun.SERVICES, PostgresProvisioner.system());
       vertx = run.runningService().vertx();
