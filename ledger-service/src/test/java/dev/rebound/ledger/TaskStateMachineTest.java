@@ -184,17 +184,10 @@ class TaskStateMachineTest {
     JsonObject stale = await(h.client.decide(new Decision(t.id(), 1, DecisionAction.PARK, null, "late", "retry-service")));
     assertThat(stale.getBoolean("applied")).isFalse();
     await(h.client.fail(failure(second, "permission denied")));
-    // attempt 2 used the ledger's fallback budget of 2: the provisional step dead-lettered it; the retry
-    // service's decision for that attempt replaces it (its stage policy is the one that counts)
-    assertThat(await(h.client.get(t.id())).state()).isEqualTo(TaskState.FAILED);
-    JsonObject replaced = await(h.client.decide(new Decision(t.id(), 2, DecisionAction.RETRY, Instant.now(), "x", "r")));
-    assertThat(replaced.getBoolean("applied")).isTrue();
-    TaskView back = await(h.client.get(t.id()));
-    assertThat(back.state()).isEqualTo(TaskState.RETRY);
-    assertThat(back.finishedAt()).isNull();
-    // a later decision for an attempt that is no longer current changes nothing
-    JsonObject stale2 = await(h.client.decide(new Decision(t.id(), 1, DecisionAction.DEAD_LETTER, null, "late", "r")));
-    assertThat(stale2.getBoolean("applied")).isFalse();
+    // attempt 2 used the budget of 2: the provisional step dead-lettered it; a RETRY decision cannot resurrect it
+    JsonObject refused = await(h.client.decide(new Decision(t.id(), 2, DecisionAction.RETRY, Instant.now(), "x", "r")));
+    assertThat(refused.getBoolean("applied")).isFalse();
+    assertThat(refused.getString("outcome")).contains("FAILED");
   }
 
   @Test

@@ -17,14 +17,9 @@ public enum TaskOperation {
   CANCEL(EnumSet.of(TaskState.QUEUED, TaskState.RUNNING, TaskState.RETRY, TaskState.BLOCKED), TaskState.CANCELLED),
   BLOCK(EnumSet.of(TaskState.QUEUED, TaskState.RUNNING, TaskState.RETRY), TaskState.BLOCKED),
   UNBLOCK(EnumSet.of(TaskState.BLOCKED), TaskState.QUEUED),
-  /**
-   * Decisions act on the failed attempt: the task waits in RETRY (or BLOCKED after a park). From
-   * FAILED too: a task is FAILED at the decided attempt only when the ledger's provisional rule
-   * dead-lettered it (a decision is taken once per attempt), and the retry service's stage policy, not
-   * the ledger's fallback budget, is the one that counts — its retry or park replaces that dead letter.
-   */
-  RETRY_AT(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED, TaskState.FAILED), TaskState.RETRY),
-  PARK(EnumSet.of(TaskState.RETRY, TaskState.FAILED), TaskState.BLOCKED),
+  /** Decisions act on the failed attempt: the task waits in RETRY (or BLOCKED after a park). */
+  RETRY_AT(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.RETRY),
+  PARK(EnumSet.of(TaskState.RETRY), TaskState.BLOCKED),
   DEAD_LETTER(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.FAILED),
   REDRIVE(EnumSet.of(TaskState.FAILED), TaskState.QUEUED),
   /** A person forces a retry now (a FAILED task is redriven instead). */

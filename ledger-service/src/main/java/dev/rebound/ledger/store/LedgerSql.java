@@ -185,9 +185,9 @@ public final class LedgerSql {
 
   /** Decisions, guarded by the attempt they were made for: $6 id, $7 attempt. */
   static final String DECIDE_RETRY = transition("id = $6 AND attempt = $7 AND " + TaskOperation.RETRY_AT.sqlGuard(),
-      "'RETRY'", "run_after = $8, blocked_reason = NULL, finished_at = NULL");
+      "'RETRY'", "run_after = $8, blocked_reason = NULL");
   static final String DECIDE_PARK = transition("id = $6 AND attempt = $7 AND " + TaskOperation.PARK.sqlGuard(),
-      "'BLOCKED'", "blocked_reason = $2, parked_at = $1, finished_at = NULL");
+      "'BLOCKED'", "blocked_reason = $2, parked_at = $1");
   static final String DECIDE_DEAD_LETTER = transition("id = $6 AND attempt = $7 AND " + TaskOperation.DEAD_LETTER.sqlGuard(),
       "'FAILED'", "finished_at = $1");
   /** Abort: $6 workflow id. */

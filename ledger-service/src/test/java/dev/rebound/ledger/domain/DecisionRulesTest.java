@@ -94,16 +94,6 @@ class DecisionRulesTest {
   }
 
   @Test
-  void aRetryOrParkDecisionReplacesTheProvisionalDeadLetterOfTheSameAttempt() {
-    assertThat(DecisionRules.judge(task(TaskState.FAILED, 5), decision(5, DecisionAction.RETRY)))
-        .isEqualTo(new Apply(new RetryAt(RUN_AT), "decision: retry"));
-    assertThat(DecisionRules.judge(task(TaskState.FAILED, 5), decision(5, DecisionAction.PARK)))
-        .isEqualTo(new Apply(new Park(), "decision: park"));
-    assertThat(DecisionRules.judge(task(TaskState.FAILED, 5), decision(4, DecisionAction.RETRY)))
-        .isInstanceOf(NotApplied.class);
-  }
-
-  @Test
   void abortingAbortsTheTasksWholeWorkflow() {
     assertThat(DecisionRules.judge(task(TaskState.RETRY, 1), decision(1, DecisionAction.ABORT_WORKFLOW)))
         .isEqualTo(new Apply(new AbortWorkflow("wf-1"), "decision: abort_workflow"));

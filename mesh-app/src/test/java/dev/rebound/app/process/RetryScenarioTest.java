@@ -91,8 +91,10 @@ class RetryScenarioTest {
     o.put("ledger.retry.cap", "1h");
     // without jitter: a full-jitter draw of the provisional ten minutes could come due before the decision
     o.put("ledger.retry.jitter", "none");
-    // the ledger's provisional budget (default 5 attempts per run) dead-letters a task at its fifth failure;
-    // the retry service's decision for that attempt replaces it, so the default policy's fifth retry still runs
+    // the ledger's provisional budget (default 5 attempts per run) dead-letters a task at its fifth failure
+    // before the retry service's decision arrives, so the default policy's fifth retry (16 s) could never run
+    // (docs/architecture.md, "The retry service does not see a task's own maxAttempts"): give it room for six
+    o.put("ledger.retry.max-attempts", "6");
     o.put("ledger.release-sweep-interval", "100ms");
     o.put("retry.time-scale", String.valueOf(SCALE));
     o.put("retry.sweep-interval", "100ms");
