@@ -40,6 +40,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
  * again, which ignores a duplicate), counting nothing twice.
  */
 final class RetryOperations {
+  private static final int CONFLICT_ATTEMPTS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(RetryOperations.class);
   private static final int TRANSITIONS_SHOWN = 10;
 
@@ -115,7 +117,7 @@ final class RetryOperations {
   private Future<JsonObject> decide(FailureClassified c, FailureFacts f) {
     List<String> circuits = engine.circuitsOf(f).stream().map(CircuitName::toString).toList();
     List<String> budgets = engine.budgetsOf(f.stage());
-    return shared.locked(() -> store.decision(c.taskId(), c.attempt()).compose(again -> {
+    return againOnConflict(() -> shared.locked(() -> store.decision(c.taskId(), c.attempt()).compose(again -> {
       if (again.isPresent()) {
         return Future.succeededFuture(new Outcome(again.get(), List.of(), f, null, true));
       }
@@ -128,7 +130,7 @@ final class RetryOperations {
             : store.decision(c.taskId(), c.attempt()).map(existing -> new Outcome(existing.orElseThrow(), List.of(),
                 f, null, true)));
       });
-    })).compose(o -> {
+    }))).compose(o -> {
       if (!o.duplicate()) {
         metrics.decision(f.stage(), o.row().degraded(), o.row().action());
         observe(o.state());
@@ -187,6 +189,20 @@ final class RetryOperations {
 
   // ------------------------------------------------------------------ successes and the sweep
 
+  /**
+   * Runs {@code work} again when the shared state's compare-and-set lost a race (CONFLICT): it reloads
+   * the state and decides on what is there now. Bounded, so a persistent conflict still fails loudly
+   * (and the ledger's outbox re-sends the failure later).
+   */
+  private static <T> Future<T> againOnConflict(Supplier<Future<T>> work) {
+    return againOnConflict(work, CONFLICT_ATTEMPTS);
+  }
+
+  private static <T> Future<T> againOnConflict(Supplier<Future<T>> work, int attempts) {
+    return work.get().recover(t -> attempts > 1 && t instanceof ReboundException e && e.code() == ErrorCode.CONFLICT
+        ? againOnConflict(work, attempts - 1) : Future.failedFuture(t));
+  }
+
   /** A task finished: its stage's circuit counts a success (closing a half-open one), its workflow's window too. */
   Future<Integer> onTaskEvent(JsonObject event) {
     Transition t;
@@ -201,12 +217,12 @@ final class RetryOperations {
     TaskSuccess s = new TaskSuccess(t.taskId().toString(), Math.max(1, t.attempt()), t.stage(), null, t.workflowId(),
         null);
     List<String> circuits = engine.circuitsOf(s.stage(), null, null).stream().map(CircuitName::toString).toList();
-    return shared.locked(() -> shared.load(circuits, List.of(), s.workflowId()).compose(loaded -> {
+    return againOnConflict(() -> shared.locked(() -> shared.load(circuits, List.of(), s.workflowId()).compose(loaded -> {
       DecisionEngine.Outcome o = engine.onSuccess(s, loaded.state());
       RetryState changed = o.state().changedSince(loaded.state());
       return store.saveCircuits(transitioned(changed, o.events()), o.events())
           .compose(v -> shared.write(loaded, changed)).map(v -> o);
-    })).map(o -> {
+    }))).map(o -> {
       observe(o.state());
       events.emit(o.events(), null);
       return o.events().size();
