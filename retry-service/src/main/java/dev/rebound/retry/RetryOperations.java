@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@link DecisionEngine} over the cluster-wide {@link SharedRetryState}, the {@link RetryStore}, and what
  * follows a commit (the decision to the ledger, events and alerts, metrics).
  *
- * <p>A classified failure is decided once per (task, attempt): under the shared state's lock the decision
- * table is checked, the engine decides, the decision and the circuits that changed state are committed,
+ * <p>A classified failure is decided once per (task, attempt): under the shared state's lock the engine
+ * decides, the decision (unique per (task, attempt)) and the circuits that changed state are committed,
  * then the shared state is written back. A repeat answers the stored decision (and sends it to the ledger
  * again, which ignores a duplicate), counting nothing twice.
  */
@@ -117,19 +117,16 @@ final class RetryOperations {
   private Future<JsonObject> decide(FailureClassified c, FailureFacts f) {
     List<String> circuits = engine.circuitsOf(f).stream().map(CircuitName::toString).toList();
     List<String> budgets = engine.budgetsOf(f.stage());
-    return againOnConflict(() -> shared.locked(() -> store.decision(c.taskId(), c.attempt()).compose(again -> {
-      if (again.isPresent()) {
-        return Future.succeededFuture(new Outcome(again.get(), List.of(), f, null, true));
-      }
-      return shared.load(circuits, budgets, f.workflowId()).compose(loaded -> {
-        Decided d = engine.decide(f, loaded.state());
-        RetryState changed = d.state().changedSince(loaded.state());
-        DecisionRow row = row(c, f, d);
-        return store.record(row, transitioned(changed, d.events()), d.events()).compose(recorded -> recorded
-            ? shared.write(loaded, changed).map(v -> new Outcome(row, d.events(), f, d.state(), false))
-            : store.decision(c.taskId(), c.attempt()).map(existing -> new Outcome(existing.orElseThrow(), List.of(),
-                f, null, true)));
-      });
+    // no separate look-up of the decision table first: recording is the check (a repeat inserts nothing,
+    // commits no circuit change and writes no shared state), which saves a round trip per decision
+    return againOnConflict(() -> shared.locked(() -> shared.load(circuits, budgets, f.workflowId()).compose(loaded -> {
+      Decided d = engine.decide(f, loaded.state());
+      RetryState changed = d.state().changedSince(loaded.state());
+      DecisionRow row = row(c, f, d);
+      return store.record(row, transitioned(changed, d.events()), d.events()).compose(recorded -> recorded
+          ? shared.write(loaded, changed).map(v -> new Outcome(row, d.events(), f, d.state(), false))
+          : store.decision(c.taskId(), c.attempt()).map(existing -> new Outcome(existing.orElseThrow(), List.of(),
+              f, null, true)));
     }))).compose(o -> {
       if (!o.duplicate()) {
         metrics.decision(f.stage(), o.row().degraded(), o.row().action());
