@@ -152,7 +152,7 @@ public final class AnalyzerOperations {
         f.workflowId(), f.source(), f.occurredAt(), VerdictJson.message(v, true),
         new FailureClassified.History(h.count() + 1, h.healedByRetry(), h.deadLettered(), h.resolvedByPerson()),
         similar, impact.copy().put("failures", impact.getLong("failures") + 1).put("tasks", tasks), clock.instant(),
-        FailureClassified.Signals.of(f)).toJson();
+        FailureClassified.Signals.of(f), f.taskId() == null ? null : f.task()).toJson();
   }
 
   private static JsonObject historyJson(FingerprintHistory h) {

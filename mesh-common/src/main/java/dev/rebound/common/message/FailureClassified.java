@@ -25,13 +25,16 @@ import java.util.UUID;
  * @param signals        the structured signals the failure itself carried (error type, its causes,
  *                       HTTP status, exit code, SQLSTATE, the dependency a worker named), so the
  *                       retry service's conditions can match them; null when it carried none
+ * @param task           what the ledger knew of the task when it recorded the failure, passed on as it came
+ *                       (null for a failure not tied to a task, or from a sender that did not give it)
  */
 public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, String stage, String workflowId,
                                 String source, Instant occurredAt, Verdict verdict, History history, JsonArray similar,
-                                JsonObject impactLastHour, Instant classifiedAt, Signals signals) {
+                                JsonObject impactLastHour, Instant classifiedAt, Signals signals,
+                                TaskContext task) {
 
   private static final Set<String> FIELDS = Set.of("failureId", "taskId", "attempt", "stage", "workflowId", "source",
-      "occurredAt", "verdict", "history", "similar", "impactLastHour", "classifiedAt", "signals");
+      "occurredAt", "verdict", "history", "similar", "impactLastHour", "classifiedAt", "signals", "task");
 
   /**
    * What the failure said about itself, besides its message: the error's type and the types of its
@@ -164,6 +167,9 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
     if (signals != null) {
       o.put("signals", signals.toJson());
     }
+    if (task != null) {
+      o.put("task", task.toJson());
+    }
     return o;
   }
 
@@ -189,7 +195,8 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
         o.getValue("verdict") == null ? null : Verdict.fromJson(o.getJsonObject("verdict")),
         History.fromJson(o.getJsonObject("history", new JsonObject())), o.getJsonArray("similar", new JsonArray()),
         o.getJsonObject("impactLastHour", new JsonObject()), Instant.parse(o.getString("classifiedAt")),
-        o.getValue("signals") == null ? null : Signals.fromJson(o.getJsonObject("signals")));
+        o.getValue("signals") == null ? null : Signals.fromJson(o.getJsonObject("signals")),
+        o.getValue("task") == null ? null : TaskContext.fromJson(o.getJsonObject("task")));
   }
 
   private static List<String> strings(JsonArray a) {

@@ -12,7 +12,8 @@ import java.util.UUID;
  * A failure reported by a worker or any service. With a {@code taskId} it is one failed attempt of
  * that task (the lease token, when given, must be the current one); without, it is recorded, classified
  * and alerted on all the same. {@code failureId} makes a repeated report idempotent; (task, attempt)
- * does too. Build one with {@link #builder()}.
+ * does too. {@code task} is what the ledger knows of the task ({@link TaskContext}), set by the ledger when it
+ * hands the failure on; a reporter's own is replaced. Build one with {@link #builder()}.
  */
 public record FailureEvent(
     UUID failureId,
@@ -29,13 +30,14 @@ public record FailureEvent(
     Integer exitCode,
     String sqlState,
     JsonObject details,
-    Instant occurredAt) {
+    Instant occurredAt,
+    TaskContext task) {
 
   public static final int MAX_MESSAGE = 16 * 1024;
   public static final int MAX_STACK = 64 * 1024;
   private static final Set<String> FIELDS = Set.of("failureId", "taskId", "attempt", "leaseToken", "source",
       "stage", "workflowId", "message", "errorType", "stackTrace", "httpStatus", "exitCode", "sqlState", "details",
-      "occurredAt");
+      "occurredAt", "task");
 
   public static Builder builder() {
     return new Builder();
@@ -45,7 +47,7 @@ public record FailureEvent(
   public Builder toBuilder() {
     return new Builder().failureId(failureId).taskId(taskId).attempt(attempt).leaseToken(leaseToken).source(source)
         .stage(stage).workflowId(workflowId).message(message).errorType(errorType).stackTrace(stackTrace)
-        .httpStatus(httpStatus).exitCode(exitCode).sqlState(sqlState).details(details).occurredAt(occurredAt);
+        .httpStatus(httpStatus).exitCode(exitCode).sqlState(sqlState).details(details).occurredAt(occurredAt).task(task);
   }
 
   /**
@@ -75,6 +77,7 @@ public record FailureEvent(
         .sqlState(sqlState(o))
         .details(details)
         .occurredAt(JsonFields.instant(o, "occurredAt"))
+        .task(o.getValue("task") == null ? null : TaskContext.fromJson(JsonFields.object(o, "task")))
         .build();
     if (event.taskId() != null && event.attempt() == null && event.leaseToken() == null) {
       throw ReboundException.badRequest("a failure of a task needs its 'leaseToken' or 'attempt'");
@@ -107,6 +110,9 @@ public record FailureEvent(
     putIfPresent(o, "sqlState", sqlState);
     putIfPresent(o, "details", details);
     putIfPresent(o, "occurredAt", occurredAt);
+    if (task != null) {
+      o.put("task", task.toJson());
+    }
     return o;
   }
 
@@ -138,6 +144,7 @@ public record FailureEvent(
     private String sqlState;
     private JsonObject details;
     private Instant occurredAt;
+    private TaskContext task;
 
     private Builder() {
     }
@@ -157,11 +164,12 @@ public record FailureEvent(
     public Builder sqlState(String v) { this.sqlState = v; return this; }
     public Builder details(JsonObject v) { this.details = v; return this; }
     public Builder occurredAt(Instant v) { this.occurredAt = v; return this; }
+    public Builder task(TaskContext v) { this.task = v; return this; }
 
     public FailureEvent build() {
       Objects.requireNonNull(message, "a failure needs a message");
       return new FailureEvent(failureId, taskId, attempt, leaseToken, source, stage, workflowId, message, errorType,
-          stackTrace, httpStatus, exitCode, sqlState, details, occurredAt);
+          stackTrace, httpStatus, exitCode, sqlState, details, occurredAt, task);
     }
   }
 }

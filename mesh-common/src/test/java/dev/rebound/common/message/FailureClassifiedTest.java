@@ -24,7 +24,8 @@ class FailureClassifiedTest {
         new JsonArray().add(new JsonObject().put("fingerprint", "fedcba9876543210")), new JsonObject().put("tasks", 2),
         Instant.parse("2030-01-01T00:00:01Z"),
         new FailureClassified.Signals("java.net.SocketTimeoutException", List.of("java.io.IOException"), 503, null,
-            null, "github"));
+            null, "github"),
+        new TaskContext("crawler-1", "wf-1", 0, Instant.parse("2029-12-31T23:59:00Z"), 3));
   }
 
   @Test

@@ -22,7 +22,8 @@ class FailureEventTest {
     FailureEvent f = FailureEvent.builder().failureId(UUID.randomUUID()).taskId(TASK).attempt(2)
         .leaseToken(UUID.randomUUID()).source("worker-1").stage("build").workflowId("wf-1").message("HTTP 503")
         .errorType("IOException").stackTrace("at a.b(C.java:1)").httpStatus(503).exitCode(1).sqlState("40001")
-        .details(new JsonObject().put("host", "registry")).occurredAt(Instant.parse("2030-01-01T00:00:00Z")).build();
+        .details(new JsonObject().put("host", "registry")).occurredAt(Instant.parse("2030-01-01T00:00:00Z"))
+        .task(new TaskContext("crawler", "wf-1", 1, Instant.parse("2029-12-31T00:00:00Z"), null)).build();
     assertThat(FailureEvent.fromJson(f.toJson())).isEqualTo(f);
   }
 
@@ -37,6 +38,12 @@ class FailureEventTest {
   @Test
   void aFailureWithoutAMessageCannotBeBuilt() {
     assertThatThrownBy(() -> FailureEvent.builder().taskId(TASK).build()).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void anUnknownFieldOfTheTaskContextIsRefusedByItsPath() {
+    assertRefused(message().put("task", new JsonObject().put("attemptBase", 0).put("owner", "x")),
+        "unknown field 'task.owner'", "task.owner");
   }
 
   @Test
