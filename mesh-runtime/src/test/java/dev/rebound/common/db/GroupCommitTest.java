@@ -1,4 +1,4 @@
-package dev.rebound.ledger.store;
+package dev.rebound.common.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

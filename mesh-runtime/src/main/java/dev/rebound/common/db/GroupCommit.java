@@ -1,4 +1,4 @@
-package dev.rebound.ledger.store;
+package dev.rebound.common.db;
 
 import dev.rebound.common.Outcome;
 import io.vertx.core.Future;
