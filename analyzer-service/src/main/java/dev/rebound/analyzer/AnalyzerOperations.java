@@ -7,7 +7,9 @@ import dev.rebound.analyzer.domain.Verdict;
 import dev.rebound.analyzer.store.AnalyzerStore;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.JsonFields;
+import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.db.GroupCommit;
 import dev.rebound.common.message.FailureClassified;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
@@ -26,10 +28,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +51,23 @@ public final class AnalyzerOperations {
   private static final int SIMILAR_CANDIDATES = 200;
   private static final int SIMILAR_SHOWN = 3;
   private static final double SIMILAR_MIN = 0.5;
+  /** Failures analysed together at most. */
+  static final int MAX_BATCH = 500;
 
   private final Vertx vertx;
   private final Classifier classifier;
   private final AnalyzerStore store;
   private final Clock clock;
   private final Redactor redactor = new Redactor();
+  private final GroupCommit<Analysis, JsonObject> analyses;
 
   public AnalyzerOperations(Vertx vertx, Classifier classifier, AnalyzerStore store, Clock clock) {
     this.vertx = vertx;
     this.classifier = classifier;
     this.store = store;
     this.clock = clock;
+    // a batch that fails on one failure's data is recorded again failure by failure
+    this.analyses = new GroupCommit<>(MAX_BATCH, 1, this::analyzeBatch, GroupCommit::dataError);
   }
 
   public Classifier classifier() {
@@ -120,29 +133,134 @@ public final class AnalyzerOperations {
    * A failure recorded by the ledger: classify it with its fingerprint's history, record it, and send
    * {@code FailureClassified} to the retry service (and publish it). A failure seen before is not
    * counted again; its earlier verdict is sent again, since the ledger only re-sends when no
-   * decision came.
+   * decision came. Failures that arrive while a batch is being recorded go together in the next one
+   * ({@link GroupCommit}): one look-up of earlier verdicts, histories and impacts, one transaction.
    */
   public Future<JsonObject> analyzeFailure(FailureEvent f) {
     if (f.failureId() == null) {
       return Future.failedFuture(ReboundException.invalidField("failureId", "is required"));
     }
-    FailureInput input = VerdictJson.input(ClassifyRequest.of(f));
-    return store.previous(f.failureId()).compose(previous -> {
-      if (previous != null) {
-        forward(previous);
-        return Future.succeededFuture(previous);
+    return analyses.submit(new Analysis(f, Correlation.current().orElse(null)));
+  }
+
+  /** One failure to analyse, with the correlation id of the request that brought it. */
+  private record Analysis(FailureEvent failure, String correlation) {
+  }
+
+  /** A failure of a batch once classified: its verdict and input (null when it was analysed before). */
+  private static final class Classified {
+    final Analysis analysis;
+    FailureInput input;
+    Verdict verdict;
+    JsonObject result;
+    RuntimeException error;
+
+    Classified(Analysis analysis) {
+      this.analysis = analysis;
+    }
+  }
+
+  private Future<List<Outcome<JsonObject>>> analyzeBatch(List<Analysis> batch) {
+    List<Classified> items = batch.stream().map(Classified::new).toList();
+    return store.previous(batch.stream().map(a -> a.failure().failureId()).distinct().toList()).compose(previous -> {
+      Set<UUID> inBatch = new HashSet<>();
+      Set<String> fingerprints = new TreeSet<>();
+      for (Classified c : items) {
+        UUID id = c.analysis.failure().failureId();
+        if (previous.containsKey(id)) {
+          c.result = previous.get(id);
+        } else if (inBatch.add(id)) {
+          try {
+            c.input = VerdictJson.input(ClassifyRequest.of(c.analysis.failure()));
+            c.verdict = classifier.classify(c.input);
+            fingerprints.add(c.verdict.fingerprint());
+          } catch (RuntimeException e) {
+            c.error = e;
+          }
+        }
       }
-      Verdict first = classifier.classify(input);
-      return store.history(first.fingerprint()).compose(h -> {
-        Verdict v = h.count() > 0 ? classifier.classify(input, h) : first;
-        return similar(v).compose(similar -> store.impact(v.fingerprint(), Duration.ofHours(1)).compose(impact -> {
-          JsonObject classified = failureClassified(f, v, h, similar, impact);
-          return store.record(new AnalyzerStore.Occurrence(f.failureId(), f.taskId(), f.attempt(), f.workflowId(),
-                  f.stage(), f.source(), v, classified))
-              .compose(recorded -> recorded ? Future.succeededFuture(classified) : store.previous(f.failureId()));
-        }));
-      }).onSuccess(this::forward);
+      if (fingerprints.isEmpty()) {
+        return Future.succeededFuture(finish(items));
+      }
+      return store.histories(fingerprints).compose(histories -> {
+        for (Classified c : items) {
+          FingerprintHistory h = c.verdict == null ? null : histories.get(c.verdict.fingerprint());
+          if (h != null && h.count() > 0) {
+            c.verdict = classifier.classify(c.input, h);
+          }
+        }
+        Map<String, Future<JsonArray>> similar = new HashMap<>();
+        for (Classified c : items) {
+          if (c.verdict != null) {
+            similar.computeIfAbsent(c.verdict.fingerprint(), fp -> similar(c.verdict));
+          }
+        }
+        Future<Map<String, JsonObject>> impacts = store.impacts(fingerprints, Duration.ofHours(1));
+        List<Future<?>> all = new ArrayList<>(similar.values());
+        all.add(impacts);
+        return Future.all(all).compose(x -> record(items, histories, similar, impacts.result()))
+            .map(recorded -> finish(items));
+      });
     });
+  }
+
+  /** Builds each new verdict's message (counting the batch's earlier failures of its fingerprint) and records them. */
+  private Future<Set<UUID>> record(List<Classified> items, Map<String, FingerprintHistory> histories,
+      Map<String, Future<JsonArray>> similar, Map<String, JsonObject> impacts) {
+    Map<String, Integer> seen = new HashMap<>();
+    List<AnalyzerStore.Occurrence> occurrences = new ArrayList<>();
+    for (Classified c : items) {
+      if (c.verdict == null || c.error != null) {
+        continue;
+      }
+      FailureEvent f = c.analysis.failure();
+      String fp = c.verdict.fingerprint();
+      int earlier = seen.merge(fp, 1, Integer::sum) - 1;
+      FingerprintHistory h = histories.getOrDefault(fp, FingerprintHistory.NONE);
+      JsonObject impact = impacts.getOrDefault(fp, new JsonObject().put("failures", 0L).put("tasks", 0L)
+          .put("workflows", 0L)).copy();
+      impact.put("failures", impact.getLong("failures") + earlier).put("tasks", impact.getLong("tasks") + earlier);
+      c.result = failureClassified(f, c.verdict, new FingerprintHistory(h.count() + earlier, h.healedByRetry(),
+          h.deadLettered(), h.resolvedByPerson()), similar.get(fp).result(), impact);
+      occurrences.add(new AnalyzerStore.Occurrence(f.failureId(), f.taskId(), f.attempt(), f.workflowId(), f.stage(),
+          f.source(), c.verdict, c.result));
+    }
+    return occurrences.isEmpty() ? Future.succeededFuture(Set.of()) : store.recordAll(occurrences).compose(recorded -> {
+      // recorded meanwhile by another instance: its verdict is the one kept and sent
+      List<Future<?>> reread = new ArrayList<>();
+      for (Classified c : items) {
+        if (c.result != null && c.verdict != null && !recorded.contains(c.analysis.failure().failureId())) {
+          reread.add(store.previous(c.analysis.failure().failureId()).onSuccess(p -> {
+            if (p != null) {
+              c.result = p;
+            }
+          }));
+        }
+      }
+      return Future.all(reread).map(recorded);
+    });
+  }
+
+  /** Each item's answer (the batch's first result for a failure id given twice), each forwarded once. */
+  private List<Outcome<JsonObject>> finish(List<Classified> items) {
+    Map<UUID, JsonObject> first = new HashMap<>();
+    List<Outcome<JsonObject>> out = new ArrayList<>(items.size());
+    for (Classified c : items) {
+      UUID id = c.analysis.failure().failureId();
+      if (c.error != null) {
+        out.add(Outcome.failed(c.error));
+        continue;
+      }
+      JsonObject result = c.result != null ? c.result : first.get(id);
+      if (result == null) {
+        out.add(Outcome.failed(ReboundException.badRequest("failure " + id + " was not analysed")));
+        continue;
+      }
+      first.putIfAbsent(id, result);
+      forward(result, c.analysis.correlation());
+      out.add(Outcome.ok(result));
+    }
+    return out;
   }
 
   private JsonObject failureClassified(FailureEvent f, Verdict v, FingerprintHistory h, JsonArray similar, JsonObject impact) {
@@ -204,9 +322,8 @@ public final class AnalyzerOperations {
     return (double) inter.size() / union.size();
   }
 
-  private void forward(JsonObject classified) {
+  private void forward(JsonObject classified, String correlation) {
     DeliveryOptions options = new DeliveryOptions();
-    String correlation = Correlation.current().orElse(null);
     if (correlation != null) {
       options = Correlation.options(correlation);
     }

@@ -21,10 +21,10 @@ import dev.rebound.retry.domain.CircuitBreaker;
 import dev.rebound.retry.domain.CircuitName;
 import dev.rebound.retry.domain.CircuitSnapshot;
 import dev.rebound.retry.domain.CircuitTransition;
-import dev.rebound.retry.domain.Decided;
 import dev.rebound.retry.domain.DecisionEngine;
 import dev.rebound.retry.domain.FailureFacts;
 import dev.rebound.retry.domain.RetryDecider;
+import dev.rebound.retry.domain.RetryDecision;
 import dev.rebound.retry.domain.RetryEvent;
 import dev.rebound.retry.domain.RetryState;
 import dev.rebound.retry.domain.TaskSuccess;
@@ -39,9 +39,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * {@link DecisionEngine} over the cluster-wide {@link SharedRetryState}, the {@link RetryStore}, and what
  * follows a commit (the decision to the ledger, events and alerts, metrics).
  *
- * <p>A classified failure is decided once per (task, attempt): under the shared state's lock the engine
- * decides, the decision (unique per (task, attempt)) and the circuits that changed state are committed,
- * then the shared state is written back. A repeat answers the stored decision (and sends it to the ledger
- * again, which ignores a duplicate), counting nothing twice.
+ * <p>A classified failure is decided once per (task, attempt), in a {@link DecisionBatches batch} with the
+ * failures and successes that arrived meanwhile: one hold of the shared state's lock, one transaction. A
+ * repeat answers the stored decision (and sends it to the ledger again, which ignores a duplicate),
+ * counting nothing twice.
  */
 final class RetryOperations {
   private static final int CONFLICT_ATTEMPTS = 5;
@@ -66,6 +64,7 @@ final class RetryOperations {
   private final LedgerClient ledger;
   private final RetryEvents events;
   private final RetryMetrics metrics;
+  private final DecisionBatches batches;
 
   RetryOperations(DecisionEngine engine, SharedRetryState shared, RetryStore store, LedgerClient ledger,
       RetryEvents events, RetryMetrics metrics) {
@@ -75,6 +74,7 @@ final class RetryOperations {
     this.ledger = ledger;
     this.events = events;
     this.metrics = metrics;
+    this.batches = new DecisionBatches(engine, shared, store, this::observe);
   }
 
   // ------------------------------------------------------------------ decisions
@@ -89,15 +89,21 @@ final class RetryOperations {
     if (c.attempt() == null || c.attempt() < 1) {
       throw ReboundException.invalidField("attempt", "is required for a task's failure and must be at least 1");
     }
-    return store.decision(c.taskId(), c.attempt()).compose(found -> {
-      if (found.isPresent()) {
-        return applied(found.get(), true);
+    // what the ledger knew of the task travels with the failure; only a sender that did not give it (or a
+    // failure without a verdict, whose message is the task's last error) costs a read of the task
+    Future<FailureFacts> facts = FailureFactsMapper.complete(c)
+        ? Future.succeededFuture(facts(c, null))
+        : ledger.get(c.taskId())
+            .recover(t -> Future.failedFuture(ReboundException.from(t).code() == ErrorCode.NOT_FOUND
+                ? ReboundException.notFound("task", c.taskId()) : ReboundException.from(t)))
+            .map(task -> facts(c, task));
+    return facts.compose(f -> againOnConflict(() -> batches.submit(new DecisionBatches.Failure(c, f))).compose(r -> {
+      if (!r.duplicate()) {
+        metrics.decision(f.stage(), r.row().degraded(), r.row().action());
+        events.emit(r.events(), f);
       }
-      return ledger.get(c.taskId())
-          .recover(t -> Future.failedFuture(ReboundException.from(t).code() == ErrorCode.NOT_FOUND
-              ? ReboundException.notFound("task", c.taskId()) : ReboundException.from(t)))
-          .compose(task -> decide(c, facts(c, task)));
-    });
+      return applied(r.row(), r.duplicate());
+    }));
   }
 
   private static FailureFacts facts(FailureClassified c, TaskView task) {
@@ -109,36 +115,7 @@ final class RetryOperations {
     }
   }
 
-  /** What one decision produced: the row (new or found), its events and the facts behind it. */
-  private record Outcome(DecisionRow row, List<RetryEvent> events, FailureFacts facts, RetryState state,
-                         boolean duplicate) {
-  }
-
-  private Future<JsonObject> decide(FailureClassified c, FailureFacts f) {
-    List<String> circuits = engine.circuitsOf(f).stream().map(CircuitName::toString).toList();
-    List<String> budgets = engine.budgetsOf(f.stage());
-    // no separate look-up of the decision table first: recording is the check (a repeat inserts nothing,
-    // commits no circuit change and writes no shared state), which saves a round trip per decision
-    return againOnConflict(() -> shared.locked(() -> shared.load(circuits, budgets, f.workflowId()).compose(loaded -> {
-      Decided d = engine.decide(f, loaded.state());
-      RetryState changed = d.state().changedSince(loaded.state());
-      DecisionRow row = row(c, f, d);
-      return store.record(row, transitioned(changed, d.events()), d.events()).compose(recorded -> recorded
-          ? shared.write(loaded, changed).map(v -> new Outcome(row, d.events(), f, d.state(), false))
-          : store.decision(c.taskId(), c.attempt()).map(existing -> new Outcome(existing.orElseThrow(), List.of(),
-              f, null, true)));
-    }))).compose(o -> {
-      if (!o.duplicate()) {
-        metrics.decision(f.stage(), o.row().degraded(), o.row().action());
-        observe(o.state());
-        events.emit(o.events(), o.facts());
-      }
-      return applied(o.row(), o.duplicate());
-    });
-  }
-
-  private static DecisionRow row(FailureClassified c, FailureFacts f, Decided d) {
-    var r = d.decision();
+  static DecisionRow row(FailureClassified c, FailureFacts f, RetryDecision r) {
     return new DecisionRow(c.taskId(), c.attempt(), f.stage(), r.action(), r.runAt(),
         r.delay() == null ? null : r.delay().toMillis(), r.cause().name(), r.degraded(), r.free(), r.blockedBy(),
         r.reason(), c.failureId(), r.decidedAt());
@@ -168,17 +145,8 @@ final class RetryOperations {
     return row.blockedBy() == null ? o : o.put("blockedBy", row.blockedBy());
   }
 
-  /** The circuits of {@code changed} that moved state (persisted so a restart restores them). */
-  private static List<CircuitSnapshot> transitioned(RetryState changed, List<? extends RetryEvent> events) {
-    Set<String> moved = events.stream().filter(e -> e instanceof CircuitTransition)
-        .map(e -> ((CircuitTransition) e).name()).collect(Collectors.toSet());
-    return changed.circuits().values().stream().filter(c -> moved.contains(c.name())).toList();
-  }
-
-  private void observe(RetryState state) {
-    if (state == null) {
-      return;
-    }
+  /** Circuit and budget gauges from the state a batch left. */
+  private void observe(RetryDecider.Snapshot state) {
     Instant now = engine.clock().instant();
     state.circuits().values().forEach(metrics::circuit);
     state.budgets().forEach((key, b) -> metrics.budget(engine.budget(key).usage(b, now)));
@@ -213,16 +181,9 @@ final class RetryOperations {
     }
     TaskSuccess s = new TaskSuccess(t.taskId().toString(), Math.max(1, t.attempt()), t.stage(), null, t.workflowId(),
         null);
-    List<String> circuits = engine.circuitsOf(s.stage(), null, null).stream().map(CircuitName::toString).toList();
-    return againOnConflict(() -> shared.locked(() -> shared.load(circuits, List.of(), s.workflowId()).compose(loaded -> {
-      DecisionEngine.Outcome o = engine.onSuccess(s, loaded.state());
-      RetryState changed = o.state().changedSince(loaded.state());
-      return store.saveCircuits(transitioned(changed, o.events()), o.events())
-          .compose(v -> shared.write(loaded, changed)).map(v -> o);
-    }))).map(o -> {
-      observe(o.state());
-      events.emit(o.events(), null);
-      return o.events().size();
+    return againOnConflict(() -> batches.submit(new DecisionBatches.Success(s))).map(r -> {
+      events.emit(r.events(), null);
+      return r.events().size();
     });
   }
 

@@ -7,26 +7,41 @@ final class AnalyzerSql {
 
   static final String OCCURRENCE = "SELECT classified FROM analyzer.occurrences WHERE failure_id = $1";
 
-  static final String INSERT_OCCURRENCE = """
-      INSERT INTO analyzer.occurrences (failure_id, fingerprint, task_id, attempt, workflow_id, stage, source, classified, seen_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-      ON CONFLICT (failure_id) DO NOTHING
-      RETURNING failure_id""";
+  static final String OCCURRENCES_AMONG =
+      "SELECT failure_id, classified FROM analyzer.occurrences WHERE failure_id = ANY($1)";
 
-  /** Creates the fingerprint on first sight; later sights count and keep the newest verdict fields. */
-  static final String UPSERT_FINGERPRINT = """
+  /** A batch's occurrences; one recorded before inserts nothing and returns no row. */
+  static final String INSERT_OCCURRENCES = """
+      INSERT INTO analyzer.occurrences (failure_id, fingerprint, task_id, attempt, workflow_id, stage, source, classified, seen_at)
+      SELECT i.*, $9 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[],
+                                 $8::jsonb[]) AS i
+      ON CONFLICT (failure_id) DO NOTHING
+      RETURNING failure_id, fingerprint, stage""";
+
+  /**
+   * A batch's fingerprints, in fingerprint order (so that two instances lock them in the same order): created
+   * on first sight with no occurrence counted yet, later sights keep the newest verdict fields.
+   */
+  static final String SEE_FINGERPRINTS = """
       INSERT INTO analyzer.fingerprints (fingerprint, template, category, transient, severity, rule_id, root_cause,
                                          occurrences, first_seen, last_seen)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)
+      SELECT i.*, 0, $8, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[],
+                                        $7::text[]) AS i
       ON CONFLICT (fingerprint) DO UPDATE SET
-        occurrences = analyzer.fingerprints.occurrences + 1,
         last_seen = GREATEST(analyzer.fingerprints.last_seen, EXCLUDED.last_seen),
         template = EXCLUDED.template, category = EXCLUDED.category, transient = EXCLUDED.transient,
         severity = EXCLUDED.severity, rule_id = EXCLUDED.rule_id, root_cause = EXCLUDED.root_cause""";
 
-  static final String UPSERT_STAGE = """
-      INSERT INTO analyzer.fingerprint_stages (fingerprint, stage, occurrences) VALUES ($1, $2, 1)
-      ON CONFLICT (fingerprint, stage) DO UPDATE SET occurrences = analyzer.fingerprint_stages.occurrences + 1""";
+  /** Counts a batch's recorded occurrences per fingerprint. */
+  static final String COUNT_FINGERPRINTS = """
+      UPDATE analyzer.fingerprints f SET occurrences = f.occurrences + c.n
+      FROM unnest($1::text[], $2::bigint[]) AS c(fingerprint, n) WHERE f.fingerprint = c.fingerprint""";
+
+  /** Counts a batch's recorded occurrences per (fingerprint, stage). */
+  static final String COUNT_STAGES = """
+      INSERT INTO analyzer.fingerprint_stages (fingerprint, stage, occurrences)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+      ON CONFLICT (fingerprint, stage) DO UPDATE SET occurrences = analyzer.fingerprint_stages.occurrences + EXCLUDED.occurrences""";
 
   static final String FINGERPRINT = """
       SELECT fingerprint, template, category, transient, severity, rule_id, root_cause, occurrences, first_seen, last_seen,
@@ -35,6 +50,15 @@ final class AnalyzerSql {
 
   static final String STAGES_OF = """
       SELECT stage, occurrences FROM analyzer.fingerprint_stages WHERE fingerprint = $1 ORDER BY occurrences DESC LIMIT 20""";
+
+  static final String FINGERPRINTS_AMONG = """
+      SELECT fingerprint, occurrences, healed_by_retry, dead_lettered, resolved_by_person
+      FROM analyzer.fingerprints WHERE fingerprint = ANY($1)""";
+
+  /** Impact of several fingerprints: distinct tasks and workflows hit since $2, per fingerprint. */
+  static final String IMPACTS = """
+      SELECT fingerprint, count(DISTINCT task_id) AS tasks, count(DISTINCT workflow_id) AS workflows, count(*) AS failures
+      FROM analyzer.occurrences WHERE fingerprint = ANY($1) AND seen_at >= $2 GROUP BY fingerprint""";
 
   /** Impact: distinct tasks and workflows hit since $2. */
   static final String IMPACT = """

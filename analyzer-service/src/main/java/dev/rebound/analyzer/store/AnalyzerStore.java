@@ -18,7 +18,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** The analyzer's PostgreSQL store (schema {@code analyzer}). */
@@ -46,34 +53,127 @@ public final class AnalyzerStore {
         .map(rows -> rows.size() == 0 ? null : (JsonObject) rows.iterator().next().getValue("classified"));
   }
 
-  public record Occurrence(UUID failureId, UUID taskId, Integer attempt, String workflowId, String stage, String source,
-                           Verdict verdict, JsonObject classified) {
+  /** The FailureClassified sent before for each of {@code failureIds} that has one. */
+  public Future<Map<UUID, JsonObject>> previous(Collection<UUID> failureIds) {
+    return pool.preparedQuery(AnalyzerSql.OCCURRENCES_AMONG).execute(Tuple.of(failureIds.toArray(new UUID[0])))
+        .map(rows -> {
+          Map<UUID, JsonObject> out = new HashMap<>();
+          rows.forEach(r -> out.put(r.getUUID("failure_id"), (JsonObject) r.getValue("classified")));
+          return out;
+        });
   }
 
-  private static final class AlreadyRecorded extends RuntimeException {
-    AlreadyRecorded() {
-      super(null, null, false, false);
-    }
+  /** The history of each of {@code fingerprints} that is known. */
+  public Future<Map<String, FingerprintHistory>> histories(Collection<String> fingerprints) {
+    return pool.preparedQuery(AnalyzerSql.FINGERPRINTS_AMONG).execute(Tuple.of(fingerprints.toArray(new String[0])))
+        .map(rows -> {
+          Map<String, FingerprintHistory> out = new HashMap<>();
+          rows.forEach(r -> out.put(r.getString("fingerprint"), new FingerprintHistory(r.getLong("occurrences"),
+              r.getLong("healed_by_retry"), r.getLong("dead_lettered"), r.getLong("resolved_by_person"))));
+          return out;
+        });
+  }
+
+  /** {@link #impact} of each of {@code fingerprints} (one with no failure in the window is absent). */
+  public Future<Map<String, JsonObject>> impacts(Collection<String> fingerprints, Duration window) {
+    return pool.preparedQuery(AnalyzerSql.IMPACTS)
+        .execute(Tuple.of(fingerprints.toArray(new String[0]), ts(clock.instant().minus(window))))
+        .map(rows -> {
+          Map<String, JsonObject> out = new HashMap<>();
+          rows.forEach(r -> out.put(r.getString("fingerprint"), new JsonObject().put("failures", r.getLong("failures"))
+              .put("tasks", r.getLong("tasks")).put("workflows", r.getLong("workflows"))));
+          return out;
+        });
   }
 
   /**
-   * Counts the fingerprint and records the occurrence in one transaction. False when this failure
-   * id was recorded before (by this or another instance): nothing is counted twice.
+   * Records a batch of occurrences and counts them on their fingerprints and stages, in one transaction;
+   * returns the failure ids recorded (one recorded before, by this or another instance, is not, and counts
+   * nothing twice).
    */
-  public Future<Boolean> record(Occurrence o) {
+  public Future<Set<UUID>> recordAll(List<Occurrence> batch) {
     Instant now = clock.instant();
-    Verdict v = o.verdict();
-    return pool.withTransaction(conn -> conn.preparedQuery(AnalyzerSql.UPSERT_FINGERPRINT)
-            .execute(Tuple.tuple(Arrays.asList(v.fingerprint(), v.template(), v.category().name(), v.transientFailure(),
-                v.severity().name(), v.ruleId(), v.rootCause(), ts(now))))
-            .compose(x -> conn.preparedQuery(AnalyzerSql.INSERT_OCCURRENCE).execute(Tuple.tuple(Arrays.asList(
-                o.failureId(), v.fingerprint(), o.taskId(), o.attempt(), o.workflowId(), o.stage(), o.source(),
-                o.classified(), ts(now)))))
-            .compose(rows -> rows.size() == 0 ? Future.<Void>failedFuture(new AlreadyRecorded())
-                : o.stage() == null ? Future.<Void>succeededFuture()
-                : conn.preparedQuery(AnalyzerSql.UPSERT_STAGE).execute(Tuple.of(v.fingerprint(), o.stage())).<Void>mapEmpty()))
-        .map(true)
-        .recover(t -> t instanceof AlreadyRecorded ? Future.succeededFuture(false) : Future.failedFuture(t));
+    Map<String, Verdict> byFingerprint = new TreeMap<>();
+    batch.forEach(o -> byFingerprint.put(o.verdict().fingerprint(), o.verdict()));
+    int f = byFingerprint.size();
+    String[] fps = new String[f];
+    String[] templates = new String[f];
+    String[] categories = new String[f];
+    Boolean[] transients = new Boolean[f];
+    String[] severities = new String[f];
+    String[] rules = new String[f];
+    String[] causes = new String[f];
+    int i = 0;
+    for (Verdict v : byFingerprint.values()) {
+      fps[i] = v.fingerprint();
+      templates[i] = v.template();
+      categories[i] = v.category().name();
+      transients[i] = v.transientFailure();
+      severities[i] = v.severity().name();
+      rules[i] = v.ruleId();
+      causes[i] = v.rootCause();
+      i++;
+    }
+    int n = batch.size();
+    UUID[] ids = new UUID[n];
+    String[] ofps = new String[n];
+    UUID[] tasks = new UUID[n];
+    Integer[] attempts = new Integer[n];
+    String[] workflows = new String[n];
+    String[] stages = new String[n];
+    String[] sources = new String[n];
+    JsonObject[] classified = new JsonObject[n];
+    for (int k = 0; k < n; k++) {
+      Occurrence o = batch.get(k);
+      ids[k] = o.failureId();
+      ofps[k] = o.verdict().fingerprint();
+      tasks[k] = o.taskId();
+      attempts[k] = o.attempt();
+      workflows[k] = o.workflowId();
+      stages[k] = o.stage();
+      sources[k] = o.source();
+      classified[k] = o.classified();
+    }
+    return pool.withTransaction(conn -> conn.preparedQuery(AnalyzerSql.SEE_FINGERPRINTS)
+        .execute(Tuple.of(fps, templates, categories, transients, severities, rules, causes).addValue(ts(now)))
+        .compose(x -> conn.preparedQuery(AnalyzerSql.INSERT_OCCURRENCES).execute(Tuple.of(ids, ofps, tasks, attempts,
+            workflows, stages, sources).addValue(classified).addValue(ts(now))))
+        .compose(rows -> {
+          Set<UUID> recorded = new HashSet<>();
+          Map<String, Long> perFingerprint = new TreeMap<>();
+          Map<List<String>, Long> perStage = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
+              .thenComparing(k -> k.get(1)));
+          rows.forEach(r -> {
+            recorded.add(r.getUUID("failure_id"));
+            perFingerprint.merge(r.getString("fingerprint"), 1L, Long::sum);
+            if (r.getString("stage") != null) {
+              perStage.merge(List.of(r.getString("fingerprint"), r.getString("stage")), 1L, Long::sum);
+            }
+          });
+          if (recorded.isEmpty()) {
+            return Future.succeededFuture(recorded);
+          }
+          Future<?> counted = conn.preparedQuery(AnalyzerSql.COUNT_FINGERPRINTS).execute(Tuple.of(
+              perFingerprint.keySet().toArray(new String[0]), (Object) perFingerprint.values().toArray(new Long[0])));
+          if (!perStage.isEmpty()) {
+            String[] sf = new String[perStage.size()];
+            String[] ss = new String[perStage.size()];
+            Long[] sn = new Long[perStage.size()];
+            int k = 0;
+            for (Map.Entry<List<String>, Long> e : perStage.entrySet()) {
+              sf[k] = e.getKey().get(0);
+              ss[k] = e.getKey().get(1);
+              sn[k] = e.getValue();
+              k++;
+            }
+            counted = counted.compose(v -> conn.preparedQuery(AnalyzerSql.COUNT_STAGES).execute(Tuple.of(sf, ss, sn)));
+          }
+          return counted.map(recorded);
+        }));
+  }
+
+  public record Occurrence(UUID failureId, UUID taskId, Integer attempt, String workflowId, String stage, String source,
+                           Verdict verdict, JsonObject classified) {
   }
 
   /** What the classifier needs to know of a fingerprint's past. */

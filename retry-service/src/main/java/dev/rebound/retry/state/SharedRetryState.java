@@ -4,6 +4,7 @@ import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.retry.domain.BudgetSnapshot;
 import dev.rebound.retry.domain.CircuitSnapshot;
+import dev.rebound.retry.domain.RetryDecider;
 import dev.rebound.retry.domain.RetryState;
 import dev.rebound.retry.domain.WorkflowWindow;
 import io.vertx.core.Future;
@@ -77,19 +78,29 @@ public final class SharedRetryState {
   public record Loaded(RetryState state, Map<String, String> loadedText) {
   }
 
+  /** What a batch read: the state of every entry it named, and each entry's text as loaded (null when absent). */
+  public record LoadedAll(RetryDecider.Snapshot state, Map<String, String> loadedText) {
+  }
+
   /** Loads the named circuits, budgets and workflow (absent entries stay absent: new ones start empty). */
   public Future<Loaded> load(Collection<String> circuitNames, Collection<String> budgetKeys, String workflowId) {
+    return loadAll(circuitNames, budgetKeys, workflowId == null ? List.of() : List.of(workflowId)).map(all ->
+        new Loaded(new RetryState(all.state().circuits(), all.state().budgets(),
+            workflowId == null ? null : all.state().workflows().get(workflowId)), all.loadedText()));
+  }
+
+  /** Loads the named circuits, budgets and workflows (absent entries stay absent: new ones start empty). */
+  public Future<LoadedAll> loadAll(Collection<String> circuitNames, Collection<String> budgetKeys,
+      Collection<String> workflowIds) {
     Map<String, Future<String>> reads = new HashMap<>();
     circuitNames.forEach(n -> reads.put(circuitKey(n), circuits.get(n)));
     budgetKeys.forEach(k -> reads.put(budgetKey(k), budgets.get(k)));
-    if (workflowId != null) {
-      reads.put(workflowKey(workflowId), workflows.get(workflowId));
-    }
+    workflowIds.forEach(w -> reads.put(workflowKey(w), workflows.get(w)));
     return Future.all(new ArrayList<>(reads.values())).map(all -> {
       Map<String, String> text = new HashMap<>();
       Map<String, CircuitSnapshot> c = new HashMap<>();
       Map<String, BudgetSnapshot> b = new HashMap<>();
-      WorkflowWindow w = null;
+      Map<String, WorkflowWindow> w = new HashMap<>();
       for (Map.Entry<String, Future<String>> e : reads.entrySet()) {
         String value = e.getValue().result();
         text.put(e.getKey(), value);
@@ -100,24 +111,52 @@ public final class SharedRetryState {
         switch (e.getKey().charAt(0)) {
           case 'c' -> c.put(id, StateJson.circuit(new JsonObject(value)));
           case 'b' -> b.put(id, StateJson.budget(new JsonObject(value)));
-          default -> w = StateJson.workflow(new JsonObject(value));
+          default -> w.put(id, StateJson.workflow(new JsonObject(value)));
         }
       }
-      return new Loaded(new RetryState(c, b, w), text);
+      return new LoadedAll(new RetryDecider.Snapshot(c, b, w), text);
     });
+  }
+
+  /** Writes back every entry of {@code after} that differs from what {@code before} loaded, by compare-and-set. */
+  public Future<Void> writeAll(LoadedAll before, RetryDecider.Snapshot after) {
+    Map<String, CircuitSnapshot> c = new HashMap<>();
+    after.circuits().forEach((k, v) -> {
+      if (!v.equals(before.state().circuits().get(k))) {
+        c.put(k, v);
+      }
+    });
+    Map<String, BudgetSnapshot> b = new HashMap<>();
+    after.budgets().forEach((k, v) -> {
+      if (!v.equals(before.state().budgets().get(k))) {
+        b.put(k, v);
+      }
+    });
+    List<WorkflowWindow> w = new ArrayList<>();
+    after.workflows().forEach((k, v) -> {
+      if (!v.equals(before.state().workflows().get(k))) {
+        w.add(v);
+      }
+    });
+    return write(before.loadedText(), c, b, w);
   }
 
   /** Writes back {@code changed} (see {@link RetryState#changedSince}) by compare-and-set against {@code before}. */
   public Future<Void> write(Loaded before, RetryState changed) {
+    return write(before.loadedText(), changed.circuits(), changed.budgets(),
+        changed.workflow() == null ? List.of() : List.of(changed.workflow()));
+  }
+
+  private Future<Void> write(Map<String, String> loadedText, Map<String, CircuitSnapshot> changedCircuits,
+      Map<String, BudgetSnapshot> changedBudgets, List<WorkflowWindow> changedWorkflows) {
     List<Future<Boolean>> writes = new ArrayList<>();
-    changed.circuits().forEach((name, s) -> writes.add(cas(circuits, name,
-        before.loadedText().get(circuitKey(name)), StateJson.circuit(s).encode(), 0)));
-    changed.budgets().forEach((key, s) -> writes.add(cas(budgets, key,
-        before.loadedText().get(budgetKey(key)), StateJson.budget(s).encode(), 0)));
-    if (changed.workflow() != null) {
-      String id = changed.workflow().workflowId();
-      writes.add(cas(workflows, id, before.loadedText().get(workflowKey(id)),
-          StateJson.workflow(changed.workflow()).encode(), WORKFLOW_TTL_MS));
+    changedCircuits.forEach((name, s) -> writes.add(cas(circuits, name,
+        loadedText.get(circuitKey(name)), StateJson.circuit(s).encode(), 0)));
+    changedBudgets.forEach((key, s) -> writes.add(cas(budgets, key,
+        loadedText.get(budgetKey(key)), StateJson.budget(s).encode(), 0)));
+    for (WorkflowWindow w : changedWorkflows) {
+      writes.add(cas(workflows, w.workflowId(), loadedText.get(workflowKey(w.workflowId())),
+          StateJson.workflow(w).encode(), WORKFLOW_TTL_MS));
     }
     return Future.all(writes).compose(all -> {
       for (Future<Boolean> f : writes) {

@@ -13,6 +13,18 @@ public record DecisionRow(UUID taskId, int attempt, String stage, DecisionAction
   /** Who the ledger records as having decided. */
   public static final String DECIDED_BY = "retry-service";
 
+  /** What a decision is unique by: one per (task, attempt). */
+  public record Key(UUID taskId, int attempt) {
+    @Override
+    public String toString() {
+      return taskId + "#" + attempt;
+    }
+  }
+
+  public Key key() {
+    return new Key(taskId, attempt);
+  }
+
   /** The contract's message for the ledger. */
   public Decision toDecision() {
     return new Decision(taskId, attempt, action, runAt, reason, DECIDED_BY);

@@ -17,6 +17,17 @@ final class RetrySql {
       ON CONFLICT (task_id, attempt) DO NOTHING
       RETURNING task_id""";
 
+  /** The decisions already taken among a batch's (task, attempt) pairs. */
+  static final String DECISIONS_AMONG = "SELECT " + DECISION_COLUMNS
+      + " FROM retry.decisions WHERE (task_id, attempt) IN (SELECT * FROM unnest($1::uuid[], $2::int[]))";
+
+  /** A batch of decisions; a (task, attempt) decided already inserts nothing and returns no row. */
+  static final String INSERT_DECISIONS = "INSERT INTO retry.decisions (" + DECISION_COLUMNS + ")" + """
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[], $7::text[],
+                            $8::bool[], $9::bool[], $10::text[], $11::text[], $12::uuid[], $13::timestamptz[])
+      ON CONFLICT (task_id, attempt) DO NOTHING
+      RETURNING task_id, attempt""";
+
   /** A newer snapshot of a circuit replaces an older one, never the reverse. */
   static final String UPSERT_CIRCUIT = """
       INSERT INTO retry.circuits (name, state, version, snapshot, updated_at) VALUES ($1, $2, $3, $4, $5)

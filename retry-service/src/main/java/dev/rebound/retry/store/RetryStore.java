@@ -19,8 +19,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -54,6 +58,76 @@ public final class RetryStore {
             .addValue(ts(d.decidedAt())))
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
             : saveChanges(tx, circuits, events).map(true)));
+  }
+
+  /** The decisions already taken among {@code keys}, by {@link DecisionRow#key}. */
+  public Future<Map<String, DecisionRow>> decisions(List<DecisionRow.Key> keys) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    UUID[] tasks = new UUID[keys.size()];
+    Integer[] attempts = new Integer[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      tasks[i] = keys.get(i).taskId();
+      attempts[i] = keys.get(i).attempt();
+    }
+    return pool.preparedQuery(RetrySql.DECISIONS_AMONG).execute(Tuple.of(tasks, (Object) attempts)).map(rows -> {
+      Map<String, DecisionRow> out = new HashMap<>();
+      rows.forEach(r -> {
+        DecisionRow d = decisionRow(r);
+        out.put(d.key().toString(), d);
+      });
+      return out;
+    });
+  }
+
+  /**
+   * Records a batch of decisions with the circuits that changed state, their transitions and the budget
+   * episodes, in one transaction; returns the keys ({@link DecisionRow#key}) of the decisions inserted (one
+   * decided already is not).
+   */
+  public Future<Set<String>> recordAll(List<DecisionRow> decisions, List<CircuitSnapshot> circuits,
+      List<? extends RetryEvent> events) {
+    if (decisions.isEmpty()) {
+      return saveCircuits(circuits, events).map(Set.of());
+    }
+    int n = decisions.size();
+    UUID[] tasks = new UUID[n];
+    Integer[] attempts = new Integer[n];
+    String[] stages = new String[n];
+    String[] actions = new String[n];
+    OffsetDateTime[] runAt = new OffsetDateTime[n];
+    Long[] delays = new Long[n];
+    String[] causes = new String[n];
+    Boolean[] degraded = new Boolean[n];
+    Boolean[] free = new Boolean[n];
+    String[] blockedBy = new String[n];
+    String[] reasons = new String[n];
+    UUID[] failures = new UUID[n];
+    OffsetDateTime[] decidedAt = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      DecisionRow d = decisions.get(i);
+      tasks[i] = d.taskId();
+      attempts[i] = d.attempt();
+      stages[i] = d.stage();
+      actions[i] = d.action().name();
+      runAt[i] = ts(d.runAt());
+      delays[i] = d.delayMs();
+      causes[i] = d.cause();
+      degraded[i] = d.degraded();
+      free[i] = d.free();
+      blockedBy[i] = d.blockedBy();
+      reasons[i] = d.reason();
+      failures[i] = d.failureId();
+      decidedAt[i] = ts(d.decidedAt());
+    }
+    Tuple t = Tuple.of(tasks, attempts, stages, actions, runAt, delays, causes).addValue(degraded).addValue(free)
+        .addValue(blockedBy).addValue(reasons).addValue(failures).addValue(decidedAt);
+    return pool.withTransaction(tx -> tx.preparedQuery(RetrySql.INSERT_DECISIONS).execute(t).compose(rows -> {
+      Set<String> inserted = new HashSet<>();
+      rows.forEach(r -> inserted.add(new DecisionRow.Key(r.getUUID("task_id"), r.getInteger("attempt")).toString()));
+      return saveChanges(tx, circuits, events).map(inserted);
+    }));
   }
 
   /** Circuits that changed state and their transitions (operator actions, the sweep, successes). */
