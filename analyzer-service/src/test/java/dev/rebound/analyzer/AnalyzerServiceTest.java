@@ -11,6 +11,7 @@ import dev.rebound.common.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +22,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -169,6 +171,36 @@ class AnalyzerServiceTest {
         assertThat(e.getThrowableProxy().getMessage()).doesNotContain(key);
       }
     });
+  }
+
+  @Test
+  void failuresAnalysedAtOnceAreCountedOnceEachAndTheirHistoryFollowsArrivalOrder() throws Exception {
+    String message = "java.net.UnknownHostException: registry-" + UUID.randomUUID().toString().substring(0, 8)
+        + ".internal: Name or service not known";
+    List<JsonObject> burst = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      burst.add(failure(UUID.randomUUID(), UUID.randomUUID(), 1, message));
+    }
+    burst.add(burst.get(2).copy());
+    List<Future<Message<JsonObject>>> sent = burst.stream()
+        .map(f -> vertx.eventBus().<JsonObject>request(Addresses.ANALYZER_FAILURES, f)).toList();
+    List<JsonObject> answers = new ArrayList<>();
+    for (Future<Message<JsonObject>> a : sent) {
+      answers.add(await(a).body());
+    }
+
+    String fp = answers.get(0).getJsonObject("verdict").getString("fingerprint");
+    assertThat(answers).extracting(a -> a.getJsonObject("verdict").getString("fingerprint")).containsOnly(fp);
+    assertThat(answers.get(6)).isEqualTo(answers.get(2));
+    assertThat(answers.subList(0, 6)).extracting(a -> a.getJsonObject("history").getLong("occurrences"))
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    long occurrences = await(pool.preparedQuery("SELECT occurrences FROM analyzer.fingerprints WHERE fingerprint = $1")
+        .execute(Tuple.of(fp))).iterator().next().getLong(0);
+    assertThat(occurrences).isEqualTo(6);
+    long byStage = await(pool.preparedQuery(
+        "SELECT occurrences FROM analyzer.fingerprint_stages WHERE fingerprint = $1 AND stage = 'deploy'")
+        .execute(Tuple.of(fp))).iterator().next().getLong(0);
+    assertThat(byStage).isEqualTo(6);
   }
 
   @Test

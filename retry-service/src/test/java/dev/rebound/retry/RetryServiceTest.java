@@ -8,6 +8,7 @@ import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.LedgerClient;
 import dev.rebound.common.client.RetryApi;
 import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.message.TaskContext;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.request.ClaimRequest;
@@ -21,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +33,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -192,6 +195,42 @@ class RetryServiceTest {
     assertThat(scrape).contains("rebound_retry_decisions_total{action=\"PARK\",degraded=\"false\",stage=\"" + stage + "\"}")
         .contains("rebound_retry_circuit_state{circuit=\"" + circuit + "\"} 0.0")
         .contains("rebound_retry_circuit_transitions_total{circuit=\"" + circuit + "\",to=\"OPEN\"}");
+  }
+
+  @Test
+  void failuresClassifiedAtOnceAreDecidedTogetherOnceEachFromTheTaskContextTheyCarry() throws Exception {
+    String stage = "batch-" + UUID.randomUUID().toString().substring(0, 6);
+    TaskView task = claimNew(stage);
+    fail(task, "java.net.SocketTimeoutException: Read timed out", null);
+    decisionOf(task.id(), task.attempt());
+    JsonObject template = eventually(() -> classified.stream()
+        .filter(m -> task.id().toString().equals(m.getString("taskId"))).findFirst(), Optional::isPresent).get();
+
+    // three failures of tasks the ledger does not know: deciding must not need to read them back
+    List<JsonObject> burst = new ArrayList<>();
+    List<UUID> tasks = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      UUID id = UUID.randomUUID();
+      tasks.add(id);
+      burst.add(template.copy().put("failureId", UUID.randomUUID().toString()).put("taskId", id.toString())
+          .put("attempt", 1).put("task", new TaskContext("agent-" + i, null, 0, Instant.now(), null).toJson()));
+    }
+    burst.add(burst.get(0).copy());
+    List<Future<Message<JsonObject>>> answers = burst.stream()
+        .map(m -> vertx.eventBus().<JsonObject>request(Addresses.RETRY_CLASSIFIED, m)).toList();
+    List<JsonObject> replies = new ArrayList<>();
+    for (Future<Message<JsonObject>> a : answers) {
+      replies.add(await(a).body());
+    }
+
+    assertThat(replies).extracting(r -> r.getBoolean("duplicate")).containsExactly(false, false, false, true);
+    assertThat(replies.get(3).getString("action")).isEqualTo(replies.get(0).getString("action"));
+    for (UUID id : tasks) {
+      assertThat(count("SELECT count(*) FROM retry.decisions WHERE task_id = $1", id)).isEqualTo(1);
+    }
+    // the stage's circuit counted the first failure and the three of the burst, the repeat not
+    assertThat(getJson("/v1/circuits/stage:" + stage, 200).getInteger("consecutiveFailures")).isEqualTo(4);
+    assertThat(getJson("/v1/circuits/agent:agent-1", 200).getInteger("consecutiveFailures")).isEqualTo(1);
   }
 
   @Test
