@@ -236,6 +236,38 @@ class AnalyzerServiceTest {
   }
 
   @Test
+  void aDeadLetteredTaskRedrivenToSuccessCountsAsResolvedByAPersonNoLongerAsDeadLettered() throws Exception {
+    UUID task = UUID.randomUUID();
+    JsonObject first = analyze(failure(UUID.randomUUID(), task, 1,
+        "HttpError: Bad credentials for deploy-" + UUID.randomUUID().toString().substring(0, 8)));
+    String fp = first.getJsonObject("verdict").getString("fingerprint");
+    Instant now = Instant.now();
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, new JsonObject().put("taskId", task.toString()).put("from", "RUNNING")
+        .put("to", "FAILED").put("attempt", 1).put("stage", "deploy").put("at", now.toString()));
+    eventually(() -> outcomes(fp).getLong("deadLettered") == 1L);
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, new JsonObject().put("taskId", task.toString()).put("from", "FAILED")
+        .put("to", "QUEUED").put("attempt", 1).put("stage", "deploy").put("actor", "alice")
+        .put("reason", "rotated the token").put("at", now.plusSeconds(1).toString()));
+    Thread.sleep(200);
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, new JsonObject().put("taskId", task.toString()).put("from", "RUNNING")
+        .put("to", "DONE").put("attempt", 2).put("stage", "deploy").put("at", now.plusSeconds(2).toString()));
+    eventually(() -> outcomes(fp).getLong("resolvedByPerson") == 1L);
+    assertThat(outcomes(fp).getLong("deadLettered")).isZero();
+    // the history stays consistent: the next failure of the fingerprint is classified with it
+    JsonObject next = analyze(failure(UUID.randomUUID(), UUID.randomUUID(), 1,
+        first.getJsonObject("verdict").getString("redacted")));
+    assertThat(next.getJsonObject("history").getLong("occurrences")).isEqualTo(2L);
+  }
+
+  private static JsonObject outcomes(String fingerprint) {
+    try {
+      return get("/v1/fingerprints/" + fingerprint).bodyAsJsonObject().getJsonObject("outcomes");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void outcomesAreLearnedFromTaskTransitions() throws Exception {
     UUID task = UUID.randomUUID();
     JsonObject first = analyze(failure(UUID.randomUUID(), task, 1, "HTTP 503 Service Unavailable from registry.npmjs.org"));

@@ -380,13 +380,25 @@ public final class LedgerOperations {
 
   // ---------------------------------------------------------------- wake-ups and events
 
-  /** Publishes committed transitions on {@code rebound.events.tasks} (and counts them). */
+  /**
+   * Publishes committed transitions on {@code rebound.events.tasks} (and counts them); sends the outcomes the retry
+   * service counts (see {@link Addresses#RETRY_OUTCOMES}) to one of its instances.
+   */
   public void publish(List<Transition> transitions) {
     metrics.transitions(transitions);
     for (Transition t : transitions) {
       DeliveryOptions options = t.correlationId() == null ? new DeliveryOptions() : Correlation.options(t.correlationId());
-      vertx.eventBus().publish(Addresses.EVENTS_TASKS, t.toJson(), options);
+      JsonObject event = t.toJson();
+      vertx.eventBus().publish(Addresses.EVENTS_TASKS, event, options);
+      if (forRetryService(t)) {
+        vertx.eventBus().send(Addresses.RETRY_OUTCOMES, event, options);
+      }
     }
+  }
+
+  private static boolean forRetryService(Transition t) {
+    return t.to() == TaskState.DONE || (t.to() == TaskState.QUEUED || t.to() == TaskState.RETRY)
+        && (t.from() == TaskState.FAILED || t.from() == TaskState.BLOCKED || t.from() == TaskState.RETRY);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -21,6 +21,12 @@ public final class Addresses {
   public static final String ANALYZER_CLASSIFY = "rebound.analyzer.classify";
   /** {@code FailureClassified} from the analyzer to the retry service. */
   public static final String RETRY_CLASSIFIED = "rebound.retry.classified";
+  /**
+   * A task's outcomes for the retry service, sent point-to-point by the ledger after their commit (so that one
+   * retry-service instance counts each): every transition to DONE, and every return to QUEUED or RETRY from
+   * FAILED, BLOCKED or RETRY (an operator's redrive, resume or retry-now among them), as {@code Transition}s.
+   */
+  public static final String RETRY_OUTCOMES = "rebound.retry.outcomes";
   /** The retry service's API (policies, circuits, budgets) for {@code RetryApi}; the operation is the {@link #ACTION_HEADER}. */
   public static final String RETRY = "rebound.retry";
   /**

@@ -34,6 +34,7 @@ import dev.rebound.retry.store.RetryStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -168,23 +169,45 @@ final class RetryOperations {
         ? againOnConflict(work, attempts - 1) : Future.failedFuture(t));
   }
 
-  /** A task finished: its stage's circuit counts a success (closing a half-open one), its workflow's window too. */
-  Future<Integer> onTaskEvent(JsonObject event) {
+  /**
+   * A task's outcome from the ledger ({@code rebound.retry.outcomes}, one instance each): a task DONE counts a
+   * success on its circuits (closing a half-open one) and its workflow's window, and when it had failed before,
+   * it counts as healed (by retries alone, or by a person when an operator stepped in); an operator's return of
+   * a task to the queue is noted as such.
+   */
+  Future<Integer> onTaskOutcome(JsonObject event) {
     Transition t;
     try {
       t = Transition.fromJson(event);
     } catch (RuntimeException e) {
       return Future.succeededFuture(0);
     }
-    if (t.to() != TaskState.DONE || t.stage() == null) {
+    if (t.to() != TaskState.DONE) {
+      return byPerson(t.actor()) ? store.noteIntervention(t.taskId(), t.actor(), t.at()).map(1)
+          : Future.succeededFuture(0);
+    }
+    if (t.stage() == null) {
       return Future.succeededFuture(0);
     }
-    TaskSuccess s = new TaskSuccess(t.taskId().toString(), Math.max(1, t.attempt()), t.stage(), null, t.workflowId(),
-        null);
-    return againOnConflict(() -> batches.submit(new DecisionBatches.Success(s))).map(r -> {
+    TaskSuccess s = new TaskSuccess(t.taskId().toString(), Math.max(1, t.attempt()), t.stage(), null,
+        t.workflowId(), null);
+    Future<Integer> counted = againOnConflict(() -> batches.submit(new DecisionBatches.Success(s))).map(r -> {
       events.emit(r.events(), null);
       return r.events().size();
     });
+    if (t.attempt() <= 1) {
+      return counted;
+    }
+    return counted.compose(n -> store.healing(t.taskId()).map(h -> {
+      metrics.healed(h.intervened(), h.firstDecided() == null ? null : Duration.between(h.firstDecided(), t.at()));
+      return n;
+    }));
+  }
+
+  /** An actor that is a person (an operator's token or name), not a worker or one of Rebound's services. */
+  private static boolean byPerson(String actor) {
+    return actor != null && !actor.isBlank() && !actor.equals(DecisionRow.DECIDED_BY) && !actor.startsWith("ledger:")
+        && !actor.startsWith("circuit:");
   }
 
   /** Half-opens the open circuits whose time has passed; returns how many moved. */

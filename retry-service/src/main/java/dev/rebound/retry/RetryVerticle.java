@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Wiring of the retry service on the {@link ServiceVerticle} skeleton: the {@link DecisionEngine} with the
  * configured rules, the cluster-wide {@link SharedRetryState} (persisted circuits restored into it when the
  * cluster does not hold them), the {@link RetryEndpoints} table ({@code rebound.retry.classified},
- * {@code rebound.retry} and {@code /v1}), successes observed on {@code rebound.events.tasks}, and sweeps that
+ * {@code rebound.retry} and {@code /v1}), task outcomes from {@code rebound.retry.outcomes}, and sweeps that
  * half-open circuits and prune old rows.
  */
 public final class RetryVerticle extends ServiceVerticle {
@@ -62,7 +62,7 @@ public final class RetryVerticle extends ServiceVerticle {
           LOG.info("retry state: {} persisted circuit(s) restored into shared data", restored);
           RetryOperations ops = new RetryOperations(engine, shared, store,
               new LedgerClient(vertx, config.ledgerTimeout().toMillis()), new RetryEvents(vertx, metrics), metrics);
-          observe(Addresses.EVENTS_TASKS, ops::onTaskEvent);
+          observe(Addresses.RETRY_OUTCOMES, ops::onTaskOutcome);
           addSweep("circuits", config.sweepInterval(), ops::refreshCircuits);
           addSweep("retention", PRUNE_EVERY, () -> store.prune(config.retention(), 10_000));
           return RetryEndpoints.table(ops);

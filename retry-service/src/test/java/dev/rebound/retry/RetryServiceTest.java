@@ -12,6 +12,8 @@ import dev.rebound.common.message.TaskContext;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteRequest;
+import dev.rebound.common.request.DeadLetterSelection;
 import dev.rebound.common.request.EnqueueRequest;
 import dev.rebound.common.runtime.ReboundVertx;
 import dev.rebound.common.runtime.Settings;
@@ -41,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -234,6 +237,38 @@ class RetryServiceTest {
   }
 
   @Test
+  void aTaskDoneAfterARetryCountsAsHealedByRetriesAndOneRedrivenByAnOperatorAsHealedByAPerson() throws Exception {
+    String stage = "heal-" + UUID.randomUUID().toString().substring(0, 6);
+    TaskView task = claimNew(stage);
+    fail(task, "java.net.SocketTimeoutException: Read timed out", null);
+    assertThat(decisionOf(task.id(), task.attempt()).getString("action")).isEqualTo("RETRY");
+    completeNextOf(stage, task.id());
+
+    TaskView other = claimNew(stage);
+    fail(other, "HttpError: Bad credentials", 401);
+    assertThat(decisionOf(other.id(), other.attempt()).getString("action")).isEqualTo("DEAD_LETTER");
+    eventually(() -> get(other.id()), t -> t.state() == TaskState.FAILED);
+    await(ledger.redrive(DeadLetterSelection.ofIds(List.of(other.id()), "credentials rotated")));
+    eventually(() -> quietly(() -> count("SELECT count(*) FROM retry.interventions WHERE task_id = $1", other.id())),
+        n -> n == 1);
+    completeNextOf(stage, other.id());
+
+    eventually(() -> ReboundVertx.registry(vertx).orElseThrow().scrape(),
+        m -> m.contains("rebound_retry_tasks_healed_total{by=\"retry\"} 1.0")
+            && m.contains("rebound_retry_tasks_healed_total{by=\"person\"} 1.0")
+            && m.contains("rebound_retry_time_to_heal_seconds_count 2"));
+  }
+
+  /** Claims the stage's next task (once its retry is due), which must be {@code id}, and completes it. */
+  private static void completeNextOf(String stage, UUID id) throws Exception {
+    List<TaskView> claimed = eventually(
+        () -> quietly(() -> await(ledger.claim(ClaimRequest.builder("worker-1").stage(stage).build()))),
+        l -> !l.isEmpty());
+    assertThat(claimed.get(0).id()).isEqualTo(id);
+    await(ledger.complete(CompleteRequest.of(id, claimed.get(0).leaseToken(), new JsonObject())));
+  }
+
+  @Test
   void theSameTaskAttemptClassifiedTwiceYieldsOneDecisionAndCountsOnce() throws Exception {
     String stage = "lint-" + UUID.randomUUID().toString().substring(0, 6);
     TaskView task = claimNew(stage);
@@ -398,6 +433,14 @@ class RetryServiceTest {
   static String circuitState(String name) {
     try {
       return getJson("/v1/circuits/" + name, 200).getString("state");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static <T> T quietly(Callable<T> call) {
+    try {
+      return call.call();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -104,6 +104,15 @@ final class AnalyzerSql {
       UPDATE analyzer.fingerprints SET resolved_by_person = resolved_by_person + 1, last_working_action = $2
       WHERE fingerprint = $1""";
 
+  /**
+   * A task dead-lettered before and now DONE (redriven): its failure is no longer counted as dead-lettered
+   * (it counts as healed or resolved now), so a fingerprint's outcomes never exceed its failures.
+   */
+  static final String UNCOUNT_DEAD_LETTERED = """
+      UPDATE analyzer.fingerprints SET dead_lettered = GREATEST(dead_lettered - 1, 0)
+      WHERE fingerprint = $1 AND EXISTS (SELECT 1 FROM analyzer.outcomes
+                                         WHERE task_id = $2 AND fingerprint = $1 AND outcome = 'DEAD_LETTERED')""";
+
   static final String UPSERT_INTERVENTION = """
       INSERT INTO analyzer.interventions (task_id, action, at) VALUES ($1, $2, $3)
       ON CONFLICT (task_id) DO UPDATE SET action = EXCLUDED.action, at = EXCLUDED.at""";

@@ -306,7 +306,9 @@ public final class AnalyzerStore {
                   case DEAD_LETTERED -> Tuple.of(fp);
                   case RESOLVED_BY_PERSON -> Tuple.of(fp, action);
                 };
-                return conn.preparedQuery(sql).execute(args).map(true);
+                Future<?> before = kind == Outcome.DEAD_LETTERED ? Future.succeededFuture()
+                    : conn.preparedQuery(AnalyzerSql.UNCOUNT_DEAD_LETTERED).execute(Tuple.of(fp, taskId));
+                return before.compose(x -> conn.preparedQuery(sql).execute(args)).map(true);
               }));
         }));
   }

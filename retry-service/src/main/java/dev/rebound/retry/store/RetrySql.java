@@ -41,6 +41,15 @@ final class RetrySql {
   static final String INSERT_BUDGET_EVENT = """
       INSERT INTO retry.budget_events (budget, kind, retries, allowance, first_attempts, at) VALUES ($1, $2, $3, $4, $5, $6)""";
 
+  static final String NOTE_INTERVENTION = """
+      INSERT INTO retry.interventions (task_id, actor, at) VALUES ($1, $2, $3)
+      ON CONFLICT (task_id) DO UPDATE SET actor = EXCLUDED.actor, at = EXCLUDED.at""";
+
+  /** How a task that ended DONE got there: its first decision's time, and whether a person stepped in. */
+  static final String HEALING = """
+      SELECT (SELECT min(decided_at) FROM retry.decisions WHERE task_id = $1) AS first_decided,
+             EXISTS (SELECT 1 FROM retry.interventions WHERE task_id = $1) AS intervened""";
+
   static final String CIRCUITS = "SELECT snapshot FROM retry.circuits ORDER BY name";
 
   static final String TRANSITIONS = """
@@ -52,6 +61,9 @@ final class RetrySql {
 
   static final String PRUNE_TRANSITIONS = """
       DELETE FROM retry.circuit_transitions WHERE id IN (SELECT id FROM retry.circuit_transitions WHERE at < $1 LIMIT $2)""";
+
+  static final String PRUNE_INTERVENTIONS = """
+      DELETE FROM retry.interventions WHERE task_id IN (SELECT task_id FROM retry.interventions WHERE at < $1 LIMIT $2)""";
 
   static final String PRUNE_BUDGET_EVENTS = """
       DELETE FROM retry.budget_events WHERE id IN (SELECT id FROM retry.budget_events WHERE at < $1 LIMIT $2)""";

@@ -167,6 +167,23 @@ public final class RetryStore {
     return f.mapEmpty();
   }
 
+  /** An operator's action on a task (it then counts as healed by a person if it ends DONE). */
+  public Future<Void> noteIntervention(UUID taskId, String actor, Instant at) {
+    return pool.preparedQuery(RetrySql.NOTE_INTERVENTION).execute(Tuple.of(taskId, actor, ts(at))).mapEmpty();
+  }
+
+  /** How a task that ended DONE after failures got there. */
+  public record Healing(Instant firstDecided, boolean intervened) {
+  }
+
+  public Future<Healing> healing(UUID taskId) {
+    return pool.preparedQuery(RetrySql.HEALING).execute(Tuple.of(taskId)).map(rows -> {
+      Row r = rows.iterator().next();
+      OffsetDateTime first = r.getOffsetDateTime("first_decided");
+      return new Healing(first == null ? null : first.toInstant(), r.getBoolean("intervened"));
+    });
+  }
+
   /** Every persisted circuit (restored into shared data at start). */
   public Future<List<CircuitSnapshot>> circuits() {
     return pool.preparedQuery(RetrySql.CIRCUITS).execute().map(rows -> {
@@ -198,7 +215,8 @@ public final class RetryStore {
     return pool.preparedQuery(RetrySql.PRUNE_DECISIONS).execute(Tuple.of(before, batch))
         .compose(a -> pool.preparedQuery(RetrySql.PRUNE_TRANSITIONS).execute(Tuple.of(before, batch))
             .compose(b -> pool.preparedQuery(RetrySql.PRUNE_BUDGET_EVENTS).execute(Tuple.of(before, batch))
-                .map(c -> a.rowCount() + b.rowCount() + c.rowCount())));
+                .compose(c -> pool.preparedQuery(RetrySql.PRUNE_INTERVENTIONS).execute(Tuple.of(before, batch))
+                    .map(d -> a.rowCount() + b.rowCount() + c.rowCount() + d.rowCount()))));
   }
 
   private static DecisionRow decisionRow(Row r) {
