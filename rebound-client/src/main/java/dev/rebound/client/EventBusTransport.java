@@ -1,6 +1,7 @@
 package dev.rebound.client;
 
 import dev.rebound.common.client.LedgerClient;
+import dev.rebound.common.client.RetryClient;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.request.CheckpointRequest;
@@ -11,12 +12,19 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
-/** The ledger over the (clustered) event bus: the contract's {@link LedgerClient} as it is. */
+/** The ledger (and the retry service's circuits) over the (clustered) event bus: the contract's clients as they are. */
 final class EventBusTransport implements LedgerTransport {
   private final LedgerClient ledger;
+  private final RetryClient retry;
 
-  EventBusTransport(LedgerClient ledger) {
+  EventBusTransport(LedgerClient ledger, RetryClient retry) {
     this.ledger = ledger;
+    this.retry = retry;
+  }
+
+  @Override
+  public Future<JsonObject> circuits() {
+    return retry.circuits();
   }
 
   @Override

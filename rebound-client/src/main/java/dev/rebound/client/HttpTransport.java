@@ -2,7 +2,9 @@ package dev.rebound.client;
 
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.client.ApiOperation;
 import dev.rebound.common.client.LedgerApi;
+import dev.rebound.common.client.RetryApi;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.request.CheckpointRequest;
@@ -42,18 +44,29 @@ final class HttpTransport implements LedgerTransport {
 
   private final Vertx vertx;
   private final String baseUrl;
+  private final String retryUrl;
   private final String authorization;
   private final Duration timeout;
   private final HttpClient http;
 
-  HttpTransport(Vertx vertx, URI baseUrl, String bearerToken, Duration timeout) {
+  HttpTransport(Vertx vertx, URI baseUrl, URI retryUrl, String bearerToken, Duration timeout) {
     this.vertx = vertx;
-    String base = baseUrl.toString();
-    this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.baseUrl = trimmed(baseUrl);
+    this.retryUrl = trimmed(retryUrl);
     this.authorization = bearerToken == null || bearerToken.isBlank() ? null : "Bearer " + bearerToken.trim();
     this.timeout = timeout;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  private static String trimmed(URI url) {
+    String s = url.toString();
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  @Override
+  public Future<JsonObject> circuits() {
+    return call(retryUrl, RetryApi.CIRCUITS, new JsonObject(), timeout);
   }
 
   @Override
@@ -83,6 +96,10 @@ final class HttpTransport implements LedgerTransport {
   }
 
   Future<JsonObject> call(LedgerApi operation, JsonObject request, Duration wait) {
+    return call(baseUrl, operation, request, wait);
+  }
+
+  private Future<JsonObject> call(String base, ApiOperation operation, JsonObject request, Duration wait) {
     JsonObject body = request.copy();
     String path = Arrays.stream(operation.route().path().split("/"))
         .map(segment -> segment.startsWith(":") ? encode(String.valueOf(body.remove(segment.substring(1)))) : segment)
@@ -92,9 +109,9 @@ final class HttpTransport implements LedgerTransport {
       builder.header("Authorization", authorization);
     }
     if (operation.route().method() == HttpMethod.GET) {
-      builder.uri(URI.create(baseUrl + path + query(body))).GET();
+      builder.uri(URI.create(base + path + query(body))).GET();
     } else {
-      builder.uri(URI.create(baseUrl + path)).header("Content-Type", "application/json")
+      builder.uri(URI.create(base + path)).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
     }
     Context context = vertx.getOrCreateContext();
@@ -102,7 +119,7 @@ final class HttpTransport implements LedgerTransport {
     http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) ->
         context.runOnContext(v -> {
           if (error != null) {
-            answer.fail(unreachable(path, error));
+            answer.fail(unreachable(base, path, error));
           } else {
             settle(answer, path, response);
           }
@@ -128,7 +145,7 @@ final class HttpTransport implements LedgerTransport {
       answer.fail(new ReboundException(code(error.getString("code"), status),
           error.getString("message", "HTTP " + status), error.getJsonObject("details")));
     } else {
-      answer.fail(new ReboundException(code(null, status), "HTTP " + status + " from the ledger for " + path));
+      answer.fail(new ReboundException(code(null, status), "HTTP " + status + " for " + path));
     }
   }
 
@@ -148,11 +165,11 @@ final class HttpTransport implements LedgerTransport {
     return status >= 400 && status < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.UNAVAILABLE;
   }
 
-  private ReboundException unreachable(String path, Throwable error) {
+  private static ReboundException unreachable(String base, String path, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     String why = cause instanceof HttpTimeoutException ? "no answer in time"
         : cause instanceof ConnectException ? "connection refused" : cause.getClass().getSimpleName();
-    return new ReboundException(ErrorCode.UNAVAILABLE, "the ledger at " + baseUrl + " is unreachable for " + path
+    return new ReboundException(ErrorCode.UNAVAILABLE, base + " is unreachable for " + path
         + ": " + why);
   }
 

@@ -2,6 +2,7 @@ package dev.rebound.client;
 
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.LedgerClient;
+import dev.rebound.common.client.RetryClient;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.request.CheckpointRequest;
@@ -33,9 +34,16 @@ public interface LedgerTransport {
   /** Answers after the ledger committed the failure. */
   Future<JsonObject> reportFailure(FailureEvent failure);
 
+  /**
+   * The cluster's circuits as the retry service shows them ({@code GET /v1/circuits}:
+   * {@code {"circuits":[{name, state, reason, …}]}}), which a worker follows besides the transitions it is
+   * told of; fails when the retry service cannot be reached.
+   */
+  Future<JsonObject> circuits();
+
   /** Over the (clustered) event bus of {@code vertx}, through the contract's {@link LedgerClient}. */
   static LedgerTransport eventBus(Vertx vertx) {
-    return new EventBusTransport(new LedgerClient(vertx));
+    return new EventBusTransport(new LedgerClient(vertx), new RetryClient(vertx, 10_000));
   }
 
   /**
@@ -48,11 +56,22 @@ public interface LedgerTransport {
 
   /** Over HTTP with the given bearer token (null or blank: none). */
   static LedgerTransport http(Vertx vertx, URI baseUrl, String bearerToken) {
-    return new HttpTransport(vertx, baseUrl, bearerToken, HttpTransport.DEFAULT_TIMEOUT);
+    return new HttpTransport(vertx, baseUrl, baseUrl, bearerToken, HttpTransport.DEFAULT_TIMEOUT);
   }
 
-  /** Over HTTP with the given bearer token and the time to wait for each answer (on top of a claim's wait). */
+  /**
+   * Over HTTP with the given bearer token and the time to wait for each answer (on top of a claim's wait);
+   * circuits are read from the same {@code baseUrl} (as {@code rebound run} serves every service on one port).
+   */
   static LedgerTransport http(Vertx vertx, URI baseUrl, String bearerToken, Duration timeout) {
-    return new HttpTransport(vertx, baseUrl, bearerToken, timeout);
+    return new HttpTransport(vertx, baseUrl, baseUrl, bearerToken, timeout);
+  }
+
+  /**
+   * Over HTTP to a ledger at {@code ledgerUrl} and a retry service at {@code retryUrl} (its circuits), as
+   * separate services are deployed (e.g. {@code http://ledger:8081} and {@code http://retry:8083}).
+   */
+  static LedgerTransport http(Vertx vertx, URI ledgerUrl, URI retryUrl, String bearerToken, Duration timeout) {
+    return new HttpTransport(vertx, ledgerUrl, retryUrl, bearerToken, timeout);
   }
 }

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -45,6 +46,8 @@ public final class ReboundWorker {
   public static final int DEFAULT_CLAIM_BATCH = 10;
   public static final Duration DEFAULT_CLAIM_WAIT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
+  /** How often the cluster's circuits are read (besides the transitions the event bus brings). */
+  public static final Duration DEFAULT_CIRCUIT_REFRESH = Duration.ofSeconds(5);
   private static final long CLAIM_RETRY_MIN_MS = 250;
   private static final long CLAIM_RETRY_MAX_MS = 30_000;
   private static final String STAGE_PREFIX = "stage:";
@@ -60,6 +63,7 @@ public final class ReboundWorker {
   private final int claimBatch;
   private final Duration claimWait;
   private final Duration stopTimeout;
+  private final Duration circuitRefresh;
   private final Clock clock;
   private final ResourceGuard guard;
   private final DependencyBreakers breakers;
@@ -79,6 +83,9 @@ public final class ReboundWorker {
   private long claimRetryTimer = -1;
   private long claimRetryMs;
   private long guardTimer = -1;
+  private long circuitTimer = -1;
+  /** The state of each circuit as the cluster last told it (a read of all circuits acts on changes only). */
+  private final Map<String, String> clusterStates = new HashMap<>();
   private boolean recycled;
   private boolean recycling;
   private boolean restartAsked;
@@ -97,6 +104,7 @@ public final class ReboundWorker {
     this.claimBatch = b.claimBatch;
     this.claimWait = b.claimWait;
     this.stopTimeout = b.stopTimeout;
+    this.circuitRefresh = b.circuitRefresh;
     this.clock = b.clock;
     this.guard = b.resourceGuard;
     this.breakers = new DependencyBreakers(b.breakerSettings, b.clock);
@@ -142,6 +150,9 @@ public final class ReboundWorker {
             pump();
           });
         }
+        // the circuits open before this worker started, and the ones an HTTP worker hears of no other way
+        readCircuits();
+        circuitTimer = vertx.setPeriodic(circuitRefresh.toMillis(), id -> readCircuits());
         pump();
         started.complete();
       });
@@ -168,6 +179,7 @@ public final class ReboundWorker {
       drained = Promise.promise();
       cancel(claimRetryTimer);
       cancel(guardTimer);
+      cancel(circuitTimer);
       long giveUp = vertx.setTimer(Math.max(1, stopTimeout.toMillis()), id -> {
         for (RunningTask task : new ArrayList<>(running.values())) {
           finish(task, null, new Failure("worker " + name + " stopped before the task finished (waited "
@@ -256,10 +268,31 @@ public final class ReboundWorker {
         || event.getString("to") == null) {
       return;
     }
-    String circuit = event.getString("name");
-    String to = event.getString("to");
+    follow(event.getString("name"), event.getString("to"), event.getString("reason"));
+  }
+
+  /** Reads every circuit of the cluster and follows the ones whose state changed; unreachable: tried again later. */
+  private void readCircuits() {
+    if (stopping) {
+      return;
+    }
+    transport.circuits().onComplete(ar -> {
+      if (ar.failed() || ar.result().getJsonArray("circuits") == null) {
+        return;
+      }
+      for (Object o : ar.result().getJsonArray("circuits")) {
+        if (o instanceof JsonObject c && c.getString("name") != null && c.getString("state") != null
+            && !c.getString("state").equals(clusterStates.get(c.getString("name")))) {
+          follow(c.getString("name"), c.getString("state"), c.getString("reason"));
+        }
+      }
+    });
+  }
+
+  private void follow(String circuit, String to, String reason) {
+    clusterStates.put(circuit, to);
     if (circuit.startsWith(DependencyBreakers.PREFIX)) {
-      breakers.adopt(circuit.substring(DependencyBreakers.PREFIX.length()), to, event.getString("reason"));
+      breakers.adopt(circuit.substring(DependencyBreakers.PREFIX.length()), to, reason);
     } else if (circuit.equals(STAGE_PREFIX + stage)) {
       stagePaused = to.equals("OPEN") || to.equals("FORCED_OPEN");
       pump();
@@ -520,6 +553,7 @@ public final class ReboundWorker {
     private int claimBatch = DEFAULT_CLAIM_BATCH;
     private Duration claimWait = DEFAULT_CLAIM_WAIT;
     private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+    private Duration circuitRefresh = DEFAULT_CIRCUIT_REFRESH;
     private Clock clock = Clock.systemUTC();
     private ResourceGuard resourceGuard;
     private BreakerSettings breakerSettings = BreakerSettings.DEFAULTS;
@@ -546,6 +580,8 @@ public final class ReboundWorker {
     public Builder claimWait(Duration v) { this.claimWait = v; return this; }
     /** How long {@link ReboundWorker#stop()} waits for running tasks (default 30 s). */
     public Builder stopTimeout(Duration v) { this.stopTimeout = v; return this; }
+    /** How often the cluster's circuits are read besides the transitions heard on the event bus (default 5 s). */
+    public Builder circuitRefresh(Duration v) { this.circuitRefresh = Objects.requireNonNull(v, "circuitRefresh"); return this; }
     /** The clock of failure reports and breakers. */
     public Builder clock(Clock v) { this.clock = Objects.requireNonNull(v, "clock"); return this; }
     /** Off unless given. */
@@ -558,6 +594,9 @@ public final class ReboundWorker {
       }
       if (lease.toMillis() < ClaimRequest.MIN_LEASE_MS) {
         throw new IllegalArgumentException("lease must be at least " + ClaimRequest.MIN_LEASE_MS + " ms");
+      }
+      if (circuitRefresh.toMillis() < 1) {
+        throw new IllegalArgumentException("circuitRefresh must be at least 1 ms");
       }
       if (claimWait.toMillis() < 1) {
         // a claim answered at once with nothing would be sent again at once

@@ -13,6 +13,7 @@ import dev.rebound.common.request.CompleteRequest;
 import dev.rebound.common.request.HeartbeatRequest;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
@@ -20,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +74,32 @@ class HttpTransportTest {
   }
 
   @Test
+  void aWorkerOverHttpFollowsTheCircuitsTheRetryServiceShows() throws Exception {
+    AtomicReference<String> s3 = new AtomicReference<>("OPEN");
+    List<String> paths = new CopyOnWriteArrayList<>();
+    HttpServer retry = await(ledger.vertx.createHttpServer().requestHandler(req -> {
+      paths.add(req.path());
+      req.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("circuits", new JsonArray()
+          .add(new JsonObject().put("name", "dependency:s3").put("state", s3.get()).put("reason", "5 consecutive failures"))
+          .add(new JsonObject().put("name", "stage:other").put("state", "OPEN"))).encode());
+    }).listen(0, "127.0.0.1"));
+    LedgerTransport http = LedgerTransport.http(ledger.vertx, ledger.httpBase(),
+        URI.create("http://127.0.0.1:" + retry.actualPort()), null, Duration.ofSeconds(5));
+    String stage = "http-" + UUID.randomUUID().toString().substring(0, 8);
+    ReboundWorker worker = ReboundWorker.builder(ledger.vertx, http).name("http-follower").stage(stage)
+        .claimWait(Duration.ofMillis(200)).circuitRefresh(Duration.ofMillis(100)).build();
+    await(worker.work(ctx -> Future.succeededFuture()));
+
+    // opened before the worker started: no transition was ever published to it
+    eventually(() -> worker.breakers().state("s3") == DependencyBreaker.State.OPEN);
+    assertThat(paths).contains("/v1/circuits");
+    s3.set("CLOSED");
+    eventually(() -> worker.breakers().state("s3") == DependencyBreaker.State.CLOSED);
+    await(worker.stop());
+    await(retry.close());
+  }
+
+  @Test
   void theBearerTokenIsSentAndNeverShown() throws Exception {
     List<String> authorizations = new CopyOnWriteArrayList<>();
     HttpServer peer = await(ledger.vertx.createHttpServer().requestHandler(req -> {
@@ -88,5 +117,13 @@ class HttpTransportTest {
     assertThat(authorizations).containsExactly("Bearer s3cret-token");
     assertThat(http.toString()).doesNotContain("s3cret");
     await(peer.close());
+  }
+
+  private static void eventually(BooleanSupplier done) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!done.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(done.getAsBoolean()).as("in time").isTrue();
   }
 }

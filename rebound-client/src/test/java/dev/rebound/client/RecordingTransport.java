@@ -30,6 +30,12 @@ final class RecordingTransport implements LedgerTransport {
   }
 
   @Override
+  public Future<JsonObject> circuits() {
+    sent.add("circuits");
+    return real.circuits();
+  }
+
+  @Override
   public Future<List<TaskView>> claim(ClaimRequest request) {
     sent.add("claim");
     return real.claim(request);
