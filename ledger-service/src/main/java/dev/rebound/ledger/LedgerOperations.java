@@ -31,6 +31,8 @@ import dev.rebound.ledger.outbox.AnalyzerOutbox;
 import dev.rebound.ledger.store.Changed;
 import dev.rebound.ledger.store.CheckpointStore;
 import dev.rebound.ledger.store.Completion;
+import dev.rebound.ledger.store.DecisionStore;
+import dev.rebound.ledger.store.FailureStore;
 import dev.rebound.ledger.store.LedgerStores;
 import dev.rebound.ledger.store.NewTask;
 import dev.rebound.ledger.store.TaskQueries;
@@ -70,6 +72,8 @@ public final class LedgerOperations {
   private final Clock clock;
   private final GroupCommit<NewTask, TaskStore.Enqueued> enqueues;
   private final GroupCommit<Completion, Transition> completions;
+  private final GroupCommit<FailureStore.FailureReport, FailureStore.FailureRecorded> failures;
+  private final GroupCommit<DecisionStore.DecisionRequest, DecisionStore.Decided> decisions;
   private final LedgerMetrics metrics;
   private final Redactor redactor = new Redactor();
 
@@ -94,6 +98,14 @@ public final class LedgerOperations {
     this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
       metrics.batch(batch.size());
       return taskStore.complete(batch);
+    }, GroupCommit::dataError);
+    this.failures = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
+      metrics.batch(batch.size());
+      return stores.failures().recordFailures(batch);
+    }, GroupCommit::dataError);
+    this.decisions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
+      metrics.batch(batch.size());
+      return stores.decisions().applyDecisions(batch);
     }, GroupCommit::dataError);
   }
 
@@ -282,11 +294,17 @@ public final class LedgerOperations {
     return recordFailure(failure, LEASE_RESCUER, true);
   }
 
-  /** @param onlyIfLeaseExpired see {@link dev.rebound.ledger.store.FailureStore#recordFailure} */
+  /**
+   * Failures that arrive while others are being written are recorded together (group commit); each
+   * is answered on its own, after the commit.
+   *
+   * @param onlyIfLeaseExpired see {@link FailureStore.FailureReport}
+   */
   private Future<JsonObject> recordFailure(FailureEvent reported, Origin origin, boolean onlyIfLeaseExpired) {
     // secrets never reach the database, the outbox or the logs: redact before anything else
     FailureEvent event = redacted(reported);
-    return stores.failures().recordFailure(event, origin, onlyIfLeaseExpired).map(rec -> {
+    FailureStore.FailureReport report = new FailureStore.FailureReport(event, origin, onlyIfLeaseExpired);
+    return failures.submit(report).map(rec -> {
       if (!rec.duplicate()) {
         metrics.failureRecorded(event.taskId() != null);
         publish(rec.changed().transitions());
@@ -308,8 +326,9 @@ public final class LedgerOperations {
     });
   }
 
+  /** The redacted copy also gets its failure id here, so that a report written again alone keeps it. */
   private FailureEvent redacted(FailureEvent f) {
-    return f.toBuilder().message(redactor.redact(f.message()))
+    return f.toBuilder().failureId(f.failureId() != null ? f.failureId() : UUID.randomUUID()).message(redactor.redact(f.message()))
         .stackTrace(f.stackTrace() == null ? null : redactor.redact(f.stackTrace())).details(redacted(f.details())).build();
   }
 
@@ -337,9 +356,14 @@ public final class LedgerOperations {
     return v;
   }
 
+  /**
+   * Decisions that arrive while others are being applied are applied together (group commit); each
+   * keeps its own checks and is answered on its own, after the commit.
+   */
   public Future<JsonObject> decide(Decision d, Origin origin) {
     String actor = d.decidedBy() == null ? "retry-service" : d.decidedBy();
-    return stores.decisions().applyDecision(d, new Origin(actor, origin.correlationId())).map(decided -> {
+    DecisionStore.DecisionRequest request = new DecisionStore.DecisionRequest(d, new Origin(actor, origin.correlationId()));
+    return decisions.submit(request).map(decided -> {
       publish(decided.changed().transitions());
       for (Transition t : decided.changed().transitions()) {
         if (t.to() == TaskState.RETRY && d.runAt() != null) {
