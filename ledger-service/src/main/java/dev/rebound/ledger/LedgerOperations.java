@@ -131,7 +131,7 @@ public final class LedgerOperations {
   private NewTask newTask(EnqueueRequest r, Origin origin) {
     int maxAttempts = r.maxAttempts() == null ? config.defaultPolicy().maxAttempts() : r.maxAttempts();
     return new NewTask(ids.next(), r.idempotencyKey(), r.workflowId(), r.stage(), r.agent(), r.type(), r.payloadJson(),
-        r.priority(), maxAttempts, r.runAfter(clock.instant()), as(r.actor(), origin));
+        r.priority(), maxAttempts, r.maxAttempts(), r.runAfter(clock.instant()), as(r.actor(), origin));
   }
 
   public Future<JsonObject> get(TaskIdRequest request) {
@@ -326,9 +326,12 @@ public final class LedgerOperations {
     });
   }
 
-  /** The redacted copy also gets its failure id here, so that a report written again alone keeps it. */
+  /**
+   * The redacted copy also gets its failure id here, so that a report written again alone keeps it,
+   * and loses any {@code task} the reporter put in: the ledger sets its own from the task row.
+   */
   private FailureEvent redacted(FailureEvent f) {
-    return f.toBuilder().failureId(f.failureId() != null ? f.failureId() : UUID.randomUUID()).message(redactor.redact(f.message()))
+    return f.toBuilder().failureId(f.failureId() != null ? f.failureId() : UUID.randomUUID()).task(null).message(redactor.redact(f.message()))
         .stackTrace(f.stackTrace() == null ? null : redactor.redact(f.stackTrace())).details(redacted(f.details())).build();
   }
 

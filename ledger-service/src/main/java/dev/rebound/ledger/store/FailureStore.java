@@ -7,6 +7,7 @@ import dev.rebound.common.ErrorCode;
 import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.message.TaskContext;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.service.Origin;
 import dev.rebound.ledger.domain.FailureAdmission;
@@ -208,7 +209,7 @@ public final class FailureStore {
         if (recordedIds.contains(id)) {
           i.duplicateOf = id;
         } else {
-          i.full = i.f.toBuilder().leaseToken(null).build();
+          i.full = i.f.toBuilder().leaseToken(null).task(null).build();
           recordedIds.add(id);
         }
         continue;
@@ -224,7 +225,8 @@ public final class FailureStore {
         i.next = provisional.afterFailure(i.attempt, i.task.getInteger("attempt_base"), i.task.getInteger("max_attempts"));
         i.full = i.f.toBuilder().attempt(i.attempt).leaseToken(null)
             .stage(i.f.stage() != null ? i.f.stage() : i.task.getString("stage"))
-            .workflowId(i.f.workflowId() != null ? i.f.workflowId() : i.task.getString("workflow_id")).build();
+            .workflowId(i.f.workflowId() != null ? i.f.workflowId() : i.task.getString("workflow_id"))
+            .task(contextOf(i.task)).build();
         current.put(i.f.taskId(), new FailureAdmission.LockedTask(task.id(), i.next.state(), i.attempt, null, null));
         recordedIds.add(id);
         recordedAttempts.put(i.key(), id);
@@ -253,6 +255,7 @@ public final class FailureStore {
     String[] details = new String[n];
     OffsetDateTime[] occurred = new OffsetDateTime[n];
     String[] provisionalStates = new String[n];
+    Integer[] attemptBases = new Integer[n];
     for (int k = 0; k < n; k++) {
       Item i = admitted.get(k);
       FailureEvent f = i.full;
@@ -271,9 +274,11 @@ public final class FailureStore {
       details[k] = f.details() == null ? null : f.details().encode();
       occurred[k] = ts(f.occurredAt() != null ? f.occurredAt() : now);
       provisionalStates[k] = i.next == null ? null : i.next.state().name();
+      attemptBases[k] = f.task() == null ? null : f.task().attemptBase();
     }
     Tuple args = Tuple.tuple(List.of(ts(now), ts(now.plus(firstResend)), ids, tasks, attempts, sources, stages,
-        workflows, messages, errorTypes, stacks, httpStatuses, exitCodes, sqlStates, details, occurred, provisionalStates));
+        workflows, messages, errorTypes, stacks, httpStatuses, exitCodes, sqlStates, details, occurred, provisionalStates,
+        attemptBases));
     return conn.preparedQuery(LedgerSql.INSERT_FAILURES).execute(args).map(rows -> {
       Set<UUID> inserted = new HashSet<>();
       rows.forEach(r -> inserted.add(r.getUUID("id")));
@@ -345,6 +350,12 @@ public final class FailureStore {
     }
     return Outcome.ok(new FailureRecorded(i.full.failureId(), false, i.f.taskId(), i.attempt,
         new NextStep(i.next.state(), i.next.runAfter()), i.changed, i.full));
+  }
+
+  /** What the ledger tells the analyzer and the retry service about the task, as of this failure. */
+  private static TaskContext contextOf(Row task) {
+    return new TaskContext(task.getString("agent"), task.getString("workflow_id"), task.getInteger("attempt_base"),
+        instant(task, "created_at"), task.getInteger("own_max_attempts"));
   }
 
   private static FailureAdmission.LockedTask locked(Row row) {

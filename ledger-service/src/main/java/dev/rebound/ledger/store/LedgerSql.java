@@ -21,14 +21,15 @@ public final class LedgerSql {
   static final String ENQUEUE_BATCH = """
       WITH input AS (
         SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                             $9::int[], $10::int[], $11::timestamptz[], $12::text[], $13::text[])
+                             $9::int[], $10::int[], $11::timestamptz[], $12::text[], $13::text[], $14::int[])
           AS i(id, idempotency_key, workflow_id, stage, agent, type, payload, priority, max_attempts, run_after,
-               actor, correlation_id)
+               actor, correlation_id, own_max_attempts)
       ), ins AS (
         INSERT INTO ledger.tasks (id, idempotency_key, workflow_id, stage, agent, type, payload, priority, state,
-                                  attempt, attempt_base, max_attempts, run_after, version, created_at, updated_at)
+                                  attempt, attempt_base, max_attempts, own_max_attempts, run_after, version, created_at,
+                                  updated_at)
         SELECT id, idempotency_key, workflow_id, stage, agent, type, payload::jsonb, priority, 'QUEUED',
-               0, 0, max_attempts, run_after, 1, $1, $1
+               0, 0, max_attempts, own_max_attempts, run_after, 1, $1, $1
         FROM input
         ON CONFLICT DO NOTHING
         RETURNING %1$s
@@ -46,7 +47,8 @@ public final class LedgerSql {
 
   /** The tasks of a group of failures or decisions, locked in id order (so concurrent groups cannot deadlock). */
   static final String TASKS_BY_IDS_FOR_UPDATE =
-      "SELECT " + TASK_COLUMNS + ", lease_token FROM ledger.tasks WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE";
+      "SELECT " + TASK_COLUMNS + ", lease_token, own_max_attempts"
+          + " FROM ledger.tasks WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE";
 
   static final String STATES_BY_IDS = "SELECT id, state, lease_token FROM ledger.tasks WHERE id = ANY($1::uuid[])";
 
@@ -362,25 +364,34 @@ public final class LedgerSql {
   static final String INSERT_FAILURES = """
       INSERT INTO ledger.failures (id, task_id, attempt, source, stage, workflow_id, message, error_type, stack_trace,
                                    http_status, exit_code, sql_state, details, occurred_at, recorded_at, provisional,
-                                   next_send_at)
+                                   next_send_at, attempt_base)
       SELECT id, task_id, attempt, source, stage, workflow_id, message, error_type, stack_trace, http_status, exit_code,
-             sql_state, details::jsonb, occurred_at, $1::timestamptz, provisional, $2::timestamptz
+             sql_state, details::jsonb, occurred_at, $1::timestamptz, provisional, $2::timestamptz, attempt_base
       FROM unnest($3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                  $11::text[], $12::int[], $13::int[], $14::text[], $15::text[], $16::timestamptz[], $17::text[])
+                  $11::text[], $12::int[], $13::int[], $14::text[], $15::text[], $16::timestamptz[], $17::text[],
+                  $18::int[])
         AS i(id, task_id, attempt, source, stage, workflow_id, message, error_type, stack_trace, http_status, exit_code,
-             sql_state, details, occurred_at, provisional)
+             sql_state, details, occurred_at, provisional, attempt_base)
       ON CONFLICT DO NOTHING
       RETURNING id""";
 
-  /** Outbox: failures still without a decision whose resend time has come, locked for this sweeper. */
+  /**
+   * Outbox: failures still without a decision whose resend time has come, locked for this sweeper, with
+   * what the task's context needs ({@code task_*}; null for a free-standing failure). The attempt base
+   * is the one recorded with the failure (a failure recorded before it was kept: the task's, at most
+   * the attempts before the failed one).
+   */
   public static final String FAILURES_DUE_FOR_RESEND = """
       SELECT f.id, f.task_id, f.attempt, f.source, f.stage, f.workflow_id, f.message, f.error_type, f.stack_trace,
-             f.http_status, f.exit_code, f.sql_state, f.details, f.occurred_at, f.sends
-      FROM ledger.failures f
+             f.http_status, f.exit_code, f.sql_state, f.details, f.occurred_at, f.sends,
+             t.agent AS task_agent, t.workflow_id AS task_workflow_id, t.created_at AS task_created_at,
+             t.own_max_attempts AS task_own_max_attempts,
+             COALESCE(f.attempt_base, LEAST(t.attempt_base, f.attempt - 1)) AS task_attempt_base
+      FROM ledger.failures f LEFT JOIN ledger.tasks t ON t.id = f.task_id
       WHERE f.decided_at IS NULL AND f.next_send_at <= $1
       ORDER BY f.next_send_at
       LIMIT $2
-      FOR UPDATE SKIP LOCKED""";
+      FOR UPDATE OF f SKIP LOCKED""";
 
   /** $2 null: the last send; the failure is then given up on ('EXHAUSTED') rather than left pending forever. */
   public static final String MARK_FAILURE_SENT = """

@@ -70,6 +70,7 @@ public final class TaskStore {
     String[] payloads = new String[n];
     Integer[] priorities = new Integer[n];
     Integer[] maxAttempts = new Integer[n];
+    Integer[] ownMaxAttempts = new Integer[n];
     OffsetDateTime[] runAfter = new OffsetDateTime[n];
     String[] actors = new String[n];
     String[] correlations = new String[n];
@@ -84,12 +85,13 @@ public final class TaskStore {
       payloads[i] = t.payloadJson();
       priorities[i] = t.priority();
       maxAttempts[i] = t.maxAttempts();
+      ownMaxAttempts[i] = t.ownMaxAttempts();
       runAfter[i] = ts(t.runAfter() == null || t.runAfter().isBefore(now) ? now : t.runAfter());
       actors[i] = t.origin().actor();
       correlations[i] = t.origin().correlationId();
     }
     Tuple args = Tuple.tuple(List.of(ts(now), ids, keys, workflows, stages, agents, types, payloads, priorities,
-        maxAttempts, runAfter, actors, correlations));
+        maxAttempts, runAfter, actors, correlations, ownMaxAttempts));
     return pool.preparedQuery(LedgerSql.ENQUEUE_BATCH).execute(args).compose(rows -> {
       Map<UUID, TaskView> inserted = new HashMap<>();
       for (Row r : rows) {
