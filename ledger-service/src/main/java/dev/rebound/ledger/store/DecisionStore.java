@@ -116,8 +116,11 @@ public final class DecisionStore {
   }
 
   static DecisionRules.LockedTask lockedTask(Row row) {
+    // the provisional rule's dead letter, untouched since: the version has not moved on from it
+    Long provisionalVersion = row.getLong("provisional_dead_letter_version");
     return new DecisionRules.LockedTask(TaskState.valueOf(row.getString("state")), row.getInteger("attempt"),
-        row.getString("workflow_id"));
+        row.getString("workflow_id"), provisionalVersion != null && provisionalVersion.equals(row.getLong("version")),
+        row.getInteger("own_max_attempts") != null);
   }
 
   /**
@@ -181,8 +184,13 @@ public final class DecisionStore {
       ids[k] = i.d.taskId();
       attempts[k] = i.d.attempt();
       ops[k] = op.name();
-      states[k] = op.to().name();
-      runAt[k] = apply.step() instanceof DecisionRules.RetryAt retry ? ts(retry.runAt()) : null;
+      if (apply.step() instanceof DecisionRules.ReplaceDeadLetter replace) {
+        states[k] = replace.to().name();
+        runAt[k] = ts(replace.runAt());
+      } else {
+        states[k] = op.to().name();
+        runAt[k] = apply.step() instanceof DecisionRules.RetryAt retry ? ts(retry.runAt()) : null;
+      }
       reasons[k] = apply.reason();
       actors[k] = i.origin.actor();
       correlations[k] = i.origin.correlationId();
@@ -213,6 +221,9 @@ public final class DecisionStore {
     }
     if (step instanceof DecisionRules.DeadLetter) {
       return TaskOperation.DEAD_LETTER;
+    }
+    if (step instanceof DecisionRules.ReplaceDeadLetter) {
+      return TaskOperation.REPLACE_DEAD_LETTER;
     }
     return null;
   }

@@ -47,7 +47,7 @@ public final class LedgerSql {
 
   /** The tasks of a group of failures or decisions, locked in id order (so concurrent groups cannot deadlock). */
   static final String TASKS_BY_IDS_FOR_UPDATE =
-      "SELECT " + TASK_COLUMNS + ", lease_token, own_max_attempts"
+      "SELECT " + TASK_COLUMNS + ", lease_token, own_max_attempts, provisional_dead_letter_version"
           + " FROM ledger.tasks WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE";
 
   static final String STATES_BY_IDS = "SELECT id, state, lease_token FROM ledger.tasks WHERE id = ANY($1::uuid[])";
@@ -200,7 +200,8 @@ public final class LedgerSql {
       ), upd AS (
         UPDATE ledger.tasks t SET state = cur.to_state, version = t.version + 1, updated_at = $1::timestamptz, %s,
           last_error = cur.hist_error, run_after = cur.next_run,
-          finished_at = CASE WHEN cur.to_state = 'FAILED' THEN $1::timestamptz ELSE NULL END
+          finished_at = CASE WHEN cur.to_state = 'FAILED' THEN $1::timestamptz ELSE NULL END,
+          provisional_dead_letter_version = CASE WHEN cur.to_state = 'FAILED' THEN t.version + 1 ELSE NULL END
         FROM cur WHERE t.id = cur.id
         RETURNING t.*, cur.from_state, cur.hist_reason, cur.hist_error, cur.hist_actor, cur.hist_correlation
       ), hist AS (
@@ -211,8 +212,9 @@ public final class LedgerSql {
 
   /**
    * Decisions of many tasks (group commit), each guarded by the attempt it was made for and by the
-   * source states of its operation ({@code op}: RETRY_AT, PARK or DEAD_LETTER), each with its own
-   * target state, run-at, history reason and origin: $1 now; $2.. one array per column of {@code input}.
+   * source states of its operation ({@code op}: RETRY_AT, PARK, DEAD_LETTER or REPLACE_DEAD_LETTER, the
+   * last only while the task is as the provisional rule left it), each with its own target state,
+   * run-at, history reason and origin: $1 now; $2.. one array per column of {@code input}.
    */
   static final String DECIDE_MANY = """
       WITH input AS (
@@ -224,6 +226,7 @@ public final class LedgerSql {
                i.correlation_id AS hist_correlation
         FROM ledger.tasks t JOIN input i ON i.id = t.id AND t.attempt = i.attempt
         WHERE (i.op = 'RETRY_AT' AND t.%s) OR (i.op = 'PARK' AND t.%s) OR (i.op = 'DEAD_LETTER' AND t.%s)
+           OR (i.op = 'REPLACE_DEAD_LETTER' AND t.%s AND t.version = t.provisional_dead_letter_version)
         FOR UPDATE OF t
       ), upd AS (
         UPDATE ledger.tasks t SET state = cur.to_state, version = t.version + 1, updated_at = $1::timestamptz,
@@ -231,7 +234,8 @@ public final class LedgerSql {
           blocked_reason = CASE cur.to_state WHEN 'BLOCKED' THEN cur.hist_reason WHEN 'RETRY' THEN NULL
                                              ELSE t.blocked_reason END,
           parked_at = CASE WHEN cur.to_state = 'BLOCKED' THEN $1::timestamptz ELSE t.parked_at END,
-          finished_at = CASE WHEN cur.to_state = 'FAILED' THEN $1::timestamptz ELSE NULL END
+          finished_at = CASE WHEN cur.to_state = 'FAILED' THEN $1::timestamptz ELSE NULL END,
+          provisional_dead_letter_version = NULL
         FROM cur WHERE t.id = cur.id
         RETURNING t.*, cur.from_state, cur.hist_reason, cur.hist_actor, cur.hist_correlation
       ), hist AS (
@@ -239,7 +243,7 @@ public final class LedgerSql {
         SELECT id, from_state, state, attempt, hist_reason, NULL, hist_actor, hist_correlation, $1::timestamptz FROM upd
       )
       SELECT * FROM upd ORDER BY id""".formatted(TaskOperation.RETRY_AT.sqlGuard(), TaskOperation.PARK.sqlGuard(),
-      TaskOperation.DEAD_LETTER.sqlGuard());
+      TaskOperation.DEAD_LETTER.sqlGuard(), TaskOperation.REPLACE_DEAD_LETTER.sqlGuard());
   /** Abort: $6 workflow id. */
   static final String ABORT_WORKFLOW = transition(
       "workflow_id = $6 AND " + TaskOperation.CANCEL.sqlGuard(),
