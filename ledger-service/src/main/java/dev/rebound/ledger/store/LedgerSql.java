@@ -110,7 +110,7 @@ public final class LedgerSql {
             version = t.version + 1, updated_at = $1, finished_at = $1
         FROM input i
         WHERE t.id = i.id AND t.%s AND t.lease_token = i.token
-        RETURNING t.id, t.workflow_id, t.stage, t.attempt, t.version, i.actor, i.correlation_id
+        RETURNING t.id, t.workflow_id, t.stage, t.agent, t.attempt, t.version, i.actor, i.correlation_id
       ), hist AS (
         INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, actor, correlation_id, at)
         SELECT id, 'RUNNING', 'DONE', attempt, 'completed', actor, correlation_id, $1 FROM done

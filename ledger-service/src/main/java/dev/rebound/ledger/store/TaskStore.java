@@ -121,7 +121,7 @@ public final class TaskStore {
         for (NewTask t : tasks) {
           TaskView task = inserted.get(t.id());
           if (task != null) {
-            out.add(new Enqueued(task, true, new Transition(t.id(), t.workflowId(), t.stage(), null, TaskState.QUEUED,
+            out.add(new Enqueued(task, true, new Transition(t.id(), t.workflowId(), t.stage(), t.agent(), null, TaskState.QUEUED,
                 0, "enqueued", null, t.origin().actor(), t.origin().correlationId(), now)));
           } else {
             out.add(new Enqueued(byKey.get(t.idempotencyKey()), false, null));
@@ -224,7 +224,7 @@ public final class TaskStore {
               Row r = done.remove(c.taskId());  // a task completed twice in one batch: only the first wins
               if (r != null && r.getUUID("id") != null) {
                 out.add(Outcome.ok(new Transition(c.taskId(), r.getString("workflow_id"), r.getString("stage"),
-                    TaskState.RUNNING, TaskState.DONE, r.getInteger("attempt"), "completed", null, c.origin().actor(),
+                    r.getString("agent"), TaskState.RUNNING, TaskState.DONE, r.getInteger("attempt"), "completed", null, c.origin().actor(),
                     c.origin().correlationId(), now)));
               } else {
                 out.add(Outcome.failed(Transitions.leaseRefusal(c.taskId(), current.get(c.taskId()))));
