@@ -45,6 +45,7 @@ import dev.rebound.common.request.StatsRequest;
 import dev.rebound.common.request.TaskIdRequest;
 import dev.rebound.common.service.OperationTable;
 import dev.rebound.ledger.pause.StagePauses;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -78,7 +79,7 @@ final class LedgerEndpoints {
         .bind(SAVE_CHECKPOINT, body -> CheckpointRequest.fromJson(body, limits),
             (request, origin) -> ops.saveCheckpoint(request))
         .bind(LATEST_CHECKPOINT, TaskIdRequest::fromJson, (request, origin) -> ops.latestCheckpoint(request))
-        .bind(REPORT_FAILURE, FailureEvent::fromJson, ops::reportFailure)
+        .bind(REPORT_FAILURE, body -> FailureEvent.fromJson(withoutTask(body)), ops::reportFailure)
         .bind(DECIDE, Decision::fromJson, ops::decide)
         .bind(DEAD_LETTERS, DeadLetterQuery::fromJson, (request, origin) -> ops.deadLetters(request))
         .bind(REDRIVE, DeadLetterSelection::fromJson, ops::redrive)
@@ -87,6 +88,19 @@ final class LedgerEndpoints {
         .bind(STAGES, StagesQuery::fromJson, (request, origin) -> pauses.list())
         .bind(PAUSE_STAGE, StageActionRequest::fromJson, pauses::pause)
         .bind(RESUME_STAGE, StageActionRequest::fromJson, pauses::resume);
+  }
+
+  /**
+   * A reporter's own {@code task} is ignored, even a malformed one: what the ledger hands on about the
+   * task comes from its own row.
+   */
+  static JsonObject withoutTask(JsonObject body) {
+    if (body == null || !body.containsKey("task")) {
+      return body;
+    }
+    JsonObject copy = body.copy();
+    copy.remove("task");
+    return copy;
   }
 
   /** Mounted ahead of the table's routes. */

@@ -31,6 +31,8 @@ import dev.rebound.ledger.outbox.AnalyzerOutbox;
 import dev.rebound.ledger.store.Changed;
 import dev.rebound.ledger.store.CheckpointStore;
 import dev.rebound.ledger.store.Completion;
+import dev.rebound.ledger.store.DecisionStore;
+import dev.rebound.ledger.store.FailureStore;
 import dev.rebound.ledger.store.LedgerStores;
 import dev.rebound.ledger.store.NewTask;
 import dev.rebound.ledger.store.TaskQueries;
@@ -70,6 +72,8 @@ public final class LedgerOperations {
   private final Clock clock;
   private final GroupCommit<NewTask, TaskStore.Enqueued> enqueues;
   private final GroupCommit<Completion, Transition> completions;
+  private final GroupCommit<FailureStore.FailureReport, FailureStore.FailureRecorded> failures;
+  private final GroupCommit<DecisionStore.DecisionRequest, DecisionStore.Decided> decisions;
   private final LedgerMetrics metrics;
   private final Redactor redactor = new Redactor();
 
@@ -95,6 +99,14 @@ public final class LedgerOperations {
       metrics.batch(batch.size());
       return taskStore.complete(batch);
     }, GroupCommit::dataError);
+    this.failures = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
+      metrics.batch(batch.size());
+      return stores.failures().recordFailures(batch);
+    }, GroupCommit::dataError);
+    this.decisions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
+      metrics.batch(batch.size());
+      return stores.decisions().applyDecisions(batch);
+    }, GroupCommit::dataError);
   }
 
   /** The configured bounds the requests are parsed with. */
@@ -119,7 +131,7 @@ public final class LedgerOperations {
   private NewTask newTask(EnqueueRequest r, Origin origin) {
     int maxAttempts = r.maxAttempts() == null ? config.defaultPolicy().maxAttempts() : r.maxAttempts();
     return new NewTask(ids.next(), r.idempotencyKey(), r.workflowId(), r.stage(), r.agent(), r.type(), r.payloadJson(),
-        r.priority(), maxAttempts, r.runAfter(clock.instant()), as(r.actor(), origin));
+        r.priority(), maxAttempts, r.maxAttempts(), r.runAfter(clock.instant()), as(r.actor(), origin));
   }
 
   public Future<JsonObject> get(TaskIdRequest request) {
@@ -282,11 +294,17 @@ public final class LedgerOperations {
     return recordFailure(failure, LEASE_RESCUER, true);
   }
 
-  /** @param onlyIfLeaseExpired see {@link dev.rebound.ledger.store.FailureStore#recordFailure} */
+  /**
+   * Failures that arrive while others are being written are recorded together (group commit); each
+   * is answered on its own, after the commit.
+   *
+   * @param onlyIfLeaseExpired see {@link FailureStore.FailureReport}
+   */
   private Future<JsonObject> recordFailure(FailureEvent reported, Origin origin, boolean onlyIfLeaseExpired) {
     // secrets never reach the database, the outbox or the logs: redact before anything else
     FailureEvent event = redacted(reported);
-    return stores.failures().recordFailure(event, origin, onlyIfLeaseExpired).map(rec -> {
+    FailureStore.FailureReport report = new FailureStore.FailureReport(event, origin, onlyIfLeaseExpired);
+    return failures.submit(report).map(rec -> {
       if (!rec.duplicate()) {
         metrics.failureRecorded(event.taskId() != null);
         publish(rec.changed().transitions());
@@ -308,8 +326,12 @@ public final class LedgerOperations {
     });
   }
 
+  /**
+   * The redacted copy also gets its failure id here, so that a report written again alone keeps it,
+   * and loses any {@code task} the reporter put in: the ledger sets its own from the task row.
+   */
   private FailureEvent redacted(FailureEvent f) {
-    return f.toBuilder().message(redactor.redact(f.message()))
+    return f.toBuilder().failureId(f.failureId() != null ? f.failureId() : UUID.randomUUID()).task(null).message(redactor.redact(f.message()))
         .stackTrace(f.stackTrace() == null ? null : redactor.redact(f.stackTrace())).details(redacted(f.details())).build();
   }
 
@@ -337,9 +359,14 @@ public final class LedgerOperations {
     return v;
   }
 
+  /**
+   * Decisions that arrive while others are being applied are applied together (group commit); each
+   * keeps its own checks and is answered on its own, after the commit.
+   */
   public Future<JsonObject> decide(Decision d, Origin origin) {
     String actor = d.decidedBy() == null ? "retry-service" : d.decidedBy();
-    return stores.decisions().applyDecision(d, new Origin(actor, origin.correlationId())).map(decided -> {
+    DecisionStore.DecisionRequest request = new DecisionStore.DecisionRequest(d, new Origin(actor, origin.correlationId()));
+    return decisions.submit(request).map(decided -> {
       publish(decided.changed().transitions());
       for (Transition t : decided.changed().transitions()) {
         if (t.to() == TaskState.RETRY && d.runAt() != null) {

@@ -1,5 +1,6 @@
 package dev.rebound.ledger.domain;
 
+import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.TaskState;
 import java.time.Instant;
@@ -10,13 +11,28 @@ import java.time.Instant;
  * real decision later); one whose attempt is no longer current, or that the task's state does not
  * allow, is recorded as not applied with the reason; otherwise it names the operation to apply.
  * "Already decided" is not judged here: the store learns it when recording the decision.
+ *
+ * <p>The retry service's decision is final: a RETRY or PARK for exactly the attempt that the ledger's
+ * provisional rule dead-lettered, when nothing touched the task since, takes the task out of the
+ * dead-letter queue. Not when the task set its own {@code maxAttempts}: that budget is the task's
+ * word, and the provisional rule applied exactly it.
  */
 public final class DecisionRules {
   private DecisionRules() {
   }
 
-  /** The locked task, as far as a decision needs it. */
-  public record LockedTask(TaskState state, int attempt, String workflowId) {
+  /**
+   * The locked task, as far as a decision needs it.
+   *
+   * @param provisionalDeadLetter FAILED by the ledger's provisional rule, and untouched since
+   * @param ownBudget             the task was enqueued with its own {@code maxAttempts}
+   */
+  public record LockedTask(TaskState state, int attempt, String workflowId, boolean provisionalDeadLetter,
+                           boolean ownBudget) {
+    /** A task that is not a provisional dead letter. */
+    public LockedTask(TaskState state, int attempt, String workflowId) {
+      this(state, attempt, workflowId, false, false);
+    }
   }
 
   public sealed interface Verdict permits Premature, NotApplied, Apply {
@@ -35,7 +51,7 @@ public final class DecisionRules {
   }
 
   /** An operation on the task (or its workflow) and how its result reads. */
-  public sealed interface Step permits RetryAt, Park, DeadLetter, AbortWorkflow, CancelAlone {
+  public sealed interface Step permits RetryAt, Park, DeadLetter, ReplaceDeadLetter, AbortWorkflow, CancelAlone {
     /** Whether the decision counts as applied when {@code moved} tasks changed. */
     default boolean applied(int moved) {
       return moved > 0;
@@ -54,6 +70,20 @@ public final class DecisionRules {
 
   public record DeadLetter() implements Step {
   }
+
+  /**
+   * The retry service's RETRY ({@code to} RETRY at {@code runAt}) or PARK ({@code to} BLOCKED) replaces
+   * the ledger's provisional dead letter of the same attempt.
+   */
+  public record ReplaceDeadLetter(TaskState to, Instant runAt) implements Step {
+    @Override
+    public String outcome(int moved) {
+      return moved > 0 ? "applied: replaced the provisional dead letter" : "ignored: task moved on";
+    }
+  }
+
+  /** The history reason of a decision that took a task out of the dead-letter queue. */
+  static final String REPLACED = "the retry service's decision replaced the provisional dead letter: ";
 
   /** Cancels every unfinished task of the workflow; applied even if none was left to cancel. */
   public record AbortWorkflow(String workflowId) implements Step {
@@ -90,6 +120,9 @@ public final class DecisionRules {
       return new NotApplied("ignored: stale attempt " + d.attempt() + ", the task is at attempt " + current);
     }
     String reason = d.reason() == null || d.reason().isBlank() ? "decision: " + d.action().name().toLowerCase() : d.reason();
+    if (task.state() == TaskState.FAILED && task.provisionalDeadLetter() && d.action() != DecisionAction.ABORT_WORKFLOW) {
+      return afterProvisionalDeadLetter(task, d, reason);
+    }
     TaskOperation op;
     Step step;
     switch (d.action()) {
@@ -116,6 +149,21 @@ public final class DecisionRules {
       return new NotApplied("ignored: " + op.refusal(task.state()));
     }
     return new Apply(step, reason);
+  }
+
+  /**
+   * A RETRY, PARK or DEAD_LETTER for the attempt that the ledger's provisional rule dead-lettered
+   * (nothing touched the task since). An abort is judged as always: it cancels the rest of the workflow.
+   */
+  private static Verdict afterProvisionalDeadLetter(LockedTask task, Decision d, String reason) {
+    if (d.action() == DecisionAction.DEAD_LETTER) {
+      return new NotApplied("confirmed: the provisional dead letter stands");
+    }
+    if (task.ownBudget()) {
+      return new NotApplied("ignored: the task's own attempt budget (maxAttempts) is spent, its dead letter stands");
+    }
+    TaskState to = d.action() == DecisionAction.RETRY ? TaskState.RETRY : TaskState.BLOCKED;
+    return new Apply(new ReplaceDeadLetter(to, d.runAt()), REPLACED + reason);
   }
 
   /** The answer to a repeat: the first decision for the attempt, and what became of it. */

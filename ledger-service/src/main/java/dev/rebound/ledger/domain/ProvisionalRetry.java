@@ -22,7 +22,8 @@ public final class ProvisionalRetry {
   /**
    * The ledger's default policy: exponential 1 s × 2^n, each delay at most 5 min, full jitter,
    * {@value #DEFAULT_MAX_ATTEMPTS} attempts per run (one fewer than the retry service's default for an
-   * unnamed stage, which allows 5 retries: the ledger only bridges until the retry service decides).
+   * unnamed stage, which allows 5 retries: the ledger only bridges until the retry service decides, and
+   * the retry service's RETRY or PARK replaces a dead letter of this policy's — see {@link DecisionRules}).
    */
   public static final RetryPolicy DEFAULT_POLICY = RetryPolicy.builder()
       .exponential(RetryPolicy.DEFAULT_BASE, RetryPolicy.DEFAULT_FACTOR).maxDelay(RetryPolicy.DEFAULT_MAX_DELAY)

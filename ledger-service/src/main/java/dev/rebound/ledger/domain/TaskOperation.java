@@ -22,6 +22,11 @@ public enum TaskOperation {
   PARK(EnumSet.of(TaskState.RETRY), TaskState.BLOCKED),
   DEAD_LETTER(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.FAILED),
   REDRIVE(EnumSet.of(TaskState.FAILED), TaskState.QUEUED),
+  /**
+   * The retry service's RETRY (to RETRY) or PARK (to BLOCKED) replaces the ledger's provisional dead
+   * letter of the same attempt, when nothing touched the task since (see {@code DecisionRules}).
+   */
+  REPLACE_DEAD_LETTER(EnumSet.of(TaskState.FAILED), null),
   /** A person forces a retry now (a FAILED task is redriven instead). */
   MANUAL_RETRY(EnumSet.of(TaskState.RETRY, TaskState.BLOCKED), TaskState.QUEUED),
   /** A person parks a task: block by another name. */
@@ -45,7 +50,7 @@ public enum TaskOperation {
     return from;
   }
 
-  /** The target state; null for FAIL, whose target depends on the attempt budget. */
+  /** The target state; null for FAIL (the attempt budget decides) and REPLACE_DEAD_LETTER (the decision does). */
   public TaskState to() {
     return to;
   }

@@ -4,6 +4,7 @@ import static dev.rebound.ledger.store.Timestamps.instant;
 import static dev.rebound.ledger.store.Timestamps.ts;
 
 import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.message.TaskContext;
 import dev.rebound.ledger.store.LedgerSql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -64,6 +65,7 @@ public final class OutboxStore {
                 .sqlState(r.getString("sql_state"))
                 .details(details instanceof JsonObject j ? j : null)
                 .occurredAt(instant(r, "occurred_at"))
+                .task(contextOf(r))
                 .build());
             marks.add(Tuple.tuple(Arrays.asList(r.getUUID("id"),
                 sends >= maxSends ? null : ts(now.plus(backoffAfterSends.apply(sends))), ts(now))));
@@ -73,6 +75,15 @@ public final class OutboxStore {
           }
           return conn.preparedQuery(LedgerSql.MARK_FAILURE_SENT).executeBatch(marks).map(due);
         }));
+  }
+
+  /** The task's context as of the failure (the same on every send), or null for a free-standing failure. */
+  private static TaskContext contextOf(Row r) {
+    if (r.getUUID("task_id") == null) {
+      return null;
+    }
+    return new TaskContext(r.getString("task_agent"), r.getString("task_workflow_id"), r.getInteger("task_attempt_base"),
+        instant(r, "task_created_at"), r.getInteger("task_own_max_attempts"));
   }
 
   /** A free-standing failure needs no decision: the analyzer's acknowledgement ends it. */

@@ -1,13 +1,15 @@
 package dev.rebound.ledger.store;
 
-import dev.rebound.common.service.Origin;
 import static dev.rebound.ledger.store.Timestamps.instant;
 import static dev.rebound.ledger.store.Timestamps.ts;
 
 import dev.rebound.common.ErrorCode;
+import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.FailureEvent;
+import dev.rebound.common.message.TaskContext;
 import dev.rebound.common.message.TaskState;
+import dev.rebound.common.service.Origin;
 import dev.rebound.ledger.domain.FailureAdmission;
 import dev.rebound.ledger.domain.ProvisionalRetry;
 import dev.rebound.ledger.domain.TaskOperation;
@@ -20,13 +22,23 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Failure reports: the failure row (which is also the analyzer outbox's entry) and, for a task, the
- * failed attempt with its provisional next step, in one transaction. Whether a report is admitted is
- * {@link FailureAdmission}'s call, made under the task's row lock.
+ * Failure reports, recorded in groups (group commit): the failure rows (which are also the analyzer
+ * outbox's entries) and, for tasks, the failed attempts with their provisional next steps, in one
+ * transaction of a few multi-row statements. Whether a report is admitted is {@link FailureAdmission}'s
+ * call, made under the row locks of the group's tasks, report by report in arrival order; a report
+ * that is refused fails alone.
  */
 public final class FailureStore {
   private final Pool pool;
@@ -44,6 +56,19 @@ public final class FailureStore {
     this.firstResend = firstResend;
   }
 
+  /**
+   * One failure report.
+   *
+   * @param event              the failure, with its failure id set (so that a report written again alone keeps it)
+   * @param onlyIfLeaseExpired the lease rescuer's report: refused (LEASE_LOST) when, under the row
+   *                           lock, the lease turns out to have been extended meanwhile
+   */
+  public record FailureReport(FailureEvent event, Origin origin, boolean onlyIfLeaseExpired) {
+    public FailureReport {
+      Objects.requireNonNull(event.failureId(), "a report to record needs its failure id");
+    }
+  }
+
   /** The step the ledger took on its own after a failed attempt: RETRY at {@code runAfter}, or FAILED. */
   public record NextStep(TaskState state, Instant runAfter) {
   }
@@ -57,62 +82,293 @@ public final class FailureStore {
                                 Changed changed, FailureEvent event) {
   }
 
+  /** A report on its way through a group: what the checks found, and what is written for it. */
+  private static final class Item {
+    final FailureReport report;
+    final FailureEvent f;
+    Row task;
+    int attempt;
+    ReboundException refusal;
+    UUID duplicateOf;
+    FailureEvent full;
+    ProvisionalRetry.Outcome next;
+    Changed changed = Changed.NOTHING;
+
+    Item(FailureReport report) {
+      this.report = report;
+      this.f = report.event();
+    }
+
+    boolean admitted() {
+      return full != null;
+    }
+
+    TaskAttempt key() {
+      return new TaskAttempt(f.taskId(), attempt);
+    }
+  }
+
+  private record TaskAttempt(UUID taskId, int attempt) {
+  }
+
   /**
-   * Records a failure and, for a task, the failed attempt with its provisional next step, in one
-   * transaction. A repeat of the same failure id or (task, attempt) changes nothing.
-   *
-   * @param onlyIfLeaseExpired the lease rescuer's report: refused (LEASE_LOST) when, under the row
-   *                           lock, the lease turns out to have been extended meanwhile
+   * Records a group of failures in one transaction; per report, in order, its outcome or the error
+   * that fails it alone (unknown task, lost lease, illegal transition). A repeat of a failure id or of
+   * a (task, attempt), before or within the group, changes nothing and answers the recorded failure.
    */
-  public Future<FailureRecorded> recordFailure(FailureEvent f, Origin origin, boolean onlyIfLeaseExpired) {
+  public Future<List<Outcome<FailureRecorded>>> recordFailures(List<FailureReport> reports) {
     Instant now = clock.instant();
-    UUID failureId = f.failureId() != null ? f.failureId() : UUID.randomUUID();
-    return pool.withTransaction(conn -> {
-      if (f.taskId() == null) {
-        return insertFailure(conn, failureId, f, null, null, null, now).map(inserted -> inserted
-            ? new FailureRecorded(failureId, false, null, null, null, Changed.NOTHING, withId(f, failureId))
-            : duplicate(failureId, f));
+    List<Item> items = reports.stream().map(Item::new).toList();
+    return pool.withTransaction(conn -> lockTasks(conn, items)
+        .compose(v -> alreadyRecorded(conn, items))
+        .compose(recorded -> {
+          judge(items, recorded);
+          return insertFailures(conn, items, now);
+        })
+        .compose(v -> failAttempts(conn, items, now))
+        .map(v -> items.stream().map(FailureStore::outcome).toList()));
+  }
+
+  private static Future<Void> lockTasks(SqlConnection conn, List<Item> items) {
+    Set<UUID> ids = new LinkedHashSet<>();
+    items.forEach(i -> {
+      if (i.f.taskId() != null) {
+        ids.add(i.f.taskId());
       }
-      return conn.preparedQuery(LedgerSql.TASK_BY_ID_FOR_UPDATE).execute(Tuple.of(f.taskId())).compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.failedFuture(ReboundException.notFound("task", f.taskId()));
+    });
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(LedgerSql.TASKS_BY_IDS_FOR_UPDATE).execute(Tuple.of(TaskRows.uuids(ids))).map(rows -> {
+      Map<UUID, Row> byId = new HashMap<>();
+      rows.forEach(r -> byId.put(r.getUUID("id"), r));
+      for (Item i : items) {
+        if (i.f.taskId() == null) {
+          continue;
         }
-        Row row = rows.iterator().next();
-        FailureAdmission.LockedTask task = new FailureAdmission.LockedTask(f.taskId(),
-            TaskState.valueOf(row.getString("state")), row.getInteger("attempt"), row.getUUID("lease_token"),
-            instant(row, "lease_expires_at"));
-        FailureAdmission.Report report = new FailureAdmission.Report(f.attempt(), f.leaseToken(), onlyIfLeaseExpired);
-        int attempt = FailureAdmission.attemptOf(task, report);
-        return conn.preparedQuery(LedgerSql.FAILURE_EXISTS).execute(Tuple.of(failureId, f.taskId(), attempt))
-            .compose(existing -> {
-              UUID recorded = existing.size() > 0 ? existing.iterator().next().getUUID("id") : null;
-              FailureAdmission.Verdict verdict = admission.judge(task, report, recorded);
-              if (verdict instanceof FailureAdmission.Duplicate d) {
-                return Future.succeededFuture(duplicate(d.recordedFailureId(), f));
-              }
-              if (verdict instanceof FailureAdmission.Refused refused) {
-                return Future.failedFuture(refusal(refused, task));
-              }
-              return recordAttemptFailure(conn, failureId, f, row, attempt, origin, now);
-            });
-      });
+        i.task = byId.get(i.f.taskId());
+        if (i.task == null) {
+          i.refusal = ReboundException.notFound("task", i.f.taskId());
+        } else {
+          i.attempt = FailureAdmission.attemptOf(locked(i.task), report(i));
+        }
+      }
+      return null;
     });
   }
 
-  private Future<FailureRecorded> recordAttemptFailure(SqlConnection conn, UUID failureId, FailureEvent f, Row task,
-                                                       int attempt, Origin origin, Instant now) {
-    ProvisionalRetry.Outcome next = provisional.afterFailure(attempt, task.getInteger("attempt_base"),
-        task.getInteger("max_attempts"));
-    FailureEvent full = f.toBuilder().failureId(failureId).attempt(attempt).leaseToken(null)
-        .stage(f.stage() != null ? f.stage() : task.getString("stage"))
-        .workflowId(f.workflowId() != null ? f.workflowId() : task.getString("workflow_id")).build();
-    return insertFailure(conn, failureId, full, f.taskId(), attempt, next.state().name(), now)
-        .compose(v -> Transitions.run(conn, now, LedgerSql.FAIL_ATTEMPT,
-            Tuple.of(f.taskId(), attempt, next.state().name(), ts(next.runAfter())),
-            next.state() == TaskState.FAILED ? "failed: attempt budget spent" : "failed: provisional retry",
-            abbreviate(f.message()), origin))
-        .map(changed -> new FailureRecorded(failureId, false, f.taskId(), attempt,
-            new NextStep(next.state(), next.runAfter()), changed, full));
+  /** Failure ids recorded before, by failure id and by (task, attempt). */
+  private record Recorded(Set<UUID> ids, Map<TaskAttempt, UUID> byAttempt) {
+  }
+
+  private static Future<Recorded> alreadyRecorded(SqlConnection conn, List<Item> items) {
+    List<UUID> ids = new ArrayList<>();
+    List<UUID> tasks = new ArrayList<>();
+    List<Integer> attempts = new ArrayList<>();
+    for (Item i : items) {
+      if (i.refusal != null) {
+        continue;
+      }
+      ids.add(i.f.failureId());
+      if (i.task != null) {
+        tasks.add(i.f.taskId());
+        attempts.add(i.attempt);
+      }
+    }
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(new Recorded(Set.of(), Map.of()));
+    }
+    return conn.preparedQuery(LedgerSql.FAILURES_RECORDED).execute(Tuple.tuple(List.of(ids.toArray(new UUID[0]),
+        tasks.toArray(new UUID[0]), attempts.toArray(new Integer[0])))).map(rows -> {
+          Set<UUID> known = new HashSet<>();
+          Map<TaskAttempt, UUID> byAttempt = new HashMap<>();
+          for (Row r : rows) {
+            known.add(r.getUUID("id"));
+            if (r.getUUID("task_id") != null) {
+              byAttempt.put(new TaskAttempt(r.getUUID("task_id"), r.getInteger("attempt")), r.getUUID("id"));
+            }
+          }
+          return new Recorded(known, byAttempt);
+        });
+  }
+
+  /**
+   * Admission of each report in arrival order, as if they came one by one: a report admitted earlier
+   * in the group has moved its task on and counts as recorded for the reports after it.
+   */
+  private void judge(List<Item> items, Recorded before) {
+    Map<UUID, FailureAdmission.LockedTask> current = new HashMap<>();
+    Set<UUID> recordedIds = new HashSet<>(before.ids());
+    Map<TaskAttempt, UUID> recordedAttempts = new HashMap<>(before.byAttempt());
+    for (Item i : items) {
+      if (i.refusal != null) {
+        continue;
+      }
+      UUID id = i.f.failureId();
+      if (i.task == null) {
+        if (recordedIds.contains(id)) {
+          i.duplicateOf = id;
+        } else {
+          i.full = i.f.toBuilder().leaseToken(null).task(null).build();
+          recordedIds.add(id);
+        }
+        continue;
+      }
+      FailureAdmission.LockedTask task = current.computeIfAbsent(i.f.taskId(), k -> locked(i.task));
+      UUID recorded = recordedIds.contains(id) ? id : recordedAttempts.get(i.key());
+      FailureAdmission.Verdict verdict = admission.judge(task, report(i), recorded);
+      if (verdict instanceof FailureAdmission.Duplicate d) {
+        i.duplicateOf = d.recordedFailureId();
+      } else if (verdict instanceof FailureAdmission.Refused refused) {
+        i.refusal = refusal(refused, task);
+      } else {
+        i.next = provisional.afterFailure(i.attempt, i.task.getInteger("attempt_base"), i.task.getInteger("max_attempts"));
+        i.full = i.f.toBuilder().attempt(i.attempt).leaseToken(null)
+            .stage(i.f.stage() != null ? i.f.stage() : i.task.getString("stage"))
+            .workflowId(i.f.workflowId() != null ? i.f.workflowId() : i.task.getString("workflow_id"))
+            .task(contextOf(i.task)).build();
+        current.put(i.f.taskId(), new FailureAdmission.LockedTask(task.id(), i.next.state(), i.attempt, null, null));
+        recordedIds.add(id);
+        recordedAttempts.put(i.key(), id);
+      }
+    }
+  }
+
+  private Future<Void> insertFailures(SqlConnection conn, List<Item> items, Instant now) {
+    List<Item> admitted = items.stream().filter(Item::admitted).toList();
+    if (admitted.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = admitted.size();
+    UUID[] ids = new UUID[n];
+    UUID[] tasks = new UUID[n];
+    Integer[] attempts = new Integer[n];
+    String[] sources = new String[n];
+    String[] stages = new String[n];
+    String[] workflows = new String[n];
+    String[] messages = new String[n];
+    String[] errorTypes = new String[n];
+    String[] stacks = new String[n];
+    Integer[] httpStatuses = new Integer[n];
+    Integer[] exitCodes = new Integer[n];
+    String[] sqlStates = new String[n];
+    String[] details = new String[n];
+    OffsetDateTime[] occurred = new OffsetDateTime[n];
+    String[] provisionalStates = new String[n];
+    Integer[] attemptBases = new Integer[n];
+    for (int k = 0; k < n; k++) {
+      Item i = admitted.get(k);
+      FailureEvent f = i.full;
+      ids[k] = f.failureId();
+      tasks[k] = f.taskId();
+      attempts[k] = f.taskId() == null ? null : i.attempt;
+      sources[k] = f.source();
+      stages[k] = f.stage();
+      workflows[k] = f.workflowId();
+      messages[k] = f.message();
+      errorTypes[k] = f.errorType();
+      stacks[k] = f.stackTrace();
+      httpStatuses[k] = f.httpStatus();
+      exitCodes[k] = f.exitCode();
+      sqlStates[k] = f.sqlState();
+      details[k] = f.details() == null ? null : f.details().encode();
+      occurred[k] = ts(f.occurredAt() != null ? f.occurredAt() : now);
+      provisionalStates[k] = i.next == null ? null : i.next.state().name();
+      attemptBases[k] = f.task() == null ? null : f.task().attemptBase();
+    }
+    Tuple args = Tuple.tuple(List.of(ts(now), ts(now.plus(firstResend)), ids, tasks, attempts, sources, stages,
+        workflows, messages, errorTypes, stacks, httpStatuses, exitCodes, sqlStates, details, occurred, provisionalStates,
+        attemptBases));
+    return conn.preparedQuery(LedgerSql.INSERT_FAILURES).execute(args).map(rows -> {
+      Set<UUID> inserted = new HashSet<>();
+      rows.forEach(r -> inserted.add(r.getUUID("id")));
+      for (Item i : admitted) {
+        if (!inserted.contains(i.f.failureId())) {
+          // the id was recorded concurrently (only a free-standing failure can race: a task's is checked under its lock)
+          i.full = null;
+          i.next = null;
+          i.duplicateOf = i.f.failureId();
+        }
+      }
+      return null;
+    });
+  }
+
+  private static Future<Void> failAttempts(SqlConnection conn, List<Item> items, Instant now) {
+    List<Item> failing = items.stream().filter(i -> i.admitted() && i.next != null).toList();
+    if (failing.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = failing.size();
+    UUID[] ids = new UUID[n];
+    Integer[] attempts = new Integer[n];
+    String[] states = new String[n];
+    OffsetDateTime[] runAfter = new OffsetDateTime[n];
+    String[] reasons = new String[n];
+    String[] errors = new String[n];
+    String[] actors = new String[n];
+    String[] correlations = new String[n];
+    for (int k = 0; k < n; k++) {
+      Item i = failing.get(k);
+      ids[k] = i.f.taskId();
+      attempts[k] = i.attempt;
+      states[k] = i.next.state().name();
+      runAfter[k] = ts(i.next.runAfter());
+      reasons[k] = reason(i.next);
+      errors[k] = abbreviate(i.f.message());
+      actors[k] = i.report.origin().actor();
+      correlations[k] = i.report.origin().correlationId();
+    }
+    Tuple args = Tuple.tuple(List.of(ts(now), ids, attempts, states, runAfter, reasons, errors, actors, correlations));
+    return conn.preparedQuery(LedgerSql.FAIL_ATTEMPTS).execute(args).compose(rows -> {
+      Map<UUID, Row> moved = new HashMap<>();
+      rows.forEach(r -> moved.put(r.getUUID("id"), r));
+      for (Item i : failing) {
+        Row r = moved.get(i.f.taskId());
+        if (r == null) {
+          // admitted under the lock, so it must have moved: roll the group back rather than answer half of it
+          return Future.failedFuture(new ReboundException(ErrorCode.INTERNAL,
+              "task " + i.f.taskId() + " did not move although its failure was admitted"));
+        }
+        Origin o = i.report.origin();
+        i.changed = new Changed(List.of(TaskRows.view(r)), List.of(TaskRows.transition(r, reason(i.next),
+            abbreviate(i.f.message()), o.actor(), o.correlationId(), now)));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private static Outcome<FailureRecorded> outcome(Item i) {
+    if (i.refusal != null) {
+      return Outcome.failed(i.refusal);
+    }
+    if (i.duplicateOf != null) {
+      return Outcome.ok(new FailureRecorded(i.duplicateOf, true, null, null, null, Changed.NOTHING, i.f));
+    }
+    if (i.next == null) {
+      return Outcome.ok(new FailureRecorded(i.full.failureId(), false, null, null, null, Changed.NOTHING, i.full));
+    }
+    return Outcome.ok(new FailureRecorded(i.full.failureId(), false, i.f.taskId(), i.attempt,
+        new NextStep(i.next.state(), i.next.runAfter()), i.changed, i.full));
+  }
+
+  /** What the ledger tells the analyzer and the retry service about the task, as of this failure. */
+  private static TaskContext contextOf(Row task) {
+    return new TaskContext(task.getString("agent"), task.getString("workflow_id"), task.getInteger("attempt_base"),
+        instant(task, "created_at"), task.getInteger("own_max_attempts"));
+  }
+
+  private static FailureAdmission.LockedTask locked(Row row) {
+    return new FailureAdmission.LockedTask(row.getUUID("id"), TaskState.valueOf(row.getString("state")),
+        row.getInteger("attempt"), row.getUUID("lease_token"), instant(row, "lease_expires_at"));
+  }
+
+  private static FailureAdmission.Report report(Item i) {
+    return new FailureAdmission.Report(i.f.attempt(), i.f.leaseToken(), i.report.onlyIfLeaseExpired());
+  }
+
+  private static String reason(ProvisionalRetry.Outcome next) {
+    return next.state() == TaskState.FAILED ? "failed: attempt budget spent" : "failed: provisional retry";
   }
 
   private static ReboundException refusal(FailureAdmission.Refused refused, FailureAdmission.LockedTask task) {
@@ -125,24 +381,7 @@ public final class FailureStore {
     };
   }
 
-  private static FailureEvent withId(FailureEvent f, UUID id) {
-    return f.toBuilder().failureId(id).leaseToken(null).build();
-  }
-
-  private static FailureRecorded duplicate(UUID recordedId, FailureEvent f) {
-    return new FailureRecorded(recordedId, true, null, null, null, Changed.NOTHING, f);
-  }
-
   private static String abbreviate(String s) {
     return s == null || s.length() <= 2000 ? s : s.substring(0, 2000) + "…";
-  }
-
-  private Future<Boolean> insertFailure(SqlConnection conn, UUID id, FailureEvent f, UUID taskId, Integer attempt,
-                                        String provisionalState, Instant now) {
-    Tuple args = Tuple.tuple(Arrays.asList(id, taskId, attempt, f.source(), f.stage(), f.workflowId(),
-        f.message(), f.errorType(), f.stackTrace(), f.httpStatus(), f.exitCode(), f.sqlState(),
-        f.details(), ts(f.occurredAt() != null ? f.occurredAt() : now), ts(now),
-        provisionalState, ts(now.plus(firstResend))));
-    return conn.preparedQuery(LedgerSql.INSERT_FAILURE).execute(args).map(rows -> rows.size() == 1);
   }
 }

@@ -21,14 +21,15 @@ public final class LedgerSql {
   static final String ENQUEUE_BATCH = """
       WITH input AS (
         SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                             $9::int[], $10::int[], $11::timestamptz[], $12::text[], $13::text[])
+                             $9::int[], $10::int[], $11::timestamptz[], $12::text[], $13::text[], $14::int[])
           AS i(id, idempotency_key, workflow_id, stage, agent, type, payload, priority, max_attempts, run_after,
-               actor, correlation_id)
+               actor, correlation_id, own_max_attempts)
       ), ins AS (
         INSERT INTO ledger.tasks (id, idempotency_key, workflow_id, stage, agent, type, payload, priority, state,
-                                  attempt, attempt_base, max_attempts, run_after, version, created_at, updated_at)
+                                  attempt, attempt_base, max_attempts, own_max_attempts, run_after, version, created_at,
+                                  updated_at)
         SELECT id, idempotency_key, workflow_id, stage, agent, type, payload::jsonb, priority, 'QUEUED',
-               0, 0, max_attempts, run_after, 1, $1, $1
+               0, 0, max_attempts, own_max_attempts, run_after, 1, $1, $1
         FROM input
         ON CONFLICT DO NOTHING
         RETURNING %1$s
@@ -44,8 +45,10 @@ public final class LedgerSql {
 
   static final String TASK_BY_ID = "SELECT " + TASK_COLUMNS + " FROM ledger.tasks WHERE id = $1";
 
-  static final String TASK_BY_ID_FOR_UPDATE =
-      "SELECT " + TASK_COLUMNS + ", lease_token FROM ledger.tasks WHERE id = $1 FOR UPDATE";
+  /** The tasks of a group of failures or decisions, locked in id order (so concurrent groups cannot deadlock). */
+  static final String TASKS_BY_IDS_FOR_UPDATE =
+      "SELECT " + TASK_COLUMNS + ", lease_token, own_max_attempts, provisional_dead_letter_version"
+          + " FROM ledger.tasks WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE";
 
   static final String STATES_BY_IDS = "SELECT id, state, lease_token FROM ledger.tasks WHERE id = ANY($1::uuid[])";
 
@@ -107,7 +110,7 @@ public final class LedgerSql {
             version = t.version + 1, updated_at = $1, finished_at = $1
         FROM input i
         WHERE t.id = i.id AND t.%s AND t.lease_token = i.token
-        RETURNING t.id, t.workflow_id, t.stage, t.attempt, t.version, i.actor, i.correlation_id
+        RETURNING t.id, t.workflow_id, t.stage, t.agent, t.attempt, t.version, i.actor, i.correlation_id
       ), hist AS (
         INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, actor, correlation_id, at)
         SELECT id, 'RUNNING', 'DONE', attempt, 'completed', actor, correlation_id, $1 FROM done
@@ -178,18 +181,69 @@ public final class LedgerSql {
   static final String MANUAL_REDRIVE = transition("id = $6 AND " + TaskOperation.REDRIVE.sqlGuard() + VERSION_GUARD,
       "'QUEUED'", "attempt_base = t.attempt, run_after = $1, finished_at = NULL");
 
-  /** Provisional failure of the current attempt: $6 id, $7 attempt, $8 target state, $9 run after. */
-  static final String FAIL_ATTEMPT = transition("id = $6 AND " + TaskOperation.FAIL.sqlGuard() + " AND attempt = $7",
-      "$8::text", CLEAR_LEASE + ", last_error = $5::text, run_after = $9,"
-          + " finished_at = CASE WHEN $8::text = 'FAILED' THEN $1::timestamptz ELSE NULL END");
+  /**
+   * Provisional failure of many current attempts (group commit), each with its own target state, run
+   * after, history reason, error and origin: $1 now; $2.. one array per column of {@code input}. A row
+   * whose attempt is no longer current or not running moves nothing.
+   */
+  static final String FAIL_ATTEMPTS = """
+      WITH input AS (
+        SELECT * FROM unnest($2::uuid[], $3::int[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[],
+                             $9::text[])
+          AS i(id, attempt, to_state, run_after, reason, error, actor, correlation_id)
+      ), cur AS (
+        SELECT t.id, t.state AS from_state, i.to_state, i.run_after AS next_run, i.reason AS hist_reason,
+               i.error AS hist_error, i.actor AS hist_actor, i.correlation_id AS hist_correlation
+        FROM ledger.tasks t JOIN input i ON i.id = t.id AND t.attempt = i.attempt
+        WHERE t.%s
+        FOR UPDATE OF t
+      ), upd AS (
+        UPDATE ledger.tasks t SET state = cur.to_state, version = t.version + 1, updated_at = $1::timestamptz, %s,
+          last_error = cur.hist_error, run_after = cur.next_run,
+          finished_at = CASE WHEN cur.to_state = 'FAILED' THEN $1::timestamptz ELSE NULL END,
+          provisional_dead_letter_version = CASE WHEN cur.to_state = 'FAILED' THEN t.version + 1 ELSE NULL END
+        FROM cur WHERE t.id = cur.id
+        RETURNING t.*, cur.from_state, cur.hist_reason, cur.hist_error, cur.hist_actor, cur.hist_correlation
+      ), hist AS (
+        INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, error, actor, correlation_id, at)
+        SELECT id, from_state, state, attempt, hist_reason, hist_error, hist_actor, hist_correlation, $1::timestamptz FROM upd
+      )
+      SELECT * FROM upd ORDER BY id""".formatted(TaskOperation.FAIL.sqlGuard(), CLEAR_LEASE);
 
-  /** Decisions, guarded by the attempt they were made for: $6 id, $7 attempt. */
-  static final String DECIDE_RETRY = transition("id = $6 AND attempt = $7 AND " + TaskOperation.RETRY_AT.sqlGuard(),
-      "'RETRY'", "run_after = $8, blocked_reason = NULL");
-  static final String DECIDE_PARK = transition("id = $6 AND attempt = $7 AND " + TaskOperation.PARK.sqlGuard(),
-      "'BLOCKED'", "blocked_reason = $2, parked_at = $1");
-  static final String DECIDE_DEAD_LETTER = transition("id = $6 AND attempt = $7 AND " + TaskOperation.DEAD_LETTER.sqlGuard(),
-      "'FAILED'", "finished_at = $1");
+  /**
+   * Decisions of many tasks (group commit), each guarded by the attempt it was made for and by the
+   * source states of its operation ({@code op}: RETRY_AT, PARK, DEAD_LETTER or REPLACE_DEAD_LETTER, the
+   * last only while the task is as the provisional rule left it), each with its own target state,
+   * run-at, history reason and origin: $1 now; $2.. one array per column of {@code input}.
+   */
+  static final String DECIDE_MANY = """
+      WITH input AS (
+        SELECT * FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
+                             $9::text[])
+          AS i(id, attempt, op, to_state, run_at, reason, actor, correlation_id)
+      ), cur AS (
+        SELECT t.id, t.state AS from_state, i.to_state, i.run_at, i.reason AS hist_reason, i.actor AS hist_actor,
+               i.correlation_id AS hist_correlation
+        FROM ledger.tasks t JOIN input i ON i.id = t.id AND t.attempt = i.attempt
+        WHERE (i.op = 'RETRY_AT' AND t.%s) OR (i.op = 'PARK' AND t.%s) OR (i.op = 'DEAD_LETTER' AND t.%s)
+           OR (i.op = 'REPLACE_DEAD_LETTER' AND t.%s AND t.version = t.provisional_dead_letter_version)
+        FOR UPDATE OF t
+      ), upd AS (
+        UPDATE ledger.tasks t SET state = cur.to_state, version = t.version + 1, updated_at = $1::timestamptz,
+          run_after = CASE WHEN cur.to_state = 'RETRY' THEN cur.run_at ELSE t.run_after END,
+          blocked_reason = CASE cur.to_state WHEN 'BLOCKED' THEN cur.hist_reason WHEN 'RETRY' THEN NULL
+                                             ELSE t.blocked_reason END,
+          parked_at = CASE WHEN cur.to_state = 'BLOCKED' THEN $1::timestamptz ELSE t.parked_at END,
+          finished_at = CASE WHEN cur.to_state = 'FAILED' THEN $1::timestamptz ELSE NULL END,
+          provisional_dead_letter_version = NULL
+        FROM cur WHERE t.id = cur.id
+        RETURNING t.*, cur.from_state, cur.hist_reason, cur.hist_actor, cur.hist_correlation
+      ), hist AS (
+        INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, error, actor, correlation_id, at)
+        SELECT id, from_state, state, attempt, hist_reason, NULL, hist_actor, hist_correlation, $1::timestamptz FROM upd
+      )
+      SELECT * FROM upd ORDER BY id""".formatted(TaskOperation.RETRY_AT.sqlGuard(), TaskOperation.PARK.sqlGuard(),
+      TaskOperation.DEAD_LETTER.sqlGuard(), TaskOperation.REPLACE_DEAD_LETTER.sqlGuard());
   /** Abort: $6 workflow id. */
   static final String ABORT_WORKFLOW = transition(
       "workflow_id = $6 AND " + TaskOperation.CANCEL.sqlGuard(),
@@ -303,26 +357,45 @@ public final class LedgerSql {
         AND ($2::text IS NULL OR workflow_id = $2) ORDER BY id LIMIT $3)
       RETURNING id""";
 
-  static final String FAILURE_EXISTS = """
-      SELECT id FROM ledger.failures WHERE id = $1 OR (task_id = $2 AND attempt = $3) LIMIT 1""";
+  /** Failures already recorded with one of the ids $1, or for one of the (task, attempt) pairs of $2 and $3. */
+  static final String FAILURES_RECORDED = """
+      SELECT f.id, f.task_id, f.attempt FROM ledger.failures f WHERE f.id = ANY($1::uuid[])
+      UNION
+      SELECT f.id, f.task_id, f.attempt FROM unnest($2::uuid[], $3::int[]) AS k(task_id, attempt)
+      JOIN ledger.failures f ON f.task_id = k.task_id AND f.attempt = k.attempt""";
 
-  static final String INSERT_FAILURE = """
+  /** Many failures in one statement: $1 recorded at, $2 first resend; $3.. one array per column. A known id inserts nothing. */
+  static final String INSERT_FAILURES = """
       INSERT INTO ledger.failures (id, task_id, attempt, source, stage, workflow_id, message, error_type, stack_trace,
                                    http_status, exit_code, sql_state, details, occurred_at, recorded_at, provisional,
-                                   next_send_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                                   next_send_at, attempt_base)
+      SELECT id, task_id, attempt, source, stage, workflow_id, message, error_type, stack_trace, http_status, exit_code,
+             sql_state, details::jsonb, occurred_at, $1::timestamptz, provisional, $2::timestamptz, attempt_base
+      FROM unnest($3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                  $11::text[], $12::int[], $13::int[], $14::text[], $15::text[], $16::timestamptz[], $17::text[],
+                  $18::int[])
+        AS i(id, task_id, attempt, source, stage, workflow_id, message, error_type, stack_trace, http_status, exit_code,
+             sql_state, details, occurred_at, provisional, attempt_base)
       ON CONFLICT DO NOTHING
       RETURNING id""";
 
-  /** Outbox: failures still without a decision whose resend time has come, locked for this sweeper. */
+  /**
+   * Outbox: failures still without a decision whose resend time has come, locked for this sweeper, with
+   * what the task's context needs ({@code task_*}; null for a free-standing failure). The attempt base
+   * is the one recorded with the failure (a failure recorded before it was kept: the task's, at most
+   * the attempts before the failed one).
+   */
   public static final String FAILURES_DUE_FOR_RESEND = """
       SELECT f.id, f.task_id, f.attempt, f.source, f.stage, f.workflow_id, f.message, f.error_type, f.stack_trace,
-             f.http_status, f.exit_code, f.sql_state, f.details, f.occurred_at, f.sends
-      FROM ledger.failures f
+             f.http_status, f.exit_code, f.sql_state, f.details, f.occurred_at, f.sends,
+             t.agent AS task_agent, t.workflow_id AS task_workflow_id, t.created_at AS task_created_at,
+             t.own_max_attempts AS task_own_max_attempts,
+             COALESCE(f.attempt_base, LEAST(t.attempt_base, f.attempt - 1)) AS task_attempt_base
+      FROM ledger.failures f LEFT JOIN ledger.tasks t ON t.id = f.task_id
       WHERE f.decided_at IS NULL AND f.next_send_at <= $1
       ORDER BY f.next_send_at
       LIMIT $2
-      FOR UPDATE SKIP LOCKED""";
+      FOR UPDATE OF f SKIP LOCKED""";
 
   /** $2 null: the last send; the failure is then given up on ('EXHAUSTED') rather than left pending forever. */
   public static final String MARK_FAILURE_SENT = """
@@ -331,10 +404,6 @@ public final class LedgerSql {
              decision = CASE WHEN $2::timestamptz IS NULL THEN 'EXHAUSTED' ELSE decision END
       WHERE id = $1""";
 
-  /** A decision for an attempt that moved on, or the end of resending: no further sends. */
-  static final String MARK_FAILURE_DECIDED = """
-      UPDATE ledger.failures SET decided_at = $1, decision = $4, next_send_at = NULL
-      WHERE task_id = $2 AND attempt = $3 AND (decided_at IS NULL OR decision = 'EXHAUSTED')""";
 
   public static final String MARK_FREE_FAILURE_DELIVERED = """
       UPDATE ledger.failures SET decided_at = $1, decision = 'DELIVERED', next_send_at = NULL
@@ -348,16 +417,36 @@ public final class LedgerSql {
         WHERE f.decided_at IS NULL AND f.next_send_at <= $1 AND (t.attempt > f.attempt OR t.state IN ('DONE','CANCELLED'))
         LIMIT 1000)""";
 
-  static final String INSERT_DECISION = """
-      INSERT INTO ledger.decisions (task_id, attempt, action, run_at, reason, decided_by, applied, outcome, at)
-      VALUES ($1, $2, $3, $4, $5, $6, false, 'pending', $7)
-      ON CONFLICT DO NOTHING
-      RETURNING task_id""";
+  /**
+   * Decisions already recorded for the (task, attempt) pairs of $1 and $2. Run after the tasks are
+   * locked: every decision locks its task first, so this statement's snapshot sees any decision of
+   * these attempts that committed before.
+   */
+  static final String DECISIONS_RECORDED = """
+      SELECT d.task_id, d.attempt, d.action, d.outcome FROM unnest($1::uuid[], $2::int[]) AS k(task_id, attempt)
+      JOIN ledger.decisions d ON d.task_id = k.task_id AND d.attempt = k.attempt""";
 
-  static final String DECISION_OUTCOME = "SELECT action, applied, outcome FROM ledger.decisions WHERE task_id = $1 AND attempt = $2";
-
-  static final String UPDATE_DECISION_OUTCOME =
-      "UPDATE ledger.decisions SET applied = $3, outcome = $4 WHERE task_id = $1 AND attempt = $2";
+  /**
+   * Records decisions with what became of them, and stops re-sending their failures (a decision for
+   * an attempt that moved on ends them too, as does one that arrives after resending gave up):
+   * $1 now; $2.. one array per column of {@code input}.
+   */
+  static final String RECORD_DECISIONS = """
+      WITH input AS (
+        SELECT * FROM unnest($2::uuid[], $3::int[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::bool[],
+                             $9::text[])
+          AS i(task_id, attempt, action, run_at, reason, decided_by, applied, outcome)
+      ), recorded AS (
+        INSERT INTO ledger.decisions (task_id, attempt, action, run_at, reason, decided_by, applied, outcome, at)
+        SELECT task_id, attempt, action, run_at, reason, decided_by, applied, outcome, $1::timestamptz FROM input
+        ON CONFLICT DO NOTHING
+        RETURNING task_id
+      ), failures AS (
+        UPDATE ledger.failures f SET decided_at = $1::timestamptz, decision = i.action, next_send_at = NULL
+        FROM input i
+        WHERE f.task_id = i.task_id AND f.attempt = i.attempt AND (f.decided_at IS NULL OR f.decision = 'EXHAUSTED')
+      )
+      SELECT count(*) FROM recorded""";
 
   static final String EXPIRED_LEASES = """
       SELECT id, attempt, lease_token, lease_owner, lease_expires_at, stage, workflow_id FROM ledger.tasks

@@ -44,7 +44,7 @@ final class TaskRows {
 
   static Transition transition(Row row, String reason, String error, String actor, String correlationId, Instant at) {
     String from = row.getString("from_state");
-    return new Transition(row.getUUID("id"), row.getString("workflow_id"), row.getString("stage"),
+    return new Transition(row.getUUID("id"), row.getString("workflow_id"), row.getString("stage"), row.getString("agent"),
         from == null ? null : TaskState.valueOf(from), TaskState.valueOf(row.getString("state")),
         row.getInteger("attempt"), reason, error, actor, correlationId, at);
   }

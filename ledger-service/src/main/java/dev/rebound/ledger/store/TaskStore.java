@@ -70,6 +70,7 @@ public final class TaskStore {
     String[] payloads = new String[n];
     Integer[] priorities = new Integer[n];
     Integer[] maxAttempts = new Integer[n];
+    Integer[] ownMaxAttempts = new Integer[n];
     OffsetDateTime[] runAfter = new OffsetDateTime[n];
     String[] actors = new String[n];
     String[] correlations = new String[n];
@@ -84,12 +85,13 @@ public final class TaskStore {
       payloads[i] = t.payloadJson();
       priorities[i] = t.priority();
       maxAttempts[i] = t.maxAttempts();
+      ownMaxAttempts[i] = t.ownMaxAttempts();
       runAfter[i] = ts(t.runAfter() == null || t.runAfter().isBefore(now) ? now : t.runAfter());
       actors[i] = t.origin().actor();
       correlations[i] = t.origin().correlationId();
     }
     Tuple args = Tuple.tuple(List.of(ts(now), ids, keys, workflows, stages, agents, types, payloads, priorities,
-        maxAttempts, runAfter, actors, correlations));
+        maxAttempts, runAfter, actors, correlations, ownMaxAttempts));
     return pool.preparedQuery(LedgerSql.ENQUEUE_BATCH).execute(args).compose(rows -> {
       Map<UUID, TaskView> inserted = new HashMap<>();
       for (Row r : rows) {
@@ -119,7 +121,7 @@ public final class TaskStore {
         for (NewTask t : tasks) {
           TaskView task = inserted.get(t.id());
           if (task != null) {
-            out.add(new Enqueued(task, true, new Transition(t.id(), t.workflowId(), t.stage(), null, TaskState.QUEUED,
+            out.add(new Enqueued(task, true, new Transition(t.id(), t.workflowId(), t.stage(), t.agent(), null, TaskState.QUEUED,
                 0, "enqueued", null, t.origin().actor(), t.origin().correlationId(), now)));
           } else {
             out.add(new Enqueued(byKey.get(t.idempotencyKey()), false, null));
@@ -222,7 +224,7 @@ public final class TaskStore {
               Row r = done.remove(c.taskId());  // a task completed twice in one batch: only the first wins
               if (r != null && r.getUUID("id") != null) {
                 out.add(Outcome.ok(new Transition(c.taskId(), r.getString("workflow_id"), r.getString("stage"),
-                    TaskState.RUNNING, TaskState.DONE, r.getInteger("attempt"), "completed", null, c.origin().actor(),
+                    r.getString("agent"), TaskState.RUNNING, TaskState.DONE, r.getInteger("attempt"), "completed", null, c.origin().actor(),
                     c.origin().correlationId(), now)));
               } else {
                 out.add(Outcome.failed(Transitions.leaseRefusal(c.taskId(), current.get(c.taskId()))));

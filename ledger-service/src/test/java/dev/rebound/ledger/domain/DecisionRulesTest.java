@@ -13,6 +13,7 @@ import dev.rebound.ledger.domain.DecisionRules.LockedTask;
 import dev.rebound.ledger.domain.DecisionRules.NotApplied;
 import dev.rebound.ledger.domain.DecisionRules.Park;
 import dev.rebound.ledger.domain.DecisionRules.Premature;
+import dev.rebound.ledger.domain.DecisionRules.ReplaceDeadLetter;
 import dev.rebound.ledger.domain.DecisionRules.RetryAt;
 import java.time.Instant;
 import java.util.UUID;
@@ -134,5 +135,50 @@ class DecisionRulesTest {
   @Test
   void aRepeatSaysHowTheAttemptWasDecidedFirst() {
     assertThat(DecisionRules.alreadyDecided("PARK", "applied")).isEqualTo("already decided (PARK): applied");
+  }
+
+  private static LockedTask provisionallyDeadLettered(int attempt, boolean ownBudget) {
+    return new LockedTask(TaskState.FAILED, attempt, "wf-1", true, ownBudget);
+  }
+
+  @Test
+  void aRetryForTheAttemptTheProvisionalRuleDeadLetteredTakesTheTaskOutOfTheDeadLetterQueue() {
+    assertThat(DecisionRules.judge(provisionallyDeadLettered(5, false), decision(5, DecisionAction.RETRY)))
+        .isEqualTo(new Apply(new ReplaceDeadLetter(TaskState.RETRY, RUN_AT),
+            "the retry service's decision replaced the provisional dead letter: decision: retry"));
+  }
+
+  @Test
+  void aParkForTheAttemptTheProvisionalRuleDeadLetteredParksTheTaskInstead() {
+    Decision park = new Decision(TASK, 5, DecisionAction.PARK, null, "circuit open", "retry-service");
+    assertThat(DecisionRules.judge(provisionallyDeadLettered(5, false), park))
+        .isEqualTo(new Apply(new ReplaceDeadLetter(TaskState.BLOCKED, null),
+            "the retry service's decision replaced the provisional dead letter: circuit open"));
+  }
+
+  @Test
+  void aTaskThatSetItsOwnMaxAttemptsKeepsTheDeadLetterItsBudgetCalledFor() {
+    assertThat(DecisionRules.judge(provisionallyDeadLettered(3, true), decision(3, DecisionAction.RETRY)))
+        .isInstanceOfSatisfying(NotApplied.class, n -> assertThat(n.outcome()).contains("own attempt budget"));
+  }
+
+  @Test
+  void aDeadLetterDecisionConfirmsTheProvisionalDeadLetter() {
+    assertThat(DecisionRules.judge(provisionallyDeadLettered(5, false), decision(5, DecisionAction.DEAD_LETTER)))
+        .isEqualTo(new NotApplied("confirmed: the provisional dead letter stands"));
+  }
+
+  @Test
+  void aDeadLetterSomethingTouchedSinceOrOfAnEarlierAttemptStays() {
+    assertThat(DecisionRules.judge(task(TaskState.FAILED, 5), decision(5, DecisionAction.RETRY)))
+        .isInstanceOf(NotApplied.class);
+    assertThat(DecisionRules.judge(provisionallyDeadLettered(5, false), decision(4, DecisionAction.RETRY)))
+        .isEqualTo(new NotApplied("ignored: stale attempt 4, the task is at attempt 5"));
+  }
+
+  @Test
+  void anAbortForAProvisionalDeadLetterStillCancelsTheRestOfTheWorkflow() {
+    assertThat(DecisionRules.judge(provisionallyDeadLettered(5, false), decision(5, DecisionAction.ABORT_WORKFLOW)))
+        .isEqualTo(new Apply(new AbortWorkflow("wf-1"), "decision: abort_workflow"));
   }
 }
