@@ -189,7 +189,7 @@ final class RetryOperations {
     if (t.stage() == null) {
       return Future.succeededFuture(0);
     }
-    TaskSuccess s = new TaskSuccess(t.taskId().toString(), Math.max(1, t.attempt()), t.stage(), null,
+    TaskSuccess s = new TaskSuccess(t.taskId().toString(), Math.max(1, t.attempt()), t.stage(), t.agent(),
         t.workflowId(), null);
     Future<Integer> counted = againOnConflict(() -> batches.submit(new DecisionBatches.Success(s))).map(r -> {
       events.emit(r.events(), null);

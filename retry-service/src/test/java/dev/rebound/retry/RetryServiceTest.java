@@ -239,6 +239,9 @@ class RetryServiceTest {
   @Test
   void aTaskDoneAfterARetryCountsAsHealedByRetriesAndOneRedrivenByAnOperatorAsHealedByAPerson() throws Exception {
     String stage = "heal-" + UUID.randomUUID().toString().substring(0, 6);
+    double byRetry = sample("rebound_retry_tasks_healed_total{by=\"retry\"}");
+    double byPerson = sample("rebound_retry_tasks_healed_total{by=\"person\"}");
+    double timed = sample("rebound_retry_time_to_heal_seconds_count");
     TaskView task = claimNew(stage);
     fail(task, "java.net.SocketTimeoutException: Read timed out", null);
     assertThat(decisionOf(task.id(), task.attempt()).getString("action")).isEqualTo("RETRY");
@@ -253,10 +256,30 @@ class RetryServiceTest {
         n -> n == 1);
     completeNextOf(stage, other.id());
 
-    eventually(() -> ReboundVertx.registry(vertx).orElseThrow().scrape(),
-        m -> m.contains("rebound_retry_tasks_healed_total{by=\"retry\"} 1.0")
-            && m.contains("rebound_retry_tasks_healed_total{by=\"person\"} 1.0")
-            && m.contains("rebound_retry_time_to_heal_seconds_count 2"));
+    eventually(() -> sample("rebound_retry_time_to_heal_seconds_count"), n -> n == timed + 2);
+    assertThat(sample("rebound_retry_tasks_healed_total{by=\"retry\"}")).isEqualTo(byRetry + 1);
+    assertThat(sample("rebound_retry_tasks_healed_total{by=\"person\"}")).isEqualTo(byPerson + 1);
+  }
+
+  /** The value of one Prometheus sample of this JVM's registry ({@code name{labels}}), 0 when absent. */
+  private static double sample(String name) {
+    return ReboundVertx.registry(vertx).orElseThrow().scrape().lines().filter(l -> l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).trim())).findFirst().orElse(0);
+  }
+
+  @Test
+  void aTaskOfAnAgentSucceedingAfterAFailureResetsTheAgentsCircuit() throws Exception {
+    String stage = "agent-" + UUID.randomUUID().toString().substring(0, 6);
+    String agent = "crawler-" + UUID.randomUUID().toString().substring(0, 6);
+    await(ledger.enqueue(EnqueueRequest.builder(stage).agent(agent).build()));
+    TaskView task = await(ledger.claim(ClaimRequest.builder("worker-1").stage(stage).build())).get(0);
+    fail(task, "java.net.SocketTimeoutException: Read timed out", null);
+    assertThat(decisionOf(task.id(), task.attempt()).getString("action")).isEqualTo("RETRY");
+    assertThat(getJson("/v1/circuits/agent:" + agent, 200).getInteger("consecutiveFailures")).isEqualTo(1);
+
+    completeNextOf(stage, task.id());
+    eventually(() -> getJsonQuietly("/v1/circuits/agent:" + agent).getInteger("consecutiveFailures"), n -> n == 0);
+    assertThat(getJson("/v1/circuits/agent:" + agent, 200).getInteger("calls")).isEqualTo(2);
   }
 
   /** Claims the stage's next task (once its retry is due), which must be {@code id}, and completes it. */
