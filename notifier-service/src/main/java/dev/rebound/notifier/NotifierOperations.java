@@ -232,12 +232,16 @@ public final class NotifierOperations {
               created.add(s);
             }
           });
-          // updates first: a resolution frees its dedup key for an alert opened later in the batch
-          return alerts.updateAll(c, updated).compose(v -> alerts.insertAll(c, created))
-              .compose(v -> groups.apply(c, members, now)).map(d -> {
-                due[0] = d;
-                return replies;
-              });
+          // Sent together (pipelined), executed in this order: updates first (a resolution frees its dedup key for
+          // an alert opened later in the batch), then the new alerts, then the groups (locked after the alerts, as
+          // everywhere).
+          Future<Void> changed = alerts.updateAll(c, updated);
+          Future<Void> opened = alerts.insertAll(c, created);
+          Future<Boolean> grouped = groups.apply(c, members, now);
+          return Future.all(changed, opened, grouped).map(v -> {
+            due[0] = grouped.result();
+            return replies;
+          });
         })).onSuccess(replies -> {
           if (due[0]) {
             groupsDue.run(); // committed: flush and deliver now; the sweeps stay the safety net

@@ -63,7 +63,7 @@ public final class NotifierVerticle extends ServiceVerticle {
     timers = new NotificationTimers(vertx, pool, alerts, groups, silences, outbox, routing, planner, clock);
     DueGroupWakeups wakeups = new DueGroupWakeups(() -> timers.flushDueGroups(), () -> sender.drain());
     ops = new NotifierOperations(pool, alerts, groups, silences, outbox, routing, timers, metrics, clock,
-        config.resolveTimeout(), wakeups::wake, Math.max(1, config.pgPoolSize() / 4));
+        config.resolveTimeout(), wakeups::wake, Math.max(1, config.pgPoolSize() / 2));
     sender = new OutboxSender(vertx, pool, outbox, alerts, routing, planner, metrics, new OutboxSender.Settings(
         config.deliveryMaxAttempts(), config.deliveryRetryBase(), config.deliveryRetryMax(),
         config.endpointFailureThreshold(), config.endpointPause(), config.deliveryTimeout(), config.digest()), clock);

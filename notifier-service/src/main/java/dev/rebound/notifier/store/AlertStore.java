@@ -117,7 +117,7 @@ public final class AlertStore {
     return insertAll(c, List.of(s));
   }
 
-  /** New alerts and their history: two round trips however many. */
+  /** New alerts and their history: one round trip however many. */
   public Future<Void> insertAll(SqlClient c, List<StoredAlert> created) {
     if (created.isEmpty()) {
       return Future.succeededFuture();
@@ -131,8 +131,9 @@ public final class AlertStore {
           ts(e.endsAt()), e.generatorUrl(), ts(a.openedAt()), ts(a.lastSeenAt()), a.occurrences(), a.acknowledgedBy(),
           ts(a.acknowledgedAt()), ts(a.resolvedAt()), s.escalationRoute(), ts(s.nextEscalationAt()), a.version())));
     }
-    return c.preparedQuery(NotifierSql.INSERT_ALERT).executeBatch(rows)
-        .compose(r -> history(c, created.stream().map(s -> Map.entry(s.alert().id(), s.alert().history())).toList()));
+    Future<?> inserted = c.preparedQuery(NotifierSql.INSERT_ALERT).executeBatch(rows);
+    Future<?> history = history(c, created.stream().map(s -> Map.entry(s.alert().id(), s.alert().history())).toList());
+    return Future.all(inserted, history).mapEmpty(); // sent together (pipelined), executed in order
   }
 
   /**
@@ -147,7 +148,7 @@ public final class AlertStore {
   public record Change(StoredAlert before, StoredAlert after) {
   }
 
-  /** {@link #update} for many alerts: two round trips however many; fails if any changed since it was read. */
+  /** {@link #update} for many alerts: one round trip however many; fails if any changed since it was read. */
   public Future<Void> updateAll(SqlClient c, List<Change> changes) {
     if (changes.isEmpty()) {
       return Future.succeededFuture();
@@ -163,8 +164,11 @@ public final class AlertStore {
           ts(a.resolvedAt()), ts(ch.after().nextEscalationAt()), a.version())));
       added.add(Map.entry(a.id(), a.history().subList(ch.before().alert().history().size(), a.history().size())));
     }
-    return c.preparedQuery(NotifierSql.UPDATE_ALERT).executeBatch(rows).compose(r -> {
-      RowSet<Row> each = r;
+    // sent together (pipelined): the history is rolled back with the rest if an update finds a changed alert
+    Future<RowSet<Row>> written = c.preparedQuery(NotifierSql.UPDATE_ALERT).executeBatch(rows);
+    Future<Void> history = history(c, added);
+    return Future.all(written, history).compose(v -> {
+      RowSet<Row> each = written.result();
       for (Change ch : changes) {
         if (each.rowCount() != 1) {
           return Future.failedFuture(new IllegalStateException("alert " + ch.after().alert().id()
@@ -172,7 +176,7 @@ public final class AlertStore {
         }
         each = each.next();
       }
-      return history(c, added);
+      return Future.succeededFuture();
     });
   }
 

@@ -83,42 +83,39 @@ public final class GroupStore {
     TreeSet<String> leftOnly = new TreeSet<>();
     changes.stream().filter(ch -> !ch.firing() && !joined.containsKey(ch.groupKey()))
         .forEach(ch -> leftOnly.add(ch.groupKey()));
+    Map<List<String>, Boolean> lastFiring = new TreeMap<>(GroupStore::compareKeys);
+    changes.forEach(ch -> lastFiring.put(List.of(ch.groupKey(), ch.dedupKey()), ch.firing()));
+    List<Tuple> firing = new ArrayList<>();
+    changes.stream().filter(MemberChange::firing).map(ch -> List.of(ch.groupKey(), ch.dedupKey())).distinct()
+        .sorted(GroupStore::compareKeys).forEach(m -> firing.add(Tuple.of(m.get(0), m.get(1), ts(now))));
+    List<Tuple> resolving = new ArrayList<>();
+    lastFiring.forEach((m, f) -> {
+      if (!f) {
+        resolving.add(Tuple.of(m.get(0), m.get(1)));
+      }
+    });
     List<Tuple> headers = new ArrayList<>();
     joined.values().forEach(m -> headers.add(Tuple.of(m.groupKey(), m.route().key(), m.receiver(),
         Rows.json(m.groupLabels()), ts(now), ts(now.plus(m.route().groupWait())))));
-    Map<String, AggregationGroup> groups = new HashMap<>();
-    Future<Void> locked = headers.isEmpty() ? Future.succeededFuture()
-        : c.preparedQuery(NotifierSql.UPSERT_GROUP).executeBatch(headers).map(rows -> {
-          for (RowSet<Row> each = rows; each != null; each = each.next()) {
-            for (Row r : each) {
-              groups.put(r.getString("group_key"), header(r, Map.of(), Set.of(), Set.of(), Set.of()));
-            }
-          }
-          return null;
-        });
-    Set<String> existing = new HashSet<>();
-    if (!leftOnly.isEmpty()) {
-      locked = locked.compose(v -> c.preparedQuery(NotifierSql.GROUP_FOR_UPDATE)
-          .executeBatch(leftOnly.stream().map(Tuple::of).toList()).map(rows -> {
-            for (RowSet<Row> each = rows; each != null; each = each.next()) {
-              each.forEach(r -> existing.add(r.getString("group_key")));
-            }
-            return null;
-          }));
-    }
-    return locked.compose(v -> {
+    // Sent together (pipelined) and executed in order: the groups are created or locked first (in key order), then
+    // their members change: joined, even if left again later in the batch; left, when that is the last change.
+    Future<RowSet<Row>> created = headers.isEmpty() ? Future.succeededFuture()
+        : c.preparedQuery(NotifierSql.UPSERT_GROUP).executeBatch(headers);
+    Future<Void> locked = batch(c, NotifierSql.GROUP_FOR_UPDATE, leftOnly.stream().map(Tuple::of).toList());
+    Future<Void> joins = batch(c, NotifierSql.UPSERT_FIRING_MEMBER, firing);
+    Future<Void> leaves = batch(c, NotifierSql.RESOLVE_MEMBER, resolving);
+    return Future.all(created, locked, joins, leaves).compose(v -> {
+      Map<String, AggregationGroup> groups = new HashMap<>();
+      for (RowSet<Row> each = created.result(); each != null; each = each.next()) {
+        for (Row r : each) {
+          groups.put(r.getString("group_key"), header(r, Map.of(), Set.of(), Set.of(), Set.of()));
+        }
+      }
       Map<String, Instant> flushBefore = new HashMap<>();
       groups.forEach((k, g) -> flushBefore.put(k, g.nextFlushAt()));
-      Map<List<String>, Boolean> lastFiring = new TreeMap<>(GroupStore::compareKeys);
-      Set<List<String>> joinedMembers = new TreeSet<>(GroupStore::compareKeys);
       for (MemberChange ch : changes) {
-        List<String> key = List.of(ch.groupKey(), ch.dedupKey());
         if (ch.firing()) {
           groups.put(ch.groupKey(), GroupTimers.add(Optional.of(groups.get(ch.groupKey())), ch.match(), ch.alert(), now));
-          joinedMembers.add(key);
-          lastFiring.put(key, true);
-        } else if (groups.containsKey(ch.groupKey()) || existing.contains(ch.groupKey())) {
-          lastFiring.put(key, false);
         }
       }
       List<Tuple> timers = new ArrayList<>();
@@ -127,18 +124,8 @@ public final class GroupStore {
           timers.add(Tuple.of(k, ts(g.nextFlushAt())));
         }
       });
-      List<Tuple> firing = joinedMembers.stream().map(m -> Tuple.of(m.get(0), m.get(1), ts(now))).toList();
-      List<Tuple> resolving = new ArrayList<>();
-      lastFiring.forEach((m, f) -> {
-        if (!f) {
-          resolving.add(Tuple.of(m.get(0), m.get(1)));
-        }
-      });
       boolean due = groups.values().stream().anyMatch(g -> !g.nextFlushAt().isAfter(now));
-      return batch(c, NotifierSql.SET_GROUP_FLUSH, timers)
-          .compose(x -> batch(c, NotifierSql.UPSERT_FIRING_MEMBER, firing)) // joined, even if left again after
-          .compose(x -> batch(c, NotifierSql.RESOLVE_MEMBER, resolving)) // whose last change in the batch is leaving
-          .map(due);
+      return batch(c, NotifierSql.SET_GROUP_FLUSH, timers).map(due);
     });
   }
 

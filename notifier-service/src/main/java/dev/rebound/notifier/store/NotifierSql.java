@@ -205,6 +205,15 @@ final class NotifierSql {
       UPDATE notifier.deliveries SET status = 'SENT', attempts = attempts + 1, sent_at = $2, last_error = NULL
       WHERE id = $1 AND status = 'SENDING'""";
 
+  static final String DELIVERIES_SENT = """
+      UPDATE notifier.deliveries SET status = 'SENT', attempts = attempts + 1, sent_at = $2, last_error = NULL
+      WHERE id = ANY($1) AND status = 'SENDING'""";
+
+  /** Back to PENDING at $2, not counted as an attempt; $3 the error, if any. */
+  static final String DELIVERIES_LATER = """
+      UPDATE notifier.deliveries SET status = 'PENDING', next_attempt_at = $2, last_error = coalesce($3, last_error)
+      WHERE id = ANY($1) AND status = 'SENDING'""";
+
   /** Back to PENDING at $2; $3 counts an attempt or not; $4 the error. */
   static final String DELIVERY_LATER = """
       UPDATE notifier.deliveries SET status = 'PENDING', next_attempt_at = $2, attempts = attempts + $3,

@@ -63,6 +63,17 @@ public final class OutboxStore {
     return pool.preparedQuery(NotifierSql.DELIVERY_SENT).execute(Tuple.of(id, ts(now))).mapEmpty();
   }
 
+  public Future<Void> sentAll(List<Long> ids, Instant now) {
+    return pool.preparedQuery(NotifierSql.DELIVERIES_SENT).execute(Tuple.of(ids.toArray(Long[]::new), ts(now)))
+        .mapEmpty();
+  }
+
+  /** Back to the queue until {@code at}, not counted as an attempt. */
+  public Future<Void> laterAll(List<Long> ids, Instant at, String error) {
+    return ids.isEmpty() ? Future.succeededFuture() : pool.preparedQuery(NotifierSql.DELIVERIES_LATER)
+        .execute(Tuple.of(ids.toArray(Long[]::new), ts(at), error)).mapEmpty();
+  }
+
   /** Back to the queue until {@code at}; {@code attempt} counts it as a failed attempt. */
   public Future<Void> later(long id, Instant at, boolean attempt, String error) {
     return pool.preparedQuery(NotifierSql.DELIVERY_LATER).execute(Tuple.of(id, ts(at), attempt ? 1 : 0, error)).mapEmpty();
