@@ -53,6 +53,7 @@ public final class OutboxSender {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
   private static final Duration CLAIM_LEASE = Duration.ofMinutes(1);
   private static final int BATCH = 200;
+  private static final int MAX_BATCHES_AT_ONCE = 20;
 
   /** How the sender behaves; from the configuration. */
   public record Settings(int maxAttempts, Duration retryBase, Duration retryMax, int failureThreshold,
@@ -92,6 +93,27 @@ public final class OutboxSender {
 
   /** One pass: answers how many deliveries were accepted by their endpoints. */
   public Future<Integer> drain() {
+    return pass().map(Pass::sent);
+  }
+
+  /**
+   * Passes until one claims less than a full batch (or {@value #MAX_BATCHES_AT_ONCE} passes): what an intake that
+   * made groups due asks for, so that a stream of notifications is not held to one batch per wake-up.
+   */
+  public Future<Integer> drainDue() {
+    return drainDue(0, 0);
+  }
+
+  private Future<Integer> drainDue(int passes, int sent) {
+    return pass().compose(p -> p.claimed() < BATCH || passes + 1 >= MAX_BATCHES_AT_ONCE
+        ? Future.succeededFuture(sent + p.sent()) : drainDue(passes + 1, sent + p.sent()));
+  }
+
+  /** What a pass claimed and how many of those its endpoints accepted. */
+  private record Pass(int claimed, int sent) {
+  }
+
+  private Future<Pass> pass() {
     Instant now = clock.instant();
     return outbox.claim(now, CLAIM_LEASE, BATCH).compose(claimed -> {
       Map<String, List<Delivery>> byEndpoint = new LinkedHashMap<>();
@@ -102,7 +124,7 @@ public final class OutboxSender {
             LOG.warn("deliveries to {} not completed: {}", key, t.getClass().getSimpleName());
             return Future.succeededFuture(0);
           })));
-      return Future.all(done).map(all -> done.stream().mapToInt(Future::result).sum());
+      return Future.all(done).map(all -> new Pass(claimed.size(), done.stream().mapToInt(Future::result).sum()));
     });
   }
 
