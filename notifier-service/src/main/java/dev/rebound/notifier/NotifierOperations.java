@@ -1,7 +1,9 @@
 package dev.rebound.notifier;
 
 import dev.rebound.common.ErrorCode;
+import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.db.GroupCommit;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.Transition;
 import dev.rebound.common.policy.PolicyException;
@@ -52,6 +54,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +74,10 @@ import java.util.function.Supplier;
  */
 public final class NotifierOperations {
   private static final String UNIQUE_VIOLATION = "23505";
+  private static final String DEADLOCK = "40P01";
+  private static final String SERIALIZATION = "40001";
+  /** At most this many intakes per transaction. */
+  private static final int INTAKE_BATCH = 500;
 
   private final Pool pool;
   private final AlertStore alerts;
@@ -83,14 +90,16 @@ public final class NotifierOperations {
   private final Clock clock;
   private final Duration resolveTimeout;
   private final Runnable groupsDue;
+  private final GroupCommit<AlertEvent, JsonObject> intake;
 
   /**
    * @param groupsDue called after an intake commit that made a group due at once (group-wait 0, or an alert older
    *     than it), so that the flush and the delivery need not wait for the next sweep
+   * @param intakeInFlight how many intake transactions may be open at once (each one a batch)
    */
   public NotifierOperations(Pool pool, AlertStore alerts, GroupStore groups, SilenceStore silences, OutboxStore outbox,
       Routing routing, NotificationTimers timers, NotifierMetrics metrics, Clock clock, Duration resolveTimeout,
-      Runnable groupsDue) {
+      Runnable groupsDue, int intakeInFlight) {
     this.pool = pool;
     this.alerts = alerts;
     this.groups = groups;
@@ -102,6 +111,7 @@ public final class NotifierOperations {
     this.clock = clock;
     this.resolveTimeout = resolveTimeout;
     this.groupsDue = groupsDue;
+    this.intake = new GroupCommit<>(INTAKE_BATCH, intakeInFlight, this::receiveBatch, NotifierOperations::retryAlone);
   }
 
   // ------------------------------------------------------------------ parsing (the table's parsers)
@@ -131,60 +141,112 @@ public final class NotifierOperations {
 
   // ------------------------------------------------------------------ intake
 
+  /** Committed before it is answered; concurrent intakes are committed together ({@link #receiveBatch}). */
   public Future<JsonObject> receive(AlertEvent event, Origin origin) {
-    return receiveOnce(event).recover(t -> t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
-        ? receiveOnce(event) // another request opened the same alert meanwhile: this one is a repeat
-        : Future.failedFuture(t));
+    return intake.submit(event);
   }
 
-  /** Alertmanager's intake: each alert committed in turn; answers how many were received. */
+  /** Alertmanager's intake: every alert committed, in order; answers how many were received. */
   public Future<JsonObject> receiveAll(List<AlertEvent> events, Origin origin) {
-    Future<Integer> chain = Future.succeededFuture(0);
-    for (AlertEvent e : events) {
-      chain = chain.compose(n -> receive(e, origin).map(n + 1));
-    }
-    return chain.map(n -> new JsonObject().put("received", n));
+    List<Future<JsonObject>> each = new ArrayList<>(events.size());
+    events.forEach(e -> each.add(intake.submit(e)));
+    return Future.all(each).map(all -> new JsonObject().put("received", events.size()));
   }
 
-  private Future<JsonObject> receiveOnce(AlertEvent event) {
+  /**
+   * One transaction for many intakes, in a fixed number of round trips: lock the open alerts of their dedup keys (in
+   * key order), apply {@link AlertLifecycle#receive} to each event in turn (a later event of the same key sees the
+   * earlier one's result), write the alerts and their history, and change the groups of every matching route. Each
+   * intake is answered after the commit.
+   */
+  private Future<List<Outcome<JsonObject>>> receiveBatch(List<AlertEvent> events) {
+    Future<List<JsonObject>> once = receiveTogether(events);
+    if (events.size() == 1) {
+      once = once.recover(t -> t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+          ? receiveTogether(events) // another request opened the same alert meanwhile: this one is a repeat
+          : Future.failedFuture(t));
+    }
+    return once.map(replies -> replies.stream().map(Outcome::ok).toList());
+  }
+
+  /** A batch fails as a whole on one event's data or on a lock conflict with another instance: each is retried alone. */
+  private static boolean retryAlone(Throwable t) {
+    return GroupCommit.dataError(t)
+        || t instanceof PgException pg && (DEADLOCK.equals(pg.getSqlState()) || SERIALIZATION.equals(pg.getSqlState()));
+  }
+
+  private Future<List<JsonObject>> receiveTogether(List<AlertEvent> events) {
     Instant now = clock.instant();
     boolean[] due = {false};
-    return pool.withTransaction(c -> alerts.openForUpdate(c, event.dedupKey()).compose(open -> {
-      AlertLifecycle.Received r = AlertLifecycle.receive(open.map(StoredAlert::alert), event,
-          UUID.randomUUID().toString(), now);
-      List<RouteMatch> matches = routing.match(event.labels());
-      Future<Void> written = switch (r.change()) {
-        case OPENED -> {
-          Optional<Route> escalating = routing.escalationRoute(matches);
-          Instant next = escalating.flatMap(route -> route.escalation().next(r.alert(), Set.of()))
-              .map(s -> s.dueAt()).orElse(null);
-          yield alerts.insert(c, new StoredAlert(r.alert(), escalating.map(Route::key).orElse(null), next))
-              .compose(v -> join(matches, m -> addToGroup(c, m, event, now, due)));
-        }
-        case UPDATED -> alerts.update(c, open.get(), open.get().with(r.alert(), open.get().nextEscalationAt()))
-            .compose(v -> join(matches, m -> addToGroup(c, m, event, now, due)));
-        case RESOLVED -> resolved(c, open.get(), r.alert());
-        case IGNORED -> Future.succeededFuture();
-      };
-      return written.map(v -> {
-        JsonObject reply = new JsonObject().put("dedupKey", event.dedupKey()).put("change", r.change().name());
-        if (r.alert() != null) {
-          reply.put("id", r.alert().id()).put("state", r.alert().state().name().toLowerCase(Locale.ROOT));
-        }
-        return reply;
-      });
-    })).onSuccess(reply -> {
-      if (due[0]) {
-        groupsDue.run(); // committed: flush and deliver now; the sweeps stay the safety net
-      }
-    });
-  }
-
-  private Future<Void> addToGroup(SqlClient c, RouteMatch m, AlertEvent event, Instant now, boolean[] due) {
-    return groups.add(c, m, event, now).map(flushAt -> {
-      due[0] |= !flushAt.isAfter(now);
-      return null;
-    });
+    return pool.withTransaction(c -> alerts.openForUpdate(c, events.stream().map(AlertEvent::dedupKey).toList())
+        .compose(open -> {
+          Map<String, StoredAlert> current = new HashMap<>(open); // open alert per dedup key as the batch goes
+          Map<String, StoredAlert> read = new HashMap<>(); // by alert id, as read
+          open.values().forEach(s -> read.put(s.alert().id(), s));
+          Map<String, StoredAlert> written = new LinkedHashMap<>(); // by alert id, the last state
+          List<GroupStore.MemberChange> members = new ArrayList<>();
+          List<JsonObject> replies = new ArrayList<>(events.size());
+          for (AlertEvent event : events) {
+            StoredAlert before = current.get(event.dedupKey());
+            AlertLifecycle.Received r = AlertLifecycle.receive(Optional.ofNullable(before).map(StoredAlert::alert),
+                event, UUID.randomUUID().toString(), now);
+            switch (r.change()) {
+              case OPENED -> {
+                List<RouteMatch> matches = routing.match(event.labels());
+                Optional<Route> escalating = routing.escalationRoute(matches);
+                Instant next = escalating.flatMap(route -> route.escalation().next(r.alert(), Set.of()))
+                    .map(s -> s.dueAt()).orElse(null);
+                StoredAlert s = new StoredAlert(r.alert(), escalating.map(Route::key).orElse(null), next);
+                current.put(event.dedupKey(), s);
+                written.put(s.alert().id(), s);
+                matches.forEach(m -> members.add(GroupStore.MemberChange.joins(m, event)));
+              }
+              case UPDATED -> {
+                StoredAlert s = before.with(r.alert(), before.nextEscalationAt());
+                current.put(event.dedupKey(), s);
+                written.put(s.alert().id(), s);
+                routing.match(event.labels()).forEach(m -> members.add(GroupStore.MemberChange.joins(m, event)));
+              }
+              case RESOLVED -> {
+                StoredAlert s = before.with(r.alert(), null);
+                current.remove(event.dedupKey());
+                written.put(s.alert().id(), s);
+                routing.match(r.alert().event().labels())
+                    .forEach(m -> members.add(GroupStore.MemberChange.leaves(m.groupKey(), event.dedupKey())));
+              }
+              case IGNORED -> {
+              }
+            }
+            JsonObject reply = new JsonObject().put("dedupKey", event.dedupKey()).put("change", r.change().name());
+            if (r.alert() != null) {
+              reply.put("id", r.alert().id()).put("state", r.alert().state().name().toLowerCase(Locale.ROOT));
+            }
+            replies.add(reply);
+          }
+          List<AlertStore.Change> updated = new ArrayList<>();
+          List<StoredAlert> created = new ArrayList<>();
+          written.forEach((id, s) -> {
+            if (read.containsKey(id)) {
+              updated.add(new AlertStore.Change(read.get(id), s));
+            } else {
+              created.add(s);
+            }
+          });
+          // Sent together (pipelined), executed in this order: updates first (a resolution frees its dedup key for
+          // an alert opened later in the batch), then the new alerts, then the groups (locked after the alerts, as
+          // everywhere).
+          Future<Void> changed = alerts.updateAll(c, updated);
+          Future<Void> opened = alerts.insertAll(c, created);
+          Future<Boolean> grouped = groups.apply(c, members, now);
+          return Future.all(changed, opened, grouped).map(v -> {
+            due[0] = grouped.result();
+            return replies;
+          });
+        })).onSuccess(replies -> {
+          if (due[0]) {
+            groupsDue.run(); // committed: flush and deliver now; the sweeps stay the safety net
+          }
+        });
   }
 
   /** Writes a resolution and takes the alert out of its groups' firing sets (the next flush tells who was told). */

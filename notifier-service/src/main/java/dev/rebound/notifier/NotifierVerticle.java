@@ -61,9 +61,9 @@ public final class NotifierVerticle extends ServiceVerticle {
     NotifierMetrics metrics = new NotifierMetrics(ReboundVertx.registry(vertx).orElse(null));
     NotificationPlanner planner = new NotificationPlanner(config.externalUrl());
     timers = new NotificationTimers(vertx, pool, alerts, groups, silences, outbox, routing, planner, clock);
-    DueGroupWakeups wakeups = new DueGroupWakeups(() -> timers.flushDueGroups(), () -> sender.drain());
+    DueGroupWakeups wakeups = new DueGroupWakeups(() -> timers.flushDueGroups(), () -> sender.drainDue());
     ops = new NotifierOperations(pool, alerts, groups, silences, outbox, routing, timers, metrics, clock,
-        config.resolveTimeout(), wakeups::wake);
+        config.resolveTimeout(), wakeups::wake, Math.max(1, config.pgPoolSize() / 2));
     sender = new OutboxSender(vertx, pool, outbox, alerts, routing, planner, metrics, new OutboxSender.Settings(
         config.deliveryMaxAttempts(), config.deliveryRetryBase(), config.deliveryRetryMax(),
         config.endpointFailureThreshold(), config.endpointPause(), config.deliveryTimeout(), config.digest()), clock);

@@ -53,6 +53,7 @@ public final class OutboxSender {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
   private static final Duration CLAIM_LEASE = Duration.ofMinutes(1);
   private static final int BATCH = 200;
+  private static final int MAX_BATCHES_AT_ONCE = 20;
 
   /** How the sender behaves; from the configuration. */
   public record Settings(int maxAttempts, Duration retryBase, Duration retryMax, int failureThreshold,
@@ -92,6 +93,27 @@ public final class OutboxSender {
 
   /** One pass: answers how many deliveries were accepted by their endpoints. */
   public Future<Integer> drain() {
+    return pass().map(Pass::sent);
+  }
+
+  /**
+   * Passes until one claims less than a full batch (or {@value #MAX_BATCHES_AT_ONCE} passes): what an intake that
+   * made groups due asks for, so that a stream of notifications is not held to one batch per wake-up.
+   */
+  public Future<Integer> drainDue() {
+    return drainDue(0, 0);
+  }
+
+  private Future<Integer> drainDue(int passes, int sent) {
+    return pass().compose(p -> p.claimed() < BATCH || passes + 1 >= MAX_BATCHES_AT_ONCE
+        ? Future.succeededFuture(sent + p.sent()) : drainDue(passes + 1, sent + p.sent()));
+  }
+
+  /** What a pass claimed and how many of those its endpoints accepted. */
+  private record Pass(int claimed, int sent) {
+  }
+
+  private Future<Pass> pass() {
     Instant now = clock.instant();
     return outbox.claim(now, CLAIM_LEASE, BATCH).compose(claimed -> {
       Map<String, List<Delivery>> byEndpoint = new LinkedHashMap<>();
@@ -102,7 +124,7 @@ public final class OutboxSender {
             LOG.warn("deliveries to {} not completed: {}", key, t.getClass().getSimpleName());
             return Future.succeededFuture(0);
           })));
-      return Future.all(done).map(all -> done.stream().mapToInt(Future::result).sum());
+      return Future.all(done).map(all -> new Pass(claimed.size(), done.stream().mapToInt(Future::result).sum()));
     });
   }
 
@@ -124,7 +146,7 @@ public final class OutboxSender {
         return each(rows, d -> outbox.later(d.id(), state.pausedUntil(), false,
             "endpoint paused after " + state.consecutiveFailures() + " failures in a row")).map(0);
       }
-      return digest(target, rows).compose(toSend -> sendInOrder(target, toSend, 0, 0));
+      return digest(target, rows).compose(toSend -> send(target, toSend));
     });
   }
 
@@ -199,27 +221,80 @@ public final class OutboxSender {
     return out;
   }
 
-  /** Sends rows[i…] one after the other; a throttled or paused endpoint puts the rest back until then. */
-  private Future<Integer> sendInOrder(ChannelTarget target, List<Delivery> rows, int i, int sent) {
-    if (i == rows.size()) {
-      return Future.succeededFuture(sent);
-    }
-    Delivery d = rows.get(i);
+  /** How many of a batch's rows the endpoint's bucket allows now, and when the next token comes if not all. */
+  private record Grant(int count, Instant nextAt) {
+  }
+
+  /**
+   * Takes the tokens for as many rows as the bucket allows in one transaction, puts the rest back until the next
+   * token, and sends the granted rows: each group's rows one after the other (so a group's notifications arrive in
+   * order), different groups side by side. A 429 or a paused endpoint puts every row not yet sent back until then.
+   * Rows sent are recorded together.
+   */
+  private Future<Integer> send(ChannelTarget target, List<Delivery> rows) {
     TokenBucket bucket = target.rateLimit();
     Instant now = clock.instant();
     return outbox.withBucket(target.endpointKey(), bucket, now, s -> {
-      TokenBucket.Take take = bucket.tryTake(s, now);
-      return Map.entry(take.state(), take);
-    }).compose(take -> {
-      if (!take.granted()) {
-        return requeue(rows.subList(i, rows.size()), take.retryAt(), null).map(sent);
+      TokenBucket.State state = s;
+      int granted = 0;
+      while (granted < rows.size()) {
+        TokenBucket.Take take = bucket.tryTake(state, now);
+        if (!take.granted()) {
+          return Map.entry(state, new Grant(granted, take.retryAt()));
+        }
+        state = take.state();
+        granted++;
       }
-      return transmit(target, d).compose(response -> record(target, d, response)).compose(rec -> {
-        int total = sent + (rec.sent() ? 1 : 0);
-        return rec.holdUntil() == null ? sendInOrder(target, rows, i + 1, total)
-            : requeue(rows.subList(i + 1, rows.size()), rec.holdUntil(), null).map(total);
-      });
+      return Map.entry(state, new Grant(granted, null));
+    }).compose(grant -> {
+      Future<Void> parked = grant.count() == rows.size() ? Future.succeededFuture()
+          : requeue(rows.subList(grant.count(), rows.size()), grant.nextAt(), null);
+      Map<String, List<Delivery>> lanes = new LinkedHashMap<>();
+      rows.subList(0, grant.count()).forEach(d -> lanes.computeIfAbsent(d.groupKey(), k -> new ArrayList<>()).add(d));
+      Lanes run = new Lanes(target);
+      List<Future<Void>> done = new ArrayList<>();
+      lanes.values().forEach(lane -> done.add(run.lane(lane, 0)));
+      return parked.compose(v -> Future.join(done)).transform(ar -> run.recordSent(ar.failed() ? ar.cause() : null));
     });
+  }
+
+  /** The granted rows of one endpoint being sent: what was sent, and whether the endpoint asked to rest. */
+  private final class Lanes {
+    private final ChannelTarget target;
+    private final List<Delivery> sent = new ArrayList<>();
+    private Instant holdUntil;
+
+    Lanes(ChannelTarget target) {
+      this.target = target;
+    }
+
+    /** Sends lane[i…] one after the other. */
+    Future<Void> lane(List<Delivery> lane, int i) {
+      if (i == lane.size()) {
+        return Future.succeededFuture();
+      }
+      if (holdUntil != null) {
+        return requeue(lane.subList(i, lane.size()), holdUntil, null);
+      }
+      Delivery d = lane.get(i);
+      return transmit(target, d).compose(response -> record(target, d, response)).compose(rec -> {
+        if (rec.sent()) {
+          sent.add(d);
+        }
+        if (rec.holdUntil() != null && (holdUntil == null || rec.holdUntil().isAfter(holdUntil))) {
+          holdUntil = rec.holdUntil();
+        }
+        return lane(lane, i + 1);
+      });
+    }
+
+    /** Records the rows sent (whatever else failed); answers how many. */
+    Future<Integer> recordSent(Throwable failure) {
+      Future<Integer> recorded = sent.isEmpty() ? Future.succeededFuture(0)
+          : outbox.sentAll(sent.stream().map(Delivery::id).toList(), clock.instant())
+              .compose(v -> outbox.endpointSucceeded(target.endpointKey())).map(sent.size());
+      return failure == null ? recorded : recorded.compose(n -> Future.failedFuture(failure));
+    }
   }
 
   /** A delivery's outcome for the rest of the batch: sent or not, and a time the endpoint must rest until (or null). */
@@ -227,10 +302,10 @@ public final class OutboxSender {
   }
 
   private Future<Void> requeue(List<Delivery> rows, Instant at, String why) {
-    return each(rows, d -> outbox.later(d.id(), at, false, why));
+    return outbox.laterAll(rows.stream().map(Delivery::id).toList(), at, why);
   }
 
-  /** Records the outcome. */
+  /** Records the outcome, but for a row sent: those are recorded together. */
   private Future<Recorded> record(ChannelTarget target, Delivery d, DeliveryResponse r) {
     Instant now = clock.instant();
     String key = target.endpointKey();
@@ -238,7 +313,7 @@ public final class OutboxSender {
       case SENT -> {
         metrics.notification(target.channel(), "sent");
         metrics.latency(target.channel(), Duration.between(d.createdAt(), now));
-        return outbox.sent(d.id(), now).compose(v -> outbox.endpointSucceeded(key)).map(new Recorded(true, null));
+        return Future.succeededFuture(new Recorded(true, null)); // recorded with the batch's others
       }
       case RATE_LIMITED -> {
         metrics.notification(target.channel(), "rate_limited");

@@ -2,6 +2,7 @@ package dev.rebound.notifier.delivery;
 
 import dev.rebound.notifier.domain.EscalationPlan;
 import dev.rebound.notifier.domain.InhibitionRule;
+import dev.rebound.notifier.domain.LabelMatcher;
 import dev.rebound.notifier.domain.NotifierPolicy;
 import dev.rebound.notifier.domain.Receiver;
 import dev.rebound.notifier.domain.Route;
@@ -12,11 +13,13 @@ import dev.rebound.notifier.domain.ChannelTarget;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The configured policy as the service looks it up: routes by key, endpoints by key (where a delivery finds its
@@ -79,6 +82,26 @@ public final class Routing {
   public boolean hidden(Map<String, String> labels, List<Silence> silences, Collection<Map<String, String>> firing,
       Instant now) {
     return Silence.anyMutes(silences, labels, now) || InhibitionRule.anyInhibits(policy.inhibitions(), labels, firing);
+  }
+
+  /** Whether some inhibition rule could suppress these labels (they match its target): only then are sources read. */
+  public boolean inhibitable(Map<String, String> labels) {
+    return policy.inhibitions().stream().anyMatch(r -> LabelMatcher.all(r.targetMatchers(), labels));
+  }
+
+  /**
+   * Per inhibition rule, the labels its source must carry (its equality matchers): a prefilter for the firing alerts
+   * read as sources; the rule itself still decides.
+   */
+  public List<Map<String, String>> inhibitionSourceFilters() {
+    List<Map<String, String>> out = new ArrayList<>();
+    for (InhibitionRule r : policy.inhibitions()) {
+      Map<String, String> must = new TreeMap<>();
+      r.sourceMatchers().stream().filter(m -> m.op() == LabelMatcher.Op.EQUAL && !m.value().isEmpty())
+          .forEach(m -> must.put(m.name(), m.value()));
+      out.add(must);
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ the effective tree, no secrets

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +37,19 @@ public final class AlertStore {
   public Future<Optional<StoredAlert>> openForUpdate(SqlClient c, String dedupKey) {
     return c.preparedQuery(NotifierSql.OPEN_ALERT_BY_DEDUP_FOR_UPDATE).execute(Tuple.of(dedupKey)).map(rows ->
         rows.size() == 0 ? Optional.empty() : Optional.of(alert(rows.iterator().next())));
+  }
+
+  /** The open alerts of {@code dedupKeys} by dedup key, locked in key order. */
+  public Future<Map<String, StoredAlert>> openForUpdate(SqlClient c, Collection<String> dedupKeys) {
+    String[] keys = dedupKeys.stream().distinct().sorted().toArray(String[]::new);
+    return c.preparedQuery(NotifierSql.OPEN_ALERTS_BY_DEDUP_FOR_UPDATE).execute(Tuple.of(keys)).map(rows -> {
+      Map<String, StoredAlert> out = new HashMap<>();
+      rows.forEach(r -> {
+        StoredAlert s = alert(r);
+        out.put(s.alert().dedupKey(), s);
+      });
+      return out;
+    });
   }
 
   public Future<Optional<StoredAlert>> byId(SqlClient c, UUID id, boolean forUpdate) {
@@ -78,8 +92,13 @@ public final class AlertStore {
     return c.preparedQuery(NotifierSql.SET_NEXT_ESCALATION).execute(Tuple.of(UUID.fromString(alertId), ts(at))).mapEmpty();
   }
 
-  public Future<List<Map<String, String>>> firingLabels(SqlClient c, int limit) {
-    return c.preparedQuery(NotifierSql.FIRING_LABELS).execute(Tuple.of(limit)).map(rows -> {
+  /**
+   * Labels of firing alerts containing one of {@code filters} (each a rule's equality source matchers; an empty one
+   * matches every alert).
+   */
+  public Future<List<Map<String, String>>> firingLabels(SqlClient c, List<Map<String, String>> filters, int limit) {
+    String[] json = filters.stream().map(f -> Rows.json(f).encode()).toArray(String[]::new);
+    return c.preparedQuery(NotifierSql.FIRING_LABELS).execute(Tuple.of(json, limit)).map(rows -> {
       List<Map<String, String>> out = new ArrayList<>();
       rows.forEach(r -> out.add(Rows.labels(r.getJsonObject("labels"))));
       return out;
@@ -95,13 +114,26 @@ public final class AlertStore {
   }
 
   public Future<Void> insert(SqlClient c, StoredAlert s) {
-    Alert a = s.alert();
-    AlertEvent e = a.event();
-    Tuple t = Tuple.tuple(Arrays.asList(UUID.fromString(a.id()), e.dedupKey(), a.state().name(), e.source().name(),
-        Rows.json(e.labels()), e.severity().label(), e.summary(), Rows.json(e.details()), ts(e.startsAt()),
-        ts(e.endsAt()), e.generatorUrl(), ts(a.openedAt()), ts(a.lastSeenAt()), a.occurrences(), a.acknowledgedBy(),
-        ts(a.acknowledgedAt()), ts(a.resolvedAt()), s.escalationRoute(), ts(s.nextEscalationAt()), a.version()));
-    return c.preparedQuery(NotifierSql.INSERT_ALERT).execute(t).compose(r -> history(c, a.id(), a.history()));
+    return insertAll(c, List.of(s));
+  }
+
+  /** New alerts and their history: one round trip however many. */
+  public Future<Void> insertAll(SqlClient c, List<StoredAlert> created) {
+    if (created.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>(created.size());
+    for (StoredAlert s : created) {
+      Alert a = s.alert();
+      AlertEvent e = a.event();
+      rows.add(Tuple.tuple(Arrays.asList(UUID.fromString(a.id()), e.dedupKey(), a.state().name(), e.source().name(),
+          Rows.json(e.labels()), e.severity().label(), e.summary(), Rows.json(e.details()), ts(e.startsAt()),
+          ts(e.endsAt()), e.generatorUrl(), ts(a.openedAt()), ts(a.lastSeenAt()), a.occurrences(), a.acknowledgedBy(),
+          ts(a.acknowledgedAt()), ts(a.resolvedAt()), s.escalationRoute(), ts(s.nextEscalationAt()), a.version())));
+    }
+    Future<?> inserted = c.preparedQuery(NotifierSql.INSERT_ALERT).executeBatch(rows);
+    Future<?> history = history(c, created.stream().map(s -> Map.entry(s.alert().id(), s.alert().history())).toList());
+    return Future.all(inserted, history).mapEmpty(); // sent together (pipelined), executed in order
   }
 
   /**
@@ -109,32 +141,63 @@ public final class AlertStore {
    * Fails when someone changed the alert since it was read.
    */
   public Future<Void> update(SqlClient c, StoredAlert before, StoredAlert after) {
-    Alert a = after.alert();
-    AlertEvent e = a.event();
-    Tuple t = Tuple.tuple(Arrays.asList(UUID.fromString(a.id()), before.alert().version(), a.state().name(),
-        Rows.json(e.labels()), e.severity().label(), e.summary(), Rows.json(e.details()), ts(e.endsAt()),
-        e.generatorUrl(), ts(a.lastSeenAt()), a.occurrences(), a.acknowledgedBy(), ts(a.acknowledgedAt()),
-        ts(a.resolvedAt()), ts(after.nextEscalationAt()), a.version()));
-    return c.preparedQuery(NotifierSql.UPDATE_ALERT).execute(t).compose(r -> {
-      if (r.rowCount() != 1) {
-        return Future.failedFuture(new IllegalStateException("alert " + a.id() + " changed concurrently"));
+    return updateAll(c, List.of(new Change(before, after)));
+  }
+
+  /** An alert as read and as it is to be written. */
+  public record Change(StoredAlert before, StoredAlert after) {
+  }
+
+  /** {@link #update} for many alerts: one round trip however many; fails if any changed since it was read. */
+  public Future<Void> updateAll(SqlClient c, List<Change> changes) {
+    if (changes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>(changes.size());
+    List<Map.Entry<String, List<AlertHistoryEntry>>> added = new ArrayList<>();
+    for (Change ch : changes) {
+      Alert a = ch.after().alert();
+      AlertEvent e = a.event();
+      rows.add(Tuple.tuple(Arrays.asList(UUID.fromString(a.id()), ch.before().alert().version(), a.state().name(),
+          Rows.json(e.labels()), e.severity().label(), e.summary(), Rows.json(e.details()), ts(e.endsAt()),
+          e.generatorUrl(), ts(a.lastSeenAt()), a.occurrences(), a.acknowledgedBy(), ts(a.acknowledgedAt()),
+          ts(a.resolvedAt()), ts(ch.after().nextEscalationAt()), a.version())));
+      added.add(Map.entry(a.id(), a.history().subList(ch.before().alert().history().size(), a.history().size())));
+    }
+    // sent together (pipelined): the history is rolled back with the rest if an update finds a changed alert
+    Future<RowSet<Row>> written = c.preparedQuery(NotifierSql.UPDATE_ALERT).executeBatch(rows);
+    Future<Void> history = history(c, added);
+    return Future.all(written, history).compose(v -> {
+      RowSet<Row> each = written.result();
+      for (Change ch : changes) {
+        if (each.rowCount() != 1) {
+          return Future.failedFuture(new IllegalStateException("alert " + ch.after().alert().id()
+              + " changed concurrently"));
+        }
+        each = each.next();
       }
-      List<AlertHistoryEntry> added = a.history().subList(before.alert().history().size(), a.history().size());
-      return history(c, a.id(), added);
+      return Future.succeededFuture();
     });
   }
 
-  private Future<Void> history(SqlClient c, String alertId, List<AlertHistoryEntry> entries) {
-    if (entries.isEmpty()) {
+  /** Appends history entries of many alerts in one statement, each alert's in its order. */
+  private Future<Void> history(SqlClient c, List<Map.Entry<String, List<AlertHistoryEntry>>> entries) {
+    List<UUID> ids = new ArrayList<>();
+    List<AlertHistoryEntry> all = new ArrayList<>();
+    entries.forEach(e -> e.getValue().forEach(h -> {
+      ids.add(UUID.fromString(e.getKey()));
+      all.add(h);
+    }));
+    if (all.isEmpty()) {
       return Future.succeededFuture();
     }
-    String[] from = entries.stream().map(h -> h.from() == null ? null : h.from().name()).toArray(String[]::new);
-    String[] to = entries.stream().map(h -> h.to().name()).toArray(String[]::new);
-    String[] by = entries.stream().map(AlertHistoryEntry::by).toArray(String[]::new);
-    String[] reason = entries.stream().map(AlertHistoryEntry::reason).toArray(String[]::new);
-    OffsetDateTime[] at = entries.stream().map(h -> ts(h.at())).toArray(OffsetDateTime[]::new);
-    return c.preparedQuery(NotifierSql.INSERT_HISTORY).execute(Tuple.of(UUID.fromString(alertId), from, to, by, reason, at))
-        .mapEmpty();
+    String[] from = all.stream().map(h -> h.from() == null ? null : h.from().name()).toArray(String[]::new);
+    String[] to = all.stream().map(h -> h.to().name()).toArray(String[]::new);
+    String[] by = all.stream().map(AlertHistoryEntry::by).toArray(String[]::new);
+    String[] reason = all.stream().map(AlertHistoryEntry::reason).toArray(String[]::new);
+    OffsetDateTime[] at = all.stream().map(h -> ts(h.at())).toArray(OffsetDateTime[]::new);
+    return c.preparedQuery(NotifierSql.INSERT_HISTORIES)
+        .execute(Tuple.of(ids.toArray(UUID[]::new), from, to, by, reason, at)).mapEmpty();
   }
 
   public Future<List<AlertHistoryEntry>> history(SqlClient c, String alertId) {

@@ -15,6 +15,10 @@ final class NotifierSql {
   static final String OPEN_ALERT_BY_DEDUP_FOR_UPDATE = "SELECT " + ALERT_COLUMNS
       + " FROM notifier.alerts WHERE dedup_key = $1 AND state <> 'RESOLVED' FOR UPDATE";
 
+  /** The open alerts of many dedup keys, locked in key order (so two batches cannot deadlock on them). */
+  static final String OPEN_ALERTS_BY_DEDUP_FOR_UPDATE = "SELECT " + ALERT_COLUMNS
+      + " FROM notifier.alerts WHERE dedup_key = ANY($1) AND state <> 'RESOLVED' ORDER BY dedup_key FOR UPDATE";
+
   static final String ALERT_BY_ID = "SELECT " + ALERT_COLUMNS + " FROM notifier.alerts WHERE id = $1";
 
   static final String ALERT_BY_ID_FOR_UPDATE = ALERT_BY_ID + " FOR UPDATE";
@@ -38,10 +42,11 @@ final class NotifierSql {
         resolved_at = $14, next_escalation_at = $15, version = $16
       WHERE id = $1 AND version = $2""";
 
-  static final String INSERT_HISTORY = """
+  /** The history entries of many alerts in one statement, in the order given. */
+  static final String INSERT_HISTORIES = """
       INSERT INTO notifier.alert_history (alert_id, from_state, to_state, by, reason, at)
-      SELECT $1, f, t, b, r, a FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-        WITH ORDINALITY AS h(f, t, b, r, a, n) ORDER BY n""";
+      SELECT i, f, t, b, r, a FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+        WITH ORDINALITY AS h(i, f, t, b, r, a, n) ORDER BY n""";
 
   static final String HISTORY = """
       SELECT from_state, to_state, by, reason, at FROM notifier.alert_history WHERE alert_id = $1 ORDER BY id""";
@@ -69,8 +74,12 @@ final class NotifierSql {
 
   static final String SET_NEXT_ESCALATION = "UPDATE notifier.alerts SET next_escalation_at = $2 WHERE id = $1";
 
-  /** Labels of firing alerts that match an inhibition rule's source (checked in Java). */
-  static final String FIRING_LABELS = "SELECT labels FROM notifier.alerts WHERE state = 'FIRING' LIMIT $1";
+  /**
+   * Labels of firing alerts that may be an inhibition rule's source: $1 the rules' equality source matchers as jsonb
+   * objects, one per rule (the other matchers are checked in Java), $2 a limit.
+   */
+  static final String FIRING_LABELS = """
+      SELECT labels FROM notifier.alerts WHERE state = 'FIRING' AND labels @> ANY($1::text[]::jsonb[]) LIMIT $2""";
 
   static final String COUNT_BY_SEVERITY_AND_STATE = """
       SELECT severity, state, count(*) AS n FROM notifier.alerts
@@ -102,6 +111,10 @@ final class NotifierSql {
       SELECT group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at
       FROM notifier.groups WHERE next_flush_at <= $1 ORDER BY next_flush_at LIMIT 1 FOR UPDATE SKIP LOCKED""";
 
+  static final String NEXT_DUE_GROUPS = """
+      SELECT group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at
+      FROM notifier.groups WHERE next_flush_at <= $1 ORDER BY next_flush_at LIMIT $2 FOR UPDATE SKIP LOCKED""";
+
   static final String SET_GROUP_FLUSH = "UPDATE notifier.groups SET next_flush_at = $2 WHERE group_key = $1";
 
   static final String UPDATE_GROUP = """
@@ -112,6 +125,22 @@ final class NotifierSql {
   static final String MEMBERS = """
       SELECT dedup_key, firing_since, resolved, notified_firing, notified_resolved
       FROM notifier.group_members WHERE group_key = $1""";
+
+  static final String MEMBERS_OF_GROUPS = """
+      SELECT group_key, dedup_key, firing_since, resolved, notified_firing, notified_resolved
+      FROM notifier.group_members WHERE group_key = ANY($1)""";
+
+  /** Members whose state changed in a flush, written as they now are. */
+  static final String UPSERT_MEMBERS = """
+      INSERT INTO notifier.group_members AS m (group_key, dedup_key, firing_since, resolved, notified_firing,
+        notified_resolved)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[], $5::boolean[], $6::boolean[])
+      ON CONFLICT (group_key, dedup_key) DO UPDATE SET firing_since = excluded.firing_since, resolved = excluded.resolved,
+        notified_firing = excluded.notified_firing, notified_resolved = excluded.notified_resolved""";
+
+  static final String DELETE_SOME_MEMBERS = """
+      DELETE FROM notifier.group_members m USING unnest($1::text[], $2::text[]) AS d(g, k)
+      WHERE m.group_key = d.g AND m.dedup_key = d.k""";
 
   static final String MEMBER = """
       SELECT dedup_key, firing_since, resolved, notified_firing, notified_resolved
@@ -175,6 +204,15 @@ final class NotifierSql {
   static final String DELIVERY_SENT = """
       UPDATE notifier.deliveries SET status = 'SENT', attempts = attempts + 1, sent_at = $2, last_error = NULL
       WHERE id = $1 AND status = 'SENDING'""";
+
+  static final String DELIVERIES_SENT = """
+      UPDATE notifier.deliveries SET status = 'SENT', attempts = attempts + 1, sent_at = $2, last_error = NULL
+      WHERE id = ANY($1) AND status = 'SENDING'""";
+
+  /** Back to PENDING at $2, not counted as an attempt; $3 the error, if any. */
+  static final String DELIVERIES_LATER = """
+      UPDATE notifier.deliveries SET status = 'PENDING', next_attempt_at = $2, last_error = coalesce($3, last_error)
+      WHERE id = ANY($1) AND status = 'SENDING'""";
 
   /** Back to PENDING at $2; $3 counts an attempt or not; $4 the error. */
   static final String DELIVERY_LATER = """

@@ -37,6 +37,17 @@ public final class OutboxStore {
         .map(rows -> rows.iterator().next().getLong("id"));
   }
 
+  /** Queues many deliveries in one round trip. */
+  public Future<Void> insertAll(SqlClient c, List<Delivery.New> rows, Instant now) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> tuples = new ArrayList<>(rows.size());
+    rows.forEach(d -> tuples.add(Tuple.tuple(Arrays.asList(d.channel().name(), d.endpointKey(), d.receiver(),
+        d.groupKey(), d.kind().name(), d.message(), d.payload(), d.dedupKey(), ts(now)))));
+    return c.preparedQuery(NotifierSql.INSERT_DELIVERY).executeBatch(tuples).mapEmpty();
+  }
+
   /** Claims up to {@code limit} due deliveries for {@code lease}; a claim that lapses is claimed again. */
   public Future<List<Delivery>> claim(Instant now, Duration lease, int limit) {
     return pool.preparedQuery(NotifierSql.CLAIM_DELIVERIES).execute(Tuple.of(ts(now), ts(now.plus(lease)), limit))
@@ -50,6 +61,17 @@ public final class OutboxStore {
 
   public Future<Void> sent(long id, Instant now) {
     return pool.preparedQuery(NotifierSql.DELIVERY_SENT).execute(Tuple.of(id, ts(now))).mapEmpty();
+  }
+
+  public Future<Void> sentAll(List<Long> ids, Instant now) {
+    return pool.preparedQuery(NotifierSql.DELIVERIES_SENT).execute(Tuple.of(ids.toArray(Long[]::new), ts(now)))
+        .mapEmpty();
+  }
+
+  /** Back to the queue until {@code at}, not counted as an attempt. */
+  public Future<Void> laterAll(List<Long> ids, Instant at, String error) {
+    return ids.isEmpty() ? Future.succeededFuture() : pool.preparedQuery(NotifierSql.DELIVERIES_LATER)
+        .execute(Tuple.of(ids.toArray(Long[]::new), ts(at), error)).mapEmpty();
   }
 
   /** Back to the queue until {@code at}; {@code attempt} counts it as a failed attempt. */

@@ -47,6 +47,8 @@ import java.util.function.Supplier;
 public final class NotificationTimers {
   private static final int MAX_PER_PASS = 200;
   private static final int MAX_INHIBITION_SOURCES = 10_000;
+  private static final int GROUPS_PER_TRANSACTION = 100;
+  private static final int MAX_GROUPS_PER_PASS = 2_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -73,48 +75,88 @@ public final class NotificationTimers {
 
   // ------------------------------------------------------------------ groups
 
-  /** Flushes every due group, one transaction each; answers how many notifications were queued. */
+  /**
+   * Flushes every due group, up to {@value #GROUPS_PER_TRANSACTION} in a transaction; answers how many groups were
+   * flushed. The firing alerts that may inhibit others are read once per pass, and only when an alert of a flushed
+   * group is the target of an inhibition rule.
+   */
   public Future<Integer> flushDueGroups() {
     Instant now = clock.instant();
-    return pool.withConnection(c -> silences.current(c, now).compose(s -> alerts.firingLabels(c, MAX_INHIBITION_SOURCES)
-        .map(firing -> Map.entry(s, firing))))
-        .compose(ctx -> repeat(() -> pool.withTransaction(c -> groups.nextDue(c, now).compose(g -> g.isEmpty()
-            ? Future.succeededFuture(Optional.<List<JsonObject>>empty())
-            : flush(c, g.get(), ctx.getKey(), ctx.getValue(), now).map(Optional::of)))));
+    return pool.withConnection(c -> silences.current(c, now)).compose(silenced -> {
+      InhibitionSources sources = new InhibitionSources();
+      return repeatCounting(() -> pool.withTransaction(c -> groups.nextDue(c, now, GROUPS_PER_TRANSACTION)
+          .compose(due -> due.isEmpty() ? Future.succeededFuture(Optional.<Batch>empty())
+              : flush(c, due, silenced, sources, now).map(events -> Optional.of(new Batch(due.size(), events))))),
+          MAX_GROUPS_PER_PASS);
+    });
   }
 
-  private Future<List<JsonObject>> flush(SqlClient c, AggregationGroup g, List<Silence> silenced,
-      Collection<Map<String, String>> firing, Instant now) {
-    Route route = routing.route(g.routeKey());
-    Set<String> keys = new HashSet<>(g.firing().keySet());
-    keys.addAll(g.resolved());
+  /** The labels of the firing alerts that may inhibit others, read at most once per pass and only if needed. */
+  private final class InhibitionSources {
+    private Future<List<Map<String, String>>> loaded;
+
+    Future<List<Map<String, String>>> get(SqlClient c) {
+      if (loaded == null) {
+        loaded = alerts.firingLabels(c, routing.inhibitionSourceFilters(), MAX_INHIBITION_SOURCES);
+      }
+      return loaded;
+    }
+  }
+
+  private Future<List<JsonObject>> flush(SqlClient c, List<AggregationGroup> due, List<Silence> silenced,
+      InhibitionSources sources, Instant now) {
+    Set<String> keys = new HashSet<>();
+    due.forEach(g -> {
+      keys.addAll(g.firing().keySet());
+      keys.addAll(g.resolved());
+    });
     return alerts.latestByDedupKeys(c, keys).compose(found -> {
       Map<String, AlertView> byKey = new HashMap<>();
       found.forEach(s -> byKey.put(s.alert().dedupKey(), AlertView.of(s.alert())));
-      // Silenced and inhibited alerts are left out of what the group says (and so out of what it was told):
-      // once the silence ends, the next flush tells about them.
-      Map<String, Instant> hidden = new HashMap<>();
-      g.firing().forEach((k, at) -> {
-        AlertView v = byKey.get(k);
-        if (v != null && routing.hidden(v.labels(), silenced, firing, now)) {
-          hidden.put(k, at);
+      boolean inhibitable = due.stream().flatMap(g -> g.firing().keySet().stream()).map(byKey::get)
+          .anyMatch(v -> v != null && routing.inhibitable(v.labels()));
+      Future<List<Map<String, String>>> firing = inhibitable ? sources.get(c) : Future.succeededFuture(List.of());
+      return firing.compose(inhibiting -> {
+        List<GroupStore.Flushed> flushed = new ArrayList<>();
+        List<Map.Entry<GroupNotification.Message, String>> messages = new ArrayList<>();
+        for (AggregationGroup g : due) {
+          flushed.add(new GroupStore.Flushed(g, flushOne(g, byKey, silenced, inhibiting, now, messages)));
         }
+        List<JsonObject> events = new ArrayList<>();
+        List<Delivery.New> rows = new ArrayList<>();
+        messages.forEach(m -> {
+          rows.addAll(plan(m.getKey(), m.getValue(), Delivery.Kind.GROUP));
+          events.add(AlertJson.event("notification", m.getKey()));
+        });
+        return groups.saveAll(c, flushed).compose(v -> outbox.insertAll(c, rows, now)).map(events);
       });
-      Map<String, Instant> shown = new HashMap<>(g.firing());
-      hidden.keySet().forEach(shown::remove);
-      AggregationGroup visible = new AggregationGroup(g.groupKey(), g.routeKey(), g.receiver(), g.groupLabels(), shown,
-          g.resolved(), g.createdAt(), g.nextFlushAt(), g.hasFlushed(), g.notifiedFiring(), g.notifiedResolved(),
-          g.lastNotifiedAt());
-      GroupTimers.Flush flush = GroupTimers.flush(visible, route, now, routing.tree().muted(route, now));
-      AggregationGroup next = withHidden(flush.next(), visible, hidden, route, now);
-      Future<Void> saved = groups.save(c, g.groupKey(), next);
-      if (flush.notification().isEmpty()) {
-        return saved.map(List.of());
-      }
-      GroupNotification n = flush.notification().get();
-      GroupNotification.Message m = n.with(views(n.firing(), byKey), views(n.resolved(), byKey), false);
-      return saved.compose(v -> enqueue(c, m, n.receiver(), Delivery.Kind.GROUP, "notification", now));
     });
+  }
+
+  /** One group's flush: its next state; the notification it sends, if any, is added to {@code messages}. */
+  private AggregationGroup flushOne(AggregationGroup g, Map<String, AlertView> byKey, List<Silence> silenced,
+      Collection<Map<String, String>> firing, Instant now,
+      List<Map.Entry<GroupNotification.Message, String>> messages) {
+    Route route = routing.route(g.routeKey());
+    // Silenced and inhibited alerts are left out of what the group says (and so out of what it was told):
+    // once the silence ends, the next flush tells about them.
+    Map<String, Instant> hidden = new HashMap<>();
+    g.firing().forEach((k, at) -> {
+      AlertView v = byKey.get(k);
+      if (v != null && routing.hidden(v.labels(), silenced, firing, now)) {
+        hidden.put(k, at);
+      }
+    });
+    Map<String, Instant> shown = new HashMap<>(g.firing());
+    hidden.keySet().forEach(shown::remove);
+    AggregationGroup visible = new AggregationGroup(g.groupKey(), g.routeKey(), g.receiver(), g.groupLabels(), shown,
+        g.resolved(), g.createdAt(), g.nextFlushAt(), g.hasFlushed(), g.notifiedFiring(), g.notifiedResolved(),
+        g.lastNotifiedAt());
+    GroupTimers.Flush flush = GroupTimers.flush(visible, route, now, routing.tree().muted(route, now));
+    AggregationGroup next = withHidden(flush.next(), visible, hidden, route, now);
+    flush.notification().ifPresent(n -> messages.add(Map.entry(
+        n.with(views(n.firing(), byKey), views(n.resolved(), byKey), false), n.receiver())));
+    return next;
   }
 
   private static AggregationGroup withHidden(AggregationGroup next, AggregationGroup before, Map<String, Instant> hidden,
@@ -207,16 +249,37 @@ public final class NotificationTimers {
   /** Queues the message for every endpoint of {@code receiver}; answers the events to publish after the commit. */
   public Future<List<JsonObject>> enqueue(SqlClient c, GroupNotification.Message m, String receiver,
       Delivery.Kind kind, String type, Instant now) {
-    List<Delivery.New> rows = routing.receiver(receiver).map(r -> planner.plan(m, r, kind)).orElse(List.of());
-    Future<Void> chain = Future.succeededFuture();
-    for (Delivery.New row : rows) {
-      chain = chain.compose(v -> outbox.insert(c, row, now).mapEmpty());
-    }
-    return chain.map(v -> List.of(AlertJson.event(type, m)));
+    return outbox.insertAll(c, plan(m, receiver, kind), now).map(v -> List.of(AlertJson.event(type, m)));
+  }
+
+  private List<Delivery.New> plan(GroupNotification.Message m, String receiver, Delivery.Kind kind) {
+    return routing.receiver(receiver).map(r -> planner.plan(m, r, kind)).orElse(List.of());
   }
 
   public void publish(List<JsonObject> events) {
     events.forEach(e -> vertx.eventBus().publish(Addresses.EVENTS_ALERTS, e));
+  }
+
+  /** What one transaction of a pass handled, and the events to publish after its commit. */
+  private record Batch(int handled, List<JsonObject> events) {
+  }
+
+  /** Runs {@code once} until it finds nothing or {@code max} were handled, publishing each commit's events. */
+  private Future<Integer> repeatCounting(Supplier<Future<Optional<Batch>>> once, int max) {
+    return stepCounting(once, 0, max);
+  }
+
+  private Future<Integer> stepCounting(Supplier<Future<Optional<Batch>>> once, int done, int max) {
+    if (done >= max) {
+      return Future.succeededFuture(done);
+    }
+    return once.get().compose(result -> {
+      if (result.isEmpty()) {
+        return Future.succeededFuture(done);
+      }
+      publish(result.get().events());
+      return stepCounting(once, done + result.get().handled(), max);
+    });
   }
 
   /** Runs {@code once} until it finds nothing (or a pass limit), publishing each commit's events; answers the count. */
