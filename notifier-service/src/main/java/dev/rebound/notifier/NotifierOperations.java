@@ -274,6 +274,10 @@ public final class NotifierOperations {
       Healing healing = new Healing.TaskSucceeded(t.taskId().toString(), null);
       return heal(c -> alerts.openOfTask(c, t.taskId().toString()), healing);
     }
+    if (t.from() == TaskState.FAILED && t.to() != TaskState.FAILED) {
+      Healing healing = new Healing.TaskLeftDeadLetters(t.taskId().toString(), t.to().name());
+      return heal(c -> alerts.openOfTask(c, t.taskId().toString()), healing);
+    }
     if (t.to() == TaskState.FAILED) {
       Map<String, Object> alert = new LinkedHashMap<>();
       alert.put("kind", AlertLabels.DEAD_LETTER);

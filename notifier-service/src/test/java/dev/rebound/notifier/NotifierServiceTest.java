@@ -578,4 +578,31 @@ class NotifierServiceTest {
         .flatMap(r -> r.methods().stream().map(m -> m + " " + r.getPath())).collect(Collectors.toSet());
     assertThat(served).isEqualTo(declared);
   }
+
+  @Test
+  @Order(12)
+  void aDeadLetterThatADecisionTakesOutOfTheQueueResolvesItsAlert() throws Exception {
+    UUID task = UUID.randomUUID();
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, new Transition(task, "wf-prov", "provisional", TaskState.RUNNING,
+        TaskState.FAILED, 5, "no attempts left (provisional)", "java.net.SocketTimeoutException: Read timed out",
+        "ledger", null, Instant.now()).toJson());
+    String path = "/v1/alerts?labels=task=" + task;
+    eventually(() -> alertsAt(path).size() == 1 && "firing".equals(alertsAt(path).getJsonObject(0).getString("state")));
+
+    // the retry service's RETRY replaced the provisional dead letter
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, new Transition(task, "wf-prov", "provisional", TaskState.FAILED,
+        TaskState.RETRY, 5, "the retry service's decision replaced the provisional dead letter", null,
+        "retry-service", null, Instant.now()).toJson());
+    eventually(() -> "resolved".equals(alertsAt(path).getJsonObject(0).getString("state")));
+    JsonObject alert = get("/v1/alerts/" + alertsAt(path).getJsonObject(0).getString("id")).bodyAsJsonObject();
+    assertThat(alert.getJsonArray("history").encode()).contains("left the dead-letter queue (now RETRY)");
+  }
+
+  private static JsonArray alertsAt(String path) {
+    try {
+      return get(path).bodyAsJsonObject().getJsonArray("alerts");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

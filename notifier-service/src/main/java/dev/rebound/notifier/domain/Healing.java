@@ -42,6 +42,30 @@ public sealed interface Healing {
     }
   }
 
+  /**
+   * A dead-lettered task left the dead-letter queue (the retry service's decision replaced the ledger's
+   * provisional dead letter, or a person redrove it): its dead-letter alert is over. An alert resolved before
+   * its group's first notification is never sent, so a provisional dead letter that a decision replaces
+   * within the group wait pages no one.
+   *
+   * @param to where the task went (RETRY, BLOCKED, QUEUED…), for the alert's history
+   */
+  record TaskLeftDeadLetters(String taskId, String to) implements Healing {
+    public TaskLeftDeadLetters {
+      Objects.requireNonNull(taskId, "taskId");
+    }
+
+    @Override
+    public boolean heals(Alert alert) {
+      return AlertLabels.DEAD_LETTER.equals(alert.event().kind()) && taskId.equals(alert.event().label(AlertLabels.TASK));
+    }
+
+    @Override
+    public String reason() {
+      return "task " + taskId + " left the dead-letter queue (now " + to + ")";
+    }
+  }
+
   /** A circuit closed again: its circuit-open alert is over. */
   record CircuitClosed(String circuit) implements Healing {
     public CircuitClosed {
