@@ -42,6 +42,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,11 +103,20 @@ public final class LedgerOperations {
     this.failures = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
       metrics.batch(batch.size());
       return stores.failures().recordFailures(batch);
-    }, GroupCommit::dataError);
+    }, LedgerOperations::retryAlone);
     this.decisions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
       metrics.batch(batch.size());
       return stores.decisions().applyDecisions(batch);
-    }, GroupCommit::dataError);
+    }, LedgerOperations::retryAlone);
+  }
+
+  /**
+   * A group of failures or decisions is written again one by one after a data error (one request's
+   * fault) or a deadlock: the group locks its tasks in id order, but an abort's cancels or another
+   * writer's multi-row statement may lock some of them in another order, and alone each goes through.
+   */
+  private static boolean retryAlone(Throwable t) {
+    return GroupCommit.dataError(t) || t instanceof PgException pg && "40P01".equals(pg.getSqlState());
   }
 
   /** The configured bounds the requests are parsed with. */
