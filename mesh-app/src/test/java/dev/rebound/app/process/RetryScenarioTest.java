@@ -91,10 +91,6 @@ class RetryScenarioTest {
     o.put("ledger.retry.cap", "1h");
     // without jitter: a full-jitter draw of the provisional ten minutes could come due before the decision
     o.put("ledger.retry.jitter", "none");
-    // the ledger's provisional budget (default 5 attempts per run) dead-letters a task at its fifth failure
-    // before the retry service's decision arrives, so the default policy's fifth retry (16 s) could never run
-    // (docs/architecture.md, "The retry service does not see a task's own maxAttempts"): give it room for six
-    o.put("ledger.retry.max-attempts", "6");
     o.put("ledger.release-sweep-interval", "100ms");
     o.put("retry.time-scale", String.valueOf(SCALE));
     o.put("retry.sweep-interval", "100ms");
@@ -272,7 +268,7 @@ class RetryScenarioTest {
     BoundedWait.until(circuit + " open", LIMIT, () -> "OPEN".equals(circuitState(circuit)), circuitEvents::toString);
     // every task failed: the ones decided before the circuit opened wait to retry, the later ones are parked
     BoundedWait.until("every failure decided", LIMIT, () -> ids.stream().map(this::get)
-        .allMatch(v -> v.state() == TaskState.RETRY || v.state() == TaskState.BLOCKED), () -> states(ids));
+        .allMatch(v -> settled(v, TaskState.RETRY) || settled(v, TaskState.BLOCKED)), () -> states(ids));
     List<UUID> parked = ids.stream().filter(id -> get(id).state() == TaskState.BLOCKED).toList();
     assertThat(parked).as(states(ids)).isNotEmpty();
     parked.forEach(id -> assertThat(appliedDecision(id, get(id).attempt()).action()).isEqualTo("PARK"));
@@ -390,10 +386,19 @@ class RetryScenarioTest {
     return await(ledger.get(id), LIMIT, "get " + id);
   }
 
+  /**
+   * Waits until the task is in {@code state}; after a failure (RETRY, BLOCKED, FAILED) only once the retry
+   * service's decision for that attempt is in: before it, the state is the ledger's provisional one.
+   */
   private TaskView awaitState(UUID id, TaskState state) {
-    BoundedWait.until("task " + id + " " + state, LIMIT, () -> get(id).state() == state,
+    BoundedWait.until("task " + id + " " + state, LIMIT, () -> settled(get(id), state),
         () -> get(id) + "\n" + TaskTimeline.of(ledger, id));
     return get(id);
+  }
+
+  private static boolean settled(TaskView t, TaskState state) {
+    boolean afterFailure = state == TaskState.RETRY || state == TaskState.BLOCKED || state == TaskState.FAILED;
+    return t.state() == state && (!afterFailure || decisionCount(t.id(), t.attempt()) == 1);
   }
 
   /** Waits until the workflow's {@code n} tasks are all finished; answers them by state. */
