@@ -2,6 +2,7 @@ package dev.rebound.retry.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,12 +39,20 @@ public final class RetryDecider {
   private final Map<String, CircuitSnapshot> circuits = new TreeMap<>();
   private final Map<String, BudgetSnapshot> budgets = new TreeMap<>();
   private final Map<String, WorkflowWindow> workflows = new HashMap<>();
-  private final Map<String, RetryDecision> decided = new LinkedHashMap<>(1024, 0.75f, false) {
+  private final Map<Attempt, RetryDecision> decided = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, RetryDecision> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<Attempt, RetryDecision> eldest) {
       return size() > REMEMBERED;
     }
   };
+  // reused by every decision (under the lock); a decision made from an event consumer gets its own
+  private final Changes changes = new Changes();
+  private final List<RetryEvent> pending = new ArrayList<>();
+  private boolean busy;
+
+  /** The idempotency key: one decision per (task, attempt). */
+  private record Attempt(String taskId, int attempt) {
+  }
 
   /** @param events receives every event, in order, under the decider's lock (keep it quick) */
   public RetryDecider(DecisionEngine engine, Consumer<RetryEvent> events) {
@@ -57,25 +66,48 @@ public final class RetryDecider {
 
   /** The decision for this (task, attempt): decided now, or the one decided before. */
   public synchronized RetryDecision decide(FailureFacts f) {
-    String key = f.taskId() == null ? null : f.taskId() + "#" + f.attempt();
-    if (key != null && decided.containsKey(key)) {
-      return decided.get(key);
-    }
-    RetryState before = load(f.stage(), f.agent(), f.dependency(), f.workflowId());
-    Decided d = engine.decide(f, before);
-    store(d.state().changedSince(before));
-    d.events().forEach(events);
+    Attempt key = f.taskId() == null ? null : new Attempt(f.taskId(), f.attempt());
     if (key != null) {
-      decided.put(key, d.decision());
+      RetryDecision seen = decided.get(key);
+      if (seen != null) {
+        return seen;
+      }
     }
-    return d.decision();
+    boolean nested = busy;
+    Changes c = nested ? new Changes() : changes;
+    List<RetryEvent> out = nested ? new ArrayList<>() : pending;
+    busy = true;
+    try {
+      c.load(f.workflowId());
+      RetryDecision d = engine.decide(f, c, out);
+      c.store();
+      out.forEach(events);
+      if (key != null) {
+        decided.put(key, d);
+      }
+      return d;
+    } finally {
+      c.clear();
+      out.clear();
+      busy = nested;
+    }
   }
 
   public synchronized void onSuccess(TaskSuccess s) {
-    RetryState before = load(s.stage(), s.agent(), s.dependency(), s.workflowId());
-    DecisionEngine.Outcome o = engine.onSuccess(s, before);
-    store(o.state().changedSince(before));
-    o.events().forEach(events);
+    boolean nested = busy;
+    Changes c = nested ? new Changes() : changes;
+    List<RetryEvent> out = nested ? new ArrayList<>() : pending;
+    busy = true;
+    try {
+      c.load(s.workflowId());
+      engine.onSuccess(s, c, out);
+      c.store();
+      out.forEach(events);
+    } finally {
+      c.clear();
+      out.clear();
+      busy = nested;
+    }
   }
 
   /** Half-opens every open circuit whose time has passed (call it from a timer); returns the transitions. */
@@ -144,29 +176,119 @@ public final class RetryDecider {
     return step;
   }
 
-  private RetryState load(String stage, String agent, String dependency, String workflowId) {
-    Map<String, CircuitSnapshot> c = new HashMap<>();
-    for (CircuitName n : engine.circuitsOf(stage, agent, dependency)) {
-      CircuitSnapshot s = circuits.get(n.toString());
-      if (s != null) {
-        c.put(n.toString(), s);
-      }
-    }
-    Map<String, BudgetSnapshot> b = new HashMap<>();
-    for (String k : engine.budgetsOf(stage)) {
-      BudgetSnapshot s = budgets.get(k);
-      if (s != null) {
-        b.put(k, s);
-      }
-    }
-    return new RetryState(c, b, workflowId == null ? null : workflows.get(workflowId));
-  }
+  /**
+   * What one decision changes, written to the maps only when it is done (as the service writes back a
+   * {@link RetryState#changedSince} its load): a failed decision changes nothing. Holds the few entries
+   * of one decision (its circuits, its two budgets, its workflow) in small arrays, reused.
+   */
+  private final class Changes implements DecisionEngine.Slots {
+    private String[] circuitKeys = new String[4];
+    private CircuitSnapshot[] circuitValues = new CircuitSnapshot[4];
+    private int circuitCount;
+    private String[] budgetKeys = new String[4];
+    private BudgetSnapshot[] budgetValues = new BudgetSnapshot[4];
+    private int budgetCount;
+    private WorkflowWindow loadedWorkflow;
+    private WorkflowWindow workflow;
+    private boolean workflowWritten;
 
-  private void store(RetryState changed) {
-    circuits.putAll(changed.circuits());
-    budgets.putAll(changed.budgets());
-    if (changed.workflow() != null) {
-      workflows.put(changed.workflow().workflowId(), changed.workflow());
+    void load(String workflowId) {
+      loadedWorkflow = workflowId == null ? null : workflows.get(workflowId);
+    }
+
+    @Override
+    public CircuitSnapshot circuit(String key) {
+      for (int i = 0; i < circuitCount; i++) {
+        if (circuitKeys[i].equals(key)) {
+          return circuitValues[i];
+        }
+      }
+      return circuits.get(key);
+    }
+
+    @Override
+    public void circuit(String key, CircuitSnapshot s) {
+      for (int i = 0; i < circuitCount; i++) {
+        if (circuitKeys[i].equals(key)) {
+          circuitValues[i] = s;
+          return;
+        }
+      }
+      if (circuitCount == circuitKeys.length) {
+        circuitKeys = Arrays.copyOf(circuitKeys, circuitCount * 2);
+        circuitValues = Arrays.copyOf(circuitValues, circuitCount * 2);
+      }
+      circuitKeys[circuitCount] = key;
+      circuitValues[circuitCount++] = s;
+    }
+
+    @Override
+    public BudgetSnapshot budget(String key) {
+      for (int i = 0; i < budgetCount; i++) {
+        if (budgetKeys[i].equals(key)) {
+          return budgetValues[i];
+        }
+      }
+      return budgets.get(key);
+    }
+
+    @Override
+    public void budget(String key, BudgetSnapshot s) {
+      for (int i = 0; i < budgetCount; i++) {
+        if (budgetKeys[i].equals(key)) {
+          budgetValues[i] = s;
+          return;
+        }
+      }
+      if (budgetCount == budgetKeys.length) {
+        budgetKeys = Arrays.copyOf(budgetKeys, budgetCount * 2);
+        budgetValues = Arrays.copyOf(budgetValues, budgetCount * 2);
+      }
+      budgetKeys[budgetCount] = key;
+      budgetValues[budgetCount++] = s;
+    }
+
+    @Override
+    public WorkflowWindow workflow() {
+      return workflowWritten ? workflow : loadedWorkflow;
+    }
+
+    @Override
+    public void workflow(WorkflowWindow w) {
+      workflow = w;
+      workflowWritten = true;
+    }
+
+    /** Writes what is new or has another version than what was there, as {@link RetryState#changedSince} does. */
+    void store() {
+      for (int i = 0; i < circuitCount; i++) {
+        CircuitSnapshot old = circuits.get(circuitKeys[i]);
+        if (old == null || old.version() != circuitValues[i].version()) {
+          circuits.put(circuitKeys[i], circuitValues[i]);
+        }
+      }
+      for (int i = 0; i < budgetCount; i++) {
+        BudgetSnapshot old = budgets.get(budgetKeys[i]);
+        if (old == null || old.version() != budgetValues[i].version()) {
+          budgets.put(budgetKeys[i], budgetValues[i]);
+        }
+      }
+      WorkflowWindow w = workflow();
+      if (w != null && (loadedWorkflow == null || loadedWorkflow.version() != w.version())) {
+        workflows.put(w.workflowId(), w);
+      }
+    }
+
+    void clear() {
+      Arrays.fill(circuitKeys, 0, circuitCount, null);
+      Arrays.fill(circuitValues, 0, circuitCount, null);
+      circuitCount = 0;
+      Arrays.fill(budgetKeys, 0, budgetCount, null);
+      Arrays.fill(budgetValues, 0, budgetCount, null);
+      budgetCount = 0;
+      loadedWorkflow = null;
+      workflow = null;
+      workflowWritten = false;
     }
   }
 }
