@@ -52,6 +52,17 @@ public final class RetryDecider {
 
   /** The idempotency key: one decision per (task, attempt). */
   private record Attempt(String taskId, int attempt) {
+    /**
+     * Spread: the record's default ({@code 31 * h + attempt}) makes the ids of one family ({@code task-1},
+     * {@code task-2}…), whose hashes differ by a little, collide as their attempts grow.
+     */
+    @Override
+    public int hashCode() {
+      int h = taskId.hashCode() * 0x9E3779B9 + attempt;
+      h ^= h >>> 16;
+      h *= 0x85EBCA6B;
+      return h ^ (h >>> 13);
+    }
   }
 
   /** @param events receives every event, in order, under the decider's lock (keep it quick) */

@@ -54,9 +54,7 @@ public record SlidingWindow(List<Bucket> buckets) {
   SlidingWindow record(long nowMillis, boolean failed, CircuitConfig config) {
     if (config.slidingWindowType() == Type.COUNT_BASED) {
       // the last size - 1 calls and this one
-      int keep = Math.min(buckets.size(), config.slidingWindowSize() - 1);
-      return new SlidingWindow(entries().dropOldest(buckets.size() - keep)
-          .append(new Bucket(nowMillis, 1, failed ? 1 : 0)));
+      return new SlidingWindow(entries().append(new Bucket(nowMillis, 1, failed ? 1 : 0), config.slidingWindowSize()));
     }
     long slice = Math.max(1, config.slidingWindowDuration().toMillis() / 10);
     long start = Math.floorDiv(nowMillis, slice) * slice;

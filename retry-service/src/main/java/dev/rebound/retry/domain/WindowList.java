@@ -99,23 +99,39 @@ final class WindowList<T> extends AbstractList<T> implements RandomAccess {
 
   /** This list with {@code entry} after its newest. */
   WindowList<T> append(T entry) {
+    return append(entry, Integer.MAX_VALUE);
+  }
+
+  /**
+   * This list with {@code entry} after its newest, without the oldest entries beyond {@code max}: a
+   * count-based window in one step.
+   */
+  WindowList<T> append(T entry, int max) {
     Objects.requireNonNull(entry, "entry");
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
     if (newest == null) {
       return new WindowList<>(storage, from, to, entry);
     }
+    if (max == 1) {
+      return new WindowList<>(null, 0, 0, entry);
+    }
+    // after the append, the sealed entries are [from, to] (the newest sealed at to); keep max - 1 of them
+    int drop = Math.max(0, to - from + 2 - max);
     Storage s = storage;
     if (s != null && to < s.slots.length && s.written.compareAndSet(to, to + 1)) {
       s.slots[to] = newest;
-      return new WindowList<>(s, from, to + 1, entry);
+      return new WindowList<>(s, from + drop, to + 1, entry);
     }
-    // the array is full, or another list already extended this line: copy the window once
-    int sealed = to - from;
-    Object[] slots = new Object[Math.max(MIN_CAPACITY, 2 * (sealed + 2))];
-    if (sealed > 0) {
-      System.arraycopy(s.slots, from, slots, 0, sealed);
+    // the array is full, or another list already extended this line: copy what is kept, once
+    int kept = to - from - drop;
+    Object[] slots = new Object[Math.max(MIN_CAPACITY, 2 * (kept + 2))];
+    if (kept > 0) {
+      System.arraycopy(s.slots, from + drop, slots, 0, kept);
     }
-    slots[sealed] = newest;
-    return new WindowList<>(new Storage(slots, sealed + 1), 0, sealed + 1, entry);
+    slots[kept] = newest;
+    return new WindowList<>(new Storage(slots, kept + 1), 0, kept + 1, entry);
   }
 
   /** This list with its newest entry replaced by {@code entry} (appended when empty). */

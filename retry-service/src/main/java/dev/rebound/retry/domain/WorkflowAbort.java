@@ -1,7 +1,6 @@
 package dev.rebound.retry.domain;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,14 +63,12 @@ public final class WorkflowAbort {
     if (a.taskId() != null) {
       for (int i = 0; i < recent.size(); i++) {
         WorkflowWindow.Attempt seen = recent.get(i);
-        if (a.taskId().equals(seen.taskId()) && a.attempt() == seen.attempt()) {
+        if (a.attempt() == seen.attempt() && a.taskId().equals(seen.taskId())) {
           return w;
         }
       }
     }
-    WindowList<WorkflowWindow.Attempt> out = w.entries().append(a);
-    return new WorkflowWindow(w.workflowId(), out.dropOldest(out.size() - policy.window()), w.abortedAt(),
-        w.version() + 1);
+    return new WorkflowWindow(w.workflowId(), w.entries().append(a, policy.window()), w.abortedAt(), w.version() + 1);
   }
 
   private AbortAnalysis analyse(WorkflowWindow w, int failures, double ratio, Instant now) {

@@ -27,7 +27,7 @@ class WindowListTest {
       List<Pair> alive = new ArrayList<>(List.of(new Pair(WindowList.empty(), List.of())));
       for (int step = 0; step < 400; step++) {
         Pair p = alive.get(r.nextInt(alive.size()));
-        Pair next = switch (r.nextInt(4)) {
+        Pair next = switch (r.nextInt(5)) {
           case 0, 1 -> {
             int x = r.nextInt(1000);
             List<Integer> ref = new ArrayList<>(p.reference());
@@ -43,6 +43,13 @@ class WindowListTest {
               ref.set(ref.size() - 1, x);
             }
             yield new Pair(p.list().withNewest(x), ref);
+          }
+          case 3 -> {
+            int x = r.nextInt(1000);
+            int max = 1 + r.nextInt(r.nextBoolean() ? 4 : 25);
+            List<Integer> ref = new ArrayList<>(p.reference());
+            ref.add(x);
+            yield new Pair(p.list().append(x, max), ref.subList(Math.max(0, ref.size() - max), ref.size()));
           }
           default -> {
             int n = r.nextInt(4) == 0 ? r.nextInt(30) - 5 : r.nextInt(3);
@@ -67,7 +74,7 @@ class WindowListTest {
     WindowList<Integer> w = WindowList.empty();
     List<Integer> ref = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
-      w = w.dropOldest(w.size() - 19).append(i);
+      w = i % 2 == 0 ? w.dropOldest(w.size() - 19).append(i) : w.append(i, 20);
       ref.add(i);
       if (ref.size() > 20) {
         ref.remove(0);
@@ -85,6 +92,7 @@ class WindowListTest {
     assertThatThrownBy(() -> WindowList.copyOf(Arrays.asList("a", null))).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> w.append(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> w.get(3)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> w.append("d", 0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
