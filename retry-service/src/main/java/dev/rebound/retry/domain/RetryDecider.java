@@ -36,8 +36,9 @@ public final class RetryDecider {
 
   private final DecisionEngine engine;
   private final Consumer<RetryEvent> events;
-  private final Map<String, CircuitSnapshot> circuits = new TreeMap<>();
-  private final Map<String, BudgetSnapshot> budgets = new TreeMap<>();
+  // hashed for the decisions' look-ups; the few readers that need an order sort the keys
+  private final Map<String, CircuitSnapshot> circuits = new HashMap<>();
+  private final Map<String, BudgetSnapshot> budgets = new HashMap<>();
   private final Map<String, WorkflowWindow> workflows = new HashMap<>();
   private final Map<Attempt, RetryDecision> decided = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -125,9 +126,9 @@ public final class RetryDecider {
   public synchronized List<CircuitTransition> refreshCircuits() {
     List<CircuitTransition> out = new ArrayList<>();
     Instant now = engine.clock().instant();
-    for (Map.Entry<String, CircuitSnapshot> e : circuits.entrySet()) {
+    for (Map.Entry<String, CircuitSnapshot> e : new TreeMap<>(circuits).entrySet()) {
       CircuitBreaker.Step step = engine.breaker(CircuitName.parse(e.getKey())).refresh(e.getValue(), now);
-      e.setValue(step.snapshot());
+      circuits.put(e.getKey(), step.snapshot());
       out.addAll(step.transitions());
     }
     out.forEach(events);
@@ -157,7 +158,7 @@ public final class RetryDecider {
 
   public synchronized List<RetryBudget.Usage> budgets() {
     Instant now = engine.clock().instant();
-    return budgets.values().stream().map(b -> engine.budget(b.key()).usage(b, now)).toList();
+    return new TreeMap<>(budgets).values().stream().map(b -> engine.budget(b.key()).usage(b, now)).toList();
   }
 
   public synchronized Snapshot snapshot() {
