@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,31 +39,11 @@ public final class RetryDecider {
   private final Map<String, CircuitSnapshot> circuits = new HashMap<>();
   private final Map<String, BudgetSnapshot> budgets = new HashMap<>();
   private final Map<String, WorkflowWindow> workflows = new HashMap<>();
-  private final Map<Attempt, RetryDecision> decided = new LinkedHashMap<>(1024, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Attempt, RetryDecision> eldest) {
-      return size() > REMEMBERED;
-    }
-  };
+  private final DecisionMemory<RetryDecision> decided = new DecisionMemory<>(REMEMBERED);
   // reused by every decision (under the lock); a decision made from an event consumer gets its own
   private final Changes changes = new Changes();
   private final List<RetryEvent> pending = new ArrayList<>();
   private boolean busy;
-
-  /** The idempotency key: one decision per (task, attempt). */
-  private record Attempt(String taskId, int attempt) {
-    /**
-     * Spread: the record's default ({@code 31 * h + attempt}) makes the ids of one family ({@code task-1},
-     * {@code task-2}…), whose hashes differ by a little, collide as their attempts grow.
-     */
-    @Override
-    public int hashCode() {
-      int h = taskId.hashCode() * 0x9E3779B9 + attempt;
-      h ^= h >>> 16;
-      h *= 0x85EBCA6B;
-      return h ^ (h >>> 13);
-    }
-  }
 
   /** @param events receives every event, in order, under the decider's lock (keep it quick) */
   public RetryDecider(DecisionEngine engine, Consumer<RetryEvent> events) {
@@ -78,9 +57,9 @@ public final class RetryDecider {
 
   /** The decision for this (task, attempt): decided now, or the one decided before. */
   public synchronized RetryDecision decide(FailureFacts f) {
-    Attempt key = f.taskId() == null ? null : new Attempt(f.taskId(), f.attempt());
-    if (key != null) {
-      RetryDecision seen = decided.get(key);
+    String task = f.taskId();
+    if (task != null) {
+      RetryDecision seen = decided.get(task, f.attempt());
       if (seen != null) {
         return seen;
       }
@@ -94,8 +73,8 @@ public final class RetryDecider {
       RetryDecision d = engine.decide(f, c, out);
       c.store();
       out.forEach(events);
-      if (key != null) {
-        decided.put(key, d);
+      if (task != null) {
+        decided.put(task, f.attempt(), d);
       }
       return d;
     } finally {
