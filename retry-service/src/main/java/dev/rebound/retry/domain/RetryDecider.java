@@ -271,11 +271,15 @@ public final class RetryDecider {
     }
 
     void clear() {
-      Arrays.fill(circuitKeys, 0, circuitCount, null);
-      Arrays.fill(circuitValues, 0, circuitCount, null);
+      for (int i = 0; i < circuitCount; i++) {
+        circuitKeys[i] = null;
+        circuitValues[i] = null;
+      }
       circuitCount = 0;
-      Arrays.fill(budgetKeys, 0, budgetCount, null);
-      Arrays.fill(budgetValues, 0, budgetCount, null);
+      for (int i = 0; i < budgetCount; i++) {
+        budgetKeys[i] = null;
+        budgetValues[i] = null;
+      }
       budgetCount = 0;
       loadedWorkflow = null;
       workflow = null;
