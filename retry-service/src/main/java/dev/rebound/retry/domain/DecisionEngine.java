@@ -343,8 +343,8 @@ public final class DecisionEngine {
     for (int i = 0; i < stage.budget.length; i++) {
       String key = stage.budgetKey[i];
       RetryBudget budget = stage.budget[i];
-      RetryBudget.Usage usage = budget.usage(w.budget(key), now);
-      if (!usage.permitted()) {
+      if (!budget.permits(w.budget(key), now)) {
+        RetryBudget.Usage usage = budget.usage(w.budget(key), now);
         RetryBudget.Step step = budget.exhausted(w.budget(key), now);
         slots.budget(key, step.snapshot());
         events.addAll(step.events());

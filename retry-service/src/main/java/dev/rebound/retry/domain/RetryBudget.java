@@ -45,6 +45,15 @@ public final class RetryBudget {
     return new Usage(s.key(), t.firstAttempts(), t.retries(), allowance, fits, s.exhaustedSince() != null);
   }
 
+  /** {@code usage(s, now).permitted()}, without building the usage: checked by every retry. */
+  boolean permits(BudgetSnapshot s, Instant now) {
+    if (!config.enabled()) {
+      return true;
+    }
+    BudgetSnapshot t = trimmed(s, now);
+    return t.retries() + 1 <= config.allowance(t.firstAttempts());
+  }
+
   /** {@code n} first attempts started (or, by default, failed: see {@link BudgetConfig#firstAttemptsFromFailures()}). */
   public Step recordFirstAttempts(BudgetSnapshot s, Instant now, long n) {
     return add(s, now, n, 0);
