@@ -20,7 +20,12 @@ public record BudgetSnapshot(String key, List<Bucket> buckets, Instant exhausted
 
   public BudgetSnapshot {
     Objects.requireNonNull(key, "key");
-    buckets = List.copyOf(buckets);
+    // shares storage with the snapshot it came from (see WindowList): changed by most decisions
+    buckets = WindowList.copyOf(buckets);
+  }
+
+  WindowList<Bucket> entries() {
+    return (WindowList<Bucket>) buckets;
   }
 
   public static BudgetSnapshot empty(String key) {
@@ -33,16 +38,16 @@ public record BudgetSnapshot(String key, List<Bucket> buckets, Instant exhausted
 
   public long firstAttempts() {
     long n = 0;
-    for (Bucket b : buckets) {
-      n += b.firstAttempts;
+    for (int i = 0; i < buckets.size(); i++) {
+      n += buckets.get(i).firstAttempts;
     }
     return n;
   }
 
   public long retries() {
     long n = 0;
-    for (Bucket b : buckets) {
-      n += b.retries;
+    for (int i = 0; i < buckets.size(); i++) {
+      n += buckets.get(i).retries;
     }
     return n;
   }

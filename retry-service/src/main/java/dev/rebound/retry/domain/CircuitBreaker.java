@@ -3,7 +3,6 @@ package dev.rebound.retry.domain;
 import dev.rebound.common.policy.ConfigMap;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -66,9 +65,9 @@ public final class CircuitBreaker {
 
   /** OPEN → HALF_OPEN once the open time has passed; otherwise nothing changes. Call it from a timer too. */
   public Step refresh(CircuitSnapshot s, Instant now) {
-    List<CircuitTransition> t = new ArrayList<>(1);
+    Transitions t = new Transitions();
     CircuitSnapshot next = due(s, now, t);
-    return new Step(next, t, next.state().letsWorkThrough());
+    return new Step(next, t.list(), next.state().letsWorkThrough());
   }
 
   /**
@@ -76,7 +75,12 @@ public final class CircuitBreaker {
    * CLOSED: may open. HALF_OPEN: reopens with a longer open time. OPEN, FORCED_OPEN, DISABLED: nothing.
    */
   public Step onFailure(CircuitSnapshot s, Instant now, String what) {
-    List<CircuitTransition> t = new ArrayList<>(2);
+    return onFailure(s, now, () -> what);
+  }
+
+  /** {@link #onFailure(CircuitSnapshot, Instant, String)}, the failure described only if the circuit opens. */
+  Step onFailure(CircuitSnapshot s, Instant now, Reasons.Text what) {
+    Transitions t = new Transitions();
     CircuitSnapshot cur = due(s, now, t);
     switch (cur.state()) {
       case CLOSED -> {
@@ -84,25 +88,26 @@ public final class CircuitBreaker {
         SlidingWindow w = cur.window().record(now.toEpochMilli(), true, config);
         String why = null;
         if (config.failureThreshold() > 0 && consecutive >= config.failureThreshold()) {
-          why = consecutive + " consecutive failures (threshold " + config.failureThreshold() + "), the last: " + what;
+          why = consecutive + " consecutive failures (threshold " + config.failureThreshold() + "), the last: "
+              + what.text();
         } else if (config.failureRateThreshold() > 0 && w.calls() >= config.minimumCalls()
             && w.failureRate() >= config.failureRateThreshold()) {
           why = "failure rate " + Math.round(w.failureRate() * 100) + " % over the last " + w.calls() + " calls (threshold "
-              + Math.round(config.failureRateThreshold() * 100) + " %), the last: " + what;
+              + Math.round(config.failureRateThreshold() * 100) + " %), the last: " + what.text();
         }
         cur = why == null ? cur.counting(consecutive, w) : open(cur, now, why, t);
       }
-      case HALF_OPEN -> cur = open(cur, now, "a probe failed: " + what, t);
+      case HALF_OPEN -> cur = open(cur, now, "a probe failed: " + what.text(), t);
       default -> {
         // OPEN waits for its time; FORCED_OPEN and DISABLED count nothing
       }
     }
-    return new Step(cur, t, cur.state().letsWorkThrough());
+    return new Step(cur, t.list(), cur.state().letsWorkThrough());
   }
 
   /** A success. CLOSED: resets the consecutive count. HALF_OPEN: may close. Other states: nothing. */
   public Step onSuccess(CircuitSnapshot s, Instant now) {
-    List<CircuitTransition> t = new ArrayList<>(2);
+    Transitions t = new Transitions();
     CircuitSnapshot cur = due(s, now, t);
     switch (cur.state()) {
       case CLOSED -> cur = cur.counting(0, cur.window().record(now.toEpochMilli(), false, config));
@@ -119,7 +124,7 @@ public final class CircuitBreaker {
         // a late success of work that started before the circuit opened proves nothing
       }
     }
-    return new Step(cur, t, cur.state().letsWorkThrough());
+    return new Step(cur, t.list(), cur.state().letsWorkThrough());
   }
 
   /**
@@ -127,15 +132,15 @@ public final class CircuitBreaker {
    * (an OPEN circuit whose time has passed half-opens first). Always admitted when CLOSED or DISABLED.
    */
   public Step tryProbe(CircuitSnapshot s, Instant now) {
-    List<CircuitTransition> t = new ArrayList<>(1);
+    Transitions t = new Transitions();
     CircuitSnapshot cur = due(s, now, t);
     if (cur.state().letsWorkThrough()) {
-      return new Step(cur, t, true);
+      return new Step(cur, t.list(), true);
     }
     if (cur.state() == CircuitState.HALF_OPEN && cur.probesAdmitted() < config.halfOpenProbes()) {
-      return new Step(cur.probes(cur.probesAdmitted() + 1, cur.probeSuccesses()), t, true);
+      return new Step(cur.probes(cur.probesAdmitted() + 1, cur.probeSuccesses()), t.list(), true);
     }
-    return new Step(cur, t, false);
+    return new Step(cur, t.list(), false);
   }
 
   /** Operator: hold the circuit open until an operator closes or resets it. */
@@ -159,12 +164,32 @@ public final class CircuitBreaker {
   }
 
   private Step operator(CircuitSnapshot s, CircuitState to, Instant now, int opens, String actor, String why) {
-    List<CircuitTransition> t = new ArrayList<>(1);
+    Transitions t = new Transitions();
     CircuitSnapshot next = move(s, to, now, null, opens, why, Objects.requireNonNull(actor, "actor"), t);
-    return new Step(next, t, next.state().letsWorkThrough());
+    return new Step(next, t.list(), next.state().letsWorkThrough());
   }
 
-  private CircuitSnapshot due(CircuitSnapshot s, Instant now, List<CircuitTransition> t) {
+  /** The (at most two) transitions of one rule: no list is built when there are none, the usual case. */
+  private static final class Transitions {
+    private CircuitTransition first;
+    private CircuitTransition second;
+
+    void add(CircuitTransition t) {
+      if (first == null) {
+        first = t;
+      } else if (second == null) {
+        second = t;
+      } else {
+        throw new IllegalStateException("a rule makes at most two transitions");
+      }
+    }
+
+    List<CircuitTransition> list() {
+      return first == null ? List.of() : second == null ? List.of(first) : List.of(first, second);
+    }
+  }
+
+  private CircuitSnapshot due(CircuitSnapshot s, Instant now, Transitions t) {
     if (s.state() == CircuitState.OPEN && !now.isBefore(s.openUntil())) {
       return move(s, CircuitState.HALF_OPEN, now, null, s.opens(), "open time of "
           + ConfigMap.format(Duration.between(s.since(), s.openUntil())) + " passed", null, t);
@@ -172,14 +197,14 @@ public final class CircuitBreaker {
     return s;
   }
 
-  private CircuitSnapshot open(CircuitSnapshot s, Instant now, String why, List<CircuitTransition> t) {
+  private CircuitSnapshot open(CircuitSnapshot s, Instant now, String why, Transitions t) {
     int opens = s.opens() + 1;
     Instant until = now.plus(config.openDurationAfter(opens));
     return move(s, CircuitState.OPEN, now, until, opens, why, null, t);
   }
 
   private static CircuitSnapshot move(CircuitSnapshot s, CircuitState to, Instant now, Instant until, int opens,
-      String why, String actor, List<CircuitTransition> t) {
+      String why, String actor, Transitions t) {
     t.add(new CircuitTransition(s.name(), s.state(), to, why, now, actor));
     return s.enter(to, now, until, opens, why);
   }

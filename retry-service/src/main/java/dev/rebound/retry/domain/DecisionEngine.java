@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -36,14 +37,26 @@ import java.util.random.RandomGenerator;
  */
 public final class DecisionEngine {
 
+  /** Names kept in each cache of looked-up rules before it starts over (names come from the tasks). */
+  static final int CACHED_NAMES = 10_000;
+
   private final DecisionRules rules;
   private final InstantSource clock;
   private final RandomGenerator random;
+  private final WorkflowAbort abort;
+  private final RetryBudget globalBudget;
+  // the rules are immutable: what a name needs is looked up once (naming a circuit and scaling its
+  // configuration on every decision was a good part of its cost)
+  private final Map<String, StageRules> stages = new ConcurrentHashMap<>();
+  private final Map<String, Circuit> agents = new ConcurrentHashMap<>();
+  private final Map<String, Circuit> dependencies = new ConcurrentHashMap<>();
 
   private DecisionEngine(DecisionRules rules, InstantSource clock, RandomGenerator random) {
     this.rules = Objects.requireNonNull(rules, "rules");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.random = Objects.requireNonNull(random, "random");
+    this.abort = WorkflowAbort.of(rules.abort());
+    this.globalBudget = RetryBudget.of(rules.globalBudget());
   }
 
   public static DecisionEngine of(DecisionRules rules, InstantSource clock, RandomGenerator random) {
@@ -58,17 +71,94 @@ public final class DecisionEngine {
     return clock;
   }
 
-  /** The enabled circuits a failure (or success) of this task touches: its stage, agent and dependency. */
-  public List<CircuitName> circuitsOf(String stage, String agent, String dependency) {
-    List<CircuitName> names = new ArrayList<>(3);
-    names.add(CircuitName.stage(stage));
+  /** One circuit's name and rules, looked up once. */
+  private record Circuit(CircuitName name, String key, CircuitBreaker breaker) {
+    boolean enabled() {
+      return breaker.config().enabled();
+    }
+  }
+
+  /** What a stage's failures need from the rules, looked up once. */
+  private static final class StageRules {
+    final Circuit circuit;
+    final RetryConditions conditions;
+    final RetryPolicy policy;
+    final List<String> budgetKeys;
+    final String[] budgetKey;
+    final RetryBudget[] budget;
+
+    StageRules(DecisionEngine engine, String stage) {
+      CircuitName name = CircuitName.stage(stage);
+      circuit = engine.circuit(name);
+      conditions = engine.rules.conditions(stage);
+      policy = engine.rules.policy(stage);
+      budgetKeys = List.of(BudgetSnapshot.stageKey(stage), BudgetSnapshot.GLOBAL);
+      budgetKey = budgetKeys.toArray(String[]::new);
+      budget = new RetryBudget[] {RetryBudget.of(engine.rules.stageBudget(stage)), engine.globalBudget};
+    }
+  }
+
+  private Circuit circuit(CircuitName name) {
+    return new Circuit(name, name.toString(), CircuitBreaker.of(rules.circuit(name)));
+  }
+
+  private StageRules stage(String stage) {
+    if (stage == null) {
+      return new StageRules(this, null); // fails as naming the circuit fails
+    }
+    StageRules r = stages.get(stage);
+    if (r == null) {
+      r = new StageRules(this, stage);
+      cache(stages, stage, r);
+    }
+    return r;
+  }
+
+  private Circuit named(Map<String, Circuit> cache, String value, CircuitName.Kind kind) {
+    Circuit c = cache.get(value);
+    if (c == null) {
+      c = circuit(new CircuitName(kind, value));
+      cache(cache, value, c);
+    }
+    return c;
+  }
+
+  private static <V> void cache(Map<String, V> cache, String key, V value) {
+    if (cache.size() >= CACHED_NAMES) {
+      cache.clear();
+    }
+    cache.put(key, value);
+  }
+
+  /** Fills {@code out} with the enabled circuits of a stage, agent and dependency, in that order; returns how many. */
+  private int circuits(StageRules stage, String agent, String dependency, Circuit[] out) {
+    int n = 0;
+    if (stage.circuit.enabled()) {
+      out[n++] = stage.circuit;
+    }
     if (agent != null && !agent.isBlank()) {
-      names.add(CircuitName.agent(agent));
+      Circuit c = named(agents, agent, CircuitName.Kind.AGENT);
+      if (c.enabled()) {
+        out[n++] = c;
+      }
     }
     if (dependency != null && !dependency.isBlank()) {
-      names.add(CircuitName.dependency(dependency));
+      Circuit c = named(dependencies, dependency, CircuitName.Kind.DEPENDENCY);
+      if (c.enabled()) {
+        out[n++] = c;
+      }
     }
-    names.removeIf(n -> !rules.circuit(n).enabled());
+    return n;
+  }
+
+  /** The enabled circuits a failure (or success) of this task touches: its stage, agent and dependency. */
+  public List<CircuitName> circuitsOf(String stage, String agent, String dependency) {
+    Circuit[] found = new Circuit[3];
+    int n = circuits(stage(stage), agent, dependency, found);
+    List<CircuitName> names = new ArrayList<>(3);
+    for (int i = 0; i < n; i++) {
+      names.add(found[i].name());
+    }
     return names;
   }
 
@@ -78,7 +168,7 @@ public final class DecisionEngine {
 
   /** The budget keys of a stage: its own, then {@link BudgetSnapshot#GLOBAL}. */
   public List<String> budgetsOf(String stage) {
-    return List.of(BudgetSnapshot.stageKey(stage), BudgetSnapshot.GLOBAL);
+    return stage == null ? List.of(BudgetSnapshot.stageKey(stage), BudgetSnapshot.GLOBAL) : stage(stage).budgetKeys;
   }
 
   /** The rules of one circuit (for operator actions and the timer that half-opens circuits). */
@@ -92,54 +182,131 @@ public final class DecisionEngine {
         : rules.stageBudget(key.substring(key.indexOf(':') + 1)));
   }
 
+  /**
+   * Where one decision reads and writes snapshots: a copy of a {@link RetryState} (what the service
+   * loaded), or the maps {@link RetryDecider} keeps. A read returns the last write, null for none.
+   */
+  interface Slots {
+    CircuitSnapshot circuit(String key);
+
+    void circuit(String key, CircuitSnapshot s);
+
+    BudgetSnapshot budget(String key);
+
+    void budget(String key, BudgetSnapshot s);
+
+    /** The workflow window loaded for the decision, or null. */
+    WorkflowWindow workflow();
+
+    void workflow(WorkflowWindow w);
+  }
+
+  /** A {@link RetryState}'s entries, copied so that the rules can change them. */
+  private static final class StateSlots implements Slots {
+    final Map<String, CircuitSnapshot> circuits;
+    final Map<String, BudgetSnapshot> budgets;
+    WorkflowWindow workflow;
+
+    StateSlots(RetryState state) {
+      circuits = new HashMap<>(state.circuits());
+      budgets = new HashMap<>(state.budgets());
+      workflow = state.workflow();
+    }
+
+    @Override
+    public CircuitSnapshot circuit(String key) {
+      return circuits.get(key);
+    }
+
+    @Override
+    public void circuit(String key, CircuitSnapshot s) {
+      circuits.put(key, s);
+    }
+
+    @Override
+    public BudgetSnapshot budget(String key) {
+      return budgets.get(key);
+    }
+
+    @Override
+    public void budget(String key, BudgetSnapshot s) {
+      budgets.put(key, s);
+    }
+
+    @Override
+    public WorkflowWindow workflow() {
+      return workflow;
+    }
+
+    @Override
+    public void workflow(WorkflowWindow w) {
+      workflow = w;
+    }
+
+    RetryState state() {
+      return new RetryState(circuits, budgets, workflow);
+    }
+  }
+
   /** Decides about one failed attempt; see the class comment for the order of the rules. */
   public Decided decide(FailureFacts f, RetryState state) {
+    StateSlots slots = new StateSlots(state);
+    List<RetryEvent> events = new ArrayList<>();
+    RetryDecision d = decide(f, slots, events);
+    return new Decided(d, slots.state(), events);
+  }
+
+  /** {@link #decide(FailureFacts, RetryState)} over {@code slots}; the events are added to {@code events}. */
+  RetryDecision decide(FailureFacts f, Slots slots, List<RetryEvent> events) {
     Instant now = clock.instant();
-    Work w = new Work(f, state, now);
+    Work w = new Work(f, slots, now);
+    StageRules stage = stage(f.stage());
 
     // 1. the workflow
-    if (f.workflowId() != null && rules.abort().enabled()) {
-      WorkflowWindow window = state.workflow() != null && state.workflow().workflowId().equals(f.workflowId())
-          ? state.workflow() : WorkflowWindow.empty(f.workflowId());
+    if (f.workflowId() != null && abort.policy().enabled()) {
+      String id = f.workflowId();
+      WorkflowWindow loaded = slots.workflow();
+      WorkflowWindow window = loaded != null && loaded.workflowId().equals(id) ? loaded : WorkflowWindow.empty(id);
       if (window.aborted()) {
-        w.reasons.add("workflow " + f.workflowId() + " was aborted at " + window.abortedAt());
+        Instant abortedAt = window.abortedAt();
+        w.reasons.add(() -> "workflow " + id + " was aborted at " + abortedAt);
         return w.decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
       }
-      WorkflowAbort.Step step = WorkflowAbort.of(rules.abort()).recordFailure(window, f, now);
-      w.workflow = step.window();
+      WorkflowAbort.Step step = abort.recordFailure(window, f, now);
+      slots.workflow(step.window());
       if (step.abort().isPresent()) {
-        w.events.add(step.abort().get());
-        w.reasons.add("workflow " + f.workflowId() + " aborted: " + step.abort().get().analysis().summary());
+        WorkflowAborted aborted = step.abort().get();
+        events.add(aborted);
+        w.reasons.add(() -> "workflow " + id + " aborted: " + aborted.analysis().summary());
         return w.decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
       }
     }
 
     // 2. the conditions; the circuits count the failure whatever follows
-    Eligibility eligibility = rules.conditions(f.stage()).evaluate(f);
+    Eligibility eligibility = stage.conditions.evaluate(f);
     w.degraded = eligibility.degraded();
     w.free = eligibility.free();
-    w.reasons.addAll(eligibility.reasons());
+    w.reasons.addAllOf(eligibility.reasons());
     if (f.runAttempt() == 1) {
-      for (String key : budgetsOf(f.stage())) {
-        RetryBudget budget = budget(key);
+      for (int i = 0; i < stage.budget.length; i++) {
+        RetryBudget budget = stage.budget[i];
         if (budget.config().enabled() && budget.config().firstAttemptsFromFailures()) {
-          w.budgets.put(key, budget.recordFirstAttempts(w.budget(key), now, 1).snapshot());
+          String key = stage.budgetKey[i];
+          slots.budget(key, budget.recordFirstAttempts(w.budget(key), now, 1).snapshot());
         }
       }
     }
-    String what = describe(f);
-    // the circuits and budgets are looked up once per decision (each lookup names and builds its rules)
-    List<CircuitName> circuits = circuitsOf(f);
-    List<String> circuitKeys = new ArrayList<>(circuits.size());
-    for (CircuitName name : circuits) {
-      String key = name.toString();
-      circuitKeys.add(key);
-      CircuitBreaker breaker = breaker(name);
-      boolean counts = eligibility.retryable() || breaker.config().countPermanentFailures();
-      CircuitSnapshot current = w.circuit(key);
-      CircuitBreaker.Step step = counts ? breaker.onFailure(current, now, what) : breaker.refresh(current, now);
-      w.circuits.put(key, step.snapshot());
-      w.events.addAll(step.transitions());
+    // described only if a circuit opens
+    Reasons.Text what = () -> describe(f);
+    Circuit[] circuits = new Circuit[3];
+    int n = circuits(stage, f.agent(), f.dependency(), circuits);
+    for (int i = 0; i < n; i++) {
+      Circuit c = circuits[i];
+      boolean counts = eligibility.retryable() || c.breaker.config().countPermanentFailures();
+      CircuitSnapshot current = w.circuit(c.key);
+      CircuitBreaker.Step step = counts ? c.breaker.onFailure(current, now, what) : c.breaker.refresh(current, now);
+      slots.circuit(c.key, step.snapshot());
+      events.addAll(step.transitions());
     }
     if (!eligibility.retryable()) {
       return w.decide(DecisionAction.DEAD_LETTER, eligibility.basis() == Eligibility.Basis.NEVER_RETRY_ON
@@ -147,47 +314,47 @@ public final class DecisionEngine {
     }
 
     // 3. the policy
-    RetryPolicy policy = rules.policy(f.stage());
+    RetryPolicy policy = stage.policy;
     NextAttempt next = policy.next(context(f, eligibility.free(), policy, now, w.reasons), now, random);
     if (next instanceof NextAttempt.Exhausted exhausted) {
-      w.reasons.add(exhausted.detail());
+      w.reasons.addText(exhausted.detail());
       return w.decide(DecisionAction.DEAD_LETTER, exhausted.reason() == NextAttempt.Reason.DEADLINE
           ? RetryDecision.Cause.DEADLINE : RetryDecision.Cause.MAX_RETRIES, null);
     }
     NextAttempt.Scheduled scheduled = (NextAttempt.Scheduled) next;
 
     // 4. the circuits
-    for (String name : circuitKeys) {
-      CircuitSnapshot c = w.circuits.get(name);
+    for (int i = 0; i < n; i++) {
+      String key = circuits[i].key;
+      CircuitSnapshot c = slots.circuit(key);
       if (c != null && !c.state().letsWorkThrough()) {
-        w.reasons.add("circuit " + name + " is " + c.state()
-            + (c.state() == CircuitState.OPEN ? " until " + c.openUntil() : "") + " (" + c.reason() + "): parked");
-        return w.decide(DecisionAction.PARK, RetryDecision.Cause.CIRCUIT_OPEN, name);
+        CircuitState state = c.state();
+        Instant until = c.openUntil();
+        String why = c.reason();
+        w.reasons.add(() -> "circuit " + key + " is " + state + (state == CircuitState.OPEN ? " until " + until : "")
+            + " (" + why + "): parked");
+        return w.decide(DecisionAction.PARK, RetryDecision.Cause.CIRCUIT_OPEN, key);
       }
     }
 
     // 5. the budgets: both must have room before either is charged
     String spent = null;
     BudgetConfig.WhenExhausted then = null;
-    List<String> budgetKeys = budgetsOf(f.stage());
-    RetryBudget[] budgetRules = new RetryBudget[budgetKeys.size()];
-    for (int i = 0; i < budgetRules.length; i++) {
-      budgetRules[i] = budget(budgetKeys.get(i));
-    }
-    for (int i = 0; i < budgetRules.length; i++) {
-      String key = budgetKeys.get(i);
-      RetryBudget budget = budgetRules[i];
-      RetryBudget.Usage usage = budget.usage(w.budget(key), now);
-      if (!usage.permitted()) {
+    for (int i = 0; i < stage.budget.length; i++) {
+      String key = stage.budgetKey[i];
+      RetryBudget budget = stage.budget[i];
+      if (!budget.permits(w.budget(key), now)) {
+        RetryBudget.Usage usage = budget.usage(w.budget(key), now);
         RetryBudget.Step step = budget.exhausted(w.budget(key), now);
-        w.budgets.put(key, step.snapshot());
-        w.events.addAll(step.events());
+        slots.budget(key, step.snapshot());
+        events.addAll(step.events());
         if (spent == null) {
           spent = key;
           then = budget.config().whenExhausted();
-          w.reasons.add("retry budget " + key + " is spent: " + usage.retries() + " retries in the last "
-              + ConfigMap.format(budget.config().window()) + ", " + usage.allowance() + " allowed for "
-              + usage.firstAttempts() + " first attempts");
+          Duration window = budget.config().window();
+          w.reasons.add(() -> "retry budget " + key + " is spent: " + usage.retries() + " retries in the last "
+              + ConfigMap.format(window) + ", " + usage.allowance() + " allowed for " + usage.firstAttempts()
+              + " first attempts");
         }
       }
     }
@@ -196,23 +363,26 @@ public final class DecisionEngine {
           ? w.decide(DecisionAction.PARK, RetryDecision.Cause.BUDGET_EXHAUSTED, spent)
           : w.decide(DecisionAction.DEAD_LETTER, RetryDecision.Cause.BUDGET_EXHAUSTED, null);
     }
-    for (int i = 0; i < budgetRules.length; i++) {
-      String key = budgetKeys.get(i);
-      RetryBudget budget = budgetRules[i];
+    for (int i = 0; i < stage.budget.length; i++) {
+      RetryBudget budget = stage.budget[i];
       if (budget.config().enabled()) {
+        String key = stage.budgetKey[i];
         RetryBudget.Step step = budget.withdraw(w.budget(key), now);
-        w.budgets.put(key, step.snapshot());
-        w.events.addAll(step.events());
+        slots.budget(key, step.snapshot());
+        events.addAll(step.events());
       }
     }
 
     // 6. retry
-    w.reasons.add((eligibility.free() ? "free retry" : "retry " + scheduled.retry() + " of "
-        + (f.maxAttempts() > 0 ? f.maxAttempts() - 1 : policy.maxRetries())) + " after "
-        + ConfigMap.format(scheduled.delay()) + " at " + scheduled.at());
-    return new Decided(new RetryDecision(f.taskId(), f.attempt(), DecisionAction.RETRY, scheduled.at(),
-        scheduled.delay(), eligibility.free() ? 0 : scheduled.retry(), RetryDecision.Cause.RETRYABLE, w.free,
-        w.degraded, null, w.reasons, now), w.state(), w.events);
+    boolean free = eligibility.free();
+    int retry = scheduled.retry();
+    int of = f.maxAttempts() > 0 ? f.maxAttempts() - 1 : policy.maxRetries();
+    Duration delay = scheduled.delay();
+    Instant at = scheduled.at();
+    w.reasons.add(() -> (free ? "free retry" : "retry " + retry + " of " + of) + " after " + ConfigMap.format(delay)
+        + " at " + at);
+    return new RetryDecision(f.taskId(), f.attempt(), DecisionAction.RETRY, at, delay, free ? 0 : retry,
+        RetryDecision.Cause.RETRYABLE, w.free, w.degraded, null, w.reasons, now);
   }
 
   /**
@@ -220,22 +390,30 @@ public final class DecisionEngine {
    * window records it. Returns the state to write back and the transitions.
    */
   public Outcome onSuccess(TaskSuccess s, RetryState state) {
-    Instant now = clock.instant();
-    Map<String, CircuitSnapshot> circuits = new HashMap<>(state.circuits());
+    StateSlots slots = new StateSlots(state);
     List<RetryEvent> events = new ArrayList<>();
-    for (CircuitName name : circuitsOf(s.stage(), s.agent(), s.dependency())) {
-      CircuitSnapshot c = circuits.getOrDefault(name.toString(), CircuitSnapshot.closed(name.toString(), now));
-      CircuitBreaker.Step step = breaker(name).onSuccess(c, now);
-      circuits.put(name.toString(), step.snapshot());
+    onSuccess(s, slots, events);
+    return new Outcome(slots.state(), events);
+  }
+
+  /** {@link #onSuccess(TaskSuccess, RetryState)} over {@code slots}; the events are added to {@code events}. */
+  void onSuccess(TaskSuccess s, Slots slots, List<RetryEvent> events) {
+    Instant now = clock.instant();
+    Circuit[] circuits = new Circuit[3];
+    int n = circuits(stage(s.stage()), s.agent(), s.dependency(), circuits);
+    for (int i = 0; i < n; i++) {
+      Circuit c = circuits[i];
+      CircuitSnapshot current = slots.circuit(c.key);
+      CircuitBreaker.Step step = c.breaker.onSuccess(current != null ? current : CircuitSnapshot.closed(c.key, now), now);
+      slots.circuit(c.key, step.snapshot());
       events.addAll(step.transitions());
     }
-    WorkflowWindow workflow = state.workflow();
-    if (s.workflowId() != null && rules.abort().enabled()) {
-      WorkflowWindow window = workflow != null && workflow.workflowId().equals(s.workflowId()) ? workflow
+    if (s.workflowId() != null && abort.policy().enabled()) {
+      WorkflowWindow loaded = slots.workflow();
+      WorkflowWindow window = loaded != null && loaded.workflowId().equals(s.workflowId()) ? loaded
           : WorkflowWindow.empty(s.workflowId());
-      workflow = WorkflowAbort.of(rules.abort()).recordSuccess(window, s.taskId(), s.attempt(), s.stage(), now).window();
+      slots.workflow(abort.recordSuccess(window, s.taskId(), s.attempt(), s.stage(), now).window());
     }
-    return new Outcome(new RetryState(circuits, state.budgets(), workflow), events);
   }
 
   /** A first attempt started (only when the service feeds them: {@link BudgetConfig#firstAttemptsFromFailures()} false). */
@@ -258,12 +436,12 @@ public final class DecisionEngine {
     }
   }
 
-  private RetryContext context(FailureFacts f, boolean free, RetryPolicy policy, Instant now, List<String> reasons) {
+  private RetryContext context(FailureFacts f, boolean free, RetryPolicy policy, Instant now, Reasons reasons) {
     int counted = Math.max(1, f.runAttempt() - f.priorFreeRetries() - (free ? 1 : 0));
     Instant first = f.firstAttemptAt();
     if (first == null && policy.deadline().isPresent()) {
       first = now;
-      reasons.add("the first attempt's time is unknown: the deadline counts from now");
+      reasons.addText("the first attempt's time is unknown: the deadline counts from now");
     }
     RetryContext c = RetryContext.afterAttempt(counted, first);
     String seed = f.taskId() == null ? "stage:" + f.stage() : f.taskId();
@@ -273,7 +451,7 @@ public final class DecisionEngine {
       Duration hint = rules.timeScale() == 1.0 ? f.retryAfter()
           : Duration.ofMillis(Math.max(1, Math.round(f.retryAfter().toMillis() * rules.timeScale())));
       c = c.withRetryAfter(hint);
-      reasons.add("retry-after hint " + ConfigMap.format(hint) + ": not sooner");
+      reasons.add(() -> "retry-after hint " + ConfigMap.format(hint) + ": not sooner");
     }
     if (free) {
       return c.withMaxAttempts(counted + 1);
@@ -290,43 +468,44 @@ public final class DecisionEngine {
     return sb.toString();
   }
 
-  /** The working copy of one decision. */
+  /** The working part of one decision: its reasons and flags; the snapshots are in the slots. */
   private static final class Work {
     final FailureFacts facts;
-    final RetryState before;
+    final Slots slots;
     final Instant now;
-    final Map<String, CircuitSnapshot> circuits;
-    final Map<String, BudgetSnapshot> budgets;
-    WorkflowWindow workflow;
-    final List<String> reasons = new ArrayList<>();
-    final List<RetryEvent> events = new ArrayList<>();
+    final Reasons reasons = new Reasons();
     boolean degraded;
     boolean free;
 
-    Work(FailureFacts facts, RetryState before, Instant now) {
+    Work(FailureFacts facts, Slots slots, Instant now) {
       this.facts = facts;
-      this.before = before;
+      this.slots = slots;
       this.now = now;
-      this.circuits = new HashMap<>(before.circuits());
-      this.budgets = new HashMap<>(before.budgets());
-      this.workflow = before.workflow();
     }
 
+    /** The circuit's snapshot; a new circuit is written as CLOSED. */
     CircuitSnapshot circuit(String name) {
-      return circuits.computeIfAbsent(name, n -> CircuitSnapshot.closed(n, now));
+      CircuitSnapshot c = slots.circuit(name);
+      if (c == null) {
+        c = CircuitSnapshot.closed(name, now);
+        slots.circuit(name, c);
+      }
+      return c;
     }
 
+    /** The budget's snapshot; a new budget is written as empty. */
     BudgetSnapshot budget(String key) {
-      return budgets.computeIfAbsent(key, BudgetSnapshot::empty);
+      BudgetSnapshot b = slots.budget(key);
+      if (b == null) {
+        b = BudgetSnapshot.empty(key);
+        slots.budget(key, b);
+      }
+      return b;
     }
 
-    RetryState state() {
-      return new RetryState(circuits, budgets, workflow);
-    }
-
-    Decided decide(DecisionAction action, RetryDecision.Cause cause, String blockedBy) {
-      return new Decided(new RetryDecision(facts.taskId(), facts.attempt(), action, null, null, 0, cause, false,
-          degraded, blockedBy, reasons, now), state(), events);
+    RetryDecision decide(DecisionAction action, RetryDecision.Cause cause, String blockedBy) {
+      return new RetryDecision(facts.taskId(), facts.attempt(), action, null, null, 0, cause, false, degraded, blockedBy,
+          reasons, now);
     }
   }
 }

@@ -30,6 +30,6 @@ public record Eligibility(boolean retryable, boolean free, boolean degraded, Bas
   }
 
   public Eligibility {
-    reasons = List.copyOf(reasons);
+    reasons = reasons instanceof Reasons r ? r.freeze() : List.copyOf(reasons);
   }
 }

@@ -45,6 +45,15 @@ public final class RetryBudget {
     return new Usage(s.key(), t.firstAttempts(), t.retries(), allowance, fits, s.exhaustedSince() != null);
   }
 
+  /** {@code usage(s, now).permitted()}, without building the usage: checked by every retry. */
+  boolean permits(BudgetSnapshot s, Instant now) {
+    if (!config.enabled()) {
+      return true;
+    }
+    BudgetSnapshot t = trimmed(s, now);
+    return t.retries() + 1 <= config.allowance(t.firstAttempts());
+  }
+
   /** {@code n} first attempts started (or, by default, failed: see {@link BudgetConfig#firstAttemptsFromFailures()}). */
   public Step recordFirstAttempts(BudgetSnapshot s, Instant now, long n) {
     return add(s, now, n, 0);
@@ -85,30 +94,37 @@ public final class RetryBudget {
   private Step add(BudgetSnapshot s, Instant now, long firstAttempts, long retries) {
     long slice = slice();
     long start = Math.floorDiv(now.toEpochMilli(), slice) * slice;
-    List<BudgetSnapshot.Bucket> out = new ArrayList<>(trimmed(s, now).buckets());
-    if (!out.isEmpty() && out.get(out.size() - 1).start() == start) {
-      BudgetSnapshot.Bucket last = out.remove(out.size() - 1);
-      out.add(new BudgetSnapshot.Bucket(start, last.firstAttempts() + firstAttempts, last.retries() + retries));
-    } else {
-      out.add(new BudgetSnapshot.Bucket(start, firstAttempts, retries));
-    }
+    WindowList<BudgetSnapshot.Bucket> kept = trimmed(s, now).entries();
+    BudgetSnapshot.Bucket last = kept.newest();
+    WindowList<BudgetSnapshot.Bucket> out = last != null && last.start() == start
+        ? kept.withNewest(new BudgetSnapshot.Bucket(start, last.firstAttempts() + firstAttempts, last.retries() + retries))
+        : kept.append(new BudgetSnapshot.Bucket(start, firstAttempts, retries));
     return new Step(new BudgetSnapshot(s.key(), out, s.exhaustedSince(), s.version() + 1), List.of(), true);
   }
 
   private BudgetSnapshot trimmed(BudgetSnapshot s, Instant now) {
     long horizon = now.toEpochMilli() - config.window().toMillis();
-    // a loop, not a stream: this runs several times per decision, and usually nothing has left the window
+    // usually nothing, or only the oldest buckets, have left the window: no copy then
     List<BudgetSnapshot.Bucket> buckets = s.buckets();
-    List<BudgetSnapshot.Bucket> keep = null;
-    for (int i = 0; i < buckets.size(); i++) {
-      BudgetSnapshot.Bucket b = buckets.get(i);
-      if (b.start() <= horizon && keep == null) {
-        keep = new ArrayList<>(buckets.subList(0, i));
-      } else if (b.start() > horizon && keep != null) {
-        keep.add(b);
+    int n = buckets.size();
+    int leaving = 0;
+    while (leaving < n && buckets.get(leaving).start() <= horizon) {
+      leaving++;
+    }
+    for (int i = leaving; i < n; i++) {
+      if (buckets.get(i).start() <= horizon) {
+        // out of order (a restored snapshot): keep the later ones still inside, as a filter would
+        List<BudgetSnapshot.Bucket> keep = new ArrayList<>(n);
+        for (BudgetSnapshot.Bucket b : buckets) {
+          if (b.start() > horizon) {
+            keep.add(b);
+          }
+        }
+        return new BudgetSnapshot(s.key(), keep, s.exhaustedSince(), s.version());
       }
     }
-    return keep == null ? s : new BudgetSnapshot(s.key(), keep, s.exhaustedSince(), s.version());
+    return leaving == 0 ? s : new BudgetSnapshot(s.key(), s.entries().dropOldest(leaving), s.exhaustedSince(),
+        s.version());
   }
 
   private long slice() {

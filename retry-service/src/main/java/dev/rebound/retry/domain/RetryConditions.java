@@ -2,7 +2,6 @@ package dev.rebound.retry.domain;
 
 import dev.rebound.common.policy.ConfigMap;
 import dev.rebound.common.policy.PolicyException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -87,43 +86,59 @@ public final class RetryConditions {
 
   /** Whether (and how) the failure may be retried; pure. */
   public Eligibility evaluate(FailureFacts f) {
-    List<String> reasons = new ArrayList<>(3);
+    // the sentences are written out when read (see Reasons); each captures only immutable values
+    Reasons reasons = new Reasons();
     Optional<String> never = neverRetryOn.match(f);
     if (never.isPresent()) {
-      reasons.add("not retryable: " + never.get() + " is on the stage's never-retry list");
+      String criterion = never.get();
+      reasons.add(() -> "not retryable: " + criterion + " is on the stage's never-retry list");
       return new Eligibility(false, false, !f.hasVerdict(), Eligibility.Basis.NEVER_RETRY_ON, reasons);
     }
     Optional<String> always = retryOn.match(f);
     boolean retryable;
     Eligibility.Basis basis;
+    String category = f.category();
+    double confidence = f.confidence();
     if (always.isPresent()) {
       retryable = true;
       basis = Eligibility.Basis.RETRY_ON;
-      reasons.add("retryable: " + always.get() + " is on the stage's retry list");
-    } else if (f.hasVerdict() && f.confidence() >= minConfidence) {
+      String criterion = always.get();
+      reasons.add(() -> "retryable: " + criterion + " is on the stage's retry list");
+    } else if (f.hasVerdict() && confidence >= minConfidence) {
       retryable = f.transientFailure();
       basis = Eligibility.Basis.VERDICT;
-      reasons.add("the analyzer says " + (retryable ? "transient" : "permanent")
-          + (f.category() == null ? "" : " " + f.category()) + " with confidence " + percent(f.confidence()));
+      boolean transientFailure = retryable;
+      reasons.add(() -> "the analyzer says " + (transientFailure ? "transient" : "permanent")
+          + (category == null ? "" : " " + category) + " with confidence " + percent(confidence));
     } else {
       basis = f.hasVerdict() ? Eligibility.Basis.LOW_CONFIDENCE_FALLBACK : Eligibility.Basis.NO_VERDICT_FALLBACK;
-      reasons.add(f.hasVerdict()
-          ? "the analyzer's verdict (" + (f.transientFailure() ? "transient" : "permanent") + ", confidence "
-              + percent(f.confidence()) + ") is below the " + percent(minConfidence) + " threshold: built-in fallback"
-          : "degraded: no verdict from the analyzer, built-in fallback");
+      if (f.hasVerdict()) {
+        boolean transientFailure = f.transientFailure();
+        double threshold = minConfidence;
+        reasons.add(() -> "the analyzer's verdict (" + (transientFailure ? "transient" : "permanent") + ", confidence "
+            + percent(confidence) + ") is below the " + percent(threshold) + " threshold: built-in fallback");
+      } else {
+        reasons.addText("degraded: no verdict from the analyzer, built-in fallback");
+      }
       Optional<String> permanent = KnownPermanentSignatures.match(f);
       retryable = permanent.isEmpty();
-      reasons.add(permanent.map(s -> "permanent: " + s + " is a known-permanent signature")
-          .orElse("transient: no known-permanent signature"));
+      if (permanent.isPresent()) {
+        String signature = permanent.get();
+        reasons.add(() -> "permanent: " + signature + " is a known-permanent signature");
+      } else {
+        reasons.addText("transient: no known-permanent signature");
+      }
     }
     boolean free = false;
-    if (retryable && f.category() != null && freeCategories.contains(f.category().toUpperCase(Locale.ROOT))) {
-      if (f.priorFreeRetries() < maxFreeRetries) {
+    if (retryable && category != null && freeCategories.contains(category.toUpperCase(Locale.ROOT))) {
+      int prior = f.priorFreeRetries();
+      if (prior < maxFreeRetries) {
         free = true;
-        reasons.add("category " + f.category() + " is free: this retry uses none of the task's retries");
+        reasons.add(() -> "category " + category + " is free: this retry uses none of the task's retries");
       } else {
-        reasons.add("category " + f.category() + " is free, but the run already had " + f.priorFreeRetries()
-            + " free retries (at most " + maxFreeRetries + "): this one counts");
+        int most = maxFreeRetries;
+        reasons.add(() -> "category " + category + " is free, but the run already had " + prior
+            + " free retries (at most " + most + "): this one counts");
       }
     }
     return new Eligibility(retryable, free, basis == Eligibility.Basis.NO_VERDICT_FALLBACK, basis, reasons);

@@ -2,8 +2,8 @@ package dev.rebound.retry.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,15 +35,15 @@ public final class RetryDecider {
 
   private final DecisionEngine engine;
   private final Consumer<RetryEvent> events;
-  private final Map<String, CircuitSnapshot> circuits = new TreeMap<>();
-  private final Map<String, BudgetSnapshot> budgets = new TreeMap<>();
+  // hashed for the decisions' look-ups; the few readers that need an order sort the keys
+  private final Map<String, CircuitSnapshot> circuits = new HashMap<>();
+  private final Map<String, BudgetSnapshot> budgets = new HashMap<>();
   private final Map<String, WorkflowWindow> workflows = new HashMap<>();
-  private final Map<String, RetryDecision> decided = new LinkedHashMap<>(1024, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, RetryDecision> eldest) {
-      return size() > REMEMBERED;
-    }
-  };
+  private final DecisionMemory<RetryDecision> decided = new DecisionMemory<>(REMEMBERED);
+  // reused by every decision (under the lock); a decision made from an event consumer gets its own
+  private final Changes changes = new Changes();
+  private final List<RetryEvent> pending = new ArrayList<>();
+  private boolean busy;
 
   /** @param events receives every event, in order, under the decider's lock (keep it quick) */
   public RetryDecider(DecisionEngine engine, Consumer<RetryEvent> events) {
@@ -57,34 +57,57 @@ public final class RetryDecider {
 
   /** The decision for this (task, attempt): decided now, or the one decided before. */
   public synchronized RetryDecision decide(FailureFacts f) {
-    String key = f.taskId() == null ? null : f.taskId() + "#" + f.attempt();
-    if (key != null && decided.containsKey(key)) {
-      return decided.get(key);
+    String task = f.taskId();
+    if (task != null) {
+      RetryDecision seen = decided.get(task, f.attempt());
+      if (seen != null) {
+        return seen;
+      }
     }
-    RetryState before = load(f.stage(), f.agent(), f.dependency(), f.workflowId());
-    Decided d = engine.decide(f, before);
-    store(d.state().changedSince(before));
-    d.events().forEach(events);
-    if (key != null) {
-      decided.put(key, d.decision());
+    boolean nested = busy;
+    Changes c = nested ? new Changes() : changes;
+    List<RetryEvent> out = nested ? new ArrayList<>() : pending;
+    busy = true;
+    try {
+      c.load(f.workflowId());
+      RetryDecision d = engine.decide(f, c, out);
+      c.store();
+      out.forEach(events);
+      if (task != null) {
+        decided.put(task, f.attempt(), d);
+      }
+      return d;
+    } finally {
+      c.clear();
+      out.clear();
+      busy = nested;
     }
-    return d.decision();
   }
 
   public synchronized void onSuccess(TaskSuccess s) {
-    RetryState before = load(s.stage(), s.agent(), s.dependency(), s.workflowId());
-    DecisionEngine.Outcome o = engine.onSuccess(s, before);
-    store(o.state().changedSince(before));
-    o.events().forEach(events);
+    boolean nested = busy;
+    Changes c = nested ? new Changes() : changes;
+    List<RetryEvent> out = nested ? new ArrayList<>() : pending;
+    busy = true;
+    try {
+      c.load(s.workflowId());
+      engine.onSuccess(s, c, out);
+      c.store();
+      out.forEach(events);
+    } finally {
+      c.clear();
+      out.clear();
+      busy = nested;
+    }
   }
 
   /** Half-opens every open circuit whose time has passed (call it from a timer); returns the transitions. */
   public synchronized List<CircuitTransition> refreshCircuits() {
     List<CircuitTransition> out = new ArrayList<>();
     Instant now = engine.clock().instant();
-    for (Map.Entry<String, CircuitSnapshot> e : circuits.entrySet()) {
+    for (Map.Entry<String, CircuitSnapshot> e : new TreeMap<>(circuits).entrySet()) {
       CircuitBreaker.Step step = engine.breaker(CircuitName.parse(e.getKey())).refresh(e.getValue(), now);
-      e.setValue(step.snapshot());
+      circuits.put(e.getKey(), step.snapshot());
       out.addAll(step.transitions());
     }
     out.forEach(events);
@@ -114,7 +137,7 @@ public final class RetryDecider {
 
   public synchronized List<RetryBudget.Usage> budgets() {
     Instant now = engine.clock().instant();
-    return budgets.values().stream().map(b -> engine.budget(b.key()).usage(b, now)).toList();
+    return new TreeMap<>(budgets).values().stream().map(b -> engine.budget(b.key()).usage(b, now)).toList();
   }
 
   public synchronized Snapshot snapshot() {
@@ -144,29 +167,123 @@ public final class RetryDecider {
     return step;
   }
 
-  private RetryState load(String stage, String agent, String dependency, String workflowId) {
-    Map<String, CircuitSnapshot> c = new HashMap<>();
-    for (CircuitName n : engine.circuitsOf(stage, agent, dependency)) {
-      CircuitSnapshot s = circuits.get(n.toString());
-      if (s != null) {
-        c.put(n.toString(), s);
-      }
-    }
-    Map<String, BudgetSnapshot> b = new HashMap<>();
-    for (String k : engine.budgetsOf(stage)) {
-      BudgetSnapshot s = budgets.get(k);
-      if (s != null) {
-        b.put(k, s);
-      }
-    }
-    return new RetryState(c, b, workflowId == null ? null : workflows.get(workflowId));
-  }
+  /**
+   * What one decision changes, written to the maps only when it is done (as the service writes back a
+   * {@link RetryState#changedSince} its load): a failed decision changes nothing. Holds the few entries
+   * of one decision (its circuits, its two budgets, its workflow) in small arrays, reused.
+   */
+  private final class Changes implements DecisionEngine.Slots {
+    private String[] circuitKeys = new String[4];
+    private CircuitSnapshot[] circuitValues = new CircuitSnapshot[4];
+    private int circuitCount;
+    private String[] budgetKeys = new String[4];
+    private BudgetSnapshot[] budgetValues = new BudgetSnapshot[4];
+    private int budgetCount;
+    private WorkflowWindow loadedWorkflow;
+    private WorkflowWindow workflow;
+    private boolean workflowWritten;
 
-  private void store(RetryState changed) {
-    circuits.putAll(changed.circuits());
-    budgets.putAll(changed.budgets());
-    if (changed.workflow() != null) {
-      workflows.put(changed.workflow().workflowId(), changed.workflow());
+    void load(String workflowId) {
+      loadedWorkflow = workflowId == null ? null : workflows.get(workflowId);
+    }
+
+    @Override
+    public CircuitSnapshot circuit(String key) {
+      for (int i = 0; i < circuitCount; i++) {
+        if (circuitKeys[i].equals(key)) {
+          return circuitValues[i];
+        }
+      }
+      return circuits.get(key);
+    }
+
+    @Override
+    public void circuit(String key, CircuitSnapshot s) {
+      for (int i = 0; i < circuitCount; i++) {
+        if (circuitKeys[i].equals(key)) {
+          circuitValues[i] = s;
+          return;
+        }
+      }
+      if (circuitCount == circuitKeys.length) {
+        circuitKeys = Arrays.copyOf(circuitKeys, circuitCount * 2);
+        circuitValues = Arrays.copyOf(circuitValues, circuitCount * 2);
+      }
+      circuitKeys[circuitCount] = key;
+      circuitValues[circuitCount++] = s;
+    }
+
+    @Override
+    public BudgetSnapshot budget(String key) {
+      for (int i = 0; i < budgetCount; i++) {
+        if (budgetKeys[i].equals(key)) {
+          return budgetValues[i];
+        }
+      }
+      return budgets.get(key);
+    }
+
+    @Override
+    public void budget(String key, BudgetSnapshot s) {
+      for (int i = 0; i < budgetCount; i++) {
+        if (budgetKeys[i].equals(key)) {
+          budgetValues[i] = s;
+          return;
+        }
+      }
+      if (budgetCount == budgetKeys.length) {
+        budgetKeys = Arrays.copyOf(budgetKeys, budgetCount * 2);
+        budgetValues = Arrays.copyOf(budgetValues, budgetCount * 2);
+      }
+      budgetKeys[budgetCount] = key;
+      budgetValues[budgetCount++] = s;
+    }
+
+    @Override
+    public WorkflowWindow workflow() {
+      return workflowWritten ? workflow : loadedWorkflow;
+    }
+
+    @Override
+    public void workflow(WorkflowWindow w) {
+      workflow = w;
+      workflowWritten = true;
+    }
+
+    /** Writes what is new or has another version than what was there, as {@link RetryState#changedSince} does. */
+    void store() {
+      for (int i = 0; i < circuitCount; i++) {
+        CircuitSnapshot old = circuits.get(circuitKeys[i]);
+        if (old == null || old.version() != circuitValues[i].version()) {
+          circuits.put(circuitKeys[i], circuitValues[i]);
+        }
+      }
+      for (int i = 0; i < budgetCount; i++) {
+        BudgetSnapshot old = budgets.get(budgetKeys[i]);
+        if (old == null || old.version() != budgetValues[i].version()) {
+          budgets.put(budgetKeys[i], budgetValues[i]);
+        }
+      }
+      WorkflowWindow w = workflow();
+      if (w != null && (loadedWorkflow == null || loadedWorkflow.version() != w.version())) {
+        workflows.put(w.workflowId(), w);
+      }
+    }
+
+    void clear() {
+      for (int i = 0; i < circuitCount; i++) {
+        circuitKeys[i] = null;
+        circuitValues[i] = null;
+      }
+      circuitCount = 0;
+      for (int i = 0; i < budgetCount; i++) {
+        budgetKeys[i] = null;
+        budgetValues[i] = null;
+      }
+      budgetCount = 0;
+      loadedWorkflow = null;
+      workflow = null;
+      workflowWritten = false;
     }
   }
 }

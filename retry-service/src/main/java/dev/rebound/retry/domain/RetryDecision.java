@@ -50,7 +50,8 @@ public record RetryDecision(String taskId, int attempt, DecisionAction action, I
   public RetryDecision {
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(cause, "cause");
-    reasons = List.copyOf(reasons);
+    // the rules' own list is written out lazily (see Reasons); any other is copied as before
+    reasons = reasons instanceof Reasons r ? r.freeze() : List.copyOf(reasons);
     if (action == DecisionAction.RETRY && (runAt == null || delay == null)) {
       throw new IllegalArgumentException("a RETRY decision needs runAt and delay");
     }

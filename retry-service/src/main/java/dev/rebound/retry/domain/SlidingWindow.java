@@ -20,21 +20,22 @@ public record SlidingWindow(List<Bucket> buckets) {
   }
 
   public SlidingWindow {
-    buckets = List.copyOf(buckets);
+    // shares storage with the window it came from (see WindowList): recorded on every outcome
+    buckets = WindowList.copyOf(buckets);
   }
 
   public int calls() {
     int n = 0;
-    for (Bucket b : buckets) {
-      n += b.calls;
+    for (int i = 0; i < buckets.size(); i++) {
+      n += buckets.get(i).calls;
     }
     return n;
   }
 
   public int failures() {
     int n = 0;
-    for (Bucket b : buckets) {
-      n += b.failures;
+    for (int i = 0; i < buckets.size(); i++) {
+      n += buckets.get(i).failures;
     }
     return n;
   }
@@ -45,29 +46,23 @@ public record SlidingWindow(List<Bucket> buckets) {
     return calls == 0 ? 0 : (double) failures() / calls;
   }
 
+  private WindowList<Bucket> entries() {
+    return (WindowList<Bucket>) buckets;
+  }
+
   /** The window with one more call, trimmed to the configuration. */
   SlidingWindow record(long nowMillis, boolean failed, CircuitConfig config) {
     if (config.slidingWindowType() == Type.COUNT_BASED) {
-      // one copy per call (an immutable list is not copied again by the record): this runs on every outcome
-      int keep = Math.min(buckets.size(), config.slidingWindowSize() - 1);
-      Bucket[] out = new Bucket[keep + 1];
-      for (int i = 0, from = buckets.size() - keep; i < keep; i++) {
-        out[i] = buckets.get(from + i);
-      }
-      out[keep] = new Bucket(nowMillis, 1, failed ? 1 : 0);
-      return new SlidingWindow(List.of(out));
+      // the last size - 1 calls and this one
+      return new SlidingWindow(entries().append(new Bucket(nowMillis, 1, failed ? 1 : 0), config.slidingWindowSize()));
     }
-    List<Bucket> out = new ArrayList<>(buckets.size() + 1);
     long slice = Math.max(1, config.slidingWindowDuration().toMillis() / 10);
     long start = Math.floorDiv(nowMillis, slice) * slice;
-    out.addAll(trimmed(nowMillis, config).buckets);
-    if (!out.isEmpty() && out.get(out.size() - 1).start == start) {
-      Bucket last = out.remove(out.size() - 1);
-      out.add(new Bucket(start, last.calls + 1, last.failures + (failed ? 1 : 0)));
-    } else {
-      out.add(new Bucket(start, 1, failed ? 1 : 0));
-    }
-    return new SlidingWindow(out);
+    WindowList<Bucket> kept = trimmed(nowMillis, config).entries();
+    Bucket last = kept.newest();
+    return new SlidingWindow(last != null && last.start == start
+        ? kept.withNewest(new Bucket(start, last.calls + 1, last.failures + (failed ? 1 : 0)))
+        : kept.append(new Bucket(start, 1, failed ? 1 : 0)));
   }
 
   /** Without the buckets that have left a time-based window (a count-based one is returned as is). */
@@ -76,12 +71,23 @@ public record SlidingWindow(List<Bucket> buckets) {
       return this;
     }
     long horizon = nowMillis - config.slidingWindowDuration().toMillis();
-    List<Bucket> out = new ArrayList<>(buckets.size());
-    for (Bucket b : buckets) {
-      if (b.start > horizon) {
-        out.add(b);
+    int n = buckets.size();
+    int leaving = 0;
+    while (leaving < n && buckets.get(leaving).start <= horizon) {
+      leaving++;
+    }
+    for (int i = leaving; i < n; i++) {
+      if (buckets.get(i).start <= horizon) {
+        // out of order (a restored window): keep the later ones that are still inside, as a filter would
+        List<Bucket> out = new ArrayList<>(n);
+        for (Bucket b : buckets) {
+          if (b.start > horizon) {
+            out.add(b);
+          }
+        }
+        return new SlidingWindow(out);
       }
     }
-    return out.size() == buckets.size() ? this : new SlidingWindow(out);
+    return leaving == 0 ? this : new SlidingWindow(entries().dropOldest(leaving));
   }
 }

@@ -1,7 +1,6 @@
 package dev.rebound.retry.domain;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,17 +59,16 @@ public final class WorkflowAbort {
   }
 
   private WorkflowWindow add(WorkflowWindow w, WorkflowWindow.Attempt a) {
-    for (WorkflowWindow.Attempt seen : w.recent()) {
-      if (a.taskId() != null && a.taskId().equals(seen.taskId()) && a.attempt() == seen.attempt()) {
-        return w;
+    List<WorkflowWindow.Attempt> recent = w.recent();
+    if (a.taskId() != null) {
+      for (int i = 0; i < recent.size(); i++) {
+        WorkflowWindow.Attempt seen = recent.get(i);
+        if (a.attempt() == seen.attempt() && a.taskId().equals(seen.taskId())) {
+          return w;
+        }
       }
     }
-    List<WorkflowWindow.Attempt> out = new ArrayList<>(w.recent());
-    out.add(a);
-    while (out.size() > policy.window()) {
-      out.remove(0);
-    }
-    return new WorkflowWindow(w.workflowId(), out, w.abortedAt(), w.version() + 1);
+    return new WorkflowWindow(w.workflowId(), w.entries().append(a, policy.window()), w.abortedAt(), w.version() + 1);
   }
 
   private AbortAnalysis analyse(WorkflowWindow w, int failures, double ratio, Instant now) {

@@ -19,7 +19,12 @@ public record WorkflowWindow(String workflowId, List<Attempt> recent, Instant ab
 
   public WorkflowWindow {
     Objects.requireNonNull(workflowId, "workflowId");
-    recent = List.copyOf(recent);
+    // shares storage with the window it came from (see WindowList): changed by every outcome of the workflow
+    recent = WindowList.copyOf(recent);
+  }
+
+  WindowList<Attempt> entries() {
+    return (WindowList<Attempt>) recent;
   }
 
   public static WorkflowWindow empty(String workflowId) {
@@ -31,6 +36,12 @@ public record WorkflowWindow(String workflowId, List<Attempt> recent, Instant ab
   }
 
   public long failures() {
-    return recent.stream().filter(Attempt::failed).count();
+    long n = 0;
+    for (int i = 0; i < recent.size(); i++) {
+      if (recent.get(i).failed) {
+        n++;
+      }
+    }
+    return n;
   }
 }
