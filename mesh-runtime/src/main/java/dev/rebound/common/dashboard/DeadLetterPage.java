@@ -3,7 +3,6 @@ package dev.rebound.common.dashboard;
 import static dev.rebound.common.dashboard.Dashboard.clip;
 import static dev.rebound.common.dashboard.Dashboard.form;
 import static dev.rebound.common.dashboard.Dashboard.section;
-import static dev.rebound.common.dashboard.Dashboard.when;
 
 import dev.rebound.common.dashboard.Dashboard.Done;
 import dev.rebound.common.dashboard.Dashboard.Page;
@@ -114,7 +113,7 @@ final class DeadLetterPage {
       TaskView t = TaskView.fromJson(tasks.getJsonObject(i));
       h.raw("<tr").attr("data-task", t.id()).raw("><td>").link("/ui/tasks/" + t.id(), t.id().toString().substring(0, 8))
           .raw("</td>").cell(t.stage()).cell(t.workflowId()).cell(t.agent()).cell(t.attempt())
-          .cell(when(t.finishedAt() == null ? null : t.finishedAt().toString()))
+          .cell(TaskPages.at(t.finishedAt()))
           .raw("<td class=\"error-text\">").text(clip(t.lastError(), 300)).raw("</td><td class=\"actions\">");
       Dashboard.button(h, "/ui/dlq/redrive", "/ui/dlq", "Redrive", null, "id", t.id().toString());
       Dashboard.button(h, "/ui/dlq/purge", "/ui/dlq", "Purge", "Purge (delete) this dead letter?", "id", t.id().toString());

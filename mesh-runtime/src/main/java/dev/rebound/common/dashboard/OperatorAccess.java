@@ -4,6 +4,7 @@ import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -45,14 +46,17 @@ final class OperatorAccess {
     if (fetchSite != null && !fetchSite.equalsIgnoreCase("same-origin")) {
       return "operator actions are only accepted from the dashboard's own pages (Sec-Fetch-Site: " + fetchSite + ")";
     }
-    String host = ctx.request().getHeader("Host");
+    // the authority the request was sent to: Host in HTTP/1.1, :authority in HTTP/2
+    HostAndPort target = ctx.request().authority();
+    String host = target == null ? null : target.port() <= 0 || target.port() == 80 || target.port() == 443
+        ? target.host().toLowerCase(Locale.ROOT) : target.host().toLowerCase(Locale.ROOT) + ":" + target.port();
     String origin = ctx.request().getHeader("Origin");
     String source = origin != null && !origin.equals("null") ? origin : ctx.request().getHeader("Referer");
     if (host == null || source == null) {
       return "operator actions need an Origin or Referer header naming this dashboard (use the HTTP API /v1 from scripts)";
     }
     String sourceHost = authority(source);
-    if (sourceHost == null || !sourceHost.equals(host.toLowerCase(Locale.ROOT))) {
+    if (sourceHost == null || !sourceHost.equals(host)) {
       return "operator actions are only accepted from the dashboard's own pages, not from " + source;
     }
     return null;
@@ -67,8 +71,7 @@ final class OperatorAccess {
       }
       String host = uri.getHost().toLowerCase(Locale.ROOT);
       boolean defaultPort = uri.getPort() == -1
-          || uri.getPort() == 80 && "http".equalsIgnoreCase(uri.getScheme())
-          || uri.getPort() == 443 && "https".equalsIgnoreCase(uri.getScheme());
+          || uri.getPort() == 80 || uri.getPort() == 443;
       return defaultPort ? host : host + ":" + uri.getPort();
     } catch (URISyntaxException e) {
       return null;

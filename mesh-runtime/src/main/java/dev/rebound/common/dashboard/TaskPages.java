@@ -125,7 +125,7 @@ final class TaskPages {
       state(h, t.state().name());
       h.cell(t.stage()).cell(t.workflowId()).cell(t.agent())
           .cell(t.attemptsThisRun() + " / " + t.maxAttempts())
-          .cell(when(t.updatedAt() == null ? null : t.updatedAt().toString()))
+          .cell(at(t.updatedAt()))
           .raw("<td class=\"error-text\">").text(clip(t.lastError(), 160)).raw("</td></tr>");
     }
     h.raw("</tbody></table>");
@@ -167,11 +167,11 @@ final class TaskPages {
     fact(h, "type", t.type());
     fact(h, "priority", t.priority());
     fact(h, "attempt", t.attempt() + " (this run " + t.attemptsThisRun() + " of " + t.maxAttempts() + ")");
-    fact(h, "lease", t.leaseOwner() == null ? null : t.leaseOwner() + " until " + t.leaseExpiresAt());
-    fact(h, "run after", t.runAfter());
-    fact(h, "created", t.createdAt());
-    fact(h, "updated", t.updatedAt());
-    fact(h, "finished", t.finishedAt());
+    fact(h, "lease", t.leaseOwner() == null ? null : t.leaseOwner() + " until " + at(t.leaseExpiresAt()));
+    fact(h, "run after", at(t.runAfter()));
+    fact(h, "created", at(t.createdAt()));
+    fact(h, "updated", at(t.updatedAt()));
+    fact(h, "finished", at(t.finishedAt()));
     fact(h, "blocked because", t.blockedReason());
     fact(h, "idempotency key", t.idempotencyKey());
     h.raw("</dl>");
@@ -203,7 +203,7 @@ final class TaskPages {
       h.raw("<dl class=\"facts\">");
       fact(h, "sequence", c.getValue("sequence"));
       fact(h, "attempt", c.getValue("attempt"));
-      fact(h, "saved", c.getValue("createdAt"));
+      fact(h, "saved", when(c.getString("createdAt")));
       JsonArray corrupt = checkpoint.result().getJsonArray("corruptSequences");
       fact(h, "corrupt (skipped)", corrupt == null || corrupt.isEmpty() ? null : corrupt.encode());
       h.raw("</dl>").json(c.getValue("state"));
@@ -262,6 +262,11 @@ final class TaskPages {
           .cell(e.getString("correlationId")).raw("</tr>");
     }
     h.raw("</tbody></table>");
+  }
+
+  /** An instant as {@link Dashboard#when} shows it; null when absent. */
+  static String at(java.time.Instant instant) {
+    return instant == null ? null : when(instant.toString());
   }
 
   static void fact(Html h, String name, Object value) {
