@@ -154,6 +154,7 @@ class DashboardBrowserTest {
     assertThat(browser.findElement(By.cssSelector("tr[data-fingerprint='" + fingerprint + "']")).getText()).isNotBlank();
     open("/ui/fingerprints/" + fingerprint, "fingerprint");
     assertThat(text("main")).contains("Outcomes").contains("dead-lettered").contains("Similar fingerprints");
+    assertThat(browser.findElements(By.cssSelector("ul.recommendations li"))).isNotEmpty();
 
     open("/ui/alerts", "alerts");
     assertThat(browser.findElement(By.cssSelector("tr[data-alert='" + alert + "']")).getText())

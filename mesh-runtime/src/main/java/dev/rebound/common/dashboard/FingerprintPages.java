@@ -7,6 +7,7 @@ import static dev.rebound.common.dashboard.TaskPages.fact;
 
 import dev.rebound.common.dashboard.Dashboard.Page;
 import dev.rebound.common.dashboard.Dashboard.Section;
+import dev.rebound.common.request.ClassifyRequest;
 import dev.rebound.common.request.FingerprintRequest;
 import dev.rebound.common.request.FingerprintsQuery;
 import io.vertx.core.Future;
@@ -81,11 +82,14 @@ final class FingerprintPages {
   private Future<Page> detail(RoutingContext ctx) {
     FingerprintRequest request = FingerprintRequest.fromJson(new JsonObject().put("fingerprint",
         ctx.pathParam("fingerprint")));
-    return d.analyzer.fingerprint(request).map(f -> Page.of("Fingerprint " + request.fingerprint(),
-        Section.FINGERPRINTS, "classified", detail(f)));
+    // the recommendations are the rule's: the template classified again by the analyzer (nothing is recorded)
+    return d.analyzer.fingerprint(request).compose(f -> d.analyzer.classify(ClassifyRequest.ofMessage(
+            f.getString("template", request.fingerprint()))).otherwise(new JsonObject())
+        .map(verdict -> Page.of("Fingerprint " + request.fingerprint(), Section.FINGERPRINTS, "classified",
+            detail(f, verdict))));
   }
 
-  private static String detail(JsonObject f) {
+  private static String detail(JsonObject f, JsonObject verdict) {
     Html h = new Html();
     h.raw("<h2>Template</h2><pre class=\"template\">").text(f.getString("template")).raw("</pre><dl class=\"facts\">");
     fact(h, "category", f.getString("category"));
@@ -100,6 +104,14 @@ final class FingerprintPages {
     fact(h, "what worked last", f.getString("lastWorkingAction"));
     fact(h, "attempts to heal (average)", f.getValue("averageAttemptsToHeal"));
     h.raw("</dl>");
+    JsonArray recommendations = verdict.getJsonArray("recommendations", new JsonArray());
+    if (!recommendations.isEmpty()) {
+      h.raw("<ul class=\"recommendations\">");
+      for (int i = 0; i < recommendations.size(); i++) {
+        h.raw("<li>").text(recommendations.getValue(i)).raw("</li>");
+      }
+      h.raw("</ul>");
+    }
     JsonObject outcomes = f.getJsonObject("outcomes", new JsonObject());
     h.raw("<h2>Outcomes</h2><dl class=\"facts\">");
     fact(h, "healed by retry", outcomes.getValue("healedByRetry"));
