@@ -10,6 +10,7 @@ import dev.rebound.common.runtime.Settings;
 import dev.rebound.common.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -387,7 +388,11 @@ class AnalyzerServiceTest {
     assertThat(served).isEqualTo(declared);
     for (AnalyzerApi op : AnalyzerApi.values()) {
       if (op.address() != null) {
-        Throwable t = vertx.eventBus().request(op.address(), "not json").toCompletionStage().toCompletableFuture()
+        DeliveryOptions options = new DeliveryOptions();
+        if (op.action() != null) {
+          options.addHeader(Addresses.ACTION_HEADER, op.action());
+        }
+        Throwable t = vertx.eventBus().request(op.address(), "not json", options).toCompletionStage().toCompletableFuture()
             .handle((ok, err) -> err).get(10, TimeUnit.SECONDS);
         assertThat(t).as(op.address()).hasMessageContaining("must be a JSON object");
       }
@@ -420,7 +425,7 @@ class AnalyzerServiceTest {
       assertThat(error.getJsonObject("details").getString("field")).isEqualTo("unexpected");
     }
     if (op.address() != null) {
-      ReboundException e = busError(op.address(), acceptable(op).put("unexpected", 1));
+      ReboundException e = busError(op, acceptable(op).put("unexpected", 1));
       assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
       assertThat(e.getMessage()).startsWith("unknown field 'unexpected'");
       assertThat(e.details().getString("field")).isEqualTo("unexpected");
@@ -438,8 +443,12 @@ class AnalyzerServiceTest {
     assertThat(new JsonObject(lines[1]).getString("category")).isNotBlank();
   }
 
-  private static ReboundException busError(String address, JsonObject body) throws Exception {
-    Throwable t = vertx.eventBus().request(address, body).toCompletionStage().toCompletableFuture()
+  private static ReboundException busError(AnalyzerApi op, JsonObject body) throws Exception {
+    DeliveryOptions options = new DeliveryOptions();
+    if (op.action() != null) {
+      options.addHeader(Addresses.ACTION_HEADER, op.action());
+    }
+    Throwable t = vertx.eventBus().request(op.address(), body, options).toCompletionStage().toCompletableFuture()
         .handle((ok, err) -> err).get(10, TimeUnit.SECONDS);
     assertThat(t).as("expected a failure for " + body).isNotNull();
     return ReboundException.from(t);

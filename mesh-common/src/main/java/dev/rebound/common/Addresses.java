@@ -17,6 +17,8 @@ public final class Addresses {
   public static final String LEDGER_DECIDE = "rebound.ledger.decide";
   /** Recorded failures ({@code FailureEvent}, with their id and attempt) from the ledger's outbox to the analyzer. */
   public static final String ANALYZER_FAILURES = "rebound.analyzer.failures";
+  /** The analyzer's queries (fingerprints) for {@code AnalyzerClient}; the operation is the {@link #ACTION_HEADER}. */
+  public static final String ANALYZER = "rebound.analyzer";
   /** Request/reply classification of a message. */
   public static final String ANALYZER_CLASSIFY = "rebound.analyzer.classify";
   /** {@code FailureClassified} from the analyzer to the retry service. */
@@ -34,6 +36,11 @@ public final class Addresses {
    * point-to-point: {@code {labels:{kind, stage, workflow, category, fingerprint, severity}, summary, details, at}}.
    */
   public static final String NOTIFIER_ALERTS = "rebound.notifier.alerts";
+  /**
+   * The notifier's API (alerts, silences, deliveries, routes) for {@code NotifierClient}; the operation is the
+   * {@link #ACTION_HEADER}.
+   */
+  public static final String NOTIFIER = "rebound.notifier";
 
   /** Published: every task transition ({@code Transition}). */
   public static final String EVENTS_TASKS = "rebound.events.tasks";
@@ -48,7 +55,7 @@ public final class Addresses {
   /** Published: every notification the notifier decided to send (group, receiver, status, alerts), for in-cluster receivers. */
   public static final String EVENTS_ALERTS = "rebound.events.alerts";
 
-  /** Header naming the operation on {@link #LEDGER} and {@link #RETRY}. */
+  /** Header naming the operation on {@link #LEDGER}, {@link #RETRY}, {@link #ANALYZER} and {@link #NOTIFIER}. */
   public static final String ACTION_HEADER = "action";
   /** Optional header naming who asks (recorded in the task history); {@code event-bus} when absent. */
   public static final String ACTOR_HEADER = "actor";

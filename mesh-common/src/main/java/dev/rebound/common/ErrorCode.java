@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
  */
 public enum ErrorCode {
   BAD_REQUEST(400, 400),
+  /** Not allowed: an operator action from outside the dashboard's own pages (and, with tokens, a missing scope). */
+  FORBIDDEN(403, 403),
   NOT_FOUND(404, 404),
   ILLEGAL_TRANSITION(409, 4091),
   LEASE_LOST(409, 4092),

@@ -12,17 +12,19 @@ import dev.rebound.common.Addresses;
  */
 public enum AnalyzerApi implements ApiOperation {
   /** A failure the ledger recorded: classified, recorded once per failure id, forwarded to the retry service. */
-  ANALYZE_FAILURE(Addresses.ANALYZER_FAILURES, null),
+  ANALYZE_FAILURE(Addresses.ANALYZER_FAILURES, null, null),
   /** Classifies one message without recording it. */
-  CLASSIFY(Addresses.ANALYZER_CLASSIFY, post("/v1/classify")),
-  FINGERPRINTS(null, get("/v1/fingerprints")),
-  FINGERPRINT(null, get("/v1/fingerprints/:fingerprint"));
+  CLASSIFY(Addresses.ANALYZER_CLASSIFY, null, post("/v1/classify")),
+  FINGERPRINTS(Addresses.ANALYZER, "fingerprints.list", get("/v1/fingerprints")),
+  FINGERPRINT(Addresses.ANALYZER, "fingerprints.get", get("/v1/fingerprints/:fingerprint"));
 
   private final String address;
+  private final String action;
   private final HttpRoute route;
 
-  AnalyzerApi(String address, HttpRoute route) {
+  AnalyzerApi(String address, String action, HttpRoute route) {
     this.address = address;
+    this.action = action;
     this.route = route;
   }
 
@@ -31,10 +33,9 @@ public enum AnalyzerApi implements ApiOperation {
     return address;
   }
 
-  /** Every analyzer address belongs to one operation. */
   @Override
   public String action() {
-    return null;
+    return action;
   }
 
   @Override

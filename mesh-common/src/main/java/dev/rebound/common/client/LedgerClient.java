@@ -1,6 +1,5 @@
 package dev.rebound.common.client;
 
-import dev.rebound.common.Addresses;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
@@ -19,7 +18,6 @@ import dev.rebound.common.request.StagesQuery;
 import dev.rebound.common.request.TaskIdRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -33,14 +31,25 @@ import java.util.UUID;
 public final class LedgerClient {
   private final Vertx vertx;
   private final long timeoutMs;
+  private final String actor;
 
   public LedgerClient(Vertx vertx) {
     this(vertx, 30_000);
   }
 
   public LedgerClient(Vertx vertx, long timeoutMs) {
+    this(vertx, timeoutMs, null);
+  }
+
+  private LedgerClient(Vertx vertx, long timeoutMs, String actor) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.actor = actor;
+  }
+
+  /** This client acting for {@code actor}: the ledger records it in the history of the tasks it changes. */
+  public LedgerClient as(String actor) {
+    return new LedgerClient(vertx, timeoutMs, actor);
   }
 
   /** Enqueues a task; {@code reply.created} is false when the idempotency key already existed. */
@@ -152,12 +161,6 @@ public final class LedgerClient {
   }
 
   private Future<JsonObject> call(LedgerApi operation, JsonObject body, long timeout) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout);
-    if (operation.action() != null) {
-      options.addHeader(Addresses.ACTION_HEADER, operation.action());
-    }
-    return vertx.eventBus().<JsonObject>request(operation.address(), body, options)
-        .map(m -> m.body())
-        .recover(t -> Future.failedFuture(ReboundException.from(t)));
+    return BusCall.request(vertx, operation, body, timeout, actor);
   }
 }

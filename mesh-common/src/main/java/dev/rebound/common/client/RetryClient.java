@@ -1,6 +1,5 @@
 package dev.rebound.common.client;
 
-import dev.rebound.common.Addresses;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.request.CircuitAction;
 import dev.rebound.common.request.CircuitQuery;
@@ -9,7 +8,6 @@ import dev.rebound.common.request.PolicyQuery;
 import dev.rebound.common.request.ScheduleQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -20,10 +18,21 @@ import io.vertx.core.json.JsonObject;
 public final class RetryClient {
   private final Vertx vertx;
   private final long timeoutMs;
+  private final String actor;
 
   public RetryClient(Vertx vertx, long timeoutMs) {
+    this(vertx, timeoutMs, null);
+  }
+
+  private RetryClient(Vertx vertx, long timeoutMs, String actor) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.actor = actor;
+  }
+
+  /** This client acting for {@code actor} (recorded with the circuit transitions it causes). */
+  public RetryClient as(String actor) {
+    return new RetryClient(vertx, timeoutMs, actor);
   }
 
   public Future<JsonObject> policies() {
@@ -61,12 +70,6 @@ public final class RetryClient {
   }
 
   private Future<JsonObject> call(RetryApi operation, JsonObject body) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
-    if (operation.action() != null) {
-      options.addHeader(Addresses.ACTION_HEADER, operation.action());
-    }
-    return vertx.eventBus().<JsonObject>request(operation.address(), body, options)
-        .map(m -> m.body())
-        .recover(t -> Future.failedFuture(ReboundException.from(t)));
+    return BusCall.request(vertx, operation, body, timeoutMs, actor);
   }
 }

@@ -1,5 +1,6 @@
 package dev.rebound.common.http;
 
+import dev.rebound.common.dashboard.Dashboard;
 import dev.rebound.common.runtime.Correlation;
 import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.runtime.OpsRoutes;
@@ -15,8 +16,8 @@ import java.util.function.Supplier;
 /**
  * The one router assembly of Rebound's HTTP servers, a service run alone and the all-in-one
  * {@code rebound run} alike: correlation ids, {@code /health/live}, {@code /health/ready},
- * {@code /metrics}, the services' routers, and JSON errors for everything else (400, 404, 405,
- * 413, 500 and failures).
+ * {@code /metrics}, the web dashboard ({@code /ui}: every service's pages, their data over the event bus),
+ * the services' routers, and JSON errors for everything else (400, 404, 405, 413, 500 and failures).
  */
 public final class ServiceHttpServer {
   /** How long a stopping server waits for the requests it is serving. */
@@ -30,6 +31,7 @@ public final class ServiceHttpServer {
     Router root = Router.router(vertx);
     root.route().handler(Correlation.httpHandler());
     OpsRoutes.mount(root, vertx, readiness);
+    Dashboard.mount(root, vertx);
     for (Router routes : serviceRoutes) {
       root.route().subRouter(routes);
     }
