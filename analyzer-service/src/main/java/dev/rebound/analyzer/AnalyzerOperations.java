@@ -60,6 +60,7 @@ public final class AnalyzerOperations {
   private final Clock clock;
   private final Redactor redactor = new Redactor();
   private final GroupCommit<Analysis, JsonObject> analyses;
+  private final GroupCommit<AnalyzerStore.OutcomeReport, Boolean> outcomes;
 
   public AnalyzerOperations(Vertx vertx, Classifier classifier, AnalyzerStore store, Clock clock) {
     this.vertx = vertx;
@@ -68,6 +69,9 @@ public final class AnalyzerOperations {
     this.clock = clock;
     // a batch that fails on one failure's data is recorded again failure by failure
     this.analyses = new GroupCommit<>(MAX_BATCH, 1, this::analyzeBatch, GroupCommit::dataError);
+    // outcomes of one fingerprint (a storm of dead letters) in one transaction, not one row lock each
+    this.outcomes = new GroupCommit<>(MAX_BATCH, 1, batch -> store.recordOutcomes(batch)
+        .map(recorded -> recorded.stream().map(Outcome::ok).toList()), GroupCommit::dataError);
   }
 
   public Classifier classifier() {
@@ -346,11 +350,12 @@ public final class AnalyzerOperations {
       return Future.succeededFuture(false);
     }
     if (t.to() == TaskState.DONE && t.attempt() > 1) {
-      return store.recordOutcome(t.taskId(), t.attempt(), AnalyzerStore.Outcome.HEALED_BY_RETRY,
-          "retried: succeeded at attempt " + t.attempt());
+      return outcomes.submit(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
+          AnalyzerStore.Outcome.HEALED_BY_RETRY, "retried: succeeded at attempt " + t.attempt()));
     }
     if (t.to() == TaskState.FAILED) {
-      return store.recordOutcome(t.taskId(), t.attempt(), AnalyzerStore.Outcome.DEAD_LETTERED, t.reason());
+      return outcomes.submit(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
+          AnalyzerStore.Outcome.DEAD_LETTERED, t.reason()));
     }
     if (t.to() == TaskState.QUEUED && (t.from() == TaskState.FAILED || t.from() == TaskState.BLOCKED)) {
       String action = (t.from() == TaskState.FAILED ? "redrive" : "unblock") + (t.reason() == null ? "" : ": " + t.reason());

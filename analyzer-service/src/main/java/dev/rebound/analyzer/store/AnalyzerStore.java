@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -280,8 +281,38 @@ public final class AnalyzerStore {
    * once per (task, attempt). Tasks that never failed (no occurrence) are ignored.
    */
   public Future<Boolean> recordOutcome(UUID taskId, int attempt, Outcome outcome, String action) {
+    return pool.withTransaction(conn -> recordOutcome(conn, new OutcomeReport(taskId, attempt, outcome, action)));
+  }
+
+  /** One outcome to credit: see {@link #recordOutcome}. */
+  public record OutcomeReport(UUID taskId, int attempt, Outcome outcome, String action) {
+  }
+
+  /**
+   * Records several outcomes in one transaction, one after the other in the order given (so two outcomes of
+   * one fingerprint never wait on each other's row lock); each answers as {@link #recordOutcome} would.
+   */
+  public Future<List<Boolean>> recordOutcomes(List<OutcomeReport> reports) {
+    return pool.withTransaction(conn -> {
+      List<Boolean> recorded = new ArrayList<>(reports.size());
+      Future<Void> chain = Future.succeededFuture();
+      for (OutcomeReport r : reports) {
+        chain = chain.compose(v -> recordOutcome(conn, r).map(b -> {
+          recorded.add(b);
+          return null;
+        }));
+      }
+      return chain.map(v -> recorded);
+    });
+  }
+
+  private Future<Boolean> recordOutcome(SqlClient conn, OutcomeReport report) {
+    UUID taskId = report.taskId();
+    int attempt = report.attempt();
+    Outcome outcome = report.outcome();
+    String action = report.action();
     Instant now = clock.instant();
-    return pool.withTransaction(conn -> conn.preparedQuery(AnalyzerSql.LATEST_OF_TASK).execute(Tuple.of(taskId, attempt))
+    return conn.preparedQuery(AnalyzerSql.LATEST_OF_TASK).execute(Tuple.of(taskId, attempt))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(false);
@@ -310,7 +341,7 @@ public final class AnalyzerStore {
                     : conn.preparedQuery(AnalyzerSql.UNCOUNT_DEAD_LETTERED).execute(Tuple.of(fp, taskId));
                 return before.compose(x -> conn.preparedQuery(sql).execute(args)).map(true);
               }));
-        }));
+        });
   }
 
   /**
