@@ -290,8 +290,11 @@ class FourProcessMeshTest {
       assertThat(t.started(attempt + 1).orElseThrow()).as("attempt %d; %s", attempt + 1, t).isAfterOrEqualTo(d.runAt());
     }
     assertThat(appliedDecision(id, 6).action()).isEqualTo("DEAD_LETTER");
+    assertThat(deadLetters(new DeadLetterQuery(BACKOFF_STAGE, null, null, null, 100))).filteredOn(v -> v.id().equals(id))
+        .singleElement().satisfies(v -> assertThat(v.lastError()).isEqualTo("Read timed out"));
     AlertReceivers.Received alert = awaitSlack(r -> r.text().contains(id.toString()));
-    assertThat(alert.text()).contains("Read timed out");
+    // the error itself is not in the alert: the FAILED transition of a retry-service decision carries none
+    assertThat(alert.text()).contains("dead-lettered after attempt 6");
     figure("network timeout, 6th failure dead-lettered → Slack alert", t.failed(6).orElseThrow(), alert.at());
   }
 
