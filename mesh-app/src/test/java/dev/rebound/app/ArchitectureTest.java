@@ -54,12 +54,24 @@ class ArchitectureTest {
 
   @Test
   void theWorkerClientDependsOnTheContractAlone() {
-    noClasses().that().resideInAPackage("dev.rebound.client..")
+    noClasses().that().resideInAPackage("dev.rebound.client..").and().resideOutsideOfPackage("dev.rebound.client.cluster")
         .should().dependOnClassesThat().resideInAnyPackage("dev.rebound.common.runtime..", "dev.rebound.common.db..",
             "dev.rebound.common.http..", "dev.rebound.common.service..", "io.vertx.pgclient..", "io.vertx.sqlclient..",
             "io.vertx.ext..", "io.vertx.spi.cluster..", "com.hazelcast..", "org.slf4j..", "ch.qos.logback..",
             "dev.rebound.ledger..", "dev.rebound.analyzer..", "dev.rebound.retry..", "dev.rebound.app..")
         .because("users' workers depend on rebound-client: it brings the contract (and vertx-core) only")
+        .check(classes);
+  }
+
+  @Test
+  void theClientsJoinHelperUsesHazelcastButNoRuntime() {
+    noClasses().that().resideInAPackage("dev.rebound.client.cluster")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.rebound.common.runtime..", "dev.rebound.common.db..",
+            "dev.rebound.common.http..", "dev.rebound.common.service..", "io.vertx.pgclient..", "io.vertx.sqlclient..",
+            "io.vertx.ext..", "org.slf4j..", "ch.qos.logback..", "dev.rebound.ledger..", "dev.rebound.analyzer..",
+            "dev.rebound.retry..", "dev.rebound.notifier..", "dev.rebound.app..")
+        .because("ReboundCluster.join() builds the services' Hazelcast member for a user's application from vertx-hazelcast "
+            + "alone; mesh-runtime builds the same, and ReboundClusterTest keeps the two in step")
         .check(classes);
   }
 

@@ -4,6 +4,7 @@ import dev.rebound.common.ErrorCode;
 import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.db.GroupCommit;
+import dev.rebound.common.message.FailureClassified;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.Transition;
 import dev.rebound.common.policy.PolicyException;
@@ -300,6 +301,56 @@ public final class NotifierOperations {
       return receive(AlertIntake.fromRebound(alert, clock.instant()), new Origin("ledger", t.correlationId()));
     }
     return Future.succeededFuture();
+  }
+
+  /**
+   * A classified failure ({@code rebound.events.classified}): one not tied to a task — an application reporting its
+   * own error onto {@code rebound.failures} — has no retry, dead letter or circuit to speak for it, so it is alerted
+   * itself, as a {@value AlertLabels#FAILURE} alert keyed by its fingerprint (a repeat is the same alert). A task's
+   * failure is left to the task's own alerts.
+   */
+  public Future<?> onClassified(JsonObject event) {
+    FailureClassified c;
+    try {
+      c = FailureClassified.fromJson(event);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(ReboundException.badRequest("not a classified failure: " + e.getMessage()));
+    }
+    if (c.taskId() != null) {
+      return Future.succeededFuture();
+    }
+    FailureClassified.Verdict v = c.verdict();
+    Map<String, Object> alert = new LinkedHashMap<>();
+    alert.put("kind", AlertLabels.FAILURE);
+    alert.put("severity", v == null ? "error" : v.severity().name().toLowerCase(Locale.ROOT));
+    if (c.stage() != null) {
+      alert.put("stage", c.stage());
+    }
+    if (c.workflowId() != null) {
+      alert.put("workflow", c.workflowId());
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("failureId", c.failureId().toString());
+    if (c.source() != null) {
+      details.put("source", c.source());
+    }
+    if (v != null) {
+      alert.put("category", v.category().name());
+      alert.put("fingerprint", v.fingerprint());
+      alert.put("dedupKey", AlertLabels.FAILURE + ":" + v.fingerprint());
+      details.put("rootCause", v.rootCause());
+      details.put("recommendations", v.recommendations());
+      details.put("transient", v.transientFailure());
+    } else {
+      alert.put("dedupKey", AlertLabels.FAILURE + ":" + c.failureId());
+    }
+    if (c.history() != null) {
+      details.put("occurrences", c.history().occurrences());
+    }
+    String message = v == null ? "unclassified failure" : v.redacted();
+    alert.put("summary", (c.source() == null ? "" : c.source() + ": ") + message);
+    alert.put("details", details);
+    return receive(AlertIntake.fromRebound(alert, clock.instant()), new Origin("analyzer", null));
   }
 
   /** A circuit transition {@code {name, from, to, reason, at, actor}}: CLOSED heals its circuit-open alerts. */

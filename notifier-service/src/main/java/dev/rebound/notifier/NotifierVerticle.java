@@ -69,6 +69,7 @@ public final class NotifierVerticle extends ServiceVerticle {
         config.endpointFailureThreshold(), config.endpointPause(), config.deliveryTimeout(), config.digest()), clock);
     observe(Addresses.EVENTS_TASKS, ops::onTransition);
     observe(Addresses.EVENTS_CIRCUITS, ops::onCircuit);
+    observe(Addresses.EVENTS_CLASSIFIED, ops::onClassified);
     addSweep("group flush", config.sweepInterval(), timers::flushDueGroups);
     addSweep("escalation", config.sweepInterval(), timers::fireDueEscalations);
     addSweep("alert expiry", config.sweepInterval(), ops::expireEnded);

@@ -129,8 +129,11 @@ public final class ReboundVertx {
     }
   }
 
-  /** The Hazelcast member configuration, built in code from the {@code cluster.*} keys. */
-  static Config hazelcastConfig(Settings settings) {
+  /**
+   * The Hazelcast member configuration, built in code from the {@code cluster.*} keys. rebound-client's
+   * {@code ReboundCluster} builds the same for users' applications; {@code ReboundClusterTest} keeps them in step.
+   */
+  public static Config hazelcastConfig(Settings settings) {
     String name = settings.get(RuntimeKeys.CLUSTER_NAME);
     String configFile = settings.find(RuntimeKeys.CLUSTER_CONFIG_FILE).orElse("");
     Config config;

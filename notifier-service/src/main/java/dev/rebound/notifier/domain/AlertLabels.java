@@ -23,4 +23,6 @@ public final class AlertLabels {
   public static final String BUDGET_EXHAUSTED = "budget-exhausted";
   public static final String WORKFLOW_ABORTED = "workflow-aborted";
   public static final String NEW_FINGERPRINT = "new-fingerprint";
+  /** A failure not tied to a task, reported by an application onto {@code rebound.failures}. */
+  public static final String FAILURE = "failure";
 }

@@ -19,7 +19,8 @@ public final class MessageTemplate {
       AlertLabels.CIRCUIT_OPEN, "Circuit {{label.circuit}} is open: {{summary}}",
       AlertLabels.BUDGET_EXHAUSTED, "Retry budget of stage {{label.stage}} is exhausted: {{summary}}",
       AlertLabels.WORKFLOW_ABORTED, "Workflow {{label.workflow}} was aborted: {{summary}}",
-      AlertLabels.NEW_FINGERPRINT, "New failure {{label.fingerprint}} in stage {{label.stage}}: {{summary}}");
+      AlertLabels.NEW_FINGERPRINT, "New failure {{label.fingerprint}} in stage {{label.stage}}: {{summary}}",
+      AlertLabels.FAILURE, "Failure reported by {{details.source}} ({{label.category}}): {{summary}}");
   private static final MessageTemplate SUMMARY_ONLY = parse("default", "{{summary}}");
 
   private final List<String> parts; // even: literal text; odd: placeholder names
