@@ -59,6 +59,7 @@ public final class AnalyzerOperations {
   private final AnalyzerStore store;
   private final Clock clock;
   private final Redactor redactor = new Redactor();
+  private final AnalysisCache cache;
   private final GroupCommit<Analysis, JsonObject> analyses;
   private final GroupCommit<AnalyzerStore.OutcomeReport, Boolean> outcomes;
 
@@ -68,6 +69,7 @@ public final class AnalyzerOperations {
     this.store = store;
     this.clock = clock;
     // a batch that fails on one failure's data is recorded again failure by failure
+    this.cache = new AnalysisCache(clock);
     this.analyses = new GroupCommit<>(MAX_BATCH, 1, this::analyzeBatch, GroupCommit::dataError);
     // outcomes of one fingerprint (a storm of dead letters) in one transaction, not one row lock each
     this.outcomes = new GroupCommit<>(MAX_BATCH, 1, batch -> store.recordOutcomes(batch)
@@ -138,7 +140,8 @@ public final class AnalyzerOperations {
    * {@code FailureClassified} to the retry service (and publish it). A failure seen before is not
    * counted again; its earlier verdict is sent again, since the ledger only re-sends when no
    * decision came. Failures that arrive while a batch is being recorded go together in the next one
-   * ({@link GroupCommit}): one look-up of earlier verdicts, histories and impacts, one transaction.
+   * ({@link GroupCommit}): one look-up of earlier verdicts and histories, one transaction; impacts and
+   * similar fingerprints come from the {@link AnalysisCache}.
    */
   public Future<JsonObject> analyzeFailure(FailureEvent f) {
     if (f.failureId() == null) {
@@ -196,13 +199,22 @@ public final class AnalyzerOperations {
         Map<String, Future<JsonArray>> similar = new HashMap<>();
         for (Classified c : items) {
           if (c.verdict != null) {
-            similar.computeIfAbsent(c.verdict.fingerprint(), fp -> similar(c.verdict));
+            similar.computeIfAbsent(c.verdict.fingerprint(), fp -> {
+              JsonArray known = cache.similar(fp);
+              return known != null ? Future.succeededFuture(known)
+                  : similar(c.verdict).onSuccess(read -> cache.similarRead(fp, read));
+            });
           }
         }
-        Future<Map<String, JsonObject>> impacts = store.impacts(fingerprints, Duration.ofHours(1));
+        List<String> stale = cache.staleImpacts(fingerprints);
+        Future<Void> impacts = stale.isEmpty() ? Future.succeededFuture()
+            : store.impacts(stale, Duration.ofHours(1)).map(read -> {
+              stale.forEach(fp -> cache.impactRead(fp, read.get(fp)));
+              return null;
+            });
         List<Future<?>> all = new ArrayList<>(similar.values());
         all.add(impacts);
-        return Future.all(all).compose(x -> record(items, histories, similar, impacts.result()))
+        return Future.all(all).compose(x -> record(items, histories, similar))
             .map(recorded -> finish(items));
       });
     });
@@ -210,7 +222,7 @@ public final class AnalyzerOperations {
 
   /** Builds each new verdict's message (counting the batch's earlier failures of its fingerprint) and records them. */
   private Future<Set<UUID>> record(List<Classified> items, Map<String, FingerprintHistory> histories,
-      Map<String, Future<JsonArray>> similar, Map<String, JsonObject> impacts) {
+      Map<String, Future<JsonArray>> similar) {
     Map<String, Integer> seen = new HashMap<>();
     List<AnalyzerStore.Occurrence> occurrences = new ArrayList<>();
     for (Classified c : items) {
@@ -221,8 +233,7 @@ public final class AnalyzerOperations {
       String fp = c.verdict.fingerprint();
       int earlier = seen.merge(fp, 1, Integer::sum) - 1;
       FingerprintHistory h = histories.getOrDefault(fp, FingerprintHistory.NONE);
-      JsonObject impact = impacts.getOrDefault(fp, new JsonObject().put("failures", 0L).put("tasks", 0L)
-          .put("workflows", 0L)).copy();
+      JsonObject impact = cache.impact(fp);
       impact.put("failures", impact.getLong("failures") + earlier).put("tasks", impact.getLong("tasks") + earlier);
       c.result = failureClassified(f, c.verdict, new FingerprintHistory(h.count() + earlier, h.healedByRetry(),
           h.deadLettered(), h.resolvedByPerson()), similar.get(fp).result(), impact);
@@ -230,6 +241,11 @@ public final class AnalyzerOperations {
           f.source(), c.verdict, c.result));
     }
     return occurrences.isEmpty() ? Future.succeededFuture(Set.of()) : store.recordAll(occurrences).compose(recorded -> {
+      for (AnalyzerStore.Occurrence o : occurrences) {
+        if (recorded.contains(o.failureId())) {
+          cache.recorded(o.verdict().fingerprint(), 1, o.taskId() == null ? 0 : 1);
+        }
+      }
       // recorded meanwhile by another instance: its verdict is the one kept and sent
       List<Future<?>> reread = new ArrayList<>();
       for (Classified c : items) {
