@@ -1,7 +1,5 @@
 package dev.rebound.app.cli;
 
-import dev.rebound.app.demo.Demo;
-import dev.rebound.app.demo.DemoView;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;

@@ -1,7 +1,5 @@
-package dev.rebound.app.demo;
+package dev.rebound.app.cli;
 
-import dev.rebound.app.cli.CliFailure;
-import dev.rebound.app.cli.ReboundHttpClient;
 import dev.rebound.client.LedgerTransport;
 import dev.rebound.client.ReboundWorker;
 import dev.rebound.client.TaskHandler;

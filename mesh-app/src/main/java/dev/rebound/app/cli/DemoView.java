@@ -1,4 +1,4 @@
-package dev.rebound.app.demo;
+package dev.rebound.app.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
