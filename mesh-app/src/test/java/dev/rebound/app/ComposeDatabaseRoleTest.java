@@ -17,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,8 +37,7 @@ class ComposeDatabaseRoleTest {
 
   @Test
   void theInitScriptCreatesANonSuperuserRoleThatEveryServiceStartsAndMigratesAs() throws Exception {
-    Optional<Path> psql = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-        .map(d -> Path.of(d, "psql")).filter(Files::isExecutable).findFirst();
+    Optional<Path> psql = MeshComposeTest.onPath("psql");
     assumeTrue(psql.isPresent(), "skipped: no psql on PATH (Debian: postgresql-client) to run the init script with");
     Vertx vertx = Vertx.vertx();
     TestDatabase db = TestDatabase.create(vertx, "composerole").toCompletionStage().toCompletableFuture()

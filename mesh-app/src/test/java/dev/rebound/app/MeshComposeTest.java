@@ -189,7 +189,8 @@ class MeshComposeTest {
     return new Outcome(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
-  private static Optional<Path> onPath(String name) {
+  /** The executable {@code name} on PATH, if any. */
+  static Optional<Path> onPath(String name) {
     return Stream.of(System.getenv().getOrDefault("PATH", "").split(":")).filter(d -> !d.isBlank())
         .map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();
   }
