@@ -76,6 +76,11 @@ public final class LedgerVerticle extends ServiceVerticle {
         () -> stores.tasks().prune(config.doneRetention(), config.failedRetention(), 5000));
     pauses = new StagePauses(stores.pauses(), wakeups, ops::publish, clock, config.unparkRate());
     addSweep("stage release", config.releaseSweepInterval(), pauses::releaseStep);
+    addSweep("task counts", LedgerMetrics.TASK_COUNT_INTERVAL,
+        () -> stores.queries().stats().map(stats -> {
+          metrics.tasks(stats.byState());
+          return 0;
+        }));
     observe(Addresses.EVENTS_CIRCUITS, pauses::onCircuitTransition);
     return listen().map(v -> LedgerEndpoints.table(ops, pauses));
   }

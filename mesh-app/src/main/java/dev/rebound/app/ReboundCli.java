@@ -4,7 +4,11 @@ import dev.rebound.app.cli.AlertsCommand;
 import dev.rebound.app.cli.AnalyzeCommand;
 import dev.rebound.app.cli.CircuitsCommand;
 import dev.rebound.app.cli.CliFailure;
+import dev.rebound.app.cli.CompletionCommand;
+import dev.rebound.app.cli.DemoCommand;
 import dev.rebound.app.cli.DlqCommand;
+import dev.rebound.app.cli.EmitCommand;
+import dev.rebound.app.cli.Progress;
 import dev.rebound.app.cli.RunCommand;
 import dev.rebound.app.cli.StagesCommand;
 import dev.rebound.app.cli.SilenceCommand;
@@ -23,16 +27,17 @@ import picocli.CommandLine.Spec;
  * the server's error code and message are printed — 2 a usage error.
  */
 @Command(name = "rebound", mixinStandardHelpOptions = true, version = "rebound 0.1.0-SNAPSHOT",
-    description = "Rebound, a resilience mesh for Vert.x: run it, inspect its tasks and dead letters, pause stages, set circuits, and handle alerts.",
+    description = "Rebound, a resilience mesh for Vert.x: run it, inspect its tasks and dead letters, pause stages, set circuits, handle alerts, emit failures and watch a demo.",
     subcommands = {RunCommand.class, TasksCommand.class, DlqCommand.class, StagesCommand.class, CircuitsCommand.class,
-        AlertsCommand.class, SilenceCommand.class, AnalyzeCommand.class, HelpCommand.class})
+        AlertsCommand.class, SilenceCommand.class, EmitCommand.class, DemoCommand.class, AnalyzeCommand.class,
+        CompletionCommand.class, HelpCommand.class})
 public final class ReboundCli implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: run, tasks, dlq, stages, circuits, alerts, silence or analyze");
+    throw new ParameterException(spec.commandLine(), "Missing command: run, tasks, dlq, stages, circuits, alerts, silence, emit, demo, analyze or completion");
   }
 
   /** The configured command line; tests call {@code setOut/setErr} on it and then {@code execute}. */
@@ -44,6 +49,7 @@ public final class ReboundCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    Progress.detectTerminal();
     System.exit(commandLine().execute(args));
   }
 

@@ -29,8 +29,8 @@ class PostgresProvisionerTest {
     }, () -> root, this::fakeStart);
   }
 
-  private EmbeddedDatabase fakeStart(Path dir, int port) {
-    started.add(dir + "@" + port);
+  private EmbeddedDatabase fakeStart(Path dir, int port, Optional<String> systemUser) {
+    started.add(dir + "@" + port + systemUser.map(u -> " as " + u).orElse(""));
     return new EmbeddedDatabase() {
       @Override
       public int port() {
@@ -69,11 +69,24 @@ class PostgresProvisionerTest {
   }
 
   @Test
-  void noServerAndRootRefusesAndExplainsHowToPointAtAServer() {
-    assertThatThrownBy(() -> provisioner(false, true).provision(settings(Map.of())))
+  void noServerAndRootStartsTheEmbeddedOneAsTheSystemUserUnderVarLib() {
+    Provisioned p = provisioner(false, true).provision(settings(Map.of()));
+
+    assertThat(started).containsExactly("/var/lib/rebound/pg@0 as rebound-pg");
+    assertThat(p.overrides()).containsEntry("pg.host", "127.0.0.1").containsEntry("pg.user", "postgres");
+  }
+
+  @Test
+  void asRootAChosenDirectoryIsKept() {
+    provisioner(false, true).provision(settings(Map.of("REBOUND_PG_EMBEDDED_DIR", "/srv/pg")));
+    assertThat(started).containsExactly("/srv/pg@0 as rebound-pg");
+  }
+
+  @Test
+  void anUnreachableLocalServerWithEmbeddedNeverExplainsHowToPointAtAServer() {
+    assertThatThrownBy(() -> provisioner(false, true).provision(settings(Map.of("REBOUND_PG_EMBEDDED", "never"))))
         .isInstanceOf(Refused.class)
         .hasMessageContaining("No PostgreSQL answers at 127.0.0.1:5432")
-        .hasMessageContaining("running as root")
         .hasMessageContaining("PGHOST").hasMessageContaining("PGPASSWORD")
         .hasMessageContaining("REBOUND_PG_HOST");
     assertThat(started).isEmpty();
@@ -119,9 +132,9 @@ class PostgresProvisionerTest {
   }
 
   @Test
-  void embeddedAlwaysAsRootRefuses() {
-    assertThatThrownBy(() -> provisioner(true, true).provision(settings(Map.of("REBOUND_PG_EMBEDDED", "always"))))
-        .isInstanceOf(Refused.class).hasMessageContaining("running as root");
+  void embeddedAlwaysAsRootRunsItAsTheSystemUser() {
+    provisioner(true, true).provision(settings(Map.of("REBOUND_PG_EMBEDDED", "always")));
+    assertThat(started).containsExactly("/var/lib/rebound/pg@0 as rebound-pg");
   }
 
   @Test
@@ -132,7 +145,7 @@ class PostgresProvisionerTest {
 
   @Test
   void anEmbeddedStartThatFailsIsReportedWithItsCause() {
-    PostgresProvisioner failing = new PostgresProvisioner((h, p) -> false, () -> false, (dir, port) -> {
+    PostgresProvisioner failing = new PostgresProvisioner((h, p) -> false, () -> false, (dir, port, user) -> {
       throw new IOException("initdb failed: disk full");
     });
     assertThatThrownBy(() -> failing.provision(settings(Map.of())))

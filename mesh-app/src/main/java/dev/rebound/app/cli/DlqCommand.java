@@ -103,7 +103,9 @@ public final class DlqCommand implements Runnable {
       if (reason != null) {
         body.put("reason", reason);
       }
-      JsonObject answer = client.client().post("/v1/dlq/redrive", body);
+      ReboundHttpClient http = client.client();
+      JsonObject answer = Progress.around(spec.commandLine().getErr(), "redriving dead letters ...",
+          () -> http.post("/v1/dlq/redrive", body));
       PrintWriter out = spec.commandLine().getOut();
       if (!client.printedJson(out, answer)) {
         JsonArray moved = answer.getJsonArray("ids", new JsonArray());

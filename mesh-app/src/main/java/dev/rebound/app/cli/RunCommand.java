@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Run Rebound in this JVM: every service on a local event bus, all HTTP APIs on one port.",
         "PostgreSQL comes from PG* / REBOUND_PG_* (default 127.0.0.1:5432, user postgres); when none answers "
-            + "there and you are not root, an embedded PostgreSQL is started with its data in ~/.rebound/pg."})
+            + "there, an embedded PostgreSQL is started with its data in ~/.rebound/pg (as root: run by the system user "
+            + "rebound-pg, data in /var/lib/rebound/pg)."})
 public final class RunCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

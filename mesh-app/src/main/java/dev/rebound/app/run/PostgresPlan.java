@@ -4,21 +4,25 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Where {@code rebound run} gets its PostgreSQL, decided from the configured server, whether it
- * answers, and whether we run as root (PostgreSQL refuses to). Pure: the probe result and the user
- * are inputs, so every branch is unit-tested.
+ * answers, and whether we run as root (PostgreSQL refuses to: the embedded one then runs as the
+ * unprivileged system user {@link #SYSTEM_USER}). Pure: the probe result and the user are inputs, so every
+ * branch is unit-tested.
  *
  * <ul>
  *   <li>the configured server answers → use it ({@code pg.embedded=always} aside);</li>
- *   <li>it does not, the host is local, we are not root → start the embedded PostgreSQL;</li>
+ *   <li>it does not and the host is local → start the embedded PostgreSQL (as {@link #SYSTEM_USER} when root);</li>
  *   <li>otherwise → refuse, explaining how to point Rebound at a server.</li>
  * </ul>
  * An unreachable <em>remote</em> host is never silently replaced by an embedded database: that host
  * was chosen on purpose and is probably just down.
  */
 public sealed interface PostgresPlan {
+  /** The system user the embedded PostgreSQL runs as when Rebound runs as root. */
+  String SYSTEM_USER = "rebound-pg";
 
   /** {@code pg.embedded}: {@code auto} (default), {@code always} or {@code never}. */
   enum Mode {
@@ -37,8 +41,11 @@ public sealed interface PostgresPlan {
   record UseServer(String host, int port) implements PostgresPlan {
   }
 
-  /** Start (or restart) the embedded PostgreSQL whose files live under {@code baseDir}. */
-  record StartEmbedded(Path baseDir, int port, String reason) implements PostgresPlan {
+  /**
+   * Start (or restart) the embedded PostgreSQL whose files live under {@code baseDir}, as {@code systemUser}
+   * when present (Rebound runs as root), else as the current user.
+   */
+  record StartEmbedded(Path baseDir, int port, String reason, Optional<String> systemUser) implements PostgresPlan {
   }
 
   /** Do not start: {@code message} tells the user what to do. */
@@ -48,10 +55,10 @@ public sealed interface PostgresPlan {
   static PostgresPlan decide(String host, int port, boolean answers, boolean root, Mode mode,
       Path baseDir, int embeddedPort) {
     String where = host + ":" + port;
+    Optional<String> runAs = root ? Optional.of(SYSTEM_USER) : Optional.empty();
+    String asUser = root ? " (as the system user " + SYSTEM_USER + ": PostgreSQL will not run as root)" : "";
     if (mode == Mode.ALWAYS) {
-      return root
-          ? new Refuse(rootMessage("pg.embedded=always asks for the embedded PostgreSQL"))
-          : new StartEmbedded(baseDir, embeddedPort, "pg.embedded=always");
+      return new StartEmbedded(baseDir, embeddedPort, "pg.embedded=always" + asUser, runAs);
     }
     if (answers) {
       return new UseServer(host, port);
@@ -65,16 +72,7 @@ public sealed interface PostgresPlan {
           + "PostgreSQL in place of a local server (127.0.0.1/localhost); check that " + host
           + " is up, or " + pointAt());
     }
-    if (root) {
-      return new Refuse(rootMessage("No PostgreSQL answers at " + where));
-    }
-    return new StartEmbedded(baseDir, embeddedPort, "no PostgreSQL answers at " + where);
-  }
-
-  private static String rootMessage(String why) {
-    return why + ", and the embedded PostgreSQL cannot start because Rebound is running as root "
-        + "(PostgreSQL refuses to run as root). Either run `rebound run` as a regular user (it then "
-        + "starts an embedded PostgreSQL under ~/.rebound/pg), or " + pointAt();
+    return new StartEmbedded(baseDir, embeddedPort, "no PostgreSQL answers at " + where + asUser, runAs);
   }
 
   private static String pointAt() {

@@ -21,11 +21,13 @@ import org.slf4j.LoggerFactory;
  * root" question and the embedded starter are injected so each branch can be tested.
  *
  * <p>Keys: {@code pg.embedded} (auto | always | never, default auto), {@code pg.embedded.dir}
- * (default {@code ~/.rebound/pg}), {@code pg.embedded.port} (default 0: any free port).
+ * (default {@code ~/.rebound/pg}; as root {@link #ROOT_BASE_DIR}), {@code pg.embedded.port} (default 0: any free port).
  */
 public final class PostgresProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresProvisioner.class);
   private static final int PROBE_TIMEOUT_MS = 1000;
+  /** The embedded PostgreSQL's directory when Rebound runs as root and pg.embedded.dir is left at its default. */
+  public static final Path ROOT_BASE_DIR = Path.of("/var/lib/rebound/pg");
 
   /** Does something accept TCP connections at host:port? */
   @FunctionalInterface
@@ -54,7 +56,8 @@ public final class PostgresProvisioner {
 
   @FunctionalInterface
   public interface EmbeddedStarter {
-    EmbeddedDatabase start(Path baseDir, int port) throws IOException;
+    /** As {@code systemUser} when present (Rebound runs as root), else as the current user. */
+    EmbeddedDatabase start(Path baseDir, int port, Optional<String> systemUser) throws IOException;
   }
 
   /** The outcome: settings overrides for the services, and the embedded database to stop last, if any. */
@@ -81,7 +84,13 @@ public final class PostgresProvisioner {
   /** The real thing: TCP probe, the process's uid, the zonky embedded PostgreSQL. */
   public static PostgresProvisioner system() {
     return new PostgresProvisioner(PostgresProvisioner::tcpAnswers, PostgresProvisioner::runningAsRoot,
-        EmbeddedPostgresServer::start);
+        (dir, port, user) -> user.isPresent() ? SystemUserPostgres.start(dir, port, user.get())
+            : EmbeddedPostgresServer.start(dir, port));
+  }
+
+  /** How this provisioner starts an embedded PostgreSQL. */
+  public EmbeddedStarter starter() {
+    return starter;
   }
 
   /** Blocking: may run initdb and start a server. Throws {@link Refused} when there is no way. */
@@ -89,11 +98,14 @@ public final class PostgresProvisioner {
     PgConnectOptions pg = settings.pgConnectOptions();
     PostgresPlan.Mode mode = PostgresPlan.Mode.parse(settings.get(RuntimeKeys.PG_EMBEDDED));
     String dir = settings.get(RuntimeKeys.PG_EMBEDDED_DIR);
-    Path baseDir = dir.equals("~") || dir.startsWith("~/")
+    boolean asRoot = root.getAsBoolean();
+    // root's home is closed to other users, so the system user running PostgreSQL gets a directory of its own
+    Path baseDir = asRoot && dir.equals(RuntimeKeys.PG_EMBEDDED_DIR.defaultValue().orElse("")) ? ROOT_BASE_DIR
+        : dir.equals("~") || dir.startsWith("~/")
         ? Path.of(System.getProperty("user.home"), dir.substring(1).replaceFirst("^/", "")) : Path.of(dir);
     int embeddedPort = settings.get(RuntimeKeys.PG_EMBEDDED_PORT);
     boolean answers = mode != PostgresPlan.Mode.ALWAYS && probe.answers(pg.getHost(), pg.getPort());
-    PostgresPlan plan = PostgresPlan.decide(pg.getHost(), pg.getPort(), answers, root.getAsBoolean(), mode,
+    PostgresPlan plan = PostgresPlan.decide(pg.getHost(), pg.getPort(), answers, asRoot, mode,
         baseDir, embeddedPort);
     if (plan instanceof PostgresPlan.UseServer use) {
       LOG.info("using PostgreSQL at {}:{} (database {}, user {})", use.host(), use.port(), pg.getDatabase(),
@@ -107,7 +119,7 @@ public final class PostgresProvisioner {
     LOG.info("{}: starting the embedded PostgreSQL with its data in {}", start.reason(), start.baseDir());
     EmbeddedDatabase db;
     try {
-      db = starter.start(start.baseDir(), start.port());
+      db = starter.start(start.baseDir(), start.port(), start.systemUser());
     } catch (IOException | RuntimeException e) {
       throw new Refused("The embedded PostgreSQL did not start: " + e.getMessage(), e);
     }

@@ -35,7 +35,7 @@ public final class RuntimeKeys {
       List.of("auto", "always", "never"),
       "`rebound run` only: `auto` (embedded when no local server answers), `always`, `never`");
   public static final ConfigKey<String> PG_EMBEDDED_DIR = ConfigKey.string("pg.embedded.dir", "~/.rebound/pg",
-      "embedded binaries (`binaries/`) and data (`data/`)");
+      "embedded binaries (`binaries/`) and data (`data/`); as root the default is `/var/lib/rebound/pg`");
   public static final ConfigKey<Integer> PG_EMBEDDED_PORT = ConfigKey.integer("pg.embedded.port", 0, 0, 65535,
       "embedded server's port (`0`: any free port)");
 
