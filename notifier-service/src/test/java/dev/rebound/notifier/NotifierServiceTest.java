@@ -321,7 +321,7 @@ class NotifierServiceTest {
     long started = System.nanoTime();
     storm(n, 1_000);
     assertThat(count("SELECT count(*) FROM notifier.alerts WHERE labels ->> 'fingerprint' = 'fp-storm'")).isEqualTo(n);
-    eventually(() -> stubs.slack.stream().anyMatch(m -> m.getString("_path").contains("storm-")));
+    eventually(() -> stubs.slack.stream().anyMatch(m -> m.getString("_path").contains("storm-")), 60_000);
     eventually(() -> {
       try {
         return count("SELECT count(*) FROM notifier.deliveries WHERE status IN ('PENDING', 'SENDING')") == 0
