@@ -169,54 +169,52 @@ public final class AnalyzerOperations {
 
   private Future<List<Outcome<JsonObject>>> analyzeBatch(List<Analysis> batch) {
     List<Classified> items = batch.stream().map(Classified::new).toList();
-    return store.previous(batch.stream().map(a -> a.failure().failureId()).distinct().toList()).compose(previous -> {
-      Set<UUID> inBatch = new HashSet<>();
-      Set<String> fingerprints = new TreeSet<>();
+    // no look-up of earlier verdicts first: recording is the check (a failure analysed before inserts nothing,
+    // and its stored verdict is read back and sent again), which saves a round trip per batch
+    Set<UUID> inBatch = new HashSet<>();
+    Set<String> fingerprints = new TreeSet<>();
+    for (Classified c : items) {
+      UUID id = c.analysis.failure().failureId();
+      if (inBatch.add(id)) {
+        try {
+          c.input = VerdictJson.input(ClassifyRequest.of(c.analysis.failure()));
+          c.verdict = classifier.classify(c.input);
+          fingerprints.add(c.verdict.fingerprint());
+        } catch (RuntimeException e) {
+          c.error = e;
+        }
+      }
+    }
+    if (fingerprints.isEmpty()) {
+      return Future.succeededFuture(finish(items));
+    }
+    return store.histories(fingerprints).compose(histories -> {
       for (Classified c : items) {
-        UUID id = c.analysis.failure().failureId();
-        if (previous.containsKey(id)) {
-          c.result = previous.get(id);
-        } else if (inBatch.add(id)) {
-          try {
-            c.input = VerdictJson.input(ClassifyRequest.of(c.analysis.failure()));
-            c.verdict = classifier.classify(c.input);
-            fingerprints.add(c.verdict.fingerprint());
-          } catch (RuntimeException e) {
-            c.error = e;
-          }
+        FingerprintHistory h = c.verdict == null ? null : histories.get(c.verdict.fingerprint());
+        if (h != null && h.count() > 0) {
+          c.verdict = classifier.classify(c.input, h);
         }
       }
-      if (fingerprints.isEmpty()) {
-        return Future.succeededFuture(finish(items));
+      Map<String, Future<JsonArray>> similar = new HashMap<>();
+      for (Classified c : items) {
+        if (c.verdict != null) {
+          similar.computeIfAbsent(c.verdict.fingerprint(), fp -> {
+            JsonArray known = cache.similar(fp);
+            return known != null ? Future.succeededFuture(known)
+                : similar(c.verdict).onSuccess(read -> cache.similarRead(fp, read));
+          });
+        }
       }
-      return store.histories(fingerprints).compose(histories -> {
-        for (Classified c : items) {
-          FingerprintHistory h = c.verdict == null ? null : histories.get(c.verdict.fingerprint());
-          if (h != null && h.count() > 0) {
-            c.verdict = classifier.classify(c.input, h);
-          }
-        }
-        Map<String, Future<JsonArray>> similar = new HashMap<>();
-        for (Classified c : items) {
-          if (c.verdict != null) {
-            similar.computeIfAbsent(c.verdict.fingerprint(), fp -> {
-              JsonArray known = cache.similar(fp);
-              return known != null ? Future.succeededFuture(known)
-                  : similar(c.verdict).onSuccess(read -> cache.similarRead(fp, read));
-            });
-          }
-        }
-        List<String> stale = cache.staleImpacts(fingerprints);
-        Future<Void> impacts = stale.isEmpty() ? Future.succeededFuture()
-            : store.impacts(stale, Duration.ofHours(1)).map(read -> {
-              stale.forEach(fp -> cache.impactRead(fp, read.get(fp)));
-              return null;
-            });
-        List<Future<?>> all = new ArrayList<>(similar.values());
-        all.add(impacts);
-        return Future.all(all).compose(x -> record(items, histories, similar))
-            .map(recorded -> finish(items));
-      });
+      List<String> stale = cache.staleImpacts(fingerprints);
+      Future<Void> impacts = stale.isEmpty() ? Future.succeededFuture()
+          : store.impacts(stale, Duration.ofHours(1)).map(read -> {
+            stale.forEach(fp -> cache.impactRead(fp, read.get(fp)));
+            return null;
+          });
+      List<Future<?>> all = new ArrayList<>(similar.values());
+      all.add(impacts);
+      return Future.all(all).compose(x -> record(items, histories, similar))
+          .map(recorded -> finish(items));
     });
   }
 
@@ -246,18 +244,21 @@ public final class AnalyzerOperations {
           cache.recorded(o.verdict().fingerprint(), 1, o.taskId() == null ? 0 : 1);
         }
       }
-      // recorded meanwhile by another instance: its verdict is the one kept and sent
-      List<Future<?>> reread = new ArrayList<>();
-      for (Classified c : items) {
-        if (c.result != null && c.verdict != null && !recorded.contains(c.analysis.failure().failureId())) {
-          reread.add(store.previous(c.analysis.failure().failureId()).onSuccess(p -> {
-            if (p != null) {
-              c.result = p;
-            }
-          }));
-        }
+      // analysed before (a re-send), or meanwhile by another instance: the stored verdict is the one kept and sent
+      List<Classified> repeats = items.stream().filter(c -> c.result != null && c.verdict != null
+          && !recorded.contains(c.analysis.failure().failureId())).toList();
+      if (repeats.isEmpty()) {
+        return Future.succeededFuture(recorded);
       }
-      return Future.all(reread).map(recorded);
+      return store.previous(repeats.stream().map(c -> c.analysis.failure().failureId()).toList()).map(stored -> {
+        repeats.forEach(c -> {
+          JsonObject p = stored.get(c.analysis.failure().failureId());
+          if (p != null) {
+            c.result = p;
+          }
+        });
+        return recorded;
+      });
     });
   }
 
