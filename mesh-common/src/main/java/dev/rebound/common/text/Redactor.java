@@ -278,19 +278,23 @@ public final class Redactor {
     boolean flag = name.startsWith("--");
     String bare = name.replaceFirst("^-+", "");
     String norm = SecretKeys.normalize(bare);
-    if (norm.equals("key") && !(ks > 0 && (text.charAt(ks - 1) == '?' || text.charAt(ks - 1) == '&'))) {
-      return null; // "key" alone is a secret only as a query parameter (?key=…)
-    }
-    if (!norm.equals("key") && !SecretKeys.isSecret(bare) && !norm.endsWith("routingkey")) {
+    boolean routingKey = norm.endsWith("routingkey");
+    if (norm.equals("key")) {
+      if (!(ks > 0 && (text.charAt(ks - 1) == '?' || text.charAt(ks - 1) == '&'))) {
+        return null; // "key" alone is a secret only as a query parameter (?key=…)
+      }
+    } else if (!routingKey && !SecretKeys.isSecretDotted(bare)) {
       return null;
     }
     int n = text.length();
     int i = ke;
-    boolean xml = ks > 0 && text.charAt(ks - 1) == '<' && i < n && text.charAt(i) == '>';
+    String kind = SecretKeys.kindOf(bare.substring(bare.lastIndexOf('.') + 1));
+    boolean authorization = norm.contains("authorization");
+    boolean prose = false;
     int vs;
     int ve;
-    if (xml) {
-      vs = i + 1;
+    if (ks > 0 && text.charAt(ks - 1) == '<' && i < n && text.charAt(i) == '>') {
+      vs = i + 1; // <password>…</password>
       ve = text.indexOf('<', vs);
       if (ve < 0) {
         return null;
@@ -305,14 +309,17 @@ public final class Redactor {
       while (i < n && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
         i++;
       }
-      if (i < n && (text.charAt(i) == '=' || text.charAt(i) == ':')) {
-        if (i + 1 < n && text.charAt(i + 1) == ':' || i + 1 < n && text.charAt(i + 1) == '=' && text.charAt(i) == '=') {
+      char sep = i < n ? text.charAt(i) : 0;
+      if (sep == '=' || sep == ':') {
+        char next = i + 1 < n ? text.charAt(i + 1) : 0;
+        if (next == ':' || sep == '=' && next == '=') {
           return null; // Token::Invalid, password == x
         }
         i++;
         if (i < n && text.charAt(i) == '>') {
           i++; // Ruby's =>
         }
+        prose = sep == ':' && i < n && text.charAt(i) == ' ';
       } else if (!(flag && i > beforeSpaces)) {
         return null;
       }
@@ -322,25 +329,11 @@ public final class Redactor {
       if (i >= n) {
         return null;
       }
-      String kind = SecretKeys.kindOf(bare);
       boolean wholeLine = kind.equals("cookie") && (norm.equals("cookie") || norm.equals("setcookie"));
-      if (norm.contains("authorization")) {
-        int schemeEnd = i;
-        while (schemeEnd < n && !Character.isWhitespace(text.charAt(schemeEnd)) && text.charAt(schemeEnd) != '"'
-            && text.charAt(schemeEnd) != '\'') {
-          schemeEnd++;
-        }
-        String scheme = AsciiLower.of(text.substring(i, schemeEnd));
-        if (SCHEMES.contains(scheme) && schemeEnd < n && text.charAt(schemeEnd) == ' ') {
-          wholeLine = LONG_SCHEMES.contains(scheme);
-          i = schemeEnd + 1;
-          while (i < n && text.charAt(i) == ' ') {
-            i++;
-          }
-        }
-      }
-      char open = i < n ? text.charAt(i) : 0;
+      boolean quoted = false;
+      char open = text.charAt(i);
       if (open == '"' || open == '\'') {
+        quoted = true;
         vs = i + 1;
         ve = vs;
         while (ve < n && text.charAt(ve) != open && text.charAt(ve) != '\n') {
@@ -348,22 +341,55 @@ public final class Redactor {
         }
         ve = Math.min(ve, n);
       } else if (text.startsWith("\\\"", i)) {
+        quoted = true;
         vs = i + 2;
         ve = text.indexOf("\\\"", vs);
         ve = ve < 0 ? lineEnd(text, vs) : ve;
       } else {
         vs = i;
-        if (wholeLine || startsLine(text, ks) && !flag) {
+        ve = -1;
+      }
+      if (authorization) {
+        int schemeEnd = vs;
+        while (schemeEnd < n && isKeyChar(text.charAt(schemeEnd))) {
+          schemeEnd++;
+        }
+        String scheme = AsciiLower.of(text.substring(vs, schemeEnd));
+        if (SCHEMES.contains(scheme) && schemeEnd < n && text.charAt(schemeEnd) == ' ') {
+          wholeLine = LONG_SCHEMES.contains(scheme);
+          vs = schemeEnd + 1;
+          while (vs < n && text.charAt(vs) == ' ') {
+            vs++;
+          }
+          int eq = vs;
+          while (eq < n && isKeyChar(text.charAt(eq))) {
+            eq++;
+          }
+          if (!wholeLine && eq < n && eq > vs && text.charAt(eq) == '='
+              && SecretKeys.isSecret(text.substring(vs, eq))) {
+            return null; // "Token token=…": the inner pair is redacted on its own
+          }
+          prose = false;
+        }
+      }
+      if (ve < 0 || wholeLine && !quoted) {
+        if (wholeLine || startsLine(text, ks) && !flag && text.indexOf('\n') >= 0) {
           ve = lineEnd(text, vs);
           if (!wholeLine) {
             ve = valueEndInLine(text, vs, ve);
           }
+          prose = false;
         } else {
           ve = vs;
           while (ve < n && !Character.isWhitespace(text.charAt(ve)) && ",;&\"'}])<>".indexOf(text.charAt(ve)) < 0) {
             ve++;
           }
+          while (ve > vs && ":.,".indexOf(text.charAt(ve - 1)) >= 0) {
+            ve--; // the sentence's punctuation, not the secret's
+          }
         }
+      } else {
+        prose = false;
       }
     }
     while (ve > vs && Character.isWhitespace(text.charAt(ve - 1))) {
@@ -373,11 +399,12 @@ public final class Redactor {
       return null;
     }
     String value = text.substring(vs, ve);
-    if (isNotASecret(value) || norm.endsWith("routingkey") && !SecretKeys.isSecret(bare, value)
-        || norm.contains("signature") && value.length() < 16) {
-      return null;
+    if (isNotASecret(value) || routingKey && !SecretKeys.isSecret(bare, value)
+        || norm.contains("signature") && value.length() < 16
+        || prose && !SecretFormats.looksLikeToken(value) && value.length() < 16) {
+      return null; // "token: Session has expired" is prose; "token: s3cr3t" is not
     }
-    return new Span(vs, ve, SecretKeys.kindOf(bare));
+    return new Span(vs, ve, kind);
   }
 
   /** A name at the start of a line (after spaces, {@code export}, a YAML list dash): a config line. */

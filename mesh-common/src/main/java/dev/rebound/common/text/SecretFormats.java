@@ -38,7 +38,7 @@ final class SecretFormats {
       new Format("private-key", Pattern.compile(
           "-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\\z)",
           Pattern.DOTALL), new String[] {"private key"}, 0, null),
-      f("private-key", "PuTTY-User-Key-File-\\d: .*?Private-MAC: [0-9a-f]+", "putty-user-key-file"),
+      f("private-key", "(?s)PuTTY-User-Key-File-\\d: .*?Private-MAC: [0-9a-f]+", "putty-user-key-file"),
       f("jwt", "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*", "eyj"),
       // webhook URLs: the host stays, the path (the secret) goes
       f("slack-webhook", "(?<=hooks\\.slack\\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]{10,}",
@@ -71,7 +71,7 @@ final class SecretFormats {
           "xox", "xapp-"),
       g("discord-token", 0, SecretFormats::hasDigit,
           "\\b[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,40}" + END, "discord", "bot "),
-      f("telegram-token", "\\b\\d{8,10}:AA[A-Za-z0-9_-]{33}" + END, ":aa"),
+      f("telegram-token", "(?<![0-9])\\d{8,10}:AA[A-Za-z0-9_-]{33}" + END, ":aa"),
       // cloud
       f("aws-access-key", "\\b(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\\b",
           "a3t", "akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "abia", "acca"),

@@ -19,7 +19,8 @@ public final class SecretKeys {
       "apikey", "accesskey", "privatekey", "secretkey", "signingkey", "accountkey", "masterkey", "encryptionkey",
       "clientkey", "authkey", "licensekey", "subscriptionkey", "integrationkey", "sshkey", "deploykey", "hmackey",
       "jwtkey", "saskey", "appkey", "servicekey", "storagekey", "keydata", "sessionid", "sessionkey",
-      "connectionstring", "signature", "webhook", "dbpwd", "dbpass"};
+      "connectionstring", "signature", "webhook", "dbpwd", "dbpass", "functionskey", "functionkey", "hostkey",
+      "adminkey", "userkey", "developerkey", "restkey", "serverkey"};
 
   /** Whole normalized names that are secret. */
   private static final String[] SECRET_NAMES = {
@@ -36,7 +37,8 @@ public final class SecretKeys {
       "size", "ttl", "expiry", "expires", "expiresin", "expiresat", "expiration", "expired", "url", "uri",
       "endpoint", "policy", "header", "field", "provider", "mode", "version", "status", "enabled", "required",
       "limit", "used", "usage", "total", "format", "env", "var", "source", "store", "manager", "location",
-      "timeout", "interval", "hint", "kind", "error", "errors"};
+      "timeout", "interval", "hint", "kind", "error", "errors", "exception", "client", "keygen", "gen", "generator",
+      "rotation", "rotated", "manager", "service", "scope", "scopes", "endpoint", "method", "algorithm", "alg"};
 
   /** Beginnings of names that describe a secret (an error about it, a limit on it). */
   private static final String[] BENIGN_STARTS = {
@@ -113,7 +115,10 @@ public final class SecretKeys {
     if (n.contains("pass") || n.contains("pwd") || n.equals("pw")) {
       return "password";
     }
-    if (n.contains("cookie") || n.contains("session") || n.equals("sid")) {
+    if (n.endsWith("token")) {
+      return "token";
+    }
+    if (n.contains("cookie") || n.contains("session")) {
       return "cookie";
     }
     if (n.contains("authorization") || n.contains("credential") || n.startsWith("cred") || n.equals("auth")
@@ -136,6 +141,25 @@ public final class SecretKeys {
       return "api-key";
     }
     return "token";
+  }
+
+  /**
+   * As {@link #isSecret(String)} for a dotted name ({@code spring.datasource.password},
+   * {@code io.jsonwebtoken.ExpiredJwtException}): its last part decides, or, when the last part is
+   * a generic {@code key} or {@code value}, the part before it ({@code aws.secret.key}).
+   */
+  public static boolean isSecretDotted(String name) {
+    int dot = name.lastIndexOf('.');
+    if (dot < 0) {
+      return isSecret(name);
+    }
+    String last = name.substring(dot + 1);
+    String n = normalize(last);
+    if (n.equals("key") || n.equals("value") || n.equals("data")) {
+      int before = name.lastIndexOf('.', dot - 1);
+      return isSecret(name.substring(before + 1, dot));
+    }
+    return isSecret(last);
   }
 
   /** Lower-case letters and digits only: {@code X-Api-Key} → {@code xapikey}. */
