@@ -128,6 +128,14 @@ public final class LedgerOperations {
 
   /** {@code reply.created} tells a new task (HTTP 201) from a known idempotency key (200). */
   public Future<JsonObject> enqueue(EnqueueRequest request, Origin origin) {
+    if (config.refuseCredentialPayloads() && request.payloadJson() != null) {
+      var credential = redactor.firstCredential(io.vertx.core.json.Json.decodeValue(request.payloadJson()), "payload");
+      if (credential.isPresent()) {
+        return Future.failedFuture(ReboundException.invalidField(credential.get(), "looks like a credential, and this "
+            + "ledger refuses credentials in payloads (ledger.refuse-credential-payloads): a payload is stored and "
+            + "handed to workers as sent, so pass a reference to the secret (a secret manager's path or name) instead"));
+      }
+    }
     NewTask task = newTask(request, origin);
     return enqueues.submit(task).map(e -> {
       if (e.created()) {

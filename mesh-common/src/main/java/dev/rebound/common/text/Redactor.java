@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -184,6 +185,64 @@ public final class Redactor {
       return out;
     }
     return value;
+  }
+
+  /** Values under a secret name that point at a secret rather than hold it. */
+  private static final String[] REFERENCE_PREFIXES = {"vault:", "arn:aws:secretsmanager:", "arn:aws:ssm:", "ref:",
+      "env:", "file:", "/run/secrets/", "/var/run/secrets/", "projects/", "secret://", "op://", "awssm:", "gcpsm:",
+      "azkv:", "keyvault:", "k8s:", "secretref:"};
+
+  /**
+   * The path of the first value in a JSON tree that is, or holds, a credential — one shaped like a
+   * secret, or a non-empty value under a secret name that is not a reference to one ({@code ${VAR}},
+   * {@code vault:…}, {@code arn:aws:secretsmanager:…}, {@code /run/secrets/…}, {@code op://…}) — such
+   * as {@code payload.db.password} or {@code payload.steps[2].env.TOKEN}; empty when there is none.
+   */
+  public Optional<String> firstCredential(Object tree, String root) {
+    if (tree instanceof String s) {
+      return redact(s).equals(s) ? Optional.empty() : Optional.of(root);
+    }
+    if (tree instanceof JsonObject o) {
+      return firstInEntries(o.getMap(), root);
+    }
+    if (tree instanceof Map<?, ?> m) {
+      return firstInEntries(m, root);
+    }
+    List<?> list = tree instanceof JsonArray a ? a.getList() : tree instanceof List<?> l ? l : null;
+    for (int i = 0; list != null && i < list.size(); i++) {
+      Optional<String> found = firstCredential(list.get(i), root + "[" + i + "]");
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> firstInEntries(Map<?, ?> map, String root) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String key = String.valueOf(e.getKey());
+      String path = root + "." + key;
+      Object v = e.getValue();
+      if ((v instanceof String || v instanceof Number) && SecretKeys.isSecret(key, String.valueOf(v))
+          && !isNotASecret(String.valueOf(v)) && !isReference(String.valueOf(v))) {
+        return Optional.of(path);
+      }
+      Optional<String> inner = firstCredential(v, path);
+      if (inner.isPresent()) {
+        return inner;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isReference(String v) {
+    String lower = AsciiLower.of(v.trim());
+    for (String p : REFERENCE_PREFIXES) {
+      if (lower.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Object entry(String key, Object value, String secretKind) {
