@@ -236,7 +236,7 @@ public final class AnalyzerOperations {
       c.result = failureClassified(f, c.verdict, new FingerprintHistory(h.count() + earlier, h.healedByRetry(),
           h.deadLettered(), h.resolvedByPerson()), similar.get(fp).result(), impact);
       occurrences.add(new AnalyzerStore.Occurrence(f.failureId(), f.taskId(), f.attempt(), f.workflowId(), f.stage(),
-          f.source(), c.verdict, c.result));
+          redactor.redactOrNull(f.source()), c.verdict, c.result));
     }
     return occurrences.isEmpty() ? Future.succeededFuture(Set.of()) : store.recordAll(occurrences).compose(recorded -> {
       for (AnalyzerStore.Occurrence o : occurrences) {
@@ -372,10 +372,10 @@ public final class AnalyzerOperations {
     }
     if (t.to() == TaskState.FAILED) {
       return outcomes.submit(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
-          AnalyzerStore.Outcome.DEAD_LETTERED, t.reason()));
+          AnalyzerStore.Outcome.DEAD_LETTERED, redactor.redactOrNull(t.reason())));
     }
     if (t.to() == TaskState.QUEUED && (t.from() == TaskState.FAILED || t.from() == TaskState.BLOCKED)) {
-      String action = (t.from() == TaskState.FAILED ? "redrive" : "unblock") + (t.reason() == null ? "" : ": " + t.reason());
+      String action = (t.from() == TaskState.FAILED ? "redrive" : "unblock") + (t.reason() == null ? "" : ": " + redactor.redact(t.reason()));
       return store.noteIntervention(t.taskId(), action).map(true);
     }
     return Future.succeededFuture(false);

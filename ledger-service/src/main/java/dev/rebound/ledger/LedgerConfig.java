@@ -9,6 +9,11 @@ import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
 import dev.rebound.ledger.domain.ProvisionalRetry;
+import dev.rebound.ledger.domain.FailureCipher;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +41,9 @@ public record LedgerConfig(
     int writeBatchMax,
     int unparkRate,
     Duration releaseSweepInterval,
-    int pgPoolSize) {
+    int pgPoolSize,
+    boolean refuseCredentialPayloads,
+    FailureCipher failureCipher) {
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8081);
   public static final ConfigKey<Integer> PAYLOAD_LIMIT_BYTES = ConfigKey.integer("ledger.payload-limit-bytes",
@@ -80,12 +87,20 @@ public record LedgerConfig(
   public static final ConfigKey<Duration> RELEASE_SWEEP_INTERVAL = ConfigKey.duration("ledger.release-sweep-interval",
       Duration.ofSeconds(1), "how often resumed stages release parked tasks and half-open ones look for a probe");
 
+  public static final ConfigKey<Boolean> REFUSE_CREDENTIAL_PAYLOADS = ConfigKey.bool(
+      "ledger.refuse-credential-payloads", false,
+      "refuse (400, naming the field) an enqueued payload that holds something shaped or named like a credential; "
+          + "pass a secret's reference instead");
+  public static final ConfigKey<String> ENCRYPTION_KEY_FILE = ConfigKey.string("ledger.encryption.key-file", null,
+      "encrypt stored failure messages, stack traces and details with AES-GCM; a file of `id:base64-key` lines, "
+          + "the first encrypts, all decrypt (rotation)");
+
   /** Every key the ledger reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, PAYLOAD_LIMIT_BYTES,
       LEASE_MS, MAX_LEASE_MS, MAX_CLAIM_BATCH, MAX_WAIT_MS, RETRY_BASE, RETRY_MULTIPLIER, RETRY_CAP,
       RETRY_MAX_ATTEMPTS, RETRY_JITTER, CHECKPOINTS_KEPT, RETENTION_DONE, RETENTION_FAILED, LEASE_SWEEP_INTERVAL,
       DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, UNPARK_RATE, RELEASE_SWEEP_INTERVAL,
-      RuntimeKeys.PG_POOL_SIZE);
+      RuntimeKeys.PG_POOL_SIZE, REFUSE_CREDENTIAL_PAYLOADS, ENCRYPTION_KEY_FILE);
 
   /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
   private static final Map<String, String> POLICY_KEYS = Map.of("base", "ledger.retry.base",
@@ -121,7 +136,23 @@ public record LedgerConfig(
         s.get(WRITE_BATCH_MAX),
         s.get(UNPARK_RATE),
         s.get(RELEASE_SWEEP_INTERVAL),
-        s.get(RuntimeKeys.PG_POOL_SIZE));
+        s.get(RuntimeKeys.PG_POOL_SIZE),
+        s.get(REFUSE_CREDENTIAL_PAYLOADS),
+        s.find(ENCRYPTION_KEY_FILE).map(LedgerConfig::cipher).orElse(FailureCipher.NONE));
+  }
+
+  /** Reads the key file once, at start: a missing or malformed file stops the start naming the key. */
+  private static FailureCipher cipher(String file) {
+    String key = ENCRYPTION_KEY_FILE.name();
+    try {
+      return FailureCipher.fromLines(Files.readAllLines(Path.of(file), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ConfigException(key, "Invalid configuration '" + key + "': the key file '" + file + "' cannot be read ("
+          + e.getClass().getSimpleName() + ")");
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, "Invalid configuration '" + key + "': the key file '" + file + "', "
+          + e.getMessage());
+    }
   }
 
   /** The bounds the ledger's requests are parsed with. */

@@ -128,6 +128,14 @@ public final class LedgerOperations {
 
   /** {@code reply.created} tells a new task (HTTP 201) from a known idempotency key (200). */
   public Future<JsonObject> enqueue(EnqueueRequest request, Origin origin) {
+    if (config.refuseCredentialPayloads() && request.payloadJson() != null) {
+      var credential = redactor.firstCredential(io.vertx.core.json.Json.decodeValue(request.payloadJson()), "payload");
+      if (credential.isPresent()) {
+        return Future.failedFuture(ReboundException.invalidField(credential.get(), "looks like a credential, and this "
+            + "ledger refuses credentials in payloads (ledger.refuse-credential-payloads): a payload is stored and "
+            + "handed to workers as sent, so pass a reference to the secret (a secret manager's path or name) instead"));
+      }
+    }
     NewTask task = newTask(request, origin);
     return enqueues.submit(task).map(e -> {
       if (e.created()) {
@@ -341,39 +349,19 @@ public final class LedgerOperations {
    * and loses any {@code task} the reporter put in: the ledger sets its own from the task row.
    */
   private FailureEvent redacted(FailureEvent f) {
-    return f.toBuilder().failureId(f.failureId() != null ? f.failureId() : UUID.randomUUID()).task(null).message(redactor.redact(f.message()))
-        .stackTrace(f.stackTrace() == null ? null : redactor.redact(f.stackTrace())).details(redacted(f.details())).build();
-  }
-
-  private JsonObject redacted(JsonObject details) {
-    if (details == null) {
-      return null;
-    }
-    JsonObject out = new JsonObject();
-    details.forEach(e -> out.put(e.getKey(), redactedValue(e.getValue())));
-    return out;
-  }
-
-  private Object redactedValue(Object v) {
-    if (v instanceof String s) {
-      return redactor.redact(s);
-    }
-    if (v instanceof JsonObject o) {
-      return redacted(o);
-    }
-    if (v instanceof JsonArray a) {
-      JsonArray out = new JsonArray();
-      a.forEach(x -> out.add(redactedValue(x)));
-      return out;
-    }
-    return v;
+    return f.toBuilder().failureId(f.failureId() != null ? f.failureId() : UUID.randomUUID()).task(null)
+        .message(redactor.redact(f.message())).stackTrace(redactor.redactOrNull(f.stackTrace()))
+        .errorType(redactor.redactOrNull(f.errorType())).source(redactor.redactOrNull(f.source()))
+        .details(redactor.redact(f.details())).build();
   }
 
   /**
    * Decisions that arrive while others are being applied are applied together (group commit); each
    * keeps its own checks and is answered on its own, after the commit.
    */
-  public Future<JsonObject> decide(Decision d, Origin origin) {
+  public Future<JsonObject> decide(Decision decision, Origin origin) {
+    Decision d = decision.reason() == null ? decision : new Decision(decision.taskId(), decision.attempt(),
+        decision.action(), decision.runAt(), redactor.redact(decision.reason()), decision.decidedBy());
     String actor = d.decidedBy() == null ? "retry-service" : d.decidedBy();
     DecisionStore.DecisionRequest request = new DecisionStore.DecisionRequest(d, new Origin(actor, origin.correlationId()));
     return decisions.submit(request).map(decided -> {

@@ -57,10 +57,10 @@ public final class LedgerVerticle extends ServiceVerticle {
   protected Future<OperationTable<?>> wire(Pool pool) {
     SecureRandom random = new SecureRandom();
     LedgerStores stores = LedgerStores.create(pool, clock, new ProvisionalRetry(config.defaultPolicy(), clock, random),
-        config.decisionTimeout());
+        config.decisionTimeout(), config.failureCipher());
     waiters = new ClaimWaiters(vertx, clock, stores.tasks()::nextDue);
     wakeups = new ClaimWakeups(vertx, clock, waiters, stores.tasks()::notifyChannel);
-    OutboxStore outboxStore = new OutboxStore(pool, clock);
+    OutboxStore outboxStore = new OutboxStore(pool, clock, config.failureCipher());
     AnalyzerOutbox outbox = new AnalyzerOutbox(vertx, outboxStore, config.decisionTimeout());
     LedgerMetrics metrics = new LedgerMetrics(ReboundVertx.registry(vertx).orElse(null), waiters::waiting);
     ops = new LedgerOperations(vertx, config, stores, waiters, wakeups, outbox,

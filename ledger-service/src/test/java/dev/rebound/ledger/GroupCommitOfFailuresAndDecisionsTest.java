@@ -58,7 +58,7 @@ class GroupCommitOfFailuresAndDecisionsTest {
         "ledger.retry.jitter", "none"));
     pool = h.db.pool(h.vertx, 4);
     failures = new FailureStore(pool, h.clock(), new ProvisionalRetry(ProvisionalRetry.DEFAULT_POLICY, h.clock(),
-        new SplittableRandom(1)), Duration.ofSeconds(30));
+        new SplittableRandom(1)), Duration.ofSeconds(30), dev.rebound.ledger.domain.FailureCipher.NONE);
     decisions = new DecisionStore(pool, h.clock());
   }
 

@@ -24,6 +24,7 @@ import dev.rebound.notifier.delivery.NotifierMetrics;
 import dev.rebound.notifier.delivery.Routing;
 import dev.rebound.notifier.domain.Alert;
 import dev.rebound.notifier.domain.AlertEvent;
+import dev.rebound.common.text.Redactor;
 import dev.rebound.notifier.domain.AlertIntake;
 import dev.rebound.notifier.domain.AlertLabels;
 import dev.rebound.notifier.domain.AlertLifecycle;
@@ -74,6 +75,9 @@ import java.util.function.Supplier;
  * outbox, never from here.
  */
 public final class NotifierOperations {
+  /** People's comments go into the alert history: without secrets. */
+  private static final Redactor REDACTOR = new Redactor();
+
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String DEADLOCK = "40P01";
   private static final String SERIALIZATION = "40001";
@@ -408,7 +412,7 @@ public final class NotifierOperations {
   public Future<JsonObject> acknowledge(AlertActionRequest r, Origin origin) {
     Instant now = clock.instant();
     return change(r, (c, s) -> {
-      Alert acked = s.alert().acknowledge(r.by() == null ? origin.actor() : r.by(), r.comment(), now);
+      Alert acked = s.alert().acknowledge(r.by() == null ? origin.actor() : r.by(), REDACTOR.redactOrNull(r.comment()), now);
       metrics.acknowledged(Duration.between(s.alert().openedAt(), now));
       return alerts.update(c, s, s.with(acked, null)).compose(v -> acknowledgeOnPagerDuty(c, acked, now)).map(acked);
     });
@@ -417,7 +421,7 @@ public final class NotifierOperations {
   public Future<JsonObject> resolve(AlertActionRequest r, Origin origin) {
     Instant now = clock.instant();
     return change(r, (c, s) -> {
-      Alert done = s.alert().resolve(r.by() == null ? origin.actor() : r.by(), r.comment(), now);
+      Alert done = s.alert().resolve(r.by() == null ? origin.actor() : r.by(), REDACTOR.redactOrNull(r.comment()), now);
       return resolved(c, s, done).map(done);
     });
   }
@@ -469,7 +473,7 @@ public final class NotifierOperations {
       }
       Instant starts = r.startsAt() == null ? now : r.startsAt();
       Instant ends = r.endsAt() != null ? r.endsAt() : starts.plus(r.duration());
-      silence = new Silence(UUID.randomUUID().toString(), matchers, starts, ends, r.createdBy(), r.comment());
+      silence = new Silence(UUID.randomUUID().toString(), matchers, starts, ends, r.createdBy(), REDACTOR.redactOrNull(r.comment()));
     } catch (PolicyException e) {
       return Future.failedFuture(new ReboundException(ErrorCode.BAD_REQUEST, e.getMessage(),
           new JsonObject().put("field", e.field())));

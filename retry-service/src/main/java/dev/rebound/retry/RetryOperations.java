@@ -1,5 +1,6 @@
 package dev.rebound.retry;
 
+import dev.rebound.common.text.Redactor;
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.LedgerClient;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * counting nothing twice.
  */
 final class RetryOperations {
+  /** Operators' reasons go into the circuit history and alerts: without secrets. */
+  private static final Redactor REDACTOR = new Redactor();
+
   private static final int CONFLICT_ATTEMPTS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(RetryOperations.class);
   private static final int TRANSITIONS_SHOWN = 10;
@@ -119,7 +123,7 @@ final class RetryOperations {
   static DecisionRow row(FailureClassified c, FailureFacts f, RetryDecision r) {
     return new DecisionRow(c.taskId(), c.attempt(), f.stage(), r.action(), r.runAt(),
         r.delay() == null ? null : r.delay().toMillis(), r.cause().name(), r.degraded(), r.free(), r.blockedBy(),
-        r.reason(), c.failureId(), r.decidedAt());
+        REDACTOR.redactOrNull(r.reason()), c.failureId(), r.decidedAt());
   }
 
   /** The decision sent to the ledger (again, for a repeat: the ledger applies each attempt's decision once). */
@@ -265,10 +269,10 @@ final class RetryOperations {
       CircuitSnapshot s = loaded.state().circuits().getOrDefault(name.toString(), CircuitSnapshot.closed(name.toString(), now));
       CircuitBreaker b = engine.breaker(name);
       CircuitBreaker.Step step = switch (op) {
-        case OPEN -> b.forceOpen(s, now, actor, a.reason());
-        case CLOSE -> b.close(s, now, actor, a.reason());
-        case DISABLE -> b.disable(s, now, actor, a.reason());
-        case RESET -> b.reset(s, now, actor, a.reason());
+        case OPEN -> b.forceOpen(s, now, actor, REDACTOR.redactOrNull(a.reason()));
+        case CLOSE -> b.close(s, now, actor, REDACTOR.redactOrNull(a.reason()));
+        case DISABLE -> b.disable(s, now, actor, REDACTOR.redactOrNull(a.reason()));
+        case RESET -> b.reset(s, now, actor, REDACTOR.redactOrNull(a.reason()));
       };
       RetryState changed = new RetryState(Map.of(name.toString(), step.snapshot()), Map.of(), null)
           .changedSince(loaded.state());

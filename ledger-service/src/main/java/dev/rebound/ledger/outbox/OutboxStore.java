@@ -5,6 +5,8 @@ import static dev.rebound.ledger.store.Timestamps.ts;
 
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskContext;
+import dev.rebound.ledger.domain.FailureCipher;
+import dev.rebound.ledger.store.FailureStore;
 import dev.rebound.ledger.store.LedgerSql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -27,10 +29,12 @@ import java.util.function.IntFunction;
 public final class OutboxStore {
   private final Pool pool;
   private final Clock clock;
+  private final FailureCipher cipher;
 
-  public OutboxStore(Pool pool, Clock clock) {
+  public OutboxStore(Pool pool, Clock clock, FailureCipher cipher) {
     this.pool = pool;
     this.clock = clock;
+    this.cipher = cipher;
   }
 
   /**
@@ -57,13 +61,13 @@ public final class OutboxStore {
                 .source(r.getString("source"))
                 .stage(r.getString("stage"))
                 .workflowId(r.getString("workflow_id"))
-                .message(r.getString("message"))
+                .message(cipher.decrypt("message", r.getString("message")))
                 .errorType(r.getString("error_type"))
-                .stackTrace(r.getString("stack_trace"))
+                .stackTrace(cipher.decrypt("stack_trace", r.getString("stack_trace")))
                 .httpStatus(r.getInteger("http_status"))
                 .exitCode(r.getInteger("exit_code"))
                 .sqlState(r.getString("sql_state"))
-                .details(details instanceof JsonObject j ? j : null)
+                .details(details instanceof JsonObject j ? FailureStore.decryptDetails(cipher, j) : null)
                 .occurredAt(instant(r, "occurred_at"))
                 .task(contextOf(r))
                 .build());

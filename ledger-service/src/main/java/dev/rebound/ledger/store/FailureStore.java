@@ -11,6 +11,7 @@ import dev.rebound.common.message.TaskContext;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.service.Origin;
 import dev.rebound.ledger.domain.FailureAdmission;
+import dev.rebound.ledger.domain.FailureCipher;
 import dev.rebound.ledger.domain.ProvisionalRetry;
 import dev.rebound.ledger.domain.TaskOperation;
 import io.vertx.core.Future;
@@ -48,12 +49,32 @@ public final class FailureStore {
   private final Duration firstResend;
 
   /** @param firstResend when the outbox re-sends a failure that has no decision by then */
-  public FailureStore(Pool pool, Clock clock, ProvisionalRetry provisional, Duration firstResend) {
+  /** The one key of a details column written encrypted. */
+  static final String ENCRYPTED_DETAILS = "rbenc";
+
+  private final FailureCipher cipher;
+  public FailureStore(Pool pool, Clock clock, ProvisionalRetry provisional, Duration firstResend,
+      FailureCipher cipher) {
+    this.cipher = cipher;
     this.pool = pool;
     this.clock = clock;
     this.provisional = provisional;
     this.admission = new FailureAdmission(clock);
     this.firstResend = firstResend;
+  }
+
+  /** The JSON stored in the details column: the details themselves, or {"rbenc": ciphertext}. */
+  static JsonObject encryptDetails(FailureCipher cipher, JsonObject details) {
+    return cipher.enabled() ? new JsonObject().put(ENCRYPTED_DETAILS, cipher.encrypt("details", details.encode())) : details;
+  }
+
+  /** The details of a stored details column, decrypted when they were written encrypted. */
+  public static JsonObject decryptDetails(FailureCipher cipher, JsonObject stored) {
+    Object sealed = stored.getValue(ENCRYPTED_DETAILS);
+    if (stored.size() == 1 && sealed instanceof String s && FailureCipher.isEncrypted(s)) {
+      return new JsonObject(cipher.decrypt("details", s));
+    }
+    return stored;
   }
 
   /**
@@ -265,13 +286,13 @@ public final class FailureStore {
       sources[k] = f.source();
       stages[k] = f.stage();
       workflows[k] = f.workflowId();
-      messages[k] = f.message();
+      messages[k] = cipher.encrypt("message", f.message());
       errorTypes[k] = f.errorType();
-      stacks[k] = f.stackTrace();
+      stacks[k] = cipher.encrypt("stack_trace", f.stackTrace());
       httpStatuses[k] = f.httpStatus();
       exitCodes[k] = f.exitCode();
       sqlStates[k] = f.sqlState();
-      details[k] = f.details() == null ? null : f.details().encode();
+      details[k] = f.details() == null ? null : encryptDetails(cipher, f.details()).encode();
       occurred[k] = ts(f.occurredAt() != null ? f.occurredAt() : now);
       provisionalStates[k] = i.next == null ? null : i.next.state().name();
       attemptBases[k] = f.task() == null ? null : f.task().attemptBase();

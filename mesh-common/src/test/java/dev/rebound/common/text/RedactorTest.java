@@ -2,6 +2,10 @@ package dev.rebound.common.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -75,5 +79,59 @@ public class RedactorTest {
     String message = "connect ECONNREFUSED 10.0.0.7:5432 after 3 attempts; password authentication failed for user \"app\"";
 
     assertThat(new Redactor().redact(message)).isEqualTo(message);
+  }
+
+  @Test
+  void valuesUnderSecretKeysAreRedactedAtAnyDepthWhateverTheyLookLike() {
+    JsonObject details = new JsonObject()
+        .put("password", "plain words")
+        .put("request", new JsonObject()
+            .put("headers", new JsonObject().put("Authorization", "Basic dXNlcjpwYXNz").put("Accept", "application/json"))
+            .put("env", new JsonArray().add(new JsonObject().put("DB_PASSWORD", "hunter2").put("DB_HOST", "db"))))
+        .put("credentials", new JsonObject().put("user", "ci").put("pin", 1234))
+        .put("x-api-key", "abc")
+        .put("token_type", "bearer")
+        .put("max_tokens", 4096)
+        .put("password_file", "/run/secrets/pg")
+        .put("attempts", 3);
+
+    JsonObject out = new Redactor().redact(details);
+
+    assertThat(out.getString("password")).isEqualTo("<redacted:password>");
+    assertThat(out.getJsonObject("request").getJsonObject("headers").getString("Authorization"))
+        .isEqualTo("<redacted:credentials>");
+    assertThat(out.getJsonObject("request").getJsonObject("headers").getString("Accept")).isEqualTo("application/json");
+    assertThat(out.getJsonObject("request").getJsonArray("env").getJsonObject(0).getString("DB_PASSWORD"))
+        .isEqualTo("<redacted:password>");
+    assertThat(out.getJsonObject("request").getJsonArray("env").getJsonObject(0).getString("DB_HOST")).isEqualTo("db");
+    assertThat(out.getJsonObject("credentials").getString("user")).isEqualTo("<redacted:credentials>");
+    assertThat(out.getJsonObject("credentials").getValue("pin")).isEqualTo("<redacted:credentials>");
+    assertThat(out.getString("x-api-key")).isEqualTo("<redacted:api-key>");
+    assertThat(out.getString("token_type")).isEqualTo("bearer");
+    assertThat(out.getInteger("max_tokens")).isEqualTo(4096);
+    assertThat(out.getString("password_file")).isEqualTo("/run/secrets/pg");
+    assertThat(out.getInteger("attempts")).isEqualTo(3);
+    assertThat(details.getString("password")).as("the input is not changed").isEqualTo("plain words");
+  }
+
+  @Test
+  void plainMapsAndListsAreRedactedLikeJson() {
+    Object out = new Redactor().redactTree(Map.of("alert", List.of(Map.of("secret", "s3", "note", "token=abcdef123456"))));
+
+    assertThat(out.toString()).contains("secret=<redacted:secret>", "note=token=<redacted:token>").doesNotContain("s3,");
+  }
+
+  @Test
+  void secretNamesInAnyNotationAreRecognisedAndDescriptionsOfSecretsAreNot() {
+    assertThat(List.of("password", "DB_PASSWORD", "client_secret", "clientSecret", "X-Api-Key", "access_token",
+        "AccountKey", "Authorization", "Cookie", "Set-Cookie", "credentials", "private_key", "sig", "sessionid",
+        "spring.datasource.password", "webhook_url"))
+        .allMatch(SecretKeys::isSecretDotted);
+    assertThat(List.of("token_type", "max_tokens", "password_file", "secretName", "secretRef", "key_id", "tokenUrl",
+        "expires_in", "key", "primary_key", "io.jsonwebtoken.ExpiredJwtException", "KeyError", "pwd_policy",
+        "prompt_tokens", "tokens"))
+        .noneMatch(SecretKeys::isSecretDotted);
+    assertThat(SecretKeys.isSecret("routing_key", "orders.created")).isFalse();
+    assertThat(SecretKeys.isSecret("routing_key", "R0ut1ngKeyOf32CharactersExactly1")).isTrue();
   }
 }

@@ -65,7 +65,10 @@ public final class ConfigKey<T> {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("a setting's key is dotted lower-case words, not '" + name + "'");
     }
-    if (!secret && SECRET_NAME.matcher(name).matches()) {
+    // a flag, number or duration cannot hold a secret, whatever its name (ledger.refuse-credential-payloads)
+    boolean canHoldText = !(defaultValue instanceof Boolean || defaultValue instanceof Number
+        || defaultValue instanceof Duration);
+    if (!secret && canHoldText && SECRET_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("setting '" + name + "' looks secret: declare it with ConfigKey.secret");
     }
     this.name = name;

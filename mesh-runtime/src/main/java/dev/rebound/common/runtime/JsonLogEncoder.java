@@ -4,6 +4,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
+import dev.rebound.common.text.Redactor;
+import dev.rebound.common.text.SecretKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,6 +23,10 @@ import org.slf4j.event.KeyValuePair;
  * on (see {@link Correlation}); {@code service} from the logback context property
  * {@value #SERVICE_PROPERTY} set by {@link ServiceLauncher}. Fields already written are not
  * repeated: an MDC key or key-value pair named like a standard field is dropped.
+ *
+ * <p>Every line passes the {@link Redactor} on its way out: the message, MDC values and key-value
+ * pairs (a pair named like a secret loses its value whatever it is), and a logged exception's message
+ * and stack trace (with its causes). Whatever a caller logs by mistake, no secret reaches the log.
  */
 public class JsonLogEncoder extends EncoderBase<ILoggingEvent> {
 
@@ -29,6 +35,7 @@ public class JsonLogEncoder extends EncoderBase<ILoggingEvent> {
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final byte[] EMPTY = new byte[0];
+  private static final Redactor REDACTOR = new Redactor();
 
   @Override
   public byte[] headerBytes() {
@@ -49,7 +56,7 @@ public class JsonLogEncoder extends EncoderBase<ILoggingEvent> {
     field(sb, written, "level", event.getLevel().toString());
     field(sb, written, "logger", event.getLoggerName());
     field(sb, written, "thread", event.getThreadName());
-    field(sb, written, "msg", event.getFormattedMessage());
+    field(sb, written, "msg", REDACTOR.redact(event.getFormattedMessage()));
     String service = getContext() == null ? null : getContext().getProperty(SERVICE_PROPERTY);
     if (service != null) {
       field(sb, written, "service", service);
@@ -63,11 +70,11 @@ public class JsonLogEncoder extends EncoderBase<ILoggingEvent> {
       field(sb, written, Correlation.MDC_KEY, correlationId);
     }
     if (mdc != null) {
-      mdc.forEach((k, v) -> field(sb, written, k, v));
+      mdc.forEach((k, v) -> field(sb, written, k, redacted(k, v)));
     }
     if (event.getKeyValuePairs() != null) {
       for (KeyValuePair kv : event.getKeyValuePairs()) {
-        field(sb, written, kv.key, kv.value);
+        field(sb, written, kv.key, redacted(kv.key, kv.value));
       }
     }
     IThrowableProxy error = event.getThrowableProxy();
@@ -76,13 +83,24 @@ public class JsonLogEncoder extends EncoderBase<ILoggingEvent> {
       sb.append("\"class\":");
       string(sb, error.getClassName());
       sb.append(",\"message\":");
-      string(sb, error.getMessage());
+      string(sb, error.getMessage() == null ? null : REDACTOR.redact(error.getMessage()));
       sb.append(",\"stack\":");
-      string(sb, ThrowableProxyUtil.asString(error));
+      string(sb, REDACTOR.redact(ThrowableProxyUtil.asString(error)));
       sb.append('}');
     }
     sb.append("}\n");
     return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A value named like a secret is dropped whatever it is; any other text is redacted; numbers stay. */
+  private static Object redacted(String key, Object value) {
+    if (value == null || value instanceof Number || value instanceof Boolean) {
+      return value;
+    }
+    if (key != null && SecretKeys.isSecret(key)) {
+      return "<redacted:" + SecretKeys.kindOf(key) + ">";
+    }
+    return REDACTOR.redact(String.valueOf(value));
   }
 
   private static void field(StringBuilder sb, Set<String> written, String name, Object value) {

@@ -1,5 +1,6 @@
 package dev.rebound.common.runtime;
 
+import dev.rebound.common.text.Redactor;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.io.Reader;
@@ -76,6 +77,7 @@ public final class Settings {
   public static final Set<String> SERVICE_NAMESPACES = Set.of("ledger", "analyzer", "retry", "notifier");
 
   private static final String MASK = "****";
+  private static final Redactor REDACTOR = new Redactor();
 
   private final Map<String, String> env;
   private final Optional<Path> yamlFile;
@@ -437,7 +439,8 @@ public final class Settings {
   }
 
   private void record(ConfigKey<?> key, String value, String source) {
-    String shown = key.secret() && !"(unset)".equals(value) ? MASK : value;
+    // a plain setting may still hold a credential by mistake (a URL with user:password@)
+    String shown = key.secret() && !"(unset)".equals(value) ? MASK : REDACTOR.redact(value);
     reads.put(key.name(), shown + " (" + source + ")");
   }
 

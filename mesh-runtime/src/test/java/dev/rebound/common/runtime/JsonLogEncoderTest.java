@@ -72,4 +72,20 @@ class JsonLogEncoderTest {
     assertThat(e.getString("message")).isEqualTo("outer \"boom\"");
     assertThat(e.getString("stack")).contains("JsonLogEncoderTest").contains("Caused by: java.io.IOException: disk\nfull");
   }
+
+  @Test
+  void secretsInTheMessageInKeyValuePairsAndInALoggedExceptionNeverReachTheLog() {
+    String pat = "ghp_" + "R4nd0mT0k3nV4lu3F0rT3st1ngPurp0s3s12";
+    LoggingEvent event = event("push failed with {}", new IllegalStateException("connect to postgres://app:Hunter2Pw@db:5432/x",
+        new RuntimeException("Authorization: Basic ZGVwbG95OnMzY3IzdA==")), "DB_PASSWORD=Tr0ub4dor&3");
+    event.addKeyValuePair(new KeyValuePair("api_key", "plainwords"));
+    event.addKeyValuePair(new KeyValuePair("note", "token " + pat));
+
+    String line = encode(event);
+
+    assertThat(line).doesNotContain("Tr0ub4dor", "plainwords", pat, "Hunter2Pw", "ZGVwbG95OnMzY3IzdA")
+        .contains("push failed with DB_PASSWORD=<redacted:password>", "<redacted:api-key>", "IllegalStateException",
+            "postgres://app:<redacted:url-password>@db:5432/x");
+    assertThat(new JsonObject(line).getJsonObject("error").getString("stack")).contains("RuntimeException");
+  }
 }

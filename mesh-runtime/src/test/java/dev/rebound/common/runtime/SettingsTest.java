@@ -386,6 +386,15 @@ class SettingsTest {
   }
 
   @Test
+  void aCredentialWrittenIntoAPlainSettingIsRedactedInTheDescription() {
+    Settings s = Settings.load(Map.of("REBOUND_LEDGER_NAME", "https://ops:Hunter2Secret@hooks.example/x"), Optional.empty());
+    s.get(NAME);
+
+    assertThat(s.describe()).contains("ledger.name=https://ops:<redacted:url-password>@hooks.example/x")
+        .doesNotContain("Hunter2Secret");
+  }
+
+  @Test
   void aValidationErrorOnASecretKeyDoesNotPrintItsValue() throws IOException {
     Settings s = Settings.load(Map.of(), Optional.of(yaml("pg: {password: [hunter2-secret]}\n")));
     expectInvalid(s::pgConnectOptions, "pg.password",

@@ -1,5 +1,7 @@
 package dev.rebound.notifier.domain;
 
+import dev.rebound.common.text.Redactor;
+import dev.rebound.common.text.SecretKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -18,6 +20,10 @@ import java.util.regex.Pattern;
  * Turns the three shapes an alert arrives in into {@link AlertEvent}s. Input is the decoded JSON as plain
  * maps and lists; anything malformed is an {@link InvalidAlertException} naming the field, so the edge can
  * answer 400 and write nothing.
+ *
+ * <p>Secrets do not get past the intake: the summary, every label value and the details (annotations
+ * included) are {@link Redactor redacted}, a label or detail named like a secret loses its value, so
+ * nothing stored, listed, published or sent to a channel carries one.
  */
 public final class AlertIntake {
 
@@ -38,6 +44,8 @@ public final class AlertIntake {
   private static final Set<String> API_FIELDS = Set.of("labels", "summary", "details", "dedupKey", "startsAt",
       "endsAt", "generatorURL");
   private static final Set<String> AM_FIELDS = Set.of("labels", "annotations", "startsAt", "endsAt", "generatorURL");
+
+  private static final Redactor REDACTOR = new Redactor();
 
   private AlertIntake() {
   }
@@ -76,7 +84,7 @@ public final class AlertIntake {
     }
     Instant startsAt = time("startsAt", body.get("startsAt"), time("at", body.get("at"), now));
     return new AlertEvent(dedupKey, labels, summary(body.get("summary")), details, startsAt,
-        time("endsAt", body.get("endsAt"), null), optionalText("generatorURL", body.get("generatorURL")),
+        time("endsAt", body.get("endsAt"), null), REDACTOR.redactOrNull(optionalText("generatorURL", body.get("generatorURL"))),
         AlertSource.REBOUND);
   }
 
@@ -97,7 +105,7 @@ public final class AlertIntake {
     return new AlertEvent(dedupKey == null || dedupKey.isEmpty() ? LabelFingerprint.of(identity) : dedupKey, labels,
         summary(body.get("summary")), details("details", body.get("details")),
         time("startsAt", body.get("startsAt"), now), time("endsAt", body.get("endsAt"), null),
-        optionalText("generatorURL", body.get("generatorURL")), AlertSource.API);
+        REDACTOR.redactOrNull(optionalText("generatorURL", body.get("generatorURL"))), AlertSource.API);
   }
 
   /**
@@ -132,7 +140,7 @@ public final class AlertIntake {
       Instant endsAt = time(at + ".endsAt", alert.get("endsAt"), null);
       out.add(new AlertEvent(dedupKey, labels, clip(summary), details, startsAt,
           endsAt == null ? now.plus(resolveTimeout) : endsAt,
-          optionalText(at + ".generatorURL", alert.get("generatorURL")), AlertSource.ALERTMANAGER));
+          REDACTOR.redactOrNull(optionalText(at + ".generatorURL", alert.get("generatorURL"))), AlertSource.ALERTMANAGER));
     }
     return out;
   }
@@ -152,7 +160,7 @@ public final class AlertIntake {
     if (s == null || s.isBlank()) {
       throw new InvalidAlertException("summary", "is required");
     }
-    return clip(s);
+    return clip(REDACTOR.redact(s));
   }
 
   private static String clip(String s) {
@@ -184,8 +192,9 @@ public final class AlertIntake {
       if (v == null || v instanceof Map<?, ?> || v instanceof List<?>) {
         throw new InvalidAlertException(field + "." + name, "must be a string");
       }
-      if (!String.valueOf(v).isEmpty()) {
-        out.put(name, String.valueOf(v)); // an empty label is no label, as in Prometheus
+      String value = String.valueOf(v);
+      if (!value.isEmpty()) { // an empty label is no label, as in Prometheus
+        out.put(name, SecretKeys.isSecret(name, value) ? "<redacted:" + SecretKeys.kindOf(name) + ">" : REDACTOR.redact(value));
       }
     }
     return out;
@@ -200,7 +209,9 @@ public final class AlertIntake {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     map.forEach((k, v) -> out.put(String.valueOf(k), v));
-    return out;
+    @SuppressWarnings("unchecked")
+    Map<String, Object> redacted = (Map<String, Object>) REDACTOR.redactTree(out);
+    return redacted;
   }
 
   private static String optionalText(String field, Object raw) {

@@ -98,4 +98,22 @@ class AlertIntakeTest {
         NOW, Duration.ofMinutes(5)))
         .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("[0].labels.bad-name"));
   }
+
+  @Test
+  void secretsInTheSummaryLabelsDetailsAndAnnotationsAreRedactedAtTheIntake() {
+    String slack = "xoxb-" + "1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
+    AlertEvent api = AlertIntake.fromApi(Map.of("labels", Map.of("service", "billing", "api_key", "plain", "note",
+            "password=hunter2x"), "summary", "slack post failed with " + slack,
+        "details", Map.of("request", Map.of("headers", Map.of("Authorization", "Bearer abc.def.ghi123")), "attempt", 3)), NOW);
+    List<AlertEvent> am = AlertIntake.fromAlertmanager(List.of(Map.of("labels", Map.of("alertname", "DbDown"),
+        "annotations", Map.of("summary", "db down: postgres://app:S3cretPw9@db:5432/x", "runbook", "token=abcdef123456"))),
+        NOW, Duration.ofMinutes(5));
+
+    assertThat(api.summary()).isEqualTo("slack post failed with <redacted:slack-token>");
+    assertThat(api.labels()).containsEntry("api_key", "<redacted:api-key>").containsEntry("note", "password=<redacted:password>")
+        .containsEntry("service", "billing");
+    assertThat(api.details().toString()).contains("Authorization=<redacted:credentials>", "attempt=3").doesNotContain("abc.def");
+    assertThat(am.get(0).summary()).isEqualTo("db down: postgres://app:<redacted:url-password>@db:5432/x");
+    assertThat(am.get(0).details()).containsEntry("runbook", "token=<redacted:token>");
+  }
 }
