@@ -70,6 +70,24 @@ class TransitionEventsTest {
         .containsOnly("agent-7");
   }
 
+  @Test
+  void aDeadLetterByTheRetryServicesDecisionCarriesTheFailureThatCausedIt() throws Exception {
+    String stage = "ev-" + UUID.randomUUID().toString().substring(0, 8);
+    TaskView t = TaskView.fromJson(await(h.client.enqueue(EnqueueRequest.builder(stage).build())).getJsonObject("task"));
+    TaskView c = await(h.client.claim(ClaimRequest.builder("w").stage(stage).build())).get(0);
+    await(h.client.fail(FailureEvent.builder().taskId(c.id()).attempt(1).leaseToken(c.leaseToken())
+        .message("HttpError: Bad credentials").httpStatus(401).build()));
+    await(h.client.decide(new Decision(t.id(), 1, DecisionAction.DEAD_LETTER, null, "permanent", "retry-service")));
+
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline && !statesOf(t.id()).contains(TaskState.FAILED)) {
+      Thread.sleep(20);
+    }
+    Transition deadLetter = published.stream().filter(tr -> tr.taskId().equals(t.id()) && tr.to() == TaskState.FAILED)
+        .findFirst().orElseThrow();
+    assertThat(deadLetter.error()).contains("Bad credentials");
+  }
+
   static Set<TaskState> statesOf(UUID id) {
     return published.stream().filter(tr -> tr.taskId().equals(id)).map(Transition::to).collect(Collectors.toSet());
   }

@@ -203,7 +203,9 @@ public final class DecisionStore {
         DecisionRules.Apply apply = (DecisionRules.Apply) i.verdict;
         Row r = moved.get(i.d.taskId());
         Changed changed = r == null ? Changed.NOTHING : new Changed(List.of(TaskRows.view(r)), List.of(
-            TaskRows.transition(r, apply.reason(), null, i.origin.actor(), i.origin.correlationId(), now)));
+            // a dead letter carries the failure that caused it, so its alert can say what went wrong
+            TaskRows.transition(r, apply.reason(), "FAILED".equals(r.getString("state")) ? r.getString("last_error") : null,
+                i.origin.actor(), i.origin.correlationId(), now)));
         int count = changed.tasks().size();
         i.decided = new Decided(apply.step().applied(count), false, apply.step().outcome(count), changed);
       }
