@@ -5,6 +5,7 @@ import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.ApiOperation;
 import dev.rebound.common.client.LedgerApi;
 import dev.rebound.common.client.RetryApi;
+import dev.rebound.common.client.TrustedCa;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.request.CheckpointRequest;
@@ -32,12 +33,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
  * The ledger over HTTP with the JDK's {@link HttpClient}: each operation goes to its {@link LedgerApi}
  * route, path parameters ({@code :id}) taken out of the request's JSON. Answers come back on the
  * caller's Vert.x context. Error bodies {@code {"error":{code,message,details}}} become
- * {@link ReboundException}s with the same code. The bearer token is sent, never printed.
+ * {@link ReboundException}s with the same code. The bearer token is sent, never printed. For {@code https} URLs
+ * the server's certificate is checked against the given trust, else the CA file {@code REBOUND_CA_FILE}
+ * names, else the JDK's default trust store.
  */
 final class HttpTransport implements LedgerTransport {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -50,13 +55,22 @@ final class HttpTransport implements LedgerTransport {
   private final HttpClient http;
 
   HttpTransport(Vertx vertx, URI baseUrl, URI retryUrl, String bearerToken, Duration timeout) {
+    this(vertx, baseUrl, retryUrl, bearerToken, timeout, TrustedCa.fromEnvironment(System.getenv()).orElse(null));
+  }
+
+  /** {@code tls}: whom to trust for {@code https} URLs (null: the JDK's default trust store). */
+  HttpTransport(Vertx vertx, URI baseUrl, URI retryUrl, String bearerToken, Duration timeout, SSLContext tls) {
     this.vertx = vertx;
     this.baseUrl = trimmed(baseUrl);
     this.retryUrl = trimmed(retryUrl);
     this.authorization = bearerToken == null || bearerToken.isBlank() ? null : "Bearer " + bearerToken.trim();
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.http = builder.build();
   }
 
   private static String trimmed(URI url) {
@@ -168,7 +182,10 @@ final class HttpTransport implements LedgerTransport {
   private static ReboundException unreachable(String base, String path, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     String why = cause instanceof HttpTimeoutException ? "no answer in time"
-        : cause instanceof ConnectException ? "connection refused" : cause.getClass().getSimpleName();
+        : cause instanceof ConnectException ? "connection refused"
+        : cause instanceof SSLException ? "TLS failed (" + cause.getMessage() + "; is the server's CA trusted? see "
+            + TrustedCa.ENV + ")"
+        : cause.getClass().getSimpleName();
     return new ReboundException(ErrorCode.UNAVAILABLE, base + " is unreachable for " + path
         + ": " + why);
   }

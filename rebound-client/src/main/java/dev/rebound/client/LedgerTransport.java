@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 
 /**
  * How a worker reaches the ledger: the operations a lease holder needs. Every failure is a
@@ -73,5 +74,15 @@ public interface LedgerTransport {
    */
   static LedgerTransport http(Vertx vertx, URI ledgerUrl, URI retryUrl, String bearerToken, Duration timeout) {
     return new HttpTransport(vertx, ledgerUrl, retryUrl, bearerToken, timeout);
+  }
+
+  /**
+   * The same over HTTPS with a private CA: {@code tls} decides whom to trust (e.g.
+   * {@code TrustedCa.sslContext(Path.of("ca.pem"))}). The other {@code http} variants trust the CA file named by
+   * {@code REBOUND_CA_FILE} when it is set, else the JDK's default trust store.
+   */
+  static LedgerTransport http(Vertx vertx, URI ledgerUrl, URI retryUrl, String bearerToken, Duration timeout,
+      SSLContext tls) {
+    return new HttpTransport(vertx, ledgerUrl, retryUrl, bearerToken, timeout, tls);
   }
 }

@@ -3,12 +3,14 @@ package dev.rebound.app.cli;
 import dev.rebound.client.LedgerTransport;
 import dev.rebound.client.ReboundWorker;
 import dev.rebound.client.TaskHandler;
+import dev.rebound.common.client.TrustedCa;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /**
  * The scripted scenarios of {@code rebound demo}, played against a running Rebound over HTTP: tasks enqueued
@@ -43,6 +46,7 @@ public final class Demo {
   private static final Duration POLL = Duration.ofMillis(300);
 
   private final ReboundHttpClient http;
+  private final SSLContext tls;
   private final URI url;
   private final DemoView view;
   private final boolean quick;
@@ -51,7 +55,13 @@ public final class Demo {
   private final List<Outcome> outcomes = new ArrayList<>();
 
   public Demo(String url, DemoView view, boolean quick, Duration scenarioTimeout) {
-    this.http = new ReboundHttpClient(url);
+    this(url, System.getenv(TrustedCa.ENV), view, quick, scenarioTimeout);
+  }
+
+  /** {@code caFile}: the PEM file of the CA to trust for an {@code https} URL (null: the JDK's default store). */
+  public Demo(String url, String caFile, DemoView view, boolean quick, Duration scenarioTimeout) {
+    this.http = new ReboundHttpClient(url, caFile);
+    this.tls = caFile == null || caFile.isBlank() ? null : TrustedCa.sslContext(Path.of(caFile.trim()));
     this.url = URI.create(http.baseUrl());
     this.view = view;
     this.quick = quick;
@@ -312,7 +322,8 @@ public final class Demo {
   }
 
   private ReboundWorker worker(Vertx vertx, String stage, int concurrency) {
-    return ReboundWorker.builder(vertx, LedgerTransport.http(vertx, url)).name("rebound-demo-" + run).stage(stage)
+    return ReboundWorker.builder(vertx, LedgerTransport.http(vertx, url, url, System.getenv("REBOUND_TOKEN"),
+        Duration.ofSeconds(30), tls)).name("rebound-demo-" + run).stage(stage)
         .concurrency(concurrency).claimBatch(concurrency).claimWait(Duration.ofSeconds(1))
         .circuitRefresh(Duration.ofSeconds(1)).stopTimeout(Duration.ofSeconds(5)).build();
   }

@@ -1,5 +1,6 @@
 package dev.rebound.app.cli;
 
+import dev.rebound.common.client.TrustedCa;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -13,9 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.StringJoiner;
+import javax.net.ssl.SSLException;
 
 /**
  * The CLI's view of a running Rebound: plain JDK HTTP (no Vert.x instance), JSON bodies, and the
@@ -27,11 +30,30 @@ public final class ReboundHttpClient {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
   private final URI base;
+  private final String caFile;
   private final HttpClient http;
 
+  /** Trusting the CA file {@code REBOUND_CA_FILE} names, if set, for {@code https} URLs. */
   public ReboundHttpClient(String baseUrl) {
+    this(baseUrl, System.getenv(TrustedCa.ENV));
+  }
+
+  /**
+   * {@code caFile}: a PEM file of the CA (or self-signed certificate) to trust for an {@code https} URL instead of
+   * the JDK's default trust store; null or blank for the default.
+   */
+  public ReboundHttpClient(String baseUrl, String caFile) {
     this.base = parseBase(baseUrl);
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    this.caFile = caFile == null || caFile.isBlank() ? null : caFile.trim();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
+    if (this.caFile != null) {
+      try {
+        builder.sslContext(TrustedCa.sslContext(Path.of(this.caFile)));
+      } catch (IllegalArgumentException e) {
+        throw new CliFailure(CliFailure.USAGE, "invalid --ca-file: " + e.getMessage());
+      }
+    }
+    this.http = builder.build();
   }
 
   public String baseUrl() {
@@ -68,6 +90,10 @@ public final class ReboundHttpClient {
     } catch (HttpTimeoutException e) {
       throw new CliFailure(CliFailure.FAILED, "Rebound at " + base + " did not answer " + req.method() + " "
           + req.uri().getPath() + " within " + REQUEST_TIMEOUT.toSeconds() + " s");
+    } catch (SSLException e) {
+      throw new CliFailure(CliFailure.FAILED, "TLS with Rebound at " + base + " failed: " + e.getMessage()
+          + (caFile == null ? ". If its certificate comes from a private CA, pass that CA's PEM file with --ca-file "
+              + "(or REBOUND_CA_FILE)." : " (trusting only " + caFile + ")."));
     } catch (IOException e) {
       if (e.getCause() instanceof ConnectException ce) {
         throw unreachable(ce);

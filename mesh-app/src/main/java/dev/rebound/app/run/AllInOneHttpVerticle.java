@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The one HTTP server of {@code rebound run}: every service's routes on one port, assembled by the
  * same {@link ServiceHttpServer#router} as a service's own server (correlation ids,
  * {@code /health/live}, {@code /health/ready} — UP only when every service is ready —
- * {@code /metrics}, JSON errors). Deployed after the services, so their routers exist.
+ * {@code /metrics}, JSON errors), over HTTPS with {@code http.tls.*}. Deployed after the services, so their
+ * routers exist.
  */
 public final class AllInOneHttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AllInOneHttpVerticle.class);
@@ -44,9 +45,10 @@ public final class AllInOneHttpVerticle extends VerticleBase {
       routers.add(service.routes());
     }
     Router root = ServiceHttpServer.router(vertx, this::readiness, routers);
-    return vertx.createHttpServer().requestHandler(root).listen(port, host).onSuccess(s -> {
+    return vertx.createHttpServer(ServiceHttpServer.serverOptions(vertx)).requestHandler(root).listen(port, host)
+        .onSuccess(s -> {
       server = s;
-      LOG.info("all-in-one HTTP on {}:{} serving {}", host, s.actualPort(),
+      LOG.info("all-in-one {} on {}:{} serving {}", ServiceHttpServer.scheme(vertx), host, s.actualPort(),
           services.stream().map(ServiceVerticle::name).toList());
     });
   }

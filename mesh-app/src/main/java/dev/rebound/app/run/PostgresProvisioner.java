@@ -4,6 +4,7 @@ import com.sun.security.auth.module.UnixSystem;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -131,6 +132,11 @@ public final class PostgresProvisioner {
     overrides.put("pg.user", "postgres");
     overrides.put("pg.database", "postgres");
     overrides.put("pg.password", "");
+    if (pg.getSslMode() != SslMode.DISABLE) {
+      LOG.info("the embedded PostgreSQL listens on loopback without TLS: pg.ssl-mode '{}' does not apply to it",
+          pg.getSslMode().value);
+    }
+    overrides.put("pg.ssl-mode", "disable");
     return new Provisioned(Map.copyOf(overrides), Optional.of(db));
   }
 

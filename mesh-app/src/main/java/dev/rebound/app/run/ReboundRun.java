@@ -4,6 +4,7 @@ import dev.rebound.analyzer.AnalyzerConfig;
 import dev.rebound.analyzer.AnalyzerVerticle;
 import dev.rebound.common.runtime.ConfigException;
 import dev.rebound.common.runtime.ConfigKey;
+import dev.rebound.common.runtime.HttpTls;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.ServiceLauncher.RunningService;
 import dev.rebound.common.runtime.ServiceLauncher;
@@ -64,14 +65,16 @@ public final class ReboundRun {
   private final List<String> serviceNames;
   private final Optional<PostgresProvisioner.EmbeddedDatabase> embedded;
   private final String host;
+  private final boolean https;
 
   private ReboundRun(RunningService service, AllInOneHttpVerticle http, List<String> serviceNames,
-      Optional<PostgresProvisioner.EmbeddedDatabase> embedded, String host) {
+      Optional<PostgresProvisioner.EmbeddedDatabase> embedded, String host, boolean https) {
     this.service = service;
     this.http = http;
     this.serviceNames = serviceNames;
     this.embedded = embedded;
     this.host = host;
+    this.https = https;
   }
 
   /**
@@ -83,6 +86,7 @@ public final class ReboundRun {
       PostgresProvisioner provisioner) {
     String host = settings.get(RuntimeKeys.RUN_HOST);
     int port = settings.get(RuntimeKeys.RUN_PORT);
+    boolean https = HttpTls.from(settings).isPresent();
     PostgresProvisioner.Provisioned db = provisioner.provision(settings);
     Map<String, String> overrides = new HashMap<>(db.overrides());
     overrides.put(RuntimeKeys.CLUSTER_ENABLED.name(), "false");
@@ -102,7 +106,7 @@ public final class ReboundRun {
       RunningService running = ServiceLauncher.start("rebound", serviceSettings, verticles)
           .toCompletionStage().toCompletableFuture().get();
       List<String> names = built.stream().map(ServiceVerticle::name).toList();
-      return new ReboundRun(running, http[0], names, db.embedded(), host);
+      return new ReboundRun(running, http[0], names, db.embedded(), host, https);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       db.embedded().ifPresent(ReboundRun::closeQuietly);
@@ -122,10 +126,10 @@ public final class ReboundRun {
     return http.actualPort();
   }
 
-  /** Base URL for clients, e.g. {@code http://127.0.0.1:8080}. */
+  /** Base URL for clients, e.g. {@code http://127.0.0.1:8080} ({@code https://…} with {@code http.tls.*}). */
   public String url() {
     String shown = "0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host;
-    return "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port();
+    return (https ? "https://" : "http://") + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port();
   }
 
   public List<String> services() {

@@ -31,7 +31,9 @@ import java.util.WeakHashMap;
  * its own, and, when {@code cluster.enabled}, a Hazelcast cluster manager configured in code from
  * {@link Settings} (TCP-IP members, no multicast, loopback-friendly).
  *
- * <p>Keys: the {@code metrics.*}, {@code vertx.*} and {@code cluster.*} keys of {@link RuntimeKeys}.
+ * <p>Keys: the {@code metrics.*}, {@code vertx.*} and {@code cluster.*} keys of {@link RuntimeKeys}, and
+ * {@code http.tls.*}, kept with the instance for its HTTP servers ({@link #httpTls}). With
+ * {@code cluster.tls.*} the event bus runs over mutual TLS ({@link ClusterTls}).
  *
  * <p>Every call builds its own registry and its own Hazelcast member, so several instances can
  * live in one JVM (tests, {@code rebound run}).
@@ -41,6 +43,8 @@ public final class ReboundVertx {
   /** Keyed by identity; entries go away with their Vert.x instance. */
   private static final Map<Vertx, PrometheusMeterRegistry> REGISTRIES =
       Collections.synchronizedMap(new WeakHashMap<>());
+  /** The HTTPS files of an instance built with {@code http.tls.*}, for every HTTP server it runs. */
+  private static final Map<Vertx, HttpTls> HTTP_TLS = Collections.synchronizedMap(new WeakHashMap<>());
 
   static {
     LoggingSetup.apply();
@@ -63,12 +67,21 @@ public final class ReboundVertx {
     return create(Settings.empty().withOverrides(Map.of(RuntimeKeys.CLUSTER_ENABLED.name(), "false")));
   }
 
+  /**
+   * The HTTPS files of an instance built here with {@code http.tls.cert-file} and {@code http.tls.key-file}:
+   * every HTTP server of the process serves HTTPS with them ({@code ServiceHttpServer}).
+   */
+  public static Optional<HttpTls> httpTls(Vertx vertx) {
+    return Optional.ofNullable(HTTP_TLS.get(vertx));
+  }
+
   /** The Prometheus registry of an instance built here, if metrics are enabled. */
   public static Optional<PrometheusMeterRegistry> registry(Vertx vertx) {
     return Optional.ofNullable(REGISTRIES.get(vertx));
   }
 
   private static Future<Vertx> build(Settings settings) {
+    Optional<HttpTls> httpTls = HttpTls.from(settings);
     VertxOptions options = new VertxOptions()
         .setWorkerPoolSize(settings.get(RuntimeKeys.VERTX_WORKER_POOL_SIZE));
     int eventLoops = settings.get(RuntimeKeys.VERTX_EVENT_LOOPS);
@@ -95,9 +108,11 @@ public final class ReboundVertx {
     Future<Vertx> vertx;
     if (clustered) {
       String host = settings.get(RuntimeKeys.CLUSTER_HOST);
-      options.setEventBusOptions(new EventBusOptions()
+      EventBusOptions bus = new EventBusOptions()
           .setHost(settings.find(RuntimeKeys.CLUSTER_BUS_HOST).orElse(host))
-          .setPort(settings.get(RuntimeKeys.CLUSTER_BUS_PORT)));
+          .setPort(settings.get(RuntimeKeys.CLUSTER_BUS_PORT));
+      ClusterTls.from(settings).ifPresent(tls -> tls.applyTo(bus));
+      options.setEventBusOptions(bus);
       HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(settings));
       vertx = builder.with(options).withClusterManager(clusterManager).buildClustered();
     } else {
@@ -108,6 +123,7 @@ public final class ReboundVertx {
       if (reg != null) {
         REGISTRIES.put(v, reg);
       }
+      httpTls.ifPresent(tls -> HTTP_TLS.put(v, tls));
     });
   }
 

@@ -31,6 +31,13 @@ public final class RuntimeKeys {
       Duration.ofMillis(500), "pause between reconnect attempts");
   public static final ConfigKey<Boolean> PG_CACHE_PREPARED_STATEMENTS = ConfigKey.bool(
       "pg.cache-prepared-statements", true, "keep prepared statements per connection");
+  public static final ConfigKey<String> PG_SSL_MODE = ConfigKey.oneOf("pg.ssl-mode", "disable",
+      List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
+      "TLS to PostgreSQL, libpq's `sslmode` (`require` and up refuse a server without TLS; `verify-ca` checks the "
+          + "certificate against `pg.ssl-root-cert`, `verify-full` also the host name)").alsoFrom("PGSSLMODE");
+  public static final ConfigKey<String> PG_SSL_ROOT_CERT = ConfigKey.string("pg.ssl-root-cert", null,
+      "PEM file of the CA(s) that sign PostgreSQL's certificate; with it `allow`, `prefer` and `require` verify "
+          + "it as `verify-ca` does").alsoFrom("PGSSLROOTCERT").derivedDefault("`~/.postgresql/root.crt` when it exists");
   public static final ConfigKey<String> PG_EMBEDDED = ConfigKey.oneOf("pg.embedded", "auto",
       List.of("auto", "always", "never"),
       "`rebound run` only: `auto` (embedded when no local server answers), `always`, `never`");
@@ -49,6 +56,11 @@ public final class RuntimeKeys {
       "HTTP port of a service run alone");
   public static final ConfigKey<Boolean> HTTP_ENABLED = ConfigKey.bool("http.enabled", true,
       "serve the service's own HTTP port (`rebound run` turns it off)");
+  public static final ConfigKey<String> HTTP_TLS_CERT_FILE = ConfigKey.string("http.tls.cert-file", null,
+      "PEM certificate (chain) of the HTTP server; with `http.tls.key-file` every HTTP port (a service's, `rebound "
+          + "run`'s) serves HTTPS only");
+  public static final ConfigKey<String> HTTP_TLS_KEY_FILE = ConfigKey.string("http.tls.key-file", null,
+      "PEM private key (PKCS#8 or PKCS#1) of `http.tls.cert-file`");
 
   public static final ConfigKey<Boolean> CLUSTER_ENABLED = ConfigKey.bool("cluster.enabled", false,
       "join a Hazelcast cluster (ignored by `rebound run`)");
@@ -71,6 +83,14 @@ public final class RuntimeKeys {
   public static final ConfigKey<String> CLUSTER_CONFIG_FILE = ConfigKey.string("cluster.config-file", null,
       "a Hazelcast XML/YAML file instead of the settings above");
 
+  public static final ConfigKey<String> CLUSTER_TLS_CERT_FILE = ConfigKey.string("cluster.tls.cert-file", null,
+      "PEM certificate of this member, signed by `cluster.tls.ca-file`: with the three `cluster.tls.*` files the "
+          + "event bus runs over TLS and accepts only peers presenting a certificate of that CA");
+  public static final ConfigKey<String> CLUSTER_TLS_KEY_FILE = ConfigKey.string("cluster.tls.key-file", null,
+      "PEM private key of `cluster.tls.cert-file`");
+  public static final ConfigKey<String> CLUSTER_TLS_CA_FILE = ConfigKey.string("cluster.tls.ca-file", null,
+      "PEM certificate of the mesh's CA: the only issuer whose members may connect to the event bus");
+
   public static final ConfigKey<Boolean> METRICS_ENABLED = ConfigKey.bool("metrics.enabled", true,
       "Prometheus `/metrics`");
   public static final ConfigKey<Boolean> METRICS_JVM = ConfigKey.bool("metrics.jvm", true,
@@ -85,12 +105,13 @@ public final class RuntimeKeys {
   /** Every key above except {@link #HTTP_PORT}, which each service declares with its default. */
   public static final List<ConfigKey<?>> ALL = List.of(
       PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD, PG_POOL_SIZE, PG_PIPELINING_LIMIT,
-      PG_RECONNECT_ATTEMPTS, PG_RECONNECT_INTERVAL, PG_CACHE_PREPARED_STATEMENTS,
+      PG_RECONNECT_ATTEMPTS, PG_RECONNECT_INTERVAL, PG_CACHE_PREPARED_STATEMENTS, PG_SSL_MODE, PG_SSL_ROOT_CERT,
       PG_EMBEDDED, PG_EMBEDDED_DIR, PG_EMBEDDED_PORT,
       RUN_PORT, RUN_HOST,
-      HTTP_ENABLED,
+      HTTP_ENABLED, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
       CLUSTER_ENABLED, CLUSTER_MEMBERS, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_HOST, CLUSTER_BUS_PORT,
       CLUSTER_NAME, CLUSTER_JOIN_WAIT, CLUSTER_BIND_ANY, CLUSTER_CONFIG_FILE,
+      CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
       METRICS_ENABLED, METRICS_JVM, VERTX_EVENT_LOOPS, VERTX_WORKER_POOL_SIZE,
       SHUTDOWN_TIMEOUT);
 

@@ -53,7 +53,7 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * {@link #requireKnown} refuses keys no registry declares, suggesting the nearest known one.
  *
  * <p>PostgreSQL also honours the standard libpq variables ({@code PGHOST}, {@code PGPORT},
- * {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD}): they beat the YAML file and the
+ * {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD}, {@code PGSSLMODE}, {@code PGSSLROOTCERT}): they beat the YAML file and the
  * defaults, and lose to {@code REBOUND_PG_*}.
  *
  * <p>Only values of declared, non-secret keys are ever printed: {@link #describe()} names
@@ -323,7 +323,8 @@ public final class Settings {
   /**
    * Connection options for the service's PostgreSQL from the {@code pg.*} keys of
    * {@link RuntimeKeys}. The standard {@code PG*} variables beat YAML and defaults;
-   * {@code REBOUND_PG_*} beats {@code PG*}.
+   * {@code REBOUND_PG_*} beats {@code PG*}. TLS per {@code pg.ssl-mode} ({@code PGSSLMODE}): see
+   * {@link PostgresTls}.
    */
   public PgConnectOptions pgConnectOptions() {
     PgConnectOptions options = new PgConnectOptions()
@@ -336,7 +337,7 @@ public final class Settings {
         .setReconnectInterval(get(RuntimeKeys.PG_RECONNECT_INTERVAL).toMillis())
         .setCachePreparedStatements(get(RuntimeKeys.PG_CACHE_PREPARED_STATEMENTS));
     find(RuntimeKeys.PG_PASSWORD).ifPresent(options::setPassword);
-    return options;
+    return PostgresTls.apply(this, options);
   }
 
   // ------------------------------------------------------------------ description

@@ -5,6 +5,7 @@ import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.runtime.InFlight;
+import dev.rebound.common.runtime.PostgresTls;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -129,6 +130,7 @@ public abstract class ServiceVerticle extends VerticleBase {
         .build();
     migrations = Migrations.forSchema(options.schema());
     return migrations.apply(pool)
+        .recover(e -> Future.failedFuture(PostgresTls.explain(e, options.pgOptions())))
         .compose(applied -> wire(pool))
         .compose(table -> {
           operations = table.requireComplete();
@@ -146,7 +148,8 @@ public abstract class ServiceVerticle extends VerticleBase {
           sweeps.forEach(PeriodicSweep::start);
           return startHttp();
         })
-        .onSuccess(v -> LOG.info("{} started (http {})", options.name(), options.httpEnabled() ? actualPort() : "off"));
+        .onSuccess(v -> LOG.info("{} started ({} {})", options.name(), ServiceHttpServer.scheme(vertx),
+            options.httpEnabled() ? actualPort() : "off"));
   }
 
   private Future<Void> startHttp() {

@@ -8,11 +8,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.File;
 import java.io.FileNotFoundException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +45,9 @@ import java.util.regex.Pattern;
  * separated), {@code cluster.host} ({@code 127.0.0.1}, advertised), {@code cluster.port} ({@code 5701},
  * auto-increments), {@code cluster.bus-host} ({@code cluster.host}), {@code cluster.bus-port} ({@code 0}),
  * {@code cluster.join-wait} ({@code 2s}), {@code cluster.bind-any} ({@code false} on loopback, else {@code true}),
- * {@code cluster.config-file} (a Hazelcast XML/YAML file instead). The services build the same member
+ * {@code cluster.config-file} (a Hazelcast XML/YAML file instead), {@code cluster.tls.cert-file},
+ * {@code cluster.tls.key-file} and {@code cluster.tls.ca-file} (the event bus over mutual TLS: when the services
+ * use them, a member without a certificate of the mesh's CA cannot exchange messages with them). The services build the same member
  * configuration in mesh-runtime's {@code ReboundVertx}; a test keeps the two in step (this module may not depend
  * on the services' runtime).
  */
@@ -54,8 +61,12 @@ public final class ReboundCluster {
   public static final String JOIN_WAIT = "cluster.join-wait";
   public static final String BIND_ANY = "cluster.bind-any";
   public static final String CONFIG_FILE = "cluster.config-file";
+  public static final String TLS_CERT_FILE = "cluster.tls.cert-file";
+  public static final String TLS_KEY_FILE = "cluster.tls.key-file";
+  public static final String TLS_CA_FILE = "cluster.tls.ca-file";
+  private static final List<String> TLS_KEYS = List.of(TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE);
   private static final Set<String> KEYS = Set.of(NAME, MEMBERS, HOST, PORT, BUS_HOST, BUS_PORT, JOIN_WAIT, BIND_ANY,
-      CONFIG_FILE);
+      CONFIG_FILE, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE);
   private static final Map<String, String> DEFAULTS = Map.of(NAME, "rebound", MEMBERS, "127.0.0.1", HOST, "127.0.0.1",
       PORT, "5701", BUS_PORT, "0", JOIN_WAIT, "2s");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
@@ -77,17 +88,45 @@ public final class ReboundCluster {
   static Future<Vertx> join(Map<String, String> settings, Map<String, String> env) {
     Map<String, String> s;
     Config config;
+    EventBusOptions bus;
     try {
       s = resolve(settings, env);
       config = hazelcastConfig(s);
+      bus = eventBusOptions(s);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    return Vertx.builder().with(new VertxOptions().setEventBusOptions(bus))
+        .withClusterManager(new HazelcastClusterManager(config)).buildClustered();
+  }
+
+  /**
+   * The event-bus transport of resolved settings: its host and port, and with the three {@code cluster.tls.*}
+   * files mutual TLS as the services run it (this member's certificate, the mesh's CA as the only issuer
+   * trusted, a client certificate required).
+   */
+  public static EventBusOptions eventBusOptions(Map<String, String> s) {
     EventBusOptions bus = new EventBusOptions()
         .setHost(s.getOrDefault(BUS_HOST, s.get(HOST)))
         .setPort(integer(s, BUS_PORT, 0, 65535));
-    return Vertx.builder().with(new VertxOptions().setEventBusOptions(bus))
-        .withClusterManager(new HazelcastClusterManager(config)).buildClustered();
+    List<String> set = TLS_KEYS.stream().filter(s::containsKey).toList();
+    if (set.isEmpty()) {
+      return bus;
+    }
+    if (set.size() < TLS_KEYS.size()) {
+      throw new IllegalArgumentException("incomplete event-bus TLS: " + set + " set, but not "
+          + TLS_KEYS.stream().filter(k -> !set.contains(k)).map(k -> k + " (" + envVar(k) + ")").toList()
+          + "; set all of " + TLS_KEYS + " or none");
+    }
+    for (String key : TLS_KEYS) {
+      if (!Files.isReadable(Path.of(s.get(key)))) {
+        throw new IllegalArgumentException(key + " (" + envVar(key) + "): cannot read '" + s.get(key) + "'");
+      }
+    }
+    return bus.setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(s.get(TLS_CERT_FILE)).setKeyPath(s.get(TLS_KEY_FILE)))
+        .setTrustOptions(new PemTrustOptions().addCertPath(s.get(TLS_CA_FILE)))
+        .setClientAuth(ClientAuth.REQUIRED);
   }
 
   /** The settings in effect: defaults, then {@code settings}, then the environment; an unknown key is refused. */

@@ -50,8 +50,9 @@ class ReboundClusterTest {
     assertThat(resolved.get(ReboundCluster.BUS_PORT)).isEqualTo(String.valueOf(RuntimeKeys.CLUSTER_BUS_PORT.defaultValue().orElseThrow()));
     for (String key : List.of(ReboundCluster.NAME, ReboundCluster.MEMBERS, ReboundCluster.HOST, ReboundCluster.PORT,
         ReboundCluster.BUS_HOST, ReboundCluster.BUS_PORT, ReboundCluster.JOIN_WAIT, ReboundCluster.BIND_ANY,
-        ReboundCluster.CONFIG_FILE)) {
+        ReboundCluster.CONFIG_FILE, ReboundCluster.TLS_CERT_FILE, ReboundCluster.TLS_KEY_FILE, ReboundCluster.TLS_CA_FILE)) {
       assertThat(ReboundCluster.envVar(key)).isEqualTo(Settings.envVar(key));
+      assertThat(RuntimeKeys.ALL).as("a key the services declare too").anyMatch(k -> k.name().equals(key));
     }
   }
 
