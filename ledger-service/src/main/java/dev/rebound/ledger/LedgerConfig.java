@@ -36,7 +36,9 @@ public record LedgerConfig(
     int writeBatchMax,
     int unparkRate,
     Duration releaseSweepInterval,
-    int pgPoolSize) {
+    int maxClaimWaiters,
+    int maxQueuedWrites,
+    int pgPoolSize, int pgMaxWaitQueue) {
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8081);
   public static final ConfigKey<Integer> PAYLOAD_LIMIT_BYTES = ConfigKey.integer("ledger.payload-limit-bytes",
@@ -80,12 +82,17 @@ public record LedgerConfig(
   public static final ConfigKey<Duration> RELEASE_SWEEP_INTERVAL = ConfigKey.duration("ledger.release-sweep-interval",
       Duration.ofSeconds(1), "how often resumed stages release parked tasks and half-open ones look for a probe");
 
+  public static final ConfigKey<Integer> MAX_CLAIM_WAITERS = ConfigKey.integer("ledger.max-claim-waiters", 1000, 1,
+      1_000_000, "long-poll claims one ledger instance holds at once; one more is answered 429");
+  public static final ConfigKey<Integer> MAX_QUEUED_WRITES = ConfigKey.integer("ledger.max-queued-writes", 5000, 1,
+      1_000_000, "enqueues, completions, failures or decisions (each) waiting for a group commit; one more is answered 429");
+
   /** Every key the ledger reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, PAYLOAD_LIMIT_BYTES,
       LEASE_MS, MAX_LEASE_MS, MAX_CLAIM_BATCH, MAX_WAIT_MS, RETRY_BASE, RETRY_MULTIPLIER, RETRY_CAP,
       RETRY_MAX_ATTEMPTS, RETRY_JITTER, CHECKPOINTS_KEPT, RETENTION_DONE, RETENTION_FAILED, LEASE_SWEEP_INTERVAL,
       DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, UNPARK_RATE, RELEASE_SWEEP_INTERVAL,
-      RuntimeKeys.PG_POOL_SIZE);
+      MAX_CLAIM_WAITERS, MAX_QUEUED_WRITES, RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE);
 
   /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
   private static final Map<String, String> POLICY_KEYS = Map.of("base", "ledger.retry.base",
@@ -121,7 +128,9 @@ public record LedgerConfig(
         s.get(WRITE_BATCH_MAX),
         s.get(UNPARK_RATE),
         s.get(RELEASE_SWEEP_INTERVAL),
-        s.get(RuntimeKeys.PG_POOL_SIZE));
+        s.get(MAX_CLAIM_WAITERS),
+        s.get(MAX_QUEUED_WRITES),
+        s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE));
   }
 
   /** The bounds the ledger's requests are parsed with. */
