@@ -102,8 +102,8 @@ class OverloadAndAbandonedClaimsTest {
   void pastTheLongPollBoundAClaimIsAnswered429WithRetryAfterOverHttpAndOverloadedOnTheBus() throws Exception {
     String stage = "bounded-" + UUID.randomUUID();
     List<Future<HttpResponse<Buffer>>> parked = new ArrayList<>();
-    parked.add(h.request(HttpMethod.POST, "/v1/tasks/claim", claimBody(stage, 20_000)));
-    parked.add(h.request(HttpMethod.POST, "/v1/tasks/claim", claimBody(stage, 20_000)));
+    parked.add(h.request(HttpMethod.POST, "/v1/tasks/claim", claimBody(stage, 3_000)));
+    parked.add(h.request(HttpMethod.POST, "/v1/tasks/claim", claimBody(stage, 3_000)));
     assertThat(within(10_000, () -> waitersAre(2))).as("two long polls parked").isTrue();
 
     HttpResponse<Buffer> refused = call(HttpMethod.POST, "/v1/tasks/claim", claimBody(stage, 20_000));
@@ -117,12 +117,15 @@ class OverloadAndAbandonedClaimsTest {
     assertThat(onBus).isInstanceOf(ReplyException.class);
     assertThat(((ReplyException) onBus).failureCode()).isEqualTo(ErrorCode.OVERLOADED.busCode());
 
-    // work for the parked claims ends their waits: the bound frees itself
-    enqueue(stage);
-    enqueue(stage);
+    // the parked claims end at their waitMs: the bound frees itself and a claim parks again
     for (Future<HttpResponse<Buffer>> p : parked) {
-      assertThat(await(p).bodyAsJsonObject().getJsonArray("tasks")).hasSize(1);
+      assertThat(await(p).statusCode()).isEqualTo(200);
     }
+    assertThat(within(10_000, () -> waitersAre(0))).isTrue();
+    Future<HttpResponse<Buffer>> again = h.request(HttpMethod.POST, "/v1/tasks/claim", claimBody(stage, 10_000));
+    assertThat(within(10_000, () -> waitersAre(1))).as("parked again").isTrue();
+    enqueue(stage);
+    assertThat(await(again).bodyAsJsonObject().getJsonArray("tasks")).hasSize(1);
   }
 
   @Test
