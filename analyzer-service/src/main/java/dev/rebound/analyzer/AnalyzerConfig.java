@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /** The analyzer's configuration, read once from {@link Settings} and validated at start; its keys are in {@link #KEYS}. */
 public record AnalyzerConfig(int httpPort, boolean httpEnabled, Optional<Path> rulesFile, int bodyLimitBytes,
-                             int maxBatchLines, Duration templateSaveInterval, Duration retention, int pgPoolSize) {
+                             int maxBatchLines, Duration templateSaveInterval, Duration retention, int pgPoolSize, int pgMaxWaitQueue) {
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8082);
   public static final ConfigKey<String> RULES_FILE = ConfigKey.string("analyzer.rules-file", null,
@@ -28,7 +28,7 @@ public record AnalyzerConfig(int httpPort, boolean httpEnabled, Optional<Path> r
 
   /** Every key the analyzer reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, RULES_FILE,
-      BODY_LIMIT_BYTES, MAX_BATCH_LINES, TEMPLATE_SAVE_INTERVAL, RETENTION, RuntimeKeys.PG_POOL_SIZE);
+      BODY_LIMIT_BYTES, MAX_BATCH_LINES, TEMPLATE_SAVE_INTERVAL, RETENTION, RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE);
 
   public static AnalyzerConfig from(Settings s) {
     Optional<Path> rulesFile = s.find(RULES_FILE).filter(r -> !r.isBlank()).map(rules -> {
@@ -47,6 +47,6 @@ public record AnalyzerConfig(int httpPort, boolean httpEnabled, Optional<Path> r
         s.get(MAX_BATCH_LINES),
         s.get(TEMPLATE_SAVE_INTERVAL),
         s.get(RETENTION),
-        s.get(RuntimeKeys.PG_POOL_SIZE));
+        s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE));
   }
 }

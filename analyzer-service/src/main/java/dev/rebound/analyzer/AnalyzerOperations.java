@@ -6,6 +6,7 @@ import dev.rebound.analyzer.domain.FingerprintHistory;
 import dev.rebound.analyzer.domain.Verdict;
 import dev.rebound.analyzer.store.AnalyzerStore;
 import dev.rebound.common.Addresses;
+import dev.rebound.common.ErrorCode;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
@@ -96,9 +97,20 @@ public final class AnalyzerOperations {
    * a bad line answers with its error and line number and the rest go on.
    */
   public Future<String> classifyBatch(String ndjson, int maxLines) {
+    // bounded: each batch holds its body and a worker thread; more at once wait in nobody's memory
+    if (batchesInFlight >= MAX_BATCHES_IN_FLIGHT) {
+      return Future.failedFuture(new ReboundException(ErrorCode.OVERLOADED, MAX_BATCHES_IN_FLIGHT
+          + " batch classifications are already running; retry shortly", new JsonObject().put("retryAfterSeconds", 1)));
+    }
+    batchesInFlight++;
     // thousands of verdicts take a while: off the event loop (the classifier is thread-safe)
-    return vertx.executeBlocking(() -> classifyLines(ndjson, maxLines), false);
+    return vertx.executeBlocking(() -> classifyLines(ndjson, maxLines), false)
+        .onComplete(ar -> batchesInFlight--);
   }
+
+  /** Batch classifications running at once (each up to {@code analyzer.body-limit-bytes}); one more is 429. */
+  static final int MAX_BATCHES_IN_FLIGHT = 4;
+  private int batchesInFlight;
 
   private String classifyLines(String ndjson, int maxLines) {
     String[] lines = ndjson.split("\r?\n", -1);

@@ -44,7 +44,7 @@ public final class AnalyzerVerticle extends ServiceVerticle {
   private int savedSignature = -1;
 
   public AnalyzerVerticle(AnalyzerConfig config, PgConnectOptions pgOptions, Clock clock) {
-    super(new ServiceOptions("analyzer", SCHEMA, pgOptions, config.pgPoolSize(), config.httpEnabled(), config.httpPort()));
+    super(new ServiceOptions("analyzer", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(), config.httpPort()));
     this.config = config;
     this.clock = clock;
   }

@@ -41,7 +41,9 @@ public record LedgerConfig(
     int writeBatchMax,
     int unparkRate,
     Duration releaseSweepInterval,
-    int pgPoolSize,
+    int maxClaimWaiters,
+    int maxQueuedWrites,
+    int pgPoolSize, int pgMaxWaitQueue,
     boolean refuseCredentialPayloads,
     FailureCipher failureCipher) {
 
@@ -94,13 +96,18 @@ public record LedgerConfig(
   public static final ConfigKey<String> ENCRYPTION_KEY_FILE = ConfigKey.string("ledger.encryption.key-file", null,
       "encrypt stored failure messages, stack traces and details with AES-GCM; a file of `id:base64-key` lines, "
           + "the first encrypts, all decrypt (rotation)");
+  public static final ConfigKey<Integer> MAX_CLAIM_WAITERS = ConfigKey.integer("ledger.max-claim-waiters", 1000, 1,
+      1_000_000, "long-poll claims one ledger instance holds at once; one more is answered 429");
+  public static final ConfigKey<Integer> MAX_QUEUED_WRITES = ConfigKey.integer("ledger.max-queued-writes", 5000, 1,
+      1_000_000, "enqueues, completions, failures or decisions (each) waiting for a group commit; one more is answered 429");
 
   /** Every key the ledger reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, PAYLOAD_LIMIT_BYTES,
       LEASE_MS, MAX_LEASE_MS, MAX_CLAIM_BATCH, MAX_WAIT_MS, RETRY_BASE, RETRY_MULTIPLIER, RETRY_CAP,
       RETRY_MAX_ATTEMPTS, RETRY_JITTER, CHECKPOINTS_KEPT, RETENTION_DONE, RETENTION_FAILED, LEASE_SWEEP_INTERVAL,
       DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, UNPARK_RATE, RELEASE_SWEEP_INTERVAL,
-      RuntimeKeys.PG_POOL_SIZE, REFUSE_CREDENTIAL_PAYLOADS, ENCRYPTION_KEY_FILE);
+      MAX_CLAIM_WAITERS, MAX_QUEUED_WRITES, RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE,
+      REFUSE_CREDENTIAL_PAYLOADS, ENCRYPTION_KEY_FILE);
 
   /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
   private static final Map<String, String> POLICY_KEYS = Map.of("base", "ledger.retry.base",
@@ -136,7 +143,9 @@ public record LedgerConfig(
         s.get(WRITE_BATCH_MAX),
         s.get(UNPARK_RATE),
         s.get(RELEASE_SWEEP_INTERVAL),
-        s.get(RuntimeKeys.PG_POOL_SIZE),
+        s.get(MAX_CLAIM_WAITERS),
+        s.get(MAX_QUEUED_WRITES),
+        s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE),
         s.get(REFUSE_CREDENTIAL_PAYLOADS),
         s.find(ENCRYPTION_KEY_FILE).map(LedgerConfig::cipher).orElse(FailureCipher.NONE));
   }

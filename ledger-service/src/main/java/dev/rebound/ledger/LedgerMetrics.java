@@ -26,6 +26,7 @@ public final class LedgerMetrics {
   private final Counter taskFailures;
   private final Counter freeFailures;
   private final Counter leaseRescues;
+  private final Counter claimsAbandoned;
   private final DistributionSummary batchSizes;
   private final MultiGauge tasks;
 
@@ -42,6 +43,8 @@ public final class LedgerMetrics {
     freeFailures = Counter.builder("rebound.ledger.failures.recorded").tag("kind", "free").register(r);
     leaseRescues = Counter.builder("rebound.ledger.lease.rescues").description("expired leases turned into failed attempts")
         .register(r);
+    claimsAbandoned = Counter.builder("rebound.ledger.claims.abandoned")
+        .description("tasks handed back because their claimer was gone before the reply").register(r);
     batchSizes = DistributionSummary.builder("rebound.ledger.group.commit.batch").description("writes per statement")
         .register(r);
     Gauge.builder("rebound.ledger.claim.waiters", claimWaiters).description("long-poll claims parked").register(r);
@@ -66,6 +69,10 @@ public final class LedgerMetrics {
 
   public void leaseRescued() {
     leaseRescues.increment();
+  }
+
+  public void claimsAbandoned(int tasks) {
+    claimsAbandoned.increment(tasks);
   }
 
   public void batch(int size) {

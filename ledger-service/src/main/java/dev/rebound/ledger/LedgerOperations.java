@@ -91,20 +91,20 @@ public final class LedgerOperations {
     this.ids = ids;
     this.clock = clock;
     int inFlight = Math.max(1, config.pgPoolSize() / 3);
-    this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight,
+    this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(),
         batch -> {
           metrics.batch(batch.size());
           return taskStore.enqueue(batch).map(list -> list.stream().map(Outcome::ok).toList());
         }, GroupCommit::dataError);
-    this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
+    this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), batch -> {
       metrics.batch(batch.size());
       return taskStore.complete(batch);
     }, GroupCommit::dataError);
-    this.failures = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
+    this.failures = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), batch -> {
       metrics.batch(batch.size());
       return stores.failures().recordFailures(batch);
     }, LedgerOperations::retryAlone);
-    this.decisions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
+    this.decisions = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), batch -> {
       metrics.batch(batch.size());
       return stores.decisions().applyDecisions(batch);
     }, LedgerOperations::retryAlone);
@@ -215,16 +215,53 @@ public final class LedgerOperations {
     TaskStore.ClaimSpec spec = new TaskStore.ClaimSpec(request.worker(), request.stage(), request.type(), request.limit(),
         request.leaseMs() == null ? config.defaultLeaseMs() : request.leaseMs(),
         new Origin(request.worker(), origin.correlationId()));
-    ClaimWaiters.ClaimAttempt attempt = () -> taskStore.claim(spec).map(c -> {
+    if (origin.requesterGone()) {
+      return Future.succeededFuture(new JsonObject().put("tasks", new JsonArray()));
+    }
+    ClaimWaiters.ClaimAttempt attempt = () -> taskStore.claim(spec).compose(c -> {
       publish(c.transitions());
+      if (origin.requesterGone() && !c.tasks().isEmpty()) {
+        // claimed for nobody: hand them back at once, the attempt undone
+        return handBack(c.tasks(), spec).map(List.<JsonObject>of());
+      }
       c.corruptCheckpoints().forEach((task, seqs) ->
           LOG.warn("task {} has corrupt checkpoints {}: resuming from the newest intact one", task, seqs));
-      return c.tasks().stream().map(TaskView::toJson).toList();
+      return Future.succeededFuture(c.tasks().stream().map(TaskView::toJson).toList());
     });
     Future<List<JsonObject>> tasks = attempt.get().compose(found -> found.isEmpty() && request.waitMs() > 0
-        ? waiters.await(spec.stage(), spec.type(), request.waitMs(), attempt)
+        && !origin.requesterGone()
+        ? waiters.await(spec.stage(), spec.type(), request.waitMs(), attempt, origin.gone())
         : Future.succeededFuture(found));
-    return tasks.map(list -> new JsonObject().put("tasks", new JsonArray(new ArrayList<>(list))));
+    return tasks.map(list -> {
+      if (origin.gone() != null && !list.isEmpty()) {
+        // the reply may still miss its requester (it left while the reply was on its way): hand back then
+        origin.gone().onSuccess(v -> handBack(list.stream().map(TaskView::fromJson).toList(), spec));
+      }
+      return new JsonObject().put("tasks", new JsonArray(new ArrayList<>(list)));
+    });
+  }
+
+  /**
+   * Gives back the leases of tasks claimed for a requester that is gone: QUEUED again, the attempt
+   * undone, waiters woken; a lease that moved on meanwhile (completed, rescued) is left alone.
+   */
+  private Future<Void> handBack(List<TaskView> claimed, TaskStore.ClaimSpec spec) {
+    List<TaskStore.Lease> leases = claimed.stream().map(t -> new TaskStore.Lease(t.id(), t.leaseToken())).toList();
+    return taskStore.releaseAbandoned(leases, "released: the claimer was gone before the reply", spec.origin())
+        .map(c -> {
+          publish(c.transitions());
+          metrics.claimsAbandoned(c.tasks().size());
+          Map<String, Integer> perStage = new LinkedHashMap<>();
+          c.transitions().forEach(t -> perStage.merge(t.stage(), 1, Integer::sum));
+          perStage.forEach((stage, n) -> wakeups.claimable(stage, null, null, n));
+          if (!c.tasks().isEmpty()) {
+            LOG.info("{} task(s) claimed by {} handed back: the claimer was gone before the reply", c.tasks().size(),
+                spec.worker());
+          }
+          return (Void) null;
+        })
+        .onFailure(t -> LOG.warn("handing back {} task(s) of a gone claimer failed ({}): their leases will expire",
+            leases.size(), t.getMessage()));
   }
 
   /** Saves the heartbeat's checkpoint first, if it carries one, then extends the lease. */

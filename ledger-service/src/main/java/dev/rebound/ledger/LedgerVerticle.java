@@ -44,7 +44,7 @@ public final class LedgerVerticle extends ServiceVerticle {
   private StagePauses pauses;
 
   public LedgerVerticle(LedgerConfig config, PgConnectOptions pgOptions, Clock clock) {
-    super(new ServiceOptions("ledger", SCHEMA, pgOptions, config.pgPoolSize(), config.httpEnabled(), config.httpPort()));
+    super(new ServiceOptions("ledger", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(), config.httpPort()));
     this.config = config;
     this.clock = clock;
   }
@@ -58,7 +58,7 @@ public final class LedgerVerticle extends ServiceVerticle {
     SecureRandom random = new SecureRandom();
     LedgerStores stores = LedgerStores.create(pool, clock, new ProvisionalRetry(config.defaultPolicy(), clock, random),
         config.decisionTimeout(), config.failureCipher());
-    waiters = new ClaimWaiters(vertx, clock, stores.tasks()::nextDue);
+    waiters = new ClaimWaiters(vertx, clock, stores.tasks()::nextDue, config.maxClaimWaiters());
     wakeups = new ClaimWakeups(vertx, clock, waiters, stores.tasks()::notifyChannel);
     OutboxStore outboxStore = new OutboxStore(pool, clock, config.failureCipher());
     AnalyzerOutbox outbox = new AnalyzerOutbox(vertx, outboxStore, config.decisionTimeout());
@@ -85,10 +85,14 @@ public final class LedgerVerticle extends ServiceVerticle {
     return listen().map(v -> LedgerEndpoints.table(ops, pauses));
   }
 
-  /** Other instances NOTIFY after their commits; their new tasks wake the claims parked here. */
+  /**
+   * Other instances NOTIFY after their commits; their new tasks wake the claims parked here. The
+   * listener reconnects forever (every 500 ms, then every second): a PostgreSQL restart of any
+   * length ends with the ledger listening again by itself.
+   */
   private Future<Void> listen() {
     subscriber = PgSubscriber.subscriber(vertx, pgOptions())
-        .reconnectPolicy(retries -> retries < 1000 ? 500L : -1L);
+        .reconnectPolicy(retries -> retries < 20 ? 500L : 1000L);
     subscriber.channel(ClaimWakeups.CHANNEL).handler(wakeups::onNotification);
     // after a reconnect notifications may have been missed: wake everyone once to re-check
     subscriber.channel(ClaimWakeups.CHANNEL).subscribeHandler(v -> wakeups.onReconnect());

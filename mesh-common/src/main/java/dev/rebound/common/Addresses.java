@@ -59,4 +59,10 @@ public final class Addresses {
   public static final String ACTION_HEADER = "action";
   /** Optional header naming who asks (recorded in the task history); {@code event-bus} when absent. */
   public static final String ACTOR_HEADER = "actor";
+  /**
+   * Optional header: how long (ms) the requester waits for the reply. A service that cannot answer
+   * in time counts the requester as gone — a long-poll claim then hands its tasks back instead of
+   * leasing them to nobody. The typed clients send their timeout.
+   */
+  public static final String REPLY_WITHIN_HEADER = "reply-within-ms";
 }

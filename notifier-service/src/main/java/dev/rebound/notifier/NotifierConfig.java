@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code time-intervals}, {@code inhibit-rules}), read by {@link NotifierPolicy#fromMap}; secrets in it come inline or
  * from {@code *-file}s and are never printed.
  */
-public record NotifierConfig(int httpPort, boolean httpEnabled, int pgPoolSize, NotifierPolicy policy,
+public record NotifierConfig(int httpPort, boolean httpEnabled, int pgPoolSize, int pgMaxWaitQueue, NotifierPolicy policy,
     Duration sweepInterval, int deliveryMaxAttempts, Duration deliveryRetryBase, Duration deliveryRetryMax,
     int endpointFailureThreshold, Duration endpointPause, Duration deliveryTimeout, Duration resolveTimeout,
     DigestPolicy digest, String externalUrl) {
@@ -59,7 +59,7 @@ public record NotifierConfig(int httpPort, boolean httpEnabled, int pgPoolSize, 
       "the URL people reach Rebound at: links in notifications (PagerDuty client_url, Alertmanager externalURL)");
 
   /** Every key the notifier reads (besides {@link RuntimeKeys}'). */
-  public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, RuntimeKeys.PG_POOL_SIZE,
+  public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE,
       RECEIVERS, ROUTE, TIME_INTERVALS, INHIBIT_RULES, SWEEP_INTERVAL, DELIVERY_MAX_ATTEMPTS, DELIVERY_RETRY_BASE,
       DELIVERY_RETRY_MAX, DELIVERY_TIMEOUT, ENDPOINT_FAILURES, ENDPOINT_PAUSE, RESOLVE_TIMEOUT, DIGEST_MAX_BACKLOG,
       DIGEST_MAX_LISTED, EXTERNAL_URL);
@@ -78,7 +78,7 @@ public record NotifierConfig(int httpPort, boolean httpEnabled, int pgPoolSize, 
     positive(s, SWEEP_INTERVAL);
     positive(s, DELIVERY_RETRY_BASE);
     positive(s, DELIVERY_TIMEOUT);
-    return new NotifierConfig(s.get(HTTP_PORT), s.get(RuntimeKeys.HTTP_ENABLED), s.get(RuntimeKeys.PG_POOL_SIZE), policy,
+    return new NotifierConfig(s.get(HTTP_PORT), s.get(RuntimeKeys.HTTP_ENABLED), s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE), policy,
         s.get(SWEEP_INTERVAL), s.get(DELIVERY_MAX_ATTEMPTS), s.get(DELIVERY_RETRY_BASE), s.get(DELIVERY_RETRY_MAX),
         s.get(ENDPOINT_FAILURES), s.get(ENDPOINT_PAUSE), s.get(DELIVERY_TIMEOUT), s.get(RESOLVE_TIMEOUT),
         new DigestPolicy(s.get(DIGEST_MAX_BACKLOG), s.get(DIGEST_MAX_LISTED)), s.find(EXTERNAL_URL).orElse(null));

@@ -42,7 +42,7 @@ public final class NotifierVerticle extends ServiceVerticle {
   private OutboxSender sender;
 
   public NotifierVerticle(NotifierConfig config, PgConnectOptions pgOptions, Clock clock) {
-    super(new ServiceOptions("notifier", SCHEMA, pgOptions, config.pgPoolSize(), config.httpEnabled(), config.httpPort()));
+    super(new ServiceOptions("notifier", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(), config.httpPort()));
     this.config = config;
     this.clock = clock;
   }

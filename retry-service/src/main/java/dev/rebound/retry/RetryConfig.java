@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code retry.abort}: see "The retry service" in docs/architecture.md), read by {@link DecisionRules#fromMap};
  * an error names the key.
  */
-public record RetryConfig(int httpPort, boolean httpEnabled, int pgPoolSize, DecisionRules rules,
+public record RetryConfig(int httpPort, boolean httpEnabled, int pgPoolSize, int pgMaxWaitQueue, DecisionRules rules,
                           Duration sweepInterval, Duration ledgerTimeout, Duration lockTimeout, int bodyLimitBytes,
                           Duration retention) {
 
@@ -49,13 +49,13 @@ public record RetryConfig(int httpPort, boolean httpEnabled, int pgPoolSize, Dec
   /** Every key the retry service reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, TIME_SCALE, POLICIES,
       CONDITIONS, CIRCUITS, BUDGETS, ABORT, SWEEP_INTERVAL, LEDGER_TIMEOUT, LOCK_TIMEOUT, BODY_LIMIT_BYTES, RETENTION,
-      RuntimeKeys.PG_POOL_SIZE);
+      RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE);
 
   public static RetryConfig from(Settings s) {
     return new RetryConfig(
         s.get(HTTP_PORT),
         s.get(RuntimeKeys.HTTP_ENABLED),
-        s.get(RuntimeKeys.PG_POOL_SIZE),
+        s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE),
         rules(s),
         positive(SWEEP_INTERVAL, s.get(SWEEP_INTERVAL)),
         positive(LEDGER_TIMEOUT, s.get(LEDGER_TIMEOUT)),

@@ -79,6 +79,7 @@ public final class ClaimWaiters {
   }
 
   private final Vertx vertx;
+  private final int maxWaiters;
   private final Clock clock;
   private final Function<String, Future<Long>> nextDue;
   private final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
@@ -95,6 +96,12 @@ public final class ClaimWaiters {
    *                another instance), still wakes it
    */
   public ClaimWaiters(Vertx vertx, Clock clock, Function<String, Future<Long>> nextDue) {
+    this(vertx, clock, nextDue, Integer.MAX_VALUE);
+  }
+
+  /** @param maxWaiters long polls held at once; one more is refused with OVERLOADED (429) */
+  public ClaimWaiters(Vertx vertx, Clock clock, Function<String, Future<Long>> nextDue, int maxWaiters) {
+    this.maxWaiters = maxWaiters;
     this.vertx = vertx;
     this.clock = clock;
     this.nextDue = nextDue;
@@ -106,18 +113,30 @@ public final class ClaimWaiters {
    * instead of spinning.
    */
   public Future<List<JsonObject>> await(String stage, String type, long waitMs, ClaimAttempt attempt) {
+    return await(stage, type, waitMs, attempt, null);
+  }
+
+  /**
+   * As {@link #await(String, String, long, ClaimAttempt)}; the wait also ends, with no tasks, when
+   * {@code requesterGone} completes (nobody would read the reply). Past {@code maxWaiters} parked
+   * claims, refused at once with OVERLOADED: each parked claim holds a request open.
+   */
+  public Future<List<JsonObject>> await(String stage, String type, long waitMs, ClaimAttempt attempt,
+                                        Future<Void> requesterGone) {
     if (closed) {
       return Future.failedFuture(new ReboundException(ErrorCode.UNAVAILABLE, "the ledger is stopping; claim again shortly"));
     }
+    if (waiters.size() >= maxWaiters) {
+      return Future.failedFuture(new ReboundException(ErrorCode.OVERLOADED, maxWaiters
+          + " long-poll claims are already waiting on this ledger; claim again shortly (or with a shorter waitMs)",
+          new JsonObject().put("waiting", waiters.size()).put("retryAfterSeconds", 1)));
+    }
     Waiter w = new Waiter(stage, type, attempt);
     waiters.add(w);
-    w.timer = vertx.setTimer(Math.max(1, waitMs), t -> {
-      if (w.running) {
-        w.deadlinePassed = true;
-      } else {
-        finish(w, Outcome.ok(List.of()));
-      }
-    });
+    w.timer = vertx.setTimer(Math.max(1, waitMs), t -> endWait(w));
+    if (requesterGone != null) {
+      requesterGone.onSuccess(v -> endWait(w));
+    }
     nextDue.apply(stage).onSuccess(due -> {
       if (due == null || !waiters.contains(w)) {
         return;
@@ -129,6 +148,15 @@ public final class ClaimWaiters {
       }
     });
     return w.promise.future();
+  }
+
+  /** The wait is over (deadline, requester gone): a claim under way still delivers what it takes. */
+  private void endWait(Waiter w) {
+    if (w.running) {
+      w.deadlinePassed = true;
+    } else {
+      finish(w, Outcome.ok(List.of()));
+    }
   }
 
   public int waiting() {

@@ -66,6 +66,11 @@ public final class FailureAdmission {
    *                          task and {@link #attemptOf attempt}, or null
    */
   public Verdict judge(LockedTask task, Report report, UUID recordedFailureId) {
+    return judge(task, report, recordedFailureId, clock.instant());
+  }
+
+  /** @param leaseNow the instant a lease's expiry is judged against (the database's clock in production) */
+  public Verdict judge(LockedTask task, Report report, UUID recordedFailureId, Instant leaseNow) {
     if (recordedFailureId != null) {
       return new Duplicate(recordedFailureId);
     }
@@ -77,7 +82,7 @@ public final class FailureAdmission {
       return new Refused(Refusal.NOT_CURRENT_ATTEMPT, "attempt " + attempt + " of task " + task.id()
           + " is not the current one (" + task.attempt() + ")");
     }
-    if (report.onlyIfLeaseExpired() && task.leaseExpiresAt() != null && task.leaseExpiresAt().isAfter(clock.instant())) {
+    if (report.onlyIfLeaseExpired() && task.leaseExpiresAt() != null && task.leaseExpiresAt().isAfter(leaseNow)) {
       return new Refused(Refusal.LEASE_EXTENDED, "the lease on task " + task.id() + " was extended: not expired any more");
     }
     if (report.leaseToken() != null && !report.leaseToken().equals(task.leaseToken())) {

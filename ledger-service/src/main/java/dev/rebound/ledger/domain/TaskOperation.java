@@ -12,6 +12,11 @@ import java.util.Set;
 public enum TaskOperation {
   CLAIM(EnumSet.of(TaskState.QUEUED, TaskState.RETRY), TaskState.RUNNING),
   COMPLETE(EnumSet.of(TaskState.RUNNING), TaskState.DONE),
+  /**
+   * A claim nobody received (the requester was gone before the reply): the lease is handed back and
+   * the attempt undone, so an abandoned long poll burns no attempt.
+   */
+  RELEASE_ABANDONED(EnumSet.of(TaskState.RUNNING), TaskState.QUEUED),
   /** A failed attempt; the provisional policy picks RETRY or, when the budget is spent, FAILED. */
   FAIL(EnumSet.of(TaskState.RUNNING), null),
   CANCEL(EnumSet.of(TaskState.QUEUED, TaskState.RUNNING, TaskState.RETRY, TaskState.BLOCKED), TaskState.CANCELLED),

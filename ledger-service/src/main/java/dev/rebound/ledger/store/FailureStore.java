@@ -179,8 +179,11 @@ public final class FailureStore {
   }
 
   /** Failure ids recorded before, by failure id and by (task, attempt). */
-  private record Recorded(Set<UUID> ids, Map<TaskAttempt, UUID> byAttempt) {
+  private record Recorded(Set<UUID> ids, Map<TaskAttempt, UUID> byAttempt, Map<UUID, UUID> ownerOf) {
   }
+
+  /** The owner recorded for a free-standing failure's id (no task). */
+  private static final UUID NO_TASK = new UUID(0, 0);
 
   private static Future<Recorded> alreadyRecorded(SqlConnection conn, List<Item> items) {
     List<UUID> ids = new ArrayList<>();
@@ -197,19 +200,21 @@ public final class FailureStore {
       }
     }
     if (ids.isEmpty()) {
-      return Future.succeededFuture(new Recorded(Set.of(), Map.of()));
+      return Future.succeededFuture(new Recorded(Set.of(), Map.of(), Map.of()));
     }
     return conn.preparedQuery(LedgerSql.FAILURES_RECORDED).execute(Tuple.tuple(List.of(ids.toArray(new UUID[0]),
         tasks.toArray(new UUID[0]), attempts.toArray(new Integer[0])))).map(rows -> {
           Set<UUID> known = new HashSet<>();
           Map<TaskAttempt, UUID> byAttempt = new HashMap<>();
+          Map<UUID, UUID> ownerOf = new HashMap<>();
           for (Row r : rows) {
             known.add(r.getUUID("id"));
+            ownerOf.put(r.getUUID("id"), r.getUUID("task_id") == null ? NO_TASK : r.getUUID("task_id"));
             if (r.getUUID("task_id") != null) {
               byAttempt.put(new TaskAttempt(r.getUUID("task_id"), r.getInteger("attempt")), r.getUUID("id"));
             }
           }
-          return new Recorded(known, byAttempt);
+          return new Recorded(known, byAttempt, ownerOf);
         });
   }
 
@@ -221,11 +226,23 @@ public final class FailureStore {
     Map<UUID, FailureAdmission.LockedTask> current = new HashMap<>();
     Set<UUID> recordedIds = new HashSet<>(before.ids());
     Map<TaskAttempt, UUID> recordedAttempts = new HashMap<>(before.byAttempt());
+    Map<UUID, UUID> ownerOf = new HashMap<>(before.ownerOf());
     for (Item i : items) {
       if (i.refusal != null) {
         continue;
       }
       UUID id = i.f.failureId();
+      UUID owner = i.f.taskId() == null ? NO_TASK : i.f.taskId();
+      UUID recordedOwner = ownerOf.get(id);
+      if (recordedOwner != null && !recordedOwner.equals(owner)) {
+        // an id names one failure: the same id about another task is a client's bug, not a repeat
+        i.refusal = new ReboundException(ErrorCode.CONFLICT, "failure " + id + " is already recorded "
+            + (recordedOwner.equals(NO_TASK) ? "without a task" : "for task " + recordedOwner)
+            + ": a failureId cannot be reused for another task", new JsonObject().put("failureId", id.toString())
+            .put("taskId", recordedOwner.equals(NO_TASK) ? null : recordedOwner.toString()));
+        continue;
+      }
+      ownerOf.put(id, owner);
       if (i.task == null) {
         if (recordedIds.contains(id)) {
           i.duplicateOf = id;
@@ -237,7 +254,7 @@ public final class FailureStore {
       }
       FailureAdmission.LockedTask task = current.computeIfAbsent(i.f.taskId(), k -> locked(i.task));
       UUID recorded = recordedIds.contains(id) ? id : recordedAttempts.get(i.key());
-      FailureAdmission.Verdict verdict = admission.judge(task, report(i), recorded);
+      FailureAdmission.Verdict verdict = admission.judge(task, report(i), recorded, leaseNow(i.task));
       if (verdict instanceof FailureAdmission.Duplicate d) {
         i.duplicateOf = d.recordedFailureId();
       } else if (verdict instanceof FailureAdmission.Refused refused) {
@@ -377,6 +394,11 @@ public final class FailureStore {
   private static TaskContext contextOf(Row task) {
     return new TaskContext(task.getString("agent"), task.getString("workflow_id"), task.getInteger("attempt_base"),
         instant(task, "created_at"), task.getInteger("own_max_attempts"));
+  }
+
+  /** The instant the rescuer's "lease expired" is checked against: the database's clock unless a test pinned one. */
+  private Instant leaseNow(Row task) {
+    return Timestamps.databaseJudgesLeases(clock) ? instant(task, "db_now") : clock.instant();
   }
 
   private static FailureAdmission.LockedTask locked(Row row) {

@@ -3,9 +3,11 @@ package dev.rebound.ledger.store;
 import dev.rebound.ledger.domain.TaskOperation;
 
 /**
- * Every SQL statement of the ledger, as text. Prepared statements only; no statement reads the
- * database's clock ({@code now()}): the current time is a parameter taken from the injected clock,
- * so tests can pin time. Statements are package-private except the
+ * Every SQL statement of the ledger, as text. Prepared statements only. The current time is a
+ * parameter taken from the injected clock, so tests can pin time — except for leases: their expiry
+ * is set and judged by the database's clock ({@code COALESCE(<lease now>, now())}, the parameter null
+ * in production, see {@link Timestamps#leaseNow}), so ledger instances whose clocks disagree never
+ * rescue each other's live leases. Statements are package-private except the
  * outbox's, which its own package runs.
  */
 public final class LedgerSql {
@@ -48,7 +50,7 @@ public final class LedgerSql {
   /** The tasks of a group of failures or decisions, locked in id order (so concurrent groups cannot deadlock). */
   static final String TASKS_BY_IDS_FOR_UPDATE =
       "SELECT " + TASK_COLUMNS + ", lease_token, own_max_attempts, provisional_dead_letter_version"
-          + " FROM ledger.tasks WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE";
+          + ", now() AS db_now FROM ledger.tasks WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE";
 
   static final String STATES_BY_IDS = "SELECT id, state, lease_token FROM ledger.tasks WHERE id = ANY($1::uuid[])";
 
@@ -67,7 +69,8 @@ public final class LedgerSql {
       ), claimed AS (
         UPDATE ledger.tasks t
         SET state = 'RUNNING', attempt = t.attempt + 1, lease_owner = $5, lease_token = gen_random_uuid(),
-            lease_expires_at = $1 + make_interval(secs => $6::double precision / 1000.0), lease_ms = $6,
+            lease_expires_at = COALESCE($8::timestamptz, now()) + make_interval(secs => $6::double precision / 1000.0),
+            lease_ms = $6,
             version = t.version + 1, updated_at = $1, blocked_reason = NULL
         FROM picked WHERE t.id = picked.id
         RETURNING t.*, picked.from_state
@@ -126,9 +129,32 @@ public final class LedgerSql {
   static final String NEXT_DUE_ANY_STAGE = "SELECT min(run_after) FROM ledger.tasks WHERE " + TaskOperation.CLAIM.sqlGuard()
       + NOT_PAUSED;
 
+  /**
+   * A claim whose requester was gone before the reply (HTTP client disconnected, event-bus requester
+   * timed out): each task whose lease token is still the one handed out goes back to QUEUED with
+   * its attempt undone, as if never claimed. $1 now, $2 ids, $3 lease tokens, $4 reason, $5 actor,
+   * $6 correlation id.
+   */
+  static final String RELEASE_ABANDONED = """
+      WITH input AS (
+        SELECT * FROM unnest($2::uuid[], $3::uuid[]) AS i(id, token)
+      ), upd AS (
+        UPDATE ledger.tasks t
+        SET state = 'QUEUED', attempt = t.attempt - 1, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+            version = t.version + 1, updated_at = $1
+        FROM input i
+        WHERE t.id = i.id AND t.%s AND t.lease_token = i.token
+        RETURNING t.*, 'RUNNING'::text AS from_state
+      ), hist AS (
+        INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, actor, correlation_id, at)
+        SELECT id, 'RUNNING', 'QUEUED', attempt, $4, $5, $6, $1 FROM upd
+      )
+      SELECT * FROM upd ORDER BY id""".formatted(TaskOperation.RELEASE_ABANDONED.sqlGuard());
+
   static final String HEARTBEAT = """
       UPDATE ledger.tasks
-      SET lease_expires_at = $1 + make_interval(secs => COALESCE($4::bigint, lease_ms)::double precision / 1000.0)
+      SET lease_expires_at = COALESCE($1::timestamptz, now())
+          + make_interval(secs => COALESCE($4::bigint, lease_ms)::double precision / 1000.0)
       WHERE id = $2 AND state = 'RUNNING' AND lease_token = $3
       RETURNING id, attempt, lease_expires_at""";
 
@@ -450,7 +476,7 @@ public final class LedgerSql {
 
   static final String EXPIRED_LEASES = """
       SELECT id, attempt, lease_token, lease_owner, lease_expires_at, stage, workflow_id FROM ledger.tasks
-      WHERE state = 'RUNNING' AND lease_expires_at < $1
+      WHERE state = 'RUNNING' AND lease_expires_at < COALESCE($1::timestamptz, now())
       ORDER BY lease_expires_at LIMIT $2""";
 
   static final String HISTORY = """

@@ -2,6 +2,7 @@ package dev.rebound.ledger.store;
 
 import dev.rebound.common.service.Origin;
 import static dev.rebound.ledger.store.Timestamps.instant;
+import static dev.rebound.ledger.store.Timestamps.leaseNow;
 import static dev.rebound.ledger.store.Timestamps.ts;
 import static dev.rebound.ledger.store.Transitions.reasonOr;
 
@@ -144,7 +145,7 @@ public final class TaskStore {
     Instant now = clock.instant();
     String sql = spec.stage() == null ? LedgerSql.CLAIM_ANY_STAGE : LedgerSql.CLAIM_STAGE;
     Tuple args = Tuple.tuple(Arrays.asList(ts(now), spec.stage(), spec.type(), spec.limit(), spec.worker(),
-        spec.leaseMs(), spec.origin().correlationId()));
+        spec.leaseMs(), spec.origin().correlationId(), leaseNow(clock)));
     return pool.preparedQuery(sql).execute(args).map(rows -> {
       List<TaskView> tasks = new ArrayList<>();
       List<Transition> transitions = new ArrayList<>();
@@ -172,6 +173,32 @@ public final class TaskStore {
       }
       return new Claimed(tasks, transitions, corrupt);
     });
+  }
+
+  /** A task handed out by a claim: its id and the lease token the claim gave it. */
+  public record Lease(UUID taskId, UUID leaseToken) {
+  }
+
+  /**
+   * Hands back the leases of a claim whose requester was gone before the reply: each task still
+   * under that lease returns to QUEUED with its attempt undone (no attempt burnt). A lease that moved
+   * on meanwhile is left alone.
+   */
+  public Future<Changed> releaseAbandoned(List<Lease> leases, String reason, Origin origin) {
+    UUID[] ids = leases.stream().map(Lease::taskId).toArray(UUID[]::new);
+    UUID[] tokens = leases.stream().map(Lease::leaseToken).toArray(UUID[]::new);
+    Instant now = clock.instant();
+    return pool.preparedQuery(LedgerSql.RELEASE_ABANDONED)
+        .execute(Tuple.tuple(Arrays.asList(ts(now), ids, tokens, reason, origin.actor(), origin.correlationId())))
+        .map(rows -> {
+          List<TaskView> tasks = new ArrayList<>();
+          List<Transition> transitions = new ArrayList<>();
+          for (Row r : rows) {
+            tasks.add(TaskRows.view(r));
+            transitions.add(TaskRows.transition(r, reason, null, origin.actor(), origin.correlationId(), now));
+          }
+          return new Changed(tasks, transitions);
+        });
   }
 
   /** Epoch ms at which the first claimable task of {@code stage} (null: any) is due (maybe past), or null. */
@@ -240,8 +267,8 @@ public final class TaskStore {
 
   /** Extends the lease by {@code leaseMs}, or by the claim's lease length when null. */
   public Future<Heartbeat> heartbeat(UUID id, UUID leaseToken, Long leaseMs) {
-    Instant now = clock.instant();
-    return pool.preparedQuery(LedgerSql.HEARTBEAT).execute(Tuple.of(ts(now), id, leaseToken, leaseMs))
+    return pool.preparedQuery(LedgerSql.HEARTBEAT).execute(Tuple.tuple(Arrays.asList(leaseNow(clock), id, leaseToken,
+            leaseMs)))
         .compose(rows -> {
           if (rows.size() == 1) {
             Row r = rows.iterator().next();
@@ -353,7 +380,8 @@ public final class TaskStore {
   }
 
   public Future<List<ExpiredLease>> expiredLeases(int limit) {
-    return pool.preparedQuery(LedgerSql.EXPIRED_LEASES).execute(Tuple.of(ts(clock.instant()), limit)).map(rows -> {
+    return pool.preparedQuery(LedgerSql.EXPIRED_LEASES).execute(Tuple.tuple(Arrays.asList(leaseNow(clock), limit)))
+        .map(rows -> {
       List<ExpiredLease> out = new ArrayList<>();
       for (Row r : rows) {
         out.add(new ExpiredLease(r.getUUID("id"), r.getInteger("attempt"), r.getUUID("lease_token"),

@@ -18,7 +18,8 @@ final class BusCall {
   }
 
   static Future<JsonObject> request(Vertx vertx, ApiOperation operation, JsonObject body, long timeoutMs, String actor) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs)
+        .addHeader(Addresses.REPLY_WITHIN_HEADER, Long.toString(timeoutMs));
     if (operation.action() != null) {
       options.addHeader(Addresses.ACTION_HEADER, operation.action());
     }

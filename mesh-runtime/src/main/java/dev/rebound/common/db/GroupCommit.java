@@ -1,6 +1,9 @@
 package dev.rebound.common.db;
 
+import dev.rebound.common.ErrorCode;
 import dev.rebound.common.Outcome;
+import dev.rebound.common.ReboundException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.pgclient.PgException;
@@ -19,6 +22,11 @@ import java.util.function.Predicate;
  * so one bad request cannot fail its neighbours; any other failure (connection lost, pool timeout)
  * fails the batch as it is, without multiplying the load. Confined to one Vert.x context.
  *
+ * <p>Bounded: at most {@code maxQueued} requests wait for a batch; one more is refused at once with
+ * {@code OVERLOADED} (HTTP 429 with {@code Retry-After}, the same code on the event bus), so a
+ * flood costs a refusal, not memory. Requests written again alone after a data error were already
+ * admitted and are never refused.
+ *
  * <p>The flush function returns, per input in order, an {@link Outcome}: the value, or the error that
  * fails only that request.
  */
@@ -26,8 +34,12 @@ public final class GroupCommit<I, O> {
   private record Pending<I, O>(I input, Promise<O> promise, boolean alone) {
   }
 
+  /** Requests a group commit lets wait unless told otherwise. */
+  public static final int DEFAULT_MAX_QUEUED = 5000;
+
   private final int maxBatch;
   private final int maxInFlight;
+  private final int maxQueued;
   private final Function<List<I>, Future<List<Outcome<O>>>> flush;
   private final Predicate<Throwable> retryAlone;
   private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
@@ -35,6 +47,15 @@ public final class GroupCommit<I, O> {
 
   public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Outcome<O>>>> flush,
                      Predicate<Throwable> retryAlone) {
+    this(maxBatch, maxInFlight, DEFAULT_MAX_QUEUED, flush, retryAlone);
+  }
+
+  public GroupCommit(int maxBatch, int maxInFlight, int maxQueued, Function<List<I>, Future<List<Outcome<O>>>> flush,
+                     Predicate<Throwable> retryAlone) {
+    if (maxQueued < 1) {
+      throw new IllegalArgumentException("maxQueued must be positive: " + maxQueued);
+    }
+    this.maxQueued = maxQueued;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.flush = flush;
@@ -47,11 +68,22 @@ public final class GroupCommit<I, O> {
         && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
   }
 
+  /** Fails at once with {@code OVERLOADED} when {@code maxQueued} requests already wait. */
   public Future<O> submit(I input) {
+    if (queue.size() >= maxQueued) {
+      return Future.failedFuture(new ReboundException(ErrorCode.OVERLOADED, maxQueued
+          + " writes are already waiting; retry shortly", new JsonObject().put("queued", queue.size())
+          .put("retryAfterSeconds", 1)));
+    }
     Promise<O> p = Promise.promise();
     queue.add(new Pending<>(input, p, false));
     drain();
     return p.future();
+  }
+
+  /** Requests waiting for a batch now. */
+  public int queued() {
+    return queue.size();
   }
 
   private void drain() {

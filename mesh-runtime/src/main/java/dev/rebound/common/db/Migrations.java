@@ -125,7 +125,9 @@ public final class Migrations {
 
   private <T> Future<T> inLockedTransaction(SqlConnection conn, Supplier<Future<T>> work) {
     return conn.begin().compose(tx -> conn
-        .query("SELECT pg_advisory_xact_lock(hashtext('rebound-migrations:" + schema + "'))").execute()
+        // migrations may build indexes on large tables: pg.statement-timeout is for requests, not for them
+        .query("SET LOCAL statement_timeout = 0").execute()
+        .compose(v -> conn.query("SELECT pg_advisory_xact_lock(hashtext('rebound-migrations:" + schema + "'))").execute())
         .compose(v -> conn.query("CREATE SCHEMA IF NOT EXISTS " + schema).execute())
         .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS " + schema + ".schema_migrations ("
             + "version int PRIMARY KEY, file text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), "

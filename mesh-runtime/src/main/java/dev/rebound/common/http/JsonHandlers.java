@@ -6,6 +6,8 @@ import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.runtime.InFlight;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -48,6 +50,25 @@ public final class JsonHandlers {
     } else {
       serviceContext.runOnContext(v -> run.run());
     }
+  }
+
+  /**
+   * Completes on the service's context when the client goes away before its response ended
+   * (connection closed or stream reset): the operation's reply would reach nobody.
+   */
+  public Future<Void> requesterGone(RoutingContext ctx) {
+    Promise<Void> gone = ((ContextInternal) serviceContext).promise();
+    Runnable mark = () -> {
+      if (!ctx.response().ended()) {
+        serviceContext.runOnContext(v -> gone.tryComplete());
+      }
+    };
+    if (ctx.response().closed()) {
+      mark.run();
+    } else {
+      ctx.response().closeHandler(v -> mark.run());
+    }
+    return gone.future();
   }
 
   public static void writeJson(RoutingContext ctx, int status, JsonObject reply) {

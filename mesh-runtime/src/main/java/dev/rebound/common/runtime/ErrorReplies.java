@@ -2,6 +2,7 @@ package dev.rebound.common.runtime;
 
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.db.DatabaseFailures;
 import dev.rebound.common.text.Redactor;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.Message;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class ErrorReplies {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorReplies.class);
   private static final Redactor REDACTOR = new Redactor();
+  /** What a 429 or 503 asks a client to wait when the error does not say ({@code details.retryAfterSeconds}). */
+  public static final int RETRY_AFTER_SECONDS = 1;
 
   private ErrorReplies() {
   }
@@ -27,6 +30,18 @@ public final class ErrorReplies {
    * value, so it is redacted.
    */
   public static ReboundException toReboundException(Throwable t) {
+    if (t instanceof ReboundException re) {
+      return re;
+    }
+    if (DatabaseFailures.overloaded(t)) {
+      return new ReboundException(ErrorCode.OVERLOADED, "too many requests are waiting for the database; retry shortly",
+          new JsonObject().put("retryAfterSeconds", RETRY_AFTER_SECONDS));
+    }
+    if (DatabaseFailures.unavailable(t)) {
+      LOG.warn("the database is unavailable: {}", REDACTOR.redact(String.valueOf(t.getMessage())));
+      return new ReboundException(ErrorCode.UNAVAILABLE, "the database is unavailable; retry shortly",
+          new JsonObject().put("retryAfterSeconds", RETRY_AFTER_SECONDS));
+    }
     if (t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
       String text = REDACTOR.redact(String.valueOf(pg.getErrorMessage()));
       LOG.warn("a value reached the database and was refused: {} {}", pg.getSqlState(), text);
@@ -53,6 +68,11 @@ public final class ErrorReplies {
     logIfInternal(e, original);
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
+    }
+    if (e.code() == ErrorCode.OVERLOADED || e.code() == ErrorCode.UNAVAILABLE) {
+      // the same refusal on the bus carries retryAfterSeconds in its details
+      ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1,
+          e.details().getInteger("retryAfterSeconds", RETRY_AFTER_SECONDS))));
     }
     ctx.response().setStatusCode(status > 0 ? status : e.code().httpStatus())
         .putHeader("Content-Type", "application/json")

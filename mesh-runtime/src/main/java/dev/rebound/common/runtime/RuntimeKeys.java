@@ -29,6 +29,10 @@ public final class RuntimeKeys {
       0, 1000, "reconnect attempts of a lost connection");
   public static final ConfigKey<Duration> PG_RECONNECT_INTERVAL = ConfigKey.duration("pg.reconnect-interval",
       Duration.ofMillis(500), "pause between reconnect attempts");
+  public static final ConfigKey<Duration> PG_STATEMENT_TIMEOUT = ConfigKey.duration("pg.statement-timeout",
+      Duration.ofSeconds(30), "PostgreSQL `statement_timeout` of every query (a longer one is cancelled and answered 503); `0` turns it off");
+  public static final ConfigKey<Integer> PG_MAX_WAIT_QUEUE = ConfigKey.integer("pg.max-wait-queue", 1000, 1, 1_000_000,
+      "requests a service's pool lets wait for a connection; one more is answered 429");
   public static final ConfigKey<Boolean> PG_CACHE_PREPARED_STATEMENTS = ConfigKey.bool(
       "pg.cache-prepared-statements", true, "keep prepared statements per connection");
   public static final ConfigKey<String> PG_SSL_MODE = ConfigKey.oneOf("pg.ssl-mode", "disable",
@@ -105,7 +109,8 @@ public final class RuntimeKeys {
   /** Every key above except {@link #HTTP_PORT}, which each service declares with its default. */
   public static final List<ConfigKey<?>> ALL = List.of(
       PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD, PG_POOL_SIZE, PG_PIPELINING_LIMIT,
-      PG_RECONNECT_ATTEMPTS, PG_RECONNECT_INTERVAL, PG_CACHE_PREPARED_STATEMENTS, PG_SSL_MODE, PG_SSL_ROOT_CERT,
+      PG_RECONNECT_ATTEMPTS, PG_RECONNECT_INTERVAL, PG_STATEMENT_TIMEOUT, PG_MAX_WAIT_QUEUE,
+      PG_CACHE_PREPARED_STATEMENTS, PG_SSL_MODE, PG_SSL_ROOT_CERT,
       PG_EMBEDDED, PG_EMBEDDED_DIR, PG_EMBEDDED_PORT,
       RUN_PORT, RUN_HOST,
       HTTP_ENABLED, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,

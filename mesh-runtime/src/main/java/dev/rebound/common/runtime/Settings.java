@@ -336,6 +336,8 @@ public final class Settings {
         .setReconnectAttempts(get(RuntimeKeys.PG_RECONNECT_ATTEMPTS))
         .setReconnectInterval(get(RuntimeKeys.PG_RECONNECT_INTERVAL).toMillis())
         .setCachePreparedStatements(get(RuntimeKeys.PG_CACHE_PREPARED_STATEMENTS));
+    // every query of every service is bounded; migrations lift it for their own transaction
+    options.addProperty("statement_timeout", Long.toString(get(RuntimeKeys.PG_STATEMENT_TIMEOUT).toMillis()));
     find(RuntimeKeys.PG_PASSWORD).ifPresent(options::setPassword);
     return PostgresTls.apply(this, options);
   }

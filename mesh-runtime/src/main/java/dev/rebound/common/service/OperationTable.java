@@ -10,6 +10,8 @@ import dev.rebound.common.runtime.Correlation;
 import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.runtime.InFlight;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -107,7 +109,7 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
 
   private static void serve(RoutingContext ctx, Binding<?> binding, HttpRoute route, List<String> params,
       JsonHandlers json) {
-    Origin origin = new Origin("http", Correlation.of(ctx));
+    Origin origin = new Origin("http", Correlation.of(ctx), json.requesterGone(ctx));
     json.onService(ctx, () -> binding.invoke(request(ctx, route, params), origin),
         reply -> JsonHandlers.writeJson(ctx, route.status().applyAsInt(reply), reply));
   }
@@ -168,8 +170,32 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
 
   private static void answer(Message<Object> msg, Binding<?> binding, InFlight inFlight) {
     String actor = msg.headers().get(Addresses.ACTOR_HEADER);
-    Origin origin = new Origin(actor == null ? "event-bus" : actor, Correlation.of(msg));
-    BusRequests.answer(msg, body -> binding.invoke(body, origin), inFlight);
+    long replyWithin = replyWithinMs(msg);
+    if (replyWithin <= 0) {
+      BusRequests.answer(msg, body -> binding.invoke(body, new Origin(actor == null ? "event-bus" : actor,
+          Correlation.of(msg))), inFlight);
+      return;
+    }
+    // the requester stops listening at its timeout: count it gone a little before, so what is handed
+    // out after that is handed back rather than sent to nobody
+    Vertx vertx = Vertx.currentContext().owner();
+    Promise<Void> gone = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, replyWithin - Math.max(50, replyWithin / 20)), t -> gone.tryComplete());
+    Origin origin = new Origin(actor == null ? "event-bus" : actor, Correlation.of(msg), gone.future());
+    BusRequests.answer(msg, body -> binding.invoke(body, origin).onComplete(ar -> vertx.cancelTimer(timer)), inFlight);
+  }
+
+  /** The requester's {@link Addresses#REPLY_WITHIN_HEADER}, or 0 when absent or malformed. */
+  private static long replyWithinMs(Message<Object> msg) {
+    String header = msg.headers().get(Addresses.REPLY_WITHIN_HEADER);
+    if (header == null || Vertx.currentContext() == null) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private record Binding<R>(ApiOperation operation, Function<JsonObject, R> parser, OperationHandler<R> handler) {

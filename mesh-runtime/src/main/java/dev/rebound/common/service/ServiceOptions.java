@@ -6,12 +6,14 @@ import java.util.Objects;
 /**
  * What the {@link ServiceVerticle} base needs to know about a service, taken from its config
  * record: its name (logs, pool name, the readiness report of {@code rebound run}), the PostgreSQL
- * schema it owns (migrations under {@code resources/db/<schema>}), the database and pool size, and
+ * schema it owns (migrations under {@code resources/db/<schema>}), the database, the pool size and how
+ * many requests may wait for one of its connections ({@code pg.max-wait-queue}; one more is refused
+ * with {@code OVERLOADED}), and
  * whether it serves HTTP itself and on which port ({@code rebound run} turns that off and mounts
  * its routes on the shared port).
  */
 public record ServiceOptions(String name, String schema, PgConnectOptions pgOptions, int poolSize,
-                             boolean httpEnabled, int httpPort) {
+                             int maxWaitQueue, boolean httpEnabled, int httpPort) {
 
   public ServiceOptions {
     Objects.requireNonNull(name, "name");

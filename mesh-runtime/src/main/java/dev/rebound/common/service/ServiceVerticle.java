@@ -12,6 +12,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -124,7 +125,12 @@ public abstract class ServiceVerticle extends VerticleBase {
   @Override
   public final Future<?> start() {
     pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(options.poolSize()).setName(options.name() + "-" + deploymentID()).setShared(false))
+        .with(new PoolOptions().setMaxSize(options.poolSize()).setName(options.name() + "-" + deploymentID()).setShared(false)
+            // bounded: past the wait queue a request is refused (429), and nothing waits longer than a connect
+            .setMaxWaitQueueSize(options.maxWaitQueue())
+            .setConnectionTimeout((int) CONNECT_TIMEOUT.toMillis())
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .with(new NetClientOptions().setConnectTimeout((int) CONNECT_TIMEOUT.toMillis()))
         .connectingTo(options.pgOptions())
         .using(vertx)
         .build();
@@ -189,13 +195,24 @@ public abstract class ServiceVerticle extends VerticleBase {
     return options.name();
   }
 
-  /** Ready = the database answers, every migration is applied, and the service's own details. */
+  /**
+   * Ready = the database answers within {@link #READINESS_BOUND}, every migration is applied, and the
+   * service's own details. Each ask probes the database (one cheap query), so a PostgreSQL that went
+   * away reads DOWN within a second, and UP again as soon as the pool reconnects.
+   */
   public Future<JsonObject> readiness() {
     if (migrations == null) {
       return Future.failedFuture(new IllegalStateException(options.name() + " is not started"));
     }
-    return migrations.readiness(pool).compose(ready -> readinessDetails().map(ready::mergeIn));
+    return migrations.readiness(pool).timeout(READINESS_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+        .compose(ready -> readinessDetails().map(ready::mergeIn));
   }
+
+  /** Longest wait for a new PostgreSQL connection, and for a free one of the pool: then 503. */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Longest a readiness probe waits for the database before it answers DOWN. */
+  public static final Duration READINESS_BOUND = Duration.ofMillis(900);
 
   /** The service's routes (its {@code /v1} API and documents), for the all-in-one server; after start. */
   public Router routes() {
