@@ -185,7 +185,7 @@ class RetryScenarioTest {
     work(BACKOFF_STAGE, 1, ctx -> Future.failedFuture(new SocketTimeoutException("Read timed out")));
 
     TaskView failed = awaitState(id, TaskState.FAILED);
-    assertThat(failed.attempt()).isEqualTo(6);
+    assertThat(failed.attempt()).as(TaskTimeline.of(ledger, id).toString()).isEqualTo(6);
     TaskTimeline t = TaskTimeline.of(ledger, id);
     List<Long> nominal = List.of(1L, 2L, 4L, 8L, 16L);
     for (int attempt = 1; attempt <= 5; attempt++) {
@@ -396,10 +396,19 @@ class RetryScenarioTest {
     return get(id);
   }
 
-  private static boolean settled(TaskView t, TaskState state) {
+  private boolean settled(TaskView t, TaskState state) {
     boolean afterFailure = state == TaskState.RETRY || state == TaskState.BLOCKED || state == TaskState.FAILED;
-    return t.state() == state && (!afterFailure || decisionCount(t.id(), t.attempt()) == 1);
+    if (t.state() != state || !afterFailure) {
+      return t.state() == state;
+    }
+    // the decision and the state it leads to are committed together: read the task again once the decision is in
+    if (decisionCount(t.id(), t.attempt()) != 1) {
+      return false;
+    }
+    TaskView now = get(t.id());
+    return now.state() == state && now.attempt() == t.attempt();
   }
+
 
   /** Waits until the workflow's {@code n} tasks are all finished; answers them by state. */
   private static Map<TaskState, List<TaskView>> awaitWorkflow(String workflow, int n) {
