@@ -36,7 +36,9 @@ public record LedgerConfig(
     int writeBatchMax,
     int unparkRate,
     Duration releaseSweepInterval,
-    int pgPoolSize) {
+    int pgPoolSize,
+    int batchMaxItems,
+    long batchMaxBytes) {
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8081);
   public static final ConfigKey<Integer> PAYLOAD_LIMIT_BYTES = ConfigKey.integer("ledger.payload-limit-bytes",
@@ -79,13 +81,17 @@ public record LedgerConfig(
       "parked tasks released per second when their stage resumes (all instances together)");
   public static final ConfigKey<Duration> RELEASE_SWEEP_INTERVAL = ConfigKey.duration("ledger.release-sweep-interval",
       Duration.ofSeconds(1), "how often resumed stages release parked tasks and half-open ones look for a probe");
+  public static final ConfigKey<Integer> BATCH_MAX_ITEMS = ConfigKey.integer("ledger.batch-max-items",
+      LedgerLimits.DEFAULT_BATCH_ITEMS, 1, 100_000, "most items one batch request (enqueue, complete, heartbeat many) may carry");
+  public static final ConfigKey<Long> BATCH_MAX_BYTES = ConfigKey.longValue("ledger.batch-max-bytes",
+      LedgerLimits.DEFAULT_BATCH_BYTES, 1024, 1024L * 1024 * 1024, "most payload and result bytes one batch request may carry");
 
   /** Every key the ledger reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, PAYLOAD_LIMIT_BYTES,
       LEASE_MS, MAX_LEASE_MS, MAX_CLAIM_BATCH, MAX_WAIT_MS, RETRY_BASE, RETRY_MULTIPLIER, RETRY_CAP,
       RETRY_MAX_ATTEMPTS, RETRY_JITTER, CHECKPOINTS_KEPT, RETENTION_DONE, RETENTION_FAILED, LEASE_SWEEP_INTERVAL,
       DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, UNPARK_RATE, RELEASE_SWEEP_INTERVAL,
-      RuntimeKeys.PG_POOL_SIZE);
+      RuntimeKeys.PG_POOL_SIZE, BATCH_MAX_ITEMS, BATCH_MAX_BYTES);
 
   /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
   private static final Map<String, String> POLICY_KEYS = Map.of("base", "ledger.retry.base",
@@ -121,11 +127,21 @@ public record LedgerConfig(
         s.get(WRITE_BATCH_MAX),
         s.get(UNPARK_RATE),
         s.get(RELEASE_SWEEP_INTERVAL),
-        s.get(RuntimeKeys.PG_POOL_SIZE));
+        s.get(RuntimeKeys.PG_POOL_SIZE),
+        s.get(BATCH_MAX_ITEMS),
+        s.get(BATCH_MAX_BYTES));
   }
 
   /** The bounds the ledger's requests are parsed with. */
   public LedgerLimits limits() {
-    return new LedgerLimits(payloadLimitBytes, maxLeaseMs, maxClaimBatch, maxWaitMs);
+    return new LedgerLimits(payloadLimitBytes, maxLeaseMs, maxClaimBatch, maxWaitMs, batchMaxItems, batchMaxBytes);
+  }
+
+  /**
+   * The body limit of the batch routes: the items' payload bytes plus room for each item's own
+   * fields (ids, tokens, idempotency key, stage…).
+   */
+  public long batchBodyLimit() {
+    return batchMaxBytes + batchMaxItems * 2048L + 64L * 1024;
   }
 }

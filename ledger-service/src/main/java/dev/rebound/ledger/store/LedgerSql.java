@@ -126,6 +126,17 @@ public final class LedgerSql {
   static final String NEXT_DUE_ANY_STAGE = "SELECT min(run_after) FROM ledger.tasks WHERE " + TaskOperation.CLAIM.sqlGuard()
       + NOT_PAUSED;
 
+  /** Extension of many leases in one statement; a row whose lease token is stale is simply not returned. */
+  static final String HEARTBEAT_BATCH = """
+      WITH input AS (
+        SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[]) AS i(id, token, lease_ms)
+      )
+      UPDATE ledger.tasks t
+      SET lease_expires_at = $1 + make_interval(secs => COALESCE(i.lease_ms, t.lease_ms)::double precision / 1000.0)
+      FROM input i
+      WHERE t.id = i.id AND t.state = 'RUNNING' AND t.lease_token = i.token
+      RETURNING t.id, t.lease_token, t.attempt, t.lease_expires_at""";
+
   static final String HEARTBEAT = """
       UPDATE ledger.tasks
       SET lease_expires_at = $1 + make_interval(secs => COALESCE($4::bigint, lease_ms)::double precision / 1000.0)

@@ -252,6 +252,46 @@ public final class TaskStore {
         });
   }
 
+  /** Extends many leases in one statement; each item fails alone when its lease is lost. */
+  public Future<List<Outcome<Heartbeat>>> heartbeatAll(List<HeartbeatRequestItem> items) {
+    Instant now = clock.instant();
+    int n = items.size();
+    UUID[] ids = new UUID[n];
+    UUID[] tokens = new UUID[n];
+    Long[] leaseMs = new Long[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = items.get(i).id();
+      tokens[i] = items.get(i).leaseToken();
+      leaseMs[i] = items.get(i).leaseMs();
+    }
+    return pool.preparedQuery(LedgerSql.HEARTBEAT_BATCH).execute(Tuple.of(ts(now), ids, tokens, leaseMs))
+        .compose(rows -> {
+          // keyed by task and token: a stale token for a task extended under its current one is still refused
+          Map<List<UUID>, Heartbeat> extended = new HashMap<>();
+          for (Row r : rows) {
+            extended.put(List.of(r.getUUID("id"), r.getUUID("lease_token")), new Heartbeat(r.getUUID("id"),
+                r.getInteger("attempt"), instant(r, "lease_expires_at")));
+          }
+          List<UUID> refused = items.stream().filter(h -> !extended.containsKey(List.of(h.id(), h.leaseToken())))
+              .map(HeartbeatRequestItem::id).distinct().toList();
+          Future<Map<UUID, Row>> states = refused.isEmpty() ? Future.succeededFuture(Map.of())
+              : Transitions.statesOf(pool, refused);
+          return states.map(current -> {
+            List<Outcome<Heartbeat>> out = new ArrayList<>(n);
+            for (HeartbeatRequestItem h : items) {
+              Heartbeat done = extended.get(List.of(h.id(), h.leaseToken()));
+              out.add(done != null ? Outcome.ok(done)
+                  : Outcome.failed(Transitions.leaseRefusal(h.id(), current.get(h.id()))));
+            }
+            return out;
+          });
+        });
+  }
+
+  /** One lease to extend: {@code leaseMs} null extends by the claim's lease length. */
+  public record HeartbeatRequestItem(UUID id, UUID leaseToken, Long leaseMs) {
+  }
+
   // ---------------------------------------------------------------- people's transitions
 
   /** @param expectedVersion the version the caller saw, or null to skip the optimistic check */
