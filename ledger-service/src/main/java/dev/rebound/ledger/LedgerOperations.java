@@ -51,6 +51,8 @@ import io.vertx.pgclient.PgException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -100,7 +102,7 @@ public final class LedgerOperations {
     this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight,
         batch -> {
           metrics.batch(batch.size());
-          return taskStore.enqueue(batch).map(list -> list.stream().map(Outcome::ok).toList());
+          return writeTasks(batch);
         }, GroupCommit::dataError);
     this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, batch -> {
       metrics.batch(batch.size());
@@ -138,7 +140,7 @@ public final class LedgerOperations {
     return enqueues.submit(task).map(e -> {
       if (e.created()) {
         publish(List.of(e.transition()));
-        wakeups.claimable(task.stage(), task.type(), task.runAfter(), 1);
+        wakeups.claimableNotified(task.stage(), task.type(), task.runAfter(), 1);
       }
       return new JsonObject().put("created", e.created()).put("task", e.task().toJson());
     });
@@ -159,8 +161,7 @@ public final class LedgerOperations {
         tasks.add(newTask(ok.value(), origin));
       }
     }
-    return inChunks(tasks, chunk -> taskStore.enqueue(chunk).map(list -> list.stream()
-        .<Outcome<TaskStore.Enqueued>>map(Outcome::ok).toList()), enqueues::submit).map(written -> {
+    return inChunks(tasks, this::writeTasks, enqueues::submit).map(written -> {
       JsonArray answers = new JsonArray(new ArrayList<>(items.size()));
       int next = 0;
       for (Outcome<EnqueueRequest> item : items) {
@@ -174,7 +175,7 @@ public final class LedgerOperations {
           TaskStore.Enqueued e = ok.value();
           if (e.created()) {
             publish(List.of(e.transition()));
-            wakeups.claimable(task.stage(), task.type(), task.runAfter(), 1);
+            wakeups.claimableNotified(task.stage(), task.type(), task.runAfter(), 1);
           }
           answers.add(BatchItems.answered(e.created() ? 201 : 200,
               new JsonObject().put("created", e.created()).put("task", e.task().toJson())));
@@ -282,6 +283,19 @@ public final class LedgerOperations {
       chunks.forEach(c -> out.addAll(c.result()));
       return out;
     });
+  }
+
+  /**
+   * One statement for the tasks, their history rows and the wake-up notifications of the other
+   * instances (one per stage and due time): no NOTIFY transaction of its own per enqueue.
+   */
+  private Future<List<Outcome<TaskStore.Enqueued>>> writeTasks(List<NewTask> tasks) {
+    Set<String> notifications = new LinkedHashSet<>();
+    for (NewTask t : tasks) {
+      notifications.add(wakeups.notification(t.stage(), t.runAfter()));
+    }
+    return taskStore.enqueue(tasks, ClaimWakeups.CHANNEL, List.copyOf(notifications))
+        .map(list -> list.stream().<Outcome<TaskStore.Enqueued>>map(Outcome::ok).toList());
   }
 
   private NewTask newTask(EnqueueRequest r, Origin origin) {

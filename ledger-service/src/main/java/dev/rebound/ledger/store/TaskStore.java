@@ -59,6 +59,14 @@ public final class TaskStore {
 
   /** Inserts many tasks in one statement; a known idempotency key returns the existing task. */
   public Future<List<Enqueued>> enqueue(List<NewTask> tasks) {
+    return enqueue(tasks, null, List.of());
+  }
+
+  /**
+   * Inserts many tasks in one statement and, in the same transaction when any task is new, sends
+   * {@code notifications} on {@code channel} (delivered at the commit).
+   */
+  public Future<List<Enqueued>> enqueue(List<NewTask> tasks, String channel, List<String> notifications) {
     Instant now = clock.instant();
     int n = tasks.size();
     UUID[] ids = new UUID[n];
@@ -91,7 +99,8 @@ public final class TaskStore {
       correlations[i] = t.origin().correlationId();
     }
     Tuple args = Tuple.tuple(List.of(ts(now), ids, keys, workflows, stages, agents, types, payloads, priorities,
-        maxAttempts, runAfter, actors, correlations, ownMaxAttempts));
+        maxAttempts, runAfter, actors, correlations, ownMaxAttempts, notifications.toArray(new String[0]),
+        channel == null ? "" : channel));
     return pool.preparedQuery(LedgerSql.ENQUEUE_BATCH).execute(args).compose(rows -> {
       Map<UUID, TaskView> inserted = new HashMap<>();
       for (Row r : rows) {
