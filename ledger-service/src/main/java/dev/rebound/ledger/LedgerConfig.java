@@ -45,7 +45,9 @@ public record LedgerConfig(
     int maxQueuedWrites,
     int pgPoolSize, int pgMaxWaitQueue,
     boolean refuseCredentialPayloads,
-    FailureCipher failureCipher) {
+    FailureCipher failureCipher,
+    int batchMaxItems,
+    long batchMaxBytes) {
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8081);
   public static final ConfigKey<Integer> PAYLOAD_LIMIT_BYTES = ConfigKey.integer("ledger.payload-limit-bytes",
@@ -88,6 +90,10 @@ public record LedgerConfig(
       "parked tasks released per second when their stage resumes (all instances together)");
   public static final ConfigKey<Duration> RELEASE_SWEEP_INTERVAL = ConfigKey.duration("ledger.release-sweep-interval",
       Duration.ofSeconds(1), "how often resumed stages release parked tasks and half-open ones look for a probe");
+  public static final ConfigKey<Integer> BATCH_MAX_ITEMS = ConfigKey.integer("ledger.batch-max-items",
+      LedgerLimits.DEFAULT_BATCH_ITEMS, 1, 100_000, "most items one batch request (enqueue, complete, heartbeat many) may carry");
+  public static final ConfigKey<Long> BATCH_MAX_BYTES = ConfigKey.longValue("ledger.batch-max-bytes",
+      LedgerLimits.DEFAULT_BATCH_BYTES, 1024, 1024L * 1024 * 1024, "most payload and result bytes one batch request may carry");
 
   public static final ConfigKey<Boolean> REFUSE_CREDENTIAL_PAYLOADS = ConfigKey.bool(
       "ledger.refuse-credential-payloads", false,
@@ -107,7 +113,7 @@ public record LedgerConfig(
       RETRY_MAX_ATTEMPTS, RETRY_JITTER, CHECKPOINTS_KEPT, RETENTION_DONE, RETENTION_FAILED, LEASE_SWEEP_INTERVAL,
       DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, UNPARK_RATE, RELEASE_SWEEP_INTERVAL,
       MAX_CLAIM_WAITERS, MAX_QUEUED_WRITES, RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE,
-      REFUSE_CREDENTIAL_PAYLOADS, ENCRYPTION_KEY_FILE);
+      REFUSE_CREDENTIAL_PAYLOADS, ENCRYPTION_KEY_FILE, BATCH_MAX_ITEMS, BATCH_MAX_BYTES);
 
   /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
   private static final Map<String, String> POLICY_KEYS = Map.of("base", "ledger.retry.base",
@@ -147,7 +153,9 @@ public record LedgerConfig(
         s.get(MAX_QUEUED_WRITES),
         s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE),
         s.get(REFUSE_CREDENTIAL_PAYLOADS),
-        s.find(ENCRYPTION_KEY_FILE).map(LedgerConfig::cipher).orElse(FailureCipher.NONE));
+        s.find(ENCRYPTION_KEY_FILE).map(LedgerConfig::cipher).orElse(FailureCipher.NONE),
+        s.get(BATCH_MAX_ITEMS),
+        s.get(BATCH_MAX_BYTES));
   }
 
   /** Reads the key file once, at start: a missing or malformed file stops the start naming the key. */
@@ -166,6 +174,14 @@ public record LedgerConfig(
 
   /** The bounds the ledger's requests are parsed with. */
   public LedgerLimits limits() {
-    return new LedgerLimits(payloadLimitBytes, maxLeaseMs, maxClaimBatch, maxWaitMs);
+    return new LedgerLimits(payloadLimitBytes, maxLeaseMs, maxClaimBatch, maxWaitMs, batchMaxItems, batchMaxBytes);
+  }
+
+  /**
+   * The body limit of the batch routes: the items' payload bytes plus room for each item's own
+   * fields (ids, tokens, idempotency key, stage…).
+   */
+  public long batchBodyLimit() {
+    return batchMaxBytes + batchMaxItems * 2048L + 64L * 1024;
   }
 }

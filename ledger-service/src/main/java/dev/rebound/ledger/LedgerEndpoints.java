@@ -4,11 +4,14 @@ import static dev.rebound.common.client.LedgerApi.BLOCK;
 import static dev.rebound.common.client.LedgerApi.CANCEL;
 import static dev.rebound.common.client.LedgerApi.CLAIM;
 import static dev.rebound.common.client.LedgerApi.COMPLETE;
+import static dev.rebound.common.client.LedgerApi.COMPLETE_ALL;
 import static dev.rebound.common.client.LedgerApi.DEAD_LETTERS;
 import static dev.rebound.common.client.LedgerApi.DECIDE;
 import static dev.rebound.common.client.LedgerApi.ENQUEUE;
+import static dev.rebound.common.client.LedgerApi.ENQUEUE_ALL;
 import static dev.rebound.common.client.LedgerApi.GET;
 import static dev.rebound.common.client.LedgerApi.HEARTBEAT;
+import static dev.rebound.common.client.LedgerApi.HEARTBEAT_ALL;
 import static dev.rebound.common.client.LedgerApi.HISTORY;
 import static dev.rebound.common.client.LedgerApi.LATEST_CHECKPOINT;
 import static dev.rebound.common.client.LedgerApi.LIST;
@@ -31,10 +34,13 @@ import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.request.CheckpointRequest;
 import dev.rebound.common.request.ClaimRequest;
+import dev.rebound.common.request.CompleteBatch;
 import dev.rebound.common.request.CompleteRequest;
 import dev.rebound.common.request.DeadLetterQuery;
 import dev.rebound.common.request.DeadLetterSelection;
+import dev.rebound.common.request.EnqueueBatch;
 import dev.rebound.common.request.EnqueueRequest;
+import dev.rebound.common.request.HeartbeatBatch;
 import dev.rebound.common.request.HeartbeatRequest;
 import dev.rebound.common.request.LedgerLimits;
 import dev.rebound.common.request.ListTasksRequest;
@@ -64,12 +70,15 @@ final class LedgerEndpoints {
     LedgerLimits limits = ops.limits();
     return OperationTable.of(LedgerApi.class)
         .bind(ENQUEUE, body -> EnqueueRequest.fromJson(body, limits), ops::enqueue)
+        .bind(ENQUEUE_ALL, body -> EnqueueBatch.fromJson(body, limits), ops::enqueueAll)
         .bind(LIST, ListTasksRequest::fromJson, (request, origin) -> ops.list(request))
         .bind(CLAIM, body -> ClaimRequest.fromJson(body, limits), ops::claim)
         .bind(GET, TaskIdRequest::fromJson, (request, origin) -> ops.get(request))
         .bind(HISTORY, TaskIdRequest::fromJson, (request, origin) -> ops.history(request))
         .bind(HEARTBEAT, body -> HeartbeatRequest.fromJson(body, limits), (request, origin) -> ops.heartbeat(request))
         .bind(COMPLETE, body -> CompleteRequest.fromJson(body, limits), ops::complete)
+        .bind(COMPLETE_ALL, body -> CompleteBatch.fromJson(body, limits), ops::completeAll)
+        .bind(HEARTBEAT_ALL, body -> HeartbeatBatch.fromJson(body, limits), (request, origin) -> ops.heartbeatAll(request))
         .bind(CANCEL, PersonActionRequest::fromJson, ops::cancel)
         .bind(BLOCK, PersonActionRequest::fromJson, ops::block)
         .bind(UNBLOCK, PersonActionRequest::fromJson, ops::unblock)
@@ -104,7 +113,10 @@ final class LedgerEndpoints {
   }
 
   /** Mounted ahead of the table's routes. */
-  static void addRoutes(Router router, long bodyLimit) {
+  static void addRoutes(Router router, long bodyLimit, long batchBodyLimit) {
+    // batch routes carry many items: their own, larger limit (the items' bytes are bounded again when parsed)
+    router.routeWithRegex("/v1/tasks/(batch|complete|heartbeat)").handler(BodyHandler.create(false)
+        .setBodyLimit(batchBodyLimit));
     // scoped to the ledger's own paths: in the all-in-one server other services' routes sit beside these
     router.routeWithRegex("/v1/(tasks|failures|decisions|dlq|stages)(/.*)?")
         .handler(BodyHandler.create(false).setBodyLimit(bodyLimit));

@@ -9,7 +9,11 @@ import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskState;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.message.Transition;
+import dev.rebound.common.request.BatchItems;
 import dev.rebound.common.request.CheckpointRequest;
+import dev.rebound.common.request.CompleteBatch;
+import dev.rebound.common.request.EnqueueBatch;
+import dev.rebound.common.request.HeartbeatBatch;
 import dev.rebound.common.request.ClaimRequest;
 import dev.rebound.common.request.CompleteRequest;
 import dev.rebound.common.request.DeadLetterQuery;
@@ -21,6 +25,7 @@ import dev.rebound.common.request.ListTasksRequest;
 import dev.rebound.common.request.PersonActionRequest;
 import dev.rebound.common.request.TaskIdRequest;
 import dev.rebound.common.runtime.Correlation;
+import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.service.Origin;
 import dev.rebound.common.text.Redactor;
 import dev.rebound.ledger.claim.ClaimWaiters;
@@ -46,9 +51,12 @@ import io.vertx.pgclient.PgException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +102,7 @@ public final class LedgerOperations {
     this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(),
         batch -> {
           metrics.batch(batch.size());
-          return taskStore.enqueue(batch).map(list -> list.stream().map(Outcome::ok).toList());
+          return writeTasks(batch);
         }, GroupCommit::dataError);
     this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), batch -> {
       metrics.batch(batch.size());
@@ -140,10 +148,162 @@ public final class LedgerOperations {
     return enqueues.submit(task).map(e -> {
       if (e.created()) {
         publish(List.of(e.transition()));
-        wakeups.claimable(task.stage(), task.type(), task.runAfter(), 1);
+        wakeups.claimableNotified(task.stage(), task.type(), task.runAfter(), 1);
       }
       return new JsonObject().put("created", e.created()).put("task", e.task().toJson());
     });
+  }
+
+  /**
+   * Many tasks in one request: the valid ones are written in one statement per
+   * {@code ledger.write-batch-max} (with their history rows), each answered on its own after the
+   * commit — 201 new, 200 known idempotency key (also a key repeated inside the batch) — and an
+   * invalid item refused alone. Should a statement fail on one item's data, its items are written
+   * again one by one through the group commit, so that item alone is refused.
+   */
+  public Future<JsonObject> enqueueAll(EnqueueBatch batch, Origin origin) {
+    List<Outcome<EnqueueRequest>> items = batch.items();
+    List<NewTask> tasks = new ArrayList<>(items.size());
+    for (Outcome<EnqueueRequest> item : items) {
+      if (item instanceof Outcome.Ok<EnqueueRequest> ok) {
+        tasks.add(newTask(ok.value(), origin));
+      }
+    }
+    return inChunks(tasks, this::writeTasks, enqueues::submit).map(written -> {
+      JsonArray answers = new JsonArray(new ArrayList<>(items.size()));
+      int next = 0;
+      for (Outcome<EnqueueRequest> item : items) {
+        if (item instanceof Outcome.Failed<EnqueueRequest> failed) {
+          answers.add(BatchItems.refused(ErrorReplies.toReboundException(failed.error()), null));
+          continue;
+        }
+        NewTask task = tasks.get(next);
+        Outcome<TaskStore.Enqueued> out = written.get(next++);
+        if (out instanceof Outcome.Ok<TaskStore.Enqueued> ok) {
+          TaskStore.Enqueued e = ok.value();
+          if (e.created()) {
+            publish(List.of(e.transition()));
+            wakeups.claimableNotified(task.stage(), task.type(), task.runAfter(), 1);
+          }
+          answers.add(BatchItems.answered(e.created() ? 201 : 200,
+              new JsonObject().put("created", e.created()).put("task", e.task().toJson())));
+        } else {
+          answers.add(BatchItems.refused(ErrorReplies.toReboundException(((Outcome.Failed<?>) out).error()), null));
+        }
+      }
+      return new JsonObject().put("items", answers);
+    });
+  }
+
+  /**
+   * Many completions in one request, written in one statement per {@code ledger.write-batch-max},
+   * each answered on its own after the commit: DONE, or its refusal (LEASE_LOST, NOT_FOUND, 400).
+   */
+  public Future<JsonObject> completeAll(CompleteBatch batch, Origin origin) {
+    List<Outcome<CompleteRequest>> items = batch.items();
+    List<Completion> valid = new ArrayList<>(items.size());
+    for (Outcome<CompleteRequest> item : items) {
+      if (item instanceof Outcome.Ok<CompleteRequest> ok) {
+        CompleteRequest r = ok.value();
+        valid.add(new Completion(r.id(), r.leaseToken(), r.resultJson(), as(r.actor(), origin)));
+      }
+    }
+    return inChunks(valid, taskStore::complete, completions::submit).map(written -> {
+      JsonArray answers = new JsonArray(new ArrayList<>(items.size()));
+      List<Transition> done = new ArrayList<>();
+      int next = 0;
+      for (Outcome<CompleteRequest> item : items) {
+        if (item instanceof Outcome.Failed<CompleteRequest> failed) {
+          answers.add(BatchItems.refused(ErrorReplies.toReboundException(failed.error()), null));
+          continue;
+        }
+        Completion c = valid.get(next);
+        Outcome<Transition> out = written.get(next++);
+        if (out instanceof Outcome.Ok<Transition> ok) {
+          done.add(ok.value());
+          answers.add(BatchItems.answered(200, completed(ok.value())));
+        } else {
+          answers.add(BatchItems.refused(ErrorReplies.toReboundException(((Outcome.Failed<?>) out).error()),
+              c.taskId().toString()));
+        }
+      }
+      publish(done);
+      return new JsonObject().put("items", answers);
+    });
+  }
+
+  /** Many lease extensions in one statement, each answered on its own: the new expiry or LEASE_LOST / NOT_FOUND. */
+  public Future<JsonObject> heartbeatAll(HeartbeatBatch batch) {
+    List<Outcome<HeartbeatRequest>> items = batch.items();
+    List<TaskStore.HeartbeatRequestItem> valid = new ArrayList<>(items.size());
+    for (Outcome<HeartbeatRequest> item : items) {
+      if (item instanceof Outcome.Ok<HeartbeatRequest> ok) {
+        valid.add(new TaskStore.HeartbeatRequestItem(ok.value().id(), ok.value().leaseToken(), ok.value().leaseMs()));
+      }
+    }
+    Future<List<Outcome<TaskStore.Heartbeat>>> written = valid.isEmpty() ? Future.succeededFuture(List.of())
+        : taskStore.heartbeatAll(valid);
+    return written.map(outs -> {
+      JsonArray answers = new JsonArray(new ArrayList<>(items.size()));
+      int next = 0;
+      for (Outcome<HeartbeatRequest> item : items) {
+        if (item instanceof Outcome.Failed<HeartbeatRequest> failed) {
+          answers.add(BatchItems.refused(ErrorReplies.toReboundException(failed.error()), null));
+          continue;
+        }
+        TaskStore.HeartbeatRequestItem h = valid.get(next);
+        Outcome<TaskStore.Heartbeat> out = outs.get(next++);
+        if (out instanceof Outcome.Ok<TaskStore.Heartbeat> ok) {
+          answers.add(BatchItems.answered(200, heartbeatReply(ok.value())));
+        } else {
+          answers.add(BatchItems.refused(ErrorReplies.toReboundException(((Outcome.Failed<?>) out).error()),
+              h.id().toString()));
+        }
+      }
+      return new JsonObject().put("items", answers);
+    });
+  }
+
+  /**
+   * Writes {@code inputs} with {@code write}, one statement per {@code ledger.write-batch-max} of
+   * them; a statement that fails on one item's data (a data or constraint error) has its items
+   * written again alone through {@code alone} (the group commit), so only that item is refused.
+   */
+  private <I, O> Future<List<Outcome<O>>> inChunks(List<I> inputs, Function<List<I>, Future<List<Outcome<O>>>> write,
+                                                   Function<I, Future<O>> alone) {
+    List<Future<List<Outcome<O>>>> chunks = new ArrayList<>();
+    for (int from = 0; from < inputs.size(); from += config.writeBatchMax()) {
+      List<I> chunk = inputs.subList(from, Math.min(inputs.size(), from + config.writeBatchMax()));
+      metrics.batch(chunk.size());
+      chunks.add(write.apply(chunk).recover(t -> {
+        if (!GroupCommit.dataError(t)) {
+          return Future.failedFuture(t);
+        }
+        List<Future<Outcome<O>>> each = new ArrayList<>(chunk.size());
+        for (I input : chunk) {
+          each.add(alone.apply(input).map(Outcome::ok).otherwise(Outcome::failed));
+        }
+        return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+      }));
+    }
+    return Future.all(chunks).map(all -> {
+      List<Outcome<O>> out = new ArrayList<>(inputs.size());
+      chunks.forEach(c -> out.addAll(c.result()));
+      return out;
+    });
+  }
+
+  /**
+   * One statement for the tasks, their history rows and the wake-up notifications of the other
+   * instances (one per stage and due time): no NOTIFY transaction of its own per enqueue.
+   */
+  private Future<List<Outcome<TaskStore.Enqueued>>> writeTasks(List<NewTask> tasks) {
+    Set<String> notifications = new LinkedHashSet<>();
+    for (NewTask t : tasks) {
+      notifications.add(wakeups.notification(t.stage(), t.runAfter()));
+    }
+    return taskStore.enqueue(tasks, ClaimWakeups.CHANNEL, List.copyOf(notifications))
+        .map(list -> list.stream().<Outcome<TaskStore.Enqueued>>map(Outcome::ok).toList());
   }
 
   private NewTask newTask(EnqueueRequest r, Origin origin) {
@@ -269,18 +429,26 @@ public final class LedgerOperations {
     Future<JsonObject> saved = request.checkpoint() == null ? Future.succeededFuture(null)
         : saveCheckpoint(request.checkpoint());
     return saved.compose(cp -> taskStore.heartbeat(request.id(), request.leaseToken(), request.leaseMs()).map(h -> {
-      JsonObject reply = new JsonObject().put("id", h.taskId().toString()).put("attempt", h.attempt())
-          .put("leaseExpiresAt", h.leaseExpiresAt().toString());
+      JsonObject reply = heartbeatReply(h);
       return cp == null ? reply : reply.put("checkpoint", cp);
     }));
+  }
+
+  private static JsonObject heartbeatReply(TaskStore.Heartbeat h) {
+    return new JsonObject().put("id", h.taskId().toString()).put("attempt", h.attempt())
+        .put("leaseExpiresAt", h.leaseExpiresAt().toString());
+  }
+
+  private static JsonObject completed(Transition t) {
+    return new JsonObject().put("id", t.taskId().toString()).put("state", TaskState.DONE.name())
+        .put("attempt", t.attempt());
   }
 
   public Future<JsonObject> complete(CompleteRequest request, Origin origin) {
     Completion c = new Completion(request.id(), request.leaseToken(), request.resultJson(), as(request.actor(), origin));
     return completions.submit(c).map(t -> {
       publish(List.of(t));
-      return new JsonObject().put("id", t.taskId().toString()).put("state", TaskState.DONE.name())
-          .put("attempt", t.attempt());
+      return completed(t);
     });
   }
 

@@ -106,7 +106,7 @@ public final class LedgerVerticle extends ServiceVerticle {
 
   @Override
   protected void addRoutes(Router router, JsonHandlers json) {
-    LedgerEndpoints.addRoutes(router, config.payloadLimitBytes() + 64L * 1024);
+    LedgerEndpoints.addRoutes(router, config.payloadLimitBytes() + 64L * 1024, config.batchBodyLimit());
   }
 
   /** Every long-poll claim answers now (with no tasks), and new ones return at once. */

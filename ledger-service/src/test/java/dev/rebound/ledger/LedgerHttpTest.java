@@ -255,6 +255,11 @@ class LedgerHttpTest {
     String token = UUID.randomUUID().toString();
     return switch (op) {
       case ENQUEUE -> new JsonObject().put("stage", "s");
+      case ENQUEUE_ALL -> new JsonObject().put("tasks", new JsonArray().add(new JsonObject().put("stage", "s")));
+      case COMPLETE_ALL -> new JsonObject().put("completions", new JsonArray().add(new JsonObject().put("id", id)
+          .put("leaseToken", token)));
+      case HEARTBEAT_ALL -> new JsonObject().put("heartbeats", new JsonArray().add(new JsonObject().put("id", id)
+          .put("leaseToken", token)));
       case LIST, DEAD_LETTERS, STATS, STAGES -> new JsonObject();
       case PAUSE_STAGE, RESUME_STAGE -> new JsonObject().put("stage", "s");
       case CLAIM -> new JsonObject().put("worker", "w");

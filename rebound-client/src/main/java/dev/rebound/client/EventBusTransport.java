@@ -1,5 +1,6 @@
 package dev.rebound.client;
 
+import dev.rebound.common.Outcome;
 import dev.rebound.common.client.LedgerClient;
 import dev.rebound.common.client.RetryClient;
 import dev.rebound.common.message.FailureEvent;
@@ -45,6 +46,11 @@ final class EventBusTransport implements LedgerTransport {
   @Override
   public Future<JsonObject> complete(CompleteRequest request) {
     return ledger.complete(request);
+  }
+
+  @Override
+  public Future<List<Outcome<JsonObject>>> completeAll(List<CompleteRequest> requests) {
+    return ledger.completeAll(requests);
   }
 
   @Override

@@ -1,5 +1,8 @@
 package dev.rebound.client;
 
+import dev.rebound.common.Outcome;
+import dev.rebound.common.request.BatchItems;
+import dev.rebound.common.request.CompleteBatch;
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.ApiOperation;
@@ -102,6 +105,11 @@ final class HttpTransport implements LedgerTransport {
   @Override
   public Future<JsonObject> complete(CompleteRequest request) {
     return call(LedgerApi.COMPLETE, request.toJson(), timeout);
+  }
+
+  @Override
+  public Future<List<Outcome<JsonObject>>> completeAll(List<CompleteRequest> requests) {
+    return call(LedgerApi.COMPLETE_ALL, CompleteBatch.of(requests).toJson(), timeout).map(BatchItems::outcomes);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.rebound.client;
 
+import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.LedgerClient;
 import dev.rebound.common.client.RetryClient;
@@ -31,6 +32,13 @@ public interface LedgerTransport {
   Future<JsonObject> saveCheckpoint(CheckpointRequest request);
 
   Future<JsonObject> complete(CompleteRequest request);
+
+  /**
+   * Completes many leases in one request, answered after the commit: per completion, in order, its
+   * answer or the error that refused it alone ({@code LEASE_LOST}…). The whole future fails only
+   * when the request as a whole did (unreachable, refused).
+   */
+  Future<List<Outcome<JsonObject>>> completeAll(List<CompleteRequest> requests);
 
   /** Answers after the ledger committed the failure. */
   Future<JsonObject> reportFailure(FailureEvent failure);

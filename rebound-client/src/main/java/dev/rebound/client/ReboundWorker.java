@@ -2,6 +2,7 @@ package dev.rebound.client;
 
 import dev.rebound.common.Addresses;
 import dev.rebound.common.ErrorCode;
+import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.classification.Category;
 import dev.rebound.common.message.FailureEvent;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -51,6 +53,8 @@ public final class ReboundWorker {
   private static final long CLAIM_RETRY_MIN_MS = 250;
   private static final long CLAIM_RETRY_MAX_MS = 30_000;
   private static final String STAGE_PREFIX = "stage:";
+  /** Most completions one request carries (the ledger's own limit, {@code ledger.batch-max-items}, is 1000 by default). */
+  static final int MAX_COMPLETION_BATCH = 100;
 
   private final Vertx vertx;
   private final LedgerTransport transport;
@@ -91,6 +95,9 @@ public final class ReboundWorker {
   private boolean restartAsked;
   private MessageConsumer<Object> circuitEvents;
   private Promise<Void> drained;
+  /** Completions waiting for the one on its way (see {@link #sendCompletion}). */
+  private final List<PendingCompletion> pendingCompletions = new ArrayList<>();
+  private boolean completionsInFlight;
 
   private ReboundWorker(Builder b) {
     this.vertx = b.vertx;
@@ -362,7 +369,7 @@ public final class ReboundWorker {
       leaseLost.incrementAndGet();
       sent = Future.succeededFuture();
     } else if (failure == null) {
-      sent = transport.complete(new CompleteRequest(run.task.id(), run.task.leaseToken(),
+      sent = sendCompletion(new CompleteRequest(run.task.id(), run.task.leaseToken(),
               result == null ? null : Json.encode(result), null))
           .onSuccess(r -> completed.incrementAndGet())
           .onFailure(e -> countLeaseLoss(run, e));
@@ -376,6 +383,51 @@ public final class ReboundWorker {
       checkDrained();
       pump();
     });
+  }
+
+  /**
+   * Completions go out like a group commit: one alone at once when none is on its way, and those
+   * that finish meanwhile (a worker running tasks concurrently) together in one
+   * {@link LedgerTransport#completeAll} when it returns, each still answered on its own.
+   */
+  private Future<JsonObject> sendCompletion(CompleteRequest request) {
+    if (concurrency == 1) {
+      return transport.complete(request);
+    }
+    Promise<JsonObject> answered = Promise.promise();
+    pendingCompletions.add(new PendingCompletion(request, answered));
+    flushCompletions();
+    return answered.future();
+  }
+
+  private void flushCompletions() {
+    if (completionsInFlight || pendingCompletions.isEmpty()) {
+      return;
+    }
+    List<PendingCompletion> batch = new ArrayList<>(pendingCompletions.subList(0,
+        Math.min(pendingCompletions.size(), MAX_COMPLETION_BATCH)));
+    pendingCompletions.subList(0, batch.size()).clear();
+    completionsInFlight = true;
+    Future<List<Outcome<JsonObject>>> sent = batch.size() == 1
+        ? transport.complete(batch.get(0).request()).map(r -> List.of(Outcome.ok(r)))
+        : transport.completeAll(batch.stream().map(PendingCompletion::request).toList());
+    sent.onComplete(ar -> {
+      completionsInFlight = false;
+      for (int i = 0; i < batch.size(); i++) {
+        Promise<JsonObject> answer = batch.get(i).answered();
+        if (ar.failed()) {
+          answer.fail(ar.cause());
+        } else if (ar.result().get(i) instanceof Outcome.Ok<JsonObject> ok) {
+          answer.complete(ok.value());
+        } else {
+          answer.fail(((Outcome.Failed<JsonObject>) ar.result().get(i)).error());
+        }
+      }
+      flushCompletions();
+    });
+  }
+
+  private record PendingCompletion(CompleteRequest request, Promise<JsonObject> answered) {
   }
 
   private void countLeaseLoss(RunningTask run, Throwable e) {

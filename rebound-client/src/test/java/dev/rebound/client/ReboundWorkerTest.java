@@ -78,6 +78,32 @@ class ReboundWorkerTest {
   }
 
   @Test
+  void aWorkerRunningTasksConcurrentlyCompletesThoseThatFinishTogetherInOneRequest() throws Exception {
+    String stage = stage();
+    List<TaskView> tasks = new ArrayList<>();
+    for (int n = 1; n <= 8; n++) {
+      tasks.add(ledger.enqueue(stage, new JsonObject().put("n", n)));
+    }
+    RecordingTransport transport = new RecordingTransport(LedgerTransport.eventBus(ledger.vertx));
+    Promise<Object> release = Promise.promise();
+    AtomicInteger started = new AtomicInteger();
+    worker = workerOn(transport).concurrency(8).claimBatch(8).build();
+    await(worker.work(stage, ctx -> {
+      // every task finishes in the same turn, once all eight run
+      if (started.incrementAndGet() == 8) {
+        ledger.vertx.runOnContext(v -> release.complete(new JsonObject().put("ok", true)));
+      }
+      return release.future();
+    }));
+    for (TaskView t : tasks) {
+      assertThat(ledger.awaitState(t.id(), TaskState.DONE).result()).isEqualTo(new JsonObject().put("ok", true));
+    }
+    until("every completion was answered", () -> worker.status().completed() == 8);
+    assertThat(transport.count("completeAll")).isPositive();
+    assertThat(transport.count("complete ")).isEqualTo(8);
+  }
+
+  @Test
   void aThrowingHandlerReportsItsExceptionTypeAndCauseChainAndTheTaskMovesToRetry() throws Exception {
     String stage = stage();
     TaskView t = ledger.enqueue(stage, new JsonObject());

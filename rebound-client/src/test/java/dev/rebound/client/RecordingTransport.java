@@ -1,5 +1,6 @@
 package dev.rebound.client;
 
+import dev.rebound.common.Outcome;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.request.CheckpointRequest;
@@ -57,6 +58,13 @@ final class RecordingTransport implements LedgerTransport {
   public Future<JsonObject> complete(CompleteRequest request) {
     sent.add("complete " + request.id());
     return real.complete(request);
+  }
+
+  @Override
+  public Future<List<Outcome<JsonObject>>> completeAll(List<CompleteRequest> requests) {
+    sent.add("completeAll " + requests.size());
+    requests.forEach(r -> sent.add("complete " + r.id()));
+    return real.completeAll(requests);
   }
 
   @Override

@@ -71,6 +71,31 @@ public final class ClaimWakeups {
     }
   }
 
+  /**
+   * New tasks of {@code stage} due at {@code due}, whose notification for other instances
+   * ({@link #notification}) went out in the enqueue's own transaction: only this instance's parked
+   * claims are woken here.
+   */
+  public void claimableNotified(String stage, String type, Instant due, int tasks) {
+    long now = clock.millis();
+    if (due == null || due.toEpochMilli() <= now) {
+      if (tasks == 1) {
+        waiters.wake(stage, type, 1);
+      } else {
+        waiters.wake(stage);
+      }
+    } else {
+      waiters.wakeAt(stage, due.toEpochMilli());
+    }
+  }
+
+  /** The NOTIFY payload on {@link #CHANNEL} that tells other instances tasks of {@code stage} fall due at {@code due}. */
+  public String notification(String stage, Instant due) {
+    long now = clock.millis();
+    long dueMs = due == null || due.toEpochMilli() <= now ? 0 : (due.toEpochMilli() + 99) / 100 * 100;
+    return instanceId + "|" + stage + "|" + dueMs;
+  }
+
   /** Coalesced: a batch of 500 enqueues costs one notification per stage, not 500. */
   private void notifyOthers(String stage, long dueMs) {
     boolean first = pendingNotifications.isEmpty();

@@ -19,7 +19,12 @@ public final class LedgerSql {
       max_attempts, run_after, lease_owner, lease_expires_at, version, created_at, updated_at, finished_at,
       last_error, blocked_reason, result""";
 
-  /** Multi-row enqueue. A known idempotency key inserts nothing; the caller then reads the existing task. */
+  /**
+   * Enqueue of many tasks in one statement with their history rows (a known idempotency key inserts
+   * nothing; the caller then reads the existing task); $15 are the claim wake-up
+   * notifications for other ledger instances (on channel $16), sent in the same transaction (delivered at its commit,
+   * only when a task was inserted) rather than in one of their own: a NOTIFY commits with a WAL flush.
+   */
   static final String ENQUEUE_BATCH = """
       WITH input AS (
         SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -39,8 +44,10 @@ public final class LedgerSql {
         INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, actor, correlation_id, at)
         SELECT ins.id, NULL, 'QUEUED', 0, 'enqueued', i.actor, i.correlation_id, $1
         FROM ins JOIN input i ON i.id = ins.id
+      ), notified AS (
+        SELECT pg_notify($16, p) FROM unnest($15::text[]) p WHERE EXISTS (SELECT 1 FROM ins)
       )
-      SELECT * FROM ins""".formatted(TASK_COLUMNS);
+      SELECT * FROM ins WHERE (SELECT count(*) FROM notified) >= 0""".formatted(TASK_COLUMNS);
 
   static final String TASKS_BY_IDEMPOTENCY_KEYS =
       "SELECT " + TASK_COLUMNS + " FROM ledger.tasks WHERE idempotency_key = ANY($1::text[])";
@@ -150,6 +157,17 @@ public final class LedgerSql {
         SELECT id, 'RUNNING', 'QUEUED', attempt, $4, $5, $6, $1 FROM upd
       )
       SELECT * FROM upd ORDER BY id""".formatted(TaskOperation.RELEASE_ABANDONED.sqlGuard());
+
+  /** Extension of many leases in one statement; a row whose lease token is stale is simply not returned. */
+  static final String HEARTBEAT_BATCH = """
+      WITH input AS (
+        SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[]) AS i(id, token, lease_ms)
+      )
+      UPDATE ledger.tasks t
+      SET lease_expires_at = COALESCE($1::timestamptz, now()) + make_interval(secs => COALESCE(i.lease_ms, t.lease_ms)::double precision / 1000.0)
+      FROM input i
+      WHERE t.id = i.id AND t.state = 'RUNNING' AND t.lease_token = i.token
+      RETURNING t.id, t.lease_token, t.attempt, t.lease_expires_at""";
 
   static final String HEARTBEAT = """
       UPDATE ledger.tasks

@@ -60,6 +60,14 @@ public final class TaskStore {
 
   /** Inserts many tasks in one statement; a known idempotency key returns the existing task. */
   public Future<List<Enqueued>> enqueue(List<NewTask> tasks) {
+    return enqueue(tasks, null, List.of());
+  }
+
+  /**
+   * Inserts many tasks in one statement and, in the same transaction when any task is new, sends
+   * {@code notifications} on {@code channel} (delivered at the commit).
+   */
+  public Future<List<Enqueued>> enqueue(List<NewTask> tasks, String channel, List<String> notifications) {
     Instant now = clock.instant();
     int n = tasks.size();
     UUID[] ids = new UUID[n];
@@ -92,7 +100,8 @@ public final class TaskStore {
       correlations[i] = t.origin().correlationId();
     }
     Tuple args = Tuple.tuple(List.of(ts(now), ids, keys, workflows, stages, agents, types, payloads, priorities,
-        maxAttempts, runAfter, actors, correlations, ownMaxAttempts));
+        maxAttempts, runAfter, actors, correlations, ownMaxAttempts, notifications.toArray(new String[0]),
+        channel == null ? "" : channel));
     return pool.preparedQuery(LedgerSql.ENQUEUE_BATCH).execute(args).compose(rows -> {
       Map<UUID, TaskView> inserted = new HashMap<>();
       for (Row r : rows) {
@@ -277,6 +286,45 @@ public final class TaskStore {
           return Transitions.statesOf(pool, List.of(id))
               .compose(m -> Future.failedFuture(Transitions.leaseRefusal(id, m.get(id))));
         });
+  }
+
+  /** Extends many leases in one statement; each item fails alone when its lease is lost. */
+  public Future<List<Outcome<Heartbeat>>> heartbeatAll(List<HeartbeatRequestItem> items) {
+    int n = items.size();
+    UUID[] ids = new UUID[n];
+    UUID[] tokens = new UUID[n];
+    Long[] leaseMs = new Long[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = items.get(i).id();
+      tokens[i] = items.get(i).leaseToken();
+      leaseMs[i] = items.get(i).leaseMs();
+    }
+    return pool.preparedQuery(LedgerSql.HEARTBEAT_BATCH).execute(Tuple.of(leaseNow(clock), ids, tokens, leaseMs))
+        .compose(rows -> {
+          // keyed by task and token: a stale token for a task extended under its current one is still refused
+          Map<List<UUID>, Heartbeat> extended = new HashMap<>();
+          for (Row r : rows) {
+            extended.put(List.of(r.getUUID("id"), r.getUUID("lease_token")), new Heartbeat(r.getUUID("id"),
+                r.getInteger("attempt"), instant(r, "lease_expires_at")));
+          }
+          List<UUID> refused = items.stream().filter(h -> !extended.containsKey(List.of(h.id(), h.leaseToken())))
+              .map(HeartbeatRequestItem::id).distinct().toList();
+          Future<Map<UUID, Row>> states = refused.isEmpty() ? Future.succeededFuture(Map.of())
+              : Transitions.statesOf(pool, refused);
+          return states.map(current -> {
+            List<Outcome<Heartbeat>> out = new ArrayList<>(n);
+            for (HeartbeatRequestItem h : items) {
+              Heartbeat done = extended.get(List.of(h.id(), h.leaseToken()));
+              out.add(done != null ? Outcome.ok(done)
+                  : Outcome.failed(Transitions.leaseRefusal(h.id(), current.get(h.id()))));
+            }
+            return out;
+          });
+        });
+  }
+
+  /** One lease to extend: {@code leaseMs} null extends by the claim's lease length. */
+  public record HeartbeatRequestItem(UUID id, UUID leaseToken, Long leaseMs) {
   }
 
   // ---------------------------------------------------------------- people's transitions

@@ -18,7 +18,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -39,8 +44,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * mvn -q -pl ledger-service test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.rebound.ledger.bench.LedgerLoadHarness -Dexec.args="--mode eventbus --tasks 50000"
  * </pre>
- * Options: --mode eventbus|http, --tasks N, --producers N (enqueue requests in flight), --workers N
- * (claim loops), --batch N (claim limit), --wakeups N (wake-up samples, 0 to skip).
+ * Options: --scenarios (comma-separated, default
+ * {@code dbscheduler,single,eventbus:8,eventbus:512,http:8,http-batch:8,dbscheduler}: db-scheduler's
+ * baseline, one request at a time, then {@code mode:producers}; modes eventbus, http (one task per
+ * request), http-batch (100 tasks per enqueue, one complete request per claim)), or --mode M
+ * --producers N for one; --tasks N, --workers N (claim loops; db-scheduler's executor threads),
+ * --batch N (claim limit; 50 over HTTP, else 100), --singles N, --wakeups N (0 to skip).
  */
 public final class LedgerLoadHarness {
   private final Map<String, String> opts;
@@ -67,12 +76,13 @@ public final class LedgerLoadHarness {
   }
 
   private void run() throws Exception {
-    String mode = opts.getOrDefault("mode", "eventbus");
     int tasks = opt("tasks", 50_000);
-    int producers = opt("producers", 512);
     int workers = opt("workers", 8);
-    int batch = opt("batch", 100);
     int wakeups = opt("wakeups", 300);
+    // default: the comparison of issue 12, db-scheduler first and last to bracket the noise of the shared machine
+    String scenarios = opts.getOrDefault("scenarios", opts.containsKey("mode")
+        ? opts.get("mode") + ":" + opt("producers", 512)
+        : "dbscheduler,single,eventbus:8,eventbus:512,http:8,http-batch:8,dbscheduler");
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     TestDatabase db = await(TestDatabase.create(vertx, "bench"));
     try {
@@ -85,20 +95,96 @@ public final class LedgerLoadHarness {
       port = ledger.actualPort();
       client = new LedgerClient(vertx, 60_000);
       http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
-      System.out.printf("machine: %d cores, %s, JDK %s; mode=%s tasks=%d producers=%d workers=%d batch=%d%n",
+      System.out.printf("machine: %d cores, %s, JDK %s; tasks=%d workers=%d; load average at start: %s%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("java.version"),
-          mode, tasks, producers, workers, batch);
-      // warm-up: JIT, prepared statements, connections
-      lifecycles(mode, "warmup", Math.min(5_000, tasks), producers, workers, batch);
-      lifecycles(mode, "measured", tasks, producers, workers, batch);
+          tasks, workers, loadAverage());
+      Set<String> warmed = new HashSet<>();
+      for (String scenario : scenarios.split(",")) {
+        String[] parts = scenario.trim().split(":");
+        String mode = parts[0];
+        int producers = parts.length > 1 ? Integer.parseInt(parts[1]) : 8;
+        if ("dbscheduler".equals(mode)) {
+          DbSchedulerLifecycles.run(db.options(), "run" + UUID.randomUUID().toString().substring(0, 6), tasks, producers, workers);
+        } else if ("single".equals(mode)) {
+          singleRequests(opt("singles", 2_000));
+        } else {
+          int batch = opt("batch", "http".equals(mode) ? 50 : 100);
+          if (warmed.add(mode)) {
+            // warm-up: JIT, prepared statements, connections
+            lifecycles(mode, "warmup", Math.min(5_000, tasks), Math.max(8, producers), workers, batch);
+          }
+          lifecycles(mode, "measured", tasks, producers, workers, batch);
+        }
+        System.out.printf("  (load average: %s)%n", loadAverage());
+      }
       if (wakeups > 0) {
-        wakeupLatency(mode, wakeups);
+        wakeupLatency("eventbus", wakeups);
+        wakeupLatency("http", wakeups);
       }
       await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
     } finally {
       await(db.drop(vertx));
       await(vertx.close());
     }
+  }
+
+  private static String loadAverage() {
+    try {
+      return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).trim().split(" "), 3));
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /**
+   * The cost of one request with nothing else in flight: sequential enqueues over HTTP and the
+   * event bus, then sequential claim(1) + complete, each timed from send to answer.
+   */
+  private void singleRequests(int n) throws Exception {
+    String stage = "single-" + UUID.randomUUID().toString().substring(0, 6);
+    for (String mode : List.of("http", "eventbus")) {
+      for (int round = 0; round < 2; round++) {  // the first round warms up
+        long[] enq = new long[n];
+        long[] claim = new long[n];
+        long[] complete = new long[n];
+        for (int i = 0; i < n; i++) {
+          EnqueueRequest task = EnqueueRequest.builder(stage).payload(new JsonObject().put("i", i)).build();
+          long t0 = System.nanoTime();
+          await("http".equals(mode)
+              ? http.post(port, "127.0.0.1", "/v1/tasks").sendJsonObject(task.toJson()).map(r -> r.bodyAsJsonObject())
+              : client.enqueue(task));
+          enq[i] = System.nanoTime() - t0;
+        }
+        for (int i = 0; i < n; i++) {
+          ClaimRequest req = ClaimRequest.builder("single").stage(stage).limit(1).build();
+          long t0 = System.nanoTime();
+          JsonObject t = await("http".equals(mode)
+              ? http.post(port, "127.0.0.1", "/v1/tasks/claim").sendJsonObject(req.toJson())
+                  .map(r -> r.bodyAsJsonObject().getJsonArray("tasks").getJsonObject(0))
+              : client.claim(req).map(l -> new JsonObject().put("id", l.get(0).id().toString())
+                  .put("leaseToken", l.get(0).leaseToken().toString())));
+          claim[i] = System.nanoTime() - t0;
+          t0 = System.nanoTime();
+          await("http".equals(mode)
+              ? http.post(port, "127.0.0.1", "/v1/tasks/" + t.getString("id") + "/complete")
+                  .sendJsonObject(new JsonObject().put("leaseToken", t.getString("leaseToken"))).mapEmpty()
+              : client.complete(CompleteRequest.of(UUID.fromString(t.getString("id")),
+                  UUID.fromString(t.getString("leaseToken")), null)).mapEmpty());
+          complete[i] = System.nanoTime() - t0;
+        }
+        if (round == 1) {
+          System.out.printf("one request at a time, %s (%d each): enqueue %s; claim(1) %s; complete %s%n", mode, n,
+              summary(enq), summary(claim), summary(complete));
+        }
+      }
+    }
+  }
+
+  private static String summary(long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    return String.format("mean %.2f ms, p50 %.2f ms, p99 %.2f ms", Arrays.stream(sorted).average().orElse(0) / 1e6,
+        pct(sorted, 0.5) / 1e6, pct(sorted, 0.99) / 1e6);
   }
 
   /** Enqueue N tasks with a window of in-flight requests while workers claim and complete them. */
@@ -132,6 +218,24 @@ public final class LedgerLoadHarness {
       return;
     }
     long t0 = System.nanoTime();
+    if ("http-batch".equals(mode)) {
+      // a request of up to 100 tasks: this one and the next 99
+      JsonArray tasks = new JsonArray().add(EnqueueRequest.builder(stage).payload(new JsonObject().put("i", i)).build().toJson());
+      while (tasks.size() < 100) {
+        int j = sent.getAndIncrement();
+        if (j >= n) {
+          break;
+        }
+        tasks.add(EnqueueRequest.builder(stage).payload(new JsonObject().put("i", j)).build().toJson());
+      }
+      http.post(port, "127.0.0.1", "/v1/tasks/batch").sendBuffer(tasks.toBuffer()).onSuccess(r -> {
+        for (Object item : r.bodyAsJsonObject().getJsonArray("items")) {
+          enqueuedAt.put(((JsonObject) item).getJsonObject("task").getString("id"), t0);
+        }
+        produce(mode, stage, n, sent, enqueuedAt);
+      }).onFailure(t -> System.err.println("batch enqueue failed: " + t.getMessage()));
+      return;
+    }
     EnqueueRequest task = EnqueueRequest.builder(stage).payload(new JsonObject().put("i", i)).build();
     Future<JsonObject> f = "http".equals(mode)
         ? http.post(port, "127.0.0.1", "/v1/tasks").sendJsonObject(task.toJson()).map(r -> r.bodyAsJsonObject())
@@ -153,12 +257,32 @@ public final class LedgerLoadHarness {
       return;
     }
     ClaimRequest req = ClaimRequest.builder(worker).stage(stage).limit(batch).waitMs(1000).build();
-    Future<List<JsonObject>> claimed = "http".equals(mode)
+    Future<List<JsonObject>> claimed = mode.startsWith("http")
         ? http.post(port, "127.0.0.1", "/v1/tasks/claim").sendJsonObject(req.toJson())
             .map(r -> r.bodyAsJsonObject().getJsonArray("tasks").stream().map(o -> (JsonObject) o).toList())
         : client.claim(req).map(list -> list.stream().map(t -> new JsonObject().put("id", t.id().toString())
             .put("leaseToken", t.leaseToken().toString())).toList());
     claimed.compose(tasks -> {
+      if ("http-batch".equals(mode)) {
+        if (tasks.isEmpty()) {
+          return Future.succeededFuture();
+        }
+        JsonArray completions = new JsonArray();
+        tasks.forEach(t -> completions.add(new JsonObject().put("id", t.getString("id")).put("leaseToken", t.getString("leaseToken"))));
+        return http.post(port, "127.0.0.1", "/v1/tasks/complete").sendBuffer(completions.toBuffer()).map(r -> {
+          for (Object item : r.bodyAsJsonObject().getJsonArray("items")) {
+            JsonObject answer = (JsonObject) item;
+            if (answer.getInteger("status") == 200) {
+              Long t0 = enqueuedAt.get(answer.getString("id"));
+              int k = completed.getAndIncrement();
+              if (k < latencies.length) {
+                latencies[k] = System.nanoTime() - (t0 == null ? start : t0);
+              }
+            }
+          }
+          return null;
+        });
+      }
       List<Future<?>> done = new ArrayList<>(tasks.size());
       for (JsonObject t : tasks) {
         String id = t.getString("id");

@@ -2,6 +2,7 @@ package dev.rebound.common.client;
 
 import static dev.rebound.common.client.HttpRoute.get;
 import static dev.rebound.common.client.HttpRoute.post;
+import static dev.rebound.common.client.HttpRoute.postItems;
 
 import dev.rebound.common.Addresses;
 
@@ -12,12 +13,18 @@ import dev.rebound.common.Addresses;
  */
 public enum LedgerApi implements ApiOperation {
   ENQUEUE("enqueue", post("/v1/tasks", reply -> Boolean.TRUE.equals(reply.getBoolean("created")) ? 201 : 200)),
+  /** Many tasks, each with its own idempotency key and answer (201/200/400 per item). */
+  ENQUEUE_ALL("enqueue.batch", postItems("/v1/tasks/batch", "tasks")),
   LIST("list", get("/v1/tasks")),
   CLAIM("claim", post("/v1/tasks/claim")),
   GET("get", get("/v1/tasks/:id")),
   HISTORY("history", get("/v1/tasks/:id/history")),
   HEARTBEAT("heartbeat", post("/v1/tasks/:id/heartbeat")),
   COMPLETE("complete", post("/v1/tasks/:id/complete")),
+  /** Many completions, each answered on its own (DONE, LEASE_LOST…). */
+  COMPLETE_ALL("complete.batch", postItems("/v1/tasks/complete", "completions")),
+  /** Many lease extensions, each answered on its own. */
+  HEARTBEAT_ALL("heartbeat.batch", postItems("/v1/tasks/heartbeat", "heartbeats")),
   CANCEL("cancel", post("/v1/tasks/:id/cancel")),
   BLOCK("block", post("/v1/tasks/:id/block")),
   UNBLOCK("unblock", post("/v1/tasks/:id/unblock")),

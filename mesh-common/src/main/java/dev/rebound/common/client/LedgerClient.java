@@ -1,10 +1,15 @@
 package dev.rebound.common.client;
 
+import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.Decision;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
+import dev.rebound.common.request.BatchItems;
 import dev.rebound.common.request.CheckpointRequest;
+import dev.rebound.common.request.CompleteBatch;
+import dev.rebound.common.request.EnqueueBatch;
+import dev.rebound.common.request.HeartbeatBatch;
 import dev.rebound.common.request.ClaimRequest;
 import dev.rebound.common.request.CompleteRequest;
 import dev.rebound.common.request.DeadLetterQuery;
@@ -57,6 +62,15 @@ public final class LedgerClient {
     return call(LedgerApi.ENQUEUE, task.toJson());
   }
 
+  /**
+   * Enqueues many tasks in one request, answered after their commit: per task, in order, the reply
+   * {@link #enqueue} would give plus its {@code status} (201 new, 200 known idempotency key), or the
+   * error that refused that task alone.
+   */
+  public Future<List<Outcome<JsonObject>>> enqueueAll(List<EnqueueRequest> tasks) {
+    return call(LedgerApi.ENQUEUE_ALL, EnqueueBatch.of(tasks).toJson()).map(BatchItems::outcomes);
+  }
+
   public Future<TaskView> get(UUID id) {
     return call(LedgerApi.GET, new TaskIdRequest(id).toJson()).map(TaskView::fromJson);
   }
@@ -82,6 +96,19 @@ public final class LedgerClient {
 
   public Future<JsonObject> complete(CompleteRequest request) {
     return call(LedgerApi.COMPLETE, request.toJson());
+  }
+
+  /**
+   * Completes many leases in one request, answered after the commit: per completion, in order,
+   * {@code {id, state: DONE, attempt, status}} or the error that refused it alone (LEASE_LOST…).
+   */
+  public Future<List<Outcome<JsonObject>>> completeAll(List<CompleteRequest> completions) {
+    return call(LedgerApi.COMPLETE_ALL, CompleteBatch.of(completions).toJson()).map(BatchItems::outcomes);
+  }
+
+  /** Extends many leases in one request: per heartbeat, in order, its answer or its own refusal. */
+  public Future<List<Outcome<JsonObject>>> heartbeatAll(List<HeartbeatRequest> heartbeats) {
+    return call(LedgerApi.HEARTBEAT_ALL, HeartbeatBatch.of(heartbeats).toJson()).map(BatchItems::outcomes);
   }
 
   /** Reports a failure; the reply comes after the ledger committed it. */

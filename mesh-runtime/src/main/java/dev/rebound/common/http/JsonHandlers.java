@@ -11,6 +11,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -85,6 +86,47 @@ public final class JsonHandlers {
     } catch (DecodeException e) {
       throw ReboundException.badRequest("malformed JSON body: " + firstLine(e.getMessage()));
     }
+  }
+
+  /**
+   * The body of a batch route as {@code {itemsField: [...]}}: a JSON array, NDJSON (one JSON value a
+   * line; {@code Content-Type: application/x-ndjson}, or any body that is not one JSON value), or the
+   * object itself. A malformed NDJSON line becomes an item of its own (its text), refused alone.
+   */
+  public static JsonObject itemsBody(RoutingContext ctx, String itemsField) {
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      return new JsonObject();
+    }
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.contains("ndjson")) {
+      try {
+        Object value = Json.decodeValue(text);
+        if (value instanceof JsonArray items) {
+          return new JsonObject().put(itemsField, items);
+        }
+        if (value instanceof JsonObject object) {
+          return object;
+        }
+        throw ReboundException.badRequest("the body must be a JSON array, an object or NDJSON");
+      } catch (DecodeException e) {
+        if (text.strip().indexOf('\n') < 0) {
+          throw ReboundException.badRequest("malformed JSON body: " + firstLine(e.getMessage()));
+        }
+      }
+    }
+    JsonArray items = new JsonArray();
+    for (String line : text.split("\r?\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        items.add(Json.decodeValue(line));
+      } catch (DecodeException e) {
+        items.add(JsonFields.abbreviate(line, 200));
+      }
+    }
+    return new JsonObject().put(itemsField, items);
   }
 
   /** Query parameters as JSON; {@code limit} must be an integer. */

@@ -41,7 +41,8 @@ import java.util.function.Function;
  *       naming the known actions. The {@link Addresses#ACTOR_HEADER} (default {@code event-bus})
  *       and the correlation id become the {@link Origin}.</li>
  *   <li>HTTP: one route per entry with a {@link HttpRoute}; the JSON body (a GET: the query
- *       parameters, {@code limit} as an integer) with the path parameters merged in, origin
+ *       parameters, {@code limit} as an integer; a batch route's JSON array or NDJSON as
+ *       {@code {itemsField: [...]}}) with the path parameters merged in, origin
  *       {@code http}; the reply with the entry's success status.</li>
  * </ul>
  * A request is parsed by the entry's parser (identity unless given) before its handler runs; a
@@ -116,7 +117,8 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
 
   /** The body (a GET: the query) with the route's own path parameters merged in; path parameters win. */
   private static JsonObject request(RoutingContext ctx, HttpRoute route, List<String> params) {
-    JsonObject request = route.method() == HttpMethod.GET ? JsonHandlers.query(ctx) : JsonHandlers.jsonBody(ctx);
+    JsonObject request = route.method() == HttpMethod.GET ? JsonHandlers.query(ctx)
+        : route.itemsField() != null ? JsonHandlers.itemsBody(ctx, route.itemsField()) : JsonHandlers.jsonBody(ctx);
     params.forEach(name -> request.put(name, ctx.pathParam(name)));
     return request;
   }
