@@ -54,7 +54,7 @@ public final class VerdictJson {
 
   /** The verdict as the mesh's message record; {@code withReasons} adds why the confidence is what it is. */
   public static FailureClassified.Verdict message(Verdict v, boolean withReasons) {
-    return new FailureClassified.Verdict(v.fingerprint(), v.template(), v.category(), v.transientFailure(),
+    return new FailureClassified.Verdict(v.fingerprint(), v.signature(), v.template(), v.category(), v.transientFailure(),
         Math.round(v.confidence() * 1000) / 1000.0, v.severity(), v.ruleId(), v.rootCause(),
         v.recommendations(), v.retryAfterMs(), v.redactedMessage(), withReasons ? v.reasons() : null);
   }

@@ -134,6 +134,7 @@ class AnalyzerServiceTest {
     assertThat(sent.getInteger("attempt")).isEqualTo(1);
     JsonObject verdict = sent.getJsonObject("verdict");
     assertThat(verdict.getString("fingerprint")).matches("[0-9a-f]{16}");
+    assertThat(verdict.getString("signature")).matches("[0-9a-f]{16}");
     assertThat(verdict.getString("category")).isNotBlank();
     assertThat(verdict.getDouble("confidence")).isBetween(0.0, 1.0);
     assertThat(sent.getJsonObject("history").getLong("occurrences")).isEqualTo(1L);
@@ -231,6 +232,9 @@ class AnalyzerServiceTest {
     assertThat(detail.statusCode()).isEqualTo(200);
     assertThat(detail.bodyAsJsonObject().getJsonArray("stages").getJsonObject(0).getString("stage")).isEqualTo("deploy");
     assertThat(detail.bodyAsJsonObject().getJsonObject("impactLastHour").getLong("tasks")).isGreaterThanOrEqualTo(2L);
+    // the signature keeps the underlying error's history across its templates
+    assertThat(detail.bodyAsJsonObject().getString("signature")).isEqualTo(a.getJsonObject("verdict").getString("signature"));
+    assertThat(detail.bodyAsJsonObject().getJsonObject("signatureHistory").getLong("occurrences")).isGreaterThanOrEqualTo(2L);
     HttpResponse<Buffer> top = get("/v1/fingerprints?sort=count&limit=5");
     assertThat(top.bodyAsJsonObject().getJsonArray("fingerprints")).isNotEmpty();
     assertThat(get("/v1/fingerprints?stage=deploy").bodyAsJsonObject().getJsonArray("fingerprints")).isNotEmpty();

@@ -310,7 +310,8 @@ public final class NotifierOperations {
   /**
    * A classified failure ({@code rebound.events.classified}): one not tied to a task — an application reporting its
    * own error onto {@code rebound.failures} — has no retry, dead letter or circuit to speak for it, so it is alerted
-   * itself, as a {@value AlertLabels#FAILURE} alert keyed by its fingerprint (a repeat is the same alert). A task's
+   * itself, as a {@value AlertLabels#FAILURE} alert keyed by its signature (the underlying error; its fingerprint
+   * from an analyzer without signatures): a repeat, through whatever wrapper, is the same alert. A task's
    * failure is left to the task's own alerts.
    */
   public Future<?> onClassified(JsonObject event) {
@@ -341,7 +342,11 @@ public final class NotifierOperations {
     if (v != null) {
       alert.put("category", v.category().name());
       alert.put("fingerprint", v.fingerprint());
-      alert.put("dedupKey", AlertLabels.FAILURE + ":" + v.fingerprint());
+      if (v.signature() != null) {
+        alert.put("signature", v.signature());
+      }
+      // grouped by the underlying error when the analyzer gave its signature, else by the template
+      alert.put("dedupKey", AlertLabels.FAILURE + ":" + (v.signature() != null ? v.signature() : v.fingerprint()));
       details.put("rootCause", v.rootCause());
       details.put("recommendations", v.recommendations());
       details.put("transient", v.transientFailure());

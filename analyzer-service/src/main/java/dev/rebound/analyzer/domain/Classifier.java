@@ -14,7 +14,7 @@ import java.util.OptionalLong;
 
 /**
  * Turns a raw failure into a {@link Verdict}: redact → read codes → match the rule catalog →
- * fingerprint → weigh confidence (rule specificity, agreeing rules, history) → retry-after hint.
+ * fingerprint (the template) and signature (the underlying error, {@link ErrorSignature}) → weigh confidence (rule specificity, agreeing rules, history) → retry-after hint.
  *
  * <p>Thread-safe and allocation-light; one instance serves a whole service. The only state that
  * changes is the {@link TemplateMiner}'s learned templates (see {@link TemplateMiner#export()}).
@@ -146,8 +146,10 @@ public final class Classifier {
       }
     }
     Fingerprint fp = fingerprinter.fingerprint(redacted, discriminator(best, evidence, input), stack);
+    ErrorSignature signature = ErrorSignature.of(best, best == null ? null : index.matchedText(best, evidence), evidence,
+        redacted);
     if (best == null) {
-      return unknown(fp, redacted, history, reasons);
+      return unknown(fp, signature, redacted, history, reasons);
     }
 
     Rule rule = best.rule;
@@ -166,11 +168,11 @@ public final class Classifier {
         reasons.add("retry-after hint of " + retryAfterMs + " ms read from the message");
       }
     }
-    return new Verdict(fp.id(), fp.template(), redacted, rule.category(), rule.transientFailure(), round(confidence),
+    return new Verdict(fp.id(), signature.id(), fp.template(), redacted, rule.category(), rule.transientFailure(), round(confidence),
         rule.severity(), rule.id(), rule.rootCause(), rule.recommendations(), retryAfterMs, reasons);
   }
 
-  private Verdict unknown(Fingerprint fp, String redacted, FingerprintHistory history, List<String> reasons) {
+  private Verdict unknown(Fingerprint fp, ErrorSignature signature, String redacted, FingerprintHistory history, List<String> reasons) {
     double confidence = UNKNOWN_CONFIDENCE;
     reasons.add("no rule matched: unknown failures are treated as transient with low confidence");
     if (history.count() >= MIN_HISTORY && history.healedRate() >= 0.5) {
@@ -187,7 +189,7 @@ public final class Classifier {
     if (retryAfterMs != null) {
       reasons.add("retry-after hint of " + retryAfterMs + " ms read from the message");
     }
-    return new Verdict(fp.id(), fp.template(), redacted, Category.UNKNOWN, true, round(confidence), Severity.WARNING,
+    return new Verdict(fp.id(), signature.id(), fp.template(), redacted, Category.UNKNOWN, true, round(confidence), Severity.WARNING,
         null, UNKNOWN_ROOT_CAUSE, UNKNOWN_RECOMMENDATIONS, retryAfterMs, reasons);
   }
 

@@ -456,6 +456,29 @@ final class RuleIndex {
     return result;
   }
 
+  /**
+   * The text by which a matched rule recognised the failure: the span its first matching regex found, or
+   * the literal that occurred; null for a rule that matched on codes or exception types alone.
+   */
+  String matchedText(Compiled c, Evidence e) {
+    for (int id : c.regexIds) {
+      try {
+        Matcher m = regexes[id].matcher(new BoundedCharSequence(e.text, Math.max(budgetFloor, (long) budgetPerChar * e.text.length())));
+        if (m.find()) {
+          return e.text.substring(m.start(), m.end());
+        }
+      } catch (BoundedCharSequence.BudgetExceeded | StackOverflowError ex) {
+        return null;
+      }
+    }
+    for (String lit : c.contains) {
+      if (e.lower.contains(lit)) {
+        return lit;
+      }
+    }
+    return null;
+  }
+
   private static void addAll(Candidates c, int[] rules) {
     if (rules != null) {
       for (int r : rules) {

@@ -8,7 +8,9 @@ import java.util.Objects;
 /**
  * What the analyzer concluded about one failure. Every text field has been redacted.
  *
- * @param fingerprint      stable 16-hex-digit identity of the underlying error
+ * @param fingerprint      stable 16-hex-digit identity of the message's template (what Drain would group)
+ * @param signature        16-hex-digit identity of the underlying error, whatever wraps it ({@link ErrorSignature}):
+ *                         alerts are grouped and history is kept by it
  * @param template         the message with variables masked, e.g. {@code connect ECONNREFUSED <hostport>}
  * @param redactedMessage  the (possibly truncated) message with secrets replaced by {@code <redacted:KIND>}
  * @param category         kind of failure; {@link Category#UNKNOWN} when no rule matched
@@ -21,12 +23,13 @@ import java.util.Objects;
  * @param retryAfterMs     a retry-after hint read from the message, {@code null} when none
  * @param reasons          why the confidence is what it is; never contains message text
  */
-public record Verdict(String fingerprint, String template, String redactedMessage, Category category,
+public record Verdict(String fingerprint, String signature, String template, String redactedMessage, Category category,
                       boolean transientFailure, double confidence, Severity severity, String ruleId,
                       String rootCause, List<String> recommendations, Long retryAfterMs, List<String> reasons) {
 
   public Verdict {
     Objects.requireNonNull(fingerprint, "fingerprint");
+    Objects.requireNonNull(signature, "signature");
     Objects.requireNonNull(template, "template");
     Objects.requireNonNull(redactedMessage, "redactedMessage");
     Objects.requireNonNull(category, "category");

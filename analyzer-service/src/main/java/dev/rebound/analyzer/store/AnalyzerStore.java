@@ -104,6 +104,7 @@ public final class AnalyzerStore {
     String[] severities = new String[f];
     String[] rules = new String[f];
     String[] causes = new String[f];
+    String[] fsigs = new String[f];
     int i = 0;
     for (Verdict v : byFingerprint.values()) {
       fps[i] = v.fingerprint();
@@ -113,7 +114,27 @@ public final class AnalyzerStore {
       severities[i] = v.severity().name();
       rules[i] = v.ruleId();
       causes[i] = v.rootCause();
+      fsigs[i] = v.signature();
       i++;
+    }
+    Map<String, Verdict> bySignature = new TreeMap<>();
+    batch.forEach(o -> {
+      if (o.verdict().signature() != null) {
+        bySignature.put(o.verdict().signature(), o.verdict());
+      }
+    });
+    int g = bySignature.size();
+    String[] sigs = new String[g];
+    String[] sigRules = new String[g];
+    String[] sigCategories = new String[g];
+    Boolean[] sigTransients = new Boolean[g];
+    int j = 0;
+    for (Verdict v : bySignature.values()) {
+      sigs[j] = v.signature();
+      sigRules[j] = v.ruleId();
+      sigCategories[j] = v.category().name();
+      sigTransients[j] = v.transientFailure();
+      j++;
     }
     int n = batch.size();
     UUID[] ids = new UUID[n];
@@ -124,6 +145,7 @@ public final class AnalyzerStore {
     String[] stages = new String[n];
     String[] sources = new String[n];
     JsonObject[] classified = new JsonObject[n];
+    String[] osigs = new String[n];
     for (int k = 0; k < n; k++) {
       Occurrence o = batch.get(k);
       ids[k] = o.failureId();
@@ -134,19 +156,26 @@ public final class AnalyzerStore {
       stages[k] = o.stage();
       sources[k] = o.source();
       classified[k] = o.classified();
+      osigs[k] = o.verdict().signature();
     }
     return pool.withTransaction(conn -> conn.preparedQuery(AnalyzerSql.SEE_FINGERPRINTS)
-        .execute(Tuple.of(fps, templates, categories, transients, severities, rules, causes).addValue(ts(now)))
+        .execute(Tuple.of(fps, templates, categories, transients, severities, rules, causes).addValue(ts(now)).addValue(fsigs))
+        .compose(x -> g == 0 ? Future.succeededFuture() : conn.preparedQuery(AnalyzerSql.SEE_SIGNATURES)
+            .execute(Tuple.of(sigs, sigRules, sigCategories, sigTransients, ts(now))))
         .compose(x -> conn.preparedQuery(AnalyzerSql.INSERT_OCCURRENCES).execute(Tuple.of(ids, ofps, tasks, attempts,
-            workflows, stages, sources).addValue(classified).addValue(ts(now))))
+            workflows, stages, sources).addValue(classified).addValue(osigs).addValue(ts(now))))
         .compose(rows -> {
           Set<UUID> recorded = new HashSet<>();
           Map<String, Long> perFingerprint = new TreeMap<>();
+          Map<String, Long> perSignature = new TreeMap<>();
           Map<List<String>, Long> perStage = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
               .thenComparing(k -> k.get(1)));
           rows.forEach(r -> {
             recorded.add(r.getUUID("failure_id"));
             perFingerprint.merge(r.getString("fingerprint"), 1L, Long::sum);
+            if (r.getString("signature") != null) {
+              perSignature.merge(r.getString("signature"), 1L, Long::sum);
+            }
             if (r.getString("stage") != null) {
               perStage.merge(List.of(r.getString("fingerprint"), r.getString("stage")), 1L, Long::sum);
             }
@@ -156,6 +185,10 @@ public final class AnalyzerStore {
           }
           Future<?> counted = conn.preparedQuery(AnalyzerSql.COUNT_FINGERPRINTS).execute(Tuple.of(
               perFingerprint.keySet().toArray(new String[0]), (Object) perFingerprint.values().toArray(new Long[0])));
+          if (!perSignature.isEmpty()) {
+            counted = counted.compose(v -> conn.preparedQuery(AnalyzerSql.COUNT_SIGNATURES).execute(Tuple.of(
+                perSignature.keySet().toArray(new String[0]), (Object) perSignature.values().toArray(new Long[0]))));
+          }
           if (!perStage.isEmpty()) {
             String[] sf = new String[perStage.size()];
             String[] ss = new String[perStage.size()];
@@ -211,7 +244,49 @@ public final class AnalyzerStore {
           byStage.add(new JsonObject().put("stage", s.getString("stage")).put("occurrences", s.getLong("occurrences")));
         }
         fp.put("stages", byStage);
-        return impact(fingerprint, Duration.ofHours(1)).map(impact -> fp.put("impactLastHour", impact));
+        String sig = r.getString("signature");
+        Future<JsonObject> ofSignature = sig == null ? Future.succeededFuture() : signature(sig);
+        return ofSignature.compose(story -> {
+          if (story != null) {
+            fp.put("signatureHistory", story); // the underlying error across all its templates
+          }
+          return impact(fingerprint, Duration.ofHours(1)).map(impact -> fp.put("impactLastHour", impact));
+        });
+      });
+    });
+  }
+
+  /** The history of each of {@code signatures} that is known. */
+  public Future<Map<String, FingerprintHistory>> signatureHistories(Collection<String> signatures) {
+    return pool.preparedQuery(AnalyzerSql.SIGNATURES_AMONG).execute(Tuple.of(signatures.toArray(new String[0])))
+        .map(rows -> {
+          Map<String, FingerprintHistory> out = new HashMap<>();
+          rows.forEach(r -> out.put(r.getString("signature"), new FingerprintHistory(r.getLong("occurrences"),
+              r.getLong("healed_by_retry"), r.getLong("dead_lettered"), r.getLong("resolved_by_person"))));
+          return out;
+        });
+  }
+
+  /** A signature's story: counts, outcomes and the fingerprints (templates) it was seen as; null when unknown. */
+  public Future<JsonObject> signature(String signature) {
+    return pool.preparedQuery(AnalyzerSql.SIGNATURE).execute(Tuple.of(signature)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(null);
+      }
+      Row r = rows.iterator().next();
+      JsonObject o = new JsonObject().put("signature", signature).put("ruleId", r.getString("rule_id"))
+          .put("category", r.getString("category")).put("transient", r.getBoolean("transient"))
+          .put("occurrences", r.getLong("occurrences")).put("firstSeen", iso(r, "first_seen"))
+          .put("lastSeen", iso(r, "last_seen"))
+          .put("outcomes", new JsonObject().put("healedByRetry", r.getLong("healed_by_retry"))
+              .put("deadLettered", r.getLong("dead_lettered")).put("resolvedByPerson", r.getLong("resolved_by_person")));
+      return pool.preparedQuery(AnalyzerSql.FINGERPRINTS_OF_SIGNATURE).execute(Tuple.of(signature)).map(fps -> {
+        JsonArray list = new JsonArray();
+        for (Row f : fps) {
+          list.add(new JsonObject().put("fingerprint", f.getString("fingerprint")).put("template", f.getString("template"))
+              .put("occurrences", f.getLong("occurrences")));
+        }
+        return o.put("fingerprints", list);
       });
     });
   }
@@ -255,7 +330,8 @@ public final class AnalyzerStore {
   }
 
   private static JsonObject summary(Row r) {
-    JsonObject o = new JsonObject().put("fingerprint", r.getString("fingerprint")).put("template", r.getString("template"))
+    JsonObject o = new JsonObject().put("fingerprint", r.getString("fingerprint")).put("signature", r.getString("signature"))
+        .put("template", r.getString("template"))
         .put("category", r.getString("category")).put("transient", r.getBoolean("transient"))
         .put("severity", r.getString("severity")).put("occurrences", r.getLong("occurrences"))
         .put("firstSeen", iso(r, "first_seen")).put("lastSeen", iso(r, "last_seen"))
@@ -318,11 +394,12 @@ public final class AnalyzerStore {
             return Future.succeededFuture(false);
           }
           String fp = rows.iterator().next().getString("fingerprint");
+          String sig = rows.iterator().next().getString("signature");
           Future<Outcome> resolved = outcome != Outcome.HEALED_BY_RETRY ? Future.succeededFuture(outcome)
               : conn.preparedQuery(AnalyzerSql.TAKE_INTERVENTION).execute(Tuple.of(taskId))
                   .map(taken -> taken.size() > 0 ? Outcome.RESOLVED_BY_PERSON : Outcome.HEALED_BY_RETRY);
           return resolved.compose(kind -> conn.preparedQuery(AnalyzerSql.INSERT_OUTCOME)
-              .execute(Tuple.tuple(Arrays.asList(taskId, attempt, kind.name(), fp, action, ts(now))))
+              .execute(Tuple.tuple(Arrays.asList(taskId, attempt, kind.name(), fp, action, ts(now), sig)))
               .compose(ins -> {
                 if (ins.size() == 0) {
                   return Future.succeededFuture(false);
@@ -339,7 +416,11 @@ public final class AnalyzerStore {
                 };
                 Future<?> before = kind == Outcome.DEAD_LETTERED ? Future.succeededFuture()
                     : conn.preparedQuery(AnalyzerSql.UNCOUNT_DEAD_LETTERED).execute(Tuple.of(fp, taskId));
-                return before.compose(x -> conn.preparedQuery(sql).execute(args)).map(true);
+                Future<?> bySignature = sig == null ? Future.succeededFuture()
+                    : (kind == Outcome.DEAD_LETTERED ? Future.succeededFuture()
+                        : conn.preparedQuery(AnalyzerSql.UNCOUNT_SIGNATURE_DEAD_LETTERED).execute(Tuple.of(sig, taskId)))
+                        .compose(x -> conn.preparedQuery(AnalyzerSql.COUNT_SIGNATURE_OUTCOME).execute(Tuple.of(sig, kind.name())));
+                return before.compose(x -> conn.preparedQuery(sql).execute(args)).compose(x -> bySignature).map(true);
               }));
         });
   }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rebound analyze}: offline classification. Reads failure messages, one per line, from stdin
- * (or {@code --input}) and writes exactly one JSON line per input line: fingerprint, template,
+ * (or {@code --input}) and writes exactly one JSON line per input line: fingerprint (the template), signature (the underlying error), template,
  * category, transient, confidence, severity, ruleId, rootCause, recommendations, retryAfterMs (when
  * hinted) and the redacted message. No database: templates learned during the run live for the run.
  */

@@ -98,19 +98,25 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
   }
 
   /**
-   * The classification; {@code retryAfterMs} is null when the message gave no hint. On the wire the
+   * The classification; {@code retryAfterMs} is null when the message gave no hint. {@code fingerprint} is
+   * the message's template identity, {@code signature} the underlying error's (the same error through
+   * different tools and wrappers), null from an analyzer that predates it. On the wire the
    * category is its name ({@code NETWORK}), the severity its lower-case label ({@code error}) and
    * transient or permanent the boolean {@code transient}.
    */
-  public record Verdict(String fingerprint, String template, Category category, boolean transientFailure,
+  public record Verdict(String fingerprint, String signature, String template, Category category, boolean transientFailure,
                         double confidence, Severity severity, String ruleId, String rootCause,
                         List<String> recommendations, Long retryAfterMs, String redacted, List<String> reasons) {
 
-    private static final Set<String> FIELDS = Set.of("fingerprint", "template", "category", "transient", "confidence",
+    private static final Set<String> FIELDS = Set.of("fingerprint", "signature", "template", "category", "transient", "confidence",
         "severity", "ruleId", "rootCause", "recommendations", "retryAfterMs", "redacted", "reasons");
 
     public JsonObject toJson() {
-      JsonObject o = new JsonObject().put("fingerprint", fingerprint).put("template", template)
+      JsonObject o = new JsonObject().put("fingerprint", fingerprint);
+      if (signature != null) {
+        o.put("signature", signature);
+      }
+      o.put("template", template)
           .put("category", category.name()).put("transient", transientFailure).put("confidence", confidence)
           .put("severity", severity.label()).put("ruleId", ruleId).put("rootCause", rootCause)
           .put("recommendations", new JsonArray(recommendations)).put("redacted", redacted);
@@ -125,7 +131,7 @@ public record FailureClassified(UUID failureId, UUID taskId, Integer attempt, St
 
     public static Verdict fromJson(JsonObject o) {
       JsonFields.rejectUnknown(o, FIELDS, "verdict.");
-      return new Verdict(o.getString("fingerprint"), o.getString("template"), Category.valueOf(o.getString("category")),
+      return new Verdict(o.getString("fingerprint"), o.getString("signature"), o.getString("template"), Category.valueOf(o.getString("category")),
           o.getBoolean("transient", true), o.getDouble("confidence", 0.0), Severity.parse(o.getString("severity")),
           o.getString("ruleId"),
           o.getString("rootCause"), strings(o.getJsonArray("recommendations")), o.getLong("retryAfterMs"),

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class FailureClassifiedTest {
   private static FailureClassified classified() {
-    FailureClassified.Verdict verdict = new FailureClassified.Verdict("0123456789abcdef", "connect <ip>:<port> refused",
+    FailureClassified.Verdict verdict = new FailureClassified.Verdict("0123456789abcdef", "fedcba9876543210", "connect <ip>:<port> refused",
         Category.NETWORK, true, 0.9, Severity.ERROR, "net.refused", "the database is down", List.of("check the host"),
         2_000L, "connect 10.0.0.1:5432 refused", List.of("rule net.refused"));
     return new FailureClassified(UUID.randomUUID(), UUID.randomUUID(), 2, "build", "wf-1", "worker",

@@ -39,7 +39,7 @@ public final class AlertIntake {
   private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
   private static final Set<String> REBOUND_FIELDS = Set.of("kind", "summary", "severity", "stage", "workflow",
-      "category", "fingerprint", "task", "circuit", "labels", "details", "dedupKey", "startsAt", "endsAt",
+      "category", "fingerprint", "signature", "task", "circuit", "labels", "details", "dedupKey", "startsAt", "endsAt",
       "generatorURL", "at", "source");
   private static final Set<String> API_FIELDS = Set.of("labels", "summary", "details", "dedupKey", "startsAt",
       "endsAt", "generatorURL");
@@ -60,7 +60,8 @@ public final class AlertIntake {
   public static AlertEvent fromRebound(Map<String, ?> body, Instant now) {
     refuseUnknown("", body, REBOUND_FIELDS);
     Map<String, String> labels = labels("labels", body.get("labels"));
-    for (String name : List.of("kind", "severity", "stage", "workflow", "category", "fingerprint", "task", "circuit")) {
+    for (String name : List.of("kind", "severity", "stage", "workflow", "category", "fingerprint", "signature", "task",
+        "circuit")) {
       String v = optionalText(name, body.get(name));
       if (v != null && !v.isEmpty()) {
         labels.put(name, v);
@@ -146,7 +147,9 @@ public final class AlertIntake {
   }
 
   static String reboundDedupKey(String kind, Map<String, String> labels) {
-    for (String subject : List.of(AlertLabels.TASK, AlertLabels.CIRCUIT, AlertLabels.WORKFLOW, AlertLabels.FINGERPRINT)) {
+    // the signature before the fingerprint: one alert per underlying error, not one per message template
+    for (String subject : List.of(AlertLabels.TASK, AlertLabels.CIRCUIT, AlertLabels.WORKFLOW, AlertLabels.SIGNATURE,
+        AlertLabels.FINGERPRINT)) {
       String v = labels.get(subject);
       if (v != null && !v.isEmpty()) {
         return kind + ":" + v;

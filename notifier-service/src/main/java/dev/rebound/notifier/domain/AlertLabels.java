@@ -10,6 +10,8 @@ public final class AlertLabels {
   public static final String WORKFLOW = "workflow";
   public static final String CATEGORY = "category";
   public static final String FINGERPRINT = "fingerprint";
+  /** The underlying error (the analyzer's signature): repeats of one error through different wrappers are one alert. */
+  public static final String SIGNATURE = "signature";
   public static final String SEVERITY = "severity";
   /** The task behind a per-task alert: its success resolves the alert. */
   public static final String TASK = "task";

@@ -38,6 +38,20 @@ class AlertIntakeTest {
   }
 
   @Test
+  void aFailureAlertIsKeyedByItsSignatureWhenItHasOneElseByItsFingerprint() {
+    AlertEvent withSignature = AlertIntake.fromRebound(Map.of("kind", "failure", "summary", "connect ECONNREFUSED",
+        "fingerprint", "fp-1", "signature", "sig-1"), NOW);
+    AlertEvent otherTemplate = AlertIntake.fromRebound(Map.of("kind", "failure", "summary", "[Errno 111] Connection refused",
+        "fingerprint", "fp-2", "signature", "sig-1"), NOW);
+    AlertEvent without = AlertIntake.fromRebound(Map.of("kind", "failure", "summary", "connect ECONNREFUSED",
+        "fingerprint", "fp-1"), NOW);
+
+    assertThat(withSignature.dedupKey()).isEqualTo("failure:sig-1").isEqualTo(otherTemplate.dedupKey());
+    assertThat(withSignature.labels()).containsEntry("signature", "sig-1").containsEntry("fingerprint", "fp-1");
+    assertThat(without.dedupKey()).isEqualTo("failure:fp-1");
+  }
+
+  @Test
   void theRetryServicesShapeWithAtAndSourceIsAccepted() {
     AlertEvent e = AlertIntake.fromRebound(Map.of("labels", Map.of("kind", "workflow-aborted", "workflow", "wf-9",
         "severity", "critical"), "summary", "workflow wf-9 aborted", "at", "2025-03-01T10:00:00Z", "source", "retry"), NOW);
