@@ -255,7 +255,7 @@ class LedgerHttpTest {
     String token = UUID.randomUUID().toString();
     return switch (op) {
       case ENQUEUE -> new JsonObject().put("stage", "s");
-      case LIST, DEAD_LETTERS, STATS, STAGES -> new JsonObject();
+      case LIST, DEAD_LETTERS, STATS, STAGES, AUDIT -> new JsonObject();
       case PAUSE_STAGE, RESUME_STAGE -> new JsonObject().put("stage", "s");
       case CLAIM -> new JsonObject().put("worker", "w");
       case GET, HISTORY, LATEST_CHECKPOINT, CANCEL, BLOCK, UNBLOCK, RETRY_NOW, PARK, RESUME ->

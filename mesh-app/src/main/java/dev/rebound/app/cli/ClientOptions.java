@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
-/** What every client command shares: where Rebound is, and whether to print raw JSON. */
+/** What every client command shares: where Rebound is, which token to send, and whether to print raw JSON. */
 public final class ClientOptions {
   public static final String DEFAULT_URL = "http://127.0.0.1:8080";
 
@@ -12,11 +12,16 @@ public final class ClientOptions {
       description = "Base URL of a running Rebound (env REBOUND_URL; default ${DEFAULT-VALUE}).")
   String url;
 
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "Bearer token to send (env REBOUND_TOKEN, which keeps it out of the process list and the shell"
+          + " history); needed when the server has auth.tokens.")
+  String token;
+
   @Option(names = "--json", description = "Print the server's JSON answer as is (one line) instead of a table.")
   boolean json;
 
   ReboundHttpClient client() {
-    return new ReboundHttpClient(url);
+    return new ReboundHttpClient(url, token != null ? token : System.getenv(ReboundHttpClient.TOKEN_ENV));
   }
 
   /** With --json prints the answer and returns true: the caller then prints nothing else. */

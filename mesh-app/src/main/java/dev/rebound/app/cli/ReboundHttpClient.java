@@ -20,17 +20,28 @@ import java.util.StringJoiner;
 /**
  * The CLI's view of a running Rebound: plain JDK HTTP (no Vert.x instance), JSON bodies, and the
  * server's {@code {"error":{code,message}}} turned into a {@link ServerError}. Only Vert.x's
- * {@link JsonObject} (a Jackson wrapper) is borrowed for parsing.
+ * {@link JsonObject} (a Jackson wrapper) is borrowed for parsing. A bearer token, when given, goes with every
+ * request ({@code Authorization: Bearer …}) and is never printed.
  */
 public final class ReboundHttpClient {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  /** The environment variable holding the token when {@code --token} is not given. */
+  public static final String TOKEN_ENV = "REBOUND_TOKEN";
 
   private final URI base;
+  private final String authorization;
   private final HttpClient http;
 
+  /** A client sending the token of {@value #TOKEN_ENV}, when set. */
   public ReboundHttpClient(String baseUrl) {
+    this(baseUrl, System.getenv(TOKEN_ENV));
+  }
+
+  /** A client sending {@code token} (null or blank: none). */
+  public ReboundHttpClient(String baseUrl, String token) {
     this.base = parseBase(baseUrl);
+    this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.trim();
     this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
   }
 
@@ -59,7 +70,11 @@ public final class ReboundHttpClient {
   }
 
   private JsonObject send(HttpRequest.Builder request) {
-    HttpRequest req = request.timeout(REQUEST_TIMEOUT).header("Accept", "application/json").build();
+    request.timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    HttpRequest req = request.build();
     HttpResponse<String> response;
     try {
       response = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -88,8 +103,10 @@ public final class ReboundHttpClient {
     if (status >= 400) {
       JsonObject error = json == null ? null : json.getJsonObject("error");
       if (error != null) {
+        String hint = status == 401 ? (authorization == null ? " (pass a token: --token or " + TOKEN_ENV + ")"
+            : " (check the token given with --token or " + TOKEN_ENV + ")") : "";
         throw new ServerError(status, error.getString("code", "HTTP_" + status),
-            error.getString("message", ""));
+            error.getString("message", "") + hint);
       }
       throw new CliFailure(CliFailure.FAILED, "HTTP " + status + " from " + req.uri() + ": " + abbreviate(text));
     }

@@ -65,7 +65,8 @@ public final class ConfigKey<T> {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("a setting's key is dotted lower-case words, not '" + name + "'");
     }
-    if (!secret && SECRET_NAME.matcher(name).matches()) {
+    // a list of maps is never printed (only its length), so its items say which of their fields are secret
+    if (!secret && !items && SECRET_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("setting '" + name + "' looks secret: declare it with ConfigKey.secret");
     }
     this.name = name;
