@@ -49,18 +49,20 @@ public record RouteRule(HttpMethod method, String path, Scope scope, String body
 
   /** The paths the rule is about. */
   Pattern pattern() {
+    boolean rest = path.endsWith("*");
+    String[] segments = (rest ? path.substring(0, path.length() - 1) : path).split("/", -1);
     StringBuilder regex = new StringBuilder();
-    String p = path.endsWith("*") ? path.substring(0, path.length() - 1) : path;
-    for (String segment : p.split("/", -1)) {
-      if (regex.length() > 0 || !segment.isEmpty()) {
+    for (int i = 0; i < segments.length; i++) {
+      if (i > 0) {
         regex.append('/');
       }
-      regex.append(segment.startsWith(":") ? "[^/]+" : Pattern.quote(segment));
+      if (segments[i].startsWith(":")) {
+        regex.append("[^/]+");
+      } else if (!segments[i].isEmpty()) {
+        regex.append(Pattern.quote(segments[i]));
+      }
     }
-    if (path.endsWith("*")) {
-      regex.append(".*");
-    }
-    String r = regex.toString();
-    return Pattern.compile(r.startsWith("/") ? r : "/" + r);
+    return Pattern.compile(rest ? regex + ".*" : regex.toString());
   }
+
 }
