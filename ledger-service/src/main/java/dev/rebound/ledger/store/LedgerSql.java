@@ -354,7 +354,7 @@ public final class LedgerSql {
   private static final String AUDIT_PURGE = """
       , audited AS (
         INSERT INTO ledger.audit (at, action, actor, correlation_id, details)
-        SELECT $%1$d, 'dlq.purge', $%2$d, $%3$d, $%4$d::jsonb || jsonb_build_object('purged', count(*),
+        SELECT $%1$d, 'dlq.purge', $%2$d, $%3$d, $%4$d::text::jsonb || jsonb_build_object('purged', count(*),
                'ids', coalesce(jsonb_agg(id::text ORDER BY id), '[]'::jsonb))
         FROM purged)
       SELECT id FROM purged""";
