@@ -1,6 +1,7 @@
 package dev.rebound.analyzer;
 
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.auth.HttpSecurity;
 import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
@@ -11,8 +12,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The analyzer's configuration, read once from {@link Settings} and validated at start; its keys are in {@link #KEYS}. */
-public record AnalyzerConfig(int httpPort, boolean httpEnabled, Optional<Path> rulesFile, int bodyLimitBytes,
-                             int maxBatchLines, Duration templateSaveInterval, Duration retention, int pgPoolSize, int pgMaxWaitQueue) {
+public record AnalyzerConfig(int httpPort, boolean httpEnabled, HttpSecurity security, Optional<Path> rulesFile,
+                             int bodyLimitBytes,
+                             int maxBatchLines, Duration templateSaveInterval, Duration retention, int pgPoolSize,
+                             int pgMaxWaitQueue) {
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8082);
   public static final ConfigKey<String> RULES_FILE = ConfigKey.string("analyzer.rules-file", null,
@@ -41,7 +44,7 @@ public record AnalyzerConfig(int httpPort, boolean httpEnabled, Optional<Path> r
     });
     return new AnalyzerConfig(
         s.get(HTTP_PORT),
-        s.get(RuntimeKeys.HTTP_ENABLED),
+        s.get(RuntimeKeys.HTTP_ENABLED), HttpSecurity.forService(s),
         rulesFile,
         s.get(BODY_LIMIT_BYTES),
         s.get(MAX_BATCH_LINES),

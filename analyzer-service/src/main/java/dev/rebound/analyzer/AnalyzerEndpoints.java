@@ -12,7 +12,11 @@ import dev.rebound.common.request.ClassifyRequest;
 import dev.rebound.common.request.FingerprintRequest;
 import dev.rebound.common.request.FingerprintsQuery;
 import dev.rebound.common.service.OperationTable;
+import dev.rebound.common.auth.RouteRule;
+import dev.rebound.common.client.AnalyzerApi;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
+import java.util.List;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
@@ -34,6 +38,10 @@ final class AnalyzerEndpoints {
   }
 
   /** Mounted ahead of the table's routes. */
+  /** NDJSON batch classification: classification's scope, NDJSON bodies. */
+  static final List<RouteRule> ROUTE_RULES = List.of(
+      RouteRule.of(HttpMethod.POST, "/v1/classify/batch", AnalyzerApi.CLASSIFY.scope()).accepting(RouteRule.NDJSON));
+
   static void addRoutes(Router router, JsonHandlers json, AnalyzerOperations ops, long bodyLimit, int maxBatchLines) {
     router.routeWithRegex("/v1/(classify|fingerprints)(/.*)?").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     router.post("/v1/classify/batch").handler(ctx -> json.onService(ctx,

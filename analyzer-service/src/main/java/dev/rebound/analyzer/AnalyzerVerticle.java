@@ -9,6 +9,7 @@ import dev.rebound.analyzer.store.AnalyzerStore;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.runtime.Settings;
+import dev.rebound.common.auth.RouteRule;
 import dev.rebound.common.service.OperationTable;
 import dev.rebound.common.service.ServiceOptions;
 import dev.rebound.common.service.ServiceVerticle;
@@ -44,7 +45,8 @@ public final class AnalyzerVerticle extends ServiceVerticle {
   private int savedSignature = -1;
 
   public AnalyzerVerticle(AnalyzerConfig config, PgConnectOptions pgOptions, Clock clock) {
-    super(new ServiceOptions("analyzer", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(), config.httpPort()));
+    super(new ServiceOptions("analyzer", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(),
+        config.httpPort(), config.security()));
     this.config = config;
     this.clock = clock;
   }
@@ -86,6 +88,11 @@ public final class AnalyzerVerticle extends ServiceVerticle {
   @Override
   protected void addRoutes(Router router, JsonHandlers json) {
     AnalyzerEndpoints.addRoutes(router, json, ops, config.bodyLimitBytes(), config.maxBatchLines());
+  }
+
+  @Override
+  protected List<RouteRule> addedRouteRules() {
+    return AnalyzerEndpoints.ROUTE_RULES;
   }
 
   @Override

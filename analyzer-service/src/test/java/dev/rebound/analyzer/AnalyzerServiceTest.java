@@ -112,7 +112,8 @@ class AnalyzerServiceTest {
   }
 
   static HttpResponse<Buffer> post(String path, Object body) throws Exception {
-    var req = http.post(analyzer.actualPort(), "127.0.0.1", path);
+    var req = http.post(analyzer.actualPort(), "127.0.0.1", path)
+        .putHeader("Content-Type", path.endsWith("/batch") ? "application/x-ndjson" : "application/json");
     return await(body instanceof String s ? req.sendBuffer(Buffer.buffer(s)) : req.sendJsonObject((JsonObject) body));
   }
 

@@ -5,6 +5,7 @@ import dev.rebound.common.policy.PolicyException;
 import dev.rebound.common.policy.RetryPolicy;
 import dev.rebound.common.request.LedgerLimits;
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.auth.HttpSecurity;
 import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
@@ -24,7 +25,7 @@ import java.util.Map;
  */
 public record LedgerConfig(
     int httpPort,
-    boolean httpEnabled,
+    boolean httpEnabled, HttpSecurity security,
     int payloadLimitBytes,
     long defaultLeaseMs,
     long maxLeaseMs,
@@ -132,7 +133,7 @@ public record LedgerConfig(
     }
     return new LedgerConfig(
         s.get(HTTP_PORT),
-        s.get(RuntimeKeys.HTTP_ENABLED),
+        s.get(RuntimeKeys.HTTP_ENABLED), HttpSecurity.forService(s),
         s.get(PAYLOAD_LIMIT_BYTES),
         s.get(LEASE_MS),
         s.get(MAX_LEASE_MS),

@@ -4,6 +4,7 @@ import static dev.rebound.common.client.LedgerApi.BLOCK;
 import static dev.rebound.common.client.LedgerApi.CANCEL;
 import static dev.rebound.common.client.LedgerApi.CLAIM;
 import static dev.rebound.common.client.LedgerApi.COMPLETE;
+import static dev.rebound.common.client.LedgerApi.AUDIT;
 import static dev.rebound.common.client.LedgerApi.COMPLETE_ALL;
 import static dev.rebound.common.client.LedgerApi.DEAD_LETTERS;
 import static dev.rebound.common.client.LedgerApi.DECIDE;
@@ -37,6 +38,7 @@ import dev.rebound.common.request.ClaimRequest;
 import dev.rebound.common.request.CompleteBatch;
 import dev.rebound.common.request.CompleteRequest;
 import dev.rebound.common.request.DeadLetterQuery;
+import dev.rebound.common.request.AuditQuery;
 import dev.rebound.common.request.DeadLetterSelection;
 import dev.rebound.common.request.EnqueueBatch;
 import dev.rebound.common.request.EnqueueRequest;
@@ -92,7 +94,8 @@ final class LedgerEndpoints {
         .bind(DECIDE, Decision::fromJson, ops::decide)
         .bind(DEAD_LETTERS, DeadLetterQuery::fromJson, (request, origin) -> ops.deadLetters(request))
         .bind(REDRIVE, DeadLetterSelection::fromJson, ops::redrive)
-        .bind(PURGE, DeadLetterSelection::fromJson, (request, origin) -> ops.purge(request))
+        .bind(PURGE, DeadLetterSelection::fromJson, ops::purge)
+        .bind(AUDIT, AuditQuery::fromJson, (request, origin) -> ops.audit(request))
         .bind(STATS, StatsRequest::fromJson, (request, origin) -> ops.stats())
         .bind(STAGES, StagesQuery::fromJson, (request, origin) -> pauses.list())
         .bind(PAUSE_STAGE, StageActionRequest::fromJson, pauses::pause)

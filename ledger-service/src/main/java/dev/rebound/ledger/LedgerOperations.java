@@ -17,6 +17,7 @@ import dev.rebound.common.request.HeartbeatBatch;
 import dev.rebound.common.request.ClaimRequest;
 import dev.rebound.common.request.CompleteRequest;
 import dev.rebound.common.request.DeadLetterQuery;
+import dev.rebound.common.request.AuditQuery;
 import dev.rebound.common.request.DeadLetterSelection;
 import dev.rebound.common.request.EnqueueRequest;
 import dev.rebound.common.request.HeartbeatRequest;
@@ -600,12 +601,27 @@ public final class LedgerOperations {
     });
   }
 
-  public Future<JsonObject> purge(DeadLetterSelection selection) {
+  /** Deletes dead letters for good; the purge (who, the selection, the ids deleted) stays in the audit trail. */
+  public Future<JsonObject> purge(DeadLetterSelection selection, Origin origin) {
+    JsonObject details = new JsonObject();
+    if (selection.filter() != null) {
+      details.put("filter", new JsonObject().put("stage", selection.filter().stage())
+          .put("workflowId", selection.filter().workflowId())).put("limit", selection.limit());
+    }
+    if (selection.reason() != null) {
+      details.put("reason", redactedReason(selection.reason()));
+    }
     Future<List<UUID>> purged = selection.ids() != null
-        ? taskStore.purge(selection.ids())
-        : taskStore.purgeMatching(selection.filter().stage(), selection.filter().workflowId(), selection.limit());
+        ? taskStore.purge(selection.ids(), details, origin)
+        : taskStore.purgeMatching(selection.filter().stage(), selection.filter().workflowId(), selection.limit(),
+            details, origin);
     return purged.map(list -> new JsonObject().put("purged", list.size())
         .put("ids", new JsonArray(list.stream().map(UUID::toString).toList())));
+  }
+
+  /** The audit trail of actions that leave no task behind (purges), newest first. */
+  public Future<JsonObject> audit(AuditQuery q) {
+    return taskStore.audit(q.limit(), q.before()).map(records -> new JsonObject().put("records", records));
   }
 
   // ---------------------------------------------------------------- wake-ups and events

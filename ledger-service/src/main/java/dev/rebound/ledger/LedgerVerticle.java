@@ -44,7 +44,8 @@ public final class LedgerVerticle extends ServiceVerticle {
   private StagePauses pauses;
 
   public LedgerVerticle(LedgerConfig config, PgConnectOptions pgOptions, Clock clock) {
-    super(new ServiceOptions("ledger", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(), config.httpPort()));
+    super(new ServiceOptions("ledger", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(),
+        config.httpPort(), config.security()));
     this.config = config;
     this.clock = clock;
   }

@@ -260,7 +260,7 @@ class LedgerHttpTest {
           .put("leaseToken", token)));
       case HEARTBEAT_ALL -> new JsonObject().put("heartbeats", new JsonArray().add(new JsonObject().put("id", id)
           .put("leaseToken", token)));
-      case LIST, DEAD_LETTERS, STATS, STAGES -> new JsonObject();
+      case LIST, DEAD_LETTERS, STATS, STAGES, AUDIT -> new JsonObject();
       case PAUSE_STAGE, RESUME_STAGE -> new JsonObject().put("stage", "s");
       case CLAIM -> new JsonObject().put("worker", "w");
       case GET, HISTORY, LATEST_CHECKPOINT, CANCEL, BLOCK, UNBLOCK, RETRY_NOW, PARK, RESUME ->

@@ -44,7 +44,7 @@ class MeshComposeTest {
   private static final Path COMPOSE = ROOT.resolve("docker-compose.yml");
   /** The variables the compose file requires ({@code ${VAR:?…}}): the passwords, which have no default. */
   private static final List<String> REQUIRED = List.of("POSTGRES_PASSWORD", "REBOUND_DB_PASSWORD",
-      "GRAFANA_ADMIN_PASSWORD");
+      "GRAFANA_ADMIN_PASSWORD", "REBOUND_AUTH_DISABLED");
 
   /** A Rebound service of the compose file: its command, its settings keys, its default HTTP port. */
   private record Service(String name, List<ConfigKey<?>> keys, Function<Settings, ?> config, int defaultPort) {
@@ -57,7 +57,7 @@ class MeshComposeTest {
       new Service("notifier", NotifierConfig.KEYS, NotifierConfig::from, 8084));
 
   @Test
-  void dockerComposeConfigValidatesTheFileAndRefusesToStartWithoutItsPasswords() throws Exception {
+  void dockerComposeConfigValidatesTheFileAndRefusesToStartWithoutItsPasswordsAndAuthChoice() throws Exception {
     Optional<Path> binary = onPath("docker-compose");
     assumeTrue(binary.isPresent(), "skipped: no docker-compose on PATH (Debian: apt-get install docker-compose; "
         + ".ci/run installs it)");
@@ -94,7 +94,8 @@ class MeshComposeTest {
 
       // the values are valid for the service: they load, and the service's own config builds from them
       Map<String, String> values = new HashMap<>(env);
-      values.replaceAll((k, v) -> v.startsWith("${") ? "placeholder" : v);
+      // a required choice (auth.disabled) is made as the demo makes it; passwords are any text
+      values.replaceAll((k, v) -> v.startsWith("${") ? (k.equals("REBOUND_AUTH_DISABLED") ? "true" : "placeholder") : v);
       Settings settings = Settings.load(values, Optional.ofNullable(env.get(Settings.CONFIG_FILE_ENV))
           .map(inContainer -> hostPath(block, inContainer)));
       settings.requireKnown(Stream.concat(RuntimeKeys.ALL.stream(), s.keys().stream()).toList());

@@ -11,13 +11,17 @@ import java.util.stream.Collectors;
  */
 public enum ErrorCode {
   BAD_REQUEST(400, 400),
-  /** Not allowed: an operator action from outside the dashboard's own pages (and, with tokens, a missing scope). */
+  /** No bearer token, or one that no configured token matches. */
+  UNAUTHORIZED(401, 401),
+  /** Not allowed: the token lacks the operation's scope, or a state-changing request from a foreign origin. */
   FORBIDDEN(403, 403),
   NOT_FOUND(404, 404),
   ILLEGAL_TRANSITION(409, 4091),
   LEASE_LOST(409, 4092),
   CONFLICT(409, 4093),
   PAYLOAD_TOO_LARGE(413, 413),
+  /** A request body that is not of the route's media type ({@code application/json} unless it says otherwise). */
+  UNSUPPORTED_MEDIA_TYPE(415, 415),
   OVERLOADED(429, 429),
   UNAVAILABLE(503, 503),
   INTERNAL(500, 500);

@@ -2,6 +2,7 @@ package dev.rebound.notifier;
 
 import dev.rebound.common.policy.PolicyException;
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.auth.HttpSecurity;
 import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
@@ -19,7 +20,8 @@ import java.util.Map;
  * {@code time-intervals}, {@code inhibit-rules}), read by {@link NotifierPolicy#fromMap}; secrets in it come inline or
  * from {@code *-file}s and are never printed.
  */
-public record NotifierConfig(int httpPort, boolean httpEnabled, int pgPoolSize, int pgMaxWaitQueue, NotifierPolicy policy,
+public record NotifierConfig(int httpPort, boolean httpEnabled, HttpSecurity security, int pgPoolSize,
+    int pgMaxWaitQueue, NotifierPolicy policy,
     Duration sweepInterval, int deliveryMaxAttempts, Duration deliveryRetryBase, Duration deliveryRetryMax,
     int endpointFailureThreshold, Duration endpointPause, Duration deliveryTimeout, Duration resolveTimeout,
     DigestPolicy digest, String externalUrl) {
@@ -78,7 +80,8 @@ public record NotifierConfig(int httpPort, boolean httpEnabled, int pgPoolSize, 
     positive(s, SWEEP_INTERVAL);
     positive(s, DELIVERY_RETRY_BASE);
     positive(s, DELIVERY_TIMEOUT);
-    return new NotifierConfig(s.get(HTTP_PORT), s.get(RuntimeKeys.HTTP_ENABLED), s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE), policy,
+    return new NotifierConfig(s.get(HTTP_PORT), s.get(RuntimeKeys.HTTP_ENABLED), HttpSecurity.forService(s),
+        s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE), policy,
         s.get(SWEEP_INTERVAL), s.get(DELIVERY_MAX_ATTEMPTS), s.get(DELIVERY_RETRY_BASE), s.get(DELIVERY_RETRY_MAX),
         s.get(ENDPOINT_FAILURES), s.get(ENDPOINT_PAUSE), s.get(DELIVERY_TIMEOUT), s.get(RESOLVE_TIMEOUT),
         new DigestPolicy(s.get(DIGEST_MAX_BACKLOG), s.get(DIGEST_MAX_LISTED)), s.find(EXTERNAL_URL).orElse(null));

@@ -34,8 +34,11 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.rebound.common.auth.RouteRule;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -74,6 +77,10 @@ final class NotifierEndpoints {
   }
 
   /** Mounted ahead of the table's routes. */
+  /** Alertmanager's intake raises alerts as {@code POST /v1/alerts} does: the same scope. */
+  static final List<RouteRule> ROUTE_RULES = List.of(
+      RouteRule.of(HttpMethod.POST, "/api/v2/alerts", NotifierApi.POST_ALERT.scope()));
+
   static void addRoutes(Router router, JsonHandlers json, NotifierOperations ops) {
     router.routeWithRegex("/v1/(alerts|silences|deliveries|routes)(/.*)?").handler(BodyHandler.create(false)
         .setBodyLimit(BODY_LIMIT));

@@ -4,6 +4,7 @@ import dev.rebound.common.Addresses;
 import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.runtime.ReboundVertx;
 import dev.rebound.common.runtime.Settings;
+import dev.rebound.common.auth.RouteRule;
 import dev.rebound.common.service.OperationTable;
 import dev.rebound.common.service.ServiceOptions;
 import dev.rebound.common.service.ServiceVerticle;
@@ -24,6 +25,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Wiring of the notifier on the {@link ServiceVerticle} skeleton: the stores, the {@link NotifierEndpoints} table
@@ -42,7 +44,8 @@ public final class NotifierVerticle extends ServiceVerticle {
   private OutboxSender sender;
 
   public NotifierVerticle(NotifierConfig config, PgConnectOptions pgOptions, Clock clock) {
-    super(new ServiceOptions("notifier", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(), config.httpPort()));
+    super(new ServiceOptions("notifier", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(),
+        config.httpPort(), config.security()));
     this.config = config;
     this.clock = clock;
   }
@@ -76,6 +79,11 @@ public final class NotifierVerticle extends ServiceVerticle {
     addSweep("delivery outbox", config.sweepInterval(), sender::drain);
     addSweep("gauges", GAUGES_EVERY, ops::refreshGauges);
     return Future.succeededFuture(NotifierEndpoints.table(ops));
+  }
+
+  @Override
+  protected List<RouteRule> addedRouteRules() {
+    return NotifierEndpoints.ROUTE_RULES;
   }
 
   @Override

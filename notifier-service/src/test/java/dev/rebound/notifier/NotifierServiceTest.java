@@ -196,7 +196,8 @@ class NotifierServiceTest {
   }
 
   static HttpResponse<Buffer> post(String path, Object body) throws Exception {
-    var req = http.post(notifier.actualPort(), "127.0.0.1", path);
+    // as Alertmanager and every JSON client send it
+    var req = http.post(notifier.actualPort(), "127.0.0.1", path).putHeader("Content-Type", "application/json");
     return await(body instanceof String s ? req.sendBuffer(Buffer.buffer(s))
         : body instanceof JsonArray a ? req.sendBuffer(a.toBuffer()) : req.sendJsonObject((JsonObject) body));
   }

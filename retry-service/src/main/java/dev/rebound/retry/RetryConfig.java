@@ -2,6 +2,7 @@ package dev.rebound.retry;
 
 import dev.rebound.common.policy.PolicyException;
 import dev.rebound.common.runtime.ConfigException;
+import dev.rebound.common.auth.HttpSecurity;
 import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.RuntimeKeys;
 import dev.rebound.common.runtime.Settings;
@@ -18,7 +19,8 @@ import java.util.Map;
  * {@code retry.abort}: see "The retry service" in docs/architecture.md), read by {@link DecisionRules#fromMap};
  * an error names the key.
  */
-public record RetryConfig(int httpPort, boolean httpEnabled, int pgPoolSize, int pgMaxWaitQueue, DecisionRules rules,
+public record RetryConfig(int httpPort, boolean httpEnabled, HttpSecurity security, int pgPoolSize, int pgMaxWaitQueue,
+                          DecisionRules rules,
                           Duration sweepInterval, Duration ledgerTimeout, Duration lockTimeout, int bodyLimitBytes,
                           Duration retention) {
 
@@ -54,7 +56,7 @@ public record RetryConfig(int httpPort, boolean httpEnabled, int pgPoolSize, int
   public static RetryConfig from(Settings s) {
     return new RetryConfig(
         s.get(HTTP_PORT),
-        s.get(RuntimeKeys.HTTP_ENABLED),
+        s.get(RuntimeKeys.HTTP_ENABLED), HttpSecurity.forService(s),
         s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE),
         rules(s),
         positive(SWEEP_INTERVAL, s.get(SWEEP_INTERVAL)),

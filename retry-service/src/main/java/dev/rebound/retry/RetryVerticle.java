@@ -39,7 +39,8 @@ public final class RetryVerticle extends ServiceVerticle {
   private SharedRetryState shared;
 
   public RetryVerticle(RetryConfig config, PgConnectOptions pgOptions, Clock clock) {
-    super(new ServiceOptions("retry", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(), config.httpPort()));
+    super(new ServiceOptions("retry", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(),
+        config.httpPort(), config.security()));
     this.config = config;
     this.clock = clock;
   }

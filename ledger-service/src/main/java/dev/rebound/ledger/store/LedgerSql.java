@@ -394,12 +394,31 @@ public final class LedgerSql {
         SELECT 1 FROM ledger.tasks t WHERE t.stage = p.stage AND t.state = 'BLOCKED' AND t.parked_at IS NOT NULL)
       RETURNING p.stage""";
 
-  static final String PURGE_IDS = "DELETE FROM ledger.tasks WHERE state = 'FAILED' AND id = ANY($1::uuid[]) RETURNING id";
+  /** Records a purge with what it deleted: $n at, $n+1 actor, $n+2 correlation id, $n+3 details (the request). */
+  private static final String AUDIT_PURGE = """
+      , audited AS (
+        INSERT INTO ledger.audit (at, action, actor, correlation_id, details)
+        SELECT $%1$d, 'dlq.purge', $%2$d, $%3$d, $%4$d::text::jsonb || jsonb_build_object('purged', count(*),
+               'ids', coalesce(jsonb_agg(id::text ORDER BY id), '[]'::jsonb))
+        FROM purged)
+      SELECT id FROM purged""";
+
+  /** Purges dead letters by id and records the purge, in one statement: $1 ids, then {@link #AUDIT_PURGE}'s from $2. */
+  static final String PURGE_IDS = """
+      WITH purged AS (DELETE FROM ledger.tasks WHERE state = 'FAILED' AND id = ANY($1::uuid[]) RETURNING id)
+      """ + AUDIT_PURGE.formatted(2, 3, 4, 5);
+  /** Purges dead letters by stage/workflow ($1, $2, at most $3) and records the purge, from $4. */
   static final String PURGE_FILTER = """
-      DELETE FROM ledger.tasks WHERE id IN (
+      WITH purged AS (DELETE FROM ledger.tasks WHERE id IN (
         SELECT id FROM ledger.tasks WHERE state = 'FAILED' AND ($1::text IS NULL OR stage = $1)
         AND ($2::text IS NULL OR workflow_id = $2) ORDER BY id LIMIT $3)
-      RETURNING id""";
+      RETURNING id)
+      """ + AUDIT_PURGE.formatted(4, 5, 6, 7);
+
+  /** The audit trail, newest first: at most $1 records, older than id $2 when given. */
+  static final String AUDIT_LIST = """
+      SELECT id, at, action, actor, correlation_id, details::text AS details FROM ledger.audit
+      WHERE ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $1""";
 
   /** Failures already recorded with one of the ids $1, or for one of the (task, attempt) pairs of $2 and $3. */
   static final String FAILURES_RECORDED = """

@@ -404,13 +404,29 @@ public final class TaskStore {
         reasonOr(reason, "redriven from the dead-letter queue"), null, origin);
   }
 
-  public Future<List<UUID>> purge(List<UUID> ids) {
-    return pool.preparedQuery(LedgerSql.PURGE_IDS).execute(Tuple.of(TaskRows.uuids(ids))).map(TaskStore::idsOf);
+  /** Deletes these dead letters and records the purge ({@code details}, what was deleted, the actor) in the audit trail. */
+  public Future<List<UUID>> purge(List<UUID> ids, JsonObject details, Origin origin) {
+    return pool.preparedQuery(LedgerSql.PURGE_IDS).execute(Tuple.tuple(Arrays.asList(TaskRows.uuids(ids),
+        ts(clock.instant()), origin.actor(), origin.correlationId(), details.encode()))).map(TaskStore::idsOf);
   }
 
-  public Future<List<UUID>> purgeMatching(String stage, String workflowId, int limit) {
-    return pool.preparedQuery(LedgerSql.PURGE_FILTER).execute(Tuple.tuple(Arrays.asList(stage, workflowId, limit)))
-        .map(TaskStore::idsOf);
+  /** Deletes matching dead letters and records the purge in the audit trail. */
+  public Future<List<UUID>> purgeMatching(String stage, String workflowId, int limit, JsonObject details, Origin origin) {
+    return pool.preparedQuery(LedgerSql.PURGE_FILTER).execute(Tuple.tuple(Arrays.asList(stage, workflowId, limit,
+        ts(clock.instant()), origin.actor(), origin.correlationId(), details.encode()))).map(TaskStore::idsOf);
+  }
+
+  /** The audit trail, newest first: at most {@code limit} records older than {@code before} (an id) when given. */
+  public Future<JsonArray> audit(int limit, Long before) {
+    return pool.preparedQuery(LedgerSql.AUDIT_LIST).execute(Tuple.of(limit, before)).map(rows -> {
+      JsonArray out = new JsonArray();
+      for (Row r : rows) {
+        out.add(new JsonObject().put("id", r.getLong("id")).put("at", instant(r, "at").toString())
+            .put("action", r.getString("action")).put("actor", r.getString("actor"))
+            .put("correlationId", r.getString("correlation_id")).put("details", new JsonObject(r.getString("details"))));
+      }
+      return out;
+    });
   }
 
   private static List<UUID> idsOf(RowSet<Row> rows) {

@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
-/** What every client command shares: where Rebound is, whom to trust over HTTPS, and whether to print raw JSON. */
+/** What every client command shares: where Rebound is, whom to trust over HTTPS, which token to send, and whether
+ * to print raw JSON. */
 public final class ClientOptions {
   public static final String DEFAULT_URL = "http://127.0.0.1:8080";
 
@@ -17,11 +18,16 @@ public final class ClientOptions {
           + "the JDK's default store (env REBOUND_CA_FILE).")
   String caFile;
 
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "Bearer token to send (env REBOUND_TOKEN, which keeps it out of the process list and the shell"
+          + " history); needed when the server has auth.tokens.")
+  String token;
+
   @Option(names = "--json", description = "Print the server's JSON answer as is (one line) instead of a table.")
   boolean json;
 
   ReboundHttpClient client() {
-    return new ReboundHttpClient(url, caFile);
+    return new ReboundHttpClient(url, token(), caFile);
   }
 
   /** With --json prints the answer and returns true: the caller then prints nothing else. */
@@ -31,5 +37,10 @@ public final class ClientOptions {
       out.flush();
     }
     return json;
+  }
+
+  /** The bearer token to send: {@code --token}, else {@code REBOUND_TOKEN}, else none. */
+  String token() {
+    return token != null ? token : System.getenv(ReboundHttpClient.TOKEN_ENV);
   }
 }

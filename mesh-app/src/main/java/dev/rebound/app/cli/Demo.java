@@ -53,14 +53,19 @@ public final class Demo {
   private final Duration scenarioTimeout;
   private final String run = UUID.randomUUID().toString().substring(0, 6);
   private final List<Outcome> outcomes = new ArrayList<>();
+  private final String token;
 
   public Demo(String url, DemoView view, boolean quick, Duration scenarioTimeout) {
-    this(url, System.getenv(TrustedCa.ENV), view, quick, scenarioTimeout);
+    this(url, System.getenv(ReboundHttpClient.TOKEN_ENV), System.getenv(TrustedCa.ENV), view, quick, scenarioTimeout);
   }
 
-  /** {@code caFile}: the PEM file of the CA to trust for an {@code https} URL (null: the JDK's default store). */
-  public Demo(String url, String caFile, DemoView view, boolean quick, Duration scenarioTimeout) {
-    this.http = new ReboundHttpClient(url, caFile);
+  /**
+   * {@code token}: the bearer token to send (null: none); {@code caFile}: the PEM file of the CA to trust for an
+   * {@code https} URL (null: the JDK's default store).
+   */
+  public Demo(String url, String token, String caFile, DemoView view, boolean quick, Duration scenarioTimeout) {
+    this.token = token;
+    this.http = new ReboundHttpClient(url, token, caFile);
     this.tls = caFile == null || caFile.isBlank() ? null : TrustedCa.sslContext(Path.of(caFile.trim()));
     this.url = URI.create(http.baseUrl());
     this.view = view;
@@ -322,7 +327,7 @@ public final class Demo {
   }
 
   private ReboundWorker worker(Vertx vertx, String stage, int concurrency) {
-    return ReboundWorker.builder(vertx, LedgerTransport.http(vertx, url, url, System.getenv("REBOUND_TOKEN"),
+    return ReboundWorker.builder(vertx, LedgerTransport.http(vertx, url, url, token,
         Duration.ofSeconds(30), tls)).name("rebound-demo-" + run).stage(stage)
         .concurrency(concurrency).claimBatch(concurrency).claimWait(Duration.ofSeconds(1))
         .circuitRefresh(Duration.ofSeconds(1)).stopTimeout(Duration.ofSeconds(5)).build();

@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     boolean live = Progress.onTerminal() && !client.json;
     DemoView view = new DemoView(client.json ? new PrintWriter(java.io.Writer.nullWriter()) : out, live);
-    Demo demo = new Demo(client.url, client.caFile, view, quick, Duration.ofSeconds(scenarioTimeout));
+    Demo demo = new Demo(client.url, client.token(), client.caFile, view, quick, Duration.ofSeconds(scenarioTimeout));
     if (!client.json) {
       out.println("rebound demo " + demo.runId() + " against " + client.url + " (stages and workflows named demo-*-"
           + demo.runId() + ")");

@@ -23,27 +23,33 @@ import javax.net.ssl.SSLException;
 /**
  * The CLI's view of a running Rebound: plain JDK HTTP (no Vert.x instance), JSON bodies, and the
  * server's {@code {"error":{code,message}}} turned into a {@link ServerError}. Only Vert.x's
- * {@link JsonObject} (a Jackson wrapper) is borrowed for parsing.
+ * {@link JsonObject} (a Jackson wrapper) is borrowed for parsing. A bearer token, when given, goes with every
+ * request ({@code Authorization: Bearer …}) and is never printed.
  */
 public final class ReboundHttpClient {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  /** The environment variable holding the token when {@code --token} is not given. */
+  public static final String TOKEN_ENV = "REBOUND_TOKEN";
 
   private final URI base;
+  private final String authorization;
   private final String caFile;
   private final HttpClient http;
 
-  /** Trusting the CA file {@code REBOUND_CA_FILE} names, if set, for {@code https} URLs. */
+  /** A client sending the token of {@value #TOKEN_ENV}, when set, and trusting the CA file {@code REBOUND_CA_FILE} names. */
   public ReboundHttpClient(String baseUrl) {
-    this(baseUrl, System.getenv(TrustedCa.ENV));
+    this(baseUrl, System.getenv(TOKEN_ENV), System.getenv(TrustedCa.ENV));
   }
 
   /**
-   * {@code caFile}: a PEM file of the CA (or self-signed certificate) to trust for an {@code https} URL instead of
-   * the JDK's default trust store; null or blank for the default.
+   * A client sending {@code token} (null or blank: none) and trusting {@code caFile}, a PEM file of the CA (or
+   * self-signed certificate) for an {@code https} URL instead of the JDK's default trust store (null or blank: the
+   * default).
    */
-  public ReboundHttpClient(String baseUrl, String caFile) {
+  public ReboundHttpClient(String baseUrl, String token, String caFile) {
     this.base = parseBase(baseUrl);
+    this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.trim();
     this.caFile = caFile == null || caFile.isBlank() ? null : caFile.trim();
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
     if (this.caFile != null) {
@@ -81,7 +87,11 @@ public final class ReboundHttpClient {
   }
 
   private JsonObject send(HttpRequest.Builder request) {
-    HttpRequest req = request.timeout(REQUEST_TIMEOUT).header("Accept", "application/json").build();
+    request.timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    HttpRequest req = request.build();
     HttpResponse<String> response;
     try {
       response = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -114,8 +124,10 @@ public final class ReboundHttpClient {
     if (status >= 400) {
       JsonObject error = json == null ? null : json.getJsonObject("error");
       if (error != null) {
+        String hint = status == 401 ? (authorization == null ? " (pass a token: --token or " + TOKEN_ENV + ")"
+            : " (check the token given with --token or " + TOKEN_ENV + ")") : "";
         throw new ServerError(status, error.getString("code", "HTTP_" + status),
-            error.getString("message", ""));
+            error.getString("message", "") + hint);
       }
       throw new CliFailure(CliFailure.FAILED, "HTTP " + status + " from " + req.uri() + ": " + abbreviate(text));
     }

@@ -1,6 +1,8 @@
 package dev.rebound.app.run;
 
+import dev.rebound.common.auth.HttpSecurity;
 import dev.rebound.common.http.ServiceHttpServer;
+import dev.rebound.common.http.ServiceRoutes;
 import dev.rebound.common.service.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * The one HTTP server of {@code rebound run}: every service's routes on one port, assembled by the
  * same {@link ServiceHttpServer#router} as a service's own server (correlation ids,
  * {@code /health/live}, {@code /health/ready} — UP only when every service is ready —
- * {@code /metrics}, JSON errors), over HTTPS with {@code http.tls.*}. Deployed after the services, so their
- * routers exist.
+ * {@code /metrics}, JSON errors) and the same guard (bearer tokens and scopes, body types, foreign origins), over
+ * HTTPS with {@code http.tls.*}. Deployed after the services, so their routers exist.
  */
 public final class AllInOneHttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AllInOneHttpVerticle.class);
@@ -26,30 +28,32 @@ public final class AllInOneHttpVerticle extends VerticleBase {
   private final List<ServiceVerticle> services;
   private final String host;
   private final int port;
+  private final HttpSecurity security;
   private HttpServer server;
 
-  public AllInOneHttpVerticle(List<? extends ServiceVerticle> services, String host, int port) {
+  public AllInOneHttpVerticle(List<? extends ServiceVerticle> services, HttpSecurity security, int port) {
     this.services = List.copyOf(services);
-    this.host = host;
+    this.host = security.host();
     this.port = port;
+    this.security = security;
   }
 
   @Override
   public Future<?> start() {
-    List<Router> routers = new ArrayList<>();
+    List<ServiceRoutes> routers = new ArrayList<>();
     for (ServiceVerticle service : services) {
       if (service.routes() == null) {
         return Future.failedFuture(new IllegalStateException(
             "service '" + service.name() + "' has no routes after deployment"));
       }
-      routers.add(service.routes());
+      routers.add(service.serviceRoutes());
     }
-    Router root = ServiceHttpServer.router(vertx, this::readiness, routers);
+    Router root = ServiceHttpServer.router(vertx, this::readiness, security, routers);
     return vertx.createHttpServer(ServiceHttpServer.serverOptions(vertx)).requestHandler(root).listen(port, host)
         .onSuccess(s -> {
       server = s;
-      LOG.info("all-in-one {} on {}:{} serving {}", ServiceHttpServer.scheme(vertx), host, s.actualPort(),
-          services.stream().map(ServiceVerticle::name).toList());
+      LOG.info("all-in-one {} on {}:{} serving {}; {}", ServiceHttpServer.scheme(vertx), host, s.actualPort(),
+          services.stream().map(ServiceVerticle::name).toList(), security.describe());
     });
   }
 

@@ -2,6 +2,7 @@ package dev.rebound.app.run;
 
 import dev.rebound.analyzer.AnalyzerConfig;
 import dev.rebound.analyzer.AnalyzerVerticle;
+import dev.rebound.common.auth.HttpSecurity;
 import dev.rebound.common.runtime.ConfigException;
 import dev.rebound.common.runtime.ConfigKey;
 import dev.rebound.common.runtime.HttpTls;
@@ -79,12 +80,14 @@ public final class ReboundRun {
 
   /**
    * Blocking start. Throws {@link PostgresProvisioner.Refused} when no database can be had, a
-   * {@code ConfigException} for bad settings, or {@link IllegalStateException} when a service fails
+   * {@code ConfigException} for bad settings (among them: {@code run.host} beyond loopback without
+   * {@code auth.tokens} nor {@code auth.disabled}, refused before anything starts), or {@link IllegalStateException} when a service fails
    * to start (everything started so far, embedded PostgreSQL included, is stopped again).
    */
   public static ReboundRun start(Settings settings, List<ServiceFactory> services,
       PostgresProvisioner provisioner) {
     String host = settings.get(RuntimeKeys.RUN_HOST);
+    HttpSecurity security = HttpSecurity.from(settings, RuntimeKeys.RUN_HOST);
     int port = settings.get(RuntimeKeys.RUN_PORT);
     boolean https = HttpTls.from(settings).isPresent();
     PostgresProvisioner.Provisioned db = provisioner.provision(settings);
@@ -97,7 +100,7 @@ public final class ReboundRun {
     AllInOneHttpVerticle[] http = new AllInOneHttpVerticle[1];
     Function<Settings, List<Deployable>> verticles = s -> {
       services.forEach(factory -> built.add(factory.create().apply(s)));
-      http[0] = new AllInOneHttpVerticle(built, host, port);
+      http[0] = new AllInOneHttpVerticle(built, security, port);
       List<Deployable> units = new ArrayList<>(built);
       units.add(http[0]);
       return units;

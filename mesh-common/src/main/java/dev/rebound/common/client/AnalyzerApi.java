@@ -2,6 +2,9 @@ package dev.rebound.common.client;
 
 import static dev.rebound.common.client.HttpRoute.get;
 import static dev.rebound.common.client.HttpRoute.post;
+import static dev.rebound.common.client.Scope.OPERATOR;
+import static dev.rebound.common.client.Scope.READ;
+import static dev.rebound.common.client.Scope.WORKER;
 
 import dev.rebound.common.Addresses;
 
@@ -12,17 +15,19 @@ import dev.rebound.common.Addresses;
  */
 public enum AnalyzerApi implements ApiOperation {
   /** A failure the ledger recorded: classified, recorded once per failure id, forwarded to the retry service. */
-  ANALYZE_FAILURE(Addresses.ANALYZER_FAILURES, null, null),
+  ANALYZE_FAILURE(OPERATOR, Addresses.ANALYZER_FAILURES, null, null),
   /** Classifies one message without recording it. */
-  CLASSIFY(Addresses.ANALYZER_CLASSIFY, null, post("/v1/classify")),
-  FINGERPRINTS(Addresses.ANALYZER, "fingerprints.list", get("/v1/fingerprints")),
-  FINGERPRINT(Addresses.ANALYZER, "fingerprints.get", get("/v1/fingerprints/:fingerprint"));
+  CLASSIFY(WORKER, Addresses.ANALYZER_CLASSIFY, null, post("/v1/classify")),
+  FINGERPRINTS(READ, Addresses.ANALYZER, "fingerprints.list", get("/v1/fingerprints")),
+  FINGERPRINT(READ, Addresses.ANALYZER, "fingerprints.get", get("/v1/fingerprints/:fingerprint"));
 
   private final String address;
   private final String action;
   private final HttpRoute route;
+  private final Scope scope;
 
-  AnalyzerApi(String address, String action, HttpRoute route) {
+  AnalyzerApi(Scope scope, String address, String action, HttpRoute route) {
+    this.scope = scope;
     this.address = address;
     this.action = action;
     this.route = route;
@@ -41,5 +46,10 @@ public enum AnalyzerApi implements ApiOperation {
   @Override
   public HttpRoute route() {
     return route;
+  }
+
+  @Override
+  public Scope scope() {
+    return scope;
   }
 }

@@ -2,9 +2,10 @@ package dev.rebound.common.client;
 
 /**
  * One operation of a service's API, declared once in the contract (an enum per service, e.g.
- * {@link LedgerApi}): where it is served on the event bus, under which HTTP route, and with which
- * success status. The service binds each entry to its handler (one table drives the event-bus
- * consumer and the HTTP route), and the typed client calls through the same entries.
+ * {@link LedgerApi}): where it is served on the event bus, under which HTTP route, with which
+ * success status, and which {@link Scope} a bearer token needs to call it. The service binds each entry
+ * to its handler (one table drives the event-bus consumer and the HTTP route), and the typed client
+ * calls through the same entries.
  */
 public interface ApiOperation {
 
@@ -19,4 +20,10 @@ public interface ApiOperation {
 
   /** The HTTP route; null when the operation is served on the event bus only. */
   HttpRoute route();
+
+  /**
+   * The scope a bearer token needs to call the operation over HTTP (the one router assembly enforces it);
+   * the event bus is trusted inside the cluster and does not check it.
+   */
+  Scope scope();
 }

@@ -3,6 +3,9 @@ package dev.rebound.common.client;
 import static dev.rebound.common.client.HttpRoute.get;
 import static dev.rebound.common.client.HttpRoute.post;
 import static dev.rebound.common.client.HttpRoute.postItems;
+import static dev.rebound.common.client.Scope.OPERATOR;
+import static dev.rebound.common.client.Scope.READ;
+import static dev.rebound.common.client.Scope.WORKER;
 
 import dev.rebound.common.Addresses;
 
@@ -12,53 +15,58 @@ import dev.rebound.common.Addresses;
  * ledger binds each of them to its handler.
  */
 public enum LedgerApi implements ApiOperation {
-  ENQUEUE("enqueue", post("/v1/tasks", reply -> Boolean.TRUE.equals(reply.getBoolean("created")) ? 201 : 200)),
+  ENQUEUE(WORKER, "enqueue", post("/v1/tasks", reply -> Boolean.TRUE.equals(reply.getBoolean("created")) ? 201 : 200)),
   /** Many tasks, each with its own idempotency key and answer (201/200/400 per item). */
-  ENQUEUE_ALL("enqueue.batch", postItems("/v1/tasks/batch", "tasks")),
-  LIST("list", get("/v1/tasks")),
-  CLAIM("claim", post("/v1/tasks/claim")),
-  GET("get", get("/v1/tasks/:id")),
-  HISTORY("history", get("/v1/tasks/:id/history")),
-  HEARTBEAT("heartbeat", post("/v1/tasks/:id/heartbeat")),
-  COMPLETE("complete", post("/v1/tasks/:id/complete")),
+  ENQUEUE_ALL(WORKER, "enqueue.batch", postItems("/v1/tasks/batch", "tasks")),
+  LIST(READ, "list", get("/v1/tasks")),
+  CLAIM(WORKER, "claim", post("/v1/tasks/claim")),
+  GET(READ, "get", get("/v1/tasks/:id")),
+  HISTORY(READ, "history", get("/v1/tasks/:id/history")),
+  HEARTBEAT(WORKER, "heartbeat", post("/v1/tasks/:id/heartbeat")),
+  COMPLETE(WORKER, "complete", post("/v1/tasks/:id/complete")),
   /** Many completions, each answered on its own (DONE, LEASE_LOST…). */
-  COMPLETE_ALL("complete.batch", postItems("/v1/tasks/complete", "completions")),
+  COMPLETE_ALL(WORKER, "complete.batch", postItems("/v1/tasks/complete", "completions")),
   /** Many lease extensions, each answered on its own. */
-  HEARTBEAT_ALL("heartbeat.batch", postItems("/v1/tasks/heartbeat", "heartbeats")),
-  CANCEL("cancel", post("/v1/tasks/:id/cancel")),
-  BLOCK("block", post("/v1/tasks/:id/block")),
-  UNBLOCK("unblock", post("/v1/tasks/:id/unblock")),
+  HEARTBEAT_ALL(WORKER, "heartbeat.batch", postItems("/v1/tasks/heartbeat", "heartbeats")),
+  CANCEL(OPERATOR, "cancel", post("/v1/tasks/:id/cancel")),
+  BLOCK(OPERATOR, "block", post("/v1/tasks/:id/block")),
+  UNBLOCK(OPERATOR, "unblock", post("/v1/tasks/:id/unblock")),
   /** Force a retry now: RETRY or BLOCKED → QUEUED due now; a FAILED task is redriven. */
-  RETRY_NOW("retry", post("/v1/tasks/:id/retry")),
+  RETRY_NOW(OPERATOR, "retry", post("/v1/tasks/:id/retry")),
   /** Park a task by hand (block by another name). */
-  PARK("park", post("/v1/tasks/:id/park")),
+  PARK(OPERATOR, "park", post("/v1/tasks/:id/park")),
   /** Resume a parked task (unblock by another name). */
-  RESUME("resume", post("/v1/tasks/:id/resume")),
-  SAVE_CHECKPOINT("checkpoint", post("/v1/tasks/:id/checkpoints")),
-  LATEST_CHECKPOINT("checkpoint.latest", get("/v1/tasks/:id/checkpoints/latest")),
+  RESUME(OPERATOR, "resume", post("/v1/tasks/:id/resume")),
+  SAVE_CHECKPOINT(WORKER, "checkpoint", post("/v1/tasks/:id/checkpoints")),
+  LATEST_CHECKPOINT(READ, "checkpoint.latest", get("/v1/tasks/:id/checkpoints/latest")),
   /** A {@code FailureEvent}; the reply (HTTP 202) comes after the ledger committed it. */
-  REPORT_FAILURE(Addresses.FAILURES, null, post("/v1/failures", reply -> 202)),
+  REPORT_FAILURE(WORKER, Addresses.FAILURES, null, post("/v1/failures", reply -> 202)),
   /** A {@code Decision} of the retry service. */
-  DECIDE(Addresses.LEDGER_DECIDE, null, post("/v1/decisions")),
-  DEAD_LETTERS("dlq.list", get("/v1/dlq")),
-  REDRIVE("dlq.redrive", post("/v1/dlq/redrive")),
-  PURGE("dlq.purge", post("/v1/dlq/purge")),
-  STATS("stats", get("/v1/stats")),
+  DECIDE(OPERATOR, Addresses.LEDGER_DECIDE, null, post("/v1/decisions")),
+  DEAD_LETTERS(READ, "dlq.list", get("/v1/dlq")),
+  REDRIVE(OPERATOR, "dlq.redrive", post("/v1/dlq/redrive")),
+  /** Deletes dead letters and their history for good; the purge itself is kept in the audit trail ({@link #AUDIT}). */
+  PURGE(OPERATOR, "dlq.purge", post("/v1/dlq/purge")),
+  /** The audit trail of actions that leave no task behind (purges): who, when, what. */
+  AUDIT(READ, "audit.list", get("/v1/audit")),
+  STATS(READ, "stats", get("/v1/stats")),
   /** The paused stages, with who paused them, why and since when. */
-  STAGES("stages.list", get("/v1/stages")),
-  PAUSE_STAGE("stages.pause", post("/v1/stages/:stage/pause")),
-  RESUME_STAGE("stages.resume", post("/v1/stages/:stage/resume"));
+  STAGES(READ, "stages.list", get("/v1/stages")),
+  PAUSE_STAGE(OPERATOR, "stages.pause", post("/v1/stages/:stage/pause")),
+  RESUME_STAGE(OPERATOR, "stages.resume", post("/v1/stages/:stage/resume"));
 
   private final String address;
   private final String action;
   private final HttpRoute route;
+  private final Scope scope;
 
   /** An operation of the task API on {@link Addresses#LEDGER}, selected by its action header. */
-  LedgerApi(String action, HttpRoute route) {
-    this(Addresses.LEDGER, action, route);
+  LedgerApi(Scope scope, String action, HttpRoute route) {
+    this(scope, Addresses.LEDGER, action, route);
   }
 
-  LedgerApi(String address, String action, HttpRoute route) {
+  LedgerApi(Scope scope, String address, String action, HttpRoute route) {
+    this.scope = scope;
     this.address = address;
     this.action = action;
     this.route = route;
@@ -77,5 +85,10 @@ public enum LedgerApi implements ApiOperation {
   @Override
   public HttpRoute route() {
     return route;
+  }
+
+  @Override
+  public Scope scope() {
+    return scope;
   }
 }

@@ -2,6 +2,8 @@ package dev.rebound.common.client;
 
 import static dev.rebound.common.client.HttpRoute.get;
 import static dev.rebound.common.client.HttpRoute.post;
+import static dev.rebound.common.client.Scope.OPERATOR;
+import static dev.rebound.common.client.Scope.READ;
 
 import dev.rebound.common.Addresses;
 
@@ -13,30 +15,32 @@ import dev.rebound.common.Addresses;
  */
 public enum RetryApi implements ApiOperation {
   /** A {@code FailureClassified} from the analyzer: decided once per (task, attempt), the decision sent to the ledger. */
-  CLASSIFIED(Addresses.RETRY_CLASSIFIED, null, null),
-  POLICIES("policies.list", get("/v1/policies")),
+  CLASSIFIED(OPERATOR, Addresses.RETRY_CLASSIFIED, null, null),
+  POLICIES(READ, "policies.list", get("/v1/policies")),
   /** One stage's policy; {@code format=argo|stepfunctions} exports it for those engines. */
-  POLICY("policies.get", get("/v1/policies/:stage")),
-  SCHEDULE("policies.schedule", get("/v1/policies/:stage/schedule")),
-  VALIDATE_POLICY("policies.validate", post("/v1/policies/validate")),
-  CIRCUITS("circuits.list", get("/v1/circuits")),
-  CIRCUIT("circuits.get", get("/v1/circuits/:name")),
-  OPEN_CIRCUIT("circuits.open", post("/v1/circuits/:name/open")),
-  CLOSE_CIRCUIT("circuits.close", post("/v1/circuits/:name/close")),
-  DISABLE_CIRCUIT("circuits.disable", post("/v1/circuits/:name/disable")),
-  RESET_CIRCUIT("circuits.reset", post("/v1/circuits/:name/reset")),
-  BUDGETS("budgets.list", get("/v1/budgets"));
+  POLICY(READ, "policies.get", get("/v1/policies/:stage")),
+  SCHEDULE(READ, "policies.schedule", get("/v1/policies/:stage/schedule")),
+  VALIDATE_POLICY(READ, "policies.validate", post("/v1/policies/validate")),
+  CIRCUITS(READ, "circuits.list", get("/v1/circuits")),
+  CIRCUIT(READ, "circuits.get", get("/v1/circuits/:name")),
+  OPEN_CIRCUIT(OPERATOR, "circuits.open", post("/v1/circuits/:name/open")),
+  CLOSE_CIRCUIT(OPERATOR, "circuits.close", post("/v1/circuits/:name/close")),
+  DISABLE_CIRCUIT(OPERATOR, "circuits.disable", post("/v1/circuits/:name/disable")),
+  RESET_CIRCUIT(OPERATOR, "circuits.reset", post("/v1/circuits/:name/reset")),
+  BUDGETS(READ, "budgets.list", get("/v1/budgets"));
 
   private final String address;
   private final String action;
   private final HttpRoute route;
+  private final Scope scope;
 
   /** An operation on {@link Addresses#RETRY}, selected by its action header. */
-  RetryApi(String action, HttpRoute route) {
-    this(Addresses.RETRY, action, route);
+  RetryApi(Scope scope, String action, HttpRoute route) {
+    this(scope, Addresses.RETRY, action, route);
   }
 
-  RetryApi(String address, String action, HttpRoute route) {
+  RetryApi(Scope scope, String address, String action, HttpRoute route) {
+    this.scope = scope;
     this.address = address;
     this.action = action;
     this.route = route;
@@ -55,5 +59,10 @@ public enum RetryApi implements ApiOperation {
   @Override
   public HttpRoute route() {
     return route;
+  }
+
+  @Override
+  public Scope scope() {
+    return scope;
   }
 }

@@ -2,6 +2,7 @@ package dev.rebound.common.dashboard;
 
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.auth.HttpSecurity;
 import dev.rebound.common.client.AnalyzerClient;
 import dev.rebound.common.client.LedgerClient;
 import dev.rebound.common.client.NotifierClient;
@@ -24,11 +25,14 @@ import java.util.regex.Pattern;
  * the contract's typed clients on the event bus — so the same pages work in {@code rebound run} (every service on
  * one bus), on any service run alone, and on any member of a cluster; a page whose service is not on the bus says
  * so. Operator actions are forms posted to {@code /ui/…}, authorized by {@link OperatorAccess} and carried out by
- * the service's own operation (the checks of its HTTP API apply), then answered with a redirect to the page.
+ * the service's own operation (the checks of its HTTP API apply), then answered with a redirect to the page. With
+ * tokens configured, people sign in at {@code /ui/login} with a token (a server-side session: {@link OperatorAccess}).
  * Pages stay current through server-sent events ({@code /ui/events}, {@link LiveUpdates}) and a small script
  * ({@code /ui/assets/dashboard.js}) that re-reads the page's live region; without JavaScript every page still works.
  */
 public final class Dashboard {
+  /** Where the dashboard is served. */
+  public static final String ROOT = "/ui";
   /** How long a page waits for a service. */
   static final long TIMEOUT_MS = 10_000;
   private static final Pattern BACK = Pattern.compile("/ui(/[A-Za-z0-9._~%:-]+)*");
@@ -45,10 +49,11 @@ public final class Dashboard {
   final RetryClient retry;
   final AnalyzerClient analyzer;
   final NotifierClient notifier;
-  final OperatorAccess access = new OperatorAccess();
+  final OperatorAccess access;
   private final LiveUpdates live;
 
-  private Dashboard(Vertx vertx) {
+  private Dashboard(Vertx vertx, HttpSecurity security) {
+    this.access = new OperatorAccess(security);
     this.ledger = new LedgerClient(vertx, TIMEOUT_MS);
     this.retry = new RetryClient(vertx, TIMEOUT_MS);
     this.analyzer = new AnalyzerClient(vertx, TIMEOUT_MS);
@@ -57,8 +62,8 @@ public final class Dashboard {
   }
 
   /** Mounts every page, the event stream and the assets on {@code router}. */
-  public static void mount(Router router, Vertx vertx) {
-    Dashboard d = new Dashboard(vertx);
+  public static void mount(Router router, Vertx vertx, HttpSecurity security) {
+    Dashboard d = new Dashboard(vertx, security);
     router.route("/ui/*").handler(ctx -> {
       ctx.response()
           .putHeader("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';"
@@ -69,6 +74,12 @@ public final class Dashboard {
     });
     router.route("/ui/assets/*").handler(StaticHandler.create("rebound-dashboard").setCachingEnabled(false));
     router.post("/ui/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
+    router.get("/ui/login").handler(ctx -> d.send(ctx, d.signInForm(200, null)));
+    router.post("/ui/login").handler(d::signIn);
+    router.post("/ui/logout").handler(ctx -> {
+      d.access.signOut(ctx);
+      ctx.response().setStatusCode(303).putHeader("Location", "/ui/login").end();
+    });
     router.get("/ui/events").handler(ctx -> d.access.authorize(ctx, OperatorAccess.Permission.READ)
         .onSuccess(actor -> d.live.stream(ctx))
         .onFailure(t -> d.sendError(ctx, t)));
@@ -77,6 +88,35 @@ public final class Dashboard {
     new CircuitPage(d).mount(router);
     new FingerprintPages(d).mount(router);
     new AlertPage(d).mount(router);
+  }
+
+  // ------------------------------------------------------------------ signing in
+
+  private void signIn(RoutingContext ctx) {
+    access.signIn(ctx, ctx.request().getFormAttribute("token"))
+        .onSuccess(actor -> ctx.response().setStatusCode(303).putHeader("Location", ROOT).end())
+        .onFailure(t -> {
+          ReboundException e = ReboundException.from(t);
+          send(ctx, signInForm(e.code().httpStatus(), e.getMessage()));
+        });
+  }
+
+  private Page signInForm(int status, String problem) {
+    Html h = new Html();
+    if (problem != null) {
+      h.raw("<div class=\"notice error\">").text(problem).raw("</div>");
+    }
+    if (!access.signInRequired()) {
+      h.raw("<p>This server has no tokens configured (it listens on loopback only): no sign-in is needed.</p>")
+          .raw("<p><a href=\"/ui\">Open the dashboard</a></p>");
+    } else {
+      h.raw("<p>Paste a token (scope <code>read</code> to look, <code>operator</code> to act). It is checked once;")
+          .raw(" the browser then keeps only a session cookie.</p>")
+          .raw("<form method=\"post\" action=\"/ui/login\" class=\"login\">")
+          .raw("<input type=\"password\" name=\"token\" autocomplete=\"off\" required aria-label=\"token\">")
+          .raw("<button type=\"submit\" class=\"btn\">Sign in</button></form>");
+    }
+    return new Page(status, "Sign in", null, null, h.toString());
   }
 
   // ------------------------------------------------------------------ pages
@@ -207,7 +247,7 @@ public final class Dashboard {
         .raw(">").text(label).raw("</button></form>");
   }
 
-  private void send(RoutingContext ctx, Page page) {
+  void send(RoutingContext ctx, Page page) {
     Html h = new Html();
     h.raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -218,6 +258,10 @@ public final class Dashboard {
     for (Section s : Section.values()) {
       h.raw("<a").attr("href", s.path).attr("class", s == page.section() ? "active" : "").raw(">").text(s.label)
           .raw("</a>");
+    }
+    if (access.signInRequired()) {
+      h.raw("<form method=\"post\" action=\"/ui/logout\" class=\"inline signout\">")
+          .raw("<button type=\"submit\" class=\"btn\">Sign out</button></form>");
     }
     h.raw("</nav><span id=\"live-status\" class=\"live-status\" title=\"live updates\"></span></header><main>");
     String done = ctx.queryParams().get("done");
@@ -239,6 +283,11 @@ public final class Dashboard {
 
   void sendError(RoutingContext ctx, Throwable cause) {
     ReboundException e = ReboundException.from(cause);
+    if (e.code() == ErrorCode.UNAUTHORIZED && "GET".equals(ctx.request().method().name())) {
+      // a page asked for without a sign-in: the sign-in page
+      ctx.response().setStatusCode(303).putHeader("Location", "/ui/login").end();
+      return;
+    }
     Html h = new Html();
     h.raw("<div class=\"notice error\"><strong>").text(e.code().name()).raw("</strong> ").text(e.getMessage())
         .raw("</div><p><a href=\"/ui\">Back to the dashboard</a></p>");

@@ -65,10 +65,11 @@ public final class ConfigKey<T> {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("a setting's key is dotted lower-case words, not '" + name + "'");
     }
-    // a flag, number or duration cannot hold a secret, whatever its name (ledger.refuse-credential-payloads)
+    // a flag, number or duration cannot hold a secret, whatever its name (ledger.refuse-credential-payloads); a list
+    // of maps is never printed (only its length), so its items say which of their fields are secret
     boolean canHoldText = !(defaultValue instanceof Boolean || defaultValue instanceof Number
         || defaultValue instanceof Duration);
-    if (!secret && canHoldText && SECRET_NAME.matcher(name).matches()) {
+    if (!secret && !items && canHoldText && SECRET_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("setting '" + name + "' looks secret: declare it with ConfigKey.secret");
     }
     this.name = name;

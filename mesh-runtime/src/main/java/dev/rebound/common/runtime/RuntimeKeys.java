@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The settings every Rebound process shares: PostgreSQL ({@code pg.*}), the cluster
  * ({@code cluster.*}), metrics, the Vert.x instance, shutdown, and {@code rebound run}'s
- * ({@code run.*}, {@code pg.embedded*}). {@link Settings#requireKnown} always knows them, so one
+ * ({@code run.*}, {@code pg.embedded*}), HTTP serving ({@code http.host}, {@code auth.*}). {@link Settings#requireKnown} always knows them, so one
  * YAML file can serve every process.
  */
 public final class RuntimeKeys {
@@ -58,6 +58,8 @@ public final class RuntimeKeys {
   /** Each service declares its own default: {@code HTTP_PORT.withDefault(8081)}. */
   public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("http.port", null, 0, 65535,
       "HTTP port of a service run alone");
+  public static final ConfigKey<String> HTTP_HOST = ConfigKey.string("http.host", "127.0.0.1",
+      "listen address of a service run alone (`0.0.0.0` for all: then `auth.tokens` are required)");
   public static final ConfigKey<Boolean> HTTP_ENABLED = ConfigKey.bool("http.enabled", true,
       "serve the service's own HTTP port (`rebound run` turns it off)");
   public static final ConfigKey<String> HTTP_TLS_CERT_FILE = ConfigKey.string("http.tls.cert-file", null,
@@ -65,6 +67,13 @@ public final class RuntimeKeys {
           + "run`'s) serves HTTPS only");
   public static final ConfigKey<String> HTTP_TLS_KEY_FILE = ConfigKey.string("http.tls.key-file", null,
       "PEM private key (PKCS#8 or PKCS#1) of `http.tls.cert-file`");
+
+  public static final ConfigKey<List<Object>> AUTH_TOKENS = ConfigKey.items("auth.tokens", "none (open: loopback only)",
+      "bearer tokens, YAML only: `{name, scopes: [read|worker|operator|metrics], sha256: <hex>}` or `token-file` instead"
+      + " of `sha256`; see Security");
+  public static final ConfigKey<Boolean> AUTH_DISABLED = ConfigKey.bool("auth.disabled", false,
+      "serve the HTTP API without tokens even beyond loopback (say so explicitly: anyone who reaches the port may"
+      + " do anything)");
 
   public static final ConfigKey<Boolean> CLUSTER_ENABLED = ConfigKey.bool("cluster.enabled", false,
       "join a Hazelcast cluster (ignored by `rebound run`)");
@@ -113,7 +122,8 @@ public final class RuntimeKeys {
       PG_CACHE_PREPARED_STATEMENTS, PG_SSL_MODE, PG_SSL_ROOT_CERT,
       PG_EMBEDDED, PG_EMBEDDED_DIR, PG_EMBEDDED_PORT,
       RUN_PORT, RUN_HOST,
-      HTTP_ENABLED, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
+      HTTP_HOST, HTTP_ENABLED, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
+      AUTH_TOKENS, AUTH_DISABLED,
       CLUSTER_ENABLED, CLUSTER_MEMBERS, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_HOST, CLUSTER_BUS_PORT,
       CLUSTER_NAME, CLUSTER_JOIN_WAIT, CLUSTER_BIND_ANY, CLUSTER_CONFIG_FILE,
       CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,

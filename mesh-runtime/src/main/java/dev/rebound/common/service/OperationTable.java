@@ -2,6 +2,9 @@ package dev.rebound.common.service;
 
 import dev.rebound.common.Addresses;
 import dev.rebound.common.ReboundException;
+import dev.rebound.common.auth.Caller;
+import dev.rebound.common.auth.HttpGuard;
+import dev.rebound.common.auth.RouteRule;
 import dev.rebound.common.client.ApiOperation;
 import dev.rebound.common.client.HttpRoute;
 import dev.rebound.common.http.JsonHandlers;
@@ -42,13 +45,19 @@ import java.util.function.Function;
  *       and the correlation id become the {@link Origin}.</li>
  *   <li>HTTP: one route per entry with a {@link HttpRoute}; the JSON body (a GET: the query
  *       parameters, {@code limit} as an integer; a batch route's JSON array or NDJSON as
- *       {@code {itemsField: [...]}}) with the path parameters merged in, origin
- *       {@code http}; the reply with the entry's success status.</li>
+ *       {@code {itemsField: [...]}}) with the path parameters merged in; the reply with the entry's success
+ *       status. The origin's actor is the request's {@link Caller}: the bearer token's name — which then also
+ *       replaces any {@link #IDENTITY_FIELDS} the request names, so the audit trail says which token acted — or
+ *       {@code http} on a server without tokens. Each route's scope is the entry's, enforced by the router
+ *       assembly from {@link #routeRules()}.</li>
  * </ul>
  * A request is parsed by the entry's parser (identity unless given) before its handler runs; a
  * parser throwing {@link ReboundException} answers 400 / the bus error like any other failure.
  */
 public final class OperationTable<S extends Enum<S> & ApiOperation> {
+  /** Request fields naming who acts ({@code actor}, an alert's {@code by}, a silence's {@code createdBy}). */
+  public static final List<String> IDENTITY_FIELDS = List.of("actor", "by", "createdBy");
+
   private final Class<S> api;
   private final Map<S, Binding<?>> bindings;
 
@@ -102,6 +111,12 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
     }
   }
 
+  /** The guard's rule (scope, JSON bodies) of every bound entry that has a route, in binding order. */
+  public List<RouteRule> routeRules() {
+    return bindings.values().stream().filter(b -> b.operation.route() != null).map(b -> RouteRule.of(b.operation))
+        .toList();
+  }
+
   /** The {@code :name} segments of a path. */
   private static List<String> pathParams(String path) {
     return Arrays.stream(path.split("/")).filter(segment -> segment.startsWith(":")).map(segment -> segment.substring(1))
@@ -110,9 +125,23 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
 
   private static void serve(RoutingContext ctx, Binding<?> binding, HttpRoute route, List<String> params,
       JsonHandlers json) {
-    Origin origin = new Origin("http", Correlation.of(ctx), json.requesterGone(ctx));
-    json.onService(ctx, () -> binding.invoke(request(ctx, route, params), origin),
+    Caller caller = Caller.of(ctx);
+    Origin origin = new Origin(caller == null ? HttpGuard.OPEN_ACTOR : caller.name(), Correlation.of(ctx),
+        json.requesterGone(ctx));
+    json.onService(ctx, () -> binding.invoke(asCaller(request(ctx, route, params), caller), origin),
         reply -> JsonHandlers.writeJson(ctx, route.status().applyAsInt(reply), reply));
+  }
+
+  /** A token's name replaces whatever identity an authenticated request claims for itself. */
+  private static JsonObject asCaller(JsonObject request, Caller caller) {
+    if (caller != null && caller.authenticated()) {
+      IDENTITY_FIELDS.forEach(field -> {
+        if (request.containsKey(field)) {
+          request.put(field, caller.name());
+        }
+      });
+    }
+    return request;
   }
 
   /** The body (a GET: the query) with the route's own path parameters merged in; path parameters win. */

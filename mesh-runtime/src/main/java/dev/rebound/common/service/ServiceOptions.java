@@ -1,5 +1,6 @@
 package dev.rebound.common.service;
 
+import dev.rebound.common.auth.HttpSecurity;
 import io.vertx.pgclient.PgConnectOptions;
 import java.util.Objects;
 
@@ -10,14 +11,15 @@ import java.util.Objects;
  * many requests may wait for one of its connections ({@code pg.max-wait-queue}; one more is refused
  * with {@code OVERLOADED}), and
  * whether it serves HTTP itself and on which port ({@code rebound run} turns that off and mounts
- * its routes on the shared port).
+ * its routes on the shared port), and who may use that port ({@link HttpSecurity}: its address and tokens).
  */
 public record ServiceOptions(String name, String schema, PgConnectOptions pgOptions, int poolSize,
-                             int maxWaitQueue, boolean httpEnabled, int httpPort) {
+                             int maxWaitQueue, boolean httpEnabled, int httpPort, HttpSecurity security) {
 
   public ServiceOptions {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(pgOptions, "pgOptions");
+    Objects.requireNonNull(security, "security");
   }
 }

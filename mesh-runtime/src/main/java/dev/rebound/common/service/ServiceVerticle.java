@@ -1,8 +1,10 @@
 package dev.rebound.common.service;
 
+import dev.rebound.common.auth.RouteRule;
 import dev.rebound.common.db.Migrations;
 import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.http.ServiceHttpServer;
+import dev.rebound.common.http.ServiceRoutes;
 import dev.rebound.common.runtime.ErrorReplies;
 import dev.rebound.common.runtime.InFlight;
 import dev.rebound.common.runtime.PostgresTls;
@@ -77,6 +79,14 @@ public abstract class ServiceVerticle extends VerticleBase {
    * ahead of the operations table's routes.
    */
   protected void addRoutes(Router router, JsonHandlers json) {
+  }
+
+  /**
+   * The guard's rules of the routes {@link #addRoutes} adds (their scope and body type); the operations table
+   * gives those of its own routes. A route without a rule needs {@code read} for GET, {@code operator} otherwise.
+   */
+  protected List<RouteRule> addedRouteRules() {
+    return List.of();
   }
 
   /** Details added to a ready answer (e.g. how many rules are loaded); a failure makes it DOWN. */
@@ -162,10 +172,12 @@ public abstract class ServiceVerticle extends VerticleBase {
     if (!options.httpEnabled()) {
       return Future.succeededFuture();
     }
-    return ServiceHttpServer.start(vertx, routes, this::readiness, options.httpPort()).map(s -> {
-      server = s;
-      return null;
-    });
+    return ServiceHttpServer.start(vertx, serviceRoutes(), this::readiness, options.security(), options.httpPort())
+        .map(s -> {
+          server = s;
+          LOG.info("{}: {}", options.name(), options.security().describe());
+          return null;
+        });
   }
 
   @Override
@@ -217,6 +229,13 @@ public abstract class ServiceVerticle extends VerticleBase {
   /** The service's routes (its {@code /v1} API and documents), for the all-in-one server; after start. */
   public Router routes() {
     return routes;
+  }
+
+  /** The service's routes with the guard's rules for them (scopes, body types), for a router assembly; after start. */
+  public ServiceRoutes serviceRoutes() {
+    List<RouteRule> rules = new ArrayList<>(addedRouteRules());
+    rules.addAll(operations.routeRules());
+    return new ServiceRoutes(routes, rules);
   }
 
   /** The operations table bound at start. */

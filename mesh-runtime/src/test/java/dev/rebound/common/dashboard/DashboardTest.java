@@ -3,7 +3,9 @@ package dev.rebound.common.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.common.Addresses;
+import dev.rebound.common.auth.HttpSecurity;
 import dev.rebound.common.http.ServiceHttpServer;
+import dev.rebound.common.http.ServiceRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -47,7 +49,8 @@ class DashboardTest {
     });
     Router routes = Router.router(vertx);
     server = await(vertx.createHttpServer().requestHandler(ServiceHttpServer.router(vertx,
-        () -> Future.succeededFuture(new JsonObject()), List.of(routes))).listen(0, "127.0.0.1"));
+        () -> Future.succeededFuture(new JsonObject()), HttpSecurity.open("127.0.0.1"),
+        List.of(new ServiceRoutes(routes, List.of())))).listen(0, "127.0.0.1"));
     url = "http://127.0.0.1:" + server.actualPort();
   }
 
@@ -81,7 +84,7 @@ class DashboardTest {
     String form = "id=01a25245-92d5-764e-93e2-c4bae3d86ec8";
     HttpResponse<String> crossSite = post("/ui/dlq/redrive", form, "http://evil.example");
     assertThat(crossSite.statusCode()).isEqualTo(403);
-    assertThat(crossSite.body()).contains("only accepted from the dashboard");
+    assertThat(crossSite.body()).contains("FORBIDDEN").contains("another origin");
     assertThat(post("/ui/dlq/redrive", form, null).statusCode()).isEqualTo(403);
   }
 

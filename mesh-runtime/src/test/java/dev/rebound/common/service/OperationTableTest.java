@@ -7,6 +7,7 @@ import dev.rebound.common.Addresses;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.client.ApiOperation;
 import dev.rebound.common.client.HttpRoute;
+import dev.rebound.common.client.Scope;
 import dev.rebound.common.runtime.InFlight;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,6 +49,11 @@ class OperationTableTest {
     @Override
     public HttpRoute route() {
       return route;
+    }
+
+    @Override
+    public Scope scope() {
+      return this == READ ? Scope.READ : Scope.OPERATOR;
     }
   }
 
