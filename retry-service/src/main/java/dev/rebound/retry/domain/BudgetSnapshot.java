@@ -24,10 +24,6 @@ public record BudgetSnapshot(String key, List<Bucket> buckets, Instant exhausted
     buckets = WindowList.copyOf(buckets);
   }
 
-  WindowList<Bucket> entries() {
-    return (WindowList<Bucket>) buckets;
-  }
-
   public static BudgetSnapshot empty(String key) {
     return new BudgetSnapshot(key, List.of(), null, 0);
   }

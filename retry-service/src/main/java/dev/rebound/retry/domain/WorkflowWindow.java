@@ -23,10 +23,6 @@ public record WorkflowWindow(String workflowId, List<Attempt> recent, Instant ab
     recent = WindowList.copyOf(recent);
   }
 
-  WindowList<Attempt> entries() {
-    return (WindowList<Attempt>) recent;
-  }
-
   public static WorkflowWindow empty(String workflowId) {
     return new WorkflowWindow(workflowId, List.of(), null, 0);
   }
