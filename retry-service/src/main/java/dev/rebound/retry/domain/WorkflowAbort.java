@@ -58,11 +58,11 @@ public final class WorkflowAbort {
   /** {@link #recordFailure(WorkflowWindow, FailureFacts, Instant)}: returns the abort, or null. */
   WorkflowAborted recordFailure(WorkingWorkflow w, FailureFacts f, Instant now) {
     add(w, new WorkflowWindow.Attempt(f.taskId(), f.attempt(), true, f.stage(), f.fingerprint(), f.category(), now));
-    int size = w.recent.size();
+    int size = w.size();
     if (!policy.enabled() || w.abortedAt != null || size < policy.minimumAttempts()) {
       return null;
     }
-    int failures = (int) w.failures();
+    int failures = w.failures();
     double ratio = (double) failures / size;
     if (ratio <= policy.failureRatio()) {
       return null;
@@ -74,21 +74,14 @@ public final class WorkflowAbort {
   }
 
   private void add(WorkingWorkflow w, WorkflowWindow.Attempt a) {
-    if (a.taskId() != null) {
-      for (WorkflowWindow.Attempt seen : w.recent) {
-        if (a.attempt() == seen.attempt() && a.taskId().equals(seen.taskId())) {
-          return;
-        }
-      }
+    if (a.taskId() != null && w.holds(a.taskId(), a.attempt())) {
+      return;
     }
     int max = policy.window();
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1, was " + max);
     }
-    while (!w.recent.isEmpty() && w.recent.size() >= max) {
-      w.recent.removeFirst();
-    }
-    w.recent.addLast(a);
+    w.append(a, max);
     w.version++;
   }
 
