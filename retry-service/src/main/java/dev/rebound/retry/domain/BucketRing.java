@@ -16,6 +16,8 @@ final class BucketRing {
   private long[] second;
   private int head;
   private int size;
+  /** Whether the starts never decrease, oldest first (they do unless a restored window was out of order). */
+  private boolean ordered = true;
 
   BucketRing() {
     int c = 8;
@@ -86,6 +88,7 @@ final class BucketRing {
   void clear() {
     head = 0;
     size = 0;
+    ordered = true;
   }
 
   /** Appends a bucket after the newest, dropping the oldest beyond {@code max} (a count-based window). */
@@ -96,6 +99,9 @@ final class BucketRing {
     }
     if (size == start.length) {
       grow();
+    }
+    if (size > 0 && bucketStart < start[slot(size - 1)]) {
+      ordered = false;
     }
     int s = slot(size);
     start[s] = bucketStart;
@@ -116,6 +122,9 @@ final class BucketRing {
     while (size > 0 && start[head] <= horizon) {
       head = slot(1);
       size--;
+    }
+    if (ordered) {
+      return; // the rest start after the first one kept
     }
     int kept = 0;
     for (int i = 0; i < size; i++) {

@@ -16,6 +16,8 @@ final class WorkingWorkflow {
   final String workflowId;
   private WorkflowWindow.Attempt[] recent = new WorkflowWindow.Attempt[8];
   private int[] attempts = new int[8];
+  /** The task ids' hashes (0 for none): a look-up reads no attempt that cannot match. */
+  private int[] tasks = new int[8];
   private int head;
   private int size;
   private int failures;
@@ -52,9 +54,10 @@ final class WorkingWorkflow {
 
   /** Whether the window holds this (task, attempt). */
   boolean holds(String taskId, int attempt) {
+    int hash = taskId.hashCode();
     for (int i = 0; i < size; i++) {
       int s = slot(i);
-      if (attempts[s] == attempt && taskId.equals(recent[s].taskId())) {
+      if (attempts[s] == attempt && tasks[s] == hash && taskId.equals(recent[s].taskId())) {
         return true;
       }
     }
@@ -74,17 +77,21 @@ final class WorkingWorkflow {
     if (size == recent.length) {
       WorkflowWindow.Attempt[] r = new WorkflowWindow.Attempt[size * 2];
       int[] n = new int[size * 2];
+      int[] h = new int[size * 2];
       for (int i = 0; i < size; i++) {
         r[i] = recent[slot(i)];
         n[i] = attempts[slot(i)];
+        h[i] = tasks[slot(i)];
       }
       recent = r;
       attempts = n;
+      tasks = h;
       head = 0;
     }
     int s = slot(size++);
     recent[s] = a;
     attempts[s] = a.attempt();
+    tasks[s] = a.taskId() == null ? 0 : a.taskId().hashCode();
     if (a.failed()) {
       failures++;
     }
