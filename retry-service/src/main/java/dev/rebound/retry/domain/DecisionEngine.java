@@ -346,12 +346,10 @@ public final class DecisionEngine {
     // 5. the budgets: both must have room before either is charged
     String spent = null;
     BudgetConfig.WhenExhausted then = null;
-    WorkingBudget[] budgets = new WorkingBudget[stage.budget.length];
     for (int i = 0; i < stage.budget.length; i++) {
       String key = stage.budgetKey[i];
       RetryBudget budget = stage.budget[i];
       WorkingBudget b = slots.budget(key);
-      budgets[i] = b;
       if (!budget.permits(b, now)) {
         RetryBudget.Usage usage = budget.usage(b, now);
         budget.exhausted(b, now, events);
@@ -373,7 +371,7 @@ public final class DecisionEngine {
     for (int i = 0; i < stage.budget.length; i++) {
       RetryBudget budget = stage.budget[i];
       if (budget.config().enabled()) {
-        budget.withdraw(budgets[i], now, events);
+        budget.withdraw(slots.budget(stage.budgetKey[i]), now, events);
       }
     }
 

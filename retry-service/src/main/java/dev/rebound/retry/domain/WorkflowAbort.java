@@ -52,12 +52,12 @@ public final class WorkflowAbort {
   // ---- the rules, over a window changed in place (the methods above run them over a copy of a snapshot)
 
   void recordSuccess(WorkingWorkflow w, String taskId, int attempt, String stage, Instant now) {
-    add(w, new WorkflowWindow.Attempt(taskId, attempt, false, stage, null, null, now));
+    add(w, taskId, attempt, false, stage, null, null, now);
   }
 
   /** {@link #recordFailure(WorkflowWindow, FailureFacts, Instant)}: returns the abort, or null. */
   WorkflowAborted recordFailure(WorkingWorkflow w, FailureFacts f, Instant now) {
-    add(w, new WorkflowWindow.Attempt(f.taskId(), f.attempt(), true, f.stage(), f.fingerprint(), f.category(), now));
+    add(w, f.taskId(), f.attempt(), true, f.stage(), f.fingerprint(), f.category(), now);
     int size = w.size();
     if (!policy.enabled() || w.abortedAt != null || size < policy.minimumAttempts()) {
       return null;
@@ -73,15 +73,16 @@ public final class WorkflowAbort {
     return new WorkflowAborted(analysis);
   }
 
-  private void add(WorkingWorkflow w, WorkflowWindow.Attempt a) {
-    if (a.taskId() != null && w.holds(a.taskId(), a.attempt())) {
+  private void add(WorkingWorkflow w, String taskId, int attempt, boolean failed, String stage, String fingerprint,
+      String category, Instant at) {
+    if (taskId != null && w.holds(taskId, attempt)) {
       return;
     }
     int max = policy.window();
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1, was " + max);
     }
-    w.append(a, max);
+    w.append(taskId, attempt, failed, stage, fingerprint, category, at, max);
     w.version++;
   }
 

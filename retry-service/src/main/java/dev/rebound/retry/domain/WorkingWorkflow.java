@@ -8,16 +8,23 @@ import java.util.List;
  * A workflow's window as {@link RetryDecider} keeps it between its restore and its snapshot: the fields of
  * a {@link WorkflowWindow}, changed in place by the {@link WorkflowAbort} rules. Every change increments
  * the version, so the window exported is equal to the one the rules used to build and is built again only
- * after a change. The attempt numbers sit in their own array and the failures are counted as they come and
- * go: every outcome looks for its (task, attempt) and every failure needs the count.
+ * after a change. Each attempt's fields sit in arrays (an {@link WorkflowWindow.Attempt} is built only for
+ * a snapshot), its task id's hash beside them, and the failures are counted as they come and go: every
+ * outcome looks for its (task, attempt) and every failure needs the count.
  */
 final class WorkingWorkflow {
 
   final String workflowId;
-  private WorkflowWindow.Attempt[] recent = new WorkflowWindow.Attempt[8];
-  private int[] attempts = new int[8];
-  /** The task ids' hashes (0 for none): a look-up reads no attempt that cannot match. */
+  // per attempt, in a ring from head, size of them, oldest first
+  private String[] taskIds = new String[8];
+  /** The task ids' hashes (0 for none): a look-up reads no id that cannot match. */
   private int[] tasks = new int[8];
+  private int[] attempts = new int[8];
+  private boolean[] failed = new boolean[8];
+  private String[] stages = new String[8];
+  private String[] fingerprints = new String[8];
+  private String[] categories = new String[8];
+  private Instant[] ats = new Instant[8];
   private int head;
   private int size;
   private int failures;
@@ -36,7 +43,7 @@ final class WorkingWorkflow {
   static WorkingWorkflow of(WorkflowWindow w) {
     WorkingWorkflow x = new WorkingWorkflow(w.workflowId());
     for (WorkflowWindow.Attempt a : w.recent()) {
-      x.append(a, Integer.MAX_VALUE);
+      x.append(a.taskId(), a.attempt(), a.failed(), a.stage(), a.fingerprint(), a.category(), a.at(), Integer.MAX_VALUE);
     }
     x.abortedAt = w.abortedAt();
     x.version = w.version();
@@ -57,48 +64,79 @@ final class WorkingWorkflow {
     int hash = taskId.hashCode();
     for (int i = 0; i < size; i++) {
       int s = slot(i);
-      if (attempts[s] == attempt && tasks[s] == hash && taskId.equals(recent[s].taskId())) {
+      if (attempts[s] == attempt && tasks[s] == hash && taskId.equals(taskIds[s])) {
         return true;
       }
     }
     return false;
   }
 
-  /** Appends after the newest, dropping the oldest beyond {@code max}. */
-  void append(WorkflowWindow.Attempt a, int max) {
+  /** Appends an attempt after the newest, dropping the oldest beyond {@code max}. */
+  void append(String taskId, int attempt, boolean fail, String stage, String fingerprint, String category,
+      Instant at, int max) {
     while (size > 0 && size >= max) {
-      if (recent[head].failed()) {
+      if (failed[head]) {
         failures--;
       }
-      recent[head] = null;
+      taskIds[head] = null;
+      stages[head] = null;
+      fingerprints[head] = null;
+      categories[head] = null;
+      ats[head] = null;
       head = slot(1);
       size--;
     }
-    if (size == recent.length) {
-      WorkflowWindow.Attempt[] r = new WorkflowWindow.Attempt[size * 2];
-      int[] n = new int[size * 2];
-      int[] h = new int[size * 2];
-      for (int i = 0; i < size; i++) {
-        r[i] = recent[slot(i)];
-        n[i] = attempts[slot(i)];
-        h[i] = tasks[slot(i)];
-      }
-      recent = r;
-      attempts = n;
-      tasks = h;
-      head = 0;
+    if (size == taskIds.length) {
+      grow();
     }
     int s = slot(size++);
-    recent[s] = a;
-    attempts[s] = a.attempt();
-    tasks[s] = a.taskId() == null ? 0 : a.taskId().hashCode();
-    if (a.failed()) {
+    taskIds[s] = taskId;
+    tasks[s] = taskId == null ? 0 : taskId.hashCode();
+    attempts[s] = attempt;
+    failed[s] = fail;
+    stages[s] = stage;
+    fingerprints[s] = fingerprint;
+    categories[s] = category;
+    ats[s] = at;
+    if (fail) {
       failures++;
     }
   }
 
   private int slot(int index) {
-    return (head + index) & (recent.length - 1);
+    return (head + index) & (taskIds.length - 1);
+  }
+
+  private void grow() {
+    int n = taskIds.length * 2;
+    String[] t = new String[n];
+    int[] h = new int[n];
+    int[] a = new int[n];
+    boolean[] f = new boolean[n];
+    String[] st = new String[n];
+    String[] fp = new String[n];
+    String[] c = new String[n];
+    Instant[] at = new Instant[n];
+    for (int i = 0; i < size; i++) {
+      int s = slot(i);
+      t[i] = taskIds[s];
+      h[i] = tasks[s];
+      a[i] = attempts[s];
+      f[i] = failed[s];
+      st[i] = stages[s];
+      fp[i] = fingerprints[s];
+      c[i] = categories[s];
+      at[i] = ats[s];
+    }
+    taskIds = t;
+    tasks = h;
+    attempts = a;
+    failed = f;
+    stages = st;
+    fingerprints = fp;
+    categories = c;
+    ats = at;
+    head = 0;
   }
 
   /** The window as a record: the one imported or last exported while nothing has changed since. */
@@ -113,7 +151,9 @@ final class WorkingWorkflow {
   List<WorkflowWindow.Attempt> recentList() {
     List<WorkflowWindow.Attempt> out = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
-      out.add(recent[slot(i)]);
+      int s = slot(i);
+      out.add(new WorkflowWindow.Attempt(taskIds[s], attempts[s], failed[s], stages[s], fingerprints[s], categories[s],
+          ats[s]));
     }
     return out;
   }
