@@ -11,6 +11,9 @@ import java.util.Objects;
  * The rules of one circuit as pure functions: each takes a {@link CircuitSnapshot} and the current time
  * and returns a {@link Step} — the next snapshot and the transitions made — without keeping state, so the
  * caller decides where state lives (a map in one JVM, cluster-wide shared data with compare-and-set).
+ * The rules are written once, over a {@link WorkingCircuit} changed in place: {@link RetryDecider} keeps
+ * its circuits in that form between a restore and a snapshot, and each public method here runs the same
+ * rule over a copy of its snapshot.
  *
  * <pre>
  * CLOSED ──(N consecutive counted failures, or failure rate ≥ threshold over ≥ minimumCalls)──▶ OPEN

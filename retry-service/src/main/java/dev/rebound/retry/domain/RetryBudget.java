@@ -8,7 +8,9 @@ import java.util.Objects;
 /**
  * The rules of a retry budget as pure functions over a {@link BudgetSnapshot}: count first attempts,
  * check whether one more retry fits, withdraw it, or mark the budget exhausted (reported once per
- * episode, with {@link BudgetExhausted}, and its end with {@link BudgetRecovered}).
+ * episode, with {@link BudgetExhausted}, and its end with {@link BudgetRecovered}). The rules are written
+ * once, over a {@link WorkingBudget} changed in place (as {@link RetryDecider} keeps its budgets); each
+ * public method runs the same rule over a copy of its snapshot.
  */
 public final class RetryBudget {
 

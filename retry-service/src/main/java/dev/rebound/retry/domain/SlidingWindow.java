@@ -19,8 +19,7 @@ public record SlidingWindow(List<Bucket> buckets) {
   }
 
   public SlidingWindow {
-    // shares storage with the window it came from (see WindowList): recorded on every outcome
-    buckets = WindowList.copyOf(buckets);
+    buckets = List.copyOf(buckets);
   }
 
   public int calls() {

@@ -14,7 +14,8 @@ import java.util.function.Function;
  * (failures from the decisions, successes from the ledger's task events) and abort the workflow when
  * the {@link AbortPolicy} says so — once: the first abort yields a {@link WorkflowAborted} event with an
  * {@link AbortAnalysis}. Recording the same (task, attempt) twice changes nothing, so redelivered
- * messages are harmless.
+ * messages are harmless. The rules are written once, over a {@link WorkingWorkflow} changed in place (as
+ * {@link RetryDecider} keeps its windows); each public method runs the same rule over a copy of its window.
  */
 public final class WorkflowAbort {
 

@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class WorkingWorkflow {
 
-  final String workflowId;
+  String workflowId;
   // per attempt, in a ring from head, size of them, oldest first
   private String[] taskIds = new String[8];
   /** The task ids' hashes (0 for none): a look-up reads no id that cannot match. */
@@ -49,6 +49,53 @@ final class WorkingWorkflow {
     x.version = w.version();
     x.exported = w;
     return x;
+  }
+
+  /** An empty one, to {@link #copyFrom} into. */
+  static WorkingWorkflow spare() {
+    return new WorkingWorkflow(null);
+  }
+
+  /** Becomes a copy of {@code other} (to undo a decision). */
+  void copyFrom(WorkingWorkflow other) {
+    workflowId = other.workflowId;
+    for (int i = 0; i < size; i++) {
+      int s = slot(i);
+      taskIds[s] = null;
+      stages[s] = null;
+      fingerprints[s] = null;
+      categories[s] = null;
+      ats[s] = null;
+    }
+    head = 0;
+    size = 0;
+    if (taskIds.length < other.taskIds.length) {
+      int n = other.taskIds.length;
+      taskIds = new String[n];
+      tasks = new int[n];
+      attempts = new int[n];
+      failed = new boolean[n];
+      stages = new String[n];
+      fingerprints = new String[n];
+      categories = new String[n];
+      ats = new Instant[n];
+    }
+    for (int i = 0; i < other.size; i++) {
+      int s = other.slot(i);
+      taskIds[i] = other.taskIds[s];
+      tasks[i] = other.tasks[s];
+      attempts[i] = other.attempts[s];
+      failed[i] = other.failed[s];
+      stages[i] = other.stages[s];
+      fingerprints[i] = other.fingerprints[s];
+      categories[i] = other.categories[s];
+      ats[i] = other.ats[s];
+    }
+    size = other.size;
+    failures = other.failures;
+    abortedAt = other.abortedAt;
+    version = other.version;
+    exported = other.exported;
   }
 
   int size() {
