@@ -139,24 +139,6 @@ final class BucketRing {
     size = kept;
   }
 
-  /** Becomes a copy of {@code other} (reusing its arrays when they are large enough). */
-  void copyFrom(BucketRing other) {
-    if (start.length < other.size) {
-      start = new long[other.start.length];
-      first = new long[other.start.length];
-      second = new long[other.start.length];
-    }
-    for (int i = 0; i < other.size; i++) {
-      int s = other.slot(i);
-      start[i] = other.start[s];
-      first[i] = other.first[s];
-      second[i] = other.second[s];
-    }
-    head = 0;
-    size = other.size;
-    ordered = other.ordered;
-  }
-
   /** The buckets as records, oldest first. */
   <B> List<B> toList(BucketFactory<B> factory) {
     List<B> out = new ArrayList<>(size);

@@ -188,7 +188,10 @@ public final class DecisionEngine {
    * created (a new circuit, an empty budget, an empty window) and is part of what the decision writes.
    */
   interface Slots {
-    /** The circuit; a new one is CLOSED since {@code now}. */
+    /**
+     * The circuit; a new one is CLOSED since {@code now}. A decision changes circuits and budgets only
+     * once nothing that can fail is left; its workflow's window changes before the policy is asked.
+     */
     WorkingCircuit circuit(String key, Instant now);
 
     /** The budget; a new one is empty. */
@@ -267,6 +270,11 @@ public final class DecisionEngine {
     Instant now = clock.instant();
     Work w = new Work(f, now);
     StageRules stage = stage(f.stage());
+    // what can fail is done before anything changes (the rules that change state do not throw), but for
+    // the policy, which draws only when the workflow goes on: see Slots#workflow
+    Eligibility eligibility = stage.conditions.evaluate(f);
+    Circuit[] circuits = new Circuit[3];
+    int n = circuits(stage, f.agent(), f.dependency(), circuits);
 
     // 1. the workflow
     if (f.workflowId() != null && abort.policy().enabled()) {
@@ -286,10 +294,13 @@ public final class DecisionEngine {
     }
 
     // 2. the conditions; the circuits count the failure whatever follows
-    Eligibility eligibility = stage.conditions.evaluate(f);
     w.degraded = eligibility.degraded();
     w.free = eligibility.free();
     w.reasons.addAllOf(eligibility.reasons());
+    // (3. the policy, drawn before the circuits and budgets change: they add no reasons and draw nothing)
+    RetryPolicy policy = stage.policy;
+    NextAttempt next = eligibility.retryable()
+        ? policy.next(context(f, eligibility.free(), policy, now, w.reasons), now, random) : null;
     if (f.runAttempt() == 1) {
       for (int i = 0; i < stage.budget.length; i++) {
         RetryBudget budget = stage.budget[i];
@@ -300,9 +311,7 @@ public final class DecisionEngine {
     }
     // described only if a circuit opens
     Reasons.Text what = () -> describe(f);
-    Circuit[] circuits = new Circuit[3];
     WorkingCircuit[] states = new WorkingCircuit[3];
-    int n = circuits(stage, f.agent(), f.dependency(), circuits);
     for (int i = 0; i < n; i++) {
       Circuit c = circuits[i];
       boolean counts = eligibility.retryable() || c.breaker.config().countPermanentFailures();
@@ -320,8 +329,6 @@ public final class DecisionEngine {
     }
 
     // 3. the policy
-    RetryPolicy policy = stage.policy;
-    NextAttempt next = policy.next(context(f, eligibility.free(), policy, now, w.reasons), now, random);
     if (next instanceof NextAttempt.Exhausted exhausted) {
       w.reasons.addText(exhausted.detail());
       return w.decide(DecisionAction.DEAD_LETTER, exhausted.reason() == NextAttempt.Reason.DEADLINE

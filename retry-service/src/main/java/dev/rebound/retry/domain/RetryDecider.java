@@ -2,7 +2,6 @@ package dev.rebound.retry.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +18,8 @@ import java.util.function.Consumer;
  * Between the two the state is a working copy that the rules change in place (the circuits' windows and the
  * budgets' buckets are rings, a workflow's window is arrays), so a decision allocates little beyond its
  * {@link RetryDecision}; a snapshot builds again only the records whose version changed, and returns the
- * others as they were restored or last snapshotted. A decision that throws changes nothing: the entries it
- * touched are noted, with a copy, before they change, and put back.
+ * others as they were restored or last snapshotted. A decision that throws changes nothing: the rules change
+ * the circuits and budgets only once nothing can fail, and the workflow's window is put back.
  * Thread-safe (one lock: a decision is microseconds).
  */
 public final class RetryDecider {
@@ -46,7 +45,9 @@ public final class RetryDecider {
   private final Map<String, WorkingBudget> budgets = new HashMap<>();
   private final Map<String, WorkingWorkflow> workflows = new HashMap<>();
   private final Slots slots = new Slots();
-  private final Journal journal = new Journal();
+  // the workflow window a decision in progress changed, to undo if it fails (see DecisionEngine.Slots)
+  private WorkingWorkflow deciding;
+  private boolean decidingCreated;
   private final DecisionMemory<RetryDecision> decided = new DecisionMemory<>(REMEMBERED);
   // reused by every decision (under the lock); a decision made from an event consumer gets its own
   private final List<RetryEvent> pending = new ArrayList<>();
@@ -75,15 +76,16 @@ public final class RetryDecider {
     List<RetryEvent> out = nested ? new ArrayList<>() : pending;
     busy = true;
     try {
-      journal.open();
       RetryDecision d;
+      deciding = null;
       try {
         d = engine.decide(f, slots, out);
       } catch (RuntimeException | Error e) {
-        journal.undo();
+        undo();
         throw e;
+      } finally {
+        deciding = null;
       }
-      journal.close();
       out.forEach(events);
       if (task != null) {
         decided.put(task, f.attempt(), d);
@@ -100,14 +102,11 @@ public final class RetryDecider {
     List<RetryEvent> out = nested ? new ArrayList<>() : pending;
     busy = true;
     try {
-      journal.open();
       try {
         engine.onSuccess(s, slots, out);
-      } catch (RuntimeException | Error e) {
-        journal.undo();
-        throw e;
+      } finally {
+        deciding = null;
       }
-      journal.close();
       out.forEach(events);
     } finally {
       out.clear();
@@ -184,9 +183,21 @@ public final class RetryDecider {
   }
 
   /**
-   * The working state as the engine's rules see it: a missing entry is created where it is asked for. Each
-   * entry handed out is noted in the {@link Journal} first.
+   * A decision failed: only its workflow's window may have changed by then (see {@link DecisionEngine.Slots}),
+   * and goes back to what it was.
    */
+  private void undo() {
+    if (deciding == null) {
+      return;
+    }
+    if (decidingCreated) {
+      workflows.remove(deciding.workflowId);
+    } else {
+      deciding.undo();
+    }
+  }
+
+  /** The working state as the engine's rules see it: a missing entry is created where it is asked for. */
   private final class Slots implements DecisionEngine.Slots {
     @Override
     public WorkingCircuit circuit(String key, Instant now) {
@@ -194,9 +205,6 @@ public final class RetryDecider {
       if (c == null) {
         c = WorkingCircuit.closed(key, now);
         circuits.put(key, c);
-        journal.circuit(c, true);
-      } else {
-        journal.circuit(c, false);
       }
       return c;
     }
@@ -207,9 +215,6 @@ public final class RetryDecider {
       if (b == null) {
         b = WorkingBudget.empty(key);
         budgets.put(key, b);
-        journal.budget(b, true);
-      } else {
-        journal.budget(b, false);
       }
       return b;
     }
@@ -217,162 +222,16 @@ public final class RetryDecider {
     @Override
     public WorkingWorkflow workflow(String workflowId) {
       WorkingWorkflow w = workflows.get(workflowId);
-      if (w == null) {
+      boolean created = w == null;
+      if (created) {
         w = WorkingWorkflow.empty(workflowId);
         workflows.put(workflowId, w);
-        journal.workflow(w, true);
       } else {
-        journal.workflow(w, false);
+        w.mark();
       }
+      deciding = w;
+      decidingCreated = created;
       return w;
-    }
-  }
-
-  /**
-   * The entries one decision (or success) touched, each with a copy of it as it was, so that one that
-   * throws can be undone: a failed decision changes nothing, as when the state was copied for it. The
-   * copies are reused from one decision to the next (a decision touches at most three circuits, two
-   * budgets and one workflow), so noting an entry allocates nothing.
-   */
-  private final class Journal {
-    private boolean open;
-    private WorkingCircuit[] circuitsTouched = new WorkingCircuit[4];
-    private WorkingCircuit[] circuitCopies = new WorkingCircuit[4];
-    private int circuitCount;
-    private WorkingBudget[] budgetsTouched = new WorkingBudget[4];
-    private WorkingBudget[] budgetCopies = new WorkingBudget[4];
-    private int budgetCount;
-    private WorkingWorkflow[] workflowsTouched = new WorkingWorkflow[2];
-    private WorkingWorkflow[] workflowCopies = new WorkingWorkflow[2];
-    private int workflowCount;
-
-    void open() {
-      open = true;
-    }
-
-    /** Notes an entry before the rules change it; {@code created} when the decision made it. */
-    void circuit(WorkingCircuit c, boolean created) {
-      if (!open) {
-        return;
-      }
-      for (int i = 0; i < circuitCount; i++) {
-        if (circuitsTouched[i] == c) {
-          return;
-        }
-      }
-      if (circuitCount == circuitsTouched.length) {
-        circuitsTouched = Arrays.copyOf(circuitsTouched, circuitCount * 2);
-        circuitCopies = Arrays.copyOf(circuitCopies, circuitCount * 2);
-      }
-      int i = circuitCount++;
-      circuitsTouched[i] = c;
-      if (created) {
-        circuitCopies[i] = null;
-      } else {
-        WorkingCircuit copy = circuitCopies[i];
-        if (copy == null) {
-          copy = WorkingCircuit.spare();
-          circuitCopies[i] = copy;
-        }
-        copy.copyFrom(c);
-      }
-    }
-
-    void budget(WorkingBudget b, boolean created) {
-      if (!open) {
-        return;
-      }
-      for (int i = 0; i < budgetCount; i++) {
-        if (budgetsTouched[i] == b) {
-          return;
-        }
-      }
-      if (budgetCount == budgetsTouched.length) {
-        budgetsTouched = Arrays.copyOf(budgetsTouched, budgetCount * 2);
-        budgetCopies = Arrays.copyOf(budgetCopies, budgetCount * 2);
-      }
-      int i = budgetCount++;
-      budgetsTouched[i] = b;
-      if (created) {
-        budgetCopies[i] = null;
-      } else {
-        WorkingBudget copy = budgetCopies[i];
-        if (copy == null) {
-          copy = WorkingBudget.spare();
-          budgetCopies[i] = copy;
-        }
-        copy.copyFrom(b);
-      }
-    }
-
-    void workflow(WorkingWorkflow w, boolean created) {
-      if (!open) {
-        return;
-      }
-      for (int i = 0; i < workflowCount; i++) {
-        if (workflowsTouched[i] == w) {
-          return;
-        }
-      }
-      if (workflowCount == workflowsTouched.length) {
-        workflowsTouched = Arrays.copyOf(workflowsTouched, workflowCount * 2);
-        workflowCopies = Arrays.copyOf(workflowCopies, workflowCount * 2);
-      }
-      int i = workflowCount++;
-      workflowsTouched[i] = w;
-      if (created) {
-        workflowCopies[i] = null;
-      } else {
-        WorkingWorkflow copy = workflowCopies[i];
-        if (copy == null) {
-          copy = WorkingWorkflow.spare();
-          workflowCopies[i] = copy;
-        }
-        copy.copyFrom(w);
-      }
-    }
-
-    /** Puts every entry touched back as it was (removing those the decision created), then closes. */
-    void undo() {
-      for (int i = 0; i < circuitCount; i++) {
-        if (circuitCopies[i] == null) {
-          circuits.remove(circuitsTouched[i].name);
-        } else {
-          circuitsTouched[i].copyFrom(circuitCopies[i]);
-        }
-      }
-      for (int i = 0; i < budgetCount; i++) {
-        if (budgetCopies[i] == null) {
-          budgets.remove(budgetsTouched[i].key);
-        } else {
-          budgetsTouched[i].copyFrom(budgetCopies[i]);
-        }
-      }
-      for (int i = 0; i < workflowCount; i++) {
-        if (workflowCopies[i] == null) {
-          workflows.remove(workflowsTouched[i].workflowId);
-        } else {
-          workflowsTouched[i].copyFrom(workflowCopies[i]);
-        }
-      }
-      close();
-    }
-
-    /** Keeps the changes; forgets the entries (the copies stay, to be reused). */
-    void close() {
-      for (int i = 0; i < circuitCount; i++) {
-        circuitsTouched[i] = null;
-      }
-      for (int i = 0; i < budgetCount; i++) {
-        budgetsTouched[i] = null;
-      }
-      for (int i = 0; i < workflowCount; i++) {
-        workflowsTouched[i] = null;
-      }
-      circuitCount = 0;
-      budgetCount = 0;
-      workflowCount = 0;
-      open = false;
     }
   }
 }

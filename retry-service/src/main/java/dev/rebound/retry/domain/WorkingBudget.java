@@ -10,7 +10,7 @@ import java.time.Instant;
  */
 final class WorkingBudget {
 
-  String key;
+  final String key;
   /** First attempts (first) and retries (second) per bucket. */
   final BucketRing buckets = new BucketRing();
   Instant exhaustedSince;
@@ -34,20 +34,6 @@ final class WorkingBudget {
     b.version = s.version();
     b.exported = s;
     return b;
-  }
-
-  /** An empty one, to {@link #copyFrom} into. */
-  static WorkingBudget spare() {
-    return new WorkingBudget(null);
-  }
-
-  /** Becomes a copy of {@code other} (to undo a decision). */
-  void copyFrom(WorkingBudget other) {
-    key = other.key;
-    buckets.copyFrom(other.buckets);
-    exhaustedSince = other.exhaustedSince;
-    version = other.version;
-    exported = other.exported;
   }
 
   /** The budget as a record: the one imported or last exported while nothing has changed since. */

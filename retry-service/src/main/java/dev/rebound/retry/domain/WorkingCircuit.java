@@ -11,7 +11,7 @@ import java.time.Instant;
  */
 final class WorkingCircuit {
 
-  String name;
+  final String name;
   CircuitState state;
   Instant since;
   Instant openUntil;
@@ -50,27 +50,6 @@ final class WorkingCircuit {
     c.version = s.version();
     c.exported = s;
     return c;
-  }
-
-  /** An empty one, to {@link #copyFrom} into. */
-  static WorkingCircuit spare() {
-    return new WorkingCircuit(null);
-  }
-
-  /** Becomes a copy of {@code other} (to undo a decision). */
-  void copyFrom(WorkingCircuit other) {
-    name = other.name;
-    state = other.state;
-    since = other.since;
-    openUntil = other.openUntil;
-    consecutiveFailures = other.consecutiveFailures;
-    window.copyFrom(other.window);
-    opens = other.opens;
-    probesAdmitted = other.probesAdmitted;
-    probeSuccesses = other.probeSuccesses;
-    reason = other.reason;
-    version = other.version;
-    exported = other.exported;
   }
 
   /** The circuit as a record: the one imported or last exported while nothing has changed since. */

@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class WorkingWorkflow {
 
-  String workflowId;
+  final String workflowId;
   // per attempt, in a ring from head, size of them, oldest first
   private String[] taskIds = new String[8];
   /** The task ids' hashes (0 for none): a look-up reads no id that cannot match. */
@@ -31,6 +31,12 @@ final class WorkingWorkflow {
   Instant abortedAt;
   long version;
   private WorkflowWindow exported;
+  private int markHead;
+  private int markSize;
+  private int markFailures;
+  private Instant markAbortedAt;
+  private long markVersion;
+  private String[] markArrays;
 
   private WorkingWorkflow(String workflowId) {
     this.workflowId = workflowId;
@@ -51,51 +57,27 @@ final class WorkingWorkflow {
     return x;
   }
 
-  /** An empty one, to {@link #copyFrom} into. */
-  static WorkingWorkflow spare() {
-    return new WorkingWorkflow(null);
+  /** Remembers the window as it is, for {@link #undo}. */
+  void mark() {
+    markHead = head;
+    markSize = size;
+    markFailures = failures;
+    markAbortedAt = abortedAt;
+    markVersion = version;
+    markArrays = taskIds;
   }
 
-  /** Becomes a copy of {@code other} (to undo a decision). */
-  void copyFrom(WorkingWorkflow other) {
-    workflowId = other.workflowId;
-    for (int i = 0; i < size; i++) {
-      int s = slot(i);
-      taskIds[s] = null;
-      stages[s] = null;
-      fingerprints[s] = null;
-      categories[s] = null;
-      ats[s] = null;
-    }
-    head = 0;
-    size = 0;
-    if (taskIds.length < other.taskIds.length) {
-      int n = other.taskIds.length;
-      taskIds = new String[n];
-      tasks = new int[n];
-      attempts = new int[n];
-      failed = new boolean[n];
-      stages = new String[n];
-      fingerprints = new String[n];
-      categories = new String[n];
-      ats = new Instant[n];
-    }
-    for (int i = 0; i < other.size; i++) {
-      int s = other.slot(i);
-      taskIds[i] = other.taskIds[s];
-      tasks[i] = other.tasks[s];
-      attempts[i] = other.attempts[s];
-      failed[i] = other.failed[s];
-      stages[i] = other.stages[s];
-      fingerprints[i] = other.fingerprints[s];
-      categories[i] = other.categories[s];
-      ats[i] = other.ats[s];
-    }
-    size = other.size;
-    failures = other.failures;
-    abortedAt = other.abortedAt;
-    version = other.version;
-    exported = other.exported;
+  /**
+   * Back to the window as it was {@link #mark marked}, before one more attempt (and maybe an abort): the
+   * attempts dropped then are still in their slots, and the one appended went to a slot that was free.
+   */
+  void undo() {
+    // grown since: the entries then are the first ones now
+    head = markArrays == taskIds ? markHead : 0;
+    size = markSize;
+    failures = markFailures;
+    abortedAt = markAbortedAt;
+    version = markVersion;
   }
 
   int size() {
@@ -118,23 +100,21 @@ final class WorkingWorkflow {
     return false;
   }
 
-  /** Appends an attempt after the newest, dropping the oldest beyond {@code max}. */
+  /**
+   * Appends an attempt after the newest, dropping the oldest beyond {@code max}. The slots dropped keep
+   * their attempt (until written again) and the new one goes to a slot that was free, for {@link #undo}.
+   */
   void append(String taskId, int attempt, boolean fail, String stage, String fingerprint, String category,
       Instant at, int max) {
+    if (size == taskIds.length) {
+      grow();
+    }
     while (size > 0 && size >= max) {
       if (failed[head]) {
         failures--;
       }
-      taskIds[head] = null;
-      stages[head] = null;
-      fingerprints[head] = null;
-      categories[head] = null;
-      ats[head] = null;
       head = slot(1);
       size--;
-    }
-    if (size == taskIds.length) {
-      grow();
     }
     int s = slot(size++);
     taskIds[s] = taskId;

@@ -404,11 +404,13 @@ class DecisionEngineTest {
     d.onSuccess(new TaskSuccess("task-2", 1, "build", null, "wf-1", null));
     RetryDecider.Snapshot before = d.snapshot();
 
-    // the workflow window, the budgets and the circuits (one of them new) change before the jitter is drawn
+    // the workflow's window records the failure before the jitter is drawn (a known workflow, a new one)
     clock.advance(Duration.ofSeconds(1));
     FailureFacts f = timeout("task-3", 1).workflowId("wf-1").agent("runner-9").build();
     broken[0] = true;
     assertThatThrownBy(() -> d.decide(f)).hasMessage("no randomness");
+    assertThat(d.snapshot()).isEqualTo(before);
+    assertThatThrownBy(() -> d.decide(timeout("task-4", 1).workflowId("wf-2").build())).hasMessage("no randomness");
     assertThat(d.snapshot()).isEqualTo(before);
 
     broken[0] = false;
