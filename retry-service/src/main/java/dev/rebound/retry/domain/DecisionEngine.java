@@ -186,12 +186,14 @@ public final class DecisionEngine {
    * Where one decision finds the state it changes in place: copies of a {@link RetryState}'s snapshots (what
    * the service loaded), or the working state {@link RetryDecider} keeps. An entry asked for and missing is
    * created (a new circuit, an empty budget, an empty window) and is part of what the decision writes.
+   *
+   * <p>A failed decision must change nothing. The decision does what can fail (the conditions, naming the
+   * circuits, the policy) before it changes the circuits and budgets, whose rules do not fail; only the
+   * workflow's window has changed before the policy is asked (the policy is not asked, and draws no random
+   * number, when the workflow aborts). A caller that keeps the state undoes that one change.
    */
   interface Slots {
-    /**
-     * The circuit; a new one is CLOSED since {@code now}. A decision changes circuits and budgets only
-     * once nothing that can fail is left; its workflow's window changes before the policy is asked.
-     */
+    /** The circuit; a new one is CLOSED since {@code now}. */
     WorkingCircuit circuit(String key, Instant now);
 
     /** The budget; a new one is empty. */
@@ -270,8 +272,7 @@ public final class DecisionEngine {
     Instant now = clock.instant();
     Work w = new Work(f, now);
     StageRules stage = stage(f.stage());
-    // what can fail is done before anything changes (the rules that change state do not throw), but for
-    // the policy, which draws only when the workflow goes on: see Slots#workflow
+    // what can fail is done before anything changes, but for the policy (see Slots)
     Eligibility eligibility = stage.conditions.evaluate(f);
     Circuit[] circuits = new Circuit[3];
     int n = circuits(stage, f.agent(), f.dependency(), circuits);
