@@ -20,12 +20,7 @@ public record BudgetSnapshot(String key, List<Bucket> buckets, Instant exhausted
 
   public BudgetSnapshot {
     Objects.requireNonNull(key, "key");
-    // shares storage with the snapshot it came from (see WindowList): changed by most decisions
-    buckets = WindowList.copyOf(buckets);
-  }
-
-  WindowList<Bucket> entries() {
-    return (WindowList<Bucket>) buckets;
+    buckets = List.copyOf(buckets);
   }
 
   public static BudgetSnapshot empty(String key) {

@@ -38,18 +38,4 @@ public record CircuitSnapshot(String name, CircuitState state, Instant since, In
   public static CircuitSnapshot closed(String name, Instant now) {
     return new CircuitSnapshot(name, CircuitState.CLOSED, now, null, 0, SlidingWindow.EMPTY, 0, 0, 0, "new", 0);
   }
-
-  CircuitSnapshot enter(CircuitState to, Instant now, Instant until, int opens, String why) {
-    return new CircuitSnapshot(name, to, now, until, 0, SlidingWindow.EMPTY, opens, 0, 0, why, version + 1);
-  }
-
-  CircuitSnapshot counting(int consecutive, SlidingWindow w) {
-    return new CircuitSnapshot(name, state, since, openUntil, consecutive, w, opens, probesAdmitted, probeSuccesses,
-        reason, version + 1);
-  }
-
-  CircuitSnapshot probes(int admitted, int successes) {
-    return new CircuitSnapshot(name, state, since, openUntil, consecutiveFailures, window, opens, admitted, successes,
-        reason, version + 1);
-  }
 }

@@ -183,68 +183,76 @@ public final class DecisionEngine {
   }
 
   /**
-   * Where one decision reads and writes snapshots: a copy of a {@link RetryState} (what the service
-   * loaded), or the maps {@link RetryDecider} keeps. A read returns the last write, null for none.
+   * Where one decision finds the state it changes in place: copies of a {@link RetryState}'s snapshots (what
+   * the service loaded), or the working state {@link RetryDecider} keeps. An entry asked for and missing is
+   * created (a new circuit, an empty budget, an empty window) and is part of what the decision writes.
+   *
+   * <p>A failed decision must change nothing. The decision does what can fail (the conditions, naming the
+   * circuits, the policy) before it changes the circuits and budgets, whose rules do not fail; only the
+   * workflow's window has changed before the policy is asked (the policy is not asked, and draws no random
+   * number, when the workflow aborts). A caller that keeps the state undoes that one change.
    */
   interface Slots {
-    CircuitSnapshot circuit(String key);
+    /** The circuit; a new one is CLOSED since {@code now}. */
+    WorkingCircuit circuit(String key, Instant now);
 
-    void circuit(String key, CircuitSnapshot s);
+    /** The budget; a new one is empty. */
+    WorkingBudget budget(String key);
 
-    BudgetSnapshot budget(String key);
-
-    void budget(String key, BudgetSnapshot s);
-
-    /** The workflow window loaded for the decision, or null. */
-    WorkflowWindow workflow();
-
-    void workflow(WorkflowWindow w);
+    /** The workflow's window; an empty one when none was loaded for that workflow. */
+    WorkingWorkflow workflow(String workflowId);
   }
 
-  /** A {@link RetryState}'s entries, copied so that the rules can change them. */
+  /** A {@link RetryState}'s entries, copied when the rules first touch them. */
   private static final class StateSlots implements Slots {
-    final Map<String, CircuitSnapshot> circuits;
-    final Map<String, BudgetSnapshot> budgets;
-    WorkflowWindow workflow;
+    final RetryState loaded;
+    final Map<String, WorkingCircuit> circuits = new HashMap<>();
+    final Map<String, WorkingBudget> budgets = new HashMap<>();
+    WorkingWorkflow workflow;
 
     StateSlots(RetryState state) {
-      circuits = new HashMap<>(state.circuits());
-      budgets = new HashMap<>(state.budgets());
-      workflow = state.workflow();
+      loaded = state;
     }
 
     @Override
-    public CircuitSnapshot circuit(String key) {
-      return circuits.get(key);
+    public WorkingCircuit circuit(String key, Instant now) {
+      WorkingCircuit c = circuits.get(key);
+      if (c == null) {
+        CircuitSnapshot s = loaded.circuits().get(key);
+        c = s == null ? WorkingCircuit.closed(key, now) : WorkingCircuit.of(s);
+        circuits.put(key, c);
+      }
+      return c;
     }
 
     @Override
-    public void circuit(String key, CircuitSnapshot s) {
-      circuits.put(key, s);
+    public WorkingBudget budget(String key) {
+      WorkingBudget b = budgets.get(key);
+      if (b == null) {
+        BudgetSnapshot s = loaded.budgets().get(key);
+        b = s == null ? WorkingBudget.empty(key) : WorkingBudget.of(s);
+        budgets.put(key, b);
+      }
+      return b;
     }
 
     @Override
-    public BudgetSnapshot budget(String key) {
-      return budgets.get(key);
-    }
-
-    @Override
-    public void budget(String key, BudgetSnapshot s) {
-      budgets.put(key, s);
-    }
-
-    @Override
-    public WorkflowWindow workflow() {
+    public WorkingWorkflow workflow(String workflowId) {
+      if (workflow == null || !workflow.workflowId.equals(workflowId)) {
+        WorkflowWindow w = loaded.workflow();
+        workflow = w != null && w.workflowId().equals(workflowId) ? WorkingWorkflow.of(w)
+            : WorkingWorkflow.empty(workflowId);
+      }
       return workflow;
     }
 
-    @Override
-    public void workflow(WorkflowWindow w) {
-      workflow = w;
-    }
-
+    /** The loaded state with what the rules touched. */
     RetryState state() {
-      return new RetryState(circuits, budgets, workflow);
+      Map<String, CircuitSnapshot> c = new HashMap<>(loaded.circuits());
+      circuits.forEach((k, v) -> c.put(k, v.snapshot()));
+      Map<String, BudgetSnapshot> b = new HashMap<>(loaded.budgets());
+      budgets.forEach((k, v) -> b.put(k, v.snapshot()));
+      return new RetryState(c, b, workflow != null ? workflow.snapshot() : loaded.workflow());
     }
   }
 
@@ -256,26 +264,30 @@ public final class DecisionEngine {
     return new Decided(d, slots.state(), events);
   }
 
-  /** {@link #decide(FailureFacts, RetryState)} over {@code slots}; the events are added to {@code events}. */
+  /**
+   * {@link #decide(FailureFacts, RetryState)} over {@code slots}, changed in place; the events are added to
+   * {@code events}.
+   */
   RetryDecision decide(FailureFacts f, Slots slots, List<RetryEvent> events) {
     Instant now = clock.instant();
-    Work w = new Work(f, slots, now);
+    Work w = new Work(f, now);
     StageRules stage = stage(f.stage());
+    // what can fail is done before anything changes, but for the policy (see Slots)
+    Eligibility eligibility = stage.conditions.evaluate(f);
+    Circuit[] circuits = new Circuit[3];
+    int n = circuits(stage, f.agent(), f.dependency(), circuits);
 
     // 1. the workflow
     if (f.workflowId() != null && abort.policy().enabled()) {
       String id = f.workflowId();
-      WorkflowWindow loaded = slots.workflow();
-      WorkflowWindow window = loaded != null && loaded.workflowId().equals(id) ? loaded : WorkflowWindow.empty(id);
-      if (window.aborted()) {
-        Instant abortedAt = window.abortedAt();
+      WorkingWorkflow window = slots.workflow(id);
+      if (window.abortedAt != null) {
+        Instant abortedAt = window.abortedAt;
         w.reasons.add(() -> "workflow " + id + " was aborted at " + abortedAt);
         return w.decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
       }
-      WorkflowAbort.Step step = abort.recordFailure(window, f, now);
-      slots.workflow(step.window());
-      if (step.abort().isPresent()) {
-        WorkflowAborted aborted = step.abort().get();
+      WorkflowAborted aborted = abort.recordFailure(window, f, now);
+      if (aborted != null) {
         events.add(aborted);
         w.reasons.add(() -> "workflow " + id + " aborted: " + aborted.analysis().summary());
         return w.decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
@@ -283,30 +295,34 @@ public final class DecisionEngine {
     }
 
     // 2. the conditions; the circuits count the failure whatever follows
-    Eligibility eligibility = stage.conditions.evaluate(f);
     w.degraded = eligibility.degraded();
     w.free = eligibility.free();
     w.reasons.addAllOf(eligibility.reasons());
+    // (3. the policy, drawn before the circuits and budgets change: they add no reasons and draw nothing)
+    RetryPolicy policy = stage.policy;
+    NextAttempt next = eligibility.retryable()
+        ? policy.next(context(f, eligibility.free(), policy, now, w.reasons), now, random) : null;
     if (f.runAttempt() == 1) {
       for (int i = 0; i < stage.budget.length; i++) {
         RetryBudget budget = stage.budget[i];
         if (budget.config().enabled() && budget.config().firstAttemptsFromFailures()) {
-          String key = stage.budgetKey[i];
-          slots.budget(key, budget.recordFirstAttempts(w.budget(key), now, 1).snapshot());
+          budget.recordFirstAttempts(slots.budget(stage.budgetKey[i]), now, 1);
         }
       }
     }
     // described only if a circuit opens
     Reasons.Text what = () -> describe(f);
-    Circuit[] circuits = new Circuit[3];
-    int n = circuits(stage, f.agent(), f.dependency(), circuits);
+    WorkingCircuit[] states = new WorkingCircuit[3];
     for (int i = 0; i < n; i++) {
       Circuit c = circuits[i];
       boolean counts = eligibility.retryable() || c.breaker.config().countPermanentFailures();
-      CircuitSnapshot current = w.circuit(c.key);
-      CircuitBreaker.Step step = counts ? c.breaker.onFailure(current, now, what) : c.breaker.refresh(current, now);
-      slots.circuit(c.key, step.snapshot());
-      events.addAll(step.transitions());
+      WorkingCircuit current = slots.circuit(c.key, now);
+      states[i] = current;
+      if (counts) {
+        c.breaker.onFailure(current, now, what, events);
+      } else {
+        c.breaker.refresh(current, now, events);
+      }
     }
     if (!eligibility.retryable()) {
       return w.decide(DecisionAction.DEAD_LETTER, eligibility.basis() == Eligibility.Basis.NEVER_RETRY_ON
@@ -314,8 +330,6 @@ public final class DecisionEngine {
     }
 
     // 3. the policy
-    RetryPolicy policy = stage.policy;
-    NextAttempt next = policy.next(context(f, eligibility.free(), policy, now, w.reasons), now, random);
     if (next instanceof NextAttempt.Exhausted exhausted) {
       w.reasons.addText(exhausted.detail());
       return w.decide(DecisionAction.DEAD_LETTER, exhausted.reason() == NextAttempt.Reason.DEADLINE
@@ -325,12 +339,12 @@ public final class DecisionEngine {
 
     // 4. the circuits
     for (int i = 0; i < n; i++) {
-      String key = circuits[i].key;
-      CircuitSnapshot c = slots.circuit(key);
-      if (c != null && !c.state().letsWorkThrough()) {
-        CircuitState state = c.state();
-        Instant until = c.openUntil();
-        String why = c.reason();
+      WorkingCircuit c = states[i];
+      if (!c.state.letsWorkThrough()) {
+        String key = circuits[i].key;
+        CircuitState state = c.state;
+        Instant until = c.openUntil;
+        String why = c.reason;
         w.reasons.add(() -> "circuit " + key + " is " + state + (state == CircuitState.OPEN ? " until " + until : "")
             + " (" + why + "): parked");
         return w.decide(DecisionAction.PARK, RetryDecision.Cause.CIRCUIT_OPEN, key);
@@ -343,11 +357,10 @@ public final class DecisionEngine {
     for (int i = 0; i < stage.budget.length; i++) {
       String key = stage.budgetKey[i];
       RetryBudget budget = stage.budget[i];
-      if (!budget.permits(w.budget(key), now)) {
-        RetryBudget.Usage usage = budget.usage(w.budget(key), now);
-        RetryBudget.Step step = budget.exhausted(w.budget(key), now);
-        slots.budget(key, step.snapshot());
-        events.addAll(step.events());
+      WorkingBudget b = slots.budget(key);
+      if (!budget.permits(b, now)) {
+        RetryBudget.Usage usage = budget.usage(b, now);
+        budget.exhausted(b, now, events);
         if (spent == null) {
           spent = key;
           then = budget.config().whenExhausted();
@@ -366,10 +379,7 @@ public final class DecisionEngine {
     for (int i = 0; i < stage.budget.length; i++) {
       RetryBudget budget = stage.budget[i];
       if (budget.config().enabled()) {
-        String key = stage.budgetKey[i];
-        RetryBudget.Step step = budget.withdraw(w.budget(key), now);
-        slots.budget(key, step.snapshot());
-        events.addAll(step.events());
+        budget.withdraw(slots.budget(stage.budgetKey[i]), now, events);
       }
     }
 
@@ -396,23 +406,17 @@ public final class DecisionEngine {
     return new Outcome(slots.state(), events);
   }
 
-  /** {@link #onSuccess(TaskSuccess, RetryState)} over {@code slots}; the events are added to {@code events}. */
+  /** {@link #onSuccess(TaskSuccess, RetryState)} over {@code slots}, changed in place; the events are added to {@code events}. */
   void onSuccess(TaskSuccess s, Slots slots, List<RetryEvent> events) {
     Instant now = clock.instant();
     Circuit[] circuits = new Circuit[3];
     int n = circuits(stage(s.stage()), s.agent(), s.dependency(), circuits);
     for (int i = 0; i < n; i++) {
       Circuit c = circuits[i];
-      CircuitSnapshot current = slots.circuit(c.key);
-      CircuitBreaker.Step step = c.breaker.onSuccess(current != null ? current : CircuitSnapshot.closed(c.key, now), now);
-      slots.circuit(c.key, step.snapshot());
-      events.addAll(step.transitions());
+      c.breaker.onSuccess(slots.circuit(c.key, now), now, events);
     }
     if (s.workflowId() != null && abort.policy().enabled()) {
-      WorkflowWindow loaded = slots.workflow();
-      WorkflowWindow window = loaded != null && loaded.workflowId().equals(s.workflowId()) ? loaded
-          : WorkflowWindow.empty(s.workflowId());
-      slots.workflow(abort.recordSuccess(window, s.taskId(), s.attempt(), s.stage(), now).window());
+      abort.recordSuccess(slots.workflow(s.workflowId()), s.taskId(), s.attempt(), s.stage(), now);
     }
   }
 
@@ -468,39 +472,17 @@ public final class DecisionEngine {
     return sb.toString();
   }
 
-  /** The working part of one decision: its reasons and flags; the snapshots are in the slots. */
+  /** The working part of one decision: its reasons and flags; the state is in the slots. */
   private static final class Work {
     final FailureFacts facts;
-    final Slots slots;
     final Instant now;
     final Reasons reasons = new Reasons();
     boolean degraded;
     boolean free;
 
-    Work(FailureFacts facts, Slots slots, Instant now) {
+    Work(FailureFacts facts, Instant now) {
       this.facts = facts;
-      this.slots = slots;
       this.now = now;
-    }
-
-    /** The circuit's snapshot; a new circuit is written as CLOSED. */
-    CircuitSnapshot circuit(String name) {
-      CircuitSnapshot c = slots.circuit(name);
-      if (c == null) {
-        c = CircuitSnapshot.closed(name, now);
-        slots.circuit(name, c);
-      }
-      return c;
-    }
-
-    /** The budget's snapshot; a new budget is written as empty. */
-    BudgetSnapshot budget(String key) {
-      BudgetSnapshot b = slots.budget(key);
-      if (b == null) {
-        b = BudgetSnapshot.empty(key);
-        slots.budget(key, b);
-      }
-      return b;
     }
 
     RetryDecision decide(DecisionAction action, RetryDecision.Cause cause, String blockedBy) {

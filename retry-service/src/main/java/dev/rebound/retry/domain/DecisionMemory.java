@@ -6,9 +6,10 @@ import java.util.Objects;
  * The last {@code capacity} decisions by (task, attempt), forgetting the oldest first: what a
  * {@code LinkedHashMap} with {@code removeEldestEntry} does, in flat arrays. Every decision looks here first
  * and is nearly always new, so the look-up that finds nothing must be cheap: one probe into an array of
- * (hash, attempt) words, usually one cache line, before any key is read. Open addressing with linear
- * probing; removal shifts the following entries back (no tombstones); a ring of slot numbers keeps the
- * insertion order. Not thread-safe ({@link RetryDecider} holds its lock).
+ * (hash, place) words, usually one cache line, before any key is read. The entries themselves sit in a
+ * ring in insertion order, so adding the newest and forgetting the oldest write neighbouring places;
+ * only the hash table is read at random. Open addressing with linear probing; removal shifts the
+ * following words back (no tombstones). Not thread-safe ({@link RetryDecider} holds its lock).
  *
  * @param <V> what is remembered
  */
@@ -17,14 +18,14 @@ final class DecisionMemory<V> {
   private static final int MIN_SLOTS = 64;
 
   private final int capacity;
-  /** (hash << 32 | attempt) per slot; 0 for an empty slot (attempts start at 1). */
-  private long[] keys;
+  /** Per slot: (hash << 32 | place + 1) of an entry; 0 for an empty slot. */
+  private long[] table;
+  // by place in the ring: the entries, from head (the oldest), size of them
   private String[] ids;
+  private int[] attempts;
   private Object[] values;
-  /** Per slot: its entry's place in {@link #ring}. */
-  private int[] places;
-  /** Slots in insertion order, from {@link #head}, {@link #size} of them. */
-  private int[] ring;
+  /** Per place: its entry's slot in {@link #table}. */
+  private int[] slots;
   private int head;
   private int size;
 
@@ -33,8 +34,8 @@ final class DecisionMemory<V> {
       throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
     }
     this.capacity = capacity;
-    allocate(MIN_SLOTS);
-    ring = new int[Math.min(capacity, MIN_SLOTS / 2)];
+    table = new long[MIN_SLOTS];
+    allocateRing(Math.min(capacity, MIN_SLOTS / 2));
   }
 
   int size() {
@@ -44,17 +45,8 @@ final class DecisionMemory<V> {
   /** The value remembered for (id, attempt), or null. */
   @SuppressWarnings("unchecked")
   V get(String id, int attempt) {
-    long key = key(id, attempt);
-    int mask = keys.length - 1;
-    for (int i = (int) (key >>> 32) & mask; ; i = (i + 1) & mask) {
-      long k = keys[i];
-      if (k == 0) {
-        return null;
-      }
-      if (k == key && (ids[i] == id || ids[i].equals(id))) {
-        return (V) values[i];
-      }
-    }
+    int place = find(hash(id, attempt), id, attempt);
+    return place < 0 ? null : (V) values[place];
   }
 
   /**
@@ -64,36 +56,56 @@ final class DecisionMemory<V> {
   void put(String id, int attempt, V value) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(value, "value");
-    long key = key(id, attempt);
-    int mask = keys.length - 1;
-    int free = (int) (key >>> 32) & mask;
-    for (; keys[free] != 0; free = (free + 1) & mask) {
-      if (keys[free] == key && (ids[free] == id || ids[free].equals(id))) {
-        values[free] = value;
+    int hash = hash(id, attempt);
+    int mask = table.length - 1;
+    int free = hash & mask;
+    for (long t; (t = table[free]) != 0; free = (free + 1) & mask) {
+      int place = (int) t - 1;
+      if ((int) (t >>> 32) == hash && attempts[place] == attempt && (ids[place] == id || ids[place].equals(id))) {
+        values[place] = value;
         return;
       }
     }
     boolean moved = false;
     if (size == capacity) {
-      remove(ring[head]);
-      head = (head + 1) % ring.length;
+      remove(slots[head]);
+      ids[head] = null;
+      values[head] = null;
+      head = (head + 1) % ids.length;
       size--;
       moved = true;
-    } else if (size == ring.length) {
+    } else if (size == ids.length) {
       growRing();
     }
-    if (2 * (size + 1) > keys.length) {
-      rehash(keys.length * 2);
+    if (2 * (size + 1) > table.length) {
+      rehash(table.length * 2);
       moved = true;
     }
-    int slot = moved ? insert(key, id, value) : write(free, key, id, value);
-    int place = (head + size) % ring.length;
-    ring[place] = slot;
-    places[slot] = place;
+    int place = (head + size) % ids.length;
+    int slot = moved ? emptySlot(hash) : free;
+    table[slot] = (long) hash << 32 | (place + 1);
+    slots[place] = slot;
+    ids[place] = id;
+    attempts[place] = attempt;
+    values[place] = value;
     size++;
   }
 
-  private static long key(String id, int attempt) {
+  private int find(int hash, String id, int attempt) {
+    int mask = table.length - 1;
+    for (int i = hash & mask; ; i = (i + 1) & mask) {
+      long t = table[i];
+      if (t == 0) {
+        return -1;
+      }
+      int place = (int) t - 1;
+      if ((int) (t >>> 32) == hash && attempts[place] == attempt && (ids[place] == id || ids[place].equals(id))) {
+        return place;
+      }
+    }
+  }
+
+  private static int hash(String id, int attempt) {
     if (attempt == 0) {
       throw new IllegalArgumentException("attempt must not be 0");
     }
@@ -101,74 +113,68 @@ final class DecisionMemory<V> {
     h ^= h >>> 16;
     h *= 0x85EBCA6B;
     h ^= h >>> 13;
-    return (long) h << 32 | (attempt & 0xFFFFFFFFL);
+    return h;
   }
 
-  private int insert(long key, String id, Object value) {
-    int mask = keys.length - 1;
-    int i = (int) (key >>> 32) & mask;
-    while (keys[i] != 0) {
+  private int emptySlot(int hash) {
+    int mask = table.length - 1;
+    int i = hash & mask;
+    while (table[i] != 0) {
       i = (i + 1) & mask;
     }
-    return write(i, key, id, value);
-  }
-
-  private int write(int i, long key, String id, Object value) {
-    keys[i] = key;
-    ids[i] = id;
-    values[i] = value;
     return i;
   }
 
-  /** Empties a slot, moving back the entries after it that would otherwise no longer be found. */
+  /** Empties a slot, moving back the words after it that would otherwise no longer be found. */
   private void remove(int slot) {
-    int mask = keys.length - 1;
+    int mask = table.length - 1;
     int free = slot;
-    for (int j = (free + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
-      int home = (int) (keys[j] >>> 32) & mask;
-      // the entry at j may move to free only if free lies on its probe path, from home to j
+    for (int j = (free + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
+      int home = (int) (table[j] >>> 32) & mask;
+      // the word at j may move to free only if free lies on its probe path, from home to j
       if (((j - home) & mask) >= ((j - free) & mask)) {
-        keys[free] = keys[j];
-        ids[free] = ids[j];
-        values[free] = values[j];
-        places[free] = places[j];
-        ring[places[free]] = free;
+        table[free] = table[j];
+        slots[(int) table[free] - 1] = free;
         free = j;
       }
     }
-    keys[free] = 0;
-    ids[free] = null;
-    values[free] = null;
+    table[free] = 0;
   }
 
-  private void allocate(int slots) {
-    keys = new long[slots];
-    ids = new String[slots];
-    values = new Object[slots];
-    places = new int[slots];
-  }
-
-  private void rehash(int slots) {
-    long[] oldKeys = keys;
-    String[] oldIds = ids;
-    Object[] oldValues = values;
-    allocate(slots);
-    for (int n = 0; n < size; n++) {
-      int place = (head + n) % ring.length;
-      int old = ring[place];
-      int slot = insert(oldKeys[old], oldIds[old], oldValues[old]);
-      ring[place] = slot;
-      places[slot] = place;
+  private void rehash(int n) {
+    long[] old = table;
+    table = new long[n];
+    for (int k = 0; k < size; k++) {
+      int place = (head + k) % ids.length;
+      long t = old[slots[place]];
+      int slot = emptySlot((int) (t >>> 32));
+      table[slot] = t;
+      slots[place] = slot;
     }
+  }
+
+  private void allocateRing(int n) {
+    ids = new String[n];
+    attempts = new int[n];
+    values = new Object[n];
+    slots = new int[n];
   }
 
   private void growRing() {
-    int[] next = new int[(int) Math.min(capacity, 2L * ring.length)];
-    for (int n = 0; n < size; n++) {
-      next[n] = ring[(head + n) % ring.length];
-      places[next[n]] = n;
+    String[] oldIds = ids;
+    int[] oldAttempts = attempts;
+    Object[] oldValues = values;
+    int[] oldSlots = slots;
+    allocateRing((int) Math.min(capacity, 2L * oldIds.length));
+    for (int k = 0; k < size; k++) {
+      int from = (head + k) % oldIds.length;
+      ids[k] = oldIds[from];
+      attempts[k] = oldAttempts[from];
+      values[k] = oldValues[from];
+      int slot = oldSlots[from];
+      slots[k] = slot;
+      table[slot] = (table[slot] & 0xFFFFFFFF00000000L) | (k + 1);
     }
-    ring = next;
     head = 0;
   }
 }

@@ -8,7 +8,9 @@ import java.util.Objects;
 /**
  * The rules of a retry budget as pure functions over a {@link BudgetSnapshot}: count first attempts,
  * check whether one more retry fits, withdraw it, or mark the budget exhausted (reported once per
- * episode, with {@link BudgetExhausted}, and its end with {@link BudgetRecovered}).
+ * episode, with {@link BudgetExhausted}, and its end with {@link BudgetRecovered}). The rules are written
+ * once, over a {@link WorkingBudget} changed in place (as {@link RetryDecider} keeps its budgets); each
+ * public method runs the same rule over a copy of its snapshot.
  */
 public final class RetryBudget {
 
@@ -39,24 +41,14 @@ public final class RetryBudget {
   }
 
   public Usage usage(BudgetSnapshot s, Instant now) {
-    BudgetSnapshot t = trimmed(s, now);
-    long allowance = config.allowance(t.firstAttempts());
-    boolean fits = !config.enabled() || t.retries() + 1 <= allowance;
-    return new Usage(s.key(), t.firstAttempts(), t.retries(), allowance, fits, s.exhaustedSince() != null);
-  }
-
-  /** {@code usage(s, now).permitted()}, without building the usage: checked by every retry. */
-  boolean permits(BudgetSnapshot s, Instant now) {
-    if (!config.enabled()) {
-      return true;
-    }
-    BudgetSnapshot t = trimmed(s, now);
-    return t.retries() + 1 <= config.allowance(t.firstAttempts());
+    return usage(WorkingBudget.of(s), now);
   }
 
   /** {@code n} first attempts started (or, by default, failed: see {@link BudgetConfig#firstAttemptsFromFailures()}). */
   public Step recordFirstAttempts(BudgetSnapshot s, Instant now, long n) {
-    return add(s, now, n, 0);
+    WorkingBudget b = WorkingBudget.of(s);
+    recordFirstAttempts(b, now, n);
+    return new Step(b.snapshot(), List.of(), true);
   }
 
   /**
@@ -70,64 +62,84 @@ public final class RetryBudget {
    * once the retries are back under {@link #RECOVERY_SHARE} of the allowance.
    */
   public Step withdraw(BudgetSnapshot s, Instant now) {
-    Step added = add(s, now, 0, 1);
-    BudgetSnapshot b = added.snapshot();
-    if (s.exhaustedSince() == null || b.retries() > RECOVERY_SHARE * config.allowance(b.firstAttempts())) {
-      return added;
-    }
-    BudgetSnapshot next = new BudgetSnapshot(b.key(), b.buckets(), null, b.version());
-    return new Step(next, List.of(new BudgetRecovered(s.key(), next.retries(),
-        config.allowance(next.firstAttempts()), now)), true);
+    WorkingBudget b = WorkingBudget.of(s);
+    List<RetryEvent> events = new ArrayList<>(1);
+    withdraw(b, now, events);
+    return new Step(b.snapshot(), events, true);
   }
 
   /** The budget had no room for a retry: reported once, until a retry fits again. */
   public Step exhausted(BudgetSnapshot s, Instant now) {
-    if (s.exhaustedSince() != null) {
-      return new Step(s, List.of(), false);
-    }
-    Usage u = usage(s, now);
-    BudgetSnapshot next = new BudgetSnapshot(s.key(), trimmed(s, now).buckets(), now, s.version() + 1);
-    return new Step(next, List.of(new BudgetExhausted(s.key(), u.retries(), u.allowance(), u.firstAttempts(),
-        config.whenExhausted(), now)), false);
+    WorkingBudget b = WorkingBudget.of(s);
+    List<RetryEvent> events = new ArrayList<>(1);
+    exhausted(b, now, events);
+    return new Step(b.snapshot(), events, false);
   }
 
-  private Step add(BudgetSnapshot s, Instant now, long firstAttempts, long retries) {
-    long slice = slice();
+  // ---- the rules, over a budget changed in place (the methods above run them over a copy of a snapshot)
+
+  Usage usage(WorkingBudget b, Instant now) {
+    long horizon = horizon(now);
+    long firstAttempts = b.buckets.firstSumAfter(horizon);
+    long retries = b.buckets.secondSumAfter(horizon);
+    long allowance = config.allowance(firstAttempts);
+    boolean fits = !config.enabled() || retries + 1 <= allowance;
+    return new Usage(b.key, firstAttempts, retries, allowance, fits, b.exhaustedSince != null);
+  }
+
+  /** {@code usage(b, now).permitted()}, without building the usage: checked by every retry. */
+  boolean permits(WorkingBudget b, Instant now) {
+    if (!config.enabled()) {
+      return true;
+    }
+    long horizon = horizon(now);
+    return b.buckets.secondSumAfter(horizon) + 1 <= config.allowance(b.buckets.firstSumAfter(horizon));
+  }
+
+  void recordFirstAttempts(WorkingBudget b, Instant now, long n) {
+    add(b, now, n, 0);
+  }
+
+  void withdraw(WorkingBudget b, Instant now, List<? super RetryEvent> events) {
+    boolean wasExhausted = b.exhaustedSince != null;
+    add(b, now, 0, 1);
+    if (!wasExhausted) {
+      return;
+    }
+    long retries = b.buckets.secondSum();
+    long allowance = config.allowance(b.buckets.firstSum());
+    if (retries > RECOVERY_SHARE * allowance) {
+      return;
+    }
+    b.exhaustedSince = null; // the version of the withdrawal
+    events.add(new BudgetRecovered(b.key, retries, allowance, now));
+  }
+
+  void exhausted(WorkingBudget b, Instant now, List<? super RetryEvent> events) {
+    if (b.exhaustedSince != null) {
+      return;
+    }
+    Usage u = usage(b, now);
+    b.buckets.trim(horizon(now));
+    b.exhaustedSince = now;
+    b.version++;
+    events.add(new BudgetExhausted(b.key, u.retries(), u.allowance(), u.firstAttempts(), config.whenExhausted(), now));
+  }
+
+  private void add(WorkingBudget b, Instant now, long firstAttempts, long retries) {
+    long slice = Math.max(1, config.window().toMillis() / 10);
     long start = Math.floorDiv(now.toEpochMilli(), slice) * slice;
-    WindowList<BudgetSnapshot.Bucket> kept = trimmed(s, now).entries();
-    BudgetSnapshot.Bucket last = kept.newest();
-    WindowList<BudgetSnapshot.Bucket> out = last != null && last.start() == start
-        ? kept.withNewest(new BudgetSnapshot.Bucket(start, last.firstAttempts() + firstAttempts, last.retries() + retries))
-        : kept.append(new BudgetSnapshot.Bucket(start, firstAttempts, retries));
-    return new Step(new BudgetSnapshot(s.key(), out, s.exhaustedSince(), s.version() + 1), List.of(), true);
+    BucketRing buckets = b.buckets;
+    buckets.trim(horizon(now));
+    if (buckets.size() > 0 && buckets.start(buckets.size() - 1) == start) {
+      buckets.addToNewest(firstAttempts, retries);
+    } else {
+      buckets.append(start, firstAttempts, retries, Integer.MAX_VALUE);
+    }
+    b.version++;
   }
 
-  private BudgetSnapshot trimmed(BudgetSnapshot s, Instant now) {
-    long horizon = now.toEpochMilli() - config.window().toMillis();
-    // usually nothing, or only the oldest buckets, have left the window: no copy then
-    List<BudgetSnapshot.Bucket> buckets = s.buckets();
-    int n = buckets.size();
-    int leaving = 0;
-    while (leaving < n && buckets.get(leaving).start() <= horizon) {
-      leaving++;
-    }
-    for (int i = leaving; i < n; i++) {
-      if (buckets.get(i).start() <= horizon) {
-        // out of order (a restored snapshot): keep the later ones still inside, as a filter would
-        List<BudgetSnapshot.Bucket> keep = new ArrayList<>(n);
-        for (BudgetSnapshot.Bucket b : buckets) {
-          if (b.start() > horizon) {
-            keep.add(b);
-          }
-        }
-        return new BudgetSnapshot(s.key(), keep, s.exhaustedSince(), s.version());
-      }
-    }
-    return leaving == 0 ? s : new BudgetSnapshot(s.key(), s.entries().dropOldest(leaving), s.exhaustedSince(),
-        s.version());
-  }
-
-  private long slice() {
-    return Math.max(1, config.window().toMillis() / 10);
+  private long horizon(Instant now) {
+    return now.toEpochMilli() - config.window().toMillis();
   }
 }

@@ -2,7 +2,6 @@ package dev.rebound.retry.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +15,11 @@ import java.util.function.Consumer;
  * instances and for tests. Decides each (task, attempt) once — a repeat gets the remembered decision and
  * counts nothing again (the last {@value #REMEMBERED} decisions are remembered; the service's decision
  * table covers the rest). All state can be {@link #snapshot() snapshotted} and {@link #restore restored}.
+ * Between the two the state is a working copy that the rules change in place (the circuits' windows and the
+ * budgets' buckets are rings, a workflow's window is arrays), so a decision allocates little beyond its
+ * {@link RetryDecision}; a snapshot builds again only the records whose version changed, and returns the
+ * others as they were restored or last snapshotted. A decision that throws changes nothing: the rules change
+ * the circuits and budgets only once nothing can fail, and the workflow's window is put back.
  * Thread-safe (one lock: a decision is microseconds).
  */
 public final class RetryDecider {
@@ -35,13 +39,17 @@ public final class RetryDecider {
 
   private final DecisionEngine engine;
   private final Consumer<RetryEvent> events;
-  // hashed for the decisions' look-ups; the few readers that need an order sort the keys
-  private final Map<String, CircuitSnapshot> circuits = new HashMap<>();
-  private final Map<String, BudgetSnapshot> budgets = new HashMap<>();
-  private final Map<String, WorkflowWindow> workflows = new HashMap<>();
+  // the working state, changed in place by the rules and exported as records only by snapshot(): hashed for
+  // the decisions' look-ups; the few readers that need an order sort the keys
+  private final Map<String, WorkingCircuit> circuits = new HashMap<>();
+  private final Map<String, WorkingBudget> budgets = new HashMap<>();
+  private final Map<String, WorkingWorkflow> workflows = new HashMap<>();
+  private final Slots slots = new Slots();
+  // the workflow window a decision in progress changed, to undo if it fails (see DecisionEngine.Slots)
+  private WorkingWorkflow deciding;
+  private boolean decidingCreated;
   private final DecisionMemory<RetryDecision> decided = new DecisionMemory<>(REMEMBERED);
   // reused by every decision (under the lock); a decision made from an event consumer gets its own
-  private final Changes changes = new Changes();
   private final List<RetryEvent> pending = new ArrayList<>();
   private boolean busy;
 
@@ -65,20 +73,25 @@ public final class RetryDecider {
       }
     }
     boolean nested = busy;
-    Changes c = nested ? new Changes() : changes;
     List<RetryEvent> out = nested ? new ArrayList<>() : pending;
     busy = true;
     try {
-      c.load(f.workflowId());
-      RetryDecision d = engine.decide(f, c, out);
-      c.store();
+      RetryDecision d;
+      deciding = null;
+      try {
+        d = engine.decide(f, slots, out);
+      } catch (RuntimeException | Error e) {
+        undo();
+        throw e;
+      } finally {
+        deciding = null;
+      }
       out.forEach(events);
       if (task != null) {
         decided.put(task, f.attempt(), d);
       }
       return d;
     } finally {
-      c.clear();
       out.clear();
       busy = nested;
     }
@@ -86,16 +99,16 @@ public final class RetryDecider {
 
   public synchronized void onSuccess(TaskSuccess s) {
     boolean nested = busy;
-    Changes c = nested ? new Changes() : changes;
     List<RetryEvent> out = nested ? new ArrayList<>() : pending;
     busy = true;
     try {
-      c.load(s.workflowId());
-      engine.onSuccess(s, c, out);
-      c.store();
+      try {
+        engine.onSuccess(s, slots, out);
+      } finally {
+        deciding = null;
+      }
       out.forEach(events);
     } finally {
-      c.clear();
       out.clear();
       busy = nested;
     }
@@ -105,10 +118,8 @@ public final class RetryDecider {
   public synchronized List<CircuitTransition> refreshCircuits() {
     List<CircuitTransition> out = new ArrayList<>();
     Instant now = engine.clock().instant();
-    for (Map.Entry<String, CircuitSnapshot> e : new TreeMap<>(circuits).entrySet()) {
-      CircuitBreaker.Step step = engine.breaker(CircuitName.parse(e.getKey())).refresh(e.getValue(), now);
-      circuits.put(e.getKey(), step.snapshot());
-      out.addAll(step.transitions());
+    for (Map.Entry<String, WorkingCircuit> e : new TreeMap<>(circuits).entrySet()) {
+      engine.breaker(CircuitName.parse(e.getKey())).refresh(e.getValue(), now, out);
     }
     out.forEach(events);
     return out;
@@ -116,174 +127,111 @@ public final class RetryDecider {
 
   /** Lets one probe through a half-open circuit (the ledger then releases one parked task). */
   public synchronized boolean tryProbe(CircuitName name) {
-    return apply(name, (b, s, now) -> b.tryProbe(s, now)).permitted();
+    Instant now = engine.clock().instant();
+    List<CircuitTransition> out = new ArrayList<>(1);
+    boolean permitted = engine.breaker(name).tryProbe(slots.circuit(name.toString(), now), now, out);
+    out.forEach(events);
+    return permitted;
   }
 
   /** The operator actions on a circuit. */
   public enum Operation { OPEN, CLOSE, DISABLE, RESET }
 
   public synchronized CircuitSnapshot operate(CircuitName name, Operation op, String actor, String why) {
-    return apply(name, (b, s, now) -> switch (op) {
-      case OPEN -> b.forceOpen(s, now, actor, why);
-      case CLOSE -> b.close(s, now, actor, why);
-      case DISABLE -> b.disable(s, now, actor, why);
-      case RESET -> b.reset(s, now, actor, why);
-    }).snapshot();
+    Objects.requireNonNull(actor, "actor");
+    Instant now = engine.clock().instant();
+    WorkingCircuit c = slots.circuit(name.toString(), now);
+    List<CircuitTransition> out = new ArrayList<>(1);
+    engine.breaker(name).operate(c, op, now, actor, why, out);
+    out.forEach(events);
+    return c.snapshot();
   }
 
   public synchronized Optional<CircuitSnapshot> circuit(CircuitName name) {
-    return Optional.ofNullable(circuits.get(name.toString()));
+    WorkingCircuit c = circuits.get(name.toString());
+    return c == null ? Optional.empty() : Optional.of(c.snapshot());
   }
 
   public synchronized List<RetryBudget.Usage> budgets() {
     Instant now = engine.clock().instant();
-    return new TreeMap<>(budgets).values().stream().map(b -> engine.budget(b.key()).usage(b, now)).toList();
+    List<RetryBudget.Usage> out = new ArrayList<>(budgets.size());
+    for (WorkingBudget b : new TreeMap<>(budgets).values()) {
+      out.add(engine.budget(b.key).usage(b, now));
+    }
+    return List.copyOf(out);
   }
 
+  /** The state as records (each built again only when it changed since the last snapshot or restore). */
   public synchronized Snapshot snapshot() {
-    return new Snapshot(circuits, budgets, workflows);
+    Map<String, CircuitSnapshot> c = new HashMap<>();
+    circuits.forEach((k, v) -> c.put(k, v.snapshot()));
+    Map<String, BudgetSnapshot> b = new HashMap<>();
+    budgets.forEach((k, v) -> b.put(k, v.snapshot()));
+    Map<String, WorkflowWindow> w = new HashMap<>();
+    workflows.forEach((k, v) -> w.put(k, v.snapshot()));
+    return new Snapshot(c, b, w);
   }
 
   /** Replaces all state (decisions remembered for idempotency are kept). */
   public synchronized void restore(Snapshot s) {
     circuits.clear();
-    circuits.putAll(s.circuits());
+    s.circuits().forEach((k, v) -> circuits.put(k, WorkingCircuit.of(v)));
     budgets.clear();
-    budgets.putAll(s.budgets());
+    s.budgets().forEach((k, v) -> budgets.put(k, WorkingBudget.of(v)));
     workflows.clear();
-    workflows.putAll(s.workflows());
-  }
-
-  private interface CircuitRule {
-    CircuitBreaker.Step apply(CircuitBreaker breaker, CircuitSnapshot s, Instant now);
-  }
-
-  private CircuitBreaker.Step apply(CircuitName name, CircuitRule rule) {
-    Instant now = engine.clock().instant();
-    CircuitSnapshot s = circuits.getOrDefault(name.toString(), CircuitSnapshot.closed(name.toString(), now));
-    CircuitBreaker.Step step = rule.apply(engine.breaker(name), s, now);
-    circuits.put(name.toString(), step.snapshot());
-    step.transitions().forEach(events);
-    return step;
+    s.workflows().forEach((k, v) -> workflows.put(k, WorkingWorkflow.of(v)));
   }
 
   /**
-   * What one decision changes, written to the maps only when it is done (as the service writes back a
-   * {@link RetryState#changedSince} its load): a failed decision changes nothing. Holds the few entries
-   * of one decision (its circuits, its two budgets, its workflow) in small arrays, reused.
+   * A decision failed: only its workflow's window may have changed by then (see {@link DecisionEngine.Slots}),
+   * and goes back to what it was.
    */
-  private final class Changes implements DecisionEngine.Slots {
-    private String[] circuitKeys = new String[4];
-    private CircuitSnapshot[] circuitValues = new CircuitSnapshot[4];
-    private int circuitCount;
-    private String[] budgetKeys = new String[4];
-    private BudgetSnapshot[] budgetValues = new BudgetSnapshot[4];
-    private int budgetCount;
-    private WorkflowWindow loadedWorkflow;
-    private WorkflowWindow workflow;
-    private boolean workflowWritten;
+  private void undo() {
+    if (deciding == null) {
+      return;
+    }
+    if (decidingCreated) {
+      workflows.remove(deciding.workflowId);
+    } else {
+      deciding.undo();
+    }
+  }
 
-    void load(String workflowId) {
-      loadedWorkflow = workflowId == null ? null : workflows.get(workflowId);
+  /** The working state as the engine's rules see it: a missing entry is created where it is asked for. */
+  private final class Slots implements DecisionEngine.Slots {
+    @Override
+    public WorkingCircuit circuit(String key, Instant now) {
+      WorkingCircuit c = circuits.get(key);
+      if (c == null) {
+        c = WorkingCircuit.closed(key, now);
+        circuits.put(key, c);
+      }
+      return c;
     }
 
     @Override
-    public CircuitSnapshot circuit(String key) {
-      for (int i = 0; i < circuitCount; i++) {
-        if (circuitKeys[i].equals(key)) {
-          return circuitValues[i];
-        }
+    public WorkingBudget budget(String key) {
+      WorkingBudget b = budgets.get(key);
+      if (b == null) {
+        b = WorkingBudget.empty(key);
+        budgets.put(key, b);
       }
-      return circuits.get(key);
+      return b;
     }
 
     @Override
-    public void circuit(String key, CircuitSnapshot s) {
-      for (int i = 0; i < circuitCount; i++) {
-        if (circuitKeys[i].equals(key)) {
-          circuitValues[i] = s;
-          return;
-        }
+    public WorkingWorkflow workflow(String workflowId) {
+      WorkingWorkflow w = workflows.get(workflowId);
+      boolean created = w == null;
+      if (created) {
+        w = WorkingWorkflow.empty(workflowId);
+        workflows.put(workflowId, w);
+      } else {
+        w.mark();
       }
-      if (circuitCount == circuitKeys.length) {
-        circuitKeys = Arrays.copyOf(circuitKeys, circuitCount * 2);
-        circuitValues = Arrays.copyOf(circuitValues, circuitCount * 2);
-      }
-      circuitKeys[circuitCount] = key;
-      circuitValues[circuitCount++] = s;
-    }
-
-    @Override
-    public BudgetSnapshot budget(String key) {
-      for (int i = 0; i < budgetCount; i++) {
-        if (budgetKeys[i].equals(key)) {
-          return budgetValues[i];
-        }
-      }
-      return budgets.get(key);
-    }
-
-    @Override
-    public void budget(String key, BudgetSnapshot s) {
-      for (int i = 0; i < budgetCount; i++) {
-        if (budgetKeys[i].equals(key)) {
-          budgetValues[i] = s;
-          return;
-        }
-      }
-      if (budgetCount == budgetKeys.length) {
-        budgetKeys = Arrays.copyOf(budgetKeys, budgetCount * 2);
-        budgetValues = Arrays.copyOf(budgetValues, budgetCount * 2);
-      }
-      budgetKeys[budgetCount] = key;
-      budgetValues[budgetCount++] = s;
-    }
-
-    @Override
-    public WorkflowWindow workflow() {
-      return workflowWritten ? workflow : loadedWorkflow;
-    }
-
-    @Override
-    public void workflow(WorkflowWindow w) {
-      workflow = w;
-      workflowWritten = true;
-    }
-
-    /** Writes what is new or has another version than what was there, as {@link RetryState#changedSince} does. */
-    void store() {
-      for (int i = 0; i < circuitCount; i++) {
-        CircuitSnapshot old = circuits.get(circuitKeys[i]);
-        if (old == null || old.version() != circuitValues[i].version()) {
-          circuits.put(circuitKeys[i], circuitValues[i]);
-        }
-      }
-      for (int i = 0; i < budgetCount; i++) {
-        BudgetSnapshot old = budgets.get(budgetKeys[i]);
-        if (old == null || old.version() != budgetValues[i].version()) {
-          budgets.put(budgetKeys[i], budgetValues[i]);
-        }
-      }
-      WorkflowWindow w = workflow();
-      if (w != null && (loadedWorkflow == null || loadedWorkflow.version() != w.version())) {
-        workflows.put(w.workflowId(), w);
-      }
-    }
-
-    void clear() {
-      for (int i = 0; i < circuitCount; i++) {
-        circuitKeys[i] = null;
-        circuitValues[i] = null;
-      }
-      circuitCount = 0;
-      for (int i = 0; i < budgetCount; i++) {
-        budgetKeys[i] = null;
-        budgetValues[i] = null;
-      }
-      budgetCount = 0;
-      loadedWorkflow = null;
-      workflow = null;
-      workflowWritten = false;
+      deciding = w;
+      decidingCreated = created;
+      return w;
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.rebound.retry.domain;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,8 +19,7 @@ public record SlidingWindow(List<Bucket> buckets) {
   }
 
   public SlidingWindow {
-    // shares storage with the window it came from (see WindowList): recorded on every outcome
-    buckets = WindowList.copyOf(buckets);
+    buckets = List.copyOf(buckets);
   }
 
   public int calls() {
@@ -44,50 +42,5 @@ public record SlidingWindow(List<Bucket> buckets) {
   public double failureRate() {
     int calls = calls();
     return calls == 0 ? 0 : (double) failures() / calls;
-  }
-
-  private WindowList<Bucket> entries() {
-    return (WindowList<Bucket>) buckets;
-  }
-
-  /** The window with one more call, trimmed to the configuration. */
-  SlidingWindow record(long nowMillis, boolean failed, CircuitConfig config) {
-    if (config.slidingWindowType() == Type.COUNT_BASED) {
-      // the last size - 1 calls and this one
-      return new SlidingWindow(entries().append(new Bucket(nowMillis, 1, failed ? 1 : 0), config.slidingWindowSize()));
-    }
-    long slice = Math.max(1, config.slidingWindowDuration().toMillis() / 10);
-    long start = Math.floorDiv(nowMillis, slice) * slice;
-    WindowList<Bucket> kept = trimmed(nowMillis, config).entries();
-    Bucket last = kept.newest();
-    return new SlidingWindow(last != null && last.start == start
-        ? kept.withNewest(new Bucket(start, last.calls + 1, last.failures + (failed ? 1 : 0)))
-        : kept.append(new Bucket(start, 1, failed ? 1 : 0)));
-  }
-
-  /** Without the buckets that have left a time-based window (a count-based one is returned as is). */
-  SlidingWindow trimmed(long nowMillis, CircuitConfig config) {
-    if (config.slidingWindowType() == Type.COUNT_BASED) {
-      return this;
-    }
-    long horizon = nowMillis - config.slidingWindowDuration().toMillis();
-    int n = buckets.size();
-    int leaving = 0;
-    while (leaving < n && buckets.get(leaving).start <= horizon) {
-      leaving++;
-    }
-    for (int i = leaving; i < n; i++) {
-      if (buckets.get(i).start <= horizon) {
-        // out of order (a restored window): keep the later ones that are still inside, as a filter would
-        List<Bucket> out = new ArrayList<>(n);
-        for (Bucket b : buckets) {
-          if (b.start > horizon) {
-            out.add(b);
-          }
-        }
-        return new SlidingWindow(out);
-      }
-    }
-    return leaving == 0 ? this : new SlidingWindow(entries().dropOldest(leaving));
   }
 }

@@ -14,7 +14,8 @@ import java.util.function.Function;
  * (failures from the decisions, successes from the ledger's task events) and abort the workflow when
  * the {@link AbortPolicy} says so — once: the first abort yields a {@link WorkflowAborted} event with an
  * {@link AbortAnalysis}. Recording the same (task, attempt) twice changes nothing, so redelivered
- * messages are harmless.
+ * messages are harmless. The rules are written once, over a {@link WorkingWorkflow} changed in place (as
+ * {@link RetryDecider} keeps its windows); each public method runs the same rule over a copy of its window.
  */
 public final class WorkflowAbort {
 
@@ -37,43 +38,59 @@ public final class WorkflowAbort {
   }
 
   public Step recordSuccess(WorkflowWindow w, String taskId, int attempt, String stage, Instant now) {
-    return new Step(add(w, new WorkflowWindow.Attempt(taskId, attempt, false, stage, null, null, now)),
-        Optional.empty());
+    WorkingWorkflow x = WorkingWorkflow.of(w);
+    recordSuccess(x, taskId, attempt, stage, now);
+    return new Step(x.snapshot(), Optional.empty());
   }
 
   /** Records the failure and aborts when the window has crossed the threshold (only when not yet aborted). */
   public Step recordFailure(WorkflowWindow w, FailureFacts f, Instant now) {
-    WorkflowWindow next = add(w, new WorkflowWindow.Attempt(f.taskId(), f.attempt(), true, f.stage(), f.fingerprint(),
-        f.category(), now));
-    if (!policy.enabled() || next.aborted() || next.recent().size() < policy.minimumAttempts()) {
-      return new Step(next, Optional.empty());
+    WorkingWorkflow x = WorkingWorkflow.of(w);
+    WorkflowAborted aborted = recordFailure(x, f, now);
+    return new Step(x.snapshot(), Optional.ofNullable(aborted));
+  }
+
+  // ---- the rules, over a window changed in place (the methods above run them over a copy of a snapshot)
+
+  void recordSuccess(WorkingWorkflow w, String taskId, int attempt, String stage, Instant now) {
+    add(w, taskId, attempt, false, stage, null, null, now);
+  }
+
+  /** {@link #recordFailure(WorkflowWindow, FailureFacts, Instant)}: returns the abort, or null. */
+  WorkflowAborted recordFailure(WorkingWorkflow w, FailureFacts f, Instant now) {
+    add(w, f.taskId(), f.attempt(), true, f.stage(), f.fingerprint(), f.category(), now);
+    int size = w.size();
+    if (!policy.enabled() || w.abortedAt != null || size < policy.minimumAttempts()) {
+      return null;
     }
-    int failures = (int) next.failures();
-    double ratio = (double) failures / next.recent().size();
+    int failures = w.failures();
+    double ratio = (double) failures / size;
     if (ratio <= policy.failureRatio()) {
-      return new Step(next, Optional.empty());
+      return null;
     }
-    AbortAnalysis analysis = analyse(next, failures, ratio, now);
-    WorkflowWindow aborted = new WorkflowWindow(next.workflowId(), next.recent(), now, next.version() + 1);
-    return new Step(aborted, Optional.of(new WorkflowAborted(analysis)));
+    AbortAnalysis analysis = analyse(w.workflowId, w.recentList(), failures, ratio, now);
+    w.abortedAt = now;
+    w.version++;
+    return new WorkflowAborted(analysis);
   }
 
-  private WorkflowWindow add(WorkflowWindow w, WorkflowWindow.Attempt a) {
-    List<WorkflowWindow.Attempt> recent = w.recent();
-    if (a.taskId() != null) {
-      for (int i = 0; i < recent.size(); i++) {
-        WorkflowWindow.Attempt seen = recent.get(i);
-        if (a.attempt() == seen.attempt() && a.taskId().equals(seen.taskId())) {
-          return w;
-        }
-      }
+  private void add(WorkingWorkflow w, String taskId, int attempt, boolean failed, String stage, String fingerprint,
+      String category, Instant at) {
+    if (taskId != null && w.holds(taskId, attempt)) {
+      return;
     }
-    return new WorkflowWindow(w.workflowId(), w.entries().append(a, policy.window()), w.abortedAt(), w.version() + 1);
+    int max = policy.window();
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
+    w.append(taskId, attempt, failed, stage, fingerprint, category, at, max);
+    w.version++;
   }
 
-  private AbortAnalysis analyse(WorkflowWindow w, int failures, double ratio, Instant now) {
-    List<WorkflowWindow.Attempt> failed = w.recent().stream().filter(WorkflowWindow.Attempt::failed).toList();
-    return new AbortAnalysis(w.workflowId(), w.recent().size(), failures, ratio, policy.failureRatio(),
+  private AbortAnalysis analyse(String workflowId, List<WorkflowWindow.Attempt> recent, int failures, double ratio,
+      Instant now) {
+    List<WorkflowWindow.Attempt> failed = recent.stream().filter(WorkflowWindow.Attempt::failed).toList();
+    return new AbortAnalysis(workflowId, recent.size(), failures, ratio, policy.failureRatio(),
         top(failed, WorkflowWindow.Attempt::fingerprint), top(failed, a -> a.category() == null ? "UNCLASSIFIED" : a.category()),
         top(failed, WorkflowWindow.Attempt::stage), failed.stream().map(WorkflowWindow.Attempt::taskId)
             .filter(Objects::nonNull).distinct().toList(), now);

@@ -19,12 +19,7 @@ public record WorkflowWindow(String workflowId, List<Attempt> recent, Instant ab
 
   public WorkflowWindow {
     Objects.requireNonNull(workflowId, "workflowId");
-    // shares storage with the window it came from (see WindowList): changed by every outcome of the workflow
-    recent = WindowList.copyOf(recent);
-  }
-
-  WindowList<Attempt> entries() {
-    return (WindowList<Attempt>) recent;
+    recent = List.copyOf(recent);
   }
 
   public static WorkflowWindow empty(String workflowId) {

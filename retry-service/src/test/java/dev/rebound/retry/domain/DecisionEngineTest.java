@@ -1,6 +1,7 @@
 package dev.rebound.retry.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.common.classification.DecisionAction;
 import dev.rebound.common.message.Decision;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /** The scenarios at the domain level: a fixed clock, a seeded random source, no sleeps. */
@@ -385,5 +387,35 @@ class DecisionEngineTest {
         .retryAfter(Duration.ofSeconds(120)).build());
 
     assertThat(r.delay()).isBetween(Duration.ofMillis(1200), Duration.ofMillis(1210));
+  }
+
+  @Test
+  void aDecisionThatThrowsChangesNothingAndTheSameFailureIsDecidedAfterwards() {
+    boolean[] broken = {false};
+    SplittableRandom draws = new SplittableRandom(42);
+    RandomGenerator random = () -> {
+      if (broken[0]) {
+        throw new IllegalStateException("no randomness");
+      }
+      return draws.nextLong();
+    };
+    RetryDecider d = new RetryDecider(DecisionEngine.of(DecisionRules.defaults(), clock, random), events::add);
+    d.decide(timeout("task-1", 1).workflowId("wf-1").build());
+    d.onSuccess(new TaskSuccess("task-2", 1, "build", null, "wf-1", null));
+    RetryDecider.Snapshot before = d.snapshot();
+
+    // the workflow's window records the failure before the jitter is drawn (a known workflow, a new one)
+    clock.advance(Duration.ofSeconds(1));
+    FailureFacts f = timeout("task-3", 1).workflowId("wf-1").agent("runner-9").build();
+    broken[0] = true;
+    assertThatThrownBy(() -> d.decide(f)).hasMessage("no randomness");
+    assertThat(d.snapshot()).isEqualTo(before);
+    assertThatThrownBy(() -> d.decide(timeout("task-4", 1).workflowId("wf-2").build())).hasMessage("no randomness");
+    assertThat(d.snapshot()).isEqualTo(before);
+
+    broken[0] = false;
+    assertThat(d.decide(f).action()).isEqualTo(DecisionAction.RETRY);
+    assertThat(d.snapshot()).isNotEqualTo(before);
+    assertThat(d.snapshot().workflows().get("wf-1").recent()).hasSize(3);
   }
 }
