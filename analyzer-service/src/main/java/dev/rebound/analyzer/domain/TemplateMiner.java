@@ -32,6 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to merge depend on which one came first. That is the trade-off for learning at all: persist the
  * state ({@link #export()} / {@link #restore(List)}) and ids survive restarts.
  *
+ * <p><b>Bounded.</b> At most {@code maxClusters} clusters: beyond, the least recently used eighth
+ * is evicted (its exact templates with it), so input with millions of distinct templates keeps a
+ * fixed footprint. An evicted cluster that comes back gets its old id again (the id is a hash of its
+ * first template), with its count restarted; the service keeps the occurrence counts in its store.
+ * The exact-template cache is bounded by {@code maxCachedTemplates} the same way (emptied when full).
+ *
  * <p>Thread-safe: lookups of known templates are lock-free; learning is serialized.
  */
 public final class TemplateMiner {
@@ -39,7 +45,7 @@ public final class TemplateMiner {
   /**
    * @param depth               tree depth as in Drain; {@code depth - 2} leading tokens route a template
    * @param similarityThreshold fraction of equal tokens needed to join a cluster
-   * @param maxClusters         learning stops beyond this many clusters (ids are still computed)
+   * @param maxClusters         bound on the clusters kept; the least recently used are evicted beyond
    * @param maxCachedTemplates  bound on the exact-template cache
    */
   public record Config(int depth, double similarityThreshold, int maxClusters, int maxCachedTemplates) {
@@ -74,17 +80,33 @@ public final class TemplateMiner {
   private static final class Cluster {
     final String id;
     final String discriminator;
+    final String leafKey;
     volatile String[] tokens;
+    // isWord of each token, kept with the tokens so similarity never re-reads their characters
+    volatile boolean[] words;
     volatile String template;
     long size;
+    // recency for eviction; written without synchronization by lookups, an approximate order is enough
+    long lastUsed;
+    boolean evicted;
 
-    Cluster(String id, String discriminator, String[] tokens, long size) {
+    Cluster(String id, String discriminator, String leafKey, String[] tokens, long size) {
       this.id = id;
       this.discriminator = discriminator;
+      this.leafKey = leafKey;
       this.tokens = tokens;
+      this.words = wordFlags(tokens);
       this.template = String.join(" ", tokens);
       this.size = size;
     }
+  }
+
+  private static boolean[] wordFlags(String[] tokens) {
+    boolean[] w = new boolean[tokens.length];
+    for (int i = 0; i < tokens.length; i++) {
+      w[i] = isWord(tokens[i]);
+    }
+    return w;
   }
 
   private final Config config;
@@ -93,6 +115,7 @@ public final class TemplateMiner {
   private final AtomicInteger cached = new AtomicInteger();
   private final Map<String, List<Cluster>> leaves = new HashMap<>();
   private final List<Cluster> clusters = new ArrayList<>();
+  private long clock;
 
   public TemplateMiner() {
     this(Config.DEFAULT);
@@ -115,7 +138,8 @@ public final class TemplateMiner {
   public Match match(String discriminator, String template) {
     ConcurrentHashMap<String, Cluster> byTemplate = exact.get(discriminator);
     Cluster known = byTemplate == null ? null : byTemplate.get(template);
-    if (known != null) {
+    if (known != null && !known.evicted) {
+      known.lastUsed = ++clock; // racy on purpose: eviction needs a rough recency, not an exact one
       return new Match(known.id, known.template);
     }
     return learn(discriminator, template);
@@ -129,47 +153,91 @@ public final class TemplateMiner {
     if (best != null) {
       String[] merged = merge(best.tokens, tokens);
       if (merged != best.tokens) {
+        best.words = wordFlags(merged);
         best.tokens = merged;
         best.template = String.join(" ", merged);
       }
       best.size++;
     } else {
-      String id = clusterId(discriminator, template);
       if (clusters.size() >= config.maxClusters()) {
-        return new Match(id, template); // full: still a stable id, nothing learned
+        evictLeastRecentlyUsed();
       }
-      best = new Cluster(id, discriminator, tokens, 1);
-      add(leafKey, best);
+      best = new Cluster(clusterId(discriminator, template), discriminator, leafKey, tokens, 1);
+      add(best);
     }
-    if (cached.get() < config.maxCachedTemplates()
+    best.lastUsed = ++clock;
+    if (cached.get() >= config.maxCachedTemplates()) {
+      exact.clear(); // a cache: emptied when full, refilled by the templates still in use
+      cached.set(0);
+    }
+    if (config.maxCachedTemplates() > 0
         && exact.computeIfAbsent(discriminator, d -> new ConcurrentHashMap<>()).put(template, best) == null) {
       cached.incrementAndGet();
     }
     return new Match(best.id, best.template);
   }
 
-  private void add(String leafKey, Cluster cluster) {
-    leaves.computeIfAbsent(leafKey, k -> new ArrayList<>()).add(cluster);
+  private void add(Cluster cluster) {
+    leaves.computeIfAbsent(cluster.leafKey, k -> new ArrayList<>()).add(cluster);
     clusters.add(cluster);
+  }
+
+  /** Drops the least recently used eighth of the clusters (at least one) and their cached templates. */
+  private void evictLeastRecentlyUsed() {
+    int n = Math.max(1, clusters.size() / 8);
+    long[] stamps = new long[clusters.size()];
+    for (int i = 0; i < stamps.length; i++) {
+      stamps[i] = clusters.get(i).lastUsed;
+    }
+    java.util.Arrays.sort(stamps);
+    long cutoff = stamps[n - 1];
+    int evicted = 0;
+    for (Cluster c : clusters) {
+      if (c.lastUsed <= cutoff && evicted < n) {
+        c.evicted = true;
+        evicted++;
+        List<Cluster> leaf = leaves.get(c.leafKey);
+        leaf.remove(c);
+        if (leaf.isEmpty()) {
+          leaves.remove(c.leafKey);
+        }
+      }
+    }
+    clusters.removeIf(c -> c.evicted);
+    int[] removed = new int[1];
+    for (ConcurrentHashMap<String, Cluster> byTemplate : exact.values()) {
+      byTemplate.values().removeIf(c -> c.evicted && ++removed[0] > 0);
+    }
+    cached.addAndGet(-removed[0]);
   }
 
   private Cluster mostSimilar(List<Cluster> leaf, String[] tokens) {
     Cluster best = null;
     double bestSim = -1;
     int bestWildcards = Integer.MAX_VALUE;
+    boolean[] tokenWords = null; // computed on the first mismatch only
+    // a cluster with more mismatches than this cannot reach the threshold: stop comparing early
+    int maxMismatches = tokens.length - (int) Math.ceil(config.similarityThreshold() * tokens.length - 1e-9);
     for (Cluster c : leaf) {
       String[] t = c.tokens;
+      boolean[] words = c.words;
       int equal = 0;
       int wildcards = 0;
+      int mismatches = 0;
       boolean blocked = false;
       for (int i = 0; i < t.length && !blocked; i++) {
-        if (t[i].equals(WILDCARD)) {
+        String ti = t[i];
+        if (ti == WILDCARD || ti.equals(WILDCARD)) {
           wildcards++;
           equal++;
-        } else if (t[i].equals(tokens[i])) {
+        } else if (ti.equals(tokens[i])) {
           equal++;
         } else {
-          blocked = (isWord(t[i]) || isWord(tokens[i])) && !(i > 0 && t[i - 1].equals(tokens[i - 1]) && namesNext(tokens[i - 1]));
+          if (tokenWords == null) {
+            tokenWords = wordFlags(tokens);
+          }
+          blocked = (words[i] || tokenWords[i]) && !(i > 0 && t[i - 1].equals(tokens[i - 1]) && namesNext(tokens[i - 1]))
+              || ++mismatches > maxMismatches;
         }
       }
       if (blocked) {
@@ -203,7 +271,7 @@ public final class TemplateMiner {
         if (out == null) {
           out = cluster.clone();
         }
-        out[i] = WILDCARD;
+        out[i] = WILDCARD; // the constant itself: similarity compares by reference first
       }
     }
     return out == null ? cluster : out;
@@ -306,8 +374,9 @@ public final class TemplateMiner {
         continue;
       }
       String[] tokens = t.template().isEmpty() ? new String[0] : t.template().split(" ");
-      Cluster c = new Cluster(t.clusterId(), t.discriminator(), tokens, t.size());
-      add(leafKey(t.discriminator(), tokens), c);
+      Cluster c = new Cluster(t.clusterId(), t.discriminator(), leafKey(t.discriminator(), tokens), tokens, t.size());
+      c.lastUsed = ++clock;
+      add(c);
       byId.put(c.id, c);
     }
   }

@@ -1,0 +1,101 @@
+package dev.rebound.common;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Appends a {@link JsonObject} as JSON text to a {@link StringBuilder}, byte for byte what
+ * {@link JsonObject#encode()} writes (same field order, Jackson's escapes, {@link Double#toString}
+ * numbers), without a generator, a writer and an intermediate string per object. For the hot output
+ * paths (one verdict line per input line); values other than strings, numbers, booleans, null, maps
+ * and lists fall back to {@link Json#encode(Object)}.
+ */
+public final class JsonText {
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private JsonText() {
+  }
+
+  public static StringBuilder append(StringBuilder sb, JsonObject o) {
+    return appendMap(sb, o.getMap());
+  }
+
+  private static StringBuilder appendMap(StringBuilder sb, Map<String, Object> map) {
+    sb.append('{');
+    boolean first = true;
+    for (Map.Entry<String, Object> e : map.entrySet()) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      appendString(sb, e.getKey());
+      sb.append(':');
+      appendValue(sb, e.getValue());
+    }
+    return sb.append('}');
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void appendValue(StringBuilder sb, Object v) {
+    if (v == null) {
+      sb.append("null");
+    } else if (v instanceof String s) {
+      appendString(sb, s);
+    } else if (v instanceof Boolean b) {
+      sb.append(b.booleanValue());
+    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      sb.append(((Number) v).longValue());
+    } else if (v instanceof Double d && Double.isFinite(d)) {
+      sb.append(d.doubleValue());
+    } else if (v instanceof JsonObject jo) {
+      appendMap(sb, jo.getMap());
+    } else if (v instanceof JsonArray ja) {
+      appendList(sb, ja.getList());
+    } else if (v instanceof Map<?, ?> m && m.keySet().stream().allMatch(k -> k instanceof String)) {
+      appendMap(sb, (Map<String, Object>) m);
+    } else if (v instanceof List<?> l) {
+      appendList(sb, l);
+    } else {
+      sb.append(Json.encode(v));
+    }
+  }
+
+  private static void appendList(StringBuilder sb, List<?> list) {
+    sb.append('[');
+    for (int i = 0; i < list.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      appendValue(sb, list.get(i));
+    }
+    sb.append(']');
+  }
+
+  /** A JSON string as Jackson writes it: quote, backslash and control characters escaped, the rest as is. */
+  public static void appendString(StringBuilder sb, String s) {
+    sb.append('"');
+    int start = 0;
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      sb.append(s, start, i);
+      start = i + 1;
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+      }
+    }
+    sb.append(s, start, s.length()).append('"');
+  }
+}
