@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Appends a {@link JsonObject} as JSON text to a {@link StringBuilder}, byte for byte what
+ * Appends a {@link JsonObject} as JSON text to a {@link Buffer}, character for character what
  * {@link JsonObject#encode()} writes (same field order, Jackson's escapes, {@link Double#toString}
  * numbers), without a generator, a writer and an intermediate string per object. For the hot output
  * paths (one verdict line per input line); values other than strings, numbers, booleans, null, maps
@@ -19,11 +19,66 @@ public final class JsonText {
   private JsonText() {
   }
 
-  public static StringBuilder append(StringBuilder sb, JsonObject o) {
-    return appendMap(sb, o.getMap());
+  public static Buffer append(Buffer sb, JsonObject o) {
+    appendMap(sb, o.getMap());
+    return sb;
   }
 
-  private static StringBuilder appendMap(StringBuilder sb, Map<String, Object> map) {
+  /**
+   * A growable {@code char[]}: unlike a {@link StringBuilder}, which turns UTF-16 for good at the
+   * first non-Latin-1 character and then copies character by character, strings are copied in bulk.
+   */
+  public static final class Buffer {
+    private char[] chars;
+    private int length;
+
+    public Buffer(int capacity) {
+      chars = new char[Math.max(16, capacity)];
+    }
+
+    public int length() {
+      return length;
+    }
+
+    public Buffer append(char c) {
+      if (length == chars.length) {
+        grow(1);
+      }
+      chars[length++] = c;
+      return this;
+    }
+
+    public Buffer append(String s) {
+      return append(s, 0, s.length());
+    }
+
+    public Buffer append(String s, int start, int end) {
+      int n = end - start;
+      if (length + n > chars.length) {
+        grow(n);
+      }
+      s.getChars(start, end, chars, length);
+      length += n;
+      return this;
+    }
+
+    /** Writes the content and empties the buffer. */
+    public void writeTo(java.io.Writer out) throws java.io.IOException {
+      out.write(chars, 0, length);
+      length = 0;
+    }
+
+    @Override
+    public String toString() {
+      return new String(chars, 0, length);
+    }
+
+    private void grow(int needed) {
+      chars = java.util.Arrays.copyOf(chars, Math.max(chars.length * 2, length + needed));
+    }
+  }
+
+  private static void appendMap(Buffer sb, Map<String, Object> map) {
     sb.append('{');
     boolean first = true;
     for (Map.Entry<String, Object> e : map.entrySet()) {
@@ -35,21 +90,21 @@ public final class JsonText {
       sb.append(':');
       appendValue(sb, e.getValue());
     }
-    return sb.append('}');
+    sb.append('}');
   }
 
   @SuppressWarnings("unchecked")
-  private static void appendValue(StringBuilder sb, Object v) {
+  private static void appendValue(Buffer sb, Object v) {
     if (v == null) {
       sb.append("null");
     } else if (v instanceof String s) {
       appendString(sb, s);
     } else if (v instanceof Boolean b) {
-      sb.append(b.booleanValue());
+      sb.append(b ? "true" : "false");
     } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-      sb.append(((Number) v).longValue());
+      sb.append(Long.toString(((Number) v).longValue()));
     } else if (v instanceof Double d && Double.isFinite(d)) {
-      sb.append(d.doubleValue());
+      sb.append(Double.toString(d));
     } else if (v instanceof JsonObject jo) {
       appendMap(sb, jo.getMap());
     } else if (v instanceof JsonArray ja) {
@@ -63,7 +118,7 @@ public final class JsonText {
     }
   }
 
-  private static void appendList(StringBuilder sb, List<?> list) {
+  private static void appendList(Buffer sb, List<?> list) {
     sb.append('[');
     for (int i = 0; i < list.size(); i++) {
       if (i > 0) {
@@ -75,7 +130,7 @@ public final class JsonText {
   }
 
   /** A JSON string as Jackson writes it: quote, backslash and control characters escaped, the rest as is. */
-  public static void appendString(StringBuilder sb, String s) {
+  public static void appendString(Buffer sb, String s) {
     sb.append('"');
     int start = 0;
     for (int i = 0, n = s.length(); i < n; i++) {

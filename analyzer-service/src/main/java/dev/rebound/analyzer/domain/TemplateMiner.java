@@ -216,6 +216,7 @@ public final class TemplateMiner {
     double bestSim = -1;
     int bestWildcards = Integer.MAX_VALUE;
     boolean[] tokenWords = null; // computed on the first mismatch only
+    boolean[] tokenNames = null;
     // a cluster with more mismatches than this cannot reach the threshold: stop comparing early
     int maxMismatches = tokens.length - (int) Math.ceil(config.similarityThreshold() * tokens.length - 1e-9);
     for (Cluster c : leaf) {
@@ -235,8 +236,12 @@ public final class TemplateMiner {
         } else {
           if (tokenWords == null) {
             tokenWords = wordFlags(tokens);
+            tokenNames = new boolean[tokens.length];
+            for (int k = 0; k < tokens.length; k++) {
+              tokenNames[k] = namesNext(tokens[k]);
+            }
           }
-          blocked = (words[i] || tokenWords[i]) && !(i > 0 && t[i - 1].equals(tokens[i - 1]) && namesNext(tokens[i - 1]))
+          blocked = (words[i] || tokenWords[i]) && !(i > 0 && tokenNames[i - 1] && t[i - 1].equals(tokens[i - 1]))
               || ++mismatches > maxMismatches;
         }
       }

@@ -73,18 +73,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
     Writer out = spec.commandLine().getOut();
     // verdict lines are appended to one buffer and written in large chunks: no string, generator or
     // writer call per line
-    StringBuilder buffer = new StringBuilder(OUTPUT_CHUNK_CHARS + 4096);
+    JsonText.Buffer buffer = new JsonText.Buffer(OUTPUT_CHUNK_CHARS + 4096);
     String line;
     int n = 0;
     while ((line = in.readLine()) != null) {
       n++;
       analyze(classifier, line, n, buffer).append('\n');
       if (buffer.length() >= OUTPUT_CHUNK_CHARS) {
-        out.append(buffer);
-        buffer.setLength(0);
+        buffer.writeTo(out);
       }
     }
-    out.append(buffer);
+    buffer.writeTo(out);
     out.flush();
     return 0;
   }
@@ -92,7 +91,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   private static final int OUTPUT_CHUNK_CHARS = 1 << 16;
 
   /** Appends the JSON line (without its line break) answering one input line. */
-  StringBuilder analyze(Classifier classifier, String line, int lineNumber, StringBuilder out) {
+  JsonText.Buffer analyze(Classifier classifier, String line, int lineNumber, JsonText.Buffer out) {
     try {
       ClassifyRequest request = jsonInput
           ? ClassifyRequest.fromJson(JsonFields.requireObject(Json.decodeValue(line)))
