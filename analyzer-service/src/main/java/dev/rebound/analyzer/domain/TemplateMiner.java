@@ -286,7 +286,8 @@ public final class TemplateMiner {
     StringBuilder sb = new StringBuilder(discriminator).append('\u0000').append(tokens.length);
     int prefix = Math.min(tokens.length, config.depth() - 2);
     for (int i = 0; i < prefix; i++) {
-      sb.append('\u0000').append(isVariable(tokens[i]) ? WILDCARD : tokens[i]);
+      // only what must be equal to merge routes: a token that may become a wildcard goes under <*>
+      sb.append('\u0000').append(isVariable(tokens[i]) || !isWord(tokens[i]) ? WILDCARD : tokens[i]);
     }
     return sb.toString();
   }
@@ -298,6 +299,9 @@ public final class TemplateMiner {
    * out", "statement timeout" vs "lock timeout".
    */
   static boolean isWord(String token) {
+    if (token.indexOf('<') >= 0 && token.indexOf('>') > 0) {
+      return false; // a placeholder: a variable of whatever type, not prose
+    }
     int a = 0;
     int b = token.length();
     while (a < b && !Character.isLetterOrDigit(token.charAt(a))) {
@@ -306,8 +310,8 @@ public final class TemplateMiner {
     while (b > a && !Character.isLetterOrDigit(token.charAt(b - 1))) {
       b--;
     }
-    if (a == b) {
-      return false;
+    if (a == b || DATE_WORDS.contains(token.substring(a, b).toLowerCase(Locale.ROOT))) {
+      return false; // a date spelled out ("Wed Jul  6"), data like the digits around it
     }
     for (int i = a; i < b; i++) {
       char c = token.charAt(i);
@@ -320,6 +324,11 @@ public final class TemplateMiner {
     }
     return true;
   }
+
+  private static final Set<String> DATE_WORDS = Set.of("mon", "tue", "wed", "thu", "fri", "sat", "sun",
+      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "may",
+      "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january", "february", "march", "april", "june", "july",
+      "august", "september", "october", "november", "december");
 
   /**
    * Nouns after which error messages put a name ("container api", "table payments", "project

@@ -89,7 +89,12 @@ public final class LoghubGrouping {
       Classifier c = Classifier.builder(RuleCatalog.builtin()).miner(new TemplateMiner()).build();
       return m -> c.classify(FailureInput.ofMessage(m)).fingerprint();
     }
-    Fingerprinter f = new Fingerprinter(new TemplateMiner());
+    TemplateMiner.Config d = TemplateMiner.Config.DEFAULT;
+    // -Dminer.similarity / -Dminer.depth: to explore; the figures in docs/benchmarks.md use the defaults
+    TemplateMiner.Config config = new TemplateMiner.Config(Integer.getInteger("miner.depth", d.depth()),
+        Double.parseDouble(System.getProperty("miner.similarity", Double.toString(d.similarityThreshold()))),
+        d.maxClusters(), d.maxCachedTemplates());
+    Fingerprinter f = new Fingerprinter(new TemplateMiner(config));
     return m -> f.fingerprint(m).id();
   }
 
