@@ -109,9 +109,23 @@ public final class TemplateMasker {
 
   /** Four or more words: a sentence quoted inside the message (Python reprs, Rust panics), not a value. */
   private static boolean isProse(String s, int a, int b) {
+    if (isRequestLine(s, a, b)) {
+      return true; // "GET /v2/servers HTTP/1.1": the method is what the message is about, the path is masked
+    }
     int spaces = 0;
     for (int i = a; i < b; i++) {
       if (s.charAt(i) == ' ' && ++spaces >= 3) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final String[] HTTP_METHODS = {"GET ", "POST ", "PUT ", "DELETE ", "PATCH ", "HEAD ", "OPTIONS "};
+
+  private static boolean isRequestLine(String s, int a, int b) {
+    for (String m : HTTP_METHODS) {
+      if (b - a > m.length() && s.startsWith(m, a) && s.charAt(a + m.length()) == '/') {
         return true;
       }
     }
