@@ -337,7 +337,7 @@ public final class TemplateMiner {
    */
   private static final Set<String> NAMING_NOUNS = Set.of("container", "pod", "node", "table",
       "relation", "column", "project", "database", "user", "host", "bucket", "topic", "queue", "service", "module",
-      "package", "repository", "image", "volume", "namespace", "index", "branch", "tenant", "account", "lookup");
+      "package", "repository", "image", "volume", "namespace", "index", "branch", "tenant", "account", "lookup", "for");
 
   static boolean namesNext(String token) {
     return NAMING_NOUNS.contains(token.toLowerCase(Locale.ROOT));
