@@ -94,6 +94,11 @@ public final class TemplateMiner {
       this.id = id;
       this.discriminator = discriminator;
       this.leafKey = leafKey;
+      for (int i = 0; i < tokens.length; i++) {
+        if (tokens[i].equals(WILDCARD)) {
+          tokens[i] = WILDCARD; // one instance: similarity compares wildcards by reference
+        }
+      }
       this.tokens = tokens;
       this.words = wordFlags(tokens);
       this.template = String.join(" ", tokens);
@@ -215,12 +220,32 @@ public final class TemplateMiner {
     Cluster best = null;
     double bestSim = -1;
     int bestWildcards = Integer.MAX_VALUE;
-    boolean[] tokenWords = null; // computed on the first mismatch only
-    boolean[] tokenNames = null;
+    boolean[] tokenWords = wordFlags(tokens);
+    boolean[] tokenNames = new boolean[tokens.length];
+    for (int k = 0; k < tokens.length; k++) {
+      tokenNames[k] = namesNext(tokens[k]);
+    }
+    // Anchors: the template's words that no naming noun precedes. A cluster holding anything else
+    // than that word (or a wildcard) there is blocked, so most clusters of a large leaf are rejected
+    // after a comparison or two instead of a walk through all their tokens.
+    int[] anchors = new int[tokens.length];
+    int anchorCount = 0;
+    for (int i = 0; i < tokens.length; i++) {
+      if (tokenWords[i] && !(i > 0 && tokenNames[i - 1])) {
+        anchors[anchorCount++] = i;
+      }
+    }
     // a cluster with more mismatches than this cannot reach the threshold: stop comparing early
     int maxMismatches = tokens.length - (int) Math.ceil(config.similarityThreshold() * tokens.length - 1e-9);
+    clusters:
     for (Cluster c : leaf) {
       String[] t = c.tokens;
+      for (int k = 0; k < anchorCount; k++) {
+        String ta = t[anchors[k]];
+        if (ta != WILDCARD && !ta.equals(tokens[anchors[k]])) {
+          continue clusters;
+        }
+      }
       boolean[] words = c.words;
       int equal = 0;
       int wildcards = 0;
@@ -228,19 +253,12 @@ public final class TemplateMiner {
       boolean blocked = false;
       for (int i = 0; i < t.length && !blocked; i++) {
         String ti = t[i];
-        if (ti == WILDCARD || ti.equals(WILDCARD)) {
+        if (ti == WILDCARD) {
           wildcards++;
           equal++;
         } else if (ti.equals(tokens[i])) {
           equal++;
         } else {
-          if (tokenWords == null) {
-            tokenWords = wordFlags(tokens);
-            tokenNames = new boolean[tokens.length];
-            for (int k = 0; k < tokens.length; k++) {
-              tokenNames[k] = namesNext(tokens[k]);
-            }
-          }
           blocked = (words[i] || tokenWords[i]) && !(i > 0 && tokenNames[i - 1] && t[i - 1].equals(tokens[i - 1]))
               || ++mismatches > maxMismatches;
         }
@@ -272,7 +290,7 @@ public final class TemplateMiner {
   private static String[] merge(String[] cluster, String[] tokens) {
     String[] out = null;
     for (int i = 0; i < cluster.length; i++) {
-      if (!cluster[i].equals(WILDCARD) && !cluster[i].equals(tokens[i])) {
+      if (cluster[i] != WILDCARD && !cluster[i].equals(tokens[i])) {
         if (out == null) {
           out = cluster.clone();
         }
