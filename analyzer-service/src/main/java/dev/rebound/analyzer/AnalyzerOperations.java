@@ -8,6 +8,7 @@ import dev.rebound.analyzer.store.AnalyzerStore;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.JsonText;
+import dev.rebound.common.text.TextBuffer;
 import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.db.GroupCommit;
@@ -112,7 +113,7 @@ public final class AnalyzerOperations {
     if (count > maxLines) {
       throw ReboundException.badRequest("a batch may hold at most " + maxLines + " lines, got " + count);
     }
-    JsonText.Buffer out = new JsonText.Buffer(Math.max(1024, Math.min(ndjson.length() * 4, 1 << 22)));
+    TextBuffer out = new TextBuffer(Math.max(1024, Math.min(ndjson.length() * 4, 1 << 22)));
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       if (line.isBlank()) {

@@ -1,5 +1,6 @@
 package dev.rebound.common;
 
+import dev.rebound.common.text.TextBuffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Appends a {@link JsonObject} as JSON text to a {@link Buffer}, character for character what
+ * Appends a {@link JsonObject} as JSON text to a {@link TextBuffer}, character for character what
  * {@link JsonObject#encode()} writes (same field order, Jackson's escapes, {@link Double#toString}
  * numbers), without a generator, a writer and an intermediate string per object. For the hot output
  * paths (one verdict line per input line); values other than strings, numbers, booleans, null, maps
@@ -19,66 +20,12 @@ public final class JsonText {
   private JsonText() {
   }
 
-  public static Buffer append(Buffer sb, JsonObject o) {
+  public static TextBuffer append(TextBuffer sb, JsonObject o) {
     appendMap(sb, o.getMap());
     return sb;
   }
 
-  /**
-   * A growable {@code char[]}: unlike a {@link StringBuilder}, which turns UTF-16 for good at the
-   * first non-Latin-1 character and then copies character by character, strings are copied in bulk.
-   */
-  public static final class Buffer {
-    private char[] chars;
-    private int length;
-
-    public Buffer(int capacity) {
-      chars = new char[Math.max(16, capacity)];
-    }
-
-    public int length() {
-      return length;
-    }
-
-    public Buffer append(char c) {
-      if (length == chars.length) {
-        grow(1);
-      }
-      chars[length++] = c;
-      return this;
-    }
-
-    public Buffer append(String s) {
-      return append(s, 0, s.length());
-    }
-
-    public Buffer append(String s, int start, int end) {
-      int n = end - start;
-      if (length + n > chars.length) {
-        grow(n);
-      }
-      s.getChars(start, end, chars, length);
-      length += n;
-      return this;
-    }
-
-    /** Writes the content and empties the buffer. */
-    public void writeTo(java.io.Writer out) throws java.io.IOException {
-      out.write(chars, 0, length);
-      length = 0;
-    }
-
-    @Override
-    public String toString() {
-      return new String(chars, 0, length);
-    }
-
-    private void grow(int needed) {
-      chars = java.util.Arrays.copyOf(chars, Math.max(chars.length * 2, length + needed));
-    }
-  }
-
-  private static void appendMap(Buffer sb, Map<String, Object> map) {
+  private static void appendMap(TextBuffer sb, Map<String, Object> map) {
     sb.append('{');
     boolean first = true;
     for (Map.Entry<String, Object> e : map.entrySet()) {
@@ -94,7 +41,7 @@ public final class JsonText {
   }
 
   @SuppressWarnings("unchecked")
-  private static void appendValue(Buffer sb, Object v) {
+  private static void appendValue(TextBuffer sb, Object v) {
     if (v == null) {
       sb.append("null");
     } else if (v instanceof String s) {
@@ -118,7 +65,7 @@ public final class JsonText {
     }
   }
 
-  private static void appendList(Buffer sb, List<?> list) {
+  private static void appendList(TextBuffer sb, List<?> list) {
     sb.append('[');
     for (int i = 0; i < list.size(); i++) {
       if (i > 0) {
@@ -130,10 +77,26 @@ public final class JsonText {
   }
 
   /** A JSON string as Jackson writes it: quote, backslash and control characters escaped, the rest as is. */
-  public static void appendString(Buffer sb, String s) {
+  public static void appendString(TextBuffer sb, String s) {
     sb.append('"');
-    int start = 0;
-    for (int i = 0, n = s.length(); i < n; i++) {
+    // copy in bulk, then look for what needs escaping in the array (rare): cheaper than charAt per character
+    int at = sb.length();
+    int n = s.length();
+    sb.append(s, 0, n);
+    for (int i = at, end = at + n; i < end; i++) {
+      char c = sb.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        sb.setLength(i);
+        appendEscaped(sb, s, i - at);
+        break;
+      }
+    }
+    sb.append('"');
+  }
+
+  private static void appendEscaped(TextBuffer sb, String s, int from) {
+    int start = from;
+    for (int i = from, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       if (c >= 0x20 && c != '"' && c != '\\') {
         continue;
@@ -151,6 +114,6 @@ public final class JsonText {
         default -> sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
       }
     }
-    sb.append(s, start, s.length()).append('"');
+    sb.append(s, start, s.length());
   }
 }

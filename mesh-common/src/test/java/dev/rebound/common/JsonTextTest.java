@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import dev.rebound.common.text.TextBuffer;
 import org.junit.jupiter.api.Test;
 
 class JsonTextTest {
@@ -17,6 +18,6 @@ class JsonTextTest {
         .put("tiny", 1.0E-5).put("retryAfterMs", 30_000L).put("count", 7).put("ruleId", (String) null)
         .put("recommendations", new JsonArray(List.of("a", "b"))).put("nested", new JsonObject().put("k", false))
         .put("map", Map.of("x", 1)).put("list", List.of(1, "two"));
-    assertThat(JsonText.append(new JsonText.Buffer(4), o).toString()).isEqualTo(o.encode());
+    assertThat(JsonText.append(new TextBuffer(4), o).toString()).isEqualTo(o.encode());
   }
 }

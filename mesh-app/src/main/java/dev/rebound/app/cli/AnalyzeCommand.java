@@ -8,6 +8,7 @@ import dev.rebound.analyzer.domain.TemplateMiner;
 import dev.rebound.analyzer.domain.Verdict;
 import dev.rebound.common.JsonFields;
 import dev.rebound.common.JsonText;
+import dev.rebound.common.text.TextBuffer;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.request.ClassifyRequest;
 import io.vertx.core.json.DecodeException;
@@ -73,7 +74,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     Writer out = spec.commandLine().getOut();
     // verdict lines are appended to one buffer and written in large chunks: no string, generator or
     // writer call per line
-    JsonText.Buffer buffer = new JsonText.Buffer(OUTPUT_CHUNK_CHARS + 4096);
+    TextBuffer buffer = new TextBuffer(OUTPUT_CHUNK_CHARS + 4096);
     String line;
     int n = 0;
     while ((line = in.readLine()) != null) {
@@ -91,7 +92,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   private static final int OUTPUT_CHUNK_CHARS = 1 << 16;
 
   /** Appends the JSON line (without its line break) answering one input line. */
-  JsonText.Buffer analyze(Classifier classifier, String line, int lineNumber, JsonText.Buffer out) {
+  TextBuffer analyze(Classifier classifier, String line, int lineNumber, TextBuffer out) {
     try {
       ClassifyRequest request = jsonInput
           ? ClassifyRequest.fromJson(JsonFields.requireObject(Json.decodeValue(line)))
