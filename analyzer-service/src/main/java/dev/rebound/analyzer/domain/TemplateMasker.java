@@ -22,7 +22,7 @@ public final class TemplateMasker {
   /** Returns the template of {@code message}. */
   public String mask(String message) {
     int n = message.length();
-    TextBuffer out = new TextBuffer(n + 16);
+    TextBuffer out = new TextBuffer(n + n / 2 + 16); // placeholders are often longer than what they replace
     int i = 0;
     while (i < n) {
       char c = message.charAt(i);

@@ -89,9 +89,12 @@ public final class TemplateMiner {
     // recency for eviction; written without synchronization by lookups, an approximate order is enough
     long lastUsed;
     boolean evicted;
+    // creation order: the tie-break between equally similar clusters (the first one learned wins)
+    final long seq;
 
-    Cluster(String id, String discriminator, String leafKey, String[] tokens, long size) {
+    Cluster(String id, String discriminator, String leafKey, String[] tokens, long size, long seq) {
       this.id = id;
+      this.seq = seq;
       this.discriminator = discriminator;
       this.leafKey = leafKey;
       for (int i = 0; i < tokens.length; i++) {
@@ -103,6 +106,68 @@ public final class TemplateMiner {
       this.words = wordFlags(tokens);
       this.template = String.join(" ", tokens);
       this.size = size;
+    }
+  }
+
+  /**
+   * The clusters of one leaf, also indexed by their words: a template's anchor word (see
+   * {@link #mostSimilar}) narrows the candidates to the clusters holding that word, or a wildcard, at
+   * that position, instead of every cluster of the leaf.
+   */
+  private static final class Leaf {
+    final List<Cluster> all = new ArrayList<>();
+    final Map<String, List<Cluster>> byWord = new HashMap<>();
+    final Map<Integer, List<Cluster>> wildcards = new HashMap<>();
+
+    void add(Cluster c) {
+      all.add(c);
+      index(c);
+    }
+
+    void remove(Cluster c) {
+      all.remove(c);
+      unindex(c);
+    }
+
+    void index(Cluster c) {
+      String[] t = c.tokens;
+      boolean[] w = c.words;
+      for (int i = 0; i < t.length; i++) {
+        if (t[i] == WILDCARD) {
+          wildcards.computeIfAbsent(i, k -> new ArrayList<>()).add(c);
+        } else if (w[i]) {
+          byWord.computeIfAbsent(key(i, t[i]), k -> new ArrayList<>()).add(c);
+        }
+      }
+    }
+
+    void unindex(Cluster c) {
+      String[] t = c.tokens;
+      boolean[] w = c.words;
+      for (int i = 0; i < t.length; i++) {
+        if (t[i] == WILDCARD) {
+          drop(wildcards, i, c);
+        } else if (w[i]) {
+          drop(byWord, key(i, t[i]), c);
+        }
+      }
+    }
+
+    private static <K> void drop(Map<K, List<Cluster>> index, K key, Cluster c) {
+      List<Cluster> list = index.get(key);
+      if (list != null && list.remove(c) && list.isEmpty()) {
+        index.remove(key);
+      }
+    }
+
+    int candidates(int position, String word) {
+      List<Cluster> a = byWord.get(key(position, word));
+      List<Cluster> b = wildcards.get(position);
+      return (a == null ? 0 : a.size()) + (b == null ? 0 : b.size());
+    }
+
+    static String key(int position, String word) {
+      return position + " " + word;
     }
   }
 
@@ -118,9 +183,10 @@ public final class TemplateMiner {
   // discriminator -> template -> cluster: two levels so the hot path never concatenates a key
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Cluster>> exact = new ConcurrentHashMap<>();
   private final AtomicInteger cached = new AtomicInteger();
-  private final Map<String, List<Cluster>> leaves = new HashMap<>();
+  private final Map<String, Leaf> leaves = new HashMap<>();
   private final List<Cluster> clusters = new ArrayList<>();
   private long clock;
+  private long nextSeq;
 
   public TemplateMiner() {
     this(Config.DEFAULT);
@@ -153,21 +219,23 @@ public final class TemplateMiner {
   private synchronized Match learn(String discriminator, String template) {
     String[] tokens = template.isEmpty() ? new String[0] : template.split(" ");
     String leafKey = leafKey(discriminator, tokens);
-    List<Cluster> leaf = leaves.get(leafKey);
+    Leaf leaf = leaves.get(leafKey);
     Cluster best = leaf == null ? null : mostSimilar(leaf, tokens);
     if (best != null) {
       String[] merged = merge(best.tokens, tokens);
       if (merged != best.tokens) {
+        leaf.unindex(best);
         best.words = wordFlags(merged);
         best.tokens = merged;
         best.template = String.join(" ", merged);
+        leaf.index(best);
       }
       best.size++;
     } else {
       if (clusters.size() >= config.maxClusters()) {
         evictLeastRecentlyUsed();
       }
-      best = new Cluster(clusterId(discriminator, template), discriminator, leafKey, tokens, 1);
+      best = new Cluster(clusterId(discriminator, template), discriminator, leafKey, tokens, 1, nextSeq++);
       add(best);
     }
     best.lastUsed = ++clock;
@@ -183,7 +251,7 @@ public final class TemplateMiner {
   }
 
   private void add(Cluster cluster) {
-    leaves.computeIfAbsent(cluster.leafKey, k -> new ArrayList<>()).add(cluster);
+    leaves.computeIfAbsent(cluster.leafKey, k -> new Leaf()).add(cluster);
     clusters.add(cluster);
   }
 
@@ -201,9 +269,9 @@ public final class TemplateMiner {
       if (c.lastUsed <= cutoff && evicted < n) {
         c.evicted = true;
         evicted++;
-        List<Cluster> leaf = leaves.get(c.leafKey);
+        Leaf leaf = leaves.get(c.leafKey);
         leaf.remove(c);
-        if (leaf.isEmpty()) {
+        if (leaf.all.isEmpty()) {
           leaves.remove(c.leafKey);
         }
       }
@@ -216,7 +284,7 @@ public final class TemplateMiner {
     cached.addAndGet(-removed[0]);
   }
 
-  private Cluster mostSimilar(List<Cluster> leaf, String[] tokens) {
+  private Cluster mostSimilar(Leaf leaf, String[] tokens) {
     Cluster best = null;
     double bestSim = -1;
     int bestWildcards = Integer.MAX_VALUE;
@@ -237,41 +305,65 @@ public final class TemplateMiner {
     }
     // a cluster with more mismatches than this cannot reach the threshold: stop comparing early
     int maxMismatches = tokens.length - (int) Math.ceil(config.similarityThreshold() * tokens.length - 1e-9);
-    clusters:
-    for (Cluster c : leaf) {
-      String[] t = c.tokens;
-      for (int k = 0; k < anchorCount; k++) {
-        String ta = t[anchors[k]];
-        if (ta != WILDCARD && !ta.equals(tokens[anchors[k]])) {
-          continue clusters;
+    List<Cluster> candidates = leaf.all;
+    List<Cluster> more = List.of();
+    if (anchorCount > 0) {
+      // the clusters holding the word of the most selective of the first anchors, or a wildcard there
+      int p = anchors[0];
+      int fewest = leaf.candidates(p, tokens[p]);
+      for (int k = 1; k < Math.min(anchorCount, 4) && fewest > 0; k++) {
+        int n = leaf.candidates(anchors[k], tokens[anchors[k]]);
+        if (n < fewest) {
+          fewest = n;
+          p = anchors[k];
         }
       }
-      boolean[] words = c.words;
-      int equal = 0;
-      int wildcards = 0;
-      int mismatches = 0;
-      boolean blocked = false;
-      for (int i = 0; i < t.length && !blocked; i++) {
-        String ti = t[i];
-        if (ti == WILDCARD) {
-          wildcards++;
-          equal++;
-        } else if (ti.equals(tokens[i])) {
-          equal++;
-        } else {
-          blocked = (words[i] || tokenWords[i]) && !(i > 0 && tokenNames[i - 1] && t[i - 1].equals(tokens[i - 1]))
-              || ++mismatches > maxMismatches;
+      if (fewest == 0) {
+        return null;
+      }
+      List<Cluster> withWord = leaf.byWord.get(Leaf.key(p, tokens[p]));
+      List<Cluster> withWildcard = leaf.wildcards.get(p);
+      candidates = withWord == null ? List.of() : withWord;
+      more = withWildcard == null ? List.of() : withWildcard;
+    }
+    // the clusters holding the anchor word, then those holding a wildcard there
+    for (int part = 0; part < 2; part++) {
+      clusters:
+      for (Cluster c : part == 0 ? candidates : more) {
+        String[] t = c.tokens;
+        for (int k = 0; k < anchorCount; k++) {
+          String ta = t[anchors[k]];
+          if (ta != WILDCARD && !ta.equals(tokens[anchors[k]])) {
+            continue clusters;
+          }
         }
-      }
-      if (blocked) {
-        continue;
-      }
-      double sim = tokens.length == 0 ? 1 : (double) equal / tokens.length;
-      // Drain's tie-break: prefer the cluster with fewer wildcards
-      if (sim > bestSim || sim == bestSim && wildcards < bestWildcards) {
-        best = c;
-        bestSim = sim;
-        bestWildcards = wildcards;
+        boolean[] words = c.words;
+        int equal = 0;
+        int wildcards = 0;
+        int mismatches = 0;
+        boolean blocked = false;
+        for (int i = 0; i < t.length && !blocked; i++) {
+          String ti = t[i];
+          if (ti == WILDCARD) {
+            wildcards++;
+            equal++;
+          } else if (ti.equals(tokens[i])) {
+            equal++;
+          } else {
+            blocked = (words[i] || tokenWords[i]) && !(i > 0 && tokenNames[i - 1] && t[i - 1].equals(tokens[i - 1]))
+                || ++mismatches > maxMismatches;
+          }
+        }
+        if (blocked) {
+          continue;
+        }
+        double sim = tokens.length == 0 ? 1 : (double) equal / tokens.length;
+        // Drain's tie-break: prefer the cluster with fewer wildcards; then the one learned first
+        if (sim > bestSim || sim == bestSim && (wildcards < bestWildcards || wildcards == bestWildcards && c.seq < best.seq)) {
+          best = c;
+          bestSim = sim;
+          bestWildcards = wildcards;
+        }
       }
     }
     if (best == null || bestSim < config.similarityThreshold()) {
@@ -406,7 +498,8 @@ public final class TemplateMiner {
         continue;
       }
       String[] tokens = t.template().isEmpty() ? new String[0] : t.template().split(" ");
-      Cluster c = new Cluster(t.clusterId(), t.discriminator(), leafKey(t.discriminator(), tokens), tokens, t.size());
+      Cluster c = new Cluster(t.clusterId(), t.discriminator(), leafKey(t.discriminator(), tokens), tokens, t.size(),
+          nextSeq++);
       c.lastUsed = ++clock;
       add(c);
       byId.put(c.id, c);
