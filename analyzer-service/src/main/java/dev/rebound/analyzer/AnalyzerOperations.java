@@ -8,6 +8,8 @@ import dev.rebound.analyzer.store.AnalyzerStore;
 import dev.rebound.common.Addresses;
 import dev.rebound.common.ErrorCode;
 import dev.rebound.common.JsonFields;
+import dev.rebound.common.JsonText;
+import dev.rebound.common.text.TextBuffer;
 import dev.rebound.common.Outcome;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.db.GroupCommit;
@@ -123,7 +125,7 @@ public final class AnalyzerOperations {
     if (count > maxLines) {
       throw ReboundException.badRequest("a batch may hold at most " + maxLines + " lines, got " + count);
     }
-    StringBuilder out = new StringBuilder();
+    TextBuffer out = new TextBuffer(Math.max(1024, Math.min(ndjson.length() * 4, 1 << 22)));
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       if (line.isBlank()) {
@@ -133,18 +135,18 @@ public final class AnalyzerOperations {
         ClassifyRequest request = ClassifyRequest.fromJson(JsonFields.requireObject(Json.decodeValue(line)));
         Verdict v = classifier.classify(VerdictJson.input(request));
         JsonObject j = request.explain() ? VerdictJson.withReasons(v) : VerdictJson.of(v);
-        out.append(j.put("line", i + 1).encode()).append('\n');
+        JsonText.append(out, j.put("line", i + 1)).append('\n');
       } catch (DecodeException e) {
-        out.append(lineError(i + 1, ReboundException.badRequest("malformed JSON"))).append('\n');
+        JsonText.append(out, lineError(i + 1, ReboundException.badRequest("malformed JSON"))).append('\n');
       } catch (ReboundException e) {
-        out.append(lineError(i + 1, e)).append('\n');
+        JsonText.append(out, lineError(i + 1, e)).append('\n');
       }
     }
     return out.toString();
   }
 
-  private static String lineError(int line, ReboundException e) {
-    return e.toJson().put("line", line).encode();
+  private static JsonObject lineError(int line, ReboundException e) {
+    return e.toJson().put("line", line);
   }
 
   /**

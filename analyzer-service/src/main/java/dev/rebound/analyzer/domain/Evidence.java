@@ -178,9 +178,13 @@ final class Evidence {
     while (e > 0 && " :=(\"'[".indexOf(lower.charAt(e - 1)) >= 0 && at - e < 4) {
       e--;
     }
+    if (e == 0) {
+      return false;
+    }
+    char last = lower.charAt(e - 1);
     for (String lead : STATUS_LEADS) {
       int s = e - lead.length();
-      if (s >= 0 && lower.startsWith(lead, s) && (s == 0 || !isWordChar(lower.charAt(s - 1)))) {
+      if (s >= 0 && lead.charAt(lead.length() - 1) == last && lower.startsWith(lead, s) && (s == 0 || !isWordChar(lower.charAt(s - 1)))) {
         if (lead.equals("status") && s >= 5 && lower.startsWith("exit ", s - 5)) {
           return false;
         }

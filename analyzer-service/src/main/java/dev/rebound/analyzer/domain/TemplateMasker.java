@@ -1,6 +1,7 @@
 package dev.rebound.analyzer.domain;
 
 import dev.rebound.common.text.AsciiLower;
+import dev.rebound.common.text.TextBuffer;
 
 /**
  * First stage of fingerprinting: replaces the variable parts of a message with typed placeholders so
@@ -21,7 +22,7 @@ public final class TemplateMasker {
   /** Returns the template of {@code message}. */
   public String mask(String message) {
     int n = message.length();
-    StringBuilder out = new StringBuilder(Math.min(n, 1024));
+    TextBuffer out = new TextBuffer(n + n / 2 + 16); // placeholders are often longer than what they replace
     int i = 0;
     while (i < n) {
       char c = message.charAt(i);
@@ -66,8 +67,8 @@ public final class TemplateMasker {
    * at least two letters is one quantity, as if it were written {@code 30000ms}. Returns the index to
    * continue scanning from.
    */
-  private static int foldSeparateUnit(String s, int i, StringBuilder out, int tokenStart) {
-    if (out.length() - tokenStart != 5 || !"<num>".contentEquals(out.subSequence(tokenStart, out.length()))) {
+  private static int foldSeparateUnit(String s, int i, TextBuffer out, int tokenStart) {
+    if (out.length() - tokenStart != 5 || !out.endsWith("<num>", tokenStart)) {
       return i;
     }
     int n = s.length();
@@ -109,9 +110,23 @@ public final class TemplateMasker {
 
   /** Four or more words: a sentence quoted inside the message (Python reprs, Rust panics), not a value. */
   private static boolean isProse(String s, int a, int b) {
+    if (isRequestLine(s, a, b)) {
+      return true; // "GET /v2/servers HTTP/1.1": the method is what the message is about, the path is masked
+    }
     int spaces = 0;
     for (int i = a; i < b; i++) {
       if (s.charAt(i) == ' ' && ++spaces >= 3) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final String[] HTTP_METHODS = {"GET ", "POST ", "PUT ", "DELETE ", "PATCH ", "HEAD ", "OPTIONS "};
+
+  private static boolean isRequestLine(String s, int a, int b) {
+    for (String m : HTTP_METHODS) {
+      if (b - a > m.length() && s.startsWith(m, a) && s.charAt(a + m.length()) == '/') {
         return true;
       }
     }
@@ -144,7 +159,7 @@ public final class TemplateMasker {
     return -1;
   }
 
-  private static void maskToken(String s, int start, int end, StringBuilder out) {
+  private static void maskToken(String s, int start, int end, TextBuffer out) {
     // A placeholder that is already there (redaction markers) stays as it is.
     if (s.charAt(start) == '<' && s.charAt(end - 1) == '>' && s.startsWith("<redacted:", start)) {
       out.append(s, start, end);
@@ -176,7 +191,7 @@ public final class TemplateMasker {
     out.append(s, b, end);
   }
 
-  private static void maskCore(String s, int a, int b, StringBuilder out) {
+  private static void maskCore(String s, int a, int b, TextBuffer out) {
     if (b - a == 9 && s.startsWith("localhost", a)) {
       out.append("<ip>"); // the loopback address by name, like 127.0.0.1 and ::1
       return;
@@ -272,7 +287,7 @@ public final class TemplateMasker {
    * Masks the parts of a compound token separated by punctuation: {@code worker-17 -> worker-<num>},
    * {@code sha256:9f86d0...  -> sha256:<hex>}, {@code #4711 -> #<num>}.
    */
-  private static void maskSegments(String s, int a, int b, StringBuilder out) {
+  private static void maskSegments(String s, int a, int b, TextBuffer out) {
     int i = a;
     while (i < b) {
       char c = s.charAt(i);

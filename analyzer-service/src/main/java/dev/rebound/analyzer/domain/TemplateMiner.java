@@ -32,6 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to merge depend on which one came first. That is the trade-off for learning at all: persist the
  * state ({@link #export()} / {@link #restore(List)}) and ids survive restarts.
  *
+ * <p><b>Bounded.</b> At most {@code maxClusters} clusters: beyond, the least recently used eighth
+ * is evicted (its exact templates with it), so input with millions of distinct templates keeps a
+ * fixed footprint. An evicted cluster that comes back gets its old id again (the id is a hash of its
+ * first template), with its count restarted; the service keeps the occurrence counts in its store.
+ * The exact-template cache is bounded by {@code maxCachedTemplates} the same way (emptied when full).
+ *
  * <p>Thread-safe: lookups of known templates are lock-free; learning is serialized.
  */
 public final class TemplateMiner {
@@ -39,7 +45,7 @@ public final class TemplateMiner {
   /**
    * @param depth               tree depth as in Drain; {@code depth - 2} leading tokens route a template
    * @param similarityThreshold fraction of equal tokens needed to join a cluster
-   * @param maxClusters         learning stops beyond this many clusters (ids are still computed)
+   * @param maxClusters         bound on the clusters kept; the least recently used are evicted beyond
    * @param maxCachedTemplates  bound on the exact-template cache
    */
   public record Config(int depth, double similarityThreshold, int maxClusters, int maxCachedTemplates) {
@@ -74,25 +80,113 @@ public final class TemplateMiner {
   private static final class Cluster {
     final String id;
     final String discriminator;
+    final String leafKey;
     volatile String[] tokens;
+    // isWord of each token, kept with the tokens so similarity never re-reads their characters
+    volatile boolean[] words;
     volatile String template;
     long size;
+    // recency for eviction; written without synchronization by lookups, an approximate order is enough
+    long lastUsed;
+    boolean evicted;
+    // creation order: the tie-break between equally similar clusters (the first one learned wins)
+    final long seq;
 
-    Cluster(String id, String discriminator, String[] tokens, long size) {
+    Cluster(String id, String discriminator, String leafKey, String[] tokens, long size, long seq) {
       this.id = id;
+      this.seq = seq;
       this.discriminator = discriminator;
+      this.leafKey = leafKey;
+      for (int i = 0; i < tokens.length; i++) {
+        if (tokens[i].equals(WILDCARD)) {
+          tokens[i] = WILDCARD; // one instance: similarity compares wildcards by reference
+        }
+      }
       this.tokens = tokens;
+      this.words = wordFlags(tokens);
       this.template = String.join(" ", tokens);
       this.size = size;
     }
+  }
+
+  /**
+   * The clusters of one leaf, also indexed by their words: a template's anchor word (see
+   * {@link #mostSimilar}) narrows the candidates to the clusters holding that word, or a wildcard, at
+   * that position, instead of every cluster of the leaf.
+   */
+  private static final class Leaf {
+    final List<Cluster> all = new ArrayList<>();
+    final Map<String, List<Cluster>> byWord = new HashMap<>();
+    final Map<Integer, List<Cluster>> wildcards = new HashMap<>();
+
+    void add(Cluster c) {
+      all.add(c);
+      index(c);
+    }
+
+    void remove(Cluster c) {
+      all.remove(c);
+      unindex(c);
+    }
+
+    void index(Cluster c) {
+      String[] t = c.tokens;
+      boolean[] w = c.words;
+      for (int i = 0; i < t.length; i++) {
+        if (t[i] == WILDCARD) {
+          wildcards.computeIfAbsent(i, k -> new ArrayList<>()).add(c);
+        } else if (w[i]) {
+          byWord.computeIfAbsent(key(i, t[i]), k -> new ArrayList<>()).add(c);
+        }
+      }
+    }
+
+    void unindex(Cluster c) {
+      String[] t = c.tokens;
+      boolean[] w = c.words;
+      for (int i = 0; i < t.length; i++) {
+        if (t[i] == WILDCARD) {
+          drop(wildcards, i, c);
+        } else if (w[i]) {
+          drop(byWord, key(i, t[i]), c);
+        }
+      }
+    }
+
+    private static <K> void drop(Map<K, List<Cluster>> index, K key, Cluster c) {
+      List<Cluster> list = index.get(key);
+      if (list != null && list.remove(c) && list.isEmpty()) {
+        index.remove(key);
+      }
+    }
+
+    int candidates(int position, String word) {
+      List<Cluster> a = byWord.get(key(position, word));
+      List<Cluster> b = wildcards.get(position);
+      return (a == null ? 0 : a.size()) + (b == null ? 0 : b.size());
+    }
+
+    static String key(int position, String word) {
+      return position + " " + word;
+    }
+  }
+
+  private static boolean[] wordFlags(String[] tokens) {
+    boolean[] w = new boolean[tokens.length];
+    for (int i = 0; i < tokens.length; i++) {
+      w[i] = isWord(tokens[i]);
+    }
+    return w;
   }
 
   private final Config config;
   // discriminator -> template -> cluster: two levels so the hot path never concatenates a key
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Cluster>> exact = new ConcurrentHashMap<>();
   private final AtomicInteger cached = new AtomicInteger();
-  private final Map<String, List<Cluster>> leaves = new HashMap<>();
+  private final Map<String, Leaf> leaves = new HashMap<>();
   private final List<Cluster> clusters = new ArrayList<>();
+  private long clock;
+  private long nextSeq;
 
   public TemplateMiner() {
     this(Config.DEFAULT);
@@ -115,7 +209,8 @@ public final class TemplateMiner {
   public Match match(String discriminator, String template) {
     ConcurrentHashMap<String, Cluster> byTemplate = exact.get(discriminator);
     Cluster known = byTemplate == null ? null : byTemplate.get(template);
-    if (known != null) {
+    if (known != null && !known.evicted) {
+      known.lastUsed = ++clock; // racy on purpose: eviction needs a rough recency, not an exact one
       return new Match(known.id, known.template);
     }
     return learn(discriminator, template);
@@ -124,63 +219,151 @@ public final class TemplateMiner {
   private synchronized Match learn(String discriminator, String template) {
     String[] tokens = template.isEmpty() ? new String[0] : template.split(" ");
     String leafKey = leafKey(discriminator, tokens);
-    List<Cluster> leaf = leaves.get(leafKey);
+    Leaf leaf = leaves.get(leafKey);
     Cluster best = leaf == null ? null : mostSimilar(leaf, tokens);
     if (best != null) {
       String[] merged = merge(best.tokens, tokens);
       if (merged != best.tokens) {
+        leaf.unindex(best);
+        best.words = wordFlags(merged);
         best.tokens = merged;
         best.template = String.join(" ", merged);
+        leaf.index(best);
       }
       best.size++;
     } else {
-      String id = clusterId(discriminator, template);
       if (clusters.size() >= config.maxClusters()) {
-        return new Match(id, template); // full: still a stable id, nothing learned
+        evictLeastRecentlyUsed();
       }
-      best = new Cluster(id, discriminator, tokens, 1);
-      add(leafKey, best);
+      best = new Cluster(clusterId(discriminator, template), discriminator, leafKey, tokens, 1, nextSeq++);
+      add(best);
     }
-    if (cached.get() < config.maxCachedTemplates()
+    best.lastUsed = ++clock;
+    if (cached.get() >= config.maxCachedTemplates()) {
+      exact.clear(); // a cache: emptied when full, refilled by the templates still in use
+      cached.set(0);
+    }
+    if (config.maxCachedTemplates() > 0
         && exact.computeIfAbsent(discriminator, d -> new ConcurrentHashMap<>()).put(template, best) == null) {
       cached.incrementAndGet();
     }
     return new Match(best.id, best.template);
   }
 
-  private void add(String leafKey, Cluster cluster) {
-    leaves.computeIfAbsent(leafKey, k -> new ArrayList<>()).add(cluster);
+  private void add(Cluster cluster) {
+    leaves.computeIfAbsent(cluster.leafKey, k -> new Leaf()).add(cluster);
     clusters.add(cluster);
   }
 
-  private Cluster mostSimilar(List<Cluster> leaf, String[] tokens) {
+  /** Drops the least recently used eighth of the clusters (at least one) and their cached templates. */
+  private void evictLeastRecentlyUsed() {
+    int n = Math.max(1, clusters.size() / 8);
+    long[] stamps = new long[clusters.size()];
+    for (int i = 0; i < stamps.length; i++) {
+      stamps[i] = clusters.get(i).lastUsed;
+    }
+    java.util.Arrays.sort(stamps);
+    long cutoff = stamps[n - 1];
+    int evicted = 0;
+    for (Cluster c : clusters) {
+      if (c.lastUsed <= cutoff && evicted < n) {
+        c.evicted = true;
+        evicted++;
+        Leaf leaf = leaves.get(c.leafKey);
+        leaf.remove(c);
+        if (leaf.all.isEmpty()) {
+          leaves.remove(c.leafKey);
+        }
+      }
+    }
+    clusters.removeIf(c -> c.evicted);
+    int[] removed = new int[1];
+    for (ConcurrentHashMap<String, Cluster> byTemplate : exact.values()) {
+      byTemplate.values().removeIf(c -> c.evicted && ++removed[0] > 0);
+    }
+    cached.addAndGet(-removed[0]);
+  }
+
+  private Cluster mostSimilar(Leaf leaf, String[] tokens) {
     Cluster best = null;
     double bestSim = -1;
     int bestWildcards = Integer.MAX_VALUE;
-    for (Cluster c : leaf) {
-      String[] t = c.tokens;
-      int equal = 0;
-      int wildcards = 0;
-      boolean blocked = false;
-      for (int i = 0; i < t.length && !blocked; i++) {
-        if (t[i].equals(WILDCARD)) {
-          wildcards++;
-          equal++;
-        } else if (t[i].equals(tokens[i])) {
-          equal++;
-        } else {
-          blocked = (isWord(t[i]) || isWord(tokens[i])) && !(i > 0 && t[i - 1].equals(tokens[i - 1]) && namesNext(tokens[i - 1]));
+    boolean[] tokenWords = wordFlags(tokens);
+    boolean[] tokenNames = new boolean[tokens.length];
+    for (int k = 0; k < tokens.length; k++) {
+      tokenNames[k] = namesNext(tokens[k]);
+    }
+    // Anchors: the template's words that no naming noun precedes. A cluster holding anything else
+    // than that word (or a wildcard) there is blocked, so most clusters of a large leaf are rejected
+    // after a comparison or two instead of a walk through all their tokens.
+    int[] anchors = new int[tokens.length];
+    int anchorCount = 0;
+    for (int i = 0; i < tokens.length; i++) {
+      if (tokenWords[i] && !(i > 0 && tokenNames[i - 1])) {
+        anchors[anchorCount++] = i;
+      }
+    }
+    // a cluster with more mismatches than this cannot reach the threshold: stop comparing early
+    int maxMismatches = tokens.length - (int) Math.ceil(config.similarityThreshold() * tokens.length - 1e-9);
+    List<Cluster> candidates = leaf.all;
+    List<Cluster> more = List.of();
+    if (anchorCount > 0) {
+      // the clusters holding the word of the most selective of the first anchors, or a wildcard there
+      int p = anchors[0];
+      int fewest = leaf.candidates(p, tokens[p]);
+      for (int k = 1; k < Math.min(anchorCount, 4) && fewest > 0; k++) {
+        int n = leaf.candidates(anchors[k], tokens[anchors[k]]);
+        if (n < fewest) {
+          fewest = n;
+          p = anchors[k];
         }
       }
-      if (blocked) {
-        continue;
+      if (fewest == 0) {
+        return null;
       }
-      double sim = tokens.length == 0 ? 1 : (double) equal / tokens.length;
-      // Drain's tie-break: prefer the cluster with fewer wildcards
-      if (sim > bestSim || sim == bestSim && wildcards < bestWildcards) {
-        best = c;
-        bestSim = sim;
-        bestWildcards = wildcards;
+      List<Cluster> withWord = leaf.byWord.get(Leaf.key(p, tokens[p]));
+      List<Cluster> withWildcard = leaf.wildcards.get(p);
+      candidates = withWord == null ? List.of() : withWord;
+      more = withWildcard == null ? List.of() : withWildcard;
+    }
+    // the clusters holding the anchor word, then those holding a wildcard there
+    for (int part = 0; part < 2; part++) {
+      clusters:
+      for (Cluster c : part == 0 ? candidates : more) {
+        String[] t = c.tokens;
+        for (int k = 0; k < anchorCount; k++) {
+          String ta = t[anchors[k]];
+          if (ta != WILDCARD && !ta.equals(tokens[anchors[k]])) {
+            continue clusters;
+          }
+        }
+        boolean[] words = c.words;
+        int equal = 0;
+        int wildcards = 0;
+        int mismatches = 0;
+        boolean blocked = false;
+        for (int i = 0; i < t.length && !blocked; i++) {
+          String ti = t[i];
+          if (ti == WILDCARD) {
+            wildcards++;
+            equal++;
+          } else if (ti.equals(tokens[i])) {
+            equal++;
+          } else {
+            blocked = (words[i] || tokenWords[i]) && !(i > 0 && tokenNames[i - 1] && t[i - 1].equals(tokens[i - 1]))
+                || ++mismatches > maxMismatches;
+          }
+        }
+        if (blocked) {
+          continue;
+        }
+        double sim = tokens.length == 0 ? 1 : (double) equal / tokens.length;
+        // Drain's tie-break: prefer the cluster with fewer wildcards; then the one learned first
+        if (sim > bestSim || sim == bestSim && (wildcards < bestWildcards || wildcards == bestWildcards && c.seq < best.seq)) {
+          best = c;
+          bestSim = sim;
+          bestWildcards = wildcards;
+        }
       }
     }
     if (best == null || bestSim < config.similarityThreshold()) {
@@ -199,11 +382,11 @@ public final class TemplateMiner {
   private static String[] merge(String[] cluster, String[] tokens) {
     String[] out = null;
     for (int i = 0; i < cluster.length; i++) {
-      if (!cluster[i].equals(WILDCARD) && !cluster[i].equals(tokens[i])) {
+      if (cluster[i] != WILDCARD && !cluster[i].equals(tokens[i])) {
         if (out == null) {
           out = cluster.clone();
         }
-        out[i] = WILDCARD;
+        out[i] = WILDCARD; // the constant itself: similarity compares by reference first
       }
     }
     return out == null ? cluster : out;
@@ -213,7 +396,8 @@ public final class TemplateMiner {
     StringBuilder sb = new StringBuilder(discriminator).append('\u0000').append(tokens.length);
     int prefix = Math.min(tokens.length, config.depth() - 2);
     for (int i = 0; i < prefix; i++) {
-      sb.append('\u0000').append(isVariable(tokens[i]) ? WILDCARD : tokens[i]);
+      // only what must be equal to merge routes: a token that may become a wildcard goes under <*>
+      sb.append('\u0000').append(isVariable(tokens[i]) || !isWord(tokens[i]) ? WILDCARD : tokens[i]);
     }
     return sb.toString();
   }
@@ -225,6 +409,9 @@ public final class TemplateMiner {
    * out", "statement timeout" vs "lock timeout".
    */
   static boolean isWord(String token) {
+    if (token.indexOf('<') >= 0 && token.indexOf('>') > 0) {
+      return false; // a placeholder: a variable of whatever type, not prose
+    }
     int a = 0;
     int b = token.length();
     while (a < b && !Character.isLetterOrDigit(token.charAt(a))) {
@@ -233,8 +420,8 @@ public final class TemplateMiner {
     while (b > a && !Character.isLetterOrDigit(token.charAt(b - 1))) {
       b--;
     }
-    if (a == b) {
-      return false;
+    if (a == b || DATE_WORDS.contains(token.substring(a, b).toLowerCase(Locale.ROOT))) {
+      return false; // a date spelled out ("Wed Jul  6"), data like the digits around it
     }
     for (int i = a; i < b; i++) {
       char c = token.charAt(i);
@@ -248,6 +435,11 @@ public final class TemplateMiner {
     return true;
   }
 
+  private static final Set<String> DATE_WORDS = Set.of("mon", "tue", "wed", "thu", "fri", "sat", "sun",
+      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "may",
+      "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january", "february", "march", "april", "june", "july",
+      "august", "september", "october", "november", "december");
+
   /**
    * Nouns after which error messages put a name ("container api", "table payments", "project
    * billing"): the word that follows is data even when it is a bare word. Only a word right after one
@@ -255,7 +447,7 @@ public final class TemplateMiner {
    */
   private static final Set<String> NAMING_NOUNS = Set.of("container", "pod", "node", "table",
       "relation", "column", "project", "database", "user", "host", "bucket", "topic", "queue", "service", "module",
-      "package", "repository", "image", "volume", "namespace", "index", "branch", "tenant", "account", "lookup");
+      "package", "repository", "image", "volume", "namespace", "index", "branch", "tenant", "account", "lookup", "for");
 
   static boolean namesNext(String token) {
     return NAMING_NOUNS.contains(token.toLowerCase(Locale.ROOT));
@@ -306,8 +498,10 @@ public final class TemplateMiner {
         continue;
       }
       String[] tokens = t.template().isEmpty() ? new String[0] : t.template().split(" ");
-      Cluster c = new Cluster(t.clusterId(), t.discriminator(), tokens, t.size());
-      add(leafKey(t.discriminator(), tokens), c);
+      Cluster c = new Cluster(t.clusterId(), t.discriminator(), leafKey(t.discriminator(), tokens), tokens, t.size(),
+          nextSeq++);
+      c.lastUsed = ++clock;
+      add(c);
       byId.put(c.id, c);
     }
   }

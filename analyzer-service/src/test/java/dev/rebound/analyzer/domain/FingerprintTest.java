@@ -194,6 +194,23 @@ class FingerprintTest {
   }
 
   @Test
+  void theMinerKeepsAtMostItsCapOfClustersEvictingTheLeastRecentlyUsed() {
+    TemplateMiner miner = new TemplateMiner(new TemplateMiner.Config(3, 0.6, 64, 128));
+    TemplateMiner.Match kept = miner.match("", "disk quota exceeded for volume <quoted>");
+    for (int i = 0; i < 10_000; i++) {
+      miner.match("", "distinct" + Integer.toString(i, 26).replaceAll("[0-9]", "x") + " failure in stage alpha");
+      if (i % 16 == 0) {
+        assertThat(miner.match("", "disk quota exceeded for volume <quoted>")).isEqualTo(kept); // in use: never evicted
+      }
+    }
+    assertThat(miner.size()).isLessThanOrEqualTo(64);
+    assertThat(miner.match("", "disk quota exceeded for volume <quoted>")).isEqualTo(kept);
+    // an evicted template that comes back gets its old id again
+    String first = "distinct" + Integer.toString(0, 26).replaceAll("[0-9]", "x") + " failure in stage alpha";
+    assertThat(miner.match("", first).clusterId()).isEqualTo(TemplateMiner.clusterId("", first));
+  }
+
+  @Test
   void fingerprintsAreSixteenHexDigits() {
     Verdict v = classifier().classify(FailureInput.ofMessage("anything at all"));
 

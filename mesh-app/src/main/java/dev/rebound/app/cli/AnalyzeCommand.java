@@ -7,6 +7,8 @@ import dev.rebound.analyzer.domain.RuleProblem;
 import dev.rebound.analyzer.domain.TemplateMiner;
 import dev.rebound.analyzer.domain.Verdict;
 import dev.rebound.common.JsonFields;
+import dev.rebound.common.JsonText;
+import dev.rebound.common.text.TextBuffer;
 import dev.rebound.common.ReboundException;
 import dev.rebound.common.request.ClassifyRequest;
 import io.vertx.core.json.DecodeException;
@@ -70,29 +72,38 @@ public final class AnalyzeCommand implements Callable<Integer> {
         ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
         : Files.newBufferedReader(input, StandardCharsets.UTF_8), 1 << 16);
     Writer out = spec.commandLine().getOut();
+    // verdict lines are appended to one buffer and written in large chunks: no string, generator or
+    // writer call per line
+    TextBuffer buffer = new TextBuffer(OUTPUT_CHUNK_CHARS + 4096);
     String line;
     int n = 0;
     while ((line = in.readLine()) != null) {
       n++;
-      out.write(analyze(classifier, line, n));
-      out.write('\n');
+      analyze(classifier, line, n, buffer).append('\n');
+      if (buffer.length() >= OUTPUT_CHUNK_CHARS) {
+        buffer.writeTo(out);
+      }
     }
+    buffer.writeTo(out);
     out.flush();
     return 0;
   }
 
-  String analyze(Classifier classifier, String line, int lineNumber) {
+  private static final int OUTPUT_CHUNK_CHARS = 1 << 16;
+
+  /** Appends the JSON line (without its line break) answering one input line. */
+  TextBuffer analyze(Classifier classifier, String line, int lineNumber, TextBuffer out) {
     try {
       ClassifyRequest request = jsonInput
           ? ClassifyRequest.fromJson(JsonFields.requireObject(Json.decodeValue(line)))
           : ClassifyRequest.ofMessage(line);
       Verdict v = classifier.classify(VerdictJson.input(request));
       JsonObject o = explain || request.explain() ? VerdictJson.withReasons(v) : VerdictJson.of(v);
-      return o.encode();
+      return JsonText.append(out, o);
     } catch (DecodeException e) {
-      return ReboundException.badRequest("malformed JSON").toJson().put("line", lineNumber).encode();
+      return JsonText.append(out, ReboundException.badRequest("malformed JSON").toJson().put("line", lineNumber));
     } catch (ReboundException e) {
-      return e.toJson().put("line", lineNumber).encode();
+      return JsonText.append(out, e.toJson().put("line", lineNumber));
     }
   }
 }
