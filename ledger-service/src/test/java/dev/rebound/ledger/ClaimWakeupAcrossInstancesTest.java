@@ -35,7 +35,8 @@ class ClaimWakeupAcrossInstancesTest {
 
   private static Future<HttpResponse<Buffer>> post(int port, String path, Object body) {
     var request = h.http.post(port, "127.0.0.1", path);
-    return body instanceof JsonArray array ? request.sendBuffer(array.toBuffer()) : request.sendJsonObject((JsonObject) body);
+    return body instanceof JsonArray array ? request.putHeader("Content-Type", "application/json").sendBuffer(array.toBuffer())
+        : request.sendJsonObject((JsonObject) body);
   }
 
   @Test
@@ -59,7 +60,9 @@ class ClaimWakeupAcrossInstancesTest {
     while (waiting() == 0) {
       Thread.onSpinWait();
     }
-    await(post(h.verticle.actualPort(), "/v1/tasks/batch", new JsonArray().add(new JsonObject().put("stage", stage))));
+    HttpResponse<Buffer> batch = await(post(h.verticle.actualPort(), "/v1/tasks/batch",
+        new JsonArray().add(new JsonObject().put("stage", stage))));
+    assertThat(batch.statusCode()).as(batch.bodyAsString()).isEqualTo(200);
     assertThat(await(again).bodyAsJsonObject().getJsonArray("tasks")).hasSize(1);
   }
 

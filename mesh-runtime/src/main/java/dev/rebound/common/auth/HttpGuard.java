@@ -77,7 +77,7 @@ public final class HttpGuard implements Handler<RoutingContext> {
         Caller.open(OPEN_ACTOR).attach(ctx);
       }
     }
-    if (hasBody(request) && !rule.bodyType().equals(mediaType(request))) {
+    if (hasBody(request) && !rule.accepts(mediaType(request))) {
       refuse(ctx, new ReboundException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, request.method() + " " + request.path()
           + " takes a body of type " + rule.bodyType() + ", not " + Optional.ofNullable(mediaType(request)).orElse("(none)"),
           new JsonObject().put("expected", rule.bodyType())));

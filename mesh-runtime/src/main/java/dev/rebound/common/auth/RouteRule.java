@@ -8,22 +8,30 @@ import java.util.regex.Pattern;
 
 /**
  * What the {@link HttpGuard} requires of requests to one route: the scope a token needs (null: none, the route
- * is open) and the media type a request body must have. A path is written as in vert.x-web: {@code :name}
+ * is open) and the media type a request body must have ({@link #BATCH}: a JSON array or object, or NDJSON). A path is written as in vert.x-web: {@code :name}
  * matches one segment, a trailing {@code *} any rest.
  */
 public record RouteRule(HttpMethod method, String path, Scope scope, String bodyType) {
   public static final String JSON = "application/json";
   public static final String NDJSON = "application/x-ndjson";
   public static final String FORM = "application/x-www-form-urlencoded";
+  /** The body type of a batch route ({@code HttpRoute#itemsField}): JSON or NDJSON. */
+  public static final String BATCH = "application/json or application/x-ndjson";
 
   public RouteRule {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(bodyType, "bodyType");
   }
 
-  /** The rule of an operation of the contract: its route, its scope, JSON bodies. */
+  /** The rule of an operation of the contract: its route, its scope, JSON bodies (or NDJSON for a batch route). */
   public static RouteRule of(ApiOperation operation) {
-    return new RouteRule(operation.route().method(), operation.route().path(), operation.scope(), JSON);
+    return new RouteRule(operation.route().method(), operation.route().path(), operation.scope(),
+        operation.route().itemsField() != null ? BATCH : JSON);
+  }
+
+  /** Whether a body of {@code mediaType} (null: none given) is what the route takes. */
+  public boolean accepts(String mediaType) {
+    return bodyType.equals(BATCH) ? JSON.equals(mediaType) || NDJSON.equals(mediaType) : bodyType.equals(mediaType);
   }
 
   /** A route taking JSON bodies that needs {@code scope}; {@code method} null: any method. */

@@ -19,6 +19,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -128,20 +129,31 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
     Caller caller = Caller.of(ctx);
     Origin origin = new Origin(caller == null ? HttpGuard.OPEN_ACTOR : caller.name(), Correlation.of(ctx),
         json.requesterGone(ctx));
-    json.onService(ctx, () -> binding.invoke(asCaller(request(ctx, route, params), caller), origin),
+    json.onService(ctx, () -> binding.invoke(asCaller(request(ctx, route, params), route, caller), origin),
         reply -> JsonHandlers.writeJson(ctx, route.status().applyAsInt(reply), reply));
   }
 
-  /** A token's name replaces whatever identity an authenticated request claims for itself. */
-  private static JsonObject asCaller(JsonObject request, Caller caller) {
+  /** A token's name replaces whatever identity an authenticated request (and each item of a batch) claims. */
+  private static JsonObject asCaller(JsonObject request, HttpRoute route, Caller caller) {
     if (caller != null && caller.authenticated()) {
-      IDENTITY_FIELDS.forEach(field -> {
-        if (request.containsKey(field)) {
-          request.put(field, caller.name());
-        }
-      });
+      replaceIdentity(request, caller);
+      if (route.itemsField() != null && request.getValue(route.itemsField()) instanceof JsonArray items) {
+        items.forEach(item -> {
+          if (item instanceof JsonObject o) {
+            replaceIdentity(o, caller);
+          }
+        });
+      }
     }
     return request;
+  }
+
+  private static void replaceIdentity(JsonObject request, Caller caller) {
+    IDENTITY_FIELDS.forEach(field -> {
+      if (request.containsKey(field)) {
+        request.put(field, caller.name());
+      }
+    });
   }
 
   /** The body (a GET: the query) with the route's own path parameters merged in; path parameters win. */
