@@ -401,7 +401,7 @@ class RetryServiceTest {
     assertError(post("/v1/policies/validate", new JsonObject().put("policy", new JsonObject().put("bogus", 1))),
         400, "policy.bogus");
     assertError(await(http.post(retry.actualPort(), "127.0.0.1", "/v1/policies/validate")
-        .sendBuffer(Buffer.buffer("{not json"))), 400, "malformed");
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{not json"))), 400, "malformed");
     assertError(get("/v1/circuits?state=OPEN"), 400, "state");
     assertError(get("/v1/circuits/nonsense"), 400, "name");
     assertError(post("/v1/circuits/stage:untouched/open", new JsonObject().put("colour", "red")), 400, "colour");
