@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link TemplateMasker} cannot recognise, such as user names or random pod suffixes.
  *
  * <p>Templates are grouped by discriminator and token count, then by their first {@code depth - 2}
- * tokens (tokens holding digits or placeholders go under {@code <*>}, as in Drain). Within a leaf, a
+ * tokens (tokens holding digits or placeholders go under {@code <*>}, as in Drain, and so does any
+ * token that is not a bare word: only what must be equal for two templates to merge routes them). Within a leaf, a
  * template joins the most similar cluster if at least {@code similarityThreshold} of its tokens are
  * equal (a {@code <*>} in the cluster matches anything); the differing tokens become {@code <*>}.
  * Unlike Drain, a bare word is never generalized (see {@link #isWord}), so only tokens that look like
