@@ -73,10 +73,11 @@ public final class AnalyzerOperations {
     this.clock = clock;
     // a batch that fails on one failure's data is recorded again failure by failure
     this.cache = new AnalysisCache(clock);
-    this.analyses = new GroupCommit<>(MAX_BATCH, 1, this::analyzeBatch, GroupCommit::dataError);
+    // a batch that fails on one failure's data, or meets the outcome writer in a deadlock, is written again alone
+    this.analyses = new GroupCommit<>(MAX_BATCH, 1, this::analyzeBatch, GroupCommit::dataErrorOrDeadlock);
     // outcomes of one fingerprint (a storm of dead letters) in one transaction, not one row lock each
     this.outcomes = new GroupCommit<>(MAX_BATCH, 1, batch -> store.recordOutcomes(batch)
-        .map(recorded -> recorded.stream().map(Outcome::ok).toList()), GroupCommit::dataError);
+        .map(recorded -> recorded.stream().map(Outcome::ok).toList()), GroupCommit::dataErrorOrDeadlock);
   }
 
   public Classifier classifier() {
@@ -381,11 +382,11 @@ public final class AnalyzerOperations {
       return Future.succeededFuture(false);
     }
     if (t.to() == TaskState.DONE && t.attempt() > 1) {
-      return outcomes.submit(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
+      return recordOutcome(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
           AnalyzerStore.Outcome.HEALED_BY_RETRY, "retried: succeeded at attempt " + t.attempt()));
     }
     if (t.to() == TaskState.FAILED) {
-      return outcomes.submit(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
+      return recordOutcome(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
           AnalyzerStore.Outcome.DEAD_LETTERED, redactor.redactOrNull(t.reason())));
     }
     if (t.to() == TaskState.QUEUED && (t.from() == TaskState.FAILED || t.from() == TaskState.BLOCKED)) {
@@ -394,6 +395,12 @@ public final class AnalyzerOperations {
     }
     return Future.succeededFuture(false);
   }
+  /** An outcome in the next batch; one that met the analysis writer in a deadlock even alone is tried once more. */
+  private Future<Boolean> recordOutcome(AnalyzerStore.OutcomeReport report) {
+    return outcomes.submit(report).recover(t -> GroupCommit.dataErrorOrDeadlock(t) && !GroupCommit.dataError(t)
+        ? outcomes.submit(report) : Future.failedFuture(t));
+  }
+
 
   public Future<JsonObject> fingerprints(FingerprintsQuery q) {
     return store.top(q.sort(), q.stage(), q.limit()).map(list -> new JsonObject().put("fingerprints", list));

@@ -48,7 +48,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,7 +124,7 @@ public final class LedgerOperations {
    * writer's multi-row statement may lock some of them in another order, and alone each goes through.
    */
   private static boolean retryAlone(Throwable t) {
-    return GroupCommit.dataError(t) || t instanceof PgException pg && "40P01".equals(pg.getSqlState());
+    return GroupCommit.dataErrorOrDeadlock(t);
   }
 
   /** The configured bounds the requests are parsed with. */

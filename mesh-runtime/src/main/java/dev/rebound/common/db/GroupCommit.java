@@ -69,6 +69,14 @@ public final class GroupCommit<I, O> {
   }
 
   /** Fails at once with {@code OVERLOADED} when {@code maxQueued} requests already wait. */
+  /**
+   * {@link #dataError}, or a deadlock (40P01): a batch that met another writer locking the same rows in another
+   * order (PostgreSQL aborted it, nothing was written) is written again request by request.
+   */
+  public static boolean dataErrorOrDeadlock(Throwable t) {
+    return dataError(t) || t instanceof PgException pg && "40P01".equals(pg.getSqlState());
+  }
+
   public Future<O> submit(I input) {
     if (queue.size() >= maxQueued) {
       return Future.failedFuture(new ReboundException(ErrorCode.OVERLOADED, maxQueued
