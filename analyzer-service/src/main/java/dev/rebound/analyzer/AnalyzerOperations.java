@@ -397,8 +397,8 @@ public final class AnalyzerOperations {
   }
   /** An outcome in the next batch; one that met the analysis writer in a deadlock even alone is tried once more. */
   private Future<Boolean> recordOutcome(AnalyzerStore.OutcomeReport report) {
-    return outcomes.submit(report).recover(t -> GroupCommit.dataErrorOrDeadlock(t) && !GroupCommit.dataError(t)
-        ? outcomes.submit(report) : Future.failedFuture(t));
+    return outcomes.submit(report).recover(t -> GroupCommit.deadlock(t) ? outcomes.submit(report)
+        : Future.failedFuture(t));
   }
 
 

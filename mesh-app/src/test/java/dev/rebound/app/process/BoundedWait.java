@@ -2,6 +2,7 @@ package dev.rebound.app.process;
 
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,6 +47,17 @@ final class BoundedWait {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    }
+  }
+
+  /** Runs every step of a teardown in order; one that fails does not keep the rest from running. */
+  static void closeAll(List<Runnable> steps) {
+    for (Runnable step : steps) {
+      try {
+        step.run();
+      } catch (RuntimeException | AssertionError e) {
+        // keep closing the rest
+      }
     }
   }
 }

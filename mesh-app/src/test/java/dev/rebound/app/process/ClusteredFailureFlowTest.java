@@ -92,18 +92,12 @@ class ClusteredFailureFlowTest {
 
   @AfterAll
   static void leaveCluster() {
-    for (Runnable step : List.<Runnable>of(
+    BoundedWait.closeAll(List.<Runnable>of(
         () -> await(ledgerMember.close(), LIMIT, "closing the ledger member"),
         () -> await(analyzerMember.close(), LIMIT, "closing the analyzer member"),
         () -> await(pg.close(), LIMIT, "closing the pool"),
         () -> await(db.drop(workerMember), LIMIT, "dropping the database"),
-        () -> await(workerMember.close(), LIMIT, "closing the worker member"))) {
-      try {
-        step.run();
-      } catch (RuntimeException | AssertionError e) {
-        // keep closing the rest
-      }
-    }
+        () -> await(workerMember.close(), LIMIT, "closing the worker member")));
   }
 
   @Test

@@ -214,13 +214,7 @@ class FourProcessMeshTest {
     steps.add(() -> await(pg.close(), LIMIT, "closing the pool"));
     steps.add(() -> await(db.drop(app), LIMIT, "dropping the database"));
     steps.add(() -> await(app.close(), LIMIT, "leaving the cluster"));
-    for (Runnable step : steps) {
-      try {
-        step.run();
-      } catch (RuntimeException | AssertionError e) {
-        // keep closing the rest
-      }
-    }
+    BoundedWait.closeAll(steps);
   }
 
   // ------------------------------------------------------------------ a scrape with broken tabs

@@ -132,13 +132,7 @@ class RetryCrashTest {
     steps.add(() -> await(pg.close(), LIMIT, "closing the pool"));
     steps.add(() -> await(db.drop(workerMember), LIMIT, "dropping the database"));
     steps.add(() -> await(workerMember.close(), LIMIT, "closing the worker member"));
-    for (Runnable step : steps) {
-      try {
-        step.run();
-      } catch (RuntimeException | AssertionError e) {
-        // keep closing the rest
-      }
-    }
+    BoundedWait.closeAll(steps);
   }
 
   @Test

@@ -125,19 +125,13 @@ class RetryScenarioTest {
 
   @AfterAll
   static void stopTheMesh() {
-    for (Runnable step : List.<Runnable>of(
+    BoundedWait.closeAll(List.<Runnable>of(
         () -> await(retryMember.close(), LIMIT, "closing the retry member"),
         () -> await(analyzerMember.close(), LIMIT, "closing the analyzer member"),
         () -> await(ledgerMember.close(), LIMIT, "closing the ledger member"),
         () -> await(pg.close(), LIMIT, "closing the pool"),
         () -> await(db.drop(workerMember), LIMIT, "dropping the database"),
-        () -> await(workerMember.close(), LIMIT, "closing the worker member"))) {
-      try {
-        step.run();
-      } catch (RuntimeException | AssertionError e) {
-        // keep closing the rest
-      }
-    }
+        () -> await(workerMember.close(), LIMIT, "closing the worker member")));
   }
 
   // ------------------------------------------------------------------ 1. transient and permanent

@@ -78,19 +78,13 @@ class RetryStormTest {
 
   @AfterAll
   static void stopTheMesh() {
-    for (Runnable step : List.<Runnable>of(
+    BoundedWait.closeAll(List.<Runnable>of(
         () -> await(cluster.member(2).close(), LIMIT, "closing the retry member"),
         () -> await(cluster.member(1).close(), LIMIT, "closing the analyzer member"),
         () -> await(cluster.member(0).close(), LIMIT, "closing the ledger member"),
         () -> await(pg.close(), LIMIT, "closing the pool"),
         () -> await(db.drop(client), LIMIT, "dropping the database"),
-        () -> await(client.close(), LIMIT, "closing the client member"))) {
-      try {
-        step.run();
-      } catch (RuntimeException | AssertionError e) {
-        // keep closing the rest
-      }
-    }
+        () -> await(client.close(), LIMIT, "closing the client member")));
   }
 
   @Test

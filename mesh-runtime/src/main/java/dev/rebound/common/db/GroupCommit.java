@@ -74,7 +74,12 @@ public final class GroupCommit<I, O> {
    * order (PostgreSQL aborted it, nothing was written) is written again request by request.
    */
   public static boolean dataErrorOrDeadlock(Throwable t) {
-    return dataError(t) || t instanceof PgException pg && "40P01".equals(pg.getSqlState());
+    return dataError(t) || deadlock(t);
+  }
+
+  /** PostgreSQL aborted the transaction to break a deadlock (40P01): nothing of it was written. */
+  public static boolean deadlock(Throwable t) {
+    return t instanceof PgException pg && "40P01".equals(pg.getSqlState());
   }
 
   public Future<O> submit(I input) {
