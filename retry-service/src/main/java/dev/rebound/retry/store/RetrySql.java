@@ -8,15 +8,6 @@ final class RetrySql {
   static final String DECISION_COLUMNS = """
       task_id, attempt, stage, action, run_at, delay_ms, cause, degraded, free, blocked_by, reason, failure_id, decided_at""";
 
-  static final String DECISION = "SELECT " + DECISION_COLUMNS
-      + " FROM retry.decisions WHERE task_id = $1 AND attempt = $2";
-
-  /** Once per (task, attempt): a repeat inserts nothing and returns no row. */
-  static final String INSERT_DECISION = "INSERT INTO retry.decisions (" + DECISION_COLUMNS + ")" + """
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-      ON CONFLICT (task_id, attempt) DO NOTHING
-      RETURNING task_id""";
-
   /** The decisions already taken among a batch's (task, attempt) pairs. */
   static final String DECISIONS_AMONG = "SELECT " + DECISION_COLUMNS
       + " FROM retry.decisions WHERE (task_id, attempt) IN (SELECT * FROM unnest($1::uuid[], $2::int[]))";

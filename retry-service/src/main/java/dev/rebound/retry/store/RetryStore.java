@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -39,25 +38,6 @@ public final class RetryStore {
   public RetryStore(Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;
-  }
-
-  public Future<Optional<DecisionRow>> decision(UUID taskId, int attempt) {
-    return pool.preparedQuery(RetrySql.DECISION).execute(Tuple.of(taskId, attempt))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(decisionRow(rows.iterator().next())));
-  }
-
-  /**
-   * Records a decision with what changed beside it, in one transaction. False when the (task, attempt) was
-   * decided already: then nothing is written.
-   */
-  public Future<Boolean> record(DecisionRow d, List<CircuitSnapshot> circuits, List<RetryEvent> events) {
-    return pool.withTransaction(tx -> tx.preparedQuery(RetrySql.INSERT_DECISION).execute(Tuple.tuple(List.of(
-            d.taskId(), d.attempt(), d.stage(), d.action().name()))
-            .addValue(ts(d.runAt())).addValue(d.delayMs()).addValue(d.cause()).addValue(d.degraded())
-            .addValue(d.free()).addValue(d.blockedBy()).addValue(d.reason()).addValue(d.failureId())
-            .addValue(ts(d.decidedAt())))
-        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
-            : saveChanges(tx, circuits, events).map(true)));
   }
 
   /** The decisions already taken among {@code keys}, by {@link DecisionRow#key}. */
