@@ -290,6 +290,76 @@ class AnalyzerServiceTest {
     assertThat(detail.getDouble("averageAttemptsToHeal")).isEqualTo(2.0);
   }
 
+  @Test
+  void aStormOfOutcomesAndAnalysesOfOneErrorIsCountedExactlyWithoutADeadlock() throws Exception {
+    // tasks of one underlying error failing, healing and being dead-lettered at once: the outcome writer and the
+    // analysis writer lock the same fingerprint and signature rows, in the same order
+    String host = "db-" + UUID.randomUUID().toString().substring(0, 8);
+    // the error's rows as they were before (other tests may have counted the same template)
+    JsonObject known = post("/v1/classify", new JsonObject().put("message", "java.net.ConnectException: Connection refused to "
+        + host + ":1")).bodyAsJsonObject();
+    JsonObject before = counters(known.getString("fingerprint"), known.getString("signature"));
+    List<UUID> tasks = new ArrayList<>();
+    List<Future<Message<JsonObject>>> analysed = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      UUID task = UUID.randomUUID();
+      tasks.add(task);
+      analysed.add(vertx.eventBus().request(Addresses.ANALYZER_FAILURES,
+          failure(UUID.randomUUID(), task, 1, "java.net.ConnectException: Connection refused to " + host + ":" + (5000 + i))));
+    }
+    String fp = await(analysed.get(0)).body().getJsonObject("verdict").getString("fingerprint");
+    String sig = await(analysed.get(0)).body().getJsonObject("verdict").getString("signature");
+    for (Future<Message<JsonObject>> f : analysed) {
+      assertThat(await(f).body().getJsonObject("verdict").getString("fingerprint")).isEqualTo(fp);
+    }
+    Instant now = Instant.now();
+    List<Future<Message<JsonObject>>> more = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      // the second attempts' failures analysed while the first attempts' outcomes are recorded
+      more.add(vertx.eventBus().request(Addresses.ANALYZER_FAILURES,
+          failure(UUID.randomUUID(), UUID.randomUUID(), 1, "java.net.ConnectException: Connection refused to " + host + ":1")));
+      boolean healedTask = i % 3 != 0;
+      JsonObject t = new JsonObject().put("taskId", tasks.get(i).toString()).put("from", "RUNNING")
+          .put("to", healedTask ? "DONE" : "FAILED").put("attempt", healedTask ? 2 : 1).put("stage", "deploy")
+          .put("at", now.toString());
+      vertx.eventBus().publish(Addresses.EVENTS_TASKS, t);
+    }
+    for (Future<Message<JsonObject>> f : more) {
+      assertThat(await(f).body().getJsonObject("verdict").getString("fingerprint")).isEqualTo(fp);
+    }
+    assertThat(fp).isEqualTo(known.getString("fingerprint"));
+    assertThat(sig).isEqualTo(known.getString("signature"));
+    JsonObject expected = new JsonObject();
+    before.forEach(e -> expected.put(e.getKey(), (Long) e.getValue() + switch (e.getKey().substring(2)) {
+      case "occurrences" -> 600L;
+      case "healed_by_retry" -> 200L;
+      case "dead_lettered" -> 100L;
+      case "heal_attempts_total" -> 400L;
+      default -> 0L;
+    }));
+    eventually(() -> counters(fp, sig).equals(expected));
+    Thread.sleep(300);
+    assertThat(counters(fp, sig)).isEqualTo(expected);
+  }
+
+  /** A fingerprint's and a signature's counters (0 when not seen yet), as {@code f.<column>} and {@code s.<column>}. */
+  private static JsonObject counters(String fp, String sig) {
+    try {
+      JsonObject out = new JsonObject();
+      for (String c : List.of("occurrences", "healed_by_retry", "heal_attempts_total", "dead_lettered", "resolved_by_person")) {
+        var f = await(pool.preparedQuery("SELECT " + c + " FROM analyzer.fingerprints WHERE fingerprint = $1").execute(Tuple.of(fp)));
+        out.put("f." + c, f.size() == 0 ? 0L : f.iterator().next().getLong(0));
+        if (!c.equals("heal_attempts_total")) {
+          var s = await(pool.preparedQuery("SELECT " + c + " FROM analyzer.signatures WHERE signature = $1").execute(Tuple.of(sig)));
+          out.put("s." + c, s.size() == 0 ? 0L : s.iterator().next().getLong(0));
+        }
+      }
+      return out;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static long healed(String fp) {
     try {
       return await(pool.preparedQuery("SELECT healed_by_retry FROM analyzer.fingerprints WHERE fingerprint = $1")

@@ -64,16 +64,6 @@ final class AnalyzerSql {
       SELECT fingerprint, template, occurrences FROM analyzer.fingerprints WHERE signature = $1
       ORDER BY occurrences DESC, fingerprint LIMIT 20""";
 
-  static final String COUNT_SIGNATURE_OUTCOME = """
-      UPDATE analyzer.signatures SET healed_by_retry = healed_by_retry + CASE WHEN $2 = 'HEALED_BY_RETRY' THEN 1 ELSE 0 END,
-             dead_lettered = dead_lettered + CASE WHEN $2 = 'DEAD_LETTERED' THEN 1 ELSE 0 END,
-             resolved_by_person = resolved_by_person + CASE WHEN $2 = 'RESOLVED_BY_PERSON' THEN 1 ELSE 0 END
-      WHERE signature = $1""";
-  static final String UNCOUNT_SIGNATURE_DEAD_LETTERED = """
-      UPDATE analyzer.signatures SET dead_lettered = GREATEST(dead_lettered - 1, 0)
-      WHERE signature = $1 AND EXISTS (SELECT 1 FROM analyzer.outcomes
-                                       WHERE task_id = $2 AND signature = $1 AND outcome = 'DEAD_LETTERED')""";
-
   /** Counts a batch's recorded occurrences per (fingerprint, stage). */
   static final String COUNT_STAGES = """
       INSERT INTO analyzer.fingerprint_stages (fingerprint, stage, occurrences)
@@ -123,38 +113,60 @@ final class AnalyzerSql {
       FROM analyzer.fingerprint_stages s JOIN analyzer.fingerprints f ON f.fingerprint = s.fingerprint
       WHERE s.stage = $2 ORDER BY s.occurrences DESC, f.fingerprint LIMIT $1""";
 
-  /** The fingerprint of a task's latest classified failure (at or before an attempt). */
-  static final String LATEST_OF_TASK = """
-      SELECT fingerprint, signature, attempt FROM analyzer.occurrences WHERE task_id = $1 AND attempt <= $2
-      ORDER BY attempt DESC LIMIT 1""";
+  /** Per (task, attempt) of a batch, by its 1-based position: the fingerprint of the task's latest classified failure. */
+  static final String LATEST_OF_TASKS = """
+      SELECT r.i, o.fingerprint, o.signature
+      FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS r(task_id, attempt, i)
+      CROSS JOIN LATERAL (SELECT fingerprint, signature FROM analyzer.occurrences
+                          WHERE task_id = r.task_id AND attempt <= r.attempt ORDER BY attempt DESC LIMIT 1) o""";
 
-  static final String INSERT_OUTCOME = """
+  /** A person's earlier action on these tasks, taken: their success counts as resolved by a person. */
+  static final String TAKE_INTERVENTIONS = "DELETE FROM analyzer.interventions WHERE task_id = ANY($1) RETURNING task_id";
+
+  /** The dead-letter outcomes recorded before for these tasks. */
+  static final String DEAD_LETTERED_OF_TASKS = """
+      SELECT task_id, fingerprint, signature FROM analyzer.outcomes WHERE task_id = ANY($1) AND outcome = 'DEAD_LETTERED'""";
+
+  /** A batch's outcomes; one recorded before for its (task, attempt) inserts nothing and returns no row. */
+  static final String INSERT_OUTCOMES = """
       INSERT INTO analyzer.outcomes (task_id, attempt, outcome, fingerprint, action, at, signature)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
-      ON CONFLICT (task_id, attempt) DO NOTHING RETURNING task_id""";
+      SELECT u.task_id, u.attempt, u.outcome, u.fingerprint, u.action, $6, u.signature
+      FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $7::text[])
+        AS u(task_id, attempt, outcome, fingerprint, action, signature)
+      ON CONFLICT (task_id, attempt) DO NOTHING RETURNING task_id, attempt""";
 
-  static final String COUNT_HEALED = """
-      UPDATE analyzer.fingerprints SET healed_by_retry = healed_by_retry + 1, heal_attempts_total = heal_attempts_total + $2,
-             last_working_action = $3 WHERE fingerprint = $1""";
-  static final String COUNT_DEAD_LETTERED =
-      "UPDATE analyzer.fingerprints SET dead_lettered = dead_lettered + 1 WHERE fingerprint = $1";
-  static final String COUNT_RESOLVED_BY_PERSON = """
-      UPDATE analyzer.fingerprints SET resolved_by_person = resolved_by_person + 1, last_working_action = $2
-      WHERE fingerprint = $1""";
+  /** Row locks in key order (as the analysis writer takes them), before the counters change. */
+  static final String LOCK_FINGERPRINTS =
+      "SELECT 1 FROM analyzer.fingerprints WHERE fingerprint = ANY($1) ORDER BY fingerprint FOR UPDATE";
+  static final String LOCK_SIGNATURES =
+      "SELECT 1 FROM analyzer.signatures WHERE signature = ANY($1) ORDER BY signature FOR UPDATE";
 
   /**
-   * A task dead-lettered before and now DONE (redriven): its failure is no longer counted as dead-lettered
-   * (it counts as healed or resolved now), so a fingerprint's outcomes never exceed its failures.
+   * A batch's outcomes added to each fingerprint's counters; a dead-lettered task that was redriven and healed
+   * no longer counts as dead-lettered (the counts never go below zero).
    */
-  static final String UNCOUNT_DEAD_LETTERED = """
-      UPDATE analyzer.fingerprints SET dead_lettered = GREATEST(dead_lettered - 1, 0)
-      WHERE fingerprint = $1 AND EXISTS (SELECT 1 FROM analyzer.outcomes
-                                         WHERE task_id = $2 AND fingerprint = $1 AND outcome = 'DEAD_LETTERED')""";
+  static final String COUNT_FINGERPRINT_OUTCOMES = """
+      UPDATE analyzer.fingerprints f SET healed_by_retry = f.healed_by_retry + d.healed,
+             heal_attempts_total = f.heal_attempts_total + d.heal_attempts,
+             dead_lettered = GREATEST(f.dead_lettered + d.dead_lettered - d.uncounted, 0),
+             resolved_by_person = f.resolved_by_person + d.resolved,
+             last_working_action = CASE WHEN d.action_set THEN d.action ELSE f.last_working_action END
+      FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bool[], $8::text[])
+        AS d(fingerprint, healed, heal_attempts, dead_lettered, resolved, uncounted, action_set, action)
+      WHERE f.fingerprint = d.fingerprint""";
+
+  /** The same per signature ({@code $3}, the attempts, and the action are not kept there). */
+  static final String COUNT_SIGNATURE_OUTCOMES = """
+      UPDATE analyzer.signatures s SET healed_by_retry = s.healed_by_retry + d.healed,
+             dead_lettered = GREATEST(s.dead_lettered + d.dead_lettered - d.uncounted, 0),
+             resolved_by_person = s.resolved_by_person + d.resolved
+      FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bool[], $8::text[])
+        AS d(signature, healed, heal_attempts, dead_lettered, resolved, uncounted, action_set, action)
+      WHERE s.signature = d.signature""";
 
   static final String UPSERT_INTERVENTION = """
       INSERT INTO analyzer.interventions (task_id, action, at) VALUES ($1, $2, $3)
       ON CONFLICT (task_id) DO UPDATE SET action = EXCLUDED.action, at = EXCLUDED.at""";
-  static final String TAKE_INTERVENTION = "DELETE FROM analyzer.interventions WHERE task_id = $1 RETURNING action";
 
   static final String LEARNED = "SELECT cluster_id, discriminator, template, size FROM analyzer.learned_templates";
   static final String UPSERT_LEARNED = """

@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -20,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -357,7 +357,7 @@ public final class AnalyzerStore {
    * once per (task, attempt). Tasks that never failed (no occurrence) are ignored.
    */
   public Future<Boolean> recordOutcome(UUID taskId, int attempt, Outcome outcome, String action) {
-    return pool.withTransaction(conn -> recordOutcome(conn, new OutcomeReport(taskId, attempt, outcome, action)));
+    return recordOutcomes(List.of(new OutcomeReport(taskId, attempt, outcome, action))).map(recorded -> recorded.get(0));
   }
 
   /** One outcome to credit: see {@link #recordOutcome}. */
@@ -365,64 +365,178 @@ public final class AnalyzerStore {
   }
 
   /**
-   * Records several outcomes in one transaction, one after the other in the order given (so two outcomes of
-   * one fingerprint never wait on each other's row lock); each answers as {@link #recordOutcome} would.
+   * Records several outcomes in one transaction of a fixed number of statements, whatever the batch's size:
+   * each answers as {@link #recordOutcome} would (false when the task never failed or the outcome of that
+   * attempt was recorded before). The counters are applied per fingerprint and per signature, their rows
+   * locked in key order, fingerprints before signatures, as the analysis writer locks them: the two writers
+   * wait for each other but never deadlock.
    */
   public Future<List<Boolean>> recordOutcomes(List<OutcomeReport> reports) {
-    return pool.withTransaction(conn -> {
-      List<Boolean> recorded = new ArrayList<>(reports.size());
-      Future<Void> chain = Future.succeededFuture();
-      for (OutcomeReport r : reports) {
-        chain = chain.compose(v -> recordOutcome(conn, r).map(b -> {
-          recorded.add(b);
-          return null;
+    int n = reports.size();
+    UUID[] tasks = new UUID[n];
+    Integer[] attempts = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      tasks[i] = reports.get(i).taskId();
+      attempts[i] = reports.get(i).attempt();
+    }
+    Instant now = clock.instant();
+    return pool.withTransaction(conn -> conn.preparedQuery(AnalyzerSql.LATEST_OF_TASKS)
+        .execute(Tuple.of(tasks, (Object) attempts)).compose(latest -> {
+          String[] fps = new String[n];
+          String[] sigs = new String[n];
+          for (Row r : latest) {
+            int i = (int) (r.getLong("i") - 1);
+            fps[i] = r.getString("fingerprint");
+            sigs[i] = r.getString("signature");
+          }
+          Set<UUID> healed = new HashSet<>();
+          Set<UUID> failedBefore = new HashSet<>();
+          for (int i = 0; i < n; i++) {
+            if (fps[i] != null) {
+              (reports.get(i).outcome() == Outcome.HEALED_BY_RETRY ? healed : failedBefore).add(tasks[i]);
+            }
+          }
+          failedBefore.addAll(healed);
+          if (failedBefore.isEmpty()) {
+            return Future.succeededFuture(new ArrayList<>(Collections.nCopies(n, false)));
+          }
+          // pipelined: sent together, run in this order in the transaction
+          Future<RowSet<Row>> interventions = healed.isEmpty() ? Future.succeededFuture(null)
+              : conn.preparedQuery(AnalyzerSql.TAKE_INTERVENTIONS).execute(Tuple.of((Object) healed.toArray(new UUID[0])));
+          Future<RowSet<Row>> deadLettered = conn.preparedQuery(AnalyzerSql.DEAD_LETTERED_OF_TASKS)
+              .execute(Tuple.of((Object) failedBefore.toArray(new UUID[0])));
+          return Future.all(interventions, deadLettered).compose(x -> {
+            Set<UUID> intervened = new HashSet<>();
+            if (interventions.result() != null) {
+              interventions.result().forEach(r -> intervened.add(r.getUUID("task_id")));
+            }
+            Set<List<Object>> deadBefore = new HashSet<>();
+            deadLettered.result().forEach(r -> {
+              deadBefore.add(List.of(r.getUUID("task_id"), "f:" + r.getString("fingerprint")));
+              if (r.getString("signature") != null) {
+                deadBefore.add(List.of(r.getUUID("task_id"), "s:" + r.getString("signature")));
+              }
+            });
+            Outcome[] kinds = new Outcome[n];
+            List<Integer> candidates = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+              if (fps[i] == null) {
+                continue;
+              }
+              Outcome kind = reports.get(i).outcome();
+              // a person's earlier action makes the success theirs (once per task)
+              kinds[i] = kind == Outcome.HEALED_BY_RETRY && intervened.remove(tasks[i]) ? Outcome.RESOLVED_BY_PERSON : kind;
+              candidates.add(i);
+            }
+            int c = candidates.size();
+            UUID[] ct = new UUID[c];
+            Integer[] ca = new Integer[c];
+            String[] co = new String[c];
+            String[] cf = new String[c];
+            String[] cx = new String[c];
+            String[] cs = new String[c];
+            for (int k = 0; k < c; k++) {
+              int i = candidates.get(k);
+              ct[k] = tasks[i];
+              ca[k] = attempts[i];
+              co[k] = kinds[i].name();
+              cf[k] = fps[i];
+              cx[k] = reports.get(i).action();
+              cs[k] = sigs[i];
+            }
+            return conn.preparedQuery(AnalyzerSql.INSERT_OUTCOMES)
+                .execute(Tuple.of(ct, ca, co, cf, cx, ts(now)).addValue(cs)).compose(inserted -> {
+                  Set<List<Object>> fresh = new HashSet<>();
+                  inserted.forEach(r -> fresh.add(List.of(r.getUUID("task_id"), r.getInteger("attempt"))));
+                  List<Boolean> answers = new ArrayList<>(Collections.nCopies(n, false));
+                  Map<String, OutcomeCounts> byFingerprint = new TreeMap<>();
+                  Map<String, OutcomeCounts> bySignature = new TreeMap<>();
+                  for (int i : candidates) {
+                    // the first of two reports of one (task, attempt) is the one inserted
+                    if (!fresh.remove(List.of(tasks[i], attempts[i]))) {
+                      continue;
+                    }
+                    answers.set(i, true);
+                    OutcomeReport r = reports.get(i);
+                    byFingerprint.computeIfAbsent(fps[i], k -> new OutcomeCounts())
+                        .add(kinds[i], r.attempt(), r.action(), deadBefore, List.of(tasks[i], "f:" + fps[i]));
+                    if (sigs[i] != null) {
+                      bySignature.computeIfAbsent(sigs[i], k -> new OutcomeCounts())
+                          .add(kinds[i], r.attempt(), r.action(), deadBefore, List.of(tasks[i], "s:" + sigs[i]));
+                    }
+                  }
+                  if (byFingerprint.isEmpty()) {
+                    return Future.succeededFuture(answers);
+                  }
+                  String[] keys = byFingerprint.keySet().toArray(new String[0]);
+                  conn.preparedQuery(AnalyzerSql.LOCK_FINGERPRINTS).execute(Tuple.of((Object) keys));
+                  Future<?> counted = conn.preparedQuery(AnalyzerSql.COUNT_FINGERPRINT_OUTCOMES)
+                      .execute(OutcomeCounts.tuple(byFingerprint));
+                  if (!bySignature.isEmpty()) {
+                    conn.preparedQuery(AnalyzerSql.LOCK_SIGNATURES)
+                        .execute(Tuple.of((Object) bySignature.keySet().toArray(new String[0])));
+                    counted = conn.preparedQuery(AnalyzerSql.COUNT_SIGNATURE_OUTCOMES).execute(OutcomeCounts.tuple(bySignature));
+                  }
+                  return counted.map(answers);
+                });
+          });
         }));
-      }
-      return chain.map(v -> recorded);
-    });
   }
 
-  private Future<Boolean> recordOutcome(SqlClient conn, OutcomeReport report) {
-    UUID taskId = report.taskId();
-    int attempt = report.attempt();
-    Outcome outcome = report.outcome();
-    String action = report.action();
-    Instant now = clock.instant();
-    return conn.preparedQuery(AnalyzerSql.LATEST_OF_TASK).execute(Tuple.of(taskId, attempt))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.succeededFuture(false);
-          }
-          String fp = rows.iterator().next().getString("fingerprint");
-          String sig = rows.iterator().next().getString("signature");
-          Future<Outcome> resolved = outcome != Outcome.HEALED_BY_RETRY ? Future.succeededFuture(outcome)
-              : conn.preparedQuery(AnalyzerSql.TAKE_INTERVENTION).execute(Tuple.of(taskId))
-                  .map(taken -> taken.size() > 0 ? Outcome.RESOLVED_BY_PERSON : Outcome.HEALED_BY_RETRY);
-          return resolved.compose(kind -> conn.preparedQuery(AnalyzerSql.INSERT_OUTCOME)
-              .execute(Tuple.tuple(Arrays.asList(taskId, attempt, kind.name(), fp, action, ts(now), sig)))
-              .compose(ins -> {
-                if (ins.size() == 0) {
-                  return Future.succeededFuture(false);
-                }
-                String sql = switch (kind) {
-                  case HEALED_BY_RETRY -> AnalyzerSql.COUNT_HEALED;
-                  case DEAD_LETTERED -> AnalyzerSql.COUNT_DEAD_LETTERED;
-                  case RESOLVED_BY_PERSON -> AnalyzerSql.COUNT_RESOLVED_BY_PERSON;
-                };
-                Tuple args = switch (kind) {
-                  case HEALED_BY_RETRY -> Tuple.of(fp, attempt, action);
-                  case DEAD_LETTERED -> Tuple.of(fp);
-                  case RESOLVED_BY_PERSON -> Tuple.of(fp, action);
-                };
-                Future<?> before = kind == Outcome.DEAD_LETTERED ? Future.succeededFuture()
-                    : conn.preparedQuery(AnalyzerSql.UNCOUNT_DEAD_LETTERED).execute(Tuple.of(fp, taskId));
-                Future<?> bySignature = sig == null ? Future.succeededFuture()
-                    : (kind == Outcome.DEAD_LETTERED ? Future.succeededFuture()
-                        : conn.preparedQuery(AnalyzerSql.UNCOUNT_SIGNATURE_DEAD_LETTERED).execute(Tuple.of(sig, taskId)))
-                        .compose(x -> conn.preparedQuery(AnalyzerSql.COUNT_SIGNATURE_OUTCOME).execute(Tuple.of(sig, kind.name())));
-                return before.compose(x -> conn.preparedQuery(sql).execute(args)).compose(x -> bySignature).map(true);
-              }));
-        });
+  /** What a batch of outcomes adds to one fingerprint's or signature's counters. */
+  private static final class OutcomeCounts {
+    long healed;
+    long healAttempts;
+    long deadLettered;
+    long resolved;
+    long uncounted;
+    boolean actionSet;
+    String action;
+
+    void add(Outcome kind, int attempt, String action, Set<List<Object>> deadBefore, List<Object> taskKey) {
+      switch (kind) {
+        case HEALED_BY_RETRY -> {
+          healed++;
+          healAttempts += attempt;
+        }
+        case DEAD_LETTERED -> deadLettered++;
+        case RESOLVED_BY_PERSON -> resolved++;
+      }
+      if (kind == Outcome.DEAD_LETTERED) {
+        deadBefore.add(taskKey);
+      } else {
+        // dead-lettered before and now DONE (redriven): no longer counted as dead-lettered
+        if (deadBefore.contains(taskKey)) {
+          uncounted++;
+        }
+        actionSet = true;
+        this.action = action;
+      }
+    }
+
+    static Tuple tuple(Map<String, OutcomeCounts> counts) {
+      int m = counts.size();
+      Long[] healed = new Long[m];
+      Long[] attempts = new Long[m];
+      Long[] dead = new Long[m];
+      Long[] resolved = new Long[m];
+      Long[] uncounted = new Long[m];
+      Boolean[] actionSet = new Boolean[m];
+      String[] actions = new String[m];
+      int k = 0;
+      for (OutcomeCounts c : counts.values()) {
+        healed[k] = c.healed;
+        attempts[k] = c.healAttempts;
+        dead[k] = c.deadLettered;
+        resolved[k] = c.resolved;
+        uncounted[k] = c.uncounted;
+        actionSet[k] = c.actionSet;
+        actions[k] = c.action;
+        k++;
+      }
+      return Tuple.of(counts.keySet().toArray(new String[0]), healed, attempts, dead, resolved, uncounted)
+          .addValue(actionSet).addValue(actions);
+    }
   }
 
   /**
