@@ -109,18 +109,27 @@ public final class LedgerSql {
   static final String CLAIM_ANY_STAGE = CLAIM_TEMPLATE.formatted(TaskOperation.CLAIM.sqlGuard() + " AND ($2::text IS NULL)"
       + NOT_PAUSED);
 
-  /** Completion of many leases in one statement; a row whose lease token is stale is simply not returned. */
+  /**
+   * Completion of many leases in one statement; a row whose lease token is stale is simply not returned. Each
+   * task is locked by a look-up of its primary key per input row (a locking subquery is never flattened into a
+   * join): a join of the input with the tasks, planned on statistics that lagged behind a burst of claims, read
+   * every running task through the lease index to complete a few.
+   */
   static final String COMPLETE_BATCH = """
       WITH input AS (
         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[])
           AS i(id, token, result, actor, correlation_id)
+      ), cur AS (
+        SELECT t.id, i.result, i.actor, i.correlation_id
+        FROM input i CROSS JOIN LATERAL (
+          SELECT id FROM ledger.tasks WHERE id = i.id AND %s AND lease_token = i.token FOR UPDATE) t
       ), done AS (
         UPDATE ledger.tasks t
-        SET state = 'DONE', result = i.result::jsonb, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+        SET state = 'DONE', result = cur.result::jsonb, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
             version = t.version + 1, updated_at = $1, finished_at = $1
-        FROM input i
-        WHERE t.id = i.id AND t.%s AND t.lease_token = i.token
-        RETURNING t.id, t.workflow_id, t.stage, t.agent, t.attempt, t.version, i.actor, i.correlation_id
+        FROM cur
+        WHERE t.id = cur.id
+        RETURNING t.id, t.workflow_id, t.stage, t.agent, t.attempt, t.version, cur.actor, cur.correlation_id
       ), hist AS (
         INSERT INTO ledger.history (task_id, from_state, to_state, attempt, reason, actor, correlation_id, at)
         SELECT id, 'RUNNING', 'DONE', attempt, 'completed', actor, correlation_id, $1 FROM done
@@ -162,11 +171,14 @@ public final class LedgerSql {
   static final String HEARTBEAT_BATCH = """
       WITH input AS (
         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[]) AS i(id, token, lease_ms)
+      ), cur AS (
+        SELECT t.id, i.lease_ms FROM input i CROSS JOIN LATERAL (
+          SELECT id FROM ledger.tasks WHERE id = i.id AND state = 'RUNNING' AND lease_token = i.token FOR UPDATE) t
       )
       UPDATE ledger.tasks t
-      SET lease_expires_at = COALESCE($1::timestamptz, now()) + make_interval(secs => COALESCE(i.lease_ms, t.lease_ms)::double precision / 1000.0)
-      FROM input i
-      WHERE t.id = i.id AND t.state = 'RUNNING' AND t.lease_token = i.token
+      SET lease_expires_at = COALESCE($1::timestamptz, now()) + make_interval(secs => COALESCE(cur.lease_ms, t.lease_ms)::double precision / 1000.0)
+      FROM cur
+      WHERE t.id = cur.id
       RETURNING t.id, t.lease_token, t.attempt, t.lease_expires_at""";
 
   static final String HEARTBEAT = """
@@ -238,9 +250,8 @@ public final class LedgerSql {
       ), cur AS (
         SELECT t.id, t.state AS from_state, i.to_state, i.run_after AS next_run, i.reason AS hist_reason,
                i.error AS hist_error, i.actor AS hist_actor, i.correlation_id AS hist_correlation
-        FROM ledger.tasks t JOIN input i ON i.id = t.id AND t.attempt = i.attempt
-        WHERE t.%s
-        FOR UPDATE OF t
+        FROM input i CROSS JOIN LATERAL (
+          SELECT id, state FROM ledger.tasks WHERE id = i.id AND attempt = i.attempt AND %s FOR UPDATE) t
       ), upd AS (
         UPDATE ledger.tasks t SET state = cur.to_state, version = t.version + 1, updated_at = $1::timestamptz, %s,
           last_error = cur.hist_error, run_after = cur.next_run,
@@ -268,10 +279,12 @@ public final class LedgerSql {
       ), cur AS (
         SELECT t.id, t.state AS from_state, i.to_state, i.run_at, i.reason AS hist_reason, i.actor AS hist_actor,
                i.correlation_id AS hist_correlation
-        FROM ledger.tasks t JOIN input i ON i.id = t.id AND t.attempt = i.attempt
-        WHERE (i.op = 'RETRY_AT' AND t.%s) OR (i.op = 'PARK' AND t.%s) OR (i.op = 'DEAD_LETTER' AND t.%s)
-           OR (i.op = 'REPLACE_DEAD_LETTER' AND t.%s AND t.version = t.provisional_dead_letter_version)
-        FOR UPDATE OF t
+        FROM input i CROSS JOIN LATERAL (
+          SELECT id, state FROM ledger.tasks
+          WHERE id = i.id AND attempt = i.attempt
+            AND ((i.op = 'RETRY_AT' AND %s) OR (i.op = 'PARK' AND %s) OR (i.op = 'DEAD_LETTER' AND %s)
+                 OR (i.op = 'REPLACE_DEAD_LETTER' AND %s AND version = provisional_dead_letter_version))
+          FOR UPDATE) t
       ), upd AS (
         UPDATE ledger.tasks t SET state = cur.to_state, version = t.version + 1, updated_at = $1::timestamptz,
           run_after = CASE WHEN cur.to_state = 'RETRY' THEN cur.run_at ELSE t.run_after END,

@@ -35,6 +35,10 @@ public final class RuntimeKeys {
       "requests a service's pool lets wait for a connection; one more is answered 429");
   public static final ConfigKey<Boolean> PG_CACHE_PREPARED_STATEMENTS = ConfigKey.bool(
       "pg.cache-prepared-statements", true, "keep prepared statements per connection");
+  public static final ConfigKey<String> PG_PLAN_CACHE_MODE = ConfigKey.oneOf("pg.plan-cache-mode", "force_custom_plan",
+      List.of("auto", "force_custom_plan", "force_generic_plan"),
+      "PostgreSQL `plan_cache_mode` of every connection: `force_custom_plan` plans each statement with its arguments "
+      + "and the tables' current size (a generic plan made while a table was small kept scanning it whole once it grew)");
   public static final ConfigKey<String> PG_SSL_MODE = ConfigKey.oneOf("pg.ssl-mode", "disable",
       List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
       "TLS to PostgreSQL, libpq's `sslmode` (`require` and up refuse a server without TLS; `verify-ca` checks the "
@@ -119,7 +123,7 @@ public final class RuntimeKeys {
   public static final List<ConfigKey<?>> ALL = List.of(
       PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD, PG_POOL_SIZE, PG_PIPELINING_LIMIT,
       PG_RECONNECT_ATTEMPTS, PG_RECONNECT_INTERVAL, PG_STATEMENT_TIMEOUT, PG_MAX_WAIT_QUEUE,
-      PG_CACHE_PREPARED_STATEMENTS, PG_SSL_MODE, PG_SSL_ROOT_CERT,
+      PG_CACHE_PREPARED_STATEMENTS, PG_PLAN_CACHE_MODE, PG_SSL_MODE, PG_SSL_ROOT_CERT,
       PG_EMBEDDED, PG_EMBEDDED_DIR, PG_EMBEDDED_PORT,
       RUN_PORT, RUN_HOST,
       HTTP_HOST, HTTP_ENABLED, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,

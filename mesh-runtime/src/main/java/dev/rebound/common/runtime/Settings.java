@@ -338,6 +338,7 @@ public final class Settings {
         .setCachePreparedStatements(get(RuntimeKeys.PG_CACHE_PREPARED_STATEMENTS));
     // every query of every service is bounded; migrations lift it for their own transaction
     options.addProperty("statement_timeout", Long.toString(get(RuntimeKeys.PG_STATEMENT_TIMEOUT).toMillis()));
+    options.addProperty("plan_cache_mode", get(RuntimeKeys.PG_PLAN_CACHE_MODE));
     find(RuntimeKeys.PG_PASSWORD).ifPresent(options::setPassword);
     return PostgresTls.apply(this, options);
   }
