@@ -228,7 +228,10 @@ public final class LedgerLoadHarness {
         }
         tasks.add(EnqueueRequest.builder(stage).payload(new JsonObject().put("i", j)).build().toJson());
       }
-      http.post(port, "127.0.0.1", "/v1/tasks/batch").sendBuffer(tasks.toBuffer()).onSuccess(r -> {
+      http.post(port, "127.0.0.1", "/v1/tasks/batch").putHeader("Content-Type", "application/json").sendBuffer(tasks.toBuffer()).onSuccess(r -> {
+        if (r.statusCode() != 200 && r.statusCode() != 201) {
+          throw new IllegalStateException("batch enqueue answered " + r.statusCode() + ": " + r.bodyAsString());
+        }
         for (Object item : r.bodyAsJsonObject().getJsonArray("items")) {
           enqueuedAt.put(((JsonObject) item).getJsonObject("task").getString("id"), t0);
         }
@@ -269,7 +272,7 @@ public final class LedgerLoadHarness {
         }
         JsonArray completions = new JsonArray();
         tasks.forEach(t -> completions.add(new JsonObject().put("id", t.getString("id")).put("leaseToken", t.getString("leaseToken"))));
-        return http.post(port, "127.0.0.1", "/v1/tasks/complete").sendBuffer(completions.toBuffer()).map(r -> {
+        return http.post(port, "127.0.0.1", "/v1/tasks/complete").putHeader("Content-Type", "application/json").sendBuffer(completions.toBuffer()).map(r -> {
           for (Object item : r.bodyAsJsonObject().getJsonArray("items")) {
             JsonObject answer = (JsonObject) item;
             if (answer.getInteger("status") == 200) {
