@@ -10,14 +10,33 @@ final class AnalyzerSql {
   static final String OCCURRENCES_AMONG =
       "SELECT failure_id, classified FROM analyzer.occurrences WHERE failure_id = ANY($1)";
 
-  /** A batch's occurrences; one recorded before inserts nothing and returns no row. */
-  static final String INSERT_OCCURRENCES = """
-      INSERT INTO analyzer.occurrences (failure_id, fingerprint, task_id, attempt, workflow_id, stage, source, classified,
-                                        signature, seen_at)
-      SELECT i.*, $10 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[],
-                                  $8::jsonb[], $9::text[]) AS i
-      ON CONFLICT (failure_id) DO NOTHING
-      RETURNING failure_id, fingerprint, signature, stage""";
+  /**
+   * A batch's occurrences, counted on their fingerprints, signatures and (fingerprint, stage) rows in the same
+   * statement; one recorded before inserts and counts nothing and returns no row. The fingerprint and signature
+   * rows were locked (in key order) by this transaction's upserts before; the stage rows are counted in key order.
+   */
+  static final String INSERT_AND_COUNT_OCCURRENCES = """
+      WITH ins AS (
+        INSERT INTO analyzer.occurrences (failure_id, fingerprint, task_id, attempt, workflow_id, stage, source, classified,
+                                          signature, seen_at)
+        SELECT i.*, $10 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[],
+                                    $8::jsonb[], $9::text[]) AS i
+        ON CONFLICT (failure_id) DO NOTHING
+        RETURNING failure_id, fingerprint, signature, stage
+      ), by_fingerprint AS (
+        UPDATE analyzer.fingerprints f SET occurrences = f.occurrences + c.n
+        FROM (SELECT fingerprint, count(*) AS n FROM ins GROUP BY fingerprint) c WHERE f.fingerprint = c.fingerprint
+      ), by_signature AS (
+        UPDATE analyzer.signatures s SET occurrences = s.occurrences + c.n
+        FROM (SELECT signature, count(*) AS n FROM ins WHERE signature IS NOT NULL GROUP BY signature) c
+        WHERE s.signature = c.signature
+      ), by_stage AS (
+        INSERT INTO analyzer.fingerprint_stages (fingerprint, stage, occurrences)
+        SELECT fingerprint, stage, count(*) FROM ins WHERE stage IS NOT NULL GROUP BY fingerprint, stage
+        ORDER BY fingerprint, stage
+        ON CONFLICT (fingerprint, stage) DO UPDATE SET occurrences = analyzer.fingerprint_stages.occurrences + EXCLUDED.occurrences
+      )
+      SELECT failure_id FROM ins""";
 
   /**
    * A batch's fingerprints, in fingerprint order (so that two instances lock them in the same order): created
@@ -33,10 +52,6 @@ final class AnalyzerSql {
         template = EXCLUDED.template, category = EXCLUDED.category, transient = EXCLUDED.transient,
         severity = EXCLUDED.severity, rule_id = EXCLUDED.rule_id, root_cause = EXCLUDED.root_cause""";
 
-  /** Counts a batch's recorded occurrences per fingerprint. */
-  static final String COUNT_FINGERPRINTS = """
-      UPDATE analyzer.fingerprints f SET occurrences = f.occurrences + c.n
-      FROM unnest($1::text[], $2::bigint[]) AS c(fingerprint, n) WHERE f.fingerprint = c.fingerprint""";
 
   /** A batch's signatures, in signature order, created on first sight; later sights keep the newest verdict. */
   static final String SEE_SIGNATURES = """
@@ -46,10 +61,6 @@ final class AnalyzerSql {
         last_seen = GREATEST(analyzer.signatures.last_seen, EXCLUDED.last_seen), rule_id = EXCLUDED.rule_id,
         category = EXCLUDED.category, transient = EXCLUDED.transient""";
 
-  /** Counts a batch's recorded occurrences per signature. */
-  static final String COUNT_SIGNATURES = """
-      UPDATE analyzer.signatures s SET occurrences = s.occurrences + c.n
-      FROM unnest($1::text[], $2::bigint[]) AS c(signature, n) WHERE s.signature = c.signature""";
 
   static final String SIGNATURE = """
       SELECT signature, rule_id, category, transient, occurrences, first_seen, last_seen, healed_by_retry, dead_lettered,
@@ -64,11 +75,6 @@ final class AnalyzerSql {
       SELECT fingerprint, template, occurrences FROM analyzer.fingerprints WHERE signature = $1
       ORDER BY occurrences DESC, fingerprint LIMIT 20""";
 
-  /** Counts a batch's recorded occurrences per (fingerprint, stage). */
-  static final String COUNT_STAGES = """
-      INSERT INTO analyzer.fingerprint_stages (fingerprint, stage, occurrences)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-      ON CONFLICT (fingerprint, stage) DO UPDATE SET occurrences = analyzer.fingerprint_stages.occurrences + EXCLUDED.occurrences""";
 
   static final String FINGERPRINT = """
       SELECT fingerprint, template, category, transient, severity, rule_id, root_cause, occurrences, first_seen, last_seen,

@@ -158,52 +158,20 @@ public final class AnalyzerStore {
       classified[k] = o.classified();
       osigs[k] = o.verdict().signature();
     }
-    return pool.withTransaction(conn -> conn.preparedQuery(AnalyzerSql.SEE_FINGERPRINTS)
-        .execute(Tuple.of(fps, templates, categories, transients, severities, rules, causes).addValue(ts(now)).addValue(fsigs))
-        .compose(x -> g == 0 ? Future.succeededFuture() : conn.preparedQuery(AnalyzerSql.SEE_SIGNATURES)
-            .execute(Tuple.of(sigs, sigRules, sigCategories, sigTransients, ts(now))))
-        .compose(x -> conn.preparedQuery(AnalyzerSql.INSERT_OCCURRENCES).execute(Tuple.of(ids, ofps, tasks, attempts,
-            workflows, stages, sources).addValue(classified).addValue(osigs).addValue(ts(now))))
-        .compose(rows -> {
-          Set<UUID> recorded = new HashSet<>();
-          Map<String, Long> perFingerprint = new TreeMap<>();
-          Map<String, Long> perSignature = new TreeMap<>();
-          Map<List<String>, Long> perStage = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
-              .thenComparing(k -> k.get(1)));
-          rows.forEach(r -> {
-            recorded.add(r.getUUID("failure_id"));
-            perFingerprint.merge(r.getString("fingerprint"), 1L, Long::sum);
-            if (r.getString("signature") != null) {
-              perSignature.merge(r.getString("signature"), 1L, Long::sum);
-            }
-            if (r.getString("stage") != null) {
-              perStage.merge(List.of(r.getString("fingerprint"), r.getString("stage")), 1L, Long::sum);
-            }
-          });
-          if (recorded.isEmpty()) {
-            return Future.succeededFuture(recorded);
-          }
-          Future<?> counted = conn.preparedQuery(AnalyzerSql.COUNT_FINGERPRINTS).execute(Tuple.of(
-              perFingerprint.keySet().toArray(new String[0]), (Object) perFingerprint.values().toArray(new Long[0])));
-          if (!perSignature.isEmpty()) {
-            counted = counted.compose(v -> conn.preparedQuery(AnalyzerSql.COUNT_SIGNATURES).execute(Tuple.of(
-                perSignature.keySet().toArray(new String[0]), (Object) perSignature.values().toArray(new Long[0]))));
-          }
-          if (!perStage.isEmpty()) {
-            String[] sf = new String[perStage.size()];
-            String[] ss = new String[perStage.size()];
-            Long[] sn = new Long[perStage.size()];
-            int k = 0;
-            for (Map.Entry<List<String>, Long> e : perStage.entrySet()) {
-              sf[k] = e.getKey().get(0);
-              ss[k] = e.getKey().get(1);
-              sn[k] = e.getValue();
-              k++;
-            }
-            counted = counted.compose(v -> conn.preparedQuery(AnalyzerSql.COUNT_STAGES).execute(Tuple.of(sf, ss, sn)));
-          }
-          return counted.map(recorded);
-        }));
+    // pipelined: sent together, run in this order (the occurrences need their fingerprints)
+    return pool.withTransaction(conn -> {
+      Future<?> seen = conn.preparedQuery(AnalyzerSql.SEE_FINGERPRINTS)
+          .execute(Tuple.of(fps, templates, categories, transients, severities, rules, causes).addValue(ts(now)).addValue(fsigs));
+      Future<?> signed = g == 0 ? Future.succeededFuture() : conn.preparedQuery(AnalyzerSql.SEE_SIGNATURES)
+          .execute(Tuple.of(sigs, sigRules, sigCategories, sigTransients, ts(now)));
+      Future<RowSet<Row>> counted = conn.preparedQuery(AnalyzerSql.INSERT_AND_COUNT_OCCURRENCES).execute(Tuple.of(ids, ofps,
+          tasks, attempts, workflows, stages, sources).addValue(classified).addValue(osigs).addValue(ts(now)));
+      return Future.all(seen, signed, counted).map(x -> {
+        Set<UUID> recorded = new HashSet<>();
+        counted.result().forEach(r -> recorded.add(r.getUUID("failure_id")));
+        return recorded;
+      });
+    });
   }
 
   public record Occurrence(UUID failureId, UUID taskId, Integer attempt, String workflowId, String stage, String source,
