@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -85,12 +86,16 @@ public final class DecisionStore {
   public Future<List<Outcome<Decided>>> applyDecisions(List<DecisionRequest> requests) {
     Instant now = clock.instant();
     List<Item> items = requests.stream().map(Item::new).toList();
-    return pool.withTransaction(conn -> lockAndJudge(conn, items)
-        .compose(v -> answerRepeats(conn, items))
-        .compose(firsts -> move(conn, firsts, now)
-            .compose(v -> abort(conn, firsts, now))
-            .compose(v -> record(conn, firsts, now)))
-        .map(v -> items.stream().map(DecisionStore::outcome).toList()));
+    return pool.withTransaction(conn -> {
+      // pipelined: the look-up of decisions recorded before runs right behind the locks, on the server, in order
+      Future<Void> judged = lockAndJudge(conn, items);
+      Future<RowSet<Row>> recorded = decisionsRecorded(conn, items);
+      return Future.all(judged, recorded).map(v -> answerRepeats(items, recorded.result()))
+          .compose(firsts -> move(conn, firsts, now)
+              .compose(v -> abort(conn, firsts, now))
+              .compose(v -> record(conn, firsts, now)))
+          .map(v -> items.stream().map(DecisionStore::outcome).toList());
+    });
   }
 
   private static Future<Void> lockAndJudge(SqlConnection conn, List<Item> items) {
@@ -127,32 +132,33 @@ public final class DecisionStore {
    * Answers the repeats (of a decision recorded before, or of one earlier in the group) and returns the
    * first decisions of their attempts, which are the ones to apply and record.
    */
-  private static Future<List<Item>> answerRepeats(SqlConnection conn, List<Item> items) {
-    List<Item> judged = items.stream().filter(i -> i.refusal == null).toList();
-    if (judged.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    UUID[] tasks = judged.stream().map(i -> i.d.taskId()).toArray(UUID[]::new);
-    Integer[] attempts = judged.stream().map(i -> i.d.attempt()).toArray(Integer[]::new);
-    return conn.preparedQuery(LedgerSql.DECISIONS_RECORDED).execute(Tuple.tuple(List.of(tasks, attempts))).map(rows -> {
-      Map<TaskAttempt, Row> before = new HashMap<>();
-      rows.forEach(r -> before.put(new TaskAttempt(r.getUUID("task_id"), r.getInteger("attempt")), r));
-      Map<TaskAttempt, Item> firstOf = new HashMap<>();
-      List<Item> firsts = new ArrayList<>();
-      for (Item i : judged) {
-        Row p = before.get(i.key());
-        if (p != null) {
-          i.decided = new Decided(false, true, DecisionRules.alreadyDecided(p.getString("action"), p.getString("outcome")),
-              Changed.NOTHING);
-        } else if (firstOf.containsKey(i.key())) {
-          i.repeats = firstOf.get(i.key());
-        } else {
-          firstOf.put(i.key(), i);
-          firsts.add(i);
-        }
+  private static Future<RowSet<Row>> decisionsRecorded(SqlConnection conn, List<Item> items) {
+    UUID[] tasks = items.stream().map(i -> i.d.taskId()).toArray(UUID[]::new);
+    Integer[] attempts = items.stream().map(i -> i.d.attempt()).toArray(Integer[]::new);
+    return conn.preparedQuery(LedgerSql.DECISIONS_RECORDED).execute(Tuple.tuple(List.of(tasks, attempts)));
+  }
+
+  private static List<Item> answerRepeats(List<Item> items, RowSet<Row> recorded) {
+    Map<TaskAttempt, Row> before = new HashMap<>();
+    recorded.forEach(r -> before.put(new TaskAttempt(r.getUUID("task_id"), r.getInteger("attempt")), r));
+    Map<TaskAttempt, Item> firstOf = new HashMap<>();
+    List<Item> firsts = new ArrayList<>();
+    for (Item i : items) {
+      if (i.refusal != null) {
+        continue;
       }
-      return firsts;
-    });
+      Row p = before.get(i.key());
+      if (p != null) {
+        i.decided = new Decided(false, true, DecisionRules.alreadyDecided(p.getString("action"), p.getString("outcome")),
+            Changed.NOTHING);
+      } else if (firstOf.containsKey(i.key())) {
+        i.repeats = firstOf.get(i.key());
+      } else {
+        firstOf.put(i.key(), i);
+        firsts.add(i);
+      }
+    }
+    return firsts;
   }
 
   /** The retries, parks and dead letters of the group, in one statement. */

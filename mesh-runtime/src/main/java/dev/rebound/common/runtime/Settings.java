@@ -339,6 +339,8 @@ public final class Settings {
     // every query of every service is bounded; migrations lift it for their own transaction
     options.addProperty("statement_timeout", Long.toString(get(RuntimeKeys.PG_STATEMENT_TIMEOUT).toMillis()));
     options.addProperty("plan_cache_mode", get(RuntimeKeys.PG_PLAN_CACHE_MODE));
+    // the migrations' "already exists, skipping" notices are not warnings: only warnings and errors are logged
+    options.addProperty("client_min_messages", "warning");
     find(RuntimeKeys.PG_PASSWORD).ifPresent(options::setPassword);
     return PostgresTls.apply(this, options);
   }
