@@ -371,7 +371,8 @@ public final class AnalyzerOperations {
 
   /**
    * Learns outcomes from task transitions: DONE after failures (healed by retry, or resolved by a
-   * person if someone redrove or unblocked it), FAILED (dead-lettered).
+   * person if someone redrove or unblocked it), FAILED (dead-lettered), and FAILED left for RETRY or BLOCKED
+   * (a decision replaced the provisional dead letter: no longer counted).
    */
   public Future<Boolean> onTransition(JsonObject body) {
     Transition t;
@@ -388,6 +389,11 @@ public final class AnalyzerOperations {
     if (t.to() == TaskState.FAILED) {
       return recordOutcome(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
           AnalyzerStore.Outcome.DEAD_LETTERED, redactor.redactOrNull(t.reason())));
+    }
+    if (t.from() == TaskState.FAILED && (t.to() == TaskState.RETRY || t.to() == TaskState.BLOCKED)) {
+      // the retry service's decision replaced the ledger's provisional dead letter of this attempt
+      return recordOutcome(new AnalyzerStore.OutcomeReport(t.taskId(), t.attempt(),
+          AnalyzerStore.Outcome.DEAD_LETTER_WITHDRAWN, null));
     }
     if (t.to() == TaskState.QUEUED && (t.from() == TaskState.FAILED || t.from() == TaskState.BLOCKED)) {
       String action = (t.from() == TaskState.FAILED ? "redrive" : "unblock") + (t.reason() == null ? "" : ": " + redactor.redact(t.reason()));

@@ -265,6 +265,43 @@ class AnalyzerServiceTest {
     assertThat(next.getJsonObject("history").getLong("occurrences")).isEqualTo(2L);
   }
 
+  @Test
+  void aProvisionalDeadLetterReplacedByADecisionIsNotCountedAndTheRealOneOnceOnly() throws Exception {
+    String host = "cache-" + UUID.randomUUID().toString().substring(0, 8);
+    UUID task = UUID.randomUUID();
+    UUID other = UUID.randomUUID();
+    JsonObject first = analyze(failure(UUID.randomUUID(), task, 5, "java.net.SocketTimeoutException: Read timed out from " + host));
+    analyze(failure(UUID.randomUUID(), other, 5, "java.net.SocketTimeoutException: Read timed out from " + host));
+    String fp = first.getJsonObject("verdict").getString("fingerprint");
+    String sig = first.getJsonObject("verdict").getString("signature");
+    JsonObject before = counters(fp, sig);
+    Instant now = Instant.now();
+    // the ledger's provisional rule dead-letters attempt 5, then the retry service's decision replaces it: once
+    // with the two transitions apart, once together (one batch)
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, transition(task, "RUNNING", "FAILED", 5, now));
+    eventually(() -> counters(fp, sig).getLong("f.dead_lettered") == before.getLong("f.dead_lettered") + 1);
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, transition(task, "FAILED", "RETRY", 5, now));
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, transition(other, "RUNNING", "FAILED", 5, now));
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, transition(other, "FAILED", "BLOCKED", 5, now));
+    eventually(() -> counters(fp, sig).equals(before));
+    // the next attempt is dead-lettered for good: counted once, and stays counted
+    analyze(failure(UUID.randomUUID(), task, 6, "java.net.SocketTimeoutException: Read timed out from " + host));
+    vertx.eventBus().publish(Addresses.EVENTS_TASKS, transition(task, "RUNNING", "FAILED", 6, now));
+    eventually(() -> counters(fp, sig).getLong("f.dead_lettered") == before.getLong("f.dead_lettered") + 1);
+    Thread.sleep(300);
+    JsonObject after = counters(fp, sig);
+    assertThat(after.getLong("f.dead_lettered")).isEqualTo(before.getLong("f.dead_lettered") + 1);
+    assertThat(after.getLong("s.dead_lettered")).isEqualTo(before.getLong("s.dead_lettered") + 1);
+    long rows = await(pool.preparedQuery("SELECT count(*) FROM analyzer.outcomes WHERE task_id = ANY($1)")
+        .execute(Tuple.of((Object) new UUID[] {task, other}))).iterator().next().getLong(0);
+    assertThat(rows).isEqualTo(1);
+  }
+
+  private static JsonObject transition(UUID task, String from, String to, int attempt, Instant at) {
+    return new JsonObject().put("taskId", task.toString()).put("from", from).put("to", to).put("attempt", attempt)
+        .put("stage", "deploy").put("at", at.toString());
+  }
+
   private static JsonObject outcomes(String fingerprint) {
     try {
       return get("/v1/fingerprints/" + fingerprint).bodyAsJsonObject().getJsonObject("outcomes");

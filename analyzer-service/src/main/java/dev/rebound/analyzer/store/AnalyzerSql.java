@@ -129,6 +129,12 @@ final class AnalyzerSql {
   /** A person's earlier action on these tasks, taken: their success counts as resolved by a person. */
   static final String TAKE_INTERVENTIONS = "DELETE FROM analyzer.interventions WHERE task_id = ANY($1) RETURNING task_id";
 
+  /** The dead-letter outcomes of these (task, attempt) pairs, taken back: a decision replaced them. */
+  static final String WITHDRAW_DEAD_LETTERS = """
+      DELETE FROM analyzer.outcomes o USING unnest($1::uuid[], $2::int[]) AS w(task_id, attempt)
+      WHERE o.task_id = w.task_id AND o.attempt = w.attempt AND o.outcome = 'DEAD_LETTERED'
+      RETURNING o.task_id, o.attempt, o.fingerprint, o.signature""";
+
   /** The dead-letter outcomes recorded before for these tasks. */
   static final String DEAD_LETTERED_OF_TASKS = """
       SELECT task_id, fingerprint, signature FROM analyzer.outcomes WHERE task_id = ANY($1) AND outcome = 'DEAD_LETTERED'""";

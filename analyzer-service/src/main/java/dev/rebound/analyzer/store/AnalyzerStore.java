@@ -313,7 +313,12 @@ public final class AnalyzerStore {
 
   // ---------------------------------------------------------------- outcomes
 
-  public enum Outcome { HEALED_BY_RETRY, DEAD_LETTERED, RESOLVED_BY_PERSON }
+  /**
+   * What became of a task's failures. {@code DEAD_LETTER_WITHDRAWN} is not stored: the retry service's decision
+   * replaced the ledger's provisional dead letter of that attempt (the task left FAILED for RETRY or BLOCKED), so
+   * the attempt's dead-letter outcome is taken back and no longer counted.
+   */
+  public enum Outcome { HEALED_BY_RETRY, DEAD_LETTERED, RESOLVED_BY_PERSON, DEAD_LETTER_WITHDRAWN }
 
   /** A person acted on the task (redrive, unblock); remembered until the task's outcome. */
   public Future<Void> noteIntervention(UUID taskId, String action) {
@@ -357,29 +362,71 @@ public final class AnalyzerStore {
             fps[i] = r.getString("fingerprint");
             sigs[i] = r.getString("signature");
           }
+          List<Boolean> answers = new ArrayList<>(Collections.nCopies(n, false));
+          // a dead letter withdrawn in the same batch as it was reported is neither recorded nor counted
+          boolean[] cancelled = new boolean[n];
+          List<Integer> withdrawals = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            if (reports.get(i).outcome() != Outcome.DEAD_LETTER_WITHDRAWN) {
+              continue;
+            }
+            int reported = -1;
+            for (int j = i - 1; j >= 0 && reported < 0; j--) {
+              if (!cancelled[j] && reports.get(j).outcome() == Outcome.DEAD_LETTERED && tasks[j].equals(tasks[i])
+                  && attempts[j].equals(attempts[i])) {
+                reported = j;
+              }
+            }
+            cancelled[i] = true;
+            if (reported >= 0) {
+              cancelled[reported] = true;
+              answers.set(reported, fps[reported] != null);
+              answers.set(i, fps[reported] != null);
+            } else {
+              withdrawals.add(i);
+            }
+          }
           Set<UUID> healed = new HashSet<>();
           Set<UUID> failedBefore = new HashSet<>();
           for (int i = 0; i < n; i++) {
-            if (fps[i] != null) {
+            if (fps[i] != null && !cancelled[i]) {
               (reports.get(i).outcome() == Outcome.HEALED_BY_RETRY ? healed : failedBefore).add(tasks[i]);
             }
           }
           failedBefore.addAll(healed);
-          if (failedBefore.isEmpty()) {
-            return Future.succeededFuture(new ArrayList<>(Collections.nCopies(n, false)));
+          if (failedBefore.isEmpty() && withdrawals.isEmpty()) {
+            return Future.succeededFuture(answers);
           }
-          // pipelined: sent together, run in this order in the transaction
+          // pipelined: sent together, run in this order in the transaction (the withdrawn dead letters are gone
+          // before the look-up of a task's dead letters)
+          Future<RowSet<Row>> withdrawn = withdrawals.isEmpty() ? Future.succeededFuture(null)
+              : conn.preparedQuery(AnalyzerSql.WITHDRAW_DEAD_LETTERS).execute(Tuple.of(
+                  withdrawals.stream().map(i -> tasks[i]).toArray(UUID[]::new),
+                  (Object) withdrawals.stream().map(i -> attempts[i]).toArray(Integer[]::new)));
           Future<RowSet<Row>> interventions = healed.isEmpty() ? Future.succeededFuture(null)
               : conn.preparedQuery(AnalyzerSql.TAKE_INTERVENTIONS).execute(Tuple.of((Object) healed.toArray(new UUID[0])));
-          Future<RowSet<Row>> deadLettered = conn.preparedQuery(AnalyzerSql.DEAD_LETTERED_OF_TASKS)
-              .execute(Tuple.of((Object) failedBefore.toArray(new UUID[0])));
-          return Future.all(interventions, deadLettered).compose(x -> {
+          Future<RowSet<Row>> deadLettered = failedBefore.isEmpty() ? Future.succeededFuture(null)
+              : conn.preparedQuery(AnalyzerSql.DEAD_LETTERED_OF_TASKS).execute(Tuple.of((Object) failedBefore.toArray(new UUID[0])));
+          return Future.all(withdrawn, interventions, deadLettered).compose(x -> {
+            Map<String, OutcomeCounts> byFingerprint = new TreeMap<>();
+            Map<String, OutcomeCounts> bySignature = new TreeMap<>();
+            if (withdrawn.result() != null) {
+              Set<List<Object>> taken = new HashSet<>();
+              withdrawn.result().forEach(r -> {
+                taken.add(List.of(r.getUUID("task_id"), r.getInteger("attempt")));
+                byFingerprint.computeIfAbsent(r.getString("fingerprint"), k -> new OutcomeCounts()).uncounted++;
+                if (r.getString("signature") != null) {
+                  bySignature.computeIfAbsent(r.getString("signature"), k -> new OutcomeCounts()).uncounted++;
+                }
+              });
+              withdrawals.forEach(i -> answers.set(i, taken.contains(List.of(tasks[i], attempts[i]))));
+            }
             Set<UUID> intervened = new HashSet<>();
             if (interventions.result() != null) {
               interventions.result().forEach(r -> intervened.add(r.getUUID("task_id")));
             }
             Set<List<Object>> deadBefore = new HashSet<>();
-            deadLettered.result().forEach(r -> {
+            (deadLettered.result() == null ? List.<Row>of() : deadLettered.result()).forEach(r -> {
               deadBefore.add(List.of(r.getUUID("task_id"), "f:" + r.getString("fingerprint")));
               if (r.getString("signature") != null) {
                 deadBefore.add(List.of(r.getUUID("task_id"), "s:" + r.getString("signature")));
@@ -388,7 +435,7 @@ public final class AnalyzerStore {
             Outcome[] kinds = new Outcome[n];
             List<Integer> candidates = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-              if (fps[i] == null) {
+              if (fps[i] == null || cancelled[i]) {
                 continue;
               }
               Outcome kind = reports.get(i).outcome();
@@ -412,13 +459,13 @@ public final class AnalyzerStore {
               cx[k] = reports.get(i).action();
               cs[k] = sigs[i];
             }
-            return conn.preparedQuery(AnalyzerSql.INSERT_OUTCOMES)
-                .execute(Tuple.of(ct, ca, co, cf, cx, ts(now)).addValue(cs)).compose(inserted -> {
+            Future<RowSet<Row>> insert = c == 0 ? Future.succeededFuture(null) : conn.preparedQuery(AnalyzerSql.INSERT_OUTCOMES)
+                .execute(Tuple.of(ct, ca, co, cf, cx, ts(now)).addValue(cs));
+            return insert.compose(inserted -> {
                   Set<List<Object>> fresh = new HashSet<>();
-                  inserted.forEach(r -> fresh.add(List.of(r.getUUID("task_id"), r.getInteger("attempt"))));
-                  List<Boolean> answers = new ArrayList<>(Collections.nCopies(n, false));
-                  Map<String, OutcomeCounts> byFingerprint = new TreeMap<>();
-                  Map<String, OutcomeCounts> bySignature = new TreeMap<>();
+                  if (inserted != null) {
+                    inserted.forEach(r -> fresh.add(List.of(r.getUUID("task_id"), r.getInteger("attempt"))));
+                  }
                   for (int i : candidates) {
                     // the first of two reports of one (task, attempt) is the one inserted
                     if (!fresh.remove(List.of(tasks[i], attempts[i]))) {
