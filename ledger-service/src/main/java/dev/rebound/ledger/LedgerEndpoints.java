@@ -5,6 +5,8 @@ import static dev.rebound.common.client.LedgerApi.CANCEL;
 import static dev.rebound.common.client.LedgerApi.CLAIM;
 import static dev.rebound.common.client.LedgerApi.COMPLETE;
 import static dev.rebound.common.client.LedgerApi.AUDIT;
+import static dev.rebound.common.client.LedgerApi.FAILURE;
+import static dev.rebound.common.client.LedgerApi.FAILURES;
 import static dev.rebound.common.client.LedgerApi.COMPLETE_ALL;
 import static dev.rebound.common.client.LedgerApi.DEAD_LETTERS;
 import static dev.rebound.common.client.LedgerApi.DECIDE;
@@ -39,6 +41,8 @@ import dev.rebound.common.request.CompleteBatch;
 import dev.rebound.common.request.CompleteRequest;
 import dev.rebound.common.request.DeadLetterQuery;
 import dev.rebound.common.request.AuditQuery;
+import dev.rebound.common.request.FailureIdRequest;
+import dev.rebound.common.request.FailuresQuery;
 import dev.rebound.common.request.DeadLetterSelection;
 import dev.rebound.common.request.EnqueueBatch;
 import dev.rebound.common.request.EnqueueRequest;
@@ -91,6 +95,8 @@ final class LedgerEndpoints {
             (request, origin) -> ops.saveCheckpoint(request))
         .bind(LATEST_CHECKPOINT, TaskIdRequest::fromJson, (request, origin) -> ops.latestCheckpoint(request))
         .bind(REPORT_FAILURE, body -> FailureEvent.fromJson(withoutTask(body)), ops::reportFailure)
+        .bind(FAILURES, FailuresQuery::fromJson, (request, origin) -> ops.failures(request))
+        .bind(FAILURE, FailureIdRequest::fromJson, (request, origin) -> ops.failure(request))
         .bind(DECIDE, Decision::fromJson, ops::decide)
         .bind(DEAD_LETTERS, DeadLetterQuery::fromJson, (request, origin) -> ops.deadLetters(request))
         .bind(REDRIVE, DeadLetterSelection::fromJson, ops::redrive)

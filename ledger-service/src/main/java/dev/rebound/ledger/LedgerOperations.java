@@ -18,6 +18,8 @@ import dev.rebound.common.request.ClaimRequest;
 import dev.rebound.common.request.CompleteRequest;
 import dev.rebound.common.request.DeadLetterQuery;
 import dev.rebound.common.request.AuditQuery;
+import dev.rebound.common.request.FailureIdRequest;
+import dev.rebound.common.request.FailuresQuery;
 import dev.rebound.common.request.DeadLetterSelection;
 import dev.rebound.common.request.EnqueueRequest;
 import dev.rebound.common.request.HeartbeatRequest;
@@ -348,6 +350,18 @@ public final class LedgerOperations {
           }
           return out;
         });
+  }
+
+  /** A page of recorded failures, newest first; {@code next} names the {@code before} of the following page. */
+  public Future<JsonObject> failures(FailuresQuery q) {
+    return stores.failures().page(q.stage(), q.workflowId(), q.taskId(), q.freeStanding(), q.before(), q.limit())
+        .map(page -> new JsonObject().put("failures", new JsonArray(page))
+            .put("next", page.size() < q.limit() ? null : page.get(page.size() - 1).getString("failureId")));
+  }
+
+  public Future<JsonObject> failure(FailureIdRequest request) {
+    return stores.failures().get(request.id()).compose(f -> f == null
+        ? Future.failedFuture(ReboundException.notFound("failure", request.id())) : Future.succeededFuture(f));
   }
 
   public Future<JsonObject> deadLetters(DeadLetterQuery q) {

@@ -158,6 +158,62 @@ class LedgerHttpTest {
   }
 
   @Test
+  void recordedFailuresAreListedNewestFirstByFilterAndPageAndReadOneByOne() throws Exception {
+    String stage = "listing-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String id = UUID.randomUUID().toString();
+      ids.add(id);
+      JsonObject f = new JsonObject().put("failureId", id).put("message", "upstream timed out " + i + " password=hunter2")
+          .put("source", "app").put("stage", stage).put("workflowId", i < 3 ? "wf-a" : "wf-b")
+          .put("stackTrace", "java.net.SocketTimeoutException: Read timed out\n\tat x.Y.z(Y.java:1)")
+          .put("details", new JsonObject().put("host", "db-1"));
+      assertThat(call(HttpMethod.POST, "/v1/failures", f).statusCode()).isEqualTo(202);
+      Thread.sleep(5);
+    }
+    // a task's failure in the same stage
+    String task = call(HttpMethod.POST, "/v1/tasks", new JsonObject().put("stage", stage)).bodyAsJsonObject()
+        .getJsonObject("task").getString("id");
+    JsonObject claimed = call(HttpMethod.POST, "/v1/tasks/claim", new JsonObject().put("worker", "w").put("stage", stage))
+        .bodyAsJsonObject().getJsonArray("tasks").getJsonObject(0);
+    assertThat(call(HttpMethod.POST, "/v1/failures", new JsonObject().put("taskId", task).put("leaseToken",
+        claimed.getString("leaseToken")).put("message", "HTTP 503 from upstream")).statusCode()).isEqualTo(202);
+
+    JsonObject all = call(HttpMethod.GET, "/v1/failures?stage=" + stage, null).bodyAsJsonObject();
+    assertThat(all.getJsonArray("failures")).hasSize(6);
+    assertThat(all.getJsonArray("failures").getJsonObject(0).getString("taskId")).isEqualTo(task);
+    assertThat(all.getJsonArray("failures").getJsonObject(0).getInteger("attempt")).isEqualTo(1);
+    JsonObject free = call(HttpMethod.GET, "/v1/failures?stage=" + stage + "&freeStanding=true&limit=2", null).bodyAsJsonObject();
+    assertThat(free.getJsonArray("failures")).extracting(o -> ((JsonObject) o).getString("failureId"))
+        .containsExactly(ids.get(4), ids.get(3));
+    // the message as stored: redacted
+    assertThat(free.getJsonArray("failures").getJsonObject(0).getString("message")).contains("upstream timed out 4")
+        .doesNotContain("hunter2");
+    JsonObject next = call(HttpMethod.GET, "/v1/failures?stage=" + stage + "&freeStanding=true&limit=2&before="
+        + free.getString("next"), null).bodyAsJsonObject();
+    assertThat(next.getJsonArray("failures")).extracting(o -> ((JsonObject) o).getString("failureId"))
+        .containsExactly(ids.get(2), ids.get(1));
+    assertThat(call(HttpMethod.GET, "/v1/failures?workflowId=wf-b&stage=" + stage, null).bodyAsJsonObject()
+        .getJsonArray("failures")).hasSize(2);
+    assertThat(call(HttpMethod.GET, "/v1/failures?taskId=" + task, null).bodyAsJsonObject()
+        .getJsonArray("failures")).hasSize(1);
+
+    JsonObject one = call(HttpMethod.GET, "/v1/failures/" + ids.get(0), null).bodyAsJsonObject();
+    assertThat(one.getString("stackTrace")).contains("SocketTimeoutException");
+    assertThat(one.getJsonObject("details").getString("host")).isEqualTo("db-1");
+    assertThat(one.getString("source")).isEqualTo("app");
+    // the event bus answers the same
+    JsonObject overBus = await(h.client.failure(UUID.fromString(ids.get(0))));
+    assertThat(overBus).isEqualTo(one);
+
+    assertError(call(HttpMethod.GET, "/v1/failures/" + UUID.randomUUID(), null), 404, "NOT_FOUND", "failure");
+    assertError(call(HttpMethod.GET, "/v1/failures/not-a-uuid", null), 400, "BAD_REQUEST", "id");
+    assertError(call(HttpMethod.GET, "/v1/failures?limit=0", null), 400, "BAD_REQUEST", "limit");
+    assertError(call(HttpMethod.GET, "/v1/failures?freeStanding=maybe", null), 400, "BAD_REQUEST", "freeStanding");
+    assertError(call(HttpMethod.GET, "/v1/failures?freeStanding=true&taskId=" + task, null), 400, "BAD_REQUEST", "taskId");
+  }
+
+  @Test
   void hostileHttpInputGetsAClearErrorAndWritesNothing() throws Exception {
     long tasksBefore = rows("tasks");
     long failuresBefore = rows("failures");
@@ -260,10 +316,10 @@ class LedgerHttpTest {
           .put("leaseToken", token)));
       case HEARTBEAT_ALL -> new JsonObject().put("heartbeats", new JsonArray().add(new JsonObject().put("id", id)
           .put("leaseToken", token)));
-      case LIST, DEAD_LETTERS, STATS, STAGES, AUDIT -> new JsonObject();
+      case LIST, DEAD_LETTERS, STATS, STAGES, AUDIT, FAILURES -> new JsonObject();
       case PAUSE_STAGE, RESUME_STAGE -> new JsonObject().put("stage", "s");
       case CLAIM -> new JsonObject().put("worker", "w");
-      case GET, HISTORY, LATEST_CHECKPOINT, CANCEL, BLOCK, UNBLOCK, RETRY_NOW, PARK, RESUME ->
+      case GET, HISTORY, LATEST_CHECKPOINT, CANCEL, BLOCK, UNBLOCK, RETRY_NOW, PARK, RESUME, FAILURE ->
           new JsonObject().put("id", id);
       case HEARTBEAT, COMPLETE -> new JsonObject().put("id", id).put("leaseToken", token);
       case SAVE_CHECKPOINT -> new JsonObject().put("id", id).put("leaseToken", token).put("sequence", 1)

@@ -8,6 +8,7 @@ import dev.rebound.app.cli.CompletionCommand;
 import dev.rebound.app.cli.DemoCommand;
 import dev.rebound.app.cli.DlqCommand;
 import dev.rebound.app.cli.EmitCommand;
+import dev.rebound.app.cli.FailuresCommand;
 import dev.rebound.app.cli.Progress;
 import dev.rebound.app.cli.RunCommand;
 import dev.rebound.app.cli.StagesCommand;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "rebound", mixinStandardHelpOptions = true, version = "rebound 0.1.0-SNAPSHOT",
     description = "Rebound, a resilience mesh for Vert.x: run it, inspect its tasks and dead letters, pause stages, set circuits, handle alerts, emit failures and watch a demo.",
-    subcommands = {RunCommand.class, TasksCommand.class, DlqCommand.class, StagesCommand.class, CircuitsCommand.class,
+    subcommands = {RunCommand.class, TasksCommand.class, FailuresCommand.class, DlqCommand.class, StagesCommand.class, CircuitsCommand.class,
         AlertsCommand.class, SilenceCommand.class, EmitCommand.class, DemoCommand.class, AnalyzeCommand.class,
         CompletionCommand.class, HelpCommand.class})
 public final class ReboundCli implements Runnable {
@@ -37,7 +38,7 @@ public final class ReboundCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: run, tasks, dlq, stages, circuits, alerts, silence, emit, demo, analyze or completion");
+    throw new ParameterException(spec.commandLine(), "Missing command: run, tasks, failures, dlq, stages, circuits, alerts, silence, emit, demo, analyze or completion");
   }
 
   /** The configured command line; tests call {@code setOut/setErr} on it and then {@code execute}. */

@@ -196,6 +196,24 @@ class ReboundRunTest {
   }
 
   @Test
+  void failuresListAndGetShowWhatWasRecorded() throws Exception {
+    String failureId = UUID.randomUUID().toString();
+    post("/v1/failures", new JsonObject().put("failureId", failureId).put("message", "connect ECONNREFUSED 10.0.3.17:5432")
+        .put("stage", "cli-failures").put("workflowId", "wf-9").put("stackTrace", "Error: connect ECONNREFUSED\n    at x (y.js:1:1)"));
+    Cli.Result list = Cli.run("failures", "list", "--stage", "cli-failures", "--free", "--url", url);
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(list.out()).contains("ID", "MESSAGE", failureId, "wf-9", "connect ECONNREFUSED");
+    Cli.Result get = Cli.run("failures", "get", failureId, "--url", url);
+    assertThat(get.exitCode()).as(get.err()).isZero();
+    assertThat(get.out()).containsPattern("(?m)^failureId\\s+" + failureId + "$").contains("stack trace:", "y.js:1:1");
+    Cli.Result missing = Cli.run("failures", "get", UUID.randomUUID().toString(), "--url", url);
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("NOT_FOUND");
+    assertThat(Cli.run("failures", "list", "--stage", "cli-none-here", "--url", url).out())
+        .isEqualTo("no failure recorded for these filters\n");
+  }
+
+  @Test
   void redriveByFilterWithNothingToRedriveSaysSo() {
     Cli.Result result = Cli.run("dlq", "redrive", "--stage", "cli-nothing-here", "--json", "--url", url);
     assertThat(result.exitCode()).as(result.err()).isZero();

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -137,6 +138,58 @@ public final class FailureStore {
    * that fails it alone (unknown task, lost lease, illegal transition). A repeat of a failure id or of
    * a (task, attempt), before or within the group, changes nothing and answers the recorded failure.
    */
+  /** A page of recorded failures, newest first, as JSON (messages decrypted; they were redacted before storing). */
+  public Future<List<JsonObject>> page(String stage, String workflowId, UUID taskId, boolean freeStanding, UUID before,
+      int limit) {
+    return pool.preparedQuery(LedgerSql.FAILURES_PAGE)
+        .execute(Tuple.tuple(Arrays.asList(stage, workflowId, taskId, freeStanding, limit, before)))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(r -> out.add(failureJson(r)));
+          return out;
+        });
+  }
+
+  /** One recorded failure with its stack trace and details, or null. */
+  public Future<JsonObject> get(UUID id) {
+    return pool.preparedQuery(LedgerSql.FAILURE_BY_ID).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row r = rows.iterator().next();
+      JsonObject out = failureJson(r);
+      putIfPresent(out, "stackTrace", cipher.decrypt("stack_trace", r.getString("stack_trace")));
+      Object details = r.getValue("details");
+      putIfPresent(out, "details", details instanceof JsonObject j ? decryptDetails(cipher, j) : null);
+      return out;
+    });
+  }
+
+  private JsonObject failureJson(Row r) {
+    JsonObject o = new JsonObject().put("failureId", r.getUUID("id").toString());
+    putIfPresent(o, "taskId", r.getUUID("task_id") == null ? null : r.getUUID("task_id").toString());
+    putIfPresent(o, "attempt", r.getInteger("attempt"));
+    putIfPresent(o, "source", r.getString("source"));
+    putIfPresent(o, "stage", r.getString("stage"));
+    putIfPresent(o, "workflowId", r.getString("workflow_id"));
+    o.put("message", cipher.decrypt("message", r.getString("message")));
+    putIfPresent(o, "errorType", r.getString("error_type"));
+    putIfPresent(o, "httpStatus", r.getInteger("http_status"));
+    putIfPresent(o, "exitCode", r.getInteger("exit_code"));
+    putIfPresent(o, "sqlState", r.getString("sql_state"));
+    o.put("occurredAt", instant(r, "occurred_at").toString()).put("recordedAt", instant(r, "recorded_at").toString());
+    putIfPresent(o, "provisional", r.getString("provisional"));
+    putIfPresent(o, "decision", r.getString("decision"));
+    putIfPresent(o, "decidedAt", r.getValue("decided_at") == null ? null : instant(r, "decided_at").toString());
+    return o;
+  }
+
+  private static void putIfPresent(JsonObject o, String key, Object value) {
+    if (value != null) {
+      o.put(key, value);
+    }
+  }
+
   public Future<List<Outcome<FailureRecorded>>> recordFailures(List<FailureReport> reports) {
     Instant now = clock.instant();
     List<Item> items = reports.stream().map(Item::new).toList();

@@ -433,6 +433,25 @@ public final class LedgerSql {
       SELECT id, at, action, actor, correlation_id, details::text AS details FROM ledger.audit
       WHERE ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $1""";
 
+  /** The columns a reader of recorded failures sees (the message and stack trace as stored: decrypt them). */
+  static final String FAILURE_COLUMNS = """
+      f.id, f.task_id, f.attempt, f.source, f.stage, f.workflow_id, f.message, f.error_type, f.http_status, f.exit_code,
+      f.sql_state, f.occurred_at, f.recorded_at, f.provisional, f.decision, f.decided_at""";
+
+  /**
+   * A page of recorded failures, newest first ($6 the id of the last failure of the previous page): $1 stage, $2
+   * workflow, $3 task, $4 only those without a task, $5 at most that many.
+   */
+  static final String FAILURES_PAGE = "SELECT " + FAILURE_COLUMNS + """
+       FROM ledger.failures f
+      WHERE ($1::text IS NULL OR f.stage = $1) AND ($2::text IS NULL OR f.workflow_id = $2)
+        AND ($3::uuid IS NULL OR f.task_id = $3) AND (NOT $4 OR f.task_id IS NULL)
+        AND ($6::uuid IS NULL OR (f.recorded_at, f.id) < (SELECT recorded_at, id FROM ledger.failures WHERE id = $6))
+      ORDER BY f.recorded_at DESC, f.id DESC LIMIT $5""";
+
+  static final String FAILURE_BY_ID = "SELECT " + FAILURE_COLUMNS
+      + ", f.stack_trace, f.details FROM ledger.failures f WHERE f.id = $1";
+
   /** Failures already recorded with one of the ids $1, or for one of the (task, attempt) pairs of $2 and $3. */
   static final String FAILURES_RECORDED = """
       SELECT f.id, f.task_id, f.attempt FROM ledger.failures f WHERE f.id = ANY($1::uuid[])

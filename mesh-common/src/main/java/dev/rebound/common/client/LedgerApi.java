@@ -41,6 +41,10 @@ public enum LedgerApi implements ApiOperation {
   LATEST_CHECKPOINT(READ, "checkpoint.latest", get("/v1/tasks/:id/checkpoints/latest")),
   /** A {@code FailureEvent}; the reply (HTTP 202) comes after the ledger committed it. */
   REPORT_FAILURE(WORKER, Addresses.FAILURES, null, post("/v1/failures", reply -> 202)),
+  /** Recorded failures, newest first: by stage, workflow, task, or the free-standing ones (no task). */
+  FAILURES(READ, "failures.list", get("/v1/failures")),
+  /** One recorded failure with its stack trace and details. */
+  FAILURE(READ, "failures.get", get("/v1/failures/:id")),
   /** A {@code Decision} of the retry service. */
   DECIDE(OPERATOR, Addresses.LEDGER_DECIDE, null, post("/v1/decisions")),
   DEAD_LETTERS(READ, "dlq.list", get("/v1/dlq")),

@@ -21,6 +21,8 @@ import dev.rebound.common.request.PersonActionRequest;
 import dev.rebound.common.request.StageActionRequest;
 import dev.rebound.common.request.StagesQuery;
 import dev.rebound.common.request.TaskIdRequest;
+import dev.rebound.common.request.FailureIdRequest;
+import dev.rebound.common.request.FailuresQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -161,6 +163,16 @@ public final class LedgerClient {
 
   public Future<JsonObject> list(ListTasksRequest query) {
     return call(LedgerApi.LIST, query.toJson());
+  }
+
+  /** A page of recorded failures, newest first ({@code failures}, and {@code next} for the following page). */
+  public Future<JsonObject> failures(FailuresQuery query) {
+    return call(LedgerApi.FAILURES, query.toJson());
+  }
+
+  /** One recorded failure, with its stack trace and details. */
+  public Future<JsonObject> failure(UUID id) {
+    return call(LedgerApi.FAILURE, new FailureIdRequest(id).toJson());
   }
 
   public Future<JsonObject> deadLetters(DeadLetterQuery query) {
