@@ -15,7 +15,7 @@ import java.util.Optional;
 public record AnalyzerConfig(int httpPort, boolean httpEnabled, HttpSecurity security, Optional<Path> rulesFile,
                              int bodyLimitBytes,
                              int maxBatchLines, Duration templateSaveInterval, Duration retention, int pgPoolSize,
-                             int pgMaxWaitQueue) {
+                             int pgMaxWaitQueue, boolean synchronousCommit) {
 
   public static final ConfigKey<Integer> HTTP_PORT = RuntimeKeys.HTTP_PORT.withDefault(8082);
   public static final ConfigKey<String> RULES_FILE = ConfigKey.string("analyzer.rules-file", null,
@@ -29,9 +29,14 @@ public record AnalyzerConfig(int httpPort, boolean httpEnabled, HttpSecurity sec
   public static final ConfigKey<Duration> RETENTION = ConfigKey.duration("analyzer.retention", Duration.ofDays(30),
       "per-failure rows kept this long (fingerprint counts stay)");
 
+  public static final ConfigKey<Boolean> SYNCHRONOUS_COMMIT = ConfigKey.bool("analyzer.synchronous-commit", false,
+      "wait for PostgreSQL's WAL flush at each analyzer commit; off: its counts and history are derived data, a "
+      + "PostgreSQL crash may lose their last fraction of a second (the ledger and retry service always wait)");
+
   /** Every key the analyzer reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, RULES_FILE,
-      BODY_LIMIT_BYTES, MAX_BATCH_LINES, TEMPLATE_SAVE_INTERVAL, RETENTION, RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE);
+      BODY_LIMIT_BYTES, MAX_BATCH_LINES, TEMPLATE_SAVE_INTERVAL, RETENTION, SYNCHRONOUS_COMMIT, RuntimeKeys.PG_POOL_SIZE,
+      RuntimeKeys.PG_MAX_WAIT_QUEUE);
 
   public static AnalyzerConfig from(Settings s) {
     Optional<Path> rulesFile = s.find(RULES_FILE).filter(r -> !r.isBlank()).map(rules -> {
@@ -50,6 +55,6 @@ public record AnalyzerConfig(int httpPort, boolean httpEnabled, HttpSecurity sec
         s.get(MAX_BATCH_LINES),
         s.get(TEMPLATE_SAVE_INTERVAL),
         s.get(RETENTION),
-        s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE));
+        s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE), s.get(SYNCHRONOUS_COMMIT));
   }
 }

@@ -45,10 +45,21 @@ public final class AnalyzerVerticle extends ServiceVerticle {
   private int savedSignature = -1;
 
   public AnalyzerVerticle(AnalyzerConfig config, PgConnectOptions pgOptions, Clock clock) {
-    super(new ServiceOptions("analyzer", SCHEMA, pgOptions, config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(),
+    super(new ServiceOptions("analyzer", SCHEMA, withCommitMode(pgOptions, config), config.pgPoolSize(), config.pgMaxWaitQueue(), config.httpEnabled(),
         config.httpPort(), config.security()));
     this.config = config;
     this.clock = clock;
+  }
+
+  /**
+   * The analyzer's connections commit without waiting for the WAL flush unless told to: what it writes is derived
+   * from the ledger's failures (a lost occurrence is re-sent by the ledger while its failure is undecided), and a
+   * flush per commit is the largest fixed cost of its batches.
+   */
+  private static PgConnectOptions withCommitMode(PgConnectOptions pgOptions, AnalyzerConfig config) {
+    PgConnectOptions copy = new PgConnectOptions(pgOptions);
+    copy.addProperty("synchronous_commit", config.synchronousCommit() ? "on" : "off");
+    return copy;
   }
 
   public static AnalyzerVerticle fromSettings(Settings settings) {
