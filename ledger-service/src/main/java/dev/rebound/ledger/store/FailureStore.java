@@ -193,14 +193,18 @@ public final class FailureStore {
   public Future<List<Outcome<FailureRecorded>>> recordFailures(List<FailureReport> reports) {
     Instant now = clock.instant();
     List<Item> items = reports.stream().map(Item::new).toList();
-    return pool.withTransaction(conn -> lockTasks(conn, items)
-        .compose(v -> alreadyRecorded(conn, items))
-        .compose(recorded -> {
-          judge(items, recorded);
-          return insertFailures(conn, items, now);
-        })
-        .compose(v -> failAttempts(conn, items, now))
-        .map(v -> items.stream().map(FailureStore::outcome).toList()));
+    return pool.withTransaction(conn -> {
+      // pipelined: the look-up of failures recorded before runs right behind the task locks, on the server, in order
+      Future<Void> locked = lockTasks(conn, items);
+      Future<Recorded> recorded = alreadyRecorded(conn, items);
+      return Future.all(locked, recorded)
+          .compose(v -> {
+            judge(items, recorded.result());
+            return insertFailures(conn, items, now);
+          })
+          .compose(v -> failAttempts(conn, items, now))
+          .map(v -> items.stream().map(FailureStore::outcome).toList());
+    });
   }
 
   private static Future<Void> lockTasks(SqlConnection conn, List<Item> items) {
@@ -238,22 +242,18 @@ public final class FailureStore {
   /** The owner recorded for a free-standing failure's id (no task). */
   private static final UUID NO_TASK = new UUID(0, 0);
 
+  /** Sent before the task locks' answer is known: by each report's failure id and its task's attempt. */
   private static Future<Recorded> alreadyRecorded(SqlConnection conn, List<Item> items) {
     List<UUID> ids = new ArrayList<>();
     List<UUID> tasks = new ArrayList<>();
     List<Integer> attempts = new ArrayList<>();
     for (Item i : items) {
-      if (i.refusal != null) {
-        continue;
-      }
       ids.add(i.f.failureId());
-      if (i.task != null) {
+      if (i.f.taskId() != null) {
         tasks.add(i.f.taskId());
-        attempts.add(i.attempt);
+        // the report's own attempt, or (null) the task's current one, as FailureAdmission.attemptOf takes it
+        attempts.add(i.f.attempt());
       }
-    }
-    if (ids.isEmpty()) {
-      return Future.succeededFuture(new Recorded(Set.of(), Map.of(), Map.of()));
     }
     return conn.preparedQuery(LedgerSql.FAILURES_RECORDED).execute(Tuple.tuple(List.of(ids.toArray(new UUID[0]),
         tasks.toArray(new UUID[0]), attempts.toArray(new Integer[0])))).map(rows -> {

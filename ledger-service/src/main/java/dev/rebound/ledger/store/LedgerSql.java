@@ -452,12 +452,16 @@ public final class LedgerSql {
   static final String FAILURE_BY_ID = "SELECT " + FAILURE_COLUMNS
       + ", f.stack_trace, f.details FROM ledger.failures f WHERE f.id = $1";
 
-  /** Failures already recorded with one of the ids $1, or for one of the (task, attempt) pairs of $2 and $3. */
+  /**
+   * Failures already recorded with one of the ids $1, or for one of the (task, attempt) pairs of $2 and $3, where a
+   * null attempt means the task's current one (so the look-up needs nothing from the task's row first).
+   */
   static final String FAILURES_RECORDED = """
       SELECT f.id, f.task_id, f.attempt FROM ledger.failures f WHERE f.id = ANY($1::uuid[])
       UNION
       SELECT f.id, f.task_id, f.attempt FROM unnest($2::uuid[], $3::int[]) AS k(task_id, attempt)
-      JOIN ledger.failures f ON f.task_id = k.task_id AND f.attempt = k.attempt""";
+      JOIN ledger.tasks t ON t.id = k.task_id
+      JOIN ledger.failures f ON f.task_id = k.task_id AND f.attempt = COALESCE(k.attempt, t.attempt)""";
 
   /** Many failures in one statement: $1 recorded at, $2 first resend; $3.. one array per column. A known id inserts nothing. */
   static final String INSERT_FAILURES = """
