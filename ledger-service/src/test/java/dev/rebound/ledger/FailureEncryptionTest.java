@@ -106,6 +106,11 @@ class FailureEncryptionTest {
     assertThat(read.get(before).message()).isEqualTo("deploy of orders-api failed: connection reset by db.internal");
     assertThat(read.get(before).stackTrace()).isEqualTo("at deploy(deploy of orders-api failed: connection reset by db.internal)");
     assertThat(read.get(before).details()).isEqualTo(new JsonObject().put("host", "db.internal").put("step", 3));
+    // the read API answers plaintext too
+    JsonObject viaApi = await(h.client.failure(before));
+    assertThat(viaApi.getString("message")).isEqualTo("deploy of orders-api failed: connection reset by db.internal");
+    assertThat(viaApi.getString("stackTrace")).isEqualTo("at deploy(deploy of orders-api failed: connection reset by db.internal)");
+    assertThat(viaApi.getJsonObject("details")).isEqualTo(new JsonObject().put("host", "db.internal").put("step", 3));
 
     // rotation: a new key first, the old one kept; a ledger started on the new file
     String rotated = "k2024:" + NEW_KEY + "\nk2023:" + OLD_KEY;
