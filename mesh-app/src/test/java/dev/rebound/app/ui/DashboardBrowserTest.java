@@ -146,6 +146,15 @@ class DashboardBrowserTest {
     open("/ui/dlq", "dlq");
     assertThat(browser.findElement(By.cssSelector("tr[data-task='" + failed + "']")).getText()).contains(HOSTILE);
 
+    String free = post("/v1/failures", new JsonObject().put("message", HOSTILE).put("stage", "checkout")
+        .put("source", "storefront").put("stackTrace", "at Checkout.pay(Checkout.java:42)")).getString("failureId");
+    open("/ui/failures?stage=checkout", "failures");
+    assertThat(browser.findElement(By.cssSelector("tr[data-failure='" + free + "']")).getText())
+        .contains("storefront").contains(HOSTILE);
+    assertThat(text("table.failures")).contains(failed.substring(0, 8));
+    open("/ui/failures/" + free, "failure");
+    assertThat(text("main")).contains(HOSTILE).contains("Stack trace").contains("Checkout.java:42");
+
     open("/ui/circuits", "circuits");
     assertThat(browser.findElement(By.cssSelector("tr[data-circuit='dependency:payments-db']")).getText())
         .contains("FORCED_OPEN").contains("maintenance");

@@ -84,6 +84,7 @@ public final class Dashboard {
         .onSuccess(actor -> d.live.stream(ctx))
         .onFailure(t -> d.sendError(ctx, t)));
     new TaskPages(d).mount(router);
+    new FailurePages(d).mount(router);
     new DeadLetterPage(d).mount(router);
     new CircuitPage(d).mount(router);
     new FingerprintPages(d).mount(router);
@@ -130,7 +131,8 @@ public final class Dashboard {
 
   /** The navigation entries. */
   enum Section {
-    TASKS("/ui", "Tasks"), DLQ("/ui/dlq", "Dead letters"), CIRCUITS("/ui/circuits", "Circuits"),
+    TASKS("/ui", "Tasks"), FAILURES("/ui/failures", "Failures"), DLQ("/ui/dlq", "Dead letters"),
+    CIRCUITS("/ui/circuits", "Circuits"),
     FINGERPRINTS("/ui/fingerprints", "Fingerprints"), ALERTS("/ui/alerts", "Alerts");
 
     final String path;

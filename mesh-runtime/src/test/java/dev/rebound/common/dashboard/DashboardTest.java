@@ -44,6 +44,9 @@ class DashboardTest {
             .put("id", "01a25245-92d5-764e-93e2-c4bae3d86ec8").put("stage", "<b>stage</b>").put("state", "FAILED")
             .put("attempt", 1).put("attemptsThisRun", 1).put("maxAttempts", 1).put("version", 3)
             .put("lastError", "<script>alert('x')</script>"))));
+        case "failures.list" -> msg.reply(new JsonObject().put("failures", List.of(failure())));
+        case "failures.get" -> msg.reply(failure().put("stackTrace", "at <i>frame</i>")
+            .put("details", new JsonObject().put("<k>", "<v>")));
         default -> msg.fail(400, "unexpected");
       }
     });
@@ -52,6 +55,13 @@ class DashboardTest {
         () -> Future.succeededFuture(new JsonObject()), HttpSecurity.open("127.0.0.1"),
         List.of(new ServiceRoutes(routes, List.of())))).listen(0, "127.0.0.1"));
     url = "http://127.0.0.1:" + server.actualPort();
+  }
+
+  /** A free-standing failure whose texts are markup. */
+  private static JsonObject failure() {
+    return new JsonObject().put("failureId", "7c9e6679-7425-40de-944b-e07fc1f90ae7").put("stage", "<b>stage</b>")
+        .put("source", "<b>app</b>").put("message", "<script>alert('x')</script>")
+        .put("occurredAt", "2026-12-07T10:00:00Z").put("recordedAt", "2026-12-07T10:00:01Z");
   }
 
   @AfterAll
@@ -70,7 +80,7 @@ class DashboardTest {
 
   @Test
   void valuesWrittenByWorkersAreEscapedOnEveryPageThatShowsThem() throws Exception {
-    for (String page : List.of("/ui", "/ui/dlq")) {
+    for (String page : List.of("/ui", "/ui/dlq", "/ui/failures", "/ui/failures/7c9e6679-7425-40de-944b-e07fc1f90ae7")) {
       HttpResponse<String> r = get(page);
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).as(page).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
