@@ -29,11 +29,17 @@ final class NotifierSql {
 
   static final String ALERTS_BY_IDS = "SELECT " + ALERT_COLUMNS + " FROM notifier.alerts WHERE id = ANY($1)";
 
-  static final String INSERT_ALERT = """
+  /** New alerts, one statement however many, in the order given; $5 and $8 (labels, details) as JSON texts. */
+  static final String INSERT_ALERTS = """
       INSERT INTO notifier.alerts (id, dedup_key, state, source, labels, severity, summary, details, starts_at, ends_at,
         generator_url, opened_at, last_seen_at, occurrences, acknowledged_by, acknowledged_at, resolved_at,
         escalation_route, next_escalation_at, version)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)""";
+      SELECT id, k, st, src, l::jsonb, sev, sm, d::jsonb, sa, ea, gu, oa, ls, occ, ab, aa, ra, er, ne, v
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+        $9::timestamptz[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::int[],
+        $15::text[], $16::timestamptz[], $17::timestamptz[], $18::text[], $19::timestamptz[], $20::bigint[])
+        WITH ORDINALITY AS a(id, k, st, src, l, sev, sm, d, sa, ea, gu, oa, ls, occ, ab, aa, ra, er, ne, v, n)
+      ORDER BY n""";
 
   /** Guarded by the version read: a concurrent change makes this update nothing. */
   static final String UPDATE_ALERT = """
@@ -99,8 +105,9 @@ final class NotifierSql {
       group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at""";
 
   /**
-   * Creates the groups that do not exist (in key order); takes no lock on those that do. $4 the group labels as JSON
-   * texts, $5 created at, $6 the first flush.
+   * Creates the groups that do not exist (in key order); takes no lock on those that do, and does not even try to
+   * insert them: a unique-index check that meets a header a flush has just updated waits for that flush to commit.
+   * $4 the group labels as JSON texts, $5 created at, $6 the first flush.
    */
   static final String INSERT_GROUPS = """
       INSERT INTO notifier.groups (group_key, route_key, receiver, group_labels, created_at, next_flush_at,
@@ -108,6 +115,7 @@ final class NotifierSql {
       SELECT k, r, v, l::jsonb, c, f, false, NULL
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
         AS h(k, r, v, l, c, f)
+      WHERE NOT EXISTS (SELECT 1 FROM notifier.groups g WHERE g.group_key = h.k)
       ORDER BY k
       ON CONFLICT (group_key) DO NOTHING""";
 
@@ -168,10 +176,15 @@ final class NotifierSql {
       FROM unnest($1::text[], $2::text[]) AS u(g, k)
       WHERE m.group_key = u.g AND m.dedup_key = u.k AND m.firing_since IS NULL""";
 
-  /** New members, firing since $3, in key order; a member that exists is left to {@link #REFIRE_MEMBERS}. */
+  /**
+   * New members, firing since $3, in key order; a member that exists is left to {@link #REFIRE_MEMBERS}, and not
+   * inserted at all (its unique-index check would wait for a flush that is writing it).
+   */
   static final String INSERT_FIRING_MEMBERS = """
       INSERT INTO notifier.group_members (group_key, dedup_key, firing_since, resolved, notified_firing, notified_resolved)
-      SELECT g, k, $3, false, false, false FROM unnest($1::text[], $2::text[]) AS u(g, k) ORDER BY g, k
+      SELECT g, k, $3, false, false, false FROM unnest($1::text[], $2::text[]) AS u(g, k)
+      WHERE NOT EXISTS (SELECT 1 FROM notifier.group_members m WHERE m.group_key = u.g AND m.dedup_key = u.k)
+      ORDER BY g, k
       ON CONFLICT (group_key, dedup_key) DO NOTHING""";
 
   /** Members that leave the firing set (resolved since the last flush). */
