@@ -79,6 +79,7 @@ public final class NotifierOperations {
   private static final Redactor REDACTOR = new Redactor();
 
   private static final String UNIQUE_VIOLATION = "23505";
+  private static final String FOREIGN_KEY_VIOLATION = "23503";
   private static final String DEADLOCK = "40P01";
   private static final String SERIALIZATION = "40001";
   /** At most this many intakes per transaction. */
@@ -167,8 +168,11 @@ public final class NotifierOperations {
   private Future<List<Outcome<JsonObject>>> receiveBatch(List<AlertEvent> events) {
     Future<List<JsonObject>> once = receiveTogether(events);
     if (events.size() == 1) {
-      once = once.recover(t -> t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
-          ? receiveTogether(events) // another request opened the same alert meanwhile: this one is a repeat
+      // Once more when another request opened the same alert meanwhile (this one is a repeat), or a flush removed
+      // the emptied group between this intake's insert-if-absent of it and its member (it is created again).
+      once = once.recover(t -> t instanceof PgException pg
+          && (UNIQUE_VIOLATION.equals(pg.getSqlState()) || FOREIGN_KEY_VIOLATION.equals(pg.getSqlState()))
+          ? receiveTogether(events)
           : Future.failedFuture(t));
     }
     return once.map(replies -> replies.stream().map(Outcome::ok).toList());
@@ -238,8 +242,8 @@ public final class NotifierOperations {
             }
           });
           // Sent together (pipelined), executed in this order: updates first (a resolution frees its dedup key for
-          // an alert opened later in the batch), then the new alerts, then the groups (locked after the alerts, as
-          // everywhere).
+          // an alert opened later in the batch), then the new alerts, then the groups' members (no group header is
+          // locked: see GroupStore).
           Future<Void> changed = alerts.updateAll(c, updated);
           Future<Void> opened = alerts.insertAll(c, created);
           Future<Boolean> grouped = groups.apply(c, members, now);

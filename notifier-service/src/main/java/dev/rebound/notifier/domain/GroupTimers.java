@@ -23,8 +23,16 @@ public final class GroupTimers {
   private GroupTimers() {
   }
 
-  /** The result of a flush: what to send, if anything, and the group's next state (null when it is now empty). */
-  public record Flush(Optional<GroupNotification> notification, AggregationGroup next) {
+  /**
+   * The result of a flush: what to send, if anything, and the group's state after it ({@code after}, never null).
+   * An empty group is removed ({@link #next} is null); {@code after} is what it keeps if an alert joins it before
+   * it is removed.
+   */
+  public record Flush(Optional<GroupNotification> notification, AggregationGroup after, boolean removed) {
+    /** The group's next state, or null when it is now empty (it is removed). */
+    public AggregationGroup next() {
+      return removed ? null : after;
+    }
   }
 
   /** {@code alert} (firing) joins the group of {@code match}, creating the group if needed. */
@@ -73,7 +81,7 @@ public final class GroupTimers {
    */
   public static Flush flush(AggregationGroup g, Route route, Instant now, boolean muted) {
     if (!due(g, now)) {
-      return new Flush(Optional.empty(), g);
+      return new Flush(Optional.empty(), g, false);
     }
     Set<String> firing = g.firing().keySet();
     Set<String> resolved = new HashSet<>(g.resolved());
@@ -90,7 +98,7 @@ public final class GroupTimers {
         muted ? g.resolved() : Set.of(), g.createdAt(), now.plus(route.groupInterval()), true,
         send ? firing : g.notifiedFiring(), send ? resolved : g.notifiedResolved(),
         send ? now : g.lastNotifiedAt());
-    return new Flush(n, next.empty() ? null : next);
+    return new Flush(n, next, next.empty());
   }
 
   /** Alertmanager's {@code DedupStage.needsUpdate}, without the repeat. */

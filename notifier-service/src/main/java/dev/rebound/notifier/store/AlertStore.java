@@ -117,21 +117,60 @@ public final class AlertStore {
     return insertAll(c, List.of(s));
   }
 
-  /** New alerts and their history: one round trip however many. */
+  /** New alerts and their history: one round trip and two statements however many. */
   public Future<Void> insertAll(SqlClient c, List<StoredAlert> created) {
     if (created.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> rows = new ArrayList<>(created.size());
-    for (StoredAlert s : created) {
+    int n = created.size();
+    UUID[] id = new UUID[n];
+    String[] key = new String[n];
+    String[] state = new String[n];
+    String[] source = new String[n];
+    String[] labels = new String[n];
+    String[] severity = new String[n];
+    String[] summary = new String[n];
+    String[] details = new String[n];
+    OffsetDateTime[] startsAt = new OffsetDateTime[n];
+    OffsetDateTime[] endsAt = new OffsetDateTime[n];
+    String[] generatorUrl = new String[n];
+    OffsetDateTime[] openedAt = new OffsetDateTime[n];
+    OffsetDateTime[] lastSeenAt = new OffsetDateTime[n];
+    Integer[] occurrences = new Integer[n];
+    String[] acknowledgedBy = new String[n];
+    OffsetDateTime[] acknowledgedAt = new OffsetDateTime[n];
+    OffsetDateTime[] resolvedAt = new OffsetDateTime[n];
+    String[] escalationRoute = new String[n];
+    OffsetDateTime[] nextEscalationAt = new OffsetDateTime[n];
+    Long[] version = new Long[n];
+    for (int i = 0; i < n; i++) {
+      StoredAlert s = created.get(i);
       Alert a = s.alert();
       AlertEvent e = a.event();
-      rows.add(Tuple.tuple(Arrays.asList(UUID.fromString(a.id()), e.dedupKey(), a.state().name(), e.source().name(),
-          Rows.json(e.labels()), e.severity().label(), e.summary(), Rows.json(e.details()), ts(e.startsAt()),
-          ts(e.endsAt()), e.generatorUrl(), ts(a.openedAt()), ts(a.lastSeenAt()), a.occurrences(), a.acknowledgedBy(),
-          ts(a.acknowledgedAt()), ts(a.resolvedAt()), s.escalationRoute(), ts(s.nextEscalationAt()), a.version())));
+      id[i] = UUID.fromString(a.id());
+      key[i] = e.dedupKey();
+      state[i] = a.state().name();
+      source[i] = e.source().name();
+      labels[i] = Rows.json(e.labels()).encode();
+      severity[i] = e.severity().label();
+      summary[i] = e.summary();
+      details[i] = Rows.json(e.details()).encode();
+      startsAt[i] = ts(e.startsAt());
+      endsAt[i] = ts(e.endsAt());
+      generatorUrl[i] = e.generatorUrl();
+      openedAt[i] = ts(a.openedAt());
+      lastSeenAt[i] = ts(a.lastSeenAt());
+      occurrences[i] = a.occurrences();
+      acknowledgedBy[i] = a.acknowledgedBy();
+      acknowledgedAt[i] = ts(a.acknowledgedAt());
+      resolvedAt[i] = ts(a.resolvedAt());
+      escalationRoute[i] = s.escalationRoute();
+      nextEscalationAt[i] = ts(s.nextEscalationAt());
+      version[i] = a.version();
     }
-    Future<?> inserted = c.preparedQuery(NotifierSql.INSERT_ALERT).executeBatch(rows);
+    Future<?> inserted = c.preparedQuery(NotifierSql.INSERT_ALERTS).execute(Tuple.tuple(Arrays.<Object>asList(id, key, state,
+        source, labels, severity, summary, details, startsAt, endsAt, generatorUrl, openedAt, lastSeenAt, occurrences,
+        acknowledgedBy, acknowledgedAt, resolvedAt, escalationRoute, nextEscalationAt, version)));
     Future<?> history = history(c, created.stream().map(s -> Map.entry(s.alert().id(), s.alert().history())).toList());
     return Future.all(inserted, history).mapEmpty(); // sent together (pipelined), executed in order
   }

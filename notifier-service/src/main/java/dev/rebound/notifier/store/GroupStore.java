@@ -15,7 +15,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,32 +23,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * Aggregation groups: a header row (its timers, locked while it changes) and one row per member. Adding an alert
- * asks {@link GroupTimers#add} with the header alone — its timing depends on nothing else — and writes the one
- * member, so a storm into one group costs a row per alert; a flush loads the whole group.
+ * Aggregation groups: a header row (its timers) and one row per member. Intake never takes the header's row lock:
+ * it creates a missing header ({@code ON CONFLICT DO NOTHING}), holds the header only with {@code FOR KEY SHARE}
+ * (which no flush waits for, and which keeps the group from being removed under it) and writes member rows, so
+ * batches into one group, and a flush of it, run side by side. The flush takes the header's lock ({@code FOR NO KEY
+ * UPDATE SKIP LOCKED}: one instance flushes a group at a time), and writes back only what it decided: what the
+ * receiver was told, and the resolutions it told; a member that an intake changed after the flush read it keeps that
+ * change. A storm into one group costs a row per alert.
  */
 public final class GroupStore {
-
-  /**
-   * {@code alert} (firing) joins the group of {@code match}; the group is created when new. Answers when the group is
-   * next flushed (not after {@code now}: due at once).
-   */
-  public Future<Instant> add(SqlClient c, RouteMatch match, AlertEvent alert, Instant now) {
-    Instant firstFlush = now.plus(match.route().groupWait());
-    Tuple header = Tuple.of(match.groupKey(), match.route().key(), match.receiver(), Rows.json(match.groupLabels()),
-        ts(now), ts(firstFlush));
-    return c.preparedQuery(NotifierSql.UPSERT_GROUP).execute(header).compose(rows -> {
-      AggregationGroup current = header(rows.iterator().next(), Map.of(), Set.of(), Set.of(), Set.of());
-      AggregationGroup next = GroupTimers.add(Optional.of(current), match, alert, now);
-      Future<?> timer = next.nextFlushAt().equals(current.nextFlushAt()) ? Future.succeededFuture()
-          : c.preparedQuery(NotifierSql.SET_GROUP_FLUSH).execute(Tuple.of(match.groupKey(), ts(next.nextFlushAt())));
-      return timer.compose(v -> c.preparedQuery(NotifierSql.UPSERT_FIRING_MEMBER)
-          .execute(Tuple.of(match.groupKey(), alert.dedupKey(), ts(now)))).map(next.nextFlushAt());
-    });
-  }
 
   /**
    * A change of one group's membership made by an intake: the alert joins the group of {@code match} firing (it is
@@ -69,64 +54,107 @@ public final class GroupStore {
   }
 
   /**
-   * Applies many intakes' membership changes, in order, as {@link #add} and {@link #resolve} would one by one, in a
-   * fixed number of round trips: the groups are created or locked in key order (two batches cannot deadlock on
-   * them), their timers asked of {@link GroupTimers#add} with the header alone, and each member's last state
-   * written. Answers whether a group the alerts joined is due at {@code now}.
+   * Applies many intakes' membership changes, in order, in a fixed number of round trips and without the headers'
+   * row locks: the missing groups are created (in key order), every group joined is read and held {@code FOR KEY
+   * SHARE}, the members joined are marked firing (a member that exists is left as it is unless it was resolved) and
+   * those whose last change was to leave are marked resolved. Timers are asked of {@link GroupTimers#add} with the
+   * header alone; the one change intake makes to a header — an old alert pulling an unflushed group's first flush
+   * forward — is written only when it is still earlier than the header's. Answers whether a group the alerts joined
+   * is due at {@code now}.
    */
   public Future<Boolean> apply(SqlClient c, List<MemberChange> changes, Instant now) {
     if (changes.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    TreeMap<String, RouteMatch> joined = new TreeMap<>();
-    changes.stream().filter(MemberChange::firing).forEach(ch -> joined.putIfAbsent(ch.groupKey(), ch.match()));
-    TreeSet<String> leftOnly = new TreeSet<>();
-    changes.stream().filter(ch -> !ch.firing() && !joined.containsKey(ch.groupKey()))
-        .forEach(ch -> leftOnly.add(ch.groupKey()));
+    // a new group's first flush, as the batch's alerts would set it, so that it is usually inserted right
+    TreeMap<String, AggregationGroup> created = new TreeMap<>();
+    for (MemberChange ch : changes) {
+      if (ch.firing()) {
+        created.put(ch.groupKey(), GroupTimers.add(Optional.ofNullable(created.get(ch.groupKey())), ch.match(),
+            ch.alert(), now));
+      }
+    }
     Map<List<String>, Boolean> lastFiring = new TreeMap<>(GroupStore::compareKeys);
     changes.forEach(ch -> lastFiring.put(List.of(ch.groupKey(), ch.dedupKey()), ch.firing()));
-    List<Tuple> firing = new ArrayList<>();
+    List<String> fg = new ArrayList<>();
+    List<String> fk = new ArrayList<>();
     changes.stream().filter(MemberChange::firing).map(ch -> List.of(ch.groupKey(), ch.dedupKey())).distinct()
-        .sorted(GroupStore::compareKeys).forEach(m -> firing.add(Tuple.of(m.get(0), m.get(1), ts(now))));
-    List<Tuple> resolving = new ArrayList<>();
+        .sorted(GroupStore::compareKeys).forEach(m -> {
+          fg.add(m.get(0));
+          fk.add(m.get(1));
+        });
+    List<String> rg = new ArrayList<>();
+    List<String> rk = new ArrayList<>();
     lastFiring.forEach((m, f) -> {
       if (!f) {
-        resolving.add(Tuple.of(m.get(0), m.get(1)));
+        rg.add(m.get(0));
+        rk.add(m.get(1));
       }
     });
-    List<Tuple> headers = new ArrayList<>();
-    joined.values().forEach(m -> headers.add(Tuple.of(m.groupKey(), m.route().key(), m.receiver(),
-        Rows.json(m.groupLabels()), ts(now), ts(now.plus(m.route().groupWait())))));
-    // Sent together (pipelined) and executed in order: the groups are created or locked first (in key order), then
-    // their members change: joined, even if left again later in the batch; left, when that is the last change.
-    Future<RowSet<Row>> created = headers.isEmpty() ? Future.succeededFuture()
-        : c.preparedQuery(NotifierSql.UPSERT_GROUP).executeBatch(headers);
-    Future<Void> locked = batch(c, NotifierSql.GROUP_FOR_UPDATE, leftOnly.stream().map(Tuple::of).toList());
-    Future<Void> joins = batch(c, NotifierSql.UPSERT_FIRING_MEMBER, firing);
-    Future<Void> leaves = batch(c, NotifierSql.RESOLVE_MEMBER, resolving);
-    return Future.all(created, locked, joins, leaves).compose(v -> {
+    // Sent together (pipelined) and executed in order: missing groups created, the joined ones held (a flush that
+    // empties one cannot remove it until this commits), then their members: joined, even if left again later in the
+    // batch (a resolved member fires again before a missing one is added: a flush forgetting it meanwhile cannot
+    // make this lose it); left, when that is the last change.
+    Future<Void> inserted = created.isEmpty() ? Future.succeededFuture() : insertGroups(c, created.values());
+    Future<RowSet<Row>> held = created.isEmpty() ? Future.succeededFuture()
+        : c.preparedQuery(NotifierSql.GROUPS_KEY_SHARE).execute(Tuple.of(created.keySet().toArray(String[]::new)));
+    OffsetDateTime at = ts(now);
+    Future<Void> refired = fg.isEmpty() ? Future.succeededFuture() : c.preparedQuery(NotifierSql.REFIRE_MEMBERS)
+        .execute(Tuple.of(fg.toArray(String[]::new), fk.toArray(String[]::new), at)).mapEmpty();
+    Future<Void> joined = fg.isEmpty() ? Future.succeededFuture() : c.preparedQuery(NotifierSql.INSERT_FIRING_MEMBERS)
+        .execute(Tuple.of(fg.toArray(String[]::new), fk.toArray(String[]::new), at)).mapEmpty();
+    Future<Void> left = rg.isEmpty() ? Future.succeededFuture() : c.preparedQuery(NotifierSql.RESOLVE_MEMBERS)
+        .execute(pairs(rg.toArray(String[]::new), rk.toArray(String[]::new))).mapEmpty();
+    return Future.all(inserted, held, refired, joined, left).compose(v -> {
       Map<String, AggregationGroup> groups = new HashMap<>();
-      for (RowSet<Row> each = created.result(); each != null; each = each.next()) {
-        for (Row r : each) {
+      if (held.result() != null) {
+        for (Row r : held.result()) {
           groups.put(r.getString("group_key"), header(r, Map.of(), Set.of(), Set.of(), Set.of()));
         }
       }
       Map<String, Instant> flushBefore = new HashMap<>();
       groups.forEach((k, g) -> flushBefore.put(k, g.nextFlushAt()));
       for (MemberChange ch : changes) {
-        if (ch.firing()) {
+        if (ch.firing() && groups.containsKey(ch.groupKey())) {
           groups.put(ch.groupKey(), GroupTimers.add(Optional.of(groups.get(ch.groupKey())), ch.match(), ch.alert(), now));
         }
       }
-      List<Tuple> timers = new ArrayList<>();
-      groups.forEach((k, g) -> {
-        if (!g.nextFlushAt().equals(flushBefore.get(k))) {
-          timers.add(Tuple.of(k, ts(g.nextFlushAt())));
+      List<Tuple> pulled = new ArrayList<>();
+      new TreeMap<>(groups).forEach((k, g) -> {
+        if (g.nextFlushAt().isBefore(flushBefore.get(k))) {
+          pulled.add(Tuple.of(k, ts(g.nextFlushAt())));
         }
       });
       boolean due = groups.values().stream().anyMatch(g -> !g.nextFlushAt().isAfter(now));
-      return batch(c, NotifierSql.SET_GROUP_FLUSH, timers).map(due);
+      return batch(c, NotifierSql.PULL_FIRST_FLUSH, pulled).map(due);
     });
+  }
+
+  private static Future<Void> insertGroups(SqlClient c, Collection<AggregationGroup> groups) {
+    int n = groups.size();
+    String[] keys = new String[n];
+    String[] routes = new String[n];
+    String[] receivers = new String[n];
+    String[] labels = new String[n];
+    OffsetDateTime[] createdAt = new OffsetDateTime[n];
+    OffsetDateTime[] firstFlush = new OffsetDateTime[n];
+    int i = 0;
+    for (AggregationGroup g : groups) {
+      keys[i] = g.groupKey();
+      routes[i] = g.routeKey();
+      receivers[i] = g.receiver();
+      labels[i] = Rows.json(g.groupLabels()).encode();
+      createdAt[i] = ts(g.createdAt());
+      firstFlush[i] = ts(g.nextFlushAt());
+      i++;
+    }
+    return c.preparedQuery(NotifierSql.INSERT_GROUPS)
+        .execute(Tuple.of(keys, routes, receivers, labels, createdAt, firstFlush)).mapEmpty();
+  }
+
+  /** Two arrays as $1 and $2 ({@code Tuple.of(a, b)} would take the second array for its varargs). */
+  private static Tuple pairs(String[] groupKeys, String[] dedupKeys) {
+    return Tuple.of((Object) groupKeys, (Object) dedupKeys);
   }
 
   private static int compareKeys(List<String> a, List<String> b) {
@@ -138,11 +166,13 @@ public final class GroupStore {
     return rows.isEmpty() ? Future.succeededFuture() : c.preparedQuery(sql).executeBatch(rows).mapEmpty();
   }
 
-  /** The alert left the group's firing set ({@link GroupTimers#resolve}): the next flush tells whoever was told. */
+  /**
+   * The alert left the group's firing set ({@link GroupTimers#resolve}): the next flush tells whoever was told. A
+   * row of its own; a flush running meanwhile leaves the resolution in place.
+   */
   public Future<Void> resolve(SqlClient c, String groupKey, String dedupKey) {
-    return c.preparedQuery(NotifierSql.GROUP_FOR_UPDATE).execute(Tuple.of(groupKey)).compose(rows -> rows.size() == 0
-        ? Future.succeededFuture()
-        : c.preparedQuery(NotifierSql.RESOLVE_MEMBER).execute(Tuple.of(groupKey, dedupKey)).mapEmpty());
+    return c.preparedQuery(NotifierSql.RESOLVE_MEMBERS)
+        .execute(pairs(new String[] {groupKey}, new String[] {dedupKey})).mapEmpty();
   }
 
   /** Up to {@code limit} due groups, locked (skipping groups another instance is flushing), with their members. */
@@ -189,61 +219,79 @@ public final class GroupStore {
     final Set<String> notifiedResolved = new HashSet<>();
   }
 
-  /** A group as {@link #nextDue} read it and its state after the flush (null: the now empty group is removed). */
-  public record Flushed(AggregationGroup before, AggregationGroup next) {
+  /**
+   * A group as {@link #nextDue} read it and its state after the flush. {@code removed}: the flush left it empty, so
+   * it is removed — unless an intake is adding an alert to it or added one since it was read; then it stays, as
+   * {@code after}.
+   */
+  public record Flushed(AggregationGroup before, AggregationGroup after, boolean removed) {
   }
 
   /**
-   * Writes the groups' states after a flush, in a fixed number of round trips: headers, and only the members whose
-   * state changed (a flush of a large group rewrites what it told, not every member).
+   * Writes the groups' states after a flush, in a fixed number of round trips (one more when a group is removed):
+   * headers; for the members whose state the flush changed, what the receiver was told and the resolutions it told
+   * (never whether a member fires: intake owns that, and may have changed it since the read); members with nothing
+   * left to remember are deleted if they still have nothing; emptied groups are removed unless an intake holds them
+   * or gave them a member.
    */
   public Future<Void> saveAll(SqlClient c, List<Flushed> flushed) {
-    List<Tuple> removed = new ArrayList<>();
     List<Tuple> headers = new ArrayList<>();
-    List<String> dg = new ArrayList<>();
-    List<String> dk = new ArrayList<>();
+    List<String> emptied = new ArrayList<>();
     List<String> ug = new ArrayList<>();
     List<String> uk = new ArrayList<>();
-    List<OffsetDateTime> uf = new ArrayList<>();
-    List<Boolean> ur = new ArrayList<>();
     List<Boolean> unf = new ArrayList<>();
     List<Boolean> unr = new ArrayList<>();
+    List<Boolean> uclear = new ArrayList<>();
+    List<String> dg = new ArrayList<>();
+    List<String> dk = new ArrayList<>();
     for (Flushed f : flushed) {
       String groupKey = f.before().groupKey();
-      AggregationGroup next = f.next();
-      if (next == null) {
-        removed.add(Tuple.of(groupKey)); // its members go with it
-        continue;
+      AggregationGroup after = f.after();
+      headers.add(Tuple.of(groupKey, ts(after.nextFlushAt()), after.hasFlushed(), ts(after.lastNotifiedAt())));
+      if (f.removed()) {
+        emptied.add(groupKey);
       }
-      headers.add(Tuple.of(groupKey, ts(next.nextFlushAt()), next.hasFlushed(), ts(next.lastNotifiedAt())));
       Map<String, Member> before = members(f.before());
-      Map<String, Member> after = members(next);
-      before.keySet().stream().filter(k -> !after.containsKey(k)).forEach(k -> {
-        dg.add(groupKey);
-        dk.add(k);
-      });
-      after.forEach((k, m) -> {
-        if (!m.equals(before.get(k))) {
+      Map<String, Member> kept = f.removed() ? Map.of() : members(after);
+      new TreeMap<>(before).forEach((k, b) -> {
+        Member a = kept.getOrDefault(k, new Member(null, false, false, after.notifiedResolved().contains(k)));
+        if (!a.equals(b)) {
           ug.add(groupKey);
           uk.add(k);
-          uf.add(ts(m.firingSince()));
-          ur.add(m.resolved());
-          unf.add(m.notifiedFiring());
-          unr.add(m.notifiedResolved());
+          unf.add(a.notifiedFiring());
+          unr.add(a.notifiedResolved());
+          uclear.add(b.resolved() && !a.resolved());
+        }
+        if (!kept.containsKey(k)) {
+          dg.add(groupKey);
+          dk.add(k);
         }
       });
     }
-    Future<Void> done = batch(c, NotifierSql.DELETE_GROUP, removed).compose(v -> batch(c, NotifierSql.UPDATE_GROUP, headers));
-    if (!dg.isEmpty()) {
-      done = done.compose(v -> c.preparedQuery(NotifierSql.DELETE_SOME_MEMBERS)
-          .execute(Tuple.of(dg.toArray(String[]::new), dk.toArray(String[]::new))).mapEmpty());
-    }
+    // sent together (pipelined), executed in order
+    Future<Void> done = batch(c, NotifierSql.UPDATE_GROUP, headers);
     if (!ug.isEmpty()) {
-      done = done.compose(v -> c.preparedQuery(NotifierSql.UPSERT_MEMBERS).execute(Tuple.of(ug.toArray(String[]::new),
-          uk.toArray(String[]::new), uf.toArray(OffsetDateTime[]::new), ur.toArray(Boolean[]::new),
-          unf.toArray(Boolean[]::new), unr.toArray(Boolean[]::new))).mapEmpty());
+      done = Future.all(done, c.preparedQuery(NotifierSql.MEMBERS_TOLD).execute(Tuple.of(ug.toArray(String[]::new),
+          uk.toArray(String[]::new), unf.toArray(Boolean[]::new), unr.toArray(Boolean[]::new),
+          uclear.toArray(Boolean[]::new)))).mapEmpty();
     }
-    return done;
+    if (!dg.isEmpty()) {
+      done = Future.all(done, c.preparedQuery(NotifierSql.DELETE_FORGOTTEN_MEMBERS)
+          .execute(pairs(dg.toArray(String[]::new), dk.toArray(String[]::new)))).mapEmpty();
+    }
+    if (emptied.isEmpty()) {
+      return done;
+    }
+    // Removed in two statements: the lock first (skipping a group an intake holds), then the delete, whose snapshot
+    // is taken after the lock and so sees every member an intake committed before it.
+    Future<RowSet<Row>> locked = c.preparedQuery(NotifierSql.LOCK_EMPTIED_GROUPS)
+        .execute(Tuple.of(emptied.toArray(String[]::new)));
+    return Future.all(done, locked).compose(v -> {
+      List<String> keys = new ArrayList<>();
+      locked.result().forEach(r -> keys.add(r.getString("group_key")));
+      return keys.isEmpty() ? Future.succeededFuture()
+          : c.preparedQuery(NotifierSql.DELETE_EMPTY_GROUPS).execute(Tuple.of(keys.toArray(String[]::new))).mapEmpty();
+    });
   }
 
   /** One member row. */

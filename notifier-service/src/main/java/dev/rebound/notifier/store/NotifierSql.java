@@ -29,11 +29,17 @@ final class NotifierSql {
 
   static final String ALERTS_BY_IDS = "SELECT " + ALERT_COLUMNS + " FROM notifier.alerts WHERE id = ANY($1)";
 
-  static final String INSERT_ALERT = """
+  /** New alerts, one statement however many, in the order given; $5 and $8 (labels, details) as JSON texts. */
+  static final String INSERT_ALERTS = """
       INSERT INTO notifier.alerts (id, dedup_key, state, source, labels, severity, summary, details, starts_at, ends_at,
         generator_url, opened_at, last_seen_at, occurrences, acknowledged_by, acknowledged_at, resolved_at,
         escalation_route, next_escalation_at, version)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)""";
+      SELECT id, k, st, src, l::jsonb, sev, sm, d::jsonb, sa, ea, gu, oa, ls, occ, ab, aa, ra, er, ne, v
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+        $9::timestamptz[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::int[],
+        $15::text[], $16::timestamptz[], $17::timestamptz[], $18::text[], $19::timestamptz[], $20::bigint[])
+        WITH ORDINALITY AS a(id, k, st, src, l, sev, sm, d, sa, ea, gu, oa, ls, occ, ab, aa, ra, er, ne, v, n)
+      ORDER BY n""";
 
   /** Guarded by the version read: a concurrent change makes this update nothing. */
   static final String UPDATE_ALERT = """
@@ -95,72 +101,97 @@ final class NotifierSql {
 
   // ---------------------------------------------------------------- groups
 
-  /** Creates the group or, when it exists, takes its row lock; answers its header either way. */
-  static final String UPSERT_GROUP = """
-      INSERT INTO notifier.groups AS g (group_key, route_key, receiver, group_labels, created_at, next_flush_at,
+  static final String GROUP_COLUMNS = """
+      group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at""";
+
+  /**
+   * Creates the groups that do not exist (in key order); takes no lock on those that do, and does not even try to
+   * insert them: a unique-index check that meets a header a flush has just updated waits for that flush to commit.
+   * $4 the group labels as JSON texts, $5 created at, $6 the first flush.
+   */
+  static final String INSERT_GROUPS = """
+      INSERT INTO notifier.groups (group_key, route_key, receiver, group_labels, created_at, next_flush_at,
         has_flushed, last_notified_at)
-      VALUES ($1, $2, $3, $4, $5, $6, false, NULL)
-      ON CONFLICT (group_key) DO UPDATE SET group_key = g.group_key
-      RETURNING group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at""";
+      SELECT k, r, v, l::jsonb, c, f, false, NULL
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+        AS h(k, r, v, l, c, f)
+      WHERE NOT EXISTS (SELECT 1 FROM notifier.groups g WHERE g.group_key = h.k)
+      ORDER BY k
+      ON CONFLICT (group_key) DO NOTHING""";
 
-  static final String GROUP_FOR_UPDATE = """
-      SELECT group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at
-      FROM notifier.groups WHERE group_key = $1 FOR UPDATE""";
+  /**
+   * The headers of groups an intake adds to, held FOR KEY SHARE: no flush waits for it (a flush takes FOR NO KEY
+   * UPDATE), but a flush cannot remove the group until the intake commits.
+   */
+  static final String GROUPS_KEY_SHARE = "SELECT " + GROUP_COLUMNS
+      + " FROM notifier.groups WHERE group_key = ANY($1) FOR KEY SHARE";
 
-  static final String NEXT_DUE_GROUP = """
-      SELECT group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at
-      FROM notifier.groups WHERE next_flush_at <= $1 ORDER BY next_flush_at LIMIT 1 FOR UPDATE SKIP LOCKED""";
+  /**
+   * An old alert pulls an unflushed group's first flush forward ({@code GroupTimers.add}): only if the header still
+   * has not flushed and flushes later, whatever a concurrent flush did meanwhile.
+   */
+  static final String PULL_FIRST_FLUSH = """
+      UPDATE notifier.groups SET next_flush_at = $2 WHERE group_key = $1 AND NOT has_flushed AND next_flush_at > $2""";
 
-  static final String NEXT_DUE_GROUPS = """
-      SELECT group_key, route_key, receiver, group_labels, created_at, next_flush_at, has_flushed, last_notified_at
-      FROM notifier.groups WHERE next_flush_at <= $1 ORDER BY next_flush_at LIMIT $2 FOR UPDATE SKIP LOCKED""";
-
-  static final String SET_GROUP_FLUSH = "UPDATE notifier.groups SET next_flush_at = $2 WHERE group_key = $1";
+  /** Due groups, locked against other flushes (not against intakes, which hold them FOR KEY SHARE at most). */
+  static final String NEXT_DUE_GROUPS = "SELECT " + GROUP_COLUMNS + """
+       FROM notifier.groups WHERE next_flush_at <= $1 ORDER BY next_flush_at LIMIT $2
+      FOR NO KEY UPDATE SKIP LOCKED""";
 
   static final String UPDATE_GROUP = """
       UPDATE notifier.groups SET next_flush_at = $2, has_flushed = $3, last_notified_at = $4 WHERE group_key = $1""";
 
-  static final String DELETE_GROUP = "DELETE FROM notifier.groups WHERE group_key = $1";
+  /** Emptied groups a flush may remove: those no intake holds now. */
+  static final String LOCK_EMPTIED_GROUPS = """
+      SELECT group_key FROM notifier.groups WHERE group_key = ANY($1) FOR UPDATE SKIP LOCKED""";
 
-  static final String MEMBERS = """
-      SELECT dedup_key, firing_since, resolved, notified_firing, notified_resolved
-      FROM notifier.group_members WHERE group_key = $1""";
+  /** Removes the locked groups that still have no member (an intake may have added one before the lock). */
+  static final String DELETE_EMPTY_GROUPS = """
+      DELETE FROM notifier.groups g WHERE g.group_key = ANY($1)
+        AND NOT EXISTS (SELECT 1 FROM notifier.group_members m WHERE m.group_key = g.group_key)""";
 
   static final String MEMBERS_OF_GROUPS = """
       SELECT group_key, dedup_key, firing_since, resolved, notified_firing, notified_resolved
       FROM notifier.group_members WHERE group_key = ANY($1)""";
 
-  /** Members whose state changed in a flush, written as they now are. */
-  static final String UPSERT_MEMBERS = """
-      INSERT INTO notifier.group_members AS m (group_key, dedup_key, firing_since, resolved, notified_firing,
-        notified_resolved)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[], $5::boolean[], $6::boolean[])
-      ON CONFLICT (group_key, dedup_key) DO UPDATE SET firing_since = excluded.firing_since, resolved = excluded.resolved,
-        notified_firing = excluded.notified_firing, notified_resolved = excluded.notified_resolved""";
+  /**
+   * What a flush told, per member: $3 told firing, $4 told resolved, $5 the flush told its resolution (it is no
+   * longer "resolved since the last flush"). Whether it fires is left as it is now.
+   */
+  static final String MEMBERS_TOLD = """
+      UPDATE notifier.group_members m SET notified_firing = u.nf, notified_resolved = u.nr,
+        resolved = m.resolved AND NOT u.told_resolved
+      FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[], $5::boolean[]) AS u(g, k, nf, nr, told_resolved)
+      WHERE m.group_key = u.g AND m.dedup_key = u.k""";
 
-  static final String DELETE_SOME_MEMBERS = """
+  /** Members a flush has nothing left to remember about, if an intake has not made them fire or resolve since. */
+  static final String DELETE_FORGOTTEN_MEMBERS = """
       DELETE FROM notifier.group_members m USING unnest($1::text[], $2::text[]) AS d(g, k)
-      WHERE m.group_key = d.g AND m.dedup_key = d.k""";
+      WHERE m.group_key = d.g AND m.dedup_key = d.k
+        AND m.firing_since IS NULL AND NOT m.resolved AND NOT m.notified_firing""";
 
-  static final String MEMBER = """
-      SELECT dedup_key, firing_since, resolved, notified_firing, notified_resolved
-      FROM notifier.group_members WHERE group_key = $1 AND dedup_key = $2""";
+  /** Members resolved before fire again ($3: since when); a member firing already is left alone (not even locked). */
+  static final String REFIRE_MEMBERS = """
+      UPDATE notifier.group_members m SET firing_since = $3, resolved = false
+      FROM unnest($1::text[], $2::text[]) AS u(g, k)
+      WHERE m.group_key = u.g AND m.dedup_key = u.k AND m.firing_since IS NULL""";
 
-  static final String UPSERT_FIRING_MEMBER = """
+  /**
+   * New members, firing since $3, in key order; a member that exists is left to {@link #REFIRE_MEMBERS}, and not
+   * inserted at all (its unique-index check would wait for a flush that is writing it).
+   */
+  static final String INSERT_FIRING_MEMBERS = """
       INSERT INTO notifier.group_members (group_key, dedup_key, firing_since, resolved, notified_firing, notified_resolved)
-      VALUES ($1, $2, $3, false, false, false)
-      ON CONFLICT (group_key, dedup_key) DO UPDATE SET firing_since = $3, resolved = false""";
+      SELECT g, k, $3, false, false, false FROM unnest($1::text[], $2::text[]) AS u(g, k)
+      WHERE NOT EXISTS (SELECT 1 FROM notifier.group_members m WHERE m.group_key = u.g AND m.dedup_key = u.k)
+      ORDER BY g, k
+      ON CONFLICT (group_key, dedup_key) DO NOTHING""";
 
-  static final String RESOLVE_MEMBER = """
-      UPDATE notifier.group_members SET firing_since = NULL, resolved = true
-      WHERE group_key = $1 AND dedup_key = $2 AND firing_since IS NOT NULL""";
-
-  static final String DELETE_MEMBERS = "DELETE FROM notifier.group_members WHERE group_key = $1";
-
-  static final String INSERT_MEMBERS = """
-      INSERT INTO notifier.group_members (group_key, dedup_key, firing_since, resolved, notified_firing, notified_resolved)
-      SELECT $1, d, f, r, nf, nr
-      FROM unnest($2::text[], $3::timestamptz[], $4::boolean[], $5::boolean[], $6::boolean[]) AS m(d, f, r, nf, nr)""";
+  /** Members that leave the firing set (resolved since the last flush). */
+  static final String RESOLVE_MEMBERS = """
+      UPDATE notifier.group_members m SET firing_since = NULL, resolved = true
+      FROM unnest($1::text[], $2::text[]) AS u(g, k)
+      WHERE m.group_key = u.g AND m.dedup_key = u.k AND m.firing_since IS NOT NULL""";
 
   // ---------------------------------------------------------------- silences
 

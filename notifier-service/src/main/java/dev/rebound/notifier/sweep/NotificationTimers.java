@@ -39,7 +39,8 @@ import java.util.function.Supplier;
 
 /**
  * The notifier's timers, all kept in PostgreSQL so that a restart or another instance carries on: flushing due
- * aggregation groups ({@link GroupTimers#flush} under the group's row lock, taken with SKIP LOCKED), firing due
+ * aggregation groups ({@link GroupTimers#flush} under the group's row lock, taken with SKIP LOCKED; intakes into the
+ * group go on meanwhile, see {@link GroupStore}), firing due
  * escalation steps ({@link EscalationPlan#due}; a step is delivered only by the insert of its
  * {@code (alert, step, repeat)} key that won), and expiring alerts whose sender-given end passed. What they decide
  * goes into the outbox in the same transaction and is published on {@code rebound.events.alerts} after the commit.
@@ -120,7 +121,7 @@ public final class NotificationTimers {
         List<GroupStore.Flushed> flushed = new ArrayList<>();
         List<Map.Entry<GroupNotification.Message, String>> messages = new ArrayList<>();
         for (AggregationGroup g : due) {
-          flushed.add(new GroupStore.Flushed(g, flushOne(g, byKey, silenced, inhibiting, now, messages)));
+          flushed.add(flushOne(g, byKey, silenced, inhibiting, now, messages));
         }
         List<JsonObject> events = new ArrayList<>();
         List<Delivery.New> rows = new ArrayList<>();
@@ -134,7 +135,7 @@ public final class NotificationTimers {
   }
 
   /** One group's flush: its next state; the notification it sends, if any, is added to {@code messages}. */
-  private AggregationGroup flushOne(AggregationGroup g, Map<String, AlertView> byKey, List<Silence> silenced,
+  private GroupStore.Flushed flushOne(AggregationGroup g, Map<String, AlertView> byKey, List<Silence> silenced,
       Collection<Map<String, String>> firing, Instant now,
       List<Map.Entry<GroupNotification.Message, String>> messages) {
     Route route = routing.route(g.routeKey());
@@ -156,7 +157,7 @@ public final class NotificationTimers {
     AggregationGroup next = withHidden(flush.next(), visible, hidden, route, now);
     flush.notification().ifPresent(n -> messages.add(Map.entry(
         n.with(views(n.firing(), byKey), views(n.resolved(), byKey), false), n.receiver())));
-    return next;
+    return next != null ? new GroupStore.Flushed(g, next, false) : new GroupStore.Flushed(g, flush.after(), true);
   }
 
   private static AggregationGroup withHidden(AggregationGroup next, AggregationGroup before, Map<String, Instant> hidden,
