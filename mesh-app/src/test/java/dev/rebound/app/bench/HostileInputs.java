@@ -203,7 +203,7 @@ public final class HostileInputs {
 
   private static final String[] KINDS = {"malformed", "oversized", "wrong-type", "unicode-nul", "huge-number",
       "deep-nesting", "duplicate-keys", "content-type", "path-param", "missing-field", "unknown-field", "raw-bytes",
-      "empty", "valid"};
+      "empty", "valid", "nested", "nested"};
 
   Input next(List<Target> targets) {
     Target t = targets.get(random.nextInt(targets.size()));
@@ -346,6 +346,11 @@ public final class HostileInputs {
 
   /** The template changed the way {@code kind} says. */
   String mutate(String template, String kind) {
+    if (template.startsWith("[") && !kind.equals("malformed")) {
+      // a list: a plausible first item, the hostile one after it (a refusal must not keep the first)
+      String first = new JsonArray(template).getJsonObject(0).encode();
+      return "[" + first + "," + mutate(first, kind) + "]";
+    }
     switch (kind) {
       case "malformed":
         return pick(template.substring(0, Math.max(1, random.nextInt(template.length()))), "{", "}", "{\"a\":}",
@@ -410,6 +415,21 @@ public final class HostileInputs {
         String field = randomField(o);
         String encoded = o.encode();
         return "{\"" + field + "\":" + io.vertx.core.json.Json.encode(wrongValue()) + "," + encoded.substring(1);
+      }
+      case "nested": {
+        // a hostile value inside an object the service stores as given (payload, details, result, labels, state)
+        JsonObject o = objectOr(template);
+        String field = o.fieldNames().stream().filter(f -> o.getValue(f) instanceof JsonObject).findFirst()
+            .orElse(pick("payload", "details", "result", "labels", "state"));
+        JsonObject inner = o.getValue(field) instanceof JsonObject j ? j : new JsonObject();
+        String key = pick("k", "password", "\u0000", "a.b", "$ref", "k\u0000");
+        String placeholder = "@@V@@";
+        inner.put(key.replace("\\u0000", "\u0000"), placeholder);
+        o.put(field, inner);
+        String value = pick("\"a\\u0000b\"", "\"\\ud800\"", "\"\\udc00\\ud800\"", "1e400", "-0", "1" + "0".repeat(400),
+            "[".repeat(900) + "]".repeat(900), "{\"a\":".repeat(900) + "1" + "}".repeat(900), "\"\\u0000\"",
+            "\"" + "\\u0000".repeat(50) + "\"", "\"\\uffff\"", "\"x\"", "null", "\"" + "\u00e9".repeat(100_000) + "\"");
+        return o.encode().replace("\"" + placeholder + "\"", value);
       }
       case "missing-field": {
         JsonObject o = objectOr(template);
@@ -496,6 +516,9 @@ public final class HostileInputs {
       byKind.merge(in.kind(), 1, Integer::sum);
       if (out.status() >= 500 || out.status() == 0) {
         findings.add(describe(out, in, out.status() == 0 ? "no answer" : "server error"));
+      } else if (out.detail().contains("the database refused a value")) {
+        // a clear 400 still, but from PostgreSQL: the edge let through what it should have refused
+        findings.add(describe(out, in, "refused by the database, not at the edge"));
       }
       if (out.accepted() || out.status() == -1 || out.status() == 0) {
         // an accepted input may write (and so may what it set off): wait until that has settled
