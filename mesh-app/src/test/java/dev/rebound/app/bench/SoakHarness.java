@@ -67,6 +67,7 @@ public final class SoakHarness {
   private final AtomicInteger starved = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
   private final AtomicInteger decided = new AtomicInteger();
+  private final AtomicInteger undecided = new AtomicInteger();
   private final AtomicLong enqueued = new AtomicLong();
   private volatile long[] minuteLatencies = new long[0];
   private final AtomicInteger minuteDecided = new AtomicInteger();
@@ -154,6 +155,14 @@ public final class SoakHarness {
     minuteLatencies = new long[rate * 90];
     vertx.runOnContext(v -> {
       vertx.setPeriodic(20, id -> feed(stages, rate));
+      // a failure not decided within a minute is counted and forgotten: the harness's own memory stays bounded
+      vertx.setPeriodic(5_000, id -> pending.entrySet().removeIf(e -> {
+        boolean stale = System.nanoTime() - e.getValue() > TimeUnit.SECONDS.toNanos(60);
+        if (stale) {
+          undecided.incrementAndGet();
+        }
+        return stale;
+      }));
       vertx.setPeriodic(1, id -> {
         long now = System.nanoTime();
         if (now >= end) {
@@ -217,8 +226,8 @@ public final class SoakHarness {
     double slope = slope(samples.stream().filter(x -> x.atSeconds() > 60).toList());
     boolean flat = lastHeap <= firstHeap * 1.10 + 16;
     System.out.printf("--- soak: %d min at %d failures/s: sent %d (starved %d: no claimed task ready), refused %d,"
-            + " decided %d = %.0f/s over the run%n", minutes, rate, sent.get(), starved.get(), refused.get(), decided.get(),
-        decided.get() / seconds);
+            + " decided %d = %.0f/s over the run, not decided within 60 s %d%n", minutes, rate, sent.get(), starved.get(),
+        refused.get(), decided.get(), decided.get() / seconds, undecided.get());
     System.out.printf("  heap after GC: first minute %.0f MB, last minute %.0f MB, slope after the first minute %.2f MB/min"
             + " → %s; RSS first minute %.0f MB, last minute %.0f MB; tasks enqueued %d; loadavg after %s%n", firstHeap,
         lastHeap, slope, flat ? "flat" : "GROWING", firstRss, lastRss, enqueued.get(), HostileInputHarness.loadavg());
