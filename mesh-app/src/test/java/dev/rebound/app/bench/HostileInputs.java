@@ -33,7 +33,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Generated hostile input against every HTTP route and every event-bus address of a running mesh (issue 10 §5):
@@ -678,10 +677,6 @@ public final class HostileInputs {
   /** Every table counted, for the report. */
   public List<String> tables() {
     return tables == null ? List.of() : List.copyOf(tables);
-  }
-
-  static Stream<String> kinds() {
-    return Arrays.stream(KINDS);
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -310,7 +310,23 @@ public final class SoakHarness {
 
   private static Sample sample(long start) {
     System.gc();
-    long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+    // the live set as the full collection left it (read after the fact, the heap already holds what the event
+    // loops allocated since, tens of MB at this rate)
+    long heap = -1;
+    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      String name = gc.getName();
+      if ((name.contains("Old") || name.contains("MarkSweep")) && gc instanceof com.sun.management.GarbageCollectorMXBean g
+          && g.getLastGcInfo() != null) {
+        java.util.Set<String> heapPools = new java.util.HashSet<>();
+        ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+            .forEach(p -> heapPools.add(p.getName()));
+        heap = g.getLastGcInfo().getMemoryUsageAfterGc().entrySet().stream().filter(e -> heapPools.contains(e.getKey()))
+            .mapToLong(e -> e.getValue().getUsed()).sum() >> 20;
+      }
+    }
+    if (heap < 0) {
+      heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+    }
     long rss = 0;
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
