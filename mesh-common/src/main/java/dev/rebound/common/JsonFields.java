@@ -82,44 +82,71 @@ public final class JsonFields {
   }
 
   /**
-   * Refuses JSON that PostgreSQL cannot store: a NUL character anywhere in it (text and jsonb
-   * both reject U+0000). Returns the encoded text.
+   * Refuses JSON that would not be stored as sent: a NUL character anywhere in it (text and jsonb both reject
+   * U+0000), an unpaired UTF-16 surrogate ({@code "\\ud800"} is valid JSON text but no Unicode character: it would
+   * be stored as {@code ?}), or a number beyond a double's range ({@code 1e400} would be stored as the string
+   * {@code "Infinity"}). Returns the encoded text.
    */
   public static String storableJson(String field, Object value) {
-    if (containsNul(value)) {
-      throw ReboundException.invalidField(field, "contains a NUL character");
+    String problem = unstorable(value);
+    if (problem != null) {
+      throw ReboundException.invalidField(field, problem);
     }
     return Json.encode(value);
   }
 
-  /** Walks keys and string values (a backslash followed by "u0000" in a string is text, not NUL). */
-  private static boolean containsNul(Object v) {
+  /** Walks keys and values (a backslash followed by "u0000" in a string is text, not NUL); null when all is storable. */
+  private static String unstorable(Object v) {
     if (v instanceof String s) {
-      return s.indexOf('\u0000') >= 0;
+      return unstorableText(s);
+    }
+    if (v instanceof Double d && !Double.isFinite(d) || v instanceof Float f && !Float.isFinite(f)) {
+      return "holds a number that is not finite (beyond the range of a double, like 1e400)";
     }
     if (v instanceof JsonObject o) {
       for (Map.Entry<String, Object> e : o) {
-        if (e.getKey().indexOf('\u0000') >= 0 || containsNul(e.getValue())) {
-          return true;
+        String problem = unstorableText(e.getKey());
+        if (problem == null) {
+          problem = unstorable(e.getValue());
+        }
+        if (problem != null) {
+          return problem;
         }
       }
-      return false;
+      return null;
     }
     if (v instanceof JsonArray a) {
       for (Object x : a) {
-        if (containsNul(x)) {
-          return true;
+        String problem = unstorable(x);
+        if (problem != null) {
+          return problem;
         }
       }
-      return false;
+      return null;
     }
     if (v instanceof Map<?, ?> m) {
-      return containsNul(new JsonObject(castMap(m)));
+      return unstorable(new JsonObject(castMap(m)));
     }
     if (v instanceof List<?> l) {
-      return containsNul(new JsonArray(new ArrayList<>(l)));
+      return unstorable(new JsonArray(new ArrayList<>(l)));
     }
-    return false;
+    return null;
+  }
+
+  private static String unstorableText(String s) {
+    if (s.indexOf('\u0000') >= 0) {
+      return "contains a NUL character";
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return "contains an unpaired UTF-16 surrogate (\\u" + Integer.toHexString(c)
+            + "), which is not a Unicode character";
+      }
+    }
+    return null;
   }
 
   @SuppressWarnings("unchecked")

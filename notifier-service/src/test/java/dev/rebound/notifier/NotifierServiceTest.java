@@ -498,6 +498,12 @@ class NotifierServiceTest {
     assertHttp(post("/api/v2/alerts", new JsonObject().put("labels", new JsonObject())), 400, "array");
     assertHttp(post("/api/v2/alerts", new JsonArray().add(new JsonObject().put("labels", new JsonObject().put("a", "b")))
         .add(new JsonObject().put("labels", new JsonObject().put("9bad", "x")))), 400, "[1].labels");
+    // a list whose second alert holds a value the database cannot store is refused whole: the first is not written
+    assertHttp(post("/api/v2/alerts", new JsonArray()
+        .add(new JsonObject().put("labels", new JsonObject().put("alertname", "FirstOfTwo")))
+        .add(new JsonObject().put("labels", new JsonObject().put("alertname", "a\u0000b")))), 400, "[1].labels.alertname");
+    assertHttp(post("/v1/alerts", new JsonObject().put("labels", new JsonObject().put("team", "x")).put("summary", "s")
+        .put("details", new JsonObject().put("note", new JsonArray().add("\ud800")))), 400, "details.note");
     assertHttp(get("/v1/alerts?state=sleeping"), 400, "state");
     assertHttp(get("/v1/alerts?labels=justtext"), 400, "labels");
     assertHttp(get("/v1/alerts?colour=red"), 400, "colour");

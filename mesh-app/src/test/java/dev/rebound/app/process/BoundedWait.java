@@ -10,14 +10,14 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Waits with a deadline, for tests running on the JUnit thread (never on a Vert.x thread). */
-final class BoundedWait {
+public final class BoundedWait {
   private static final long POLL_MS = 50;
 
   private BoundedWait() {
   }
 
   /** The future's result, or an assertion error naming what did not finish in time. */
-  static <T> T await(Future<T> future, Duration limit, String what) {
+  public static <T> T await(Future<T> future, Duration limit, String what) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -31,7 +31,7 @@ final class BoundedWait {
   }
 
   /** Polls until the condition holds; fails with {@code state} (for the message) after the deadline. */
-  static void until(String what, Duration limit, BooleanSupplier condition, Supplier<String> state) {
+  public static void until(String what, Duration limit, BooleanSupplier condition, Supplier<String> state) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -41,7 +41,7 @@ final class BoundedWait {
     }
   }
 
-  static void sleep(long ms) {
+  public static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * clustered Vert.x instances in this JVM ({@link #member}) or the settings of a service in a JVM of
  * its own ({@link #processSettings}).
  */
-final class LoopbackCluster {
+public final class LoopbackCluster {
   private static final Duration LIMIT = Duration.ofSeconds(60);
 
   private final String name;
@@ -33,7 +33,7 @@ final class LoopbackCluster {
   }
 
   /** A cluster of {@code members} seats; each member takes one. */
-  static LoopbackCluster of(String prefix, int members) {
+  public static LoopbackCluster of(String prefix, int members) {
     return new LoopbackCluster(prefix, members);
   }
 
@@ -64,7 +64,7 @@ final class LoopbackCluster {
   }
 
   /** The settings a service in another JVM joins with on seat {@code seat}. */
-  Map<String, String> processSettings(int seat) {
+  public Map<String, String> processSettings(int seat) {
     Map<String, String> s = new HashMap<>(shared());
     s.put("cluster.port", Integer.toString(ports.get(seat)));
     return s;

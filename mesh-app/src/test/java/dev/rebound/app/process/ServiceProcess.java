@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * test's classpath, which holds the same classes as the service's {@code -all} jar: the test does not
  * depend on the {@code package} phase having run.
  */
-final class ServiceProcess {
+public final class ServiceProcess {
   private static final Duration READY_LIMIT = Duration.ofSeconds(90);
 
   private final String service;
@@ -53,7 +53,7 @@ final class ServiceProcess {
   }
 
   /** {@code cluster.enabled} is false unless {@code settings} say otherwise. */
-  static ServiceProcess start(String service, String mainClass, Map<String, String> settings, Path yaml, Path log)
+  public static ServiceProcess start(String service, String mainClass, Map<String, String> settings, Path yaml, Path log)
       throws IOException {
     int port = freePort();
     List<String> command = new ArrayList<>(List.of(
@@ -85,20 +85,20 @@ final class ServiceProcess {
     return Settings.envVar(key);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
   /** Polls {@code /health/ready} until it answers 200; fails early, with the log, if the process dies. */
-  void awaitReady(WebClient http) {
+  public void awaitReady(WebClient http) {
     AtomicBoolean ready = new AtomicBoolean();
     long deadline = System.nanoTime() + READY_LIMIT.toNanos();
     while (!ready.get()) {
@@ -119,7 +119,7 @@ final class ServiceProcess {
   }
 
   /** SIGKILL on Linux: no shutdown hook, no graceful stop, nothing flushed. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -132,7 +132,7 @@ final class ServiceProcess {
   }
 
   /** For @AfterAll: never throws, never leaves the child behind. */
-  void killQuietly() {
+  public void killQuietly() {
     try {
       if (process.isAlive()) {
         kill();
@@ -143,7 +143,7 @@ final class ServiceProcess {
   }
 
   /** The last lines of the process output, for failure messages. */
-  String tail() {
+  public String tail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       return "last output (" + log + "):\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));

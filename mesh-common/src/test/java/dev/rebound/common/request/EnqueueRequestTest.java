@@ -77,6 +77,25 @@ class EnqueueRequestTest {
   }
 
   @Test
+  void aPayloadThatWouldNotBeStoredAsSentIsRefusedInsteadOfQuietlyChanged() {
+    // 1e400 parses as an infinite double, which would be stored as the string "Infinity"
+    badField(() -> EnqueueRequest.fromJson(new JsonObject("{\"stage\":\"s\",\"payload\":{\"n\":1e400}}"), LIMITS),
+        "payload", "'payload' holds a number that is not finite (beyond the range of a double, like 1e400)");
+    // a lone surrogate is valid JSON text but no character: it would be stored as '?'
+    badField(() -> EnqueueRequest.fromJson(new JsonObject("{\"stage\":\"s\",\"payload\":[\"a\\ud800\"]}"), LIMITS),
+        "payload", "'payload' contains an unpaired UTF-16 surrogate (\\ud800), which is not a Unicode character");
+    badField(() -> EnqueueRequest.fromJson(new JsonObject("{\"stage\":\"s\",\"payload\":{\"\\udc00\":1}}"), LIMITS),
+        "payload", "'payload' contains an unpaired UTF-16 surrogate (\\udc00), which is not a Unicode character");
+    // a surrogate pair is one character, and a large finite number is a number: both kept as sent
+    EnqueueRequest kept = EnqueueRequest.fromJson(
+        new JsonObject("{\"stage\":\"s\",\"payload\":{\"k\":\"\\ud83d\\udca5\",\"n\":1e300,\"big\":123456789012345678901234567890}}"),
+        LIMITS);
+    assertThat(new JsonObject(kept.payloadJson()).getString("k")).isEqualTo("\ud83d\udca5");
+    assertThat(new JsonObject(kept.payloadJson()).getDouble("n")).isEqualTo(1e300);
+    assertThat(kept.payloadJson()).contains("123456789012345678901234567890");
+  }
+
+  @Test
   void aRunAfterAndADelayTogetherAreRefused() {
     refused(() -> EnqueueRequest.fromJson(valid().put("runAfter", "2030-01-01T00:00:00Z").put("delayMs", 1), LIMITS),
         ErrorCode.BAD_REQUEST, "give either 'runAfter' or 'delayMs', not both");

@@ -195,7 +195,7 @@ public final class AlertIntake {
       if (v == null || v instanceof Map<?, ?> || v instanceof List<?>) {
         throw new InvalidAlertException(field + "." + name, "must be a string");
       }
-      String value = String.valueOf(v);
+      String value = storable(field + "." + name, String.valueOf(v));
       if (!value.isEmpty()) { // an empty label is no label, as in Prometheus
         out.put(name, SecretKeys.isSecret(name, value) ? "<redacted:" + SecretKeys.kindOf(name) + ">" : REDACTOR.redact(value));
       }
@@ -211,10 +211,44 @@ public final class AlertIntake {
       throw new InvalidAlertException(field, "must be an object");
     }
     Map<String, Object> out = new LinkedHashMap<>();
-    map.forEach((k, v) -> out.put(String.valueOf(k), v));
+    map.forEach((k, v) -> out.put(storable(field, String.valueOf(k)), storableTree(field + "." + k, v)));
     @SuppressWarnings("unchecked")
     Map<String, Object> redacted = (Map<String, Object>) REDACTOR.redactTree(out);
     return redacted;
+  }
+
+  /**
+   * Refuses text PostgreSQL cannot store as given — a NUL character (text and jsonb reject U+0000) or an unpaired
+   * UTF-16 surrogate (no character: it would be stored as '?') — here at the intake, so that a list of alerts with
+   * one such value is refused whole instead of failing in the database after the alerts before it were written.
+   */
+  private static String storable(String field, String text) {
+    if (text.indexOf('\u0000') >= 0) {
+      throw new InvalidAlertException(field, "contains a NUL character");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new InvalidAlertException(field, "contains an unpaired UTF-16 surrogate, which is not a Unicode character");
+      }
+    }
+    return text;
+  }
+
+  /** {@link #storable} for every key and string of a details tree; a number beyond a double's range is refused too. */
+  private static Object storableTree(String field, Object v) {
+    if (v instanceof String s) {
+      storable(field, s);
+    } else if (v instanceof Double d && !Double.isFinite(d) || v instanceof Float f && !Float.isFinite(f)) {
+      throw new InvalidAlertException(field, "holds a number that is not finite (beyond the range of a double)");
+    } else if (v instanceof Map<?, ?> m) {
+      m.forEach((k, x) -> storableTree(storable(field, String.valueOf(k)).isEmpty() ? field : field + "." + k, x));
+    } else if (v instanceof List<?> l) {
+      l.forEach(x -> storableTree(field, x));
+    }
+    return v;
   }
 
   private static String optionalText(String field, Object raw) {
@@ -222,7 +256,7 @@ public final class AlertIntake {
       return null;
     }
     if (raw instanceof String s) {
-      return s.trim();
+      return storable(field, s).trim();
     }
     if (raw instanceof Number || raw instanceof Boolean) {
       return String.valueOf(raw);

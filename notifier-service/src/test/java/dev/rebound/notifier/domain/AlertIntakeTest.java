@@ -114,6 +114,27 @@ class AlertIntakeTest {
   }
 
   @Test
+  void aValueTheDatabaseCannotStoreIsRefusedAtTheIntakeNamingItsField() {
+    assertThatThrownBy(() -> AlertIntake.fromApi(Map.of("labels", Map.of("team", "a\u0000b"), "summary", "s"), NOW))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("labels.team"));
+    assertThatThrownBy(() -> AlertIntake.fromApi(Map.of("labels", Map.of("team", "t"), "summary", "s",
+        "details", Map.of("deep", List.of(Map.of("x", "\ud800")))), NOW))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("details.deep.x"));
+    assertThatThrownBy(() -> AlertIntake.fromApi(Map.of("labels", Map.of("team", "t"), "summary", "s",
+        "details", Map.of("n", Double.POSITIVE_INFINITY)), NOW))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("details.n"));
+    assertThatThrownBy(() -> AlertIntake.fromRebound(Map.of("kind", "k", "summary", "a\u0000"), NOW))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("summary"));
+    // the whole list is refused, naming the alert: none of it reaches the database
+    assertThatThrownBy(() -> AlertIntake.fromAlertmanager(List.of(Map.of("labels", Map.of("alertname", "ok")),
+        Map.of("labels", Map.of("alertname", "ok"), "annotations", Map.of("summary", "x\u0000"))), NOW, Duration.ofMinutes(5)))
+        .isInstanceOfSatisfying(InvalidAlertException.class, e -> assertThat(e.field()).isEqualTo("[1].annotations.summary"));
+    // a surrogate pair is one character, kept
+    assertThat(AlertIntake.fromApi(Map.of("labels", Map.of("team", "\ud83d\udca5"), "summary", "s"), NOW).labels())
+        .containsEntry("team", "\ud83d\udca5");
+  }
+
+  @Test
   void secretsInTheSummaryLabelsDetailsAndAnnotationsAreRedactedAtTheIntake() {
     String slack = "xoxb-" + "1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
     AlertEvent api = AlertIntake.fromApi(Map.of("labels", Map.of("service", "billing", "api_key", "plain", "note",
