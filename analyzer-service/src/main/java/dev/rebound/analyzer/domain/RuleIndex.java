@@ -21,6 +21,13 @@ import java.util.regex.Pattern;
  */
 final class RuleIndex {
 
+  /**
+   * Rules whose id starts with this are general signals (issue 11 §2: exception-type families, error codes, the
+   * words of a failure): they rank below specific rules by priority and, restating what a specific rule already
+   * read, never count for or against a specific rule's verdict.
+   */
+  static final String GENERAL_PREFIX = "general-";
+
   /** A compiled rule. */
   static final class Compiled {
     final Rule rule;
@@ -30,6 +37,8 @@ final class RuleIndex {
     final double specificity;
     final String matchedReason;
     final String plainDiscriminator;
+    /** A general signal ({@code general-…}): decides only when no specific rule does; see {@link RuleIndex#GENERAL_PREFIX}. */
+    final boolean general;
     /** True when each regex is indexed by its own literal: a regex whose literal is absent is skipped. */
     boolean regexesIndexed;
 
@@ -40,6 +49,7 @@ final class RuleIndex {
       this.contains = rule.match().contains().toArray(new String[0]);
       this.specificity = specificity;
       this.plainDiscriminator = rule.id() + "|||||";
+      this.general = rule.id().startsWith(GENERAL_PREFIX);
       // built once: verdicts reuse it instead of formatting a number per failure
       this.matchedReason = "rule " + rule.id() + " matched (" + matcherKinds + "), specificity "
           + String.format(Locale.ROOT, "%.2f", specificity) + (rule.confidence() != null ? " set by the rule" : "");
@@ -74,6 +84,12 @@ final class RuleIndex {
   private final Map<String, int[]> bySignal;
   private final Map<String, int[]> bySqlState;
   private final Map<String, int[]> byExceptionSimpleName;
+  // rules naming a family of exception types (*TimeoutException): tried against each exception's simple name
+  private final int[] exceptionFamilyRules;
+  private final String[][] exceptionFamilies; // per entry of exceptionFamilyRules, its families in lower case
+  // simple name (lower case) -> the family rules it belongs to; exception names are a small vocabulary
+  private final java.util.concurrent.ConcurrentHashMap<String, int[]> familiesOfName = new java.util.concurrent.ConcurrentHashMap<>();
+  static final int MAX_CACHED_EXCEPTION_NAMES = 4096;
   private final int slots;
   private final long budgetFloor;
   private final int budgetPerChar;
@@ -99,6 +115,7 @@ final class RuleIndex {
     Map<String, List<Integer>> signal = new HashMap<>();
     Map<String, List<Integer>> sql = new HashMap<>();
     Map<String, List<Integer>> exception = new HashMap<>();
+    List<Integer> families = new ArrayList<>();
     rules = new Compiled[catalog.size()];
     for (int i = 0; i < catalog.size(); i++) {
       Rule r = catalog.get(i);
@@ -128,6 +145,8 @@ final class RuleIndex {
         for (String s : m.sqlStates()) {
           sql.computeIfAbsent(s, k -> new ArrayList<>()).add(i);
         }
+      } else if (m.exceptions().stream().anyMatch(ExceptionNames::isFamily)) {
+        families.add(i);
       } else if (!m.exceptions().isEmpty()) {
         for (String e : m.exceptions()) {
           exception.computeIfAbsent(ExceptionNames.simpleName(e).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(i);
@@ -172,6 +191,13 @@ final class RuleIndex {
     bySignal = freeze(signal);
     bySqlState = freeze(sql);
     byExceptionSimpleName = freeze(exception);
+    exceptionFamilyRules = toArray(families);
+    exceptionFamilies = new String[exceptionFamilyRules.length][];
+    for (int k = 0; k < exceptionFamilyRules.length; k++) {
+      exceptionFamilies[k] = rules[exceptionFamilyRules[k]].rule.match().exceptions().stream()
+          .map(x -> ExceptionNames.isFamily(x) ? x.toLowerCase(Locale.ROOT) : ExceptionNames.simpleName(x).toLowerCase(Locale.ROOT))
+          .toArray(String[]::new);
+    }
     int slotCount = slots;
     int regexCount = regexes.length;
     scratch = ThreadLocal.withInitial(() -> new Scratch(slotCount, regexCount));
@@ -313,8 +339,11 @@ final class RuleIndex {
       addAll(c, bySqlState.get(e.sqlState));
       addAll(c, bySqlState.get(e.sqlState.substring(0, 2)));
     }
-    for (String ex : e.exceptions) {
-      addAll(c, byExceptionSimpleName.get(ExceptionNames.simpleName(ex).toLowerCase(Locale.ROOT)));
+    for (String simple : e.exceptionSimpleNames()) {
+      addAll(c, byExceptionSimpleName.get(simple));
+      if (exceptionFamilyRules.length > 0) {
+        addAll(c, familyRulesOf(simple));
+      }
     }
     c.sort();
     s.scanned = null; // structured candidates were added: the next failure must scan afresh
@@ -380,6 +409,13 @@ final class RuleIndex {
     if (!m.exceptions().isEmpty()) {
       boolean any = false;
       for (String wanted : m.exceptions()) {
+        if (ExceptionNames.isFamily(wanted)) {
+          String family = wanted.toLowerCase(Locale.ROOT);
+          for (String simple : e.exceptionSimpleNames()) {
+            any |= ExceptionNames.inFamily(family, simple);
+          }
+          continue;
+        }
         for (String actual : e.exceptions) {
           any |= ExceptionNames.matches(wanted, actual);
         }
@@ -477,6 +513,28 @@ final class RuleIndex {
       }
     }
     return null;
+  }
+
+  /** The family rules a type belongs to, by its simple name in lower case; remembered for the names seen most. */
+  private int[] familyRulesOf(String simpleLower) {
+    int[] cached = familiesOfName.get(simpleLower);
+    if (cached != null) {
+      return cached;
+    }
+    List<Integer> out = new ArrayList<>(2);
+    for (int k = 0; k < exceptionFamilyRules.length; k++) {
+      for (String family : exceptionFamilies[k]) {
+        if (ExceptionNames.isFamily(family) ? ExceptionNames.inFamily(family, simpleLower) : family.equals(simpleLower)) {
+          out.add(exceptionFamilyRules[k]);
+          break;
+        }
+      }
+    }
+    int[] found = toArray(out);
+    if (familiesOfName.size() < MAX_CACHED_EXCEPTION_NAMES) {
+      familiesOfName.put(simpleLower, found);
+    }
+    return found;
   }
 
   private static void addAll(Candidates c, int[] rules) {
