@@ -89,6 +89,7 @@ final class Evidence {
       }
     }
     ExceptionNames.addFromMessage(redactedMessage, ex);
+    ExceptionNames.addErrorCodeNames(redactedMessage, ex);
     this.exceptions = ex;
 
     Integer http = input.httpStatus();

@@ -64,6 +64,47 @@ final class ExceptionNames {
     }
   }
 
+  // Where SDKs print an error-code name in place of an exception type: AWS CLI/boto3 "An error occurred
+  // (ThrottlingException) when calling …", the AWS Go SDK "api error AccessDenied: …", gRPC "code = NotFound desc = …".
+  private static final String[] CODE_NAME_LEADS = {"error occurred (", "api error ", "code = "};
+
+  /**
+   * Error-code names that SDKs print where a language would print an exception type ({@code NoSuchBucket},
+   * {@code SlowDown}, {@code DeadlineExceeded}), so exception-type families apply to them too. A few
+   * {@code indexOf} scans; only CamelCase names are taken.
+   */
+  static void addErrorCodeNames(String message, List<String> out) {
+    for (String lead : CODE_NAME_LEADS) {
+      int from = 0;
+      int at;
+      int taken = 0;
+      while (taken < 2 && (at = message.indexOf(lead, from)) >= 0) {
+        int start = at + lead.length();
+        int end = start;
+        while (end < message.length() && end - start <= 64 && Character.isLetterOrDigit(message.charAt(end))) {
+          end++;
+        }
+        from = end;
+        if (end - start >= 3 && Character.isUpperCase(message.charAt(start)) && hasLowerCase(message, start, end)) {
+          String name = message.substring(start, end);
+          if (!out.contains(name)) {
+            out.add(name);
+            taken++;
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean hasLowerCase(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (Character.isLowerCase(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True when {@code wanted} is a family of types ({@code *TimeoutException}, {@code *NotFound*}) rather than one type. */
   static boolean isFamily(String wanted) {
     return wanted.indexOf('*') >= 0;
