@@ -39,6 +39,8 @@ final class RuleIndex {
     final String plainDiscriminator;
     /** A general signal ({@code general-…}): decides only when no specific rule does; see {@link RuleIndex#GENERAL_PREFIX}. */
     final boolean general;
+    /** The rule's exception families in lower case ({@code *timeout*}), null when it names none. */
+    final String[] familiesLower;
     /** True when each regex is indexed by its own literal: a regex whose literal is absent is skipped. */
     boolean regexesIndexed;
 
@@ -50,6 +52,9 @@ final class RuleIndex {
       this.specificity = specificity;
       this.plainDiscriminator = rule.id() + "|||||";
       this.general = rule.id().startsWith(GENERAL_PREFIX);
+      String[] families = rule.match().exceptions().stream().filter(ExceptionNames::isFamily)
+          .map(x -> x.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+      this.familiesLower = families.length == 0 ? null : families;
       // built once: verdicts reuse it instead of formatting a number per failure
       this.matchedReason = "rule " + rule.id() + " matched (" + matcherKinds + "), specificity "
           + String.format(Locale.ROOT, "%.2f", specificity) + (rule.confidence() != null ? " set by the rule" : "");
@@ -91,6 +96,8 @@ final class RuleIndex {
   private final java.util.concurrent.ConcurrentHashMap<String, int[]> familiesOfName = new java.util.concurrent.ConcurrentHashMap<>();
   static final int MAX_CACHED_EXCEPTION_NAMES = 4096;
   private final int slots;
+  // the highest priority of a general rule: once a non-general rule above it matched, no general rule can decide
+  private final int maxGeneralPriority;
   private final long budgetFloor;
   private final int budgetPerChar;
   private final ThreadLocal<Scratch> scratch;
@@ -186,6 +193,7 @@ final class RuleIndex {
     literals = new LiteralIndex(literalMap, regexLiteralMap);
     this.slots = catalog.size() + extraWords.length;
     alwaysCandidates = always.stream().mapToInt(Integer::intValue).toArray();
+    maxGeneralPriority = Arrays.stream(rules).filter(c -> c.general).mapToInt(c -> c.rule.priority()).max().orElse(Integer.MIN_VALUE);
     status.forEach((s, l) -> byStatus[s] = toArray(l));
     byExitCode = freeze(exit);
     bySignal = freeze(signal);
@@ -318,7 +326,20 @@ final class RuleIndex {
     s.scanned = lower;
   }
 
+  /**
+   * The rules that decide or weigh in: a general rule is not evaluated once a non-general rule of a higher priority
+   * matched, since it could neither win nor count as agreement ({@link #matchAll} evaluates every candidate).
+   */
   Matches match(Evidence e, Scratch s) {
+    return match(e, s, false);
+  }
+
+  /** Every rule that matches, general ones included (for analyses of the catalog). */
+  Matches matchAll(Evidence e, Scratch s) {
+    return match(e, s, true);
+  }
+
+  private Matches match(Evidence e, Scratch s, boolean all) {
     if (s.scanned != e.lower) {
       scan(e.lower, s);
     }
@@ -350,12 +371,19 @@ final class RuleIndex {
     int[] matched = null;
     int count = 0;
     List<String> exceeded = List.of();
+    int specificPriority = Integer.MIN_VALUE; // the highest priority among the non-general rules matched so far
     for (int i = 0; i < c.size(); i++) {
       if (c.get(i) >= rules.length) {
         continue; // an extra word, not a rule
       }
       Compiled rule = rules[c.get(i)];
+      if (rule.general && !all && specificPriority > maxGeneralPriority) {
+        continue;
+      }
       int outcome = evaluate(rule, e, s);
+      if (outcome == 1 && !rule.general) {
+        specificPriority = Math.max(specificPriority, rule.rule.priority());
+      }
       if (outcome == 1) {
         if (matched == null) {
           matched = new int[Math.min(c.size(), 16)];
@@ -408,12 +436,20 @@ final class RuleIndex {
     }
     if (!m.exceptions().isEmpty()) {
       boolean any = false;
-      for (String wanted : m.exceptions()) {
-        if (ExceptionNames.isFamily(wanted)) {
-          String family = wanted.toLowerCase(Locale.ROOT);
+      if (c.familiesLower != null) {
+        outer:
+        for (String family : c.familiesLower) {
           for (String simple : e.exceptionSimpleNames()) {
-            any |= ExceptionNames.inFamily(family, simple);
+            if (ExceptionNames.inFamily(family, simple)) {
+              any = true;
+              break outer;
+            }
           }
+        }
+      }
+      for (int k = 0; k < m.exceptions().size() && !any; k++) {
+        String wanted = m.exceptions().get(k);
+        if (ExceptionNames.isFamily(wanted)) {
           continue;
         }
         for (String actual : e.exceptions) {

@@ -55,7 +55,7 @@ class LeaveOneSourceOutTest {
       String lower = AsciiLower.of(redacted);
       index.scan(lower, scratch);
       Evidence e = Evidence.of(FailureInput.ofMessage(l.message()), redacted, lower, StackTraceSummary.EMPTY);
-      for (int i : index.match(e, scratch).matched()) {
+      for (int i : index.matchAll(e, scratch).matched()) {
         sourcesOfRule.computeIfAbsent(index.rule(i).rule.id(), k -> new HashSet<>()).add(sourceKey(l.source()));
       }
     }
