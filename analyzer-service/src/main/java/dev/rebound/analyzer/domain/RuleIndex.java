@@ -95,6 +95,7 @@ final class RuleIndex {
   // simple name (lower case) -> the family rules it belongs to; exception names are a small vocabulary
   private final java.util.concurrent.ConcurrentHashMap<String, int[]> familiesOfName = new java.util.concurrent.ConcurrentHashMap<>();
   static final int MAX_CACHED_EXCEPTION_NAMES = 4096;
+  static final int MAX_CACHED_NAME_LENGTH = 128; // so the cache stays small whatever the messages hold
   private final int slots;
   // the highest priority of a general rule: once a non-general rule above it matched, no general rule can decide
   private final int maxGeneralPriority;
@@ -567,7 +568,7 @@ final class RuleIndex {
       }
     }
     int[] found = toArray(out);
-    if (familiesOfName.size() < MAX_CACHED_EXCEPTION_NAMES) {
+    if (familiesOfName.size() < MAX_CACHED_EXCEPTION_NAMES && simpleLower.length() <= MAX_CACHED_NAME_LENGTH) {
       familiesOfName.put(simpleLower, found);
     }
     return found;
