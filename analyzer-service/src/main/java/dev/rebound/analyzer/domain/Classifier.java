@@ -24,6 +24,10 @@ import java.util.OptionalLong;
  * Verdict v = classifier.classify(FailureInput.ofMessage("connect ECONNREFUSED 10.0.0.7:5432"));
  * }</pre>
  *
+ * <p>Specific rules decide first; when none matches, the catalog's general signals ({@code general-*} rules:
+ * exception-type families, error codes, SQLSTATE classes, HTTP statuses and the words of a failure) decide with
+ * a moderate confidence, and every broad verdict is held at {@link #BROAD_MAX_CONFIDENCE}.
+ *
  * <p>A failure no rule recognises is {@link Category#UNKNOWN}, transient, with a confidence of at most
  * {@link #UNKNOWN_MAX_CONFIDENCE} and a recommendation to investigate: an unknown failure is never
  * declared permanent.
