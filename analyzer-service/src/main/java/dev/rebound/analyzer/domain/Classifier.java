@@ -24,6 +24,10 @@ import java.util.OptionalLong;
  * Verdict v = classifier.classify(FailureInput.ofMessage("connect ECONNREFUSED 10.0.0.7:5432"));
  * }</pre>
  *
+ * <p>Specific rules decide first; when none matches, the catalog's general signals ({@code general-*} rules:
+ * exception-type families, error codes, SQLSTATE classes, HTTP statuses and the words of a failure) decide with
+ * a moderate confidence, and every broad verdict is held at {@link #BROAD_MAX_CONFIDENCE}.
+ *
  * <p>A failure no rule recognises is {@link Category#UNKNOWN}, transient, with a confidence of at most
  * {@link #UNKNOWN_MAX_CONFIDENCE} and a recommendation to investigate: an unknown failure is never
  * declared permanent.
@@ -35,6 +39,12 @@ public final class Classifier {
   public static final int DEFAULT_REGEX_BUDGET_PER_CHAR = 64;
   public static final double UNKNOWN_CONFIDENCE = 0.2;
   public static final double UNKNOWN_MAX_CONFIDENCE = 0.3;
+  /**
+   * A broad rule (negative priority: an HTTP status alone, a general signal such as an exception-type family or
+   * a verb of failure, a catch-all) never claims more than this before history weighs in, however many other
+   * broad rules agree: several vague hints do not make one certain verdict.
+   */
+  public static final double BROAD_MAX_CONFIDENCE = 0.8;
   /** History is only trusted once a fingerprint has been seen this often. */
   public static final int MIN_HISTORY = 3;
 
@@ -157,6 +167,10 @@ public final class Classifier {
     reasons.add(best.matchedReason);
     confidence += inferredPenalty(rule, evidence, reasons);
     confidence += agreement(best, matches.matched(), reasons);
+    if (rule.priority() < 0 && confidence > BROAD_MAX_CONFIDENCE) {
+      confidence = BROAD_MAX_CONFIDENCE;
+      reasons.add("a broad rule decided: confidence held at " + BROAD_MAX_CONFIDENCE);
+    }
     confidence += historyAdjustment(rule.transientFailure(), history, reasons);
     confidence = clamp(confidence, 0.05, 0.99);
 
@@ -233,8 +247,8 @@ public final class Classifier {
     List<String> disagree = new ArrayList<>(2);
     for (int i : matched) {
       RuleIndex.Compiled c = index.rule(i);
-      if (c == best) {
-        continue;
+      if (c == best || c.general && !best.general) {
+        continue; // a general signal restates a specific rule's evidence: not a second opinion
       }
       if (c.rule.transientFailure() != best.rule.transientFailure()) {
         disagree.add(c.rule.id());

@@ -81,9 +81,10 @@ public record ErrorSignature(String id, String basis) {
         || e.lower.contains("oom-killed") || best != null && best.rule.match().signals().contains(SIGKILL)) {
       return hashed("killed:SIGKILL"); // a container or process killed for memory, however it is reported
     }
-    if (best != null && !best.rule.match().hasText() && best.rule.match().exceptions().isEmpty()
+    if (best != null && best.rule.priority() >= 0 && !best.rule.match().hasText() && best.rule.match().exceptions().isEmpty()
         && best.rule.match().httpStatus().isEmpty() && best.rule.match().sqlStates().isEmpty()) {
-      // a rule on a signal or an exit code alone: the signal or code is the error, whoever reports it
+      // a rule on a signal or an exit code alone: the signal or code is the error, whoever reports it (a broad
+      // one, such as a general signal on a sysexits code, only says what kind of error it is)
       return hashed("code:" + best.rule.id() + "|" + (e.signal != null ? e.signal : e.exitCode));
     }
     if (errno != null && NETWORK_ERRNOS.contains(errno) && (best == null || isGeneric(best.rule)

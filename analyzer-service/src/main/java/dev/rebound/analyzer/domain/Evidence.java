@@ -20,29 +20,36 @@ final class Evidence {
   private static final String[] STATUS_LEADS = {
       "http/1.1", "http/1.0", "http/2", "http/2.0", "http", "http error", "http status", "httperror", "status code",
       "statuscode", "status_code", "response code", "response status", "status", "returned", "got", "responded with",
-      "returned status", "failed with status", "server responded with a status of", "error"};
+      "returned status", "failed with status", "server responded with a status of", "error", "http code", "http_code",
+      "failed with"};
   // Reason phrases that, right after a 3-digit number, make it an HTTP status ("503 Service Unavailable").
   private static final String[] REASON_PHRASES = {
       "too many requests", "service unavailable", "bad gateway", "gateway time", "internal server error", "not found",
       "unauthorized", "forbidden", "bad request", "unprocessable", "request time", "conflict", "payload too large",
-      "precondition failed", "method not allowed", "gone", "site is overloaded"};
+      "precondition failed", "method not allowed", "gone", "site is overloaded", "service temporarily unavailable",
+      "client error", "server error", "not implemented", "insufficient storage", "request entity too large",
+      "proxy authentication required", "not acceptable", "unsupported media type", "upgrade required",
+      "network authentication required", "uri too long", "http version not supported", "origin is unreachable",
+      "web server is down"};
   // Tried only where "sig" or "segmentation" occurs.
   private static final Pattern SIGNAL = Pattern.compile(
-      "(?i)\\b(?:(SIG(?:KILL|TERM|SEGV|ABRT|INT|HUP|BUS|PIPE|QUIT|ILL|FPE))\\b"
+      "(?i)\\b(?:(SIG(?:KILL|TERM|SEGV|ABRT|INT|HUP|BUS|PIPE|QUIT|ILL|FPE|XCPU|XFSZ|SYS|ALRM|TRAP))\\b"
           + "|signal[:\\s]+(killed|terminated|segmentation fault|aborted|\\d{1,2})\\b"
           + "|(segmentation fault))");
   private static final Pattern SQL_STATE = Pattern.compile(
       "(?i)\\bsql\\s?state\\s*[:=\\[(]?\\s*[\"']?([0-9A-Z]{5})\\b"
-          + "|\\bcode[\"']?\\s*[:=]\\s*[\"']([0-9][0-9A-Z]{4})[\"']");
+          + "|\\bcode[\"']?\\s*[:=]\\s*[\"']([0-9][0-9A-Z]{4})[\"']"
+          + "|\\berror\\s+\\d{4}\\s+\\(([0-9A-Z]{5})\\)"); // MySQL: ERROR 1213 (40001): Deadlock found
 
   // Gates for the code-reading regexes, found in one pass.
   static final String[] GATE_WORDS = {"exit", "error code", "sig", "segmentation", "sqlstate", "sql state",
-      "code: '", "code\":\"", "code\": \"", "code='"};
+      "code: '", "code\":\"", "code\": \"", "code='", "error 1", "error 2", "error 3"};
   private static final Keywords GATES = new Keywords(GATE_WORDS);
 
   final String text;
   final String lower;
   final List<String> exceptions;
+  private String[] exceptionSimpleNames;
   final Integer httpStatus;
   final boolean httpInferred;
   final Integer exitCode;
@@ -82,6 +89,7 @@ final class Evidence {
       }
     }
     ExceptionNames.addFromMessage(redactedMessage, ex);
+    ExceptionNames.addErrorCodeNames(redactedMessage, ex);
     this.exceptions = ex;
 
     Integer http = input.httpStatus();
@@ -97,7 +105,7 @@ final class Evidence {
     boolean exitGate = found.has(g) || found.has(g + 1);
     boolean sigGate = found.has(g + 2) || found.has(g + 3);
     boolean sqlGate = found.has(g + 4) || found.has(g + 5) || found.has(g + 6) || found.has(g + 7) || found.has(g + 8)
-        || found.has(g + 9);
+        || found.has(g + 9) || found.has(g + 10) || found.has(g + 11) || found.has(g + 12);
 
     Integer exit = input.exitCode();
     boolean exitFromText = false;
@@ -133,8 +141,9 @@ final class Evidence {
     if (sql == null && sqlGate) {
       Matcher m = SQL_STATE.matcher(text);
       while (m.find()) {
-        String code = (m.group(1) != null ? m.group(1) : m.group(2)).toUpperCase(Locale.ROOT);
-        if (Character.isDigit(code.charAt(0)) || code.startsWith("XX") || code.startsWith("HV")) {
+        String code = (m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3)).toUpperCase(Locale.ROOT);
+        if (Character.isDigit(code.charAt(0)) || code.startsWith("XX") || code.startsWith("HV") || code.startsWith("P0")
+            || code.startsWith("F0")) {
           sql = code;
           sqlFromText = true;
           break;
@@ -143,6 +152,19 @@ final class Evidence {
     }
     this.sqlState = sql;
     this.sqlInferred = sqlFromText;
+  }
+
+  /** The simple names of {@link #exceptions}, in lower case (computed once, on first use). */
+  String[] exceptionSimpleNames() {
+    String[] names = exceptionSimpleNames;
+    if (names == null) {
+      names = new String[exceptions.size()];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = ExceptionNames.simpleName(exceptions.get(i)).toLowerCase(Locale.ROOT);
+      }
+      exceptionSimpleNames = names;
+    }
+    return names;
   }
 
   /**

@@ -64,8 +64,91 @@ final class ExceptionNames {
     }
   }
 
-  /** True when {@code actual} (simple or qualified) names the type {@code wanted} (simple or qualified). */
+  // Where SDKs print an error-code name in place of an exception type: AWS CLI/boto3 "An error occurred
+  // (ThrottlingException) when calling …", the AWS Go SDK "api error AccessDenied: …", gRPC "code = NotFound desc = …".
+  private static final String[] CODE_NAME_LEADS = {"error occurred (", "api error ", "code = "};
+
+  /**
+   * Error-code names that SDKs print where a language would print an exception type ({@code NoSuchBucket},
+   * {@code SlowDown}, {@code DeadlineExceeded}), so exception-type families apply to them too. A few
+   * {@code indexOf} scans; only CamelCase names are taken.
+   */
+  static void addErrorCodeNames(String message, List<String> out) {
+    for (String lead : CODE_NAME_LEADS) {
+      int from = 0;
+      int at;
+      int taken = 0;
+      while (taken < 2 && (at = message.indexOf(lead, from)) >= 0) {
+        int start = at + lead.length();
+        int end = start;
+        while (end < message.length() && end - start <= 64 && Character.isLetterOrDigit(message.charAt(end))) {
+          end++;
+        }
+        from = end;
+        if (end - start >= 3 && Character.isUpperCase(message.charAt(start)) && hasLowerCase(message, start, end)) {
+          String name = message.substring(start, end);
+          if (!out.contains(name)) {
+            out.add(name);
+            taken++;
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean hasLowerCase(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (Character.isLowerCase(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when {@code wanted} is a family of types ({@code *TimeoutException}, {@code *NotFound*}) rather than one type. */
+  static boolean isFamily(String wanted) {
+    return wanted.indexOf('*') >= 0;
+  }
+
+  /**
+   * True when the simple name of a type, in lower case, belongs to a family: {@code *} stands for any run of
+   * characters, the rest is compared without regard to case ({@code *timeout*} holds {@code SocketTimeoutException},
+   * {@code TimeoutError} and {@code ReadTimeout}).
+   */
+  static boolean inFamily(String familyLower, String simpleLower) {
+    int from = 0;
+    int part = 0;
+    int n = familyLower.length();
+    boolean anchored = n > 0 && familyLower.charAt(0) != '*';
+    while (part <= n) {
+      int star = familyLower.indexOf('*', part);
+      int end = star < 0 ? n : star;
+      if (end > part) {
+        String piece = familyLower.substring(part, end);
+        if (star < 0) {
+          // the last piece ends the name
+          int at = simpleLower.length() - piece.length();
+          return at >= from && simpleLower.startsWith(piece, at) && (!anchored || part > 0 || at == 0);
+        }
+        int at = anchored && part == 0 ? (simpleLower.startsWith(piece) ? 0 : -1) : simpleLower.indexOf(piece, from);
+        if (at < 0) {
+          return false;
+        }
+        from = at + piece.length();
+      }
+      if (star < 0) {
+        return true;
+      }
+      part = star + 1;
+    }
+    return true;
+  }
+
+  /** True when {@code actual} (simple or qualified) names the type {@code wanted} (simple or qualified, or a family). */
   static boolean matches(String wanted, String actual) {
+    if (isFamily(wanted)) {
+      return inFamily(wanted.toLowerCase(java.util.Locale.ROOT), simpleName(actual).toLowerCase(java.util.Locale.ROOT));
+    }
     if (wanted.equals(actual)) {
       return true;
     }

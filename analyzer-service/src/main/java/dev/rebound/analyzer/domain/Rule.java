@@ -79,7 +79,8 @@ public record Rule(String id, Matchers match, List<String> keywords, Category ca
    *
    * @param regex      message regexes (Java syntax)
    * @param contains   case-insensitive literals
-   * @param exceptions exception types, simple ({@code KeyError}) or qualified ({@code java.net.ConnectException})
+   * @param exceptions exception types, simple ({@code KeyError}) or qualified ({@code java.net.ConnectException}), or
+   *                   families of simple names with {@code *} ({@code *TimeoutException}, {@code *NotFound*}; case ignored)
    * @param httpStatus statuses and ranges
    * @param exitCodes  process exit codes
    * @param signals    signals, normalized to {@code SIGKILL} style

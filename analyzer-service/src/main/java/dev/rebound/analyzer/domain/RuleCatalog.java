@@ -41,6 +41,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *     confidence: 0.6                           # optional, for deliberately broad rules
  *     enabled: true                             # optional
  * }</pre>
+ *
+ * <p>An {@code exception} value with {@code *} names a family of types by their simple name, compared without
+ * regard to case: {@code '*TimeoutException'}, {@code '*NotFound*'}. Rules whose id starts with {@code general-}
+ * are general signals (see the end of the built-in catalog): they decide only when no specific rule does.
  */
 public final class RuleCatalog {
 

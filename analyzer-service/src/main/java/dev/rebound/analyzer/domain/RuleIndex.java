@@ -21,6 +21,13 @@ import java.util.regex.Pattern;
  */
 final class RuleIndex {
 
+  /**
+   * Rules whose id starts with this are general signals (issue 11 §2: exception-type families, error codes, the
+   * words of a failure): they rank below specific rules by priority and, restating what a specific rule already
+   * read, never count for or against a specific rule's verdict.
+   */
+  static final String GENERAL_PREFIX = "general-";
+
   /** A compiled rule. */
   static final class Compiled {
     final Rule rule;
@@ -30,6 +37,10 @@ final class RuleIndex {
     final double specificity;
     final String matchedReason;
     final String plainDiscriminator;
+    /** A general signal ({@code general-…}): decides only when no specific rule does; see {@link RuleIndex#GENERAL_PREFIX}. */
+    final boolean general;
+    /** The rule's exception families in lower case ({@code *timeout*}), null when it names none. */
+    final String[] familiesLower;
     /** True when each regex is indexed by its own literal: a regex whose literal is absent is skipped. */
     boolean regexesIndexed;
 
@@ -40,6 +51,10 @@ final class RuleIndex {
       this.contains = rule.match().contains().toArray(new String[0]);
       this.specificity = specificity;
       this.plainDiscriminator = rule.id() + "|||||";
+      this.general = rule.id().startsWith(GENERAL_PREFIX);
+      String[] families = rule.match().exceptions().stream().filter(ExceptionNames::isFamily)
+          .map(x -> x.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+      this.familiesLower = families.length == 0 ? null : families;
       // built once: verdicts reuse it instead of formatting a number per failure
       this.matchedReason = "rule " + rule.id() + " matched (" + matcherKinds + "), specificity "
           + String.format(Locale.ROOT, "%.2f", specificity) + (rule.confidence() != null ? " set by the rule" : "");
@@ -74,7 +89,16 @@ final class RuleIndex {
   private final Map<String, int[]> bySignal;
   private final Map<String, int[]> bySqlState;
   private final Map<String, int[]> byExceptionSimpleName;
+  // rules naming a family of exception types (*TimeoutException): tried against each exception's simple name
+  private final int[] exceptionFamilyRules;
+  private final String[][] exceptionFamilies; // per entry of exceptionFamilyRules, its families in lower case
+  // simple name (lower case) -> the family rules it belongs to; exception names are a small vocabulary
+  private final java.util.concurrent.ConcurrentHashMap<String, int[]> familiesOfName = new java.util.concurrent.ConcurrentHashMap<>();
+  static final int MAX_CACHED_EXCEPTION_NAMES = 4096;
+  static final int MAX_CACHED_NAME_LENGTH = 128; // so the cache stays small whatever the messages hold
   private final int slots;
+  // the highest priority of a general rule: once a non-general rule above it matched, no general rule can decide
+  private final int maxGeneralPriority;
   private final long budgetFloor;
   private final int budgetPerChar;
   private final ThreadLocal<Scratch> scratch;
@@ -99,6 +123,7 @@ final class RuleIndex {
     Map<String, List<Integer>> signal = new HashMap<>();
     Map<String, List<Integer>> sql = new HashMap<>();
     Map<String, List<Integer>> exception = new HashMap<>();
+    List<Integer> families = new ArrayList<>();
     rules = new Compiled[catalog.size()];
     for (int i = 0; i < catalog.size(); i++) {
       Rule r = catalog.get(i);
@@ -128,6 +153,8 @@ final class RuleIndex {
         for (String s : m.sqlStates()) {
           sql.computeIfAbsent(s, k -> new ArrayList<>()).add(i);
         }
+      } else if (m.exceptions().stream().anyMatch(ExceptionNames::isFamily)) {
+        families.add(i);
       } else if (!m.exceptions().isEmpty()) {
         for (String e : m.exceptions()) {
           exception.computeIfAbsent(ExceptionNames.simpleName(e).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(i);
@@ -167,11 +194,19 @@ final class RuleIndex {
     literals = new LiteralIndex(literalMap, regexLiteralMap);
     this.slots = catalog.size() + extraWords.length;
     alwaysCandidates = always.stream().mapToInt(Integer::intValue).toArray();
+    maxGeneralPriority = Arrays.stream(rules).filter(c -> c.general).mapToInt(c -> c.rule.priority()).max().orElse(Integer.MIN_VALUE);
     status.forEach((s, l) -> byStatus[s] = toArray(l));
     byExitCode = freeze(exit);
     bySignal = freeze(signal);
     bySqlState = freeze(sql);
     byExceptionSimpleName = freeze(exception);
+    exceptionFamilyRules = toArray(families);
+    exceptionFamilies = new String[exceptionFamilyRules.length][];
+    for (int k = 0; k < exceptionFamilyRules.length; k++) {
+      exceptionFamilies[k] = rules[exceptionFamilyRules[k]].rule.match().exceptions().stream()
+          .map(x -> ExceptionNames.isFamily(x) ? x.toLowerCase(Locale.ROOT) : ExceptionNames.simpleName(x).toLowerCase(Locale.ROOT))
+          .toArray(String[]::new);
+    }
     int slotCount = slots;
     int regexCount = regexes.length;
     scratch = ThreadLocal.withInitial(() -> new Scratch(slotCount, regexCount));
@@ -292,7 +327,20 @@ final class RuleIndex {
     s.scanned = lower;
   }
 
+  /**
+   * The rules that decide or weigh in: a general rule is not evaluated once a non-general rule of a higher priority
+   * matched, since it could neither win nor count as agreement ({@link #matchAll} evaluates every candidate).
+   */
   Matches match(Evidence e, Scratch s) {
+    return match(e, s, false);
+  }
+
+  /** Every rule that matches, general ones included (for analyses of the catalog). */
+  Matches matchAll(Evidence e, Scratch s) {
+    return match(e, s, true);
+  }
+
+  private Matches match(Evidence e, Scratch s, boolean all) {
     if (s.scanned != e.lower) {
       scan(e.lower, s);
     }
@@ -313,20 +361,30 @@ final class RuleIndex {
       addAll(c, bySqlState.get(e.sqlState));
       addAll(c, bySqlState.get(e.sqlState.substring(0, 2)));
     }
-    for (String ex : e.exceptions) {
-      addAll(c, byExceptionSimpleName.get(ExceptionNames.simpleName(ex).toLowerCase(Locale.ROOT)));
+    for (String simple : e.exceptionSimpleNames()) {
+      addAll(c, byExceptionSimpleName.get(simple));
+      if (exceptionFamilyRules.length > 0) {
+        addAll(c, familyRulesOf(simple));
+      }
     }
     c.sort();
     s.scanned = null; // structured candidates were added: the next failure must scan afresh
     int[] matched = null;
     int count = 0;
     List<String> exceeded = List.of();
+    int specificPriority = Integer.MIN_VALUE; // the highest priority among the non-general rules matched so far
     for (int i = 0; i < c.size(); i++) {
       if (c.get(i) >= rules.length) {
         continue; // an extra word, not a rule
       }
       Compiled rule = rules[c.get(i)];
+      if (rule.general && !all && specificPriority > maxGeneralPriority) {
+        continue;
+      }
       int outcome = evaluate(rule, e, s);
+      if (outcome == 1 && !rule.general) {
+        specificPriority = Math.max(specificPriority, rule.rule.priority());
+      }
       if (outcome == 1) {
         if (matched == null) {
           matched = new int[Math.min(c.size(), 16)];
@@ -379,7 +437,22 @@ final class RuleIndex {
     }
     if (!m.exceptions().isEmpty()) {
       boolean any = false;
-      for (String wanted : m.exceptions()) {
+      if (c.familiesLower != null) {
+        outer:
+        for (String family : c.familiesLower) {
+          for (String simple : e.exceptionSimpleNames()) {
+            if (ExceptionNames.inFamily(family, simple)) {
+              any = true;
+              break outer;
+            }
+          }
+        }
+      }
+      for (int k = 0; k < m.exceptions().size() && !any; k++) {
+        String wanted = m.exceptions().get(k);
+        if (ExceptionNames.isFamily(wanted)) {
+          continue;
+        }
         for (String actual : e.exceptions) {
           any |= ExceptionNames.matches(wanted, actual);
         }
@@ -477,6 +550,28 @@ final class RuleIndex {
       }
     }
     return null;
+  }
+
+  /** The family rules a type belongs to, by its simple name in lower case; remembered for the names seen most. */
+  private int[] familyRulesOf(String simpleLower) {
+    int[] cached = familiesOfName.get(simpleLower);
+    if (cached != null) {
+      return cached;
+    }
+    List<Integer> out = new ArrayList<>(2);
+    for (int k = 0; k < exceptionFamilyRules.length; k++) {
+      for (String family : exceptionFamilies[k]) {
+        if (ExceptionNames.isFamily(family) ? ExceptionNames.inFamily(family, simpleLower) : family.equals(simpleLower)) {
+          out.add(exceptionFamilyRules[k]);
+          break;
+        }
+      }
+    }
+    int[] found = toArray(out);
+    if (familiesOfName.size() < MAX_CACHED_EXCEPTION_NAMES && simpleLower.length() <= MAX_CACHED_NAME_LENGTH) {
+      familiesOfName.put(simpleLower, found);
+    }
+    return found;
   }
 
   private static void addAll(Candidates c, int[] rules) {
