@@ -1,15 +1,23 @@
 package dev.rebound.retry.domain;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * The last {@code capacity} decisions by (task, attempt), forgetting the oldest first: what a
  * {@code LinkedHashMap} with {@code removeEldestEntry} does, in flat arrays. Every decision looks here first
- * and is nearly always new, so the look-up that finds nothing must be cheap: one probe into an array of
- * (hash, place) words, usually one cache line, before any key is read. The entries themselves sit in a
- * ring in insertion order, so adding the newest and forgetting the oldest write neighbouring places;
- * only the hash table is read at random. Open addressing with linear probing; removal shifts the
- * following words back (no tombstones). Not thread-safe ({@link RetryDecider} holds its lock).
+ * and is nearly always new, and a full memory forgets one entry per decision, so both must be cheap.
+ *
+ * <p>The entries sit in a ring by their number (0, 1, 2… in the order they were added), at place
+ * {@code number & (ring length - 1)}; the last {@code size} numbers are remembered. They are found through
+ * hash tables of (hash, number) words, open addressing with linear probing: {@code current} holds the words
+ * of the entries added in this epoch, {@code previous} those of the epoch before, and an epoch ends after
+ * {@code capacity} additions, when {@code previous} is emptied and becomes the next {@code current}. An entry
+ * is remembered for {@code capacity} additions, so its word is always in one of the two. Forgetting the
+ * oldest entry only clears its place in the ring: its word stays in {@code previous}, where a look-up sees
+ * that its number is too old, until the epoch ends. (Before, forgetting removed the word from one table,
+ * a read and write at a random place in two megabytes, usually a cache miss: a sixth of a decision's time.)
+ * Not thread-safe ({@link RetryDecider} holds its lock).
  *
  * @param <V> what is remembered
  */
@@ -18,24 +26,28 @@ final class DecisionMemory<V> {
   private static final int MIN_SLOTS = 64;
 
   private final int capacity;
-  /** Per slot: (hash << 32 | place + 1) of an entry; 0 for an empty slot. */
-  private long[] table;
-  // by place in the ring: the entries, from head (the oldest), size of them
+  // by place in the ring (number & (length - 1)): the entries numbered next - size … next - 1
   private String[] ids;
   private int[] attempts;
   private Object[] values;
-  /** Per place: its entry's slot in {@link #table}. */
-  private int[] slots;
-  private int head;
+  /** The number of the next entry added (it wraps; only differences are used). */
+  private int next;
   private int size;
+  /** Per slot: (hash << 32 | number) of an entry added in this epoch; 0 for an empty slot. */
+  private long[] current;
+  /** The same for the epoch before; some of its entries are forgotten already. */
+  private long[] previous;
+  /** Entries added in this epoch. */
+  private int added;
 
   DecisionMemory(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
     }
     this.capacity = capacity;
-    table = new long[MIN_SLOTS];
-    allocateRing(Math.min(capacity, MIN_SLOTS / 2));
+    current = new long[MIN_SLOTS];
+    previous = new long[MIN_SLOTS];
+    allocateRing(Math.min(ringLength(capacity), MIN_SLOTS / 2));
   }
 
   int size() {
@@ -57,54 +69,65 @@ final class DecisionMemory<V> {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(value, "value");
     int hash = hash(id, attempt);
-    int mask = table.length - 1;
-    int free = hash & mask;
-    for (long t; (t = table[free]) != 0; free = (free + 1) & mask) {
-      int place = (int) t - 1;
-      if ((int) (t >>> 32) == hash && attempts[place] == attempt && (ids[place] == id || ids[place].equals(id))) {
-        values[place] = value;
-        return;
-      }
+    int found = find(hash, id, attempt);
+    if (found >= 0) {
+      values[found] = value;
+      return;
     }
-    boolean moved = false;
+    if (added == capacity) {
+      long[] emptied = previous;
+      Arrays.fill(emptied, 0);
+      previous = current;
+      current = emptied;
+      added = 0;
+    }
     if (size == capacity) {
-      remove(slots[head]);
-      ids[head] = null;
-      values[head] = null;
-      head = (head + 1) % ids.length;
+      int oldest = (next - size) & (ids.length - 1);
+      ids[oldest] = null;
+      values[oldest] = null;
       size--;
-      moved = true;
     } else if (size == ids.length) {
       growRing();
     }
-    if (2 * (size + 1) > table.length) {
-      rehash(table.length * 2);
-      moved = true;
+    if (2 * (added + 1) > current.length) {
+      current = rehash(current, current.length * 2);
     }
-    int place = (head + size) % ids.length;
-    int slot = moved ? emptySlot(hash) : free;
-    table[slot] = (long) hash << 32 | (place + 1);
-    slots[place] = slot;
+    insert(current, (long) hash << 32 | (next & 0xFFFFFFFFL));
+    int place = next & (ids.length - 1);
     ids[place] = id;
     attempts[place] = attempt;
     values[place] = value;
+    next++;
     size++;
+    added++;
   }
 
+  /** The place of the entry remembered for (id, attempt), or -1. */
   private int find(int hash, String id, int attempt) {
+    int place = find(current, hash, id, attempt);
+    return place >= 0 ? place : find(previous, hash, id, attempt);
+  }
+
+  private int find(long[] table, int hash, String id, int attempt) {
     int mask = table.length - 1;
     for (int i = hash & mask; ; i = (i + 1) & mask) {
       long t = table[i];
       if (t == 0) {
         return -1;
       }
-      int place = (int) t - 1;
-      if ((int) (t >>> 32) == hash && attempts[place] == attempt && (ids[place] == id || ids[place].equals(id))) {
-        return place;
+      if ((int) (t >>> 32) == hash) {
+        int number = (int) t;
+        int age = next - 1 - number;
+        int place = number & (ids.length - 1);
+        // a word of the previous epoch may be of an entry forgotten since: its place holds a newer one
+        if (age < size && attempts[place] == attempt && (ids[place] == id || ids[place].equals(id))) {
+          return place;
+        }
       }
     }
   }
 
+  /** Never 0, so that a word is never 0 (an empty slot). */
   private static int hash(String id, int attempt) {
     if (attempt == 0) {
       throw new IllegalArgumentException("attempt must not be 0");
@@ -113,68 +136,50 @@ final class DecisionMemory<V> {
     h ^= h >>> 16;
     h *= 0x85EBCA6B;
     h ^= h >>> 13;
-    return h;
+    return h == 0 ? 1 : h;
   }
 
-  private int emptySlot(int hash) {
+  private static void insert(long[] table, long word) {
     int mask = table.length - 1;
-    int i = hash & mask;
+    int i = (int) (word >>> 32) & mask;
     while (table[i] != 0) {
       i = (i + 1) & mask;
     }
-    return i;
+    table[i] = word;
   }
 
-  /** Empties a slot, moving back the words after it that would otherwise no longer be found. */
-  private void remove(int slot) {
-    int mask = table.length - 1;
-    int free = slot;
-    for (int j = (free + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
-      int home = (int) (table[j] >>> 32) & mask;
-      // the word at j may move to free only if free lies on its probe path, from home to j
-      if (((j - home) & mask) >= ((j - free) & mask)) {
-        table[free] = table[j];
-        slots[(int) table[free] - 1] = free;
-        free = j;
+  private static long[] rehash(long[] table, int n) {
+    long[] bigger = new long[n];
+    for (long t : table) {
+      if (t != 0) {
+        insert(bigger, t);
       }
     }
-    table[free] = 0;
+    return bigger;
   }
 
-  private void rehash(int n) {
-    long[] old = table;
-    table = new long[n];
-    for (int k = 0; k < size; k++) {
-      int place = (head + k) % ids.length;
-      long t = old[slots[place]];
-      int slot = emptySlot((int) (t >>> 32));
-      table[slot] = t;
-      slots[place] = slot;
-    }
+  /** A power of two, at least {@code capacity}: the last {@code capacity} numbers have distinct places. */
+  private static int ringLength(int capacity) {
+    return capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
   }
 
   private void allocateRing(int n) {
     ids = new String[n];
     attempts = new int[n];
     values = new Object[n];
-    slots = new int[n];
   }
 
+  /**
+   * Doubles the ring. It is full and has never forgotten anything, so its entries are numbered 0 to
+   * size - 1 and keep their places.
+   */
   private void growRing() {
     String[] oldIds = ids;
     int[] oldAttempts = attempts;
     Object[] oldValues = values;
-    int[] oldSlots = slots;
-    allocateRing((int) Math.min(capacity, 2L * oldIds.length));
-    for (int k = 0; k < size; k++) {
-      int from = (head + k) % oldIds.length;
-      ids[k] = oldIds[from];
-      attempts[k] = oldAttempts[from];
-      values[k] = oldValues[from];
-      int slot = oldSlots[from];
-      slots[k] = slot;
-      table[slot] = (table[slot] & 0xFFFFFFFF00000000L) | (k + 1);
-    }
-    head = 0;
+    allocateRing(Math.min(ringLength(capacity), 2 * oldIds.length));
+    System.arraycopy(oldIds, 0, ids, 0, size);
+    System.arraycopy(oldAttempts, 0, attempts, 0, size);
+    System.arraycopy(oldValues, 0, values, 0, size);
   }
 }
