@@ -10,13 +10,15 @@ import java.util.Objects;
  *
  * <p>The entries sit in a ring by their number (0, 1, 2… in the order they were added), at place
  * {@code number & (ring length - 1)}; the last {@code size} numbers are remembered. They are found through
- * hash tables of (hash, number) words, open addressing with linear probing: {@code current} holds the words
- * of the entries added in this epoch, {@code previous} those of the epoch before, and an epoch ends after
- * {@code capacity} additions, when {@code previous} is emptied and becomes the next {@code current}. An entry
- * is remembered for {@code capacity} additions, so its word is always in one of the two. Forgetting the
- * oldest entry only clears its place in the ring: its word stays in {@code previous}, where a look-up sees
- * that its number is too old, until the epoch ends. (Before, forgetting removed the word from one table,
- * a read and write at a random place in two megabytes, usually a cache miss: a sixth of a decision's time.)
+ * two hash tables (open addressing, linear probing): {@code current} indexes the entries added in this epoch,
+ * {@code previous} those of the epoch before, and an epoch ends after {@code capacity} additions, when
+ * {@code previous} is emptied and becomes the next {@code current}. An entry is remembered for
+ * {@code capacity} additions, so it is always in one of the two. Forgetting the oldest entry only clears its
+ * place in the ring: its slot in {@code previous} stays until the epoch ends, and a look-up sees that its
+ * number is too old. (Before, forgetting removed the entry from the table: a read and write at a random
+ * place in two megabytes, usually a cache miss.) A look-up that finds nothing, the usual case, reads one
+ * byte per slot probed (a tag from the hash; 0 is an empty slot): a quarter of a megabyte per table at
+ * 100,000 decisions, small enough to stay cached.
  * Not thread-safe ({@link RetryDecider} holds its lock).
  *
  * @param <V> what is remembered
@@ -33,20 +35,14 @@ final class DecisionMemory<V> {
   /** The number of the next entry added (it wraps; only differences are used). */
   private int next;
   private int size;
-  /** Per slot: (hash << 32 | number) of an entry added in this epoch; 0 for an empty slot. */
-  private long[] current;
-  /** The same for the epoch before; some of its entries are forgotten already. */
-  private long[] previous;
-  /** Entries added in this epoch. */
-  private int added;
+  private Table current = new Table(MIN_SLOTS);
+  private Table previous = new Table(MIN_SLOTS);
 
   DecisionMemory(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
     }
     this.capacity = capacity;
-    current = new long[MIN_SLOTS];
-    previous = new long[MIN_SLOTS];
     allocateRing(Math.min(ringLength(capacity), MIN_SLOTS / 2));
   }
 
@@ -74,12 +70,10 @@ final class DecisionMemory<V> {
       values[found] = value;
       return;
     }
-    if (added == capacity) {
-      long[] emptied = previous;
-      Arrays.fill(emptied, 0);
+    if (current.entries == capacity) {
+      Table emptied = previous.clear();
       previous = current;
       current = emptied;
-      added = 0;
     }
     if (size == capacity) {
       int oldest = (next - size) & (ids.length - 1);
@@ -89,45 +83,24 @@ final class DecisionMemory<V> {
     } else if (size == ids.length) {
       growRing();
     }
-    if (2 * (added + 1) > current.length) {
-      current = rehash(current, current.length * 2);
+    if (2 * (current.entries + 1) > current.tags.length) {
+      current = current.grown();
     }
-    insert(current, (long) hash << 32 | (next & 0xFFFFFFFFL));
+    current.insert(hash, next);
     int place = next & (ids.length - 1);
     ids[place] = id;
     attempts[place] = attempt;
     values[place] = value;
     next++;
     size++;
-    added++;
   }
 
   /** The place of the entry remembered for (id, attempt), or -1. */
   private int find(int hash, String id, int attempt) {
-    int place = find(current, hash, id, attempt);
-    return place >= 0 ? place : find(previous, hash, id, attempt);
+    int place = current.find(hash, id, attempt);
+    return place >= 0 ? place : previous.find(hash, id, attempt);
   }
 
-  private int find(long[] table, int hash, String id, int attempt) {
-    int mask = table.length - 1;
-    for (int i = hash & mask; ; i = (i + 1) & mask) {
-      long t = table[i];
-      if (t == 0) {
-        return -1;
-      }
-      if ((int) (t >>> 32) == hash) {
-        int number = (int) t;
-        int age = next - 1 - number;
-        int place = number & (ids.length - 1);
-        // a word of the previous epoch may be of an entry forgotten since: its place holds a newer one
-        if (age < size && attempts[place] == attempt && (ids[place] == id || ids[place].equals(id))) {
-          return place;
-        }
-      }
-    }
-  }
-
-  /** Never 0, so that a word is never 0 (an empty slot). */
   private static int hash(String id, int attempt) {
     if (attempt == 0) {
       throw new IllegalArgumentException("attempt must not be 0");
@@ -136,26 +109,7 @@ final class DecisionMemory<V> {
     h ^= h >>> 16;
     h *= 0x85EBCA6B;
     h ^= h >>> 13;
-    return h == 0 ? 1 : h;
-  }
-
-  private static void insert(long[] table, long word) {
-    int mask = table.length - 1;
-    int i = (int) (word >>> 32) & mask;
-    while (table[i] != 0) {
-      i = (i + 1) & mask;
-    }
-    table[i] = word;
-  }
-
-  private static long[] rehash(long[] table, int n) {
-    long[] bigger = new long[n];
-    for (long t : table) {
-      if (t != 0) {
-        insert(bigger, t);
-      }
-    }
-    return bigger;
+    return h;
   }
 
   /** A power of two, at least {@code capacity}: the last {@code capacity} numbers have distinct places. */
@@ -181,5 +135,72 @@ final class DecisionMemory<V> {
     System.arraycopy(oldIds, 0, ids, 0, size);
     System.arraycopy(oldAttempts, 0, attempts, 0, size);
     System.arraycopy(oldValues, 0, values, 0, size);
+  }
+
+  /** One epoch's entries by hash: per slot a tag (0 when empty) and the entry's number. */
+  private final class Table {
+    final byte[] tags;
+    final int[] numbers;
+    /** Entries added to this table (at most half its slots). */
+    int entries;
+
+    Table(int slots) {
+      tags = new byte[slots];
+      numbers = new int[slots];
+    }
+
+    /** Never 0: the hash's top bits with the top bit set. */
+    private static byte tag(int hash) {
+      return (byte) (hash >>> 24 | 0x80);
+    }
+
+    int find(int hash, String id, int attempt) {
+      byte tag = tag(hash);
+      int mask = tags.length - 1;
+      for (int i = hash & mask; ; i = (i + 1) & mask) {
+        byte t = tags[i];
+        if (t == 0) {
+          return -1;
+        }
+        if (t == tag) {
+          int number = numbers[i];
+          int place = number & (ids.length - 1);
+          // an entry of the previous epoch may be forgotten already: its place then holds a newer one
+          if (next - 1 - number < size && attempts[place] == attempt
+              && (ids[place] == id || ids[place].equals(id))) {
+            return place;
+          }
+        }
+      }
+    }
+
+    void insert(int hash, int number) {
+      int mask = tags.length - 1;
+      int i = hash & mask;
+      while (tags[i] != 0) {
+        i = (i + 1) & mask;
+      }
+      tags[i] = tag(hash);
+      numbers[i] = number;
+      entries++;
+    }
+
+    Table clear() {
+      Arrays.fill(tags, (byte) 0);
+      entries = 0;
+      return this;
+    }
+
+    /** Twice the slots, the same entries (all remembered: a table grows only while it is current). */
+    Table grown() {
+      Table bigger = new Table(tags.length * 2);
+      for (int i = 0; i < tags.length; i++) {
+        if (tags[i] != 0) {
+          int place = numbers[i] & (ids.length - 1);
+          bigger.insert(hash(ids[place], attempts[place]), numbers[i]);
+        }
+      }
+      return bigger;
+    }
   }
 }
