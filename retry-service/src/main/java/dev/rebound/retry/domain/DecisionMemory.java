@@ -9,7 +9,8 @@ import java.util.Objects;
  * and is nearly always new, and a full memory forgets one entry per decision, so both must be cheap.
  *
  * <p>The entries sit in a ring by their number (0, 1, 2… in the order they were added), at place
- * {@code number & (ring length - 1)}; the last {@code size} numbers are remembered. They are found through
+ * {@code number & (ring length - 1)}, in chunks allocated as the ring enters them; the last {@code size}
+ * numbers are remembered. They are found through
  * two hash tables (open addressing, linear probing): {@code current} indexes the entries added in this epoch,
  * {@code previous} those of the epoch before, and an epoch ends after {@code capacity} additions, when
  * {@code previous} is emptied and becomes the next {@code current}. An entry is remembered for
@@ -26,12 +27,19 @@ import java.util.Objects;
 final class DecisionMemory<V> {
 
   private static final int MIN_SLOTS = 64;
+  /** Entries per chunk of the ring: a power of two. */
+  private static final int CHUNK = 1024;
 
   private final int capacity;
-  // by place in the ring (number & (length - 1)): the entries numbered next - size … next - 1
-  private String[] ids;
-  private int[] attempts;
-  private Object[] values;
+  /** Places in the ring: a power of two, at least capacity + CHUNK (see {@link #put}). */
+  private final int ringLength;
+  // the ring in chunks, by place (number & (ringLength - 1)): chunk place / CHUNK, index place % CHUNK; the
+  // entries numbered next - size … next - 1. A chunk is allocated new when the ring enters it, so the
+  // decisions (new objects) are written into a new array: writing them into one long-lived array cost a GC
+  // write barrier (a fence) per entry and a scan of its dirty cards at each young collection
+  private final String[][] ids;
+  private final int[][] attempts;
+  private final Object[][] values;
   /** The number of the next entry added (it wraps; only differences are used). */
   private int next;
   private int size;
@@ -43,7 +51,11 @@ final class DecisionMemory<V> {
       throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
     }
     this.capacity = capacity;
-    allocateRing(Math.min(ringLength(capacity), MIN_SLOTS / 2));
+    ringLength = Integer.highestOneBit(capacity + CHUNK - 1) << 1;
+    int chunks = ringLength / CHUNK;
+    ids = new String[chunks][];
+    attempts = new int[chunks][];
+    values = new Object[chunks][];
   }
 
   int size() {
@@ -54,7 +66,7 @@ final class DecisionMemory<V> {
   @SuppressWarnings("unchecked")
   V get(String id, int attempt) {
     int place = find(hash(id, attempt), id, attempt);
-    return place < 0 ? null : (V) values[place];
+    return place < 0 ? null : (V) values[place / CHUNK][place % CHUNK];
   }
 
   /**
@@ -67,7 +79,7 @@ final class DecisionMemory<V> {
     int hash = hash(id, attempt);
     int found = find(hash, id, attempt);
     if (found >= 0) {
-      values[found] = value;
+      values[found / CHUNK][found % CHUNK] = value;
       return;
     }
     if (current.entries == capacity) {
@@ -76,21 +88,25 @@ final class DecisionMemory<V> {
       current = emptied;
     }
     if (size == capacity) {
-      int oldest = (next - size) & (ids.length - 1);
-      ids[oldest] = null;
-      values[oldest] = null;
+      int oldest = (next - size) & (ringLength - 1);
+      values[oldest / CHUNK][oldest % CHUNK] = null;
       size--;
-    } else if (size == ids.length) {
-      growRing();
     }
     if (2 * (current.entries + 1) > current.tags.length) {
       current = current.grown();
     }
     current.insert(hash, next);
-    int place = next & (ids.length - 1);
-    ids[place] = id;
-    attempts[place] = attempt;
-    values[place] = value;
+    int place = next & (ringLength - 1);
+    int chunk = place / CHUNK;
+    if (place % CHUNK == 0) {
+      // the entries last here were forgotten at least CHUNK additions ago (ringLength >= capacity + CHUNK)
+      ids[chunk] = new String[CHUNK];
+      attempts[chunk] = new int[CHUNK];
+      values[chunk] = new Object[CHUNK];
+    }
+    ids[chunk][place % CHUNK] = id;
+    attempts[chunk][place % CHUNK] = attempt;
+    values[chunk][place % CHUNK] = value;
     next++;
     size++;
   }
@@ -99,6 +115,17 @@ final class DecisionMemory<V> {
   private int find(int hash, String id, int attempt) {
     int place = current.find(hash, id, attempt);
     return place >= 0 ? place : previous.find(hash, id, attempt);
+  }
+
+  /** Whether the entry at {@code place} numbered {@code number} is remembered and is (id, attempt). */
+  private boolean holds(int number, int place, String id, int attempt) {
+    // an entry of the previous epoch may be forgotten already: its place then holds a newer one, or nothing
+    if (next - 1 - number >= size) {
+      return false;
+    }
+    int chunk = place / CHUNK;
+    String held = ids[chunk][place % CHUNK];
+    return attempts[chunk][place % CHUNK] == attempt && (held == id || held.equals(id));
   }
 
   private static int hash(String id, int attempt) {
@@ -110,31 +137,6 @@ final class DecisionMemory<V> {
     h *= 0x85EBCA6B;
     h ^= h >>> 13;
     return h;
-  }
-
-  /** A power of two, at least {@code capacity}: the last {@code capacity} numbers have distinct places. */
-  private static int ringLength(int capacity) {
-    return capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
-  }
-
-  private void allocateRing(int n) {
-    ids = new String[n];
-    attempts = new int[n];
-    values = new Object[n];
-  }
-
-  /**
-   * Doubles the ring. It is full and has never forgotten anything, so its entries are numbered 0 to
-   * size - 1 and keep their places.
-   */
-  private void growRing() {
-    String[] oldIds = ids;
-    int[] oldAttempts = attempts;
-    Object[] oldValues = values;
-    allocateRing(Math.min(ringLength(capacity), 2 * oldIds.length));
-    System.arraycopy(oldIds, 0, ids, 0, size);
-    System.arraycopy(oldAttempts, 0, attempts, 0, size);
-    System.arraycopy(oldValues, 0, values, 0, size);
   }
 
   /** One epoch's entries by hash: per slot a tag (0 when empty) and the entry's number. */
@@ -164,10 +166,8 @@ final class DecisionMemory<V> {
         }
         if (t == tag) {
           int number = numbers[i];
-          int place = number & (ids.length - 1);
-          // an entry of the previous epoch may be forgotten already: its place then holds a newer one
-          if (next - 1 - number < size && attempts[place] == attempt
-              && (ids[place] == id || ids[place].equals(id))) {
+          int place = number & (ringLength - 1);
+          if (holds(number, place, id, attempt)) {
             return place;
           }
         }
@@ -196,8 +196,8 @@ final class DecisionMemory<V> {
       Table bigger = new Table(tags.length * 2);
       for (int i = 0; i < tags.length; i++) {
         if (tags[i] != 0) {
-          int place = numbers[i] & (ids.length - 1);
-          bigger.insert(hash(ids[place], attempts[place]), numbers[i]);
+          int place = numbers[i] & (ringLength - 1);
+          bigger.insert(hash(ids[place / CHUNK][place % CHUNK], attempts[place / CHUNK][place % CHUNK]), numbers[i]);
         }
       }
       return bigger;
