@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -290,9 +291,11 @@ public class DecisionBenchmark {
     }
     int t = first + k % TASKS_PER_WORKFLOW;
     int a = ++attempt[t];
-    FailureFacts f = FailureFacts.builder(stages[s]).taskId(taskIds[t]).attempt(a).attemptBase(runBase[t])
-        .firstAttemptAt(firstAt[t]).workflowId(closed ? workflowIds[t] : null)
-        .verdict("NETWORK", true, 0.92).fingerprint(FINGERPRINT).errorType(ERROR_TYPE).message(MESSAGE).build();
+    // the record's constructor, not its builder: whether the JIT removed the builder varied from fork to fork
+    // (about 100 bytes per operation more or less), and building the input is not the decision's work
+    FailureFacts f = new FailureFacts(taskIds[t], a, runBase[t], firstAt[t], 0, stages[s], null,
+        closed ? workflowIds[t] : null, null, "NETWORK", true, 0.92, null, FINGERPRINT, null, ERROR_TYPE, List.of(),
+        null, null, null, MESSAGE, 0);
     RetryDecision d = decider.decide(f);
     outcomes[d.action().ordinal()]++;
     if (d.action() != DecisionAction.RETRY && d.action() != DecisionAction.PARK) {
