@@ -1,6 +1,5 @@
 package dev.rebound.retry.domain;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -10,23 +9,27 @@ import java.util.Objects;
  *
  * <p>The entries sit in a ring by their number (0, 1, 2… in the order they were added), at place
  * {@code number & (ring length - 1)}, in chunks allocated as the ring enters them; the last {@code size}
- * numbers are remembered. They are found through
- * two hash tables (open addressing, linear probing): {@code current} indexes the entries added in this epoch,
- * {@code previous} those of the epoch before, and an epoch ends after {@code capacity} additions, when
- * {@code previous} is emptied and becomes the next {@code current}. An entry is remembered for
+ * numbers are remembered. They are found through a hash table (open addressing, linear probing) of words
+ * holding a tag from the hash (never 0: 0 is an empty slot) and the entry's number. The table has two
+ * epochs, their slots side by side (slot i of epoch e at index 2i + e): the current one indexes the entries
+ * added since it began, the other those of the epoch before, and an epoch ends after {@code capacity}
+ * additions, when the other epoch is emptied and becomes the current one. An entry is remembered for
  * {@code capacity} additions, so it is always in one of the two. Forgetting the oldest entry only clears its
- * place in the ring: its slot in {@code previous} stays until the epoch ends, and a look-up sees that its
- * number is too old. (Before, forgetting removed the entry from the table: a read and write at a random
- * place in two megabytes, usually a cache miss.) A look-up that finds nothing, the usual case, reads one
- * byte per slot probed (a tag from the hash; 0 is an empty slot): a quarter of a megabyte per table at
- * 100,000 decisions, small enough to stay cached.
+ * place in the ring: its word stays until its epoch is emptied, and a look-up sees that its number is too
+ * old. So a decision reads and writes the table in one place, usually one cache line, where both epochs'
+ * words for its hash sit. (Before, forgetting also removed a word from the table: a read and a write at
+ * another random place in two megabytes, usually a cache miss.)
  * Not thread-safe ({@link RetryDecider} holds its lock).
  *
  * @param <V> what is remembered
  */
 final class DecisionMemory<V> {
 
-  private static final int MIN_SLOTS = 64;
+  /** The most entries: a word keeps the low {@value #NUMBER_BITS} bits of a number. */
+  static final int MAX_CAPACITY = 1 << 22;
+  private static final int NUMBER_BITS = 24;
+  private static final int NUMBER_MASK = (1 << NUMBER_BITS) - 1;
+  private static final int MIN_SLOTS = 32;
   /** Entries per chunk of the ring: a power of two. */
   private static final int CHUNK = 1024;
 
@@ -43,12 +46,16 @@ final class DecisionMemory<V> {
   /** The number of the next entry added (it wraps; only differences are used). */
   private int next;
   private int size;
-  private Table current = new Table(MIN_SLOTS);
-  private Table previous = new Table(MIN_SLOTS);
+  /** Per slot and epoch (index 2 × slot + epoch): tag << 24 | number's low bits; 0 for an empty slot. */
+  private int[] table = new int[2 * MIN_SLOTS];
+  /** The current epoch (0 or 1). */
+  private int epoch;
+  /** Entries added in each epoch (at most half its slots). */
+  private final int[] added = new int[2];
 
   DecisionMemory(int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+    if (capacity < 1 || capacity > MAX_CAPACITY) {
+      throw new IllegalArgumentException("capacity must be between 1 and " + MAX_CAPACITY + ", was " + capacity);
     }
     this.capacity = capacity;
     ringLength = Integer.highestOneBit(capacity + CHUNK - 1) << 1;
@@ -82,20 +89,23 @@ final class DecisionMemory<V> {
       values[found / CHUNK][found % CHUNK] = value;
       return;
     }
-    if (current.entries == capacity) {
-      Table emptied = previous.clear();
-      previous = current;
-      current = emptied;
+    if (added[epoch] == capacity) {
+      epoch ^= 1;
+      for (int i = epoch; i < table.length; i += 2) {
+        table[i] = 0;
+      }
+      added[epoch] = 0;
     }
     if (size == capacity) {
       int oldest = (next - size) & (ringLength - 1);
       values[oldest / CHUNK][oldest % CHUNK] = null;
       size--;
     }
-    if (2 * (current.entries + 1) > current.tags.length) {
-      current = current.grown();
+    if (2 * (added[epoch] + 1) > table.length / 2) {
+      grow();
     }
-    current.insert(hash, next);
+    insert(table, epoch, hash, next);
+    added[epoch]++;
     int place = next & (ringLength - 1);
     int chunk = place / CHUNK;
     if (place % CHUNK == 0) {
@@ -113,14 +123,31 @@ final class DecisionMemory<V> {
 
   /** The place of the entry remembered for (id, attempt), or -1. */
   private int find(int hash, String id, int attempt) {
-    int place = current.find(hash, id, attempt);
-    return place >= 0 ? place : previous.find(hash, id, attempt);
+    int place = find(epoch, hash, id, attempt);
+    return place >= 0 ? place : find(epoch ^ 1, hash, id, attempt);
   }
 
-  /** Whether the entry at {@code place} numbered {@code number} is remembered and is (id, attempt). */
+  private int find(int e, int hash, String id, int attempt) {
+    int tag = tag(hash);
+    int mask = table.length / 2 - 1;
+    for (int i = hash & mask; ; i = (i + 1) & mask) {
+      int w = table[2 * i + e];
+      if (w == 0) {
+        return -1;
+      }
+      if ((w & ~NUMBER_MASK) == tag) {
+        int place = w & (ringLength - 1);
+        if (holds(w & NUMBER_MASK, place, id, attempt)) {
+          return place;
+        }
+      }
+    }
+  }
+
+  /** Whether the entry at {@code place}, whose number ends in {@code number}, is remembered and is (id, attempt). */
   private boolean holds(int number, int place, String id, int attempt) {
     // an entry of the previous epoch may be forgotten already: its place then holds a newer one, or nothing
-    if (next - 1 - number >= size) {
+    if (((next - 1 - number) & NUMBER_MASK) >= size) {
       return false;
     }
     int chunk = place / CHUNK;
@@ -139,68 +166,32 @@ final class DecisionMemory<V> {
     return h;
   }
 
-  /** One epoch's entries by hash: per slot a tag (0 when empty) and the entry's number. */
-  private final class Table {
-    final byte[] tags;
-    final int[] numbers;
-    /** Entries added to this table (at most half its slots). */
-    int entries;
+  /** The hash's top bits with the top bit set, in a word's top 8 bits: never 0. */
+  private static int tag(int hash) {
+    return (hash | 0x80000000) & ~NUMBER_MASK;
+  }
 
-    Table(int slots) {
-      tags = new byte[slots];
-      numbers = new int[slots];
+  private static void insert(int[] table, int e, int hash, int number) {
+    int mask = table.length / 2 - 1;
+    int i = hash & mask;
+    while (table[2 * i + e] != 0) {
+      i = (i + 1) & mask;
     }
+    table[2 * i + e] = tag(hash) | (number & NUMBER_MASK);
+  }
 
-    /** Never 0: the hash's top bits with the top bit set. */
-    private static byte tag(int hash) {
-      return (byte) (hash >>> 24 | 0x80);
-    }
-
-    int find(int hash, String id, int attempt) {
-      byte tag = tag(hash);
-      int mask = tags.length - 1;
-      for (int i = hash & mask; ; i = (i + 1) & mask) {
-        byte t = tags[i];
-        if (t == 0) {
-          return -1;
-        }
-        if (t == tag) {
-          int number = numbers[i];
-          int place = number & (ringLength - 1);
-          if (holds(number, place, id, attempt)) {
-            return place;
-          }
+  /** Twice the slots; the entries still remembered move over (the forgotten ones of the other epoch are dropped). */
+  private void grow() {
+    int[] bigger = new int[table.length * 2];
+    for (int e = 0; e < 2; e++) {
+      for (int i = e; i < table.length; i += 2) {
+        int w = table[i];
+        if (w != 0 && ((next - 1 - (w & NUMBER_MASK)) & NUMBER_MASK) < size) {
+          int place = w & (ringLength - 1);
+          insert(bigger, e, hash(ids[place / CHUNK][place % CHUNK], attempts[place / CHUNK][place % CHUNK]), w);
         }
       }
     }
-
-    void insert(int hash, int number) {
-      int mask = tags.length - 1;
-      int i = hash & mask;
-      while (tags[i] != 0) {
-        i = (i + 1) & mask;
-      }
-      tags[i] = tag(hash);
-      numbers[i] = number;
-      entries++;
-    }
-
-    Table clear() {
-      Arrays.fill(tags, (byte) 0);
-      entries = 0;
-      return this;
-    }
-
-    /** Twice the slots, the same entries (all remembered: a table grows only while it is current). */
-    Table grown() {
-      Table bigger = new Table(tags.length * 2);
-      for (int i = 0; i < tags.length; i++) {
-        if (tags[i] != 0) {
-          int place = numbers[i] & (ringLength - 1);
-          bigger.insert(hash(ids[place / CHUNK][place % CHUNK], attempts[place / CHUNK][place % CHUNK]), numbers[i]);
-        }
-      }
-      return bigger;
-    }
+    table = bigger;
   }
 }
