@@ -83,7 +83,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * (the stage breaker counts a success in its window, the workflow window records it). Per failure: build
  * the {@link FailureFacts} the service would map from the analyzer's message — a transient
  * {@code java.net.SocketTimeoutException: Read timed out}, category NETWORK, confidence 0.92, with task,
- * attempt, run base, first-attempt time, stage and workflow — and {@link RetryDecider#decide}: load the
+ * attempt, run base, first-attempt time, stage and workflow, with the record's constructor — and
+ * {@link RetryDecider#decide}: load the
  * circuit, budget and workflow snapshots, {@link DecisionEngine#decide} (workflow window, conditions, the
  * breaker counts the failure, the policy draws the jittered delay, breaker check, stage and global budgets
  * checked and charged, the decision record with its reasons), store what changed, remember the decision
@@ -109,7 +110,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Run (from the repository root; see docs/benchmarks.md):
  * {@code java -cp retry-service/target/test-classes:retry-service/target/classes:$(cat retry-service/cp.txt)
- * org.openjdk.jmh.Main DecisionBenchmark -f 1 -wi 3 -i 5 -t 1}
+ * org.openjdk.jmh.Main DecisionBenchmark -f 4 -wi 5 -w 1 -i 8 -r 1 -t 1 -prof gc}. Each fork runs with a fixed,
+ * pre-touched 2 GB heap (see {@link Fork} below), the same for both sides.
  */
 @State(Scope.Thread)
 // a fixed, pre-touched heap for both sides: with the default heap, each fork's first seconds measured mostly
