@@ -59,6 +59,8 @@ public final class RetryPolicy {
   private final Duration attemptTimeout;
   private final Jitter jitter;
   private final boolean deterministic;
+  /** {@link #nominalMillis} of retries 1 to maxRetries, at index retry: every decision needs one. */
+  private final long[] nominal;
 
   private RetryPolicy(Builder b) {
     this.backoff = b.backoff;
@@ -68,6 +70,10 @@ public final class RetryPolicy {
     this.attemptTimeout = b.attemptTimeout;
     this.jitter = b.jitter;
     this.deterministic = b.deterministic;
+    this.nominal = new long[maxRetries + 1];
+    for (int retry = 1; retry <= maxRetries; retry++) {
+      nominal[retry] = computeNominalMillis(retry);
+    }
   }
 
   public static Builder builder() {
@@ -240,6 +246,10 @@ public final class RetryPolicy {
   }
 
   long nominalMillis(int retry) {
+    return retry >= 1 && retry < nominal.length ? nominal[retry] : computeNominalMillis(retry);
+  }
+
+  private long computeNominalMillis(int retry) {
     return Math.min(backoff.delayMillis(retry), maxDelay.toMillis());
   }
 

@@ -272,8 +272,9 @@ public final class DecisionEngine {
     Instant now = clock.instant();
     Work w = new Work(f, now);
     StageRules stage = stage(f.stage());
-    // what can fail is done before anything changes, but for the policy (see Slots)
-    Eligibility eligibility = stage.conditions.evaluate(f);
+    // what can fail is done before anything changes, but for the policy (see Slots); the conditions' sentences
+    // come first in the decision's reasons (a workflow's abort starts them again: see Work.abort)
+    Eligibility eligibility = stage.conditions.evaluate(f, w.reasons);
     Circuit[] circuits = new Circuit[3];
     int n = circuits(stage, f.agent(), f.dependency(), circuits);
 
@@ -283,21 +284,18 @@ public final class DecisionEngine {
       WorkingWorkflow window = slots.workflow(id);
       if (window.abortedAt != null) {
         Instant abortedAt = window.abortedAt;
-        w.reasons.add(() -> "workflow " + id + " was aborted at " + abortedAt);
-        return w.decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
+        return w.abort(() -> "workflow " + id + " was aborted at " + abortedAt);
       }
       WorkflowAborted aborted = abort.recordFailure(window, f, now);
       if (aborted != null) {
         events.add(aborted);
-        w.reasons.add(() -> "workflow " + id + " aborted: " + aborted.analysis().summary());
-        return w.decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
+        return w.abort(() -> "workflow " + id + " aborted: " + aborted.analysis().summary());
       }
     }
 
-    // 2. the conditions; the circuits count the failure whatever follows
+    // 2. the conditions (their sentences are in the reasons already); the circuits count the failure whatever follows
     w.degraded = eligibility.degraded();
     w.free = eligibility.free();
-    w.reasons.addAllOf(eligibility.reasons());
     // (3. the policy, drawn before the circuits and budgets change: they add no reasons and draw nothing)
     RetryPolicy policy = stage.policy;
     NextAttempt next = eligibility.retryable()
@@ -476,13 +474,19 @@ public final class DecisionEngine {
   private static final class Work {
     final FailureFacts facts;
     final Instant now;
-    final Reasons reasons = new Reasons();
+    Reasons reasons = new Reasons();
     boolean degraded;
     boolean free;
 
     Work(FailureFacts facts, Instant now) {
       this.facts = facts;
       this.now = now;
+    }
+
+    /** The workflow is aborted: that is the one reason (the conditions' sentences are dropped). */
+    RetryDecision abort(Reasons.Text why) {
+      reasons = new Reasons().add(why);
+      return decide(DecisionAction.ABORT_WORKFLOW, RetryDecision.Cause.WORKFLOW_FAILING, null);
     }
 
     RetryDecision decide(DecisionAction action, RetryDecision.Cause cause, String blockedBy) {

@@ -5,37 +5,64 @@ import java.util.Objects;
 /**
  * The last {@code capacity} decisions by (task, attempt), forgetting the oldest first: what a
  * {@code LinkedHashMap} with {@code removeEldestEntry} does, in flat arrays. Every decision looks here first
- * and is nearly always new, so the look-up that finds nothing must be cheap: one probe into an array of
- * (hash, place) words, usually one cache line, before any key is read. The entries themselves sit in a
- * ring in insertion order, so adding the newest and forgetting the oldest write neighbouring places;
- * only the hash table is read at random. Open addressing with linear probing; removal shifts the
- * following words back (no tombstones). Not thread-safe ({@link RetryDecider} holds its lock).
+ * and is nearly always new, and a full memory forgets one entry per decision, so both must be cheap.
+ *
+ * <p>The entries sit in a ring by their number (0, 1, 2… in the order they were added), at place
+ * {@code number & (ring length - 1)}, in chunks allocated as the ring enters them; the last {@code size}
+ * numbers are remembered. They are found through a hash table (open addressing, linear probing) of words
+ * holding a tag from the hash (never 0: 0 is an empty slot) and the entry's number. The table has two
+ * epochs, their slots side by side (slot i of epoch e at index 2i + e): the current one indexes the entries
+ * added since it began, the other those of the epoch before, and an epoch ends after {@code capacity}
+ * additions, when the other epoch is emptied and becomes the current one. An entry is remembered for
+ * {@code capacity} additions, so it is always in one of the two. Forgetting the oldest entry only clears its
+ * place in the ring: its word stays until its epoch is emptied, and a look-up sees that its number is too
+ * old. So a decision reads and writes the table in one place, usually one cache line, where both epochs'
+ * words for its hash sit. (Before, forgetting also removed a word from the table: a read and a write at
+ * another random place in two megabytes, usually a cache miss.)
+ * Not thread-safe ({@link RetryDecider} holds its lock).
  *
  * @param <V> what is remembered
  */
 final class DecisionMemory<V> {
 
-  private static final int MIN_SLOTS = 64;
+  /** The most entries: a word keeps the low {@value #NUMBER_BITS} bits of a number. */
+  static final int MAX_CAPACITY = 1 << 22;
+  private static final int NUMBER_BITS = 24;
+  private static final int NUMBER_MASK = (1 << NUMBER_BITS) - 1;
+  private static final int MIN_SLOTS = 32;
+  /** Entries per chunk of the ring: a power of two. */
+  private static final int CHUNK = 1024;
 
   private final int capacity;
-  /** Per slot: (hash << 32 | place + 1) of an entry; 0 for an empty slot. */
-  private long[] table;
-  // by place in the ring: the entries, from head (the oldest), size of them
-  private String[] ids;
-  private int[] attempts;
-  private Object[] values;
-  /** Per place: its entry's slot in {@link #table}. */
-  private int[] slots;
-  private int head;
+  /** Places in the ring: a power of two, at least capacity + CHUNK (see {@link #put}). */
+  private final int ringLength;
+  // the ring in chunks, by place (number & (ringLength - 1)): chunk place / CHUNK, index place % CHUNK; the
+  // entries numbered next - size … next - 1. A chunk is allocated new when the ring enters it, so the
+  // decisions (new objects) are written into a new array: writing them into one long-lived array cost a GC
+  // write barrier (a fence) per entry and a scan of its dirty cards at each young collection
+  private final String[][] ids;
+  private final int[][] attempts;
+  private final Object[][] values;
+  /** The number of the next entry added (it wraps; only differences are used). */
+  private int next;
   private int size;
+  /** Per slot and epoch (index 2 × slot + epoch): tag << 24 | number's low bits; 0 for an empty slot. */
+  private int[] table = new int[2 * MIN_SLOTS];
+  /** The current epoch (0 or 1). */
+  private int epoch;
+  /** Entries added in each epoch (at most half its slots). */
+  private final int[] added = new int[2];
 
   DecisionMemory(int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+    if (capacity < 1 || capacity > MAX_CAPACITY) {
+      throw new IllegalArgumentException("capacity must be between 1 and " + MAX_CAPACITY + ", was " + capacity);
     }
     this.capacity = capacity;
-    table = new long[MIN_SLOTS];
-    allocateRing(Math.min(capacity, MIN_SLOTS / 2));
+    ringLength = Integer.highestOneBit(capacity + CHUNK - 1) << 1;
+    int chunks = ringLength / CHUNK;
+    ids = new String[chunks][];
+    attempts = new int[chunks][];
+    values = new Object[chunks][];
   }
 
   int size() {
@@ -46,7 +73,7 @@ final class DecisionMemory<V> {
   @SuppressWarnings("unchecked")
   V get(String id, int attempt) {
     int place = find(hash(id, attempt), id, attempt);
-    return place < 0 ? null : (V) values[place];
+    return place < 0 ? null : (V) values[place / CHUNK][place % CHUNK];
   }
 
   /**
@@ -57,52 +84,75 @@ final class DecisionMemory<V> {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(value, "value");
     int hash = hash(id, attempt);
-    int mask = table.length - 1;
-    int free = hash & mask;
-    for (long t; (t = table[free]) != 0; free = (free + 1) & mask) {
-      int place = (int) t - 1;
-      if ((int) (t >>> 32) == hash && attempts[place] == attempt && (ids[place] == id || ids[place].equals(id))) {
-        values[place] = value;
-        return;
+    int found = find(hash, id, attempt);
+    if (found >= 0) {
+      values[found / CHUNK][found % CHUNK] = value;
+      return;
+    }
+    if (added[epoch] == capacity) {
+      epoch ^= 1;
+      for (int i = epoch; i < table.length; i += 2) {
+        table[i] = 0;
       }
+      added[epoch] = 0;
     }
-    boolean moved = false;
     if (size == capacity) {
-      remove(slots[head]);
-      ids[head] = null;
-      values[head] = null;
-      head = (head + 1) % ids.length;
+      int oldest = (next - size) & (ringLength - 1);
+      values[oldest / CHUNK][oldest % CHUNK] = null;
       size--;
-      moved = true;
-    } else if (size == ids.length) {
-      growRing();
     }
-    if (2 * (size + 1) > table.length) {
-      rehash(table.length * 2);
-      moved = true;
+    if (2 * (added[epoch] + 1) > table.length / 2) {
+      grow();
     }
-    int place = (head + size) % ids.length;
-    int slot = moved ? emptySlot(hash) : free;
-    table[slot] = (long) hash << 32 | (place + 1);
-    slots[place] = slot;
-    ids[place] = id;
-    attempts[place] = attempt;
-    values[place] = value;
+    insert(table, epoch, hash, next);
+    added[epoch]++;
+    int place = next & (ringLength - 1);
+    int chunk = place / CHUNK;
+    if (place % CHUNK == 0) {
+      // the entries last here were forgotten at least CHUNK additions ago (ringLength >= capacity + CHUNK)
+      ids[chunk] = new String[CHUNK];
+      attempts[chunk] = new int[CHUNK];
+      values[chunk] = new Object[CHUNK];
+    }
+    ids[chunk][place % CHUNK] = id;
+    attempts[chunk][place % CHUNK] = attempt;
+    values[chunk][place % CHUNK] = value;
+    next++;
     size++;
   }
 
+  /** The place of the entry remembered for (id, attempt), or -1. */
   private int find(int hash, String id, int attempt) {
-    int mask = table.length - 1;
+    int place = find(epoch, hash, id, attempt);
+    return place >= 0 ? place : find(epoch ^ 1, hash, id, attempt);
+  }
+
+  private int find(int e, int hash, String id, int attempt) {
+    int tag = tag(hash);
+    int mask = table.length / 2 - 1;
     for (int i = hash & mask; ; i = (i + 1) & mask) {
-      long t = table[i];
-      if (t == 0) {
+      int w = table[2 * i + e];
+      if (w == 0) {
         return -1;
       }
-      int place = (int) t - 1;
-      if ((int) (t >>> 32) == hash && attempts[place] == attempt && (ids[place] == id || ids[place].equals(id))) {
-        return place;
+      if ((w & ~NUMBER_MASK) == tag) {
+        int place = w & (ringLength - 1);
+        if (holds(w & NUMBER_MASK, place, id, attempt)) {
+          return place;
+        }
       }
     }
+  }
+
+  /** Whether the entry at {@code place}, whose number ends in {@code number}, is remembered and is (id, attempt). */
+  private boolean holds(int number, int place, String id, int attempt) {
+    // an entry of the previous epoch may be forgotten already: its place then holds a newer one, or nothing
+    if (((next - 1 - number) & NUMBER_MASK) >= size) {
+      return false;
+    }
+    int chunk = place / CHUNK;
+    String held = ids[chunk][place % CHUNK];
+    return attempts[chunk][place % CHUNK] == attempt && (held == id || held.equals(id));
   }
 
   private static int hash(String id, int attempt) {
@@ -116,65 +166,32 @@ final class DecisionMemory<V> {
     return h;
   }
 
-  private int emptySlot(int hash) {
-    int mask = table.length - 1;
+  /** The hash's top bits with the top bit set, in a word's top 8 bits: never 0. */
+  private static int tag(int hash) {
+    return (hash | 0x80000000) & ~NUMBER_MASK;
+  }
+
+  private static void insert(int[] table, int e, int hash, int number) {
+    int mask = table.length / 2 - 1;
     int i = hash & mask;
-    while (table[i] != 0) {
+    while (table[2 * i + e] != 0) {
       i = (i + 1) & mask;
     }
-    return i;
+    table[2 * i + e] = tag(hash) | (number & NUMBER_MASK);
   }
 
-  /** Empties a slot, moving back the words after it that would otherwise no longer be found. */
-  private void remove(int slot) {
-    int mask = table.length - 1;
-    int free = slot;
-    for (int j = (free + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
-      int home = (int) (table[j] >>> 32) & mask;
-      // the word at j may move to free only if free lies on its probe path, from home to j
-      if (((j - home) & mask) >= ((j - free) & mask)) {
-        table[free] = table[j];
-        slots[(int) table[free] - 1] = free;
-        free = j;
+  /** Twice the slots; the entries still remembered move over (the forgotten ones of the other epoch are dropped). */
+  private void grow() {
+    int[] bigger = new int[table.length * 2];
+    for (int e = 0; e < 2; e++) {
+      for (int i = e; i < table.length; i += 2) {
+        int w = table[i];
+        if (w != 0 && ((next - 1 - (w & NUMBER_MASK)) & NUMBER_MASK) < size) {
+          int place = w & (ringLength - 1);
+          insert(bigger, e, hash(ids[place / CHUNK][place % CHUNK], attempts[place / CHUNK][place % CHUNK]), w);
+        }
       }
     }
-    table[free] = 0;
-  }
-
-  private void rehash(int n) {
-    long[] old = table;
-    table = new long[n];
-    for (int k = 0; k < size; k++) {
-      int place = (head + k) % ids.length;
-      long t = old[slots[place]];
-      int slot = emptySlot((int) (t >>> 32));
-      table[slot] = t;
-      slots[place] = slot;
-    }
-  }
-
-  private void allocateRing(int n) {
-    ids = new String[n];
-    attempts = new int[n];
-    values = new Object[n];
-    slots = new int[n];
-  }
-
-  private void growRing() {
-    String[] oldIds = ids;
-    int[] oldAttempts = attempts;
-    Object[] oldValues = values;
-    int[] oldSlots = slots;
-    allocateRing((int) Math.min(capacity, 2L * oldIds.length));
-    for (int k = 0; k < size; k++) {
-      int from = (head + k) % oldIds.length;
-      ids[k] = oldIds[from];
-      attempts[k] = oldAttempts[from];
-      values[k] = oldValues[from];
-      int slot = oldSlots[from];
-      slots[k] = slot;
-      table[slot] = (table[slot] & 0xFFFFFFFF00000000L) | (k + 1);
-    }
-    head = 0;
+    table = bigger;
   }
 }

@@ -20,12 +20,17 @@ final class Reasons extends AbstractList<String> implements RandomAccess {
     String text();
   }
 
-  private Object[] items;
+  // the first two sentences in fields, the rest (rare) in an array: a decision usually has two, and every
+  // decision is kept (100,000 of them), so an array per decision was one more object for the GC to copy
+  private Object first;
+  private Object second;
+  private Object[] more;
   private int size;
-  private volatile boolean frozen;
+  // plain, not volatile: only the thread that fills the reasons reads it (a volatile write cost every decision
+  // a full fence); other threads see the items through the record's final field that holds them
+  private boolean frozen;
 
   Reasons() {
-    items = new Object[4];
   }
 
   /** Appends a sentence (while the rules decide). */
@@ -44,7 +49,7 @@ final class Reasons extends AbstractList<String> implements RandomAccess {
   Reasons addAllOf(java.util.List<String> other) {
     if (other instanceof Reasons r) {
       for (int i = 0; i < r.size; i++) {
-        push(r.items[i]);
+        push(r.item(i));
       }
     } else {
       for (String s : other) {
@@ -64,10 +69,32 @@ final class Reasons extends AbstractList<String> implements RandomAccess {
     if (frozen) {
       throw new UnsupportedOperationException("the reasons of a decision are final");
     }
-    if (size == items.length) {
-      items = Arrays.copyOf(items, size * 2);
+    switch (size) {
+      case 0 -> first = item;
+      case 1 -> second = item;
+      default -> {
+        int i = size - 2;
+        if (more == null) {
+          more = new Object[4];
+        } else if (i == more.length) {
+          more = Arrays.copyOf(more, i * 2);
+        }
+        more[i] = item;
+      }
     }
-    items[size++] = item;
+    size++;
+  }
+
+  private Object item(int index) {
+    return index == 0 ? first : index == 1 ? second : more[index - 2];
+  }
+
+  private void written(int index, String text) {
+    switch (index) {
+      case 0 -> first = text;
+      case 1 -> second = text;
+      default -> more[index - 2] = text;
+    }
   }
 
   @Override
@@ -78,13 +105,13 @@ final class Reasons extends AbstractList<String> implements RandomAccess {
   @Override
   public String get(int index) {
     Objects.checkIndex(index, size);
-    Object o = items[index];
+    Object o = item(index);
     if (o instanceof String s) {
       return s;
     }
     // two threads may both write it out: the same text, and a String is safe to publish
     String s = ((Text) o).text();
-    items[index] = s;
+    written(index, s);
     return s;
   }
 }

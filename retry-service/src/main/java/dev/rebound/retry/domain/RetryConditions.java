@@ -86,13 +86,22 @@ public final class RetryConditions {
 
   /** Whether (and how) the failure may be retried; pure. */
   public Eligibility evaluate(FailureFacts f) {
-    // the sentences are written out when read (see Reasons); each captures only immutable values
     Reasons reasons = new Reasons();
+    Eligibility e = evaluate(f, reasons);
+    return new Eligibility(e.retryable(), e.free(), e.degraded(), e.basis(), reasons);
+  }
+
+  /**
+   * {@link #evaluate(FailureFacts)} with its sentences added to {@code reasons} (a decision's own) instead of
+   * a list of their own: the eligibility returned has none.
+   */
+  Eligibility evaluate(FailureFacts f, Reasons reasons) {
+    // the sentences are written out when read (see Reasons); each captures only immutable values
     Optional<String> never = neverRetryOn.match(f);
     if (never.isPresent()) {
       String criterion = never.get();
       reasons.add(() -> "not retryable: " + criterion + " is on the stage's never-retry list");
-      return new Eligibility(false, false, !f.hasVerdict(), Eligibility.Basis.NEVER_RETRY_ON, reasons);
+      return new Eligibility(false, false, !f.hasVerdict(), Eligibility.Basis.NEVER_RETRY_ON, List.of());
     }
     Optional<String> always = retryOn.match(f);
     boolean retryable;
@@ -141,7 +150,7 @@ public final class RetryConditions {
             + " free retries (at most " + most + "): this one counts");
       }
     }
-    return new Eligibility(retryable, free, basis == Eligibility.Basis.NO_VERDICT_FALLBACK, basis, reasons);
+    return new Eligibility(retryable, free, basis == Eligibility.Basis.NO_VERDICT_FALLBACK, basis, List.of());
   }
 
   private static String percent(double d) {

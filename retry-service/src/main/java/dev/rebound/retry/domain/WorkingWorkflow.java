@@ -24,7 +24,12 @@ final class WorkingWorkflow {
   private String[] stages = new String[8];
   private String[] fingerprints = new String[8];
   private String[] categories = new String[8];
-  private Instant[] ats = new Instant[8];
+  // each attempt's time as seconds and nanoseconds: an Instant in this long-lived array cost a GC write barrier
+  // (a fence) per outcome; the snapshot's Instant is equal to the one recorded
+  private long[] atSeconds = new long[8];
+  private int[] atNanos = new int[8];
+  /** In {@link #atNanos}: an attempt restored without a time. */
+  private static final int NO_TIME = -1;
   private int head;
   private int size;
   private int failures;
@@ -121,12 +126,23 @@ final class WorkingWorkflow {
     tasks[s] = taskId == null ? 0 : taskId.hashCode();
     attempts[s] = attempt;
     failed[s] = fail;
-    stages[s] = stage;
-    fingerprints[s] = fingerprint;
-    categories[s] = category;
-    ats[s] = at;
+    write(stages, s, stage);
+    write(fingerprints, s, fingerprint);
+    write(categories, s, category);
+    atSeconds[s] = at == null ? 0 : at.getEpochSecond();
+    atNanos[s] = at == null ? NO_TIME : at.getNano();
     if (fail) {
       failures++;
+    }
+  }
+
+  /**
+   * {@code values[s] = value}, unless it holds that value already (the stage, fingerprint and category of a
+   * workflow's attempts repeat): a reference written into a long-lived array costs a GC write barrier.
+   */
+  private static void write(String[] values, int s, String value) {
+    if (values[s] != value) {
+      values[s] = value;
     }
   }
 
@@ -143,7 +159,8 @@ final class WorkingWorkflow {
     String[] st = new String[n];
     String[] fp = new String[n];
     String[] c = new String[n];
-    Instant[] at = new Instant[n];
+    long[] sec = new long[n];
+    int[] nano = new int[n];
     for (int i = 0; i < size; i++) {
       int s = slot(i);
       t[i] = taskIds[s];
@@ -153,7 +170,8 @@ final class WorkingWorkflow {
       st[i] = stages[s];
       fp[i] = fingerprints[s];
       c[i] = categories[s];
-      at[i] = ats[s];
+      sec[i] = atSeconds[s];
+      nano[i] = atNanos[s];
     }
     taskIds = t;
     tasks = h;
@@ -162,7 +180,8 @@ final class WorkingWorkflow {
     stages = st;
     fingerprints = fp;
     categories = c;
-    ats = at;
+    atSeconds = sec;
+    atNanos = nano;
     head = 0;
   }
 
@@ -180,7 +199,7 @@ final class WorkingWorkflow {
     for (int i = 0; i < size; i++) {
       int s = slot(i);
       out.add(new WorkflowWindow.Attempt(taskIds[s], attempts[s], failed[s], stages[s], fingerprints[s], categories[s],
-          ats[s]));
+          atNanos[s] == NO_TIME ? null : Instant.ofEpochSecond(atSeconds[s], atNanos[s])));
     }
     return out;
   }

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -82,7 +83,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * (the stage breaker counts a success in its window, the workflow window records it). Per failure: build
  * the {@link FailureFacts} the service would map from the analyzer's message — a transient
  * {@code java.net.SocketTimeoutException: Read timed out}, category NETWORK, confidence 0.92, with task,
- * attempt, run base, first-attempt time, stage and workflow — and {@link RetryDecider#decide}: load the
+ * attempt, run base, first-attempt time, stage and workflow, with the record's constructor — and
+ * {@link RetryDecider#decide}: load the
  * circuit, budget and workflow snapshots, {@link DecisionEngine#decide} (workflow window, conditions, the
  * breaker counts the failure, the policy draws the jittered delay, breaker check, stage and global budgets
  * checked and charged, the decision record with its reasons), store what changed, remember the decision
@@ -108,10 +110,13 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Run (from the repository root; see docs/benchmarks.md):
  * {@code java -cp retry-service/target/test-classes:retry-service/target/classes:$(cat retry-service/cp.txt)
- * org.openjdk.jmh.Main DecisionBenchmark -f 1 -wi 3 -i 5 -t 1}
+ * org.openjdk.jmh.Main DecisionBenchmark -f 4 -wi 5 -w 1 -i 8 -r 1 -t 1 -prof gc}. Each fork runs with a fixed,
+ * pre-touched 2 GB heap (see {@link Fork} below), the same for both sides.
  */
 @State(Scope.Thread)
-@Fork(1)
+// a fixed, pre-touched heap for both sides: with the default heap, each fork's first seconds measured mostly
+// the kernel's page faults while G1 grew the heap (on this shared VM, p95 4.6 µs against 1.5 µs in one pair)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class DecisionBenchmark {
@@ -288,9 +293,11 @@ public class DecisionBenchmark {
     }
     int t = first + k % TASKS_PER_WORKFLOW;
     int a = ++attempt[t];
-    FailureFacts f = FailureFacts.builder(stages[s]).taskId(taskIds[t]).attempt(a).attemptBase(runBase[t])
-        .firstAttemptAt(firstAt[t]).workflowId(closed ? workflowIds[t] : null)
-        .verdict("NETWORK", true, 0.92).fingerprint(FINGERPRINT).errorType(ERROR_TYPE).message(MESSAGE).build();
+    // the record's constructor, not its builder: whether the JIT removed the builder varied from fork to fork
+    // (about 100 bytes per operation more or less), and building the input is not the decision's work
+    FailureFacts f = new FailureFacts(taskIds[t], a, runBase[t], firstAt[t], 0, stages[s], null,
+        closed ? workflowIds[t] : null, null, "NETWORK", true, 0.92, null, FINGERPRINT, null, ERROR_TYPE, List.of(),
+        null, null, null, MESSAGE, 0);
     RetryDecision d = decider.decide(f);
     outcomes[d.action().ordinal()]++;
     if (d.action() != DecisionAction.RETRY && d.action() != DecisionAction.PARK) {
