@@ -68,7 +68,6 @@ public final class GroupCommit<I, O> {
         && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
   }
 
-  /** Fails at once with {@code OVERLOADED} when {@code maxQueued} requests already wait. */
   /**
    * {@link #dataError}, or a deadlock (40P01): a batch that met another writer locking the same rows in another
    * order (PostgreSQL aborted it, nothing was written) is written again request by request.
@@ -82,6 +81,7 @@ public final class GroupCommit<I, O> {
     return t instanceof PgException pg && "40P01".equals(pg.getSqlState());
   }
 
+  /** Fails at once with {@code OVERLOADED} when {@code maxQueued} requests already wait. */
   public Future<O> submit(I input) {
     if (queue.size() >= maxQueued) {
       return Future.failedFuture(new ReboundException(ErrorCode.OVERLOADED, maxQueued
