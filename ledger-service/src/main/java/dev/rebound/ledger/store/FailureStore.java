@@ -9,6 +9,7 @@ import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskContext;
 import dev.rebound.common.message.TaskState;
+import dev.rebound.common.request.JsonOut;
 import dev.rebound.common.service.Origin;
 import dev.rebound.ledger.domain.FailureAdmission;
 import dev.rebound.ledger.domain.FailureCipher;
@@ -158,37 +159,32 @@ public final class FailureStore {
       }
       Row r = rows.iterator().next();
       JsonObject out = failureJson(r);
-      putIfPresent(out, "stackTrace", cipher.decrypt("stack_trace", r.getString("stack_trace")));
+      JsonOut.putIfPresent(out, "stackTrace", cipher.decrypt("stack_trace", r.getString("stack_trace")));
       Object details = r.getValue("details");
-      putIfPresent(out, "details", details instanceof JsonObject j ? decryptDetails(cipher, j) : null);
+      JsonOut.putIfPresent(out, "details", details instanceof JsonObject j ? decryptDetails(cipher, j) : null);
       return out;
     });
   }
 
   private JsonObject failureJson(Row r) {
     JsonObject o = new JsonObject().put("failureId", r.getUUID("id").toString());
-    putIfPresent(o, "taskId", r.getUUID("task_id") == null ? null : r.getUUID("task_id").toString());
-    putIfPresent(o, "attempt", r.getInteger("attempt"));
-    putIfPresent(o, "source", r.getString("source"));
-    putIfPresent(o, "stage", r.getString("stage"));
-    putIfPresent(o, "workflowId", r.getString("workflow_id"));
+    JsonOut.putIfPresent(o, "taskId", r.getUUID("task_id"));
+    JsonOut.putIfPresent(o, "attempt", r.getInteger("attempt"));
+    JsonOut.putIfPresent(o, "source", r.getString("source"));
+    JsonOut.putIfPresent(o, "stage", r.getString("stage"));
+    JsonOut.putIfPresent(o, "workflowId", r.getString("workflow_id"));
     o.put("message", cipher.decrypt("message", r.getString("message")));
-    putIfPresent(o, "errorType", r.getString("error_type"));
-    putIfPresent(o, "httpStatus", r.getInteger("http_status"));
-    putIfPresent(o, "exitCode", r.getInteger("exit_code"));
-    putIfPresent(o, "sqlState", r.getString("sql_state"));
+    JsonOut.putIfPresent(o, "errorType", r.getString("error_type"));
+    JsonOut.putIfPresent(o, "httpStatus", r.getInteger("http_status"));
+    JsonOut.putIfPresent(o, "exitCode", r.getInteger("exit_code"));
+    JsonOut.putIfPresent(o, "sqlState", r.getString("sql_state"));
     o.put("occurredAt", instant(r, "occurred_at").toString()).put("recordedAt", instant(r, "recorded_at").toString());
-    putIfPresent(o, "provisional", r.getString("provisional"));
-    putIfPresent(o, "decision", r.getString("decision"));
-    putIfPresent(o, "decidedAt", r.getValue("decided_at") == null ? null : instant(r, "decided_at").toString());
+    JsonOut.putIfPresent(o, "provisional", r.getString("provisional"));
+    JsonOut.putIfPresent(o, "decision", r.getString("decision"));
+    JsonOut.putIfPresent(o, "decidedAt", r.getValue("decided_at") == null ? null : instant(r, "decided_at"));
     return o;
   }
 
-  private static void putIfPresent(JsonObject o, String key, Object value) {
-    if (value != null) {
-      o.put(key, value);
-    }
-  }
 
   public Future<List<Outcome<FailureRecorded>>> recordFailures(List<FailureReport> reports) {
     Instant now = clock.instant();

@@ -108,15 +108,8 @@ public final class FailuresCommand implements Runnable {
             "message"}) {
           fields.put(k, answer.getValue(k));
         }
-        int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
-        fields.forEach((k, v) -> {
-          if (v != null) {
-            out.println(k + " ".repeat(width - k.length() + 2) + v);
-          }
-        });
-        if (answer.getJsonObject("details") != null) {
-          out.println("details" + " ".repeat(width - 5) + answer.getJsonObject("details").encode());
-        }
+        fields.put("details", answer.getJsonObject("details") == null ? null : answer.getJsonObject("details").encode());
+        TaskViews.fields(out, fields);
         if (answer.getString("stackTrace") != null) {
           out.println("stack trace:");
           out.println(answer.getString("stackTrace"));

@@ -58,13 +58,18 @@ final class TaskViews {
     fields.put("version", t.version());
     fields.put("payload", t.payload() == null ? null : encode(t.payload()));
     fields.put("result", t.result() == null ? null : encode(t.result()));
+    fields(out, fields);
+    out.flush();
+  }
+
+  /** "field value" lines, the values aligned; a null value leaves its line out. */
+  static void fields(PrintWriter out, Map<String, Object> fields) {
     int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
     fields.forEach((k, v) -> {
       if (v != null) {
         out.println(k + " ".repeat(width - k.length() + 2) + v);
       }
     });
-    out.flush();
   }
 
   /** {@code GET /v1/tasks/{id}/history}: one line per transition, oldest first. */

@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** Writing optional fields: absent values are left out, ids and instants as text. */
-final class JsonOut {
+public final class JsonOut {
   private JsonOut() {
   }
 
-  static JsonObject putIfPresent(JsonObject o, String key, Object value) {
+  public static JsonObject putIfPresent(JsonObject o, String key, Object value) {
     if (value instanceof UUID || value instanceof Instant) {
       o.put(key, value.toString());
     } else if (value != null) {
