@@ -16,6 +16,8 @@ import dev.rebound.common.request.EnqueueRequest;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -158,5 +160,53 @@ class ProvisionalDeadLetterTest {
 
     TaskView undecided = deadLettered(null);
     assertThat(await(h.client.get(undecided.id())).state()).isEqualTo(TaskState.FAILED);
+  }
+
+  @Test
+  void aPurgeDeletesTheDeadLettersWithTheirHistoryFailuresDecisionsAndCheckpointsAndNothingElse() throws Exception {
+    TaskView byId = deadLettered(null);
+    decide(byId, DecisionAction.DEAD_LETTER, null, "permanent");
+    TaskView byFilter = deadLettered(null);
+    TaskView kept = deadLettered(null);
+    Pool pool = h.db.pool(h.vertx, 1);
+    try {
+      for (TaskView t : List.of(byId, byFilter, kept)) {
+        await(pool.preparedQuery("INSERT INTO ledger.checkpoints (task_id, seq, state, checksum, attempt, created_at)"
+            + " VALUES ($1, 1, '{}', 'x', 1, now())").execute(Tuple.of(t.id())));
+        assertThat(rowsOf(pool, t.id())).as("history, failure, checkpoint of %s", t.id()).containsOnlyKeys(
+            "history", "failures", "decisions", "checkpoints").allSatisfy((table, n) -> {
+              if (!table.equals("decisions") || t == byId) {
+                assertThat(n).as(table).isPositive();
+              }
+            });
+      }
+
+      JsonObject purged = await(h.client.purge(DeadLetterSelection.ofIds(List.of(byId.id()), "cleanup")));
+      assertThat(purged.toString()).contains(byId.id().toString());
+      await(h.client.purge(DeadLetterSelection.matching(DeadLetterSelection.Filter.ofStage(byFilter.stage()), 10,
+          "cleanup")));
+
+      for (TaskView gone : List.of(byId, byFilter)) {
+        assertThat(await(pool.preparedQuery("SELECT 1 FROM ledger.tasks WHERE id = $1").execute(Tuple.of(gone.id())))
+            .size()).isZero();
+        assertThat(rowsOf(pool, gone.id())).as("rows left of purged task %s", gone.id()).allSatisfy((table, n) ->
+            assertThat(n).as(table).isZero());
+      }
+      assertThat(await(h.client.get(kept.id())).state()).isEqualTo(TaskState.FAILED);
+      assertThat(rowsOf(pool, kept.id()).get("history")).isPositive();
+      assertThat(rowsOf(pool, kept.id()).get("checkpoints")).isOne();
+    } finally {
+      await(pool.close());
+    }
+  }
+
+  /** How many rows of each table that belongs to a task refer to it. */
+  static Map<String, Long> rowsOf(Pool pool, UUID taskId) throws Exception {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (String table : List.of("history", "failures", "decisions", "checkpoints")) {
+      out.put(table, await(pool.preparedQuery("SELECT count(*) FROM ledger." + table + " WHERE task_id = $1")
+          .execute(Tuple.of(taskId))).iterator().next().getLong(0));
+    }
+    return out;
   }
 }

@@ -407,6 +407,18 @@ public final class LedgerSql {
         SELECT 1 FROM ledger.tasks t WHERE t.stage = p.stage AND t.state = 'BLOCKED' AND t.parked_at IS NOT NULL)
       RETURNING p.stage""";
 
+  /**
+   * Deletes the rows of the tasks a CTE {@code purged} (their ids) deleted: their history, failures, decisions and
+   * checkpoints, in the same statement. There are no foreign keys to cascade (V6): every writer of these rows holds
+   * the task's row, so the per-row check cost CPU and proved nothing.
+   */
+  private static final String DELETE_TASK_ROWS = """
+      , purged_history AS (DELETE FROM ledger.history WHERE task_id IN (SELECT id FROM purged))
+      , purged_failures AS (DELETE FROM ledger.failures WHERE task_id IS NOT NULL AND task_id IN (SELECT id FROM purged))
+      , purged_decisions AS (DELETE FROM ledger.decisions WHERE task_id IN (SELECT id FROM purged))
+      , purged_checkpoints AS (DELETE FROM ledger.checkpoints WHERE task_id IN (SELECT id FROM purged))
+      """;
+
   /** Records a purge with what it deleted: $n at, $n+1 actor, $n+2 correlation id, $n+3 details (the request). */
   private static final String AUDIT_PURGE = """
       , audited AS (
@@ -419,14 +431,14 @@ public final class LedgerSql {
   /** Purges dead letters by id and records the purge, in one statement: $1 ids, then {@link #AUDIT_PURGE}'s from $2. */
   static final String PURGE_IDS = """
       WITH purged AS (DELETE FROM ledger.tasks WHERE state = 'FAILED' AND id = ANY($1::uuid[]) RETURNING id)
-      """ + AUDIT_PURGE.formatted(2, 3, 4, 5);
+      """ + DELETE_TASK_ROWS + AUDIT_PURGE.formatted(2, 3, 4, 5);
   /** Purges dead letters by stage/workflow ($1, $2, at most $3) and records the purge, from $4. */
   static final String PURGE_FILTER = """
       WITH purged AS (DELETE FROM ledger.tasks WHERE id IN (
         SELECT id FROM ledger.tasks WHERE state = 'FAILED' AND ($1::text IS NULL OR stage = $1)
         AND ($2::text IS NULL OR workflow_id = $2) ORDER BY id LIMIT $3)
       RETURNING id)
-      """ + AUDIT_PURGE.formatted(4, 5, 6, 7);
+      """ + DELETE_TASK_ROWS + AUDIT_PURGE.formatted(4, 5, 6, 7);
 
   /** The audit trail, newest first: at most $1 records, older than id $2 when given. */
   static final String AUDIT_LIST = """
@@ -582,11 +594,14 @@ public final class LedgerSql {
   static final String STATS = """
       SELECT stage, state, count(*) AS n FROM ledger.tasks GROUP BY stage, state ORDER BY stage, state""";
 
+  /** Deletes finished tasks past their retention with their rows; one result row per deleted task. */
   static final String PRUNE_FINISHED = """
-      DELETE FROM ledger.tasks WHERE id IN (
+      WITH purged AS (DELETE FROM ledger.tasks WHERE id IN (
         SELECT id FROM ledger.tasks
         WHERE (state IN ('DONE','CANCELLED') AND finished_at < $1) OR (state = 'FAILED' AND finished_at < $2)
-        LIMIT $3)""";
+        LIMIT $3)
+      RETURNING id)
+      """ + DELETE_TASK_ROWS + "SELECT id FROM purged";
 
   static final String PRUNE_FREE_FAILURES = """
       DELETE FROM ledger.failures WHERE id IN (

@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Options: --mode max|rate|both, --failures N (per phase), --rate R (failures/s, rate mode), --inflight W
  * (max mode), --stages S, --permanent P (percent, 10), --warmup N (a max-mode phase first, 3000; 0 skips),
  * --timeout S (seconds a phase may take to drain after its last failure, 60), --pool N (PostgreSQL connections
- * of each service; default {@code pg.pool-size}'s, 8).
+ * of each service; default {@code pg.pool-size}'s, 8), --set k=v[,k=v…] (any other setting of {@code rebound run}).
  */
 public final class FailureFlowHarness {
   private static final int WORKFLOW_SIZE = 8;
@@ -71,6 +71,7 @@ public final class FailureFlowHarness {
   private Pool pool;
   private final Map<UUID, Long> pending = new ConcurrentHashMap<>();
   private volatile Phase phase;
+  private long postmaster;
 
   private FailureFlowHarness(Map<String, String> opts) {
     this.opts = opts;
@@ -111,11 +112,18 @@ public final class FailureFlowHarness {
       if (opts.containsKey("pool")) {
         o.put("pg.pool-size", opts.get("pool"));
       }
+      for (String kv : opts.getOrDefault("set", "").split(",")) {
+        if (kv.contains("=")) {
+          o.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+        }
+      }
       Settings settings = Settings.load(Map.of(), Optional.empty()).withOverrides(o);
       run = ReboundRun.start(settings, ReboundRun.SERVICES, PostgresProvisioner.system());
       vertx = run.runningService().vertx();
       ledger = new LedgerClient(vertx, 60_000);
       pool = db.pool(admin, 2);
+      postmaster = CpuAccount.postmasterOf(await(pool.query("SELECT pg_backend_pid()").execute())
+          .iterator().next().getInteger(0));
       MessageConsumer<JsonObject> events = vertx.eventBus().consumer(Addresses.EVENTS_TASKS, m -> decided(m.body()));
       await(events.completion());
       System.out.printf("machine: %d cores, %s, JDK %s; loadavg before: %s; mode=%s failures=%d rate=%d inflight=%d"
@@ -179,6 +187,7 @@ public final class FailureFlowHarness {
     List<Claimed> tasks = prepare(p, n, stages);
     String load = loadavg();
     phase = p;
+    CpuAccount cpuBefore = CpuAccount.now(postmaster);
     long start = System.nanoTime();
     long[] lastSent = new long[1];
     if (rate > 0) {
@@ -193,6 +202,7 @@ public final class FailureFlowHarness {
       System.out.println("  (timed out: " + (n - p.decided.get() - p.failed.get()) + " failures never decided)");
     }
     long end = System.nanoTime();
+    CpuAccount cpuAfter = CpuAccount.now(postmaster);
     phase = null;
     int decided = p.decided.get();
     long[] lat = Arrays.copyOf(p.latencies, Math.min(decided, n));
@@ -208,6 +218,7 @@ public final class FailureFlowHarness {
         lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6);
     System.out.printf("  applied transitions %s; retry.decisions: %d, degraded %d, by action %s%n", p.outcomes,
         s.decisions, s.degraded, s.byAction);
+    System.out.println("  " + cpuAfter.perOperationSince(cpuBefore, decided, "failure decided"));
   }
 
   /** Enqueues N tasks over S stages and claims them all (long leases), before any failure is reported. */
