@@ -85,6 +85,7 @@ public final class Settings {
   private final Map<String, Object> yaml;
   private final Map<String, String> overrides;
   /** key -> "rendered value (source)" for every key read. */
+  /** Per key read, what {@link #describe()} prints after its name: "=value (source)", or " (not set)" for a secret. */
   private final Map<String, String> reads = new ConcurrentSkipListMap<>();
 
   private Settings(Map<String, String> env, Optional<Path> yamlFile, Map<String, Object> yaml,
@@ -355,7 +356,7 @@ public final class Settings {
   public String describe() {
     StringBuilder out = new StringBuilder("settings")
         .append(yamlFile.map(p -> " [yaml " + p + "]").orElse("")).append(": ")
-        .append(reads.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .append(reads.entrySet().stream().map(e -> e.getKey() + e.getValue())
             .collect(Collectors.joining(", ")));
     Set<String> readVars = reads.keySet().stream().map(Settings::envVar).collect(Collectors.toSet());
     Set<String> unread = new TreeSet<>();
@@ -446,8 +447,13 @@ public final class Settings {
 
   private void record(ConfigKey<?> key, String value, String source) {
     // a plain setting may still hold a credential by mistake (a URL with user:password@)
-    String shown = key.secret() && !"(unset)".equals(value) ? MASK : REDACTOR.redact(value);
-    reads.put(key.name(), shown + " (" + source + ")");
+    if (key.secret() && "(unset)".equals(value)) {
+      // not "name=(unset)": the log's redaction would take "(unset" for a password and print half of it
+      reads.put(key.name(), " (not set)");
+      return;
+    }
+    String shown = key.secret() ? MASK : REDACTOR.redact(value);
+    reads.put(key.name(), "=" + shown + " (" + source + ")");
   }
 
   private ConfigException invalid(ConfigKey<?> key, Resolved r, String expected) {

@@ -3,6 +3,7 @@ package dev.rebound.common.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rebound.common.text.Redactor;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -383,6 +384,15 @@ class SettingsTest {
         .doesNotContain("pg-secret-value", "slack-secret-value", "secret-path", "R0UT1NG",
             "unused-routing-value", "budget=");
     assertThat(s.toString()).doesNotContain("pg-secret-value", "slack-secret-value", "secret-path", "60000");
+  }
+
+  @Test
+  void anUnsetSecretIsDescribedAsNotSetInAFormTheLogsRedactionLeavesWhole() {
+    Settings s = Settings.load(Map.of(), Optional.empty());
+    s.pgConnectOptions();
+    String described = s.describe();
+    assertThat(described).contains("pg.password (not set)").doesNotContain("pg.password=");
+    assertThat(new Redactor().redact(described)).isEqualTo(described);
   }
 
   @Test
