@@ -70,6 +70,7 @@ public final class NotifierVerticle extends ServiceVerticle {
     sender = new OutboxSender(vertx, pool, outbox, alerts, routing, planner, metrics, new OutboxSender.Settings(
         config.deliveryMaxAttempts(), config.deliveryRetryBase(), config.deliveryRetryMax(),
         config.endpointFailureThreshold(), config.endpointPause(), config.deliveryTimeout(), config.digest()), clock);
+    timers.dispatchFlushedWith(sender::sendClaimed);
     observe(Addresses.EVENTS_TASKS, ops::onTransition);
     observe(Addresses.EVENTS_CIRCUITS, ops::onCircuit);
     observe(Addresses.EVENTS_CLASSIFIED, ops::onClassified);

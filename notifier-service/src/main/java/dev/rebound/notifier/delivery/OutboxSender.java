@@ -19,6 +19,7 @@ import dev.rebound.notifier.store.Rows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mail.MailClient;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -51,8 +53,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxSender {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
-  private static final Duration CLAIM_LEASE = Duration.ofMinutes(1);
+  private static final Duration CLAIM_LEASE = OutboxStore.CLAIM_LEASE;
   private static final int BATCH = 200;
+  /** At most this many deliveries handed over by flushes being sent at once; beyond it they go back to the queue. */
+  private static final int MAX_CLAIMED_IN_FLIGHT = 2_000;
+  /** HTTP connections per endpoint host: deliveries to one endpoint are sent side by side (the rate limit still holds). */
+  private static final int CONNECTIONS_PER_HOST = 32;
   private static final int MAX_BATCHES_AT_ONCE = 20;
 
   /** How the sender behaves; from the configuration. */
@@ -73,6 +79,7 @@ public final class OutboxSender {
   private final RandomGenerator random = RandomGenerator.getDefault();
   private final WebClient http;
   private final Map<String, MailClient> mail = new HashMap<>();
+  private final AtomicInteger claimedInFlight = new AtomicInteger();
 
   public OutboxSender(Vertx vertx, Pool pool, OutboxStore outbox, AlertStore alerts, Routing routing,
       NotificationPlanner planner, NotifierMetrics metrics, Settings settings, Clock clock) {
@@ -88,7 +95,8 @@ public final class OutboxSender {
     this.retry = RetryPolicy.builder().exponential(settings.retryBase(), 2.0).maxDelay(settings.retryMax())
         .maxRetries(Math.max(1, settings.maxAttempts() - 1)).jitter(Jitter.FULL).build();
     this.http = WebClient.create(vertx, new WebClientOptions().setUserAgent("Rebound-Notifier")
-        .setConnectTimeout((int) settings.timeout().toMillis()).setFollowRedirects(false));
+        .setConnectTimeout((int) settings.timeout().toMillis()).setFollowRedirects(false).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_HOST));
   }
 
   /** One pass: answers how many deliveries were accepted by their endpoints. */
@@ -115,17 +123,35 @@ public final class OutboxSender {
 
   private Future<Pass> pass() {
     Instant now = clock.instant();
-    return outbox.claim(now, CLAIM_LEASE, BATCH).compose(claimed -> {
-      Map<String, List<Delivery>> byEndpoint = new LinkedHashMap<>();
-      claimed.forEach(d -> byEndpoint.computeIfAbsent(d.endpointKey(), k -> new ArrayList<>()).add(d));
-      List<Future<Integer>> done = new ArrayList<>();
-      byEndpoint.forEach((key, rows) -> done.add(endpoint(key, rows)
-          .recover(t -> {
-            LOG.warn("deliveries to {} not completed: {}", key, t.getClass().getSimpleName());
-            return Future.succeededFuture(0);
-          })));
-      return Future.all(done).map(all -> new Pass(claimed.size(), done.stream().mapToInt(Future::result).sum()));
-    });
+    return outbox.claim(now, CLAIM_LEASE, BATCH).compose(claimed -> sendAll(claimed)
+        .map(sent -> new Pass(claimed.size(), sent)));
+  }
+
+  /**
+   * Sends deliveries a flush queued already claimed ({@code OutboxStore#insertClaimed}), right after its commit,
+   * the way a drain sends what it claimed: per endpoint its pause, digest, rate limit and outcomes. Beyond
+   * {@value #MAX_CLAIMED_IN_FLIGHT} being sent at once they are put back in the queue, due now, for the drains.
+   * Answers how many the endpoints accepted.
+   */
+  public Future<Integer> sendClaimed(List<Delivery> claimed) {
+    if (claimedInFlight.addAndGet(claimed.size()) > MAX_CLAIMED_IN_FLIGHT) {
+      claimedInFlight.addAndGet(-claimed.size());
+      return requeue(claimed, clock.instant(), null).map(0);
+    }
+    return sendAll(claimed).onComplete(ar -> claimedInFlight.addAndGet(-claimed.size()));
+  }
+
+  /** Claimed deliveries, each endpoint's side by side; answers how many their endpoints accepted. */
+  private Future<Integer> sendAll(List<Delivery> claimed) {
+    Map<String, List<Delivery>> byEndpoint = new LinkedHashMap<>();
+    claimed.forEach(d -> byEndpoint.computeIfAbsent(d.endpointKey(), k -> new ArrayList<>()).add(d));
+    List<Future<Integer>> done = new ArrayList<>();
+    byEndpoint.forEach((key, rows) -> done.add(endpoint(key, rows)
+        .recover(t -> {
+          LOG.warn("deliveries to {} not completed: {}", key, t.getClass().getSimpleName());
+          return Future.succeededFuture(0);
+        })));
+    return Future.all(done).map(all -> done.stream().mapToInt(Future::result).sum());
   }
 
   public Future<Void> close() {
@@ -155,12 +181,15 @@ public final class OutboxSender {
     if (target.channel() == Channel.PAGERDUTY || rows.size() < 2) {
       return Future.succeededFuture(rows); // PagerDuty: one event per alert, deduplicated by PagerDuty itself
     }
+    Map<String, List<Delivery>> byGroup = new LinkedHashMap<>();
+    rows.forEach(d -> byGroup.computeIfAbsent(d.kind() == Delivery.Kind.GROUP ? d.groupKey() : "#" + d.id(),
+        k -> new ArrayList<>()).add(d));
+    if (byGroup.values().stream().allMatch(group -> group.size() < 2)) {
+      return Future.succeededFuture(rows); // no group has a backlog here: nothing to merge, the bucket need not be read
+    }
     TokenBucket bucket = target.rateLimit();
     Instant now = clock.instant();
     return outbox.withBucket(target.endpointKey(), bucket, now, s -> Map.entry(s, bucket.empty(s, now))).compose(empty -> {
-      Map<String, List<Delivery>> byGroup = new LinkedHashMap<>();
-      rows.forEach(d -> byGroup.computeIfAbsent(d.kind() == Delivery.Kind.GROUP ? d.groupKey() : "#" + d.id(),
-          k -> new ArrayList<>()).add(d));
       List<Future<Delivery>> out = new ArrayList<>();
       byGroup.values().forEach(group -> {
         if (group.size() > 1 && settings.digest().digest(group.size(), empty)) {

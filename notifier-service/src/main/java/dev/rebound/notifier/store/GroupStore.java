@@ -235,7 +235,6 @@ public final class GroupStore {
    * or gave them a member.
    */
   public Future<Void> saveAll(SqlClient c, List<Flushed> flushed) {
-    List<Tuple> headers = new ArrayList<>();
     List<String> emptied = new ArrayList<>();
     List<String> ug = new ArrayList<>();
     List<String> uk = new ArrayList<>();
@@ -244,10 +243,19 @@ public final class GroupStore {
     List<Boolean> uclear = new ArrayList<>();
     List<String> dg = new ArrayList<>();
     List<String> dk = new ArrayList<>();
+    int h = 0;
+    String[] hk = new String[flushed.size()];
+    OffsetDateTime[] hf = new OffsetDateTime[flushed.size()];
+    Boolean[] hh = new Boolean[flushed.size()];
+    OffsetDateTime[] hl = new OffsetDateTime[flushed.size()];
     for (Flushed f : flushed) {
       String groupKey = f.before().groupKey();
       AggregationGroup after = f.after();
-      headers.add(Tuple.of(groupKey, ts(after.nextFlushAt()), after.hasFlushed(), ts(after.lastNotifiedAt())));
+      hk[h] = groupKey;
+      hf[h] = ts(after.nextFlushAt());
+      hh[h] = after.hasFlushed();
+      hl[h] = ts(after.lastNotifiedAt());
+      h++;
       if (f.removed()) {
         emptied.add(groupKey);
       }
@@ -269,7 +277,8 @@ public final class GroupStore {
       });
     }
     // sent together (pipelined), executed in order
-    Future<Void> done = batch(c, NotifierSql.UPDATE_GROUP, headers);
+    Future<Void> done = flushed.isEmpty() ? Future.succeededFuture()
+        : c.preparedQuery(NotifierSql.UPDATE_GROUPS).execute(Tuple.of(hk, hf, hh, hl)).mapEmpty();
     if (!ug.isEmpty()) {
       done = Future.all(done, c.preparedQuery(NotifierSql.MEMBERS_TOLD).execute(Tuple.of(ug.toArray(String[]::new),
           uk.toArray(String[]::new), unf.toArray(Boolean[]::new), unr.toArray(Boolean[]::new),

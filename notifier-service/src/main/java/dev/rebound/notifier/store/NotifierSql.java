@@ -138,8 +138,11 @@ final class NotifierSql {
        FROM notifier.groups WHERE next_flush_at <= $1 ORDER BY next_flush_at LIMIT $2
       FOR NO KEY UPDATE SKIP LOCKED""";
 
-  static final String UPDATE_GROUP = """
-      UPDATE notifier.groups SET next_flush_at = $2, has_flushed = $3, last_notified_at = $4 WHERE group_key = $1""";
+  /** Many flushed headers in one statement: $1 keys, $2 next flush, $3 has flushed, $4 last notified. */
+  static final String UPDATE_GROUPS = """
+      UPDATE notifier.groups g SET next_flush_at = u.f, has_flushed = u.h, last_notified_at = u.l
+      FROM unnest($1::text[], $2::timestamptz[], $3::boolean[], $4::timestamptz[]) AS u(k, f, h, l)
+      WHERE g.group_key = u.k""";
 
   /** Emptied groups a flush may remove: those no intake holds now. */
   static final String LOCK_EMPTIED_GROUPS = """
@@ -217,14 +220,28 @@ final class NotifierSql {
 
   // ---------------------------------------------------------------- deliveries
 
+  static final String DELIVERY_COLUMNS = """
+      id, channel, endpoint_key, receiver, group_key, kind, message, payload, dedup_key, status, attempts,
+      next_attempt_at, last_error, created_at, sent_at""";
+
   static final String INSERT_DELIVERY = """
       INSERT INTO notifier.deliveries (channel, endpoint_key, receiver, group_key, kind, message, payload, dedup_key,
         status, attempts, next_attempt_at, created_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', 0, $9, $9) RETURNING id""";
 
-  static final String DELIVERY_COLUMNS = """
-      id, channel, endpoint_key, receiver, group_key, kind, message, payload, dedup_key, status, attempts,
-      next_attempt_at, last_error, created_at, sent_at""";
+  /**
+   * Many deliveries in one statement, in the order given; $6, $7 (message, payload) as JSON texts. $9 the status:
+   * PENDING, due at $10; or SENDING, claimed until $10 by the instance that inserts them and sends them right after
+   * its commit (a claim that lapses is claimed again, as any). Answers the rows.
+   */
+  static final String INSERT_DELIVERIES = """
+      INSERT INTO notifier.deliveries (channel, endpoint_key, receiver, group_key, kind, message, payload, dedup_key,
+        status, attempts, next_attempt_at, created_at)
+      SELECT ch, ek, rc, gk, kd, m::jsonb, p::jsonb, dk, $9, 0, $10, $11
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+        WITH ORDINALITY AS d(ch, ek, rc, gk, kd, m, p, dk, n)
+      ORDER BY n
+      RETURNING""" + " " + DELIVERY_COLUMNS;
 
   /** River-style claim: due PENDING rows, and SENDING rows whose claim lapsed (an instance died mid-send). */
   static final String CLAIM_DELIVERIES = "UPDATE notifier.deliveries d SET status = 'SENDING', next_attempt_at = $2"

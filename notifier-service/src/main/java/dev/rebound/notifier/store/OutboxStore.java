@@ -25,6 +25,9 @@ import java.util.function.Function;
  * instance draws from the same buckets) and its circuit (consecutive failures, paused until).
  */
 public final class OutboxStore {
+  /** How long a claim holds a delivery (SENDING); a claim that lapses (an instance died mid-send) is claimed again. */
+  public static final Duration CLAIM_LEASE = Duration.ofMinutes(1);
+
   private final Pool pool;
 
   public OutboxStore(Pool pool) {
@@ -37,15 +40,52 @@ public final class OutboxStore {
         .map(rows -> rows.iterator().next().getLong("id"));
   }
 
-  /** Queues many deliveries in one round trip. */
+  /** Queues many deliveries, due at once, in one statement. */
   public Future<Void> insertAll(SqlClient c, List<Delivery.New> rows, Instant now) {
+    return insertRows(c, rows, "PENDING", now, now).mapEmpty();
+  }
+
+  /**
+   * Queues many deliveries in one statement, already claimed (SENDING) until {@code now + lease} by the caller, which
+   * sends them after its commit ({@code OutboxSender#sendClaimed}); if it cannot, the claim lapses and any drain takes
+   * them, as after a crash mid-send. Answers the rows as inserted.
+   */
+  public Future<List<Delivery>> insertClaimed(SqlClient c, List<Delivery.New> rows, Instant now, Duration lease) {
+    return insertRows(c, rows, "SENDING", now.plus(lease), now);
+  }
+
+  private static Future<List<Delivery>> insertRows(SqlClient c, List<Delivery.New> rows, String status,
+      Instant nextAttemptAt, Instant now) {
     if (rows.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(List.of());
     }
-    List<Tuple> tuples = new ArrayList<>(rows.size());
-    rows.forEach(d -> tuples.add(Tuple.tuple(Arrays.asList(d.channel().name(), d.endpointKey(), d.receiver(),
-        d.groupKey(), d.kind().name(), d.message(), d.payload(), d.dedupKey(), ts(now)))));
-    return c.preparedQuery(NotifierSql.INSERT_DELIVERY).executeBatch(tuples).mapEmpty();
+    int n = rows.size();
+    String[] channels = new String[n];
+    String[] endpoints = new String[n];
+    String[] receivers = new String[n];
+    String[] groupKeys = new String[n];
+    String[] kinds = new String[n];
+    String[] messages = new String[n];
+    String[] payloads = new String[n];
+    String[] dedupKeys = new String[n];
+    for (int i = 0; i < n; i++) {
+      Delivery.New d = rows.get(i);
+      channels[i] = d.channel().name();
+      endpoints[i] = d.endpointKey();
+      receivers[i] = d.receiver();
+      groupKeys[i] = d.groupKey();
+      kinds[i] = d.kind().name();
+      messages[i] = d.message().encode();
+      payloads[i] = d.payload().encode();
+      dedupKeys[i] = d.dedupKey();
+    }
+    return c.preparedQuery(NotifierSql.INSERT_DELIVERIES).execute(Tuple.tuple(Arrays.asList(channels, endpoints,
+        receivers, groupKeys, kinds, messages, payloads, dedupKeys, status, ts(nextAttemptAt), ts(now)))).map(rs -> {
+          List<Delivery> out = new ArrayList<>(rs.size());
+          rs.forEach(r -> out.add(delivery(r)));
+          out.sort((a, b) -> Long.compare(a.id(), b.id()));
+          return out;
+        });
   }
 
   /** Claims up to {@code limit} due deliveries for {@code lease}; a claim that lapses is claimed again. */

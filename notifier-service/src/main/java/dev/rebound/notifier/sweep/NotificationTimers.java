@@ -60,6 +60,8 @@ public final class NotificationTimers {
   private final Routing routing;
   private final NotificationPlanner planner;
   private final Clock clock;
+  /** Sends a flush's deliveries right after its commit (claimed by the insert); null: left to the outbox's drain. */
+  private Function<List<Delivery>, Future<?>> dispatcher;
 
   public NotificationTimers(Vertx vertx, Pool pool, AlertStore alerts, GroupStore groups, SilenceStore silences,
       OutboxStore outbox, Routing routing, NotificationPlanner planner, Clock clock) {
@@ -72,6 +74,16 @@ public final class NotificationTimers {
     this.routing = routing;
     this.planner = planner;
     this.clock = clock;
+  }
+
+  /**
+   * From now on a flush inserts its deliveries claimed by this instance (SENDING, with the outbox's claim lease) and
+   * hands them to {@code dispatcher} after its commit, instead of leaving them to the next drain of the outbox: the
+   * first notification of a group does not wait for a drain, nor for the rest of the flush pass. A delivery the
+   * dispatcher cannot send stays in the outbox: it puts it back, or its claim lapses and any drain takes it.
+   */
+  public void dispatchFlushedWith(Function<List<Delivery>, Future<?>> dispatcher) {
+    this.dispatcher = dispatcher;
   }
 
   // ------------------------------------------------------------------ groups
@@ -87,7 +99,8 @@ public final class NotificationTimers {
       InhibitionSources sources = new InhibitionSources();
       return repeatCounting(() -> pool.withTransaction(c -> groups.nextDue(c, now, GROUPS_PER_TRANSACTION)
           .compose(due -> due.isEmpty() ? Future.succeededFuture(Optional.<Batch>empty())
-              : flush(c, due, silenced, sources, now).map(events -> Optional.of(new Batch(due.size(), events))))),
+              : flush(c, due, silenced, sources, now).map(flushed -> Optional.of(new Batch(due.size(),
+                  flushed.events(), flushed.claimed()))))),
           MAX_GROUPS_PER_PASS);
     });
   }
@@ -104,7 +117,11 @@ public final class NotificationTimers {
     }
   }
 
-  private Future<List<JsonObject>> flush(SqlClient c, List<AggregationGroup> due, List<Silence> silenced,
+  /** What a flush transaction queued: the events to publish and the deliveries it claimed to send after its commit. */
+  private record Flushed(List<JsonObject> events, List<Delivery> claimed) {
+  }
+
+  private Future<Flushed> flush(SqlClient c, List<AggregationGroup> due, List<Silence> silenced,
       InhibitionSources sources, Instant now) {
     Set<String> keys = new HashSet<>();
     due.forEach(g -> {
@@ -129,7 +146,11 @@ public final class NotificationTimers {
           rows.addAll(plan(m.getKey(), m.getValue(), Delivery.Kind.GROUP));
           events.add(AlertJson.event("notification", m.getKey()));
         });
-        return groups.saveAll(c, flushed).compose(v -> outbox.insertAll(c, rows, now)).map(events);
+        // sent together (pipelined), executed in order
+        Future<Void> saved = groups.saveAll(c, flushed);
+        Future<List<Delivery>> queued = dispatcher == null ? outbox.insertAll(c, rows, now).map(List.<Delivery>of())
+            : outbox.insertClaimed(c, rows, now, OutboxStore.CLAIM_LEASE);
+        return Future.all(saved, queued).map(v -> new Flushed(events, queued.result()));
       });
     });
   }
@@ -262,7 +283,7 @@ public final class NotificationTimers {
   }
 
   /** What one transaction of a pass handled, and the events to publish after its commit. */
-  private record Batch(int handled, List<JsonObject> events) {
+  private record Batch(int handled, List<JsonObject> events, List<Delivery> claimed) {
   }
 
   /** Runs {@code once} until it finds nothing or {@code max} were handled, publishing each commit's events. */
@@ -279,6 +300,9 @@ public final class NotificationTimers {
         return Future.succeededFuture(done);
       }
       publish(result.get().events());
+      if (!result.get().claimed().isEmpty()) {
+        dispatcher.apply(result.get().claimed()); // not waited for: the pass goes on with the next due groups
+      }
       return stepCounting(once, done + result.get().handled(), max);
     });
   }

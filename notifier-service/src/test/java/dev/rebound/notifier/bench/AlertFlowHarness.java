@@ -49,10 +49,12 @@ import java.util.function.IntFunction;
  *       labels) is posted to Rebound and to Alertmanager in the same tick, the same JSON. Both route with
  *       {@code group_by: ['...']} and group-wait 0 to a webhook on the sink (Rebound's in Alertmanager's format,
  *       {@code max-per-second} raised so that its rate limit does not queue them). Latency is from the alert's
- *       scheduled send time to its arrival at the sink.</li>
+ *       scheduled send time to its arrival at the sink. Before it, unless {@code --warmup 0}, the same stream runs for
+ *       {@code --warmup S} seconds to both, not measured, and the harness waits until both sides delivered it (or 30
+ *       s): the latency phase measures warm JVMs, not the JIT compiling the flush and send paths during it.</li>
  * </ol>
  *
- * <p>Options: {@code --ingest N} (20000), {@code --window W} (64), {@code --rate R} (500), {@code --seconds S} (20), {@code --storm N} (0),
+ * <p>Options: {@code --ingest N} (20000), {@code --window W} (64), {@code --rate R} (500), {@code --seconds S} (20), {@code --warmup S} (5), {@code --storm N} (0),
  * {@code --sweep D} (the notifier's sweep-interval, 1s), {@code --alertmanager PATH} (/usr/bin/prometheus-alertmanager,
  * or none), {@code --pool N} (PostgreSQL connections, 8).
  */
@@ -211,8 +213,13 @@ public final class AlertFlowHarness {
 
       // ---- latency, side by side
       if (rate > 0 && seconds > 0) {
+        int warmup = Integer.parseInt(opt("warmup", "5"));
+        if (warmup > 0) {
+          System.out.printf("%nloadavg before warm-up: %s%n", loadavg());
+          latency(rbPort, amPort, rate, warmup, runId + "w", sweep, false);
+        }
         System.out.printf("%nloadavg before latency: %s%n", loadavg());
-        latency(rbPort, amPort, rate, seconds, runId, sweep);
+        latency(rbPort, amPort, rate, seconds, runId, sweep, true);
       }
     } finally {
       if (am != null) {
@@ -298,7 +305,8 @@ public final class AlertFlowHarness {
     await(pool.close());
   }
 
-  private void latency(int rbPort, int amPort, int rate, int seconds, String runId, String sweep) throws Exception {
+  private void latency(int rbPort, int amPort, int rate, int seconds, String runId, String sweep, boolean measured)
+      throws Exception {
     int n = rate * seconds;
     long[] scheduled = new long[n];
     AtomicInteger rbFailed = new AtomicInteger();
@@ -330,6 +338,11 @@ public final class AlertFlowHarness {
     while (System.currentTimeMillis() < waitUntil && (countArrived("rb:", runId, n) < n
         || (amPort > 0 && countArrived("am:", runId, n) < n))) {
       Thread.sleep(100);
+    }
+    if (!measured) {
+      System.out.printf("warm-up: %,d alerts at %d/s for %d s, not measured; arrived: Rebound %,d, Alertmanager %s%n",
+          n, rate, seconds, countArrived("rb:", runId, n), amPort > 0 ? countArrived("am:", runId, n) : "-");
+      return;
     }
     System.out.printf("latency: %,d alerts at %d/s (open loop, %d s), group-wait 0, group_by ['...'], Rebound"
         + " sweep-interval %s%n", n, rate, seconds, sweep);
