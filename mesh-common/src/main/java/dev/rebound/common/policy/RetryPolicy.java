@@ -161,10 +161,9 @@ public final class RetryPolicy {
    */
   public NextAttempt next(RetryContext context, Instant now, RandomGenerator random) {
     int retry = context.attempt();
-    int allowed = context.maxAttempts() > 0 ? context.maxAttempts() - 1 : maxRetries;
+    int allowed = retriesAllowed(context);
     if (retry > allowed) {
-      return new NextAttempt.Exhausted(NextAttempt.Reason.MAX_RETRIES, "attempt " + retry + " failed and "
-          + (allowed == 0 ? "no retry is" : allowed == 1 ? "1 retry is" : allowed + " retries are") + " allowed");
+      return new NextAttempt.Exhausted(NextAttempt.Reason.MAX_RETRIES, noRetryLeft(retry, allowed));
     }
     if (deterministic && context.taskId() == null) {
       throw new IllegalArgumentException("a deterministic policy needs the task id to seed its jitter");
@@ -186,6 +185,21 @@ public final class RetryPolicy {
           + ", after the deadline " + limit + " (" + ConfigMap.format(deadline) + " after the first attempt)");
     }
     return new NextAttempt.Scheduled(retry, Duration.ofMillis(delay), at);
+  }
+
+  /**
+   * The retries allowed in this context: the task's own {@code maxAttempts} less one, else {@code maxRetries}.
+   * {@link #next} is exhausted ({@link NextAttempt.Reason#MAX_RETRIES}, no random draw) when
+   * {@code context.attempt()} is above it: a caller that needs only that can tell it without the sentence.
+   */
+  public int retriesAllowed(RetryContext context) {
+    return context.maxAttempts() > 0 ? context.maxAttempts() - 1 : maxRetries;
+  }
+
+  /** The detail of {@link #next}'s {@link NextAttempt.Reason#MAX_RETRIES}: "attempt 6 failed and 5 retries are allowed". */
+  public static String noRetryLeft(int attempt, int allowed) {
+    return "attempt " + attempt + " failed and "
+        + (allowed == 0 ? "no retry is" : allowed == 1 ? "1 retry is" : allowed + " retries are") + " allowed";
   }
 
   /**

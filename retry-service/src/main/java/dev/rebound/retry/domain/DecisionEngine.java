@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,10 +87,13 @@ public final class DecisionEngine {
     final List<String> budgetKeys;
     final String[] budgetKey;
     final RetryBudget[] budget;
+    /** The enabled circuits of a task with no agent and no dependency: the stage's, or none. Read only. */
+    final Circuit[] ownCircuits;
 
     StageRules(DecisionEngine engine, String stage) {
       CircuitName name = CircuitName.stage(stage);
       circuit = engine.circuit(name);
+      ownCircuits = circuit.enabled() ? new Circuit[] {circuit} : new Circuit[0];
       conditions = engine.rules.conditions(stage);
       policy = engine.rules.policy(stage);
       budgetKeys = List.of(BudgetSnapshot.stageKey(stage), BudgetSnapshot.GLOBAL);
@@ -128,6 +132,23 @@ public final class DecisionEngine {
       cache.clear();
     }
     cache.put(key, value);
+  }
+
+  /**
+   * The enabled circuits of a stage, agent and dependency, in that order. Read only: without an agent and a
+   * dependency (the usual case) it is the stage's own array, looked up once, not a new one per outcome.
+   */
+  private Circuit[] circuits(StageRules stage, String agent, String dependency) {
+    if (absent(agent) && absent(dependency)) {
+      return stage.ownCircuits;
+    }
+    Circuit[] out = new Circuit[3];
+    int n = circuits(stage, agent, dependency, out);
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
+
+  private static boolean absent(String name) {
+    return name == null || name.isBlank();
   }
 
   /** Fills {@code out} with the enabled circuits of a stage, agent and dependency, in that order; returns how many. */
@@ -275,8 +296,8 @@ public final class DecisionEngine {
     // what can fail is done before anything changes, but for the policy (see Slots); the conditions' sentences
     // come first in the decision's reasons (a workflow's abort starts them again: see Work.abort)
     Eligibility eligibility = stage.conditions.evaluate(f, w.reasons);
-    Circuit[] circuits = new Circuit[3];
-    int n = circuits(stage, f.agent(), f.dependency(), circuits);
+    Circuit[] circuits = circuits(stage, f.agent(), f.dependency());
+    int n = circuits.length;
 
     // 1. the workflow
     if (f.workflowId() != null && abort.policy().enabled()) {
@@ -298,8 +319,11 @@ public final class DecisionEngine {
     w.free = eligibility.free();
     // (3. the policy, drawn before the circuits and budgets change: they add no reasons and draw nothing)
     RetryPolicy policy = stage.policy;
-    NextAttempt next = eligibility.retryable()
-        ? policy.next(context(f, eligibility.free(), policy, now, w.reasons), now, random) : null;
+    RetryContext context = eligibility.retryable() ? context(f, eligibility.free(), policy, now, w.reasons) : null;
+    // no retry left: what policy.next would say (it draws nothing then), its sentence written only when read
+    int retriesAllowed = context == null ? 0 : policy.retriesAllowed(context);
+    boolean noRetryLeft = context != null && context.attempt() > retriesAllowed;
+    NextAttempt next = context == null || noRetryLeft ? null : policy.next(context, now, random);
     if (f.runAttempt() == 1) {
       for (int i = 0; i < stage.budget.length; i++) {
         RetryBudget budget = stage.budget[i];
@@ -310,7 +334,7 @@ public final class DecisionEngine {
     }
     // described only if a circuit opens
     Reasons.Text what = () -> describe(f);
-    WorkingCircuit[] states = new WorkingCircuit[3];
+    WorkingCircuit[] states = new WorkingCircuit[n];
     for (int i = 0; i < n; i++) {
       Circuit c = circuits[i];
       boolean counts = eligibility.retryable() || c.breaker.config().countPermanentFailures();
@@ -328,6 +352,11 @@ public final class DecisionEngine {
     }
 
     // 3. the policy
+    if (noRetryLeft) {
+      int failed = context.attempt();
+      w.reasons.add(() -> RetryPolicy.noRetryLeft(failed, retriesAllowed));
+      return w.decide(DecisionAction.DEAD_LETTER, RetryDecision.Cause.MAX_RETRIES, null);
+    }
     if (next instanceof NextAttempt.Exhausted exhausted) {
       w.reasons.addText(exhausted.detail());
       return w.decide(DecisionAction.DEAD_LETTER, exhausted.reason() == NextAttempt.Reason.DEADLINE
@@ -407,10 +436,7 @@ public final class DecisionEngine {
   /** {@link #onSuccess(TaskSuccess, RetryState)} over {@code slots}, changed in place; the events are added to {@code events}. */
   void onSuccess(TaskSuccess s, Slots slots, List<RetryEvent> events) {
     Instant now = clock.instant();
-    Circuit[] circuits = new Circuit[3];
-    int n = circuits(stage(s.stage()), s.agent(), s.dependency(), circuits);
-    for (int i = 0; i < n; i++) {
-      Circuit c = circuits[i];
+    for (Circuit c : circuits(stage(s.stage()), s.agent(), s.dependency())) {
       c.breaker.onSuccess(slots.circuit(c.key, now), now, events);
     }
     if (s.workflowId() != null && abort.policy().enabled()) {
