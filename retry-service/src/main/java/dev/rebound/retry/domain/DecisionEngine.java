@@ -320,10 +320,14 @@ public final class DecisionEngine {
     // (3. the policy, drawn before the circuits and budgets change: they add no reasons and draw nothing)
     RetryPolicy policy = stage.policy;
     RetryContext context = eligibility.retryable() ? context(f, eligibility.free(), policy, now, w.reasons) : null;
-    // no retry left: what policy.next would say (it draws nothing then), its sentence written only when read
+    // what policy.next would say, in parts, so that nothing is built for a retry a circuit or a budget holds:
+    // no retry left (nothing drawn; its sentence written only when read), else the delay drawn and whether it
+    // ends past the deadline (the retry's time and delay are built in step 6)
     int retriesAllowed = context == null ? 0 : policy.retriesAllowed(context);
     boolean noRetryLeft = context != null && context.attempt() > retriesAllowed;
-    NextAttempt next = context == null || noRetryLeft ? null : policy.next(context, now, random);
+    boolean drawn = context != null && !noRetryLeft;
+    long delayMillis = drawn ? policy.delayMillis(context, random) : 0;
+    boolean pastDeadline = drawn && policy.pastDeadline(context, now, delayMillis);
     if (f.runAttempt() == 1) {
       for (int i = 0; i < stage.budget.length; i++) {
         RetryBudget budget = stage.budget[i];
@@ -357,12 +361,11 @@ public final class DecisionEngine {
       w.reasons.add(() -> RetryPolicy.noRetryLeft(failed, retriesAllowed));
       return w.decide(DecisionAction.DEAD_LETTER, RetryDecision.Cause.MAX_RETRIES, null);
     }
-    if (next instanceof NextAttempt.Exhausted exhausted) {
+    if (pastDeadline) {
+      NextAttempt.Exhausted exhausted = (NextAttempt.Exhausted) policy.after(context, now, delayMillis);
       w.reasons.addText(exhausted.detail());
-      return w.decide(DecisionAction.DEAD_LETTER, exhausted.reason() == NextAttempt.Reason.DEADLINE
-          ? RetryDecision.Cause.DEADLINE : RetryDecision.Cause.MAX_RETRIES, null);
+      return w.decide(DecisionAction.DEAD_LETTER, RetryDecision.Cause.DEADLINE, null);
     }
-    NextAttempt.Scheduled scheduled = (NextAttempt.Scheduled) next;
 
     // 4. the circuits
     for (int i = 0; i < n; i++) {
@@ -412,10 +415,10 @@ public final class DecisionEngine {
 
     // 6. retry
     boolean free = eligibility.free();
-    int retry = scheduled.retry();
+    int retry = context.attempt();
     int of = f.maxAttempts() > 0 ? f.maxAttempts() - 1 : policy.maxRetries();
-    Duration delay = scheduled.delay();
-    Instant at = scheduled.at();
+    Duration delay = Duration.ofMillis(delayMillis);
+    Instant at = now.plusMillis(delayMillis);
     w.reasons.add(() -> (free ? "free retry" : "retry " + retry + " of " + of) + " after " + ConfigMap.format(delay)
         + " at " + at);
     return new RetryDecision(f.taskId(), f.attempt(), DecisionAction.RETRY, at, delay, free ? 0 : retry,
