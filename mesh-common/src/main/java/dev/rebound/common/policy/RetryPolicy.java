@@ -161,31 +161,66 @@ public final class RetryPolicy {
    */
   public NextAttempt next(RetryContext context, Instant now, RandomGenerator random) {
     int retry = context.attempt();
-    int allowed = context.maxAttempts() > 0 ? context.maxAttempts() - 1 : maxRetries;
+    int allowed = retriesAllowed(context);
     if (retry > allowed) {
-      return new NextAttempt.Exhausted(NextAttempt.Reason.MAX_RETRIES, "attempt " + retry + " failed and "
-          + (allowed == 0 ? "no retry is" : allowed == 1 ? "1 retry is" : allowed + " retries are") + " allowed");
+      return new NextAttempt.Exhausted(NextAttempt.Reason.MAX_RETRIES, noRetryLeft(retry, allowed));
     }
+    return after(context, now, delayMillis(context, random));
+  }
+
+  /**
+   * {@link #next}'s delay in milliseconds for a context with a retry left (see {@link #retriesAllowed}): the
+   * same checks and the same random draws, nothing built. A caller that decides about more than the policy
+   * (a circuit may hold the retry anyway) asks for this, then {@link #pastDeadline}, and builds the
+   * {@link NextAttempt} with {@link #after} only when it needs one.
+   *
+   * @throws IllegalArgumentException as {@link #next}
+   */
+  public long delayMillis(RetryContext context, RandomGenerator random) {
+    int retry = context.attempt();
     if (deterministic && context.taskId() == null) {
       throw new IllegalArgumentException("a deterministic policy needs the task id to seed its jitter");
     }
-    Instant limit = null;
-    if (deadline != null) {
-      if (context.firstAttemptAt() == null) {
-        throw new IllegalArgumentException("a policy with a deadline needs the time of the first attempt");
-      }
-      limit = context.firstAttemptAt().plus(deadline);
+    if (deadline != null && context.firstAttemptAt() == null) {
+      throw new IllegalArgumentException("a policy with a deadline needs the time of the first attempt");
     }
     long delay = jittered(retry, previousMillis(context), draws(context.taskId(), retry, random));
     if (context.retryAfter() != null) {
       delay = Math.max(delay, context.retryAfter().toMillis());
     }
-    Instant at = now.plusMillis(delay);
-    if (limit != null && at.isAfter(limit)) {
+    return delay;
+  }
+
+  /** Whether a retry {@code delayMillis} from now starts after the deadline: {@link #after} is then exhausted. */
+  public boolean pastDeadline(RetryContext context, Instant now, long delayMillis) {
+    return deadline != null && now.plusMillis(delayMillis).isAfter(context.firstAttemptAt().plus(deadline));
+  }
+
+  /** What {@link #next} says once it has drawn {@code delayMillis}: the retry, or exhausted by the deadline. */
+  public NextAttempt after(RetryContext context, Instant now, long delayMillis) {
+    int retry = context.attempt();
+    Instant at = now.plusMillis(delayMillis);
+    if (pastDeadline(context, now, delayMillis)) {
+      Instant limit = context.firstAttemptAt().plus(deadline);
       return new NextAttempt.Exhausted(NextAttempt.Reason.DEADLINE, "retry " + retry + " would start at " + at
           + ", after the deadline " + limit + " (" + ConfigMap.format(deadline) + " after the first attempt)");
     }
-    return new NextAttempt.Scheduled(retry, Duration.ofMillis(delay), at);
+    return new NextAttempt.Scheduled(retry, Duration.ofMillis(delayMillis), at);
+  }
+
+  /**
+   * The retries allowed in this context: the task's own {@code maxAttempts} less one, else {@code maxRetries}.
+   * {@link #next} is exhausted ({@link NextAttempt.Reason#MAX_RETRIES}, no random draw) when
+   * {@code context.attempt()} is above it: a caller that needs only that can tell it without the sentence.
+   */
+  public int retriesAllowed(RetryContext context) {
+    return context.maxAttempts() > 0 ? context.maxAttempts() - 1 : maxRetries;
+  }
+
+  /** The detail of {@link #next}'s {@link NextAttempt.Reason#MAX_RETRIES}: "attempt 6 failed and 5 retries are allowed". */
+  public static String noRetryLeft(int attempt, int allowed) {
+    return "attempt " + attempt + " failed and "
+        + (allowed == 0 ? "no retry is" : allowed == 1 ? "1 retry is" : allowed + " retries are") + " allowed";
   }
 
   /**

@@ -8,6 +8,10 @@ import java.util.List;
  * circuit's calls and failures, a budget's first attempts and retries). The working form of
  * {@link SlidingWindow#buckets()} and {@link BudgetSnapshot#buckets()}: a decision adds to the newest
  * bucket or appends one, and buckets leave from the oldest end, so nothing is copied per outcome.
+ *
+ * <p>The ring keeps the sums of both counts over all its buckets as they come and go, so a rate check or a
+ * budget check reads them instead of adding up every bucket: a sum over the buckets after a horizon
+ * subtracts only the oldest buckets, those at or before it (usually none or one).
  */
 final class BucketRing {
 
@@ -18,6 +22,9 @@ final class BucketRing {
   private int size;
   /** Whether the starts never decrease, oldest first (they do unless a restored window was out of order). */
   private boolean ordered = true;
+  /** The sums of {@link #first} and {@link #second} over the buckets in the ring. */
+  private long firstTotal;
+  private long secondTotal;
 
   BucketRing() {
     int c = 8;
@@ -47,40 +54,41 @@ final class BucketRing {
   }
 
   long firstSum() {
-    long n = 0;
-    for (int i = 0; i < size; i++) {
-      n += first[slot(i)];
-    }
-    return n;
+    return firstTotal;
   }
 
   long secondSum() {
-    long n = 0;
-    for (int i = 0; i < size; i++) {
-      n += second[slot(i)];
-    }
-    return n;
+    return secondTotal;
   }
 
   /** The first counts of the buckets that start after {@code horizon}: the sum once {@link #trim}med. */
   long firstSumAfter(long horizon) {
-    long n = 0;
-    for (int i = 0; i < size; i++) {
-      int s = slot(i);
-      if (start[s] > horizon) {
-        n += first[s];
-      }
-    }
-    return n;
+    return sumAfter(first, firstTotal, horizon);
   }
 
   long secondSumAfter(long horizon) {
-    long n = 0;
+    return sumAfter(second, secondTotal, horizon);
+  }
+
+  private long sumAfter(long[] counts, long total, long horizon) {
+    if (!ordered) {
+      long n = 0;
+      for (int i = 0; i < size; i++) {
+        int s = slot(i);
+        if (start[s] > horizon) {
+          n += counts[s];
+        }
+      }
+      return n;
+    }
+    // in order: the buckets at or before the horizon are the oldest ones
+    long n = total;
     for (int i = 0; i < size; i++) {
       int s = slot(i);
       if (start[s] > horizon) {
-        n += second[s];
+        break;
       }
+      n -= counts[s];
     }
     return n;
   }
@@ -89,13 +97,22 @@ final class BucketRing {
     head = 0;
     size = 0;
     ordered = true;
+    firstTotal = 0;
+    secondTotal = 0;
+  }
+
+  /** Drops the oldest bucket (there is one). */
+  private void dropOldest() {
+    firstTotal -= first[head];
+    secondTotal -= second[head];
+    head = slot(1);
+    size--;
   }
 
   /** Appends a bucket after the newest, dropping the oldest beyond {@code max} (a count-based window). */
   void append(long bucketStart, long a, long b, int max) {
     while (size > 0 && size >= max) {
-      head = slot(1);
-      size--;
+      dropOldest();
     }
     if (size == start.length) {
       grow();
@@ -107,6 +124,8 @@ final class BucketRing {
     start[s] = bucketStart;
     first[s] = a;
     second[s] = b;
+    firstTotal += a;
+    secondTotal += b;
     size++;
   }
 
@@ -115,13 +134,14 @@ final class BucketRing {
     int s = slot(size - 1);
     first[s] += a;
     second[s] += b;
+    firstTotal += a;
+    secondTotal += b;
   }
 
   /** Drops every bucket that starts at or before {@code horizon}, keeping the others in order (as a filter). */
   void trim(long horizon) {
     while (size > 0 && start[head] <= horizon) {
-      head = slot(1);
-      size--;
+      dropOldest();
     }
     if (ordered) {
       return; // the rest start after the first one kept
@@ -134,6 +154,9 @@ final class BucketRing {
         start[to] = start[from];
         first[to] = first[from];
         second[to] = second[from];
+      } else {
+        firstTotal -= first[from];
+        secondTotal -= second[from];
       }
     }
     size = kept;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,10 +87,13 @@ public final class DecisionEngine {
     final List<String> budgetKeys;
     final String[] budgetKey;
     final RetryBudget[] budget;
+    /** The enabled circuits of a task with no agent and no dependency: the stage's, or none. Read only. */
+    final Circuit[] ownCircuits;
 
     StageRules(DecisionEngine engine, String stage) {
       CircuitName name = CircuitName.stage(stage);
       circuit = engine.circuit(name);
+      ownCircuits = circuit.enabled() ? new Circuit[] {circuit} : new Circuit[0];
       conditions = engine.rules.conditions(stage);
       policy = engine.rules.policy(stage);
       budgetKeys = List.of(BudgetSnapshot.stageKey(stage), BudgetSnapshot.GLOBAL);
@@ -128,6 +132,23 @@ public final class DecisionEngine {
       cache.clear();
     }
     cache.put(key, value);
+  }
+
+  /**
+   * The enabled circuits of a stage, agent and dependency, in that order. Read only: without an agent and a
+   * dependency (the usual case) it is the stage's own array, looked up once, not a new one per outcome.
+   */
+  private Circuit[] circuits(StageRules stage, String agent, String dependency) {
+    if (absent(agent) && absent(dependency)) {
+      return stage.ownCircuits;
+    }
+    Circuit[] out = new Circuit[3];
+    int n = circuits(stage, agent, dependency, out);
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
+
+  private static boolean absent(String name) {
+    return name == null || name.isBlank();
   }
 
   /** Fills {@code out} with the enabled circuits of a stage, agent and dependency, in that order; returns how many. */
@@ -275,8 +296,8 @@ public final class DecisionEngine {
     // what can fail is done before anything changes, but for the policy (see Slots); the conditions' sentences
     // come first in the decision's reasons (a workflow's abort starts them again: see Work.abort)
     Eligibility eligibility = stage.conditions.evaluate(f, w.reasons);
-    Circuit[] circuits = new Circuit[3];
-    int n = circuits(stage, f.agent(), f.dependency(), circuits);
+    Circuit[] circuits = circuits(stage, f.agent(), f.dependency());
+    int n = circuits.length;
 
     // 1. the workflow
     if (f.workflowId() != null && abort.policy().enabled()) {
@@ -298,8 +319,15 @@ public final class DecisionEngine {
     w.free = eligibility.free();
     // (3. the policy, drawn before the circuits and budgets change: they add no reasons and draw nothing)
     RetryPolicy policy = stage.policy;
-    NextAttempt next = eligibility.retryable()
-        ? policy.next(context(f, eligibility.free(), policy, now, w.reasons), now, random) : null;
+    RetryContext context = eligibility.retryable() ? context(f, eligibility.free(), policy, now, w.reasons) : null;
+    // what policy.next would say, in parts, so that nothing is built for a retry a circuit or a budget holds:
+    // no retry left (nothing drawn; its sentence written only when read), else the delay drawn and whether it
+    // ends past the deadline (the retry's time and delay are built in step 6)
+    int retriesAllowed = context == null ? 0 : policy.retriesAllowed(context);
+    boolean noRetryLeft = context != null && context.attempt() > retriesAllowed;
+    boolean drawn = context != null && !noRetryLeft;
+    long delayMillis = drawn ? policy.delayMillis(context, random) : 0;
+    boolean pastDeadline = drawn && policy.pastDeadline(context, now, delayMillis);
     if (f.runAttempt() == 1) {
       for (int i = 0; i < stage.budget.length; i++) {
         RetryBudget budget = stage.budget[i];
@@ -310,7 +338,7 @@ public final class DecisionEngine {
     }
     // described only if a circuit opens
     Reasons.Text what = () -> describe(f);
-    WorkingCircuit[] states = new WorkingCircuit[3];
+    WorkingCircuit[] states = new WorkingCircuit[n];
     for (int i = 0; i < n; i++) {
       Circuit c = circuits[i];
       boolean counts = eligibility.retryable() || c.breaker.config().countPermanentFailures();
@@ -328,12 +356,16 @@ public final class DecisionEngine {
     }
 
     // 3. the policy
-    if (next instanceof NextAttempt.Exhausted exhausted) {
-      w.reasons.addText(exhausted.detail());
-      return w.decide(DecisionAction.DEAD_LETTER, exhausted.reason() == NextAttempt.Reason.DEADLINE
-          ? RetryDecision.Cause.DEADLINE : RetryDecision.Cause.MAX_RETRIES, null);
+    if (noRetryLeft) {
+      int failed = context.attempt();
+      w.reasons.add(() -> RetryPolicy.noRetryLeft(failed, retriesAllowed));
+      return w.decide(DecisionAction.DEAD_LETTER, RetryDecision.Cause.MAX_RETRIES, null);
     }
-    NextAttempt.Scheduled scheduled = (NextAttempt.Scheduled) next;
+    if (pastDeadline) {
+      NextAttempt.Exhausted exhausted = (NextAttempt.Exhausted) policy.after(context, now, delayMillis);
+      w.reasons.addText(exhausted.detail());
+      return w.decide(DecisionAction.DEAD_LETTER, RetryDecision.Cause.DEADLINE, null);
+    }
 
     // 4. the circuits
     for (int i = 0; i < n; i++) {
@@ -383,10 +415,10 @@ public final class DecisionEngine {
 
     // 6. retry
     boolean free = eligibility.free();
-    int retry = scheduled.retry();
+    int retry = context.attempt();
     int of = f.maxAttempts() > 0 ? f.maxAttempts() - 1 : policy.maxRetries();
-    Duration delay = scheduled.delay();
-    Instant at = scheduled.at();
+    Duration delay = Duration.ofMillis(delayMillis);
+    Instant at = now.plusMillis(delayMillis);
     w.reasons.add(() -> (free ? "free retry" : "retry " + retry + " of " + of) + " after " + ConfigMap.format(delay)
         + " at " + at);
     return new RetryDecision(f.taskId(), f.attempt(), DecisionAction.RETRY, at, delay, free ? 0 : retry,
@@ -407,10 +439,7 @@ public final class DecisionEngine {
   /** {@link #onSuccess(TaskSuccess, RetryState)} over {@code slots}, changed in place; the events are added to {@code events}. */
   void onSuccess(TaskSuccess s, Slots slots, List<RetryEvent> events) {
     Instant now = clock.instant();
-    Circuit[] circuits = new Circuit[3];
-    int n = circuits(stage(s.stage()), s.agent(), s.dependency(), circuits);
-    for (int i = 0; i < n; i++) {
-      Circuit c = circuits[i];
+    for (Circuit c : circuits(stage(s.stage()), s.agent(), s.dependency())) {
       c.breaker.onSuccess(slots.circuit(c.key, now), now, events);
     }
     if (s.workflowId() != null && abort.policy().enabled()) {

@@ -32,4 +32,22 @@ public record Eligibility(boolean retryable, boolean free, boolean degraded, Bas
   public Eligibility {
     reasons = reasons instanceof Reasons r ? r.freeze() : List.copyOf(reasons);
   }
+
+  // every combination without sentences, built once: a decision writes its sentences into its own reasons and
+  // needs only the conclusion, which was one more object per decision
+  private static final Eligibility[] WITHOUT_REASONS = new Eligibility[Basis.values().length * 8];
+
+  static {
+    for (Basis basis : Basis.values()) {
+      for (int flags = 0; flags < 8; flags++) {
+        WITHOUT_REASONS[basis.ordinal() * 8 + flags] =
+            new Eligibility((flags & 4) != 0, (flags & 2) != 0, (flags & 1) != 0, basis, List.of());
+      }
+    }
+  }
+
+  /** The conclusion with no sentences (they went into a decision's own reasons): a shared value. */
+  static Eligibility withoutReasons(boolean retryable, boolean free, boolean degraded, Basis basis) {
+    return WITHOUT_REASONS[basis.ordinal() * 8 + (retryable ? 4 : 0) + (free ? 2 : 0) + (degraded ? 1 : 0)];
+  }
 }

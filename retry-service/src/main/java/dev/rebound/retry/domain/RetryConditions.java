@@ -101,7 +101,7 @@ public final class RetryConditions {
     if (never.isPresent()) {
       String criterion = never.get();
       reasons.add(() -> "not retryable: " + criterion + " is on the stage's never-retry list");
-      return new Eligibility(false, false, !f.hasVerdict(), Eligibility.Basis.NEVER_RETRY_ON, List.of());
+      return Eligibility.withoutReasons(false, false, !f.hasVerdict(), Eligibility.Basis.NEVER_RETRY_ON);
     }
     Optional<String> always = retryOn.match(f);
     boolean retryable;
@@ -150,7 +150,7 @@ public final class RetryConditions {
             + " free retries (at most " + most + "): this one counts");
       }
     }
-    return new Eligibility(retryable, free, basis == Eligibility.Basis.NO_VERDICT_FALLBACK, basis, List.of());
+    return Eligibility.withoutReasons(retryable, free, basis == Eligibility.Basis.NO_VERDICT_FALLBACK, basis);
   }
 
   private static String percent(double d) {
