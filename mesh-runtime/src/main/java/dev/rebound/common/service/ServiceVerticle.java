@@ -2,6 +2,7 @@ package dev.rebound.common.service;
 
 import dev.rebound.common.auth.RouteRule;
 import dev.rebound.common.db.Migrations;
+import dev.rebound.common.db.PlannerStatistics;
 import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.http.ServiceRoutes;
@@ -147,7 +148,11 @@ public abstract class ServiceVerticle extends VerticleBase {
     migrations = Migrations.forSchema(options.schema());
     return migrations.apply(pool)
         .recover(e -> Future.failedFuture(PostgresTls.explain(e, options.pgOptions())))
-        .compose(applied -> wire(pool))
+        .compose(applied -> {
+          addSweep("planner statistics", PLANNER_STATISTICS_INTERVAL,
+              () -> PlannerStatistics.analyzeGrownTables(pool, options.schema(), PlannerStatistics.MIN_CHANGES));
+          return wire(pool);
+        })
         .compose(table -> {
           operations = table.requireComplete();
           JsonHandlers json = new JsonHandlers(context, inFlight);
@@ -222,6 +227,8 @@ public abstract class ServiceVerticle extends VerticleBase {
 
   /** Longest wait for a new PostgreSQL connection, and for a free one of the pool: then 503. */
   public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** How often a service analyses its own tables that doubled since their last analysis ({@link PlannerStatistics}). */
+  public static final Duration PLANNER_STATISTICS_INTERVAL = Duration.ofSeconds(5);
 
   /** Longest a readiness probe waits for the database before it answers DOWN. */
   public static final Duration READINESS_BOUND = Duration.ofMillis(900);
