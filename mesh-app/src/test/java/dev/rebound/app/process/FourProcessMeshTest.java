@@ -595,7 +595,10 @@ class FourProcessMeshTest {
     return await(retry.circuit(name), LIMIT, "circuit " + name).getString("state");
   }
 
+  /** When the circuit last moved to {@code to}, from its event (published after the state is stored: it may trail it). */
   private static Instant transitionAt(String circuit, String to) {
+    BoundedWait.until("an event of " + circuit + " to " + to, LIMIT, () -> circuitEvents.stream()
+        .anyMatch(e -> circuit.equals(e.getString("name")) && to.equals(e.getString("to"))), circuitEvents::toString);
     return circuitEvents.stream().filter(e -> circuit.equals(e.getString("name")) && to.equals(e.getString("to")))
         .map(e -> Instant.parse(e.getString("at"))).reduce((a, b) -> b)
         .orElseThrow(() -> new AssertionError("no transition of " + circuit + " to " + to + " in " + circuitEvents));
