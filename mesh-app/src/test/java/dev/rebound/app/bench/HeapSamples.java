@@ -66,6 +66,17 @@ final class HeapSamples {
     return heap >= 0 ? heap : memory.getHeapMemoryUsage().getUsed() >> 20;
   }
 
+  /** Collections so far and the milliseconds spent in them, over every collector of the JVM behind {@code mbs}. */
+  static long[] gcCountAndMillis(MBeanServerConnection mbs) throws IOException {
+    long count = 0;
+    long millis = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getPlatformMXBeans(mbs, GarbageCollectorMXBean.class)) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
+  }
+
   /** The resident set of a process ({@code "self"} or a pid) in MB, from {@code /proc}; -1 when unreadable. */
   static long rssMb(String pid) {
     try {

@@ -157,7 +157,13 @@ public final class OverloadHarness {
         System.out.printf("sustainable rate (the best closed loop): %.0f/s%n", sustainable);
       }
       double rate = sustainable * factor;
+      long[] gcBefore = HeapSamples.gcCountAndMillis(mbs);
       Overload o = openLoop(all, rate, seconds, sampleSeconds, windowSeconds, mbs, ledger);
+      if (ledger.isAlive()) {
+        long[] gcAfter = HeapSamples.gcCountAndMillis(mbs);
+        System.out.printf("ledger JVM during the open loop: %d collections (%d of them forced by the sampler), %.1f s in GC%n",
+            gcAfter[0] - gcBefore[0], o.samples().size(), (gcAfter[1] - gcBefore[1]) / 1e3);
+      }
       return verdict(o, ledger, http, mbs, sustainable, rate, seconds);
     } finally {
       if (jmx != null) {
@@ -295,9 +301,9 @@ public final class OverloadHarness {
     boolean flat = lastHeap <= firstHeap * 1.10 + 16;
     System.out.printf("--- overload: %.0f/s (%.1f x the sustainable %.0f/s) for %d s (sending %.1f s, draining %.1f s)%n",
         rate, rate / sustainable, sustainable, seconds, o.sentSeconds(), o.drainSeconds());
-    System.out.printf("  sent %d (%.0f/s); accepted 2xx %d (%.0f/s); refused 429 %d (without Retry-After %d); other statuses %s;"
+    System.out.printf("  sent %d (%.0f/s); accepted 2xx %d (%.0f/s); refused 429 %d (without Retry-After %d; by %s); other statuses %s;"
             + " errors %d, timeouts %d; client-side drops (no connection under the cap) %d; unanswered after draining %d%n",
-        t.sent, t.sent / o.sentSeconds(), t.ok, t.ok / o.sentSeconds(), t.refused, t.refusedWithoutRetryAfter, t.other,
+        t.sent, t.sent / o.sentSeconds(), t.ok, t.ok / o.sentSeconds(), t.refused, t.refusedWithoutRetryAfter, t.refusedBy, t.other,
         t.errors, t.timeouts, t.drops, o.outstandingAfterDrain());
     System.out.printf("  latency from the scheduled time: 2xx p50 %.0f ms, p99 %.0f ms, max %.0f ms; 429 p50 %.0f ms, p99 %.0f ms;"
             + " generator lag max %.0f ms; connections opened %d%n", HeapSamples.pct(ok, 0.5), HeapSamples.pct(ok, 0.99),
@@ -362,6 +368,7 @@ public final class OverloadHarness {
     long refused;
     long refusedWithoutRetryAfter;
     final Map<Integer, Long> other = new TreeMap<>();
+    final Map<String, Long> refusedBy = new TreeMap<>();
     long errors;
     long timeouts;
     long drops;
@@ -379,6 +386,7 @@ public final class OverloadHarness {
       refused += w.refused;
       refusedWithoutRetryAfter += w.refusedWithoutRetryAfter;
       w.other.forEach((k, v) -> other.merge(k, v, Long::sum));
+      w.refusedBy.forEach((k, v) -> refusedBy.merge(k, v, Long::sum));
       errors += w.errors;
       timeouts += w.timeouts;
       drops += w.drops;
@@ -510,12 +518,13 @@ public final class OverloadHarness {
       c.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(failure ? "/v1/failures" : "/v1/tasks")
               .setIdleTimeout(timeoutMs).putHeader("Content-Type", "application/json"))
           .compose(req -> req.send(body))
-          .compose(resp -> resp.body().map(b -> resp))
+          .compose(resp -> resp.body().map(b -> {
+            record(resp, b, System.nanoTime() - at);
+            return resp;
+          }))
           .onComplete(ar -> {
             outstanding--;
-            long latency = System.nanoTime() - at;
             if (ar.succeeded()) {
-              record(ar.result(), latency);
               if (closed && closedLoop) {
                 send(c, System.nanoTime(), true);
               } else {
@@ -535,7 +544,7 @@ public final class OverloadHarness {
           });
     }
 
-    private void record(HttpClientResponse resp, long latency) {
+    private void record(HttpClientResponse resp, Buffer body, long latency) {
       int status = resp.statusCode();
       if (status / 100 == 2) {
         window.ok++;
@@ -546,6 +555,12 @@ public final class OverloadHarness {
         if (resp.getHeader("Retry-After") == null) {
           window.refusedWithoutRetryAfter++;
         }
+        // which bound refused: the server's connections, GroupCommit's count or age, the pool's wait queue, another
+        String text = body.toString();
+        String bound = text.contains("connections open already") ? "connections" : text.contains("already waiting")
+            ? "queued writes (count)" : text.contains("have waited") ? "queued writes (age)"
+            : text.contains("waiting for the database") ? "pool wait queue" : "other";
+        window.refusedBy.merge(bound, 1L, Long::sum);
       } else {
         window.other.merge(status, 1L, Long::sum);
       }
