@@ -1,10 +1,8 @@
 package dev.rebound.app.run;
 
 import dev.rebound.common.auth.HttpSecurity;
-import dev.rebound.common.http.ConnectionCap;
 import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.http.ServiceRoutes;
-import dev.rebound.common.runtime.ReboundVertx;
 import dev.rebound.common.service.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -51,8 +49,7 @@ public final class AllInOneHttpVerticle extends VerticleBase {
       routers.add(service.serviceRoutes());
     }
     Router root = ServiceHttpServer.router(vertx, this::readiness, security, routers);
-    return ConnectionCap.apply(vertx.createHttpServer(ServiceHttpServer.serverOptions(vertx)),
-            ReboundVertx.httpMaxConnections(vertx), root).listen(port, host)
+    return vertx.createHttpServer(ServiceHttpServer.serverOptions(vertx)).requestHandler(root).listen(port, host)
         .onSuccess(s -> {
       server = s;
       LOG.info("all-in-one {} on {}:{} serving {}; {}", ServiceHttpServer.scheme(vertx), host, s.actualPort(),

@@ -67,8 +67,8 @@ public final class ServiceHttpServer {
   /** The HTTP server of a service run alone, listening on {@code port} (0: any free port) at the security's host. */
   public static Future<HttpServer> start(Vertx vertx, ServiceRoutes routes, Supplier<Future<JsonObject>> readiness,
       HttpSecurity security, int port) {
-    return ConnectionCap.apply(vertx.createHttpServer(serverOptions(vertx)), ReboundVertx.httpMaxConnections(vertx),
-        router(vertx, readiness, security, List.of(routes))).listen(port, security.host());
+    return vertx.createHttpServer(serverOptions(vertx)).requestHandler(router(vertx, readiness, security, List.of(routes)))
+        .listen(port, security.host());
   }
 
   /** HTTPS when the instance was built with {@code http.tls.*} ({@link ReboundVertx#httpTls}), else plain HTTP. */

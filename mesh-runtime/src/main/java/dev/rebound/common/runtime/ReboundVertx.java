@@ -46,9 +46,6 @@ public final class ReboundVertx {
   /** The HTTPS files of an instance built with {@code http.tls.*}, for every HTTP server it runs. */
   private static final Map<Vertx, HttpTls> HTTP_TLS = Collections.synchronizedMap(new WeakHashMap<>());
 
-  /** {@code http.max-connections} of an instance built here, for every HTTP server it runs. */
-  private static final Map<Vertx, Integer> HTTP_MAX_CONNECTIONS = Collections.synchronizedMap(new WeakHashMap<>());
-
   static {
     LoggingSetup.apply();
   }
@@ -78,15 +75,6 @@ public final class ReboundVertx {
     return Optional.ofNullable(HTTP_TLS.get(vertx));
   }
 
-  /**
-   * The open connections each HTTP server of the instance serves ({@code http.max-connections}; its default for an
-   * instance not built here).
-   */
-  public static int httpMaxConnections(Vertx vertx) {
-    Integer max = HTTP_MAX_CONNECTIONS.get(vertx);
-    return max != null ? max : RuntimeKeys.HTTP_MAX_CONNECTIONS.defaultValue().orElseThrow();
-  }
-
   /** The Prometheus registry of an instance built here, if metrics are enabled. */
   public static Optional<PrometheusMeterRegistry> registry(Vertx vertx) {
     return Optional.ofNullable(REGISTRIES.get(vertx));
@@ -94,7 +82,6 @@ public final class ReboundVertx {
 
   private static Future<Vertx> build(Settings settings) {
     Optional<HttpTls> httpTls = HttpTls.from(settings);
-    int maxConnections = settings.get(RuntimeKeys.HTTP_MAX_CONNECTIONS);
     VertxOptions options = new VertxOptions()
         .setWorkerPoolSize(settings.get(RuntimeKeys.VERTX_WORKER_POOL_SIZE));
     int eventLoops = settings.get(RuntimeKeys.VERTX_EVENT_LOOPS);
@@ -137,7 +124,6 @@ public final class ReboundVertx {
         REGISTRIES.put(v, reg);
       }
       httpTls.ifPresent(tls -> HTTP_TLS.put(v, tls));
-      HTTP_MAX_CONNECTIONS.put(v, maxConnections);
     });
   }
 

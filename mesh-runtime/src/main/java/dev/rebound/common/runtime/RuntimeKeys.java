@@ -66,9 +66,6 @@ public final class RuntimeKeys {
       "listen address of a service run alone (`0.0.0.0` for all: then `auth.tokens` are required)");
   public static final ConfigKey<Boolean> HTTP_ENABLED = ConfigKey.bool("http.enabled", true,
       "serve the service's own HTTP port (`rebound run` turns it off)");
-  public static final ConfigKey<Integer> HTTP_MAX_CONNECTIONS = ConfigKey.integer("http.max-connections", 2048, 1,
-      1_000_000, "open connections one HTTP port (a service's, `rebound run`'s) serves; a request on one more is "
-          + "answered 429 and its connection closed (`/health/*` excepted)");
   public static final ConfigKey<String> HTTP_TLS_CERT_FILE = ConfigKey.string("http.tls.cert-file", null,
       "PEM certificate (chain) of the HTTP server; with `http.tls.key-file` every HTTP port (a service's, `rebound "
           + "run`'s) serves HTTPS only");
@@ -129,7 +126,7 @@ public final class RuntimeKeys {
       PG_CACHE_PREPARED_STATEMENTS, PG_PLAN_CACHE_MODE, PG_SSL_MODE, PG_SSL_ROOT_CERT,
       PG_EMBEDDED, PG_EMBEDDED_DIR, PG_EMBEDDED_PORT,
       RUN_PORT, RUN_HOST,
-      HTTP_HOST, HTTP_ENABLED, HTTP_MAX_CONNECTIONS, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
+      HTTP_HOST, HTTP_ENABLED, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
       AUTH_TOKENS, AUTH_DISABLED,
       CLUSTER_ENABLED, CLUSTER_MEMBERS, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_HOST, CLUSTER_BUS_PORT,
       CLUSTER_NAME, CLUSTER_JOIN_WAIT, CLUSTER_BIND_ANY, CLUSTER_CONFIG_FILE,
