@@ -1,5 +1,6 @@
 package dev.rebound.ledger;
 
+import dev.rebound.common.db.GroupCommit;
 import dev.rebound.common.policy.Jitter;
 import dev.rebound.common.policy.PolicyException;
 import dev.rebound.common.policy.RetryPolicy;
@@ -44,6 +45,7 @@ public record LedgerConfig(
     Duration releaseSweepInterval,
     int maxClaimWaiters,
     int maxQueuedWrites,
+    Duration maxQueueWait,
     int pgPoolSize, int pgMaxWaitQueue,
     boolean refuseCredentialPayloads,
     FailureCipher failureCipher,
@@ -107,13 +109,16 @@ public record LedgerConfig(
       1_000_000, "long-poll claims one ledger instance holds at once; one more is answered 429");
   public static final ConfigKey<Integer> MAX_QUEUED_WRITES = ConfigKey.integer("ledger.max-queued-writes", 5000, 1,
       1_000_000, "enqueues, completions, failures or decisions (each) waiting for a group commit; one more is answered 429");
+  public static final ConfigKey<Duration> MAX_QUEUE_WAIT = ConfigKey.duration("ledger.max-queue-wait",
+      GroupCommit.DEFAULT_MAX_QUEUE_WAIT, "once the oldest write waiting for a group commit (of its kind) has waited this"
+          + " long, new ones are answered 429: what is accepted does not wait behind seconds of backlog");
 
   /** Every key the ledger reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, PAYLOAD_LIMIT_BYTES,
       LEASE_MS, MAX_LEASE_MS, MAX_CLAIM_BATCH, MAX_WAIT_MS, RETRY_BASE, RETRY_MULTIPLIER, RETRY_CAP,
       RETRY_MAX_ATTEMPTS, RETRY_JITTER, CHECKPOINTS_KEPT, RETENTION_DONE, RETENTION_FAILED, LEASE_SWEEP_INTERVAL,
       DECISION_TIMEOUT, MAX_RESENDS, RETENTION_SWEEP_INTERVAL, WRITE_BATCH_MAX, UNPARK_RATE, RELEASE_SWEEP_INTERVAL,
-      MAX_CLAIM_WAITERS, MAX_QUEUED_WRITES, RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE,
+      MAX_CLAIM_WAITERS, MAX_QUEUED_WRITES, MAX_QUEUE_WAIT, RuntimeKeys.PG_POOL_SIZE, RuntimeKeys.PG_MAX_WAIT_QUEUE,
       REFUSE_CREDENTIAL_PAYLOADS, ENCRYPTION_KEY_FILE, BATCH_MAX_ITEMS, BATCH_MAX_BYTES);
 
   /** The policy field each {@code ledger.retry.*} key sets, so an invalid value is reported by its key. */
@@ -152,6 +157,7 @@ public record LedgerConfig(
         s.get(RELEASE_SWEEP_INTERVAL),
         s.get(MAX_CLAIM_WAITERS),
         s.get(MAX_QUEUED_WRITES),
+        s.get(MAX_QUEUE_WAIT),
         s.get(RuntimeKeys.PG_POOL_SIZE), s.get(RuntimeKeys.PG_MAX_WAIT_QUEUE),
         s.get(REFUSE_CREDENTIAL_PAYLOADS),
         s.find(ENCRYPTION_KEY_FILE).map(LedgerConfig::cipher).orElse(FailureCipher.NONE),

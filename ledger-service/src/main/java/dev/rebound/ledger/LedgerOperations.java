@@ -101,20 +101,20 @@ public final class LedgerOperations {
     this.ids = ids;
     this.clock = clock;
     int inFlight = Math.max(1, config.pgPoolSize() / 3);
-    this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(),
+    this.enqueues = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), config.maxQueueWait(),
         batch -> {
           metrics.batch(batch.size());
           return writeTasks(batch);
         }, GroupCommit::dataError);
-    this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), batch -> {
+    this.completions = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), config.maxQueueWait(), batch -> {
       metrics.batch(batch.size());
       return taskStore.complete(batch);
     }, GroupCommit::dataError);
-    this.failures = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), batch -> {
+    this.failures = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), config.maxQueueWait(), batch -> {
       metrics.batch(batch.size());
       return stores.failures().recordFailures(batch);
     }, LedgerOperations::retryAlone);
-    this.decisions = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), batch -> {
+    this.decisions = new GroupCommit<>(config.writeBatchMax(), inFlight, config.maxQueuedWrites(), config.maxQueueWait(), batch -> {
       metrics.batch(batch.size());
       return stores.decisions().applyDecisions(batch);
     }, LedgerOperations::retryAlone);

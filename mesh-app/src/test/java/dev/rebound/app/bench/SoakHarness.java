@@ -1,5 +1,6 @@
 package dev.rebound.app.bench;
 
+import dev.rebound.app.bench.HeapSamples.Sample;
 import dev.rebound.app.run.PostgresProvisioner;
 import dev.rebound.app.run.ReboundRun;
 import dev.rebound.common.Addresses;
@@ -144,9 +145,6 @@ public final class SoakHarness {
     }
   }
 
-  private record Sample(double atSeconds, long heapAfterGcMb, long rssMb) {
-  }
-
   private void soak(int minutes, int rate, int stages, int sampleSeconds) throws Exception {
     long start = System.nanoTime();
     long end = start + TimeUnit.MINUTES.toNanos(minutes);
@@ -206,7 +204,8 @@ public final class SoakHarness {
         List<Sample> inMinute = samples.stream().filter(x -> x.atSeconds() > from && x.atSeconds() <= to + 1).toList();
         String line = String.format("minute %2d: sent %6d, decided %6d (%.0f/s), starved %5d; latency p50 %.0f ms, p95 %.0f ms,"
                 + " p99 %.0f ms, max %.0f ms; heap after GC %.0f MB, RSS %.0f MB; loadavg %s", minute, s - lastSent, n, n / 60.0,
-            st - lastStarved, pct(sorted, 0.5), pct(sorted, 0.95), pct(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6,
+            st - lastStarved, HeapSamples.pct(sorted, 0.5), HeapSamples.pct(sorted, 0.95), HeapSamples.pct(sorted, 0.99),
+            sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6,
             inMinute.stream().mapToLong(Sample::heapAfterGcMb).average().orElse(0),
             inMinute.stream().mapToLong(Sample::rssMb).average().orElse(0), HostileInputHarness.loadavg());
         System.out.println(line);
@@ -223,7 +222,7 @@ public final class SoakHarness {
     double lastHeap = last.stream().mapToLong(Sample::heapAfterGcMb).average().orElse(0);
     double firstRss = first.stream().mapToLong(Sample::rssMb).average().orElse(0);
     double lastRss = last.stream().mapToLong(Sample::rssMb).average().orElse(0);
-    double slope = slope(samples.stream().filter(x -> x.atSeconds() > 60).toList());
+    double slope = HeapSamples.slope(samples.stream().filter(x -> x.atSeconds() > 60).toList());
     boolean flat = lastHeap <= firstHeap * 1.10 + 16;
     System.out.printf("--- soak: %d min at %d failures/s: sent %d (starved %d: no claimed task ready), refused %d,"
             + " decided %d = %.0f/s over the run, not decided within 60 s %d%n", minutes, rate, sent.get(), starved.get(),
@@ -308,59 +307,9 @@ public final class SoakHarness {
     }
   }
 
-  private static Sample sample(long start) {
-    System.gc();
-    // the live set as the full collection left it (read after the fact, the heap already holds what the event
-    // loops allocated since, tens of MB at this rate)
-    long heap = -1;
-    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      String name = gc.getName();
-      if ((name.contains("Old") || name.contains("MarkSweep")) && gc instanceof com.sun.management.GarbageCollectorMXBean g
-          && g.getLastGcInfo() != null) {
-        java.util.Set<String> heapPools = new java.util.HashSet<>();
-        ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
-            .forEach(p -> heapPools.add(p.getName()));
-        heap = g.getLastGcInfo().getMemoryUsageAfterGc().entrySet().stream().filter(e -> heapPools.contains(e.getKey()))
-            .mapToLong(e -> e.getValue().getUsed()).sum() >> 20;
-      }
-    }
-    if (heap < 0) {
-      heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
-    }
-    long rss = 0;
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          rss = Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
-        }
-      }
-    } catch (Exception e) {
-      rss = -1;
-    }
-    return new Sample((System.nanoTime() - start) / 1e9, heap, rss);
-  }
-
-  /** Least-squares slope of heap after GC over time, MB per minute. */
-  private static double slope(List<Sample> s) {
-    if (s.size() < 2) {
-      return 0;
-    }
-    double mx = s.stream().mapToDouble(Sample::atSeconds).average().orElse(0);
-    double my = s.stream().mapToDouble(Sample::heapAfterGcMb).average().orElse(0);
-    double num = 0;
-    double den = 0;
-    for (Sample x : s) {
-      num += (x.atSeconds() - mx) * (x.heapAfterGcMb() - my);
-      den += (x.atSeconds() - mx) * (x.atSeconds() - mx);
-    }
-    return den == 0 ? 0 : num / den * 60;
-  }
-
-  private static double pct(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+  private static Sample sample(long start) throws java.io.IOException {
+    return new Sample((System.nanoTime() - start) / 1e9,
+        HeapSamples.heapAfterFullGcMb(ManagementFactory.getPlatformMBeanServer()), HeapSamples.rssMb("self"));
   }
 
   private static <T> T await(Future<T> f) throws Exception {

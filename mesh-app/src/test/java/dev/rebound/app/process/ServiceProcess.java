@@ -52,15 +52,23 @@ public final class ServiceProcess {
     return start("retry", "dev.rebound.retry.RetryMain", settings, yaml, log);
   }
 
+  /** The JVM options of a test's service process: a small heap, quick to start. */
+  public static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
   /** {@code cluster.enabled} is false unless {@code settings} say otherwise. */
   public static ServiceProcess start(String service, String mainClass, Map<String, String> settings, Path yaml, Path log)
       throws IOException {
+    return start(service, mainClass, TEST_JVM, settings, yaml, log);
+  }
+
+  /** As {@link #start(String, String, Map, Path, Path)}, with these JVM options instead of {@link #TEST_JVM}. */
+  public static ServiceProcess start(String service, String mainClass, List<String> jvmOptions, Map<String, String> settings,
+      Path yaml, Path log) throws IOException {
     int port = freePort();
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        mainClass));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("REBOUND_"));
