@@ -23,8 +23,8 @@ import java.util.function.Predicate;
  * so one bad request cannot fail its neighbours; any other failure (connection lost, pool timeout)
  * fails the batch as it is, without multiplying the load. Confined to one Vert.x context.
  *
- * <p>Bounded: at most {@code maxQueued} requests wait for a batch, and none is admitted behind one that
- * has already waited {@code maxQueueWait}; past either bound a request is refused at once with
+ * <p>Bounded: at most {@code maxQueued} requests wait for a batch, and, when a {@code maxQueueWait} is given,
+ * none is admitted behind one that has already waited that long; past either bound a request is refused at once with
  * {@code OVERLOADED} (HTTP 429 with {@code Retry-After}, the same code on the event bus), so a
  * flood costs a refusal, not memory, and an accepted request does not wait behind seconds of
  * backlog: the count bounds memory, the age bounds the latency of what is accepted whatever the
@@ -41,7 +41,11 @@ public final class GroupCommit<I, O> {
 
   /** Requests a group commit lets wait unless told otherwise. */
   public static final int DEFAULT_MAX_QUEUED = 5000;
-  /** How long the oldest waiting request may have waited before new ones are refused, unless told otherwise. */
+  /**
+   * A sensible {@code maxQueueWait} for writes whose senders retry a refusal (the ledger's clients do). Without one
+   * only the count bounds the queue: right for writes nobody would send again, such as an observer's (the
+   * analyzer's outcomes) or a fire-and-forget alert, which a refusal would lose.
+   */
   public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofSeconds(1);
 
   private final int maxBatch;
@@ -55,24 +59,25 @@ public final class GroupCommit<I, O> {
 
   public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Outcome<O>>>> flush,
                      Predicate<Throwable> retryAlone) {
-    this(maxBatch, maxInFlight, DEFAULT_MAX_QUEUED, DEFAULT_MAX_QUEUE_WAIT, flush, retryAlone);
+    this(maxBatch, maxInFlight, DEFAULT_MAX_QUEUED, null, flush, retryAlone);
   }
 
   public GroupCommit(int maxBatch, int maxInFlight, int maxQueued, Function<List<I>, Future<List<Outcome<O>>>> flush,
                      Predicate<Throwable> retryAlone) {
-    this(maxBatch, maxInFlight, maxQueued, DEFAULT_MAX_QUEUE_WAIT, flush, retryAlone);
+    this(maxBatch, maxInFlight, maxQueued, null, flush, retryAlone);
   }
 
+  /** {@code maxQueueWait}: null for no bound on the age of the oldest waiting request (see the class comment). */
   public GroupCommit(int maxBatch, int maxInFlight, int maxQueued, Duration maxQueueWait,
                      Function<List<I>, Future<List<Outcome<O>>>> flush, Predicate<Throwable> retryAlone) {
     if (maxQueued < 1) {
       throw new IllegalArgumentException("maxQueued must be positive: " + maxQueued);
     }
-    if (maxQueueWait.isNegative() || maxQueueWait.isZero()) {
+    if (maxQueueWait != null && (maxQueueWait.isNegative() || maxQueueWait.isZero())) {
       throw new IllegalArgumentException("maxQueueWait must be positive: " + maxQueueWait);
     }
     this.maxQueued = maxQueued;
-    this.maxQueueWaitNanos = maxQueueWait.toNanos();
+    this.maxQueueWaitNanos = maxQueueWait == null ? Long.MAX_VALUE : maxQueueWait.toNanos();
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.flush = flush;
