@@ -80,6 +80,10 @@ final class CoreMessage {
   private static final Pattern REQUEST_ID = Pattern.compile(
       "(?i)[\\s,;]*[(\\[]?\\b(?:x-)?(?:request|req|trace|correlation|activity|span)[ _-]?id\\b[\"']?\\s*[:=]?\\s*[\"']?[\\w:./-]{4,}[\"']?[)\\]]?\\.?");
 
+  // literals without which ENVELOPE, REQUEST_ID and TRAILING_DOCS cannot match (checked before running them)
+  private static final String[] ENVELOPE_KEYS = {"message", "msg", "error", "detail", "description"};
+  private static final String[] REQUEST_ID_KEYS = {"req", "trace", "correlation", "activity", "span"};
+
   /** The prefixes peeled off every line before it is judged (markers, timestamps, container names; not levels). */
   private static final int[] LEAD_PREFIXES = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12};
 
@@ -108,7 +112,8 @@ final class CoreMessage {
     Matcher m = ENVELOPE.matcher(text);
     String best = null;
     int bestRank = Integer.MAX_VALUE;
-    while (m.find()) {
+    boolean mayHaveKey = TextScan.containsAny(text, ENVELOPE_KEYS);
+    while (mayHaveKey && m.find()) {
       int rank = switch (m.group(1).toLowerCase(java.util.Locale.ROOT)) {
         case "message", "errormessage", "error_message" -> 0;
         case "msg" -> 1;
@@ -246,8 +251,10 @@ final class CoreMessage {
         break;
       }
     }
-    s = REQUEST_ID.matcher(s).replaceAll("");
-    for (int i = 0; i < 3; i++) {
+    if (TextScan.containsIgnoreAsciiCase(s, "id") && TextScan.containsAnyIgnoreAsciiCase(s, REQUEST_ID_KEYS)) {
+      s = REQUEST_ID.matcher(s).replaceAll("");
+    }
+    for (int i = 0; i < 3 && (s.contains("://") || TextScan.containsIgnoreAsciiCase(s, "<url>")); i++) {
       Matcher m = TRAILING_DOCS.matcher(s);
       if (m.find() && m.start() > 0) {
         s = s.substring(0, m.start());
