@@ -74,6 +74,12 @@ final class CoreMessage {
       // call-like wrappers: HTTPSConnectionPool(host='x', port=443): …
       Pattern.compile("^[A-Z][\\w.]*\\([^()]{0,200}\\):\\s+"),
   };
+  /**
+   * For each of {@link #PREFIXES}, the ASCII characters a match may start with (found by trying each
+   * one: the pattern matches it or needs more text after it); a line that starts with another ASCII
+   * character is not tried against that pattern. Other characters always are.
+   */
+  private static final boolean[][] PREFIX_FIRST_CHARS = firstChars(PREFIXES);
   private static final Pattern TRAILING_DOCS = Pattern.compile(
       "(?i)[\\s.,;(\\[]*(?:(?:see|visit|refer to|read more(?: at)?|for (?:more )?(?:info(?:rmation)?|details|help)[^:]{0,40}?(?:see|visit|at|:)?"
           + "|documentation|docs|more info(?:rmation)?|troubleshooting(?: guide)?)\\s*:?\\s*)?<?(?:https?://|<url>)\\S*[)\\]>]?[\\s.]*$");
@@ -219,6 +225,9 @@ final class CoreMessage {
     for (int k = 0; k < 3; k++) {
       String before = line;
       for (int p : LEAD_PREFIXES) {
+        if (!mayStartWith(p, line)) {
+          continue;
+        }
         Matcher m = PREFIXES[p].matcher(line);
         if (m.lookingAt() && m.end() > 0) {
           line = line.substring(m.end()).strip();
@@ -236,8 +245,11 @@ final class CoreMessage {
     String s = line.strip();
     for (int round = 0; round < 12; round++) {
       String before = s;
-      for (Pattern p : PREFIXES) {
-        Matcher m = p.matcher(s);
+      for (int p = 0; p < PREFIXES.length; p++) {
+        if (!mayStartWith(p, s)) {
+          continue;
+        }
+        Matcher m = PREFIXES[p].matcher(s);
         if (m.lookingAt() && m.end() > 0 && m.end() < s.length()) {
           String rest = s.substring(m.end());
           if (m.groupCount() >= 1 && m.group(1) != null) {
@@ -267,6 +279,25 @@ final class CoreMessage {
       s = s.substring(0, s.length() - 1).strip();
     }
     return unquote(s);
+  }
+
+  private static boolean[][] firstChars(Pattern[] patterns) {
+    boolean[][] first = new boolean[patterns.length][128];
+    for (int p = 0; p < patterns.length; p++) {
+      for (char c = 0; c < 128; c++) {
+        Matcher m = patterns[p].matcher(String.valueOf(c));
+        first[p][c] = m.lookingAt() || m.hitEnd();
+      }
+    }
+    return first;
+  }
+
+  private static boolean mayStartWith(int prefix, String s) {
+    if (s.isEmpty()) {
+      return true;
+    }
+    char c = s.charAt(0);
+    return c >= 128 || PREFIX_FIRST_CHARS[prefix][c];
   }
 
   private static String unquote(String s) {

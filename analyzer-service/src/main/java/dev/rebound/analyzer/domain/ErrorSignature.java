@@ -124,8 +124,8 @@ public record ErrorSignature(String id, String basis) {
   /** The core message with its variables masked, lower case, at most {@value #MAX_CORE_WORDS} words. */
   static String maskedCore(String redacted) {
     String masked = AsciiLower.of(MASKER.mask(CoreMessage.of(redacted)));
-    if (masked.indexOf('.') >= 0 || masked.indexOf('/') >= 0 || masked.contains("<path>") || masked.contains("<url>")) {
-      masked = NAMES.matcher(masked).replaceAll("<name>"); // every name NAMES takes holds one of these
+    if (hasJoinedName(masked) || masked.contains("<path>") || masked.contains("<url>")) {
+      masked = NAMES.matcher(masked).replaceAll("<name>");
     }
     StringBuilder sb = new StringBuilder(masked.length());
     int n = 0;
@@ -142,6 +142,24 @@ public record ErrorSignature(String id, String basis) {
       sb.append(w);
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether the text holds what the first alternative of {@link #NAMES} needs: a {@code .} or {@code /}
+   * between two name characters ({@code \w} or {@code -}).
+   */
+  private static boolean hasJoinedName(String s) {
+    for (int i = 1; i < s.length() - 1; i++) {
+      char c = s.charAt(i);
+      if ((c == '.' || c == '/') && isNameChar(s.charAt(i - 1)) && isNameChar(s.charAt(i + 1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isNameChar(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
   }
 
   /**
