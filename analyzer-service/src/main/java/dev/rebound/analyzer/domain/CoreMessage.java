@@ -74,11 +74,21 @@ final class CoreMessage {
       // call-like wrappers: HTTPSConnectionPool(host='x', port=443): …
       Pattern.compile("^[A-Z][\\w.]*\\([^()]{0,200}\\):\\s+"),
   };
+  /**
+   * For each of {@link #PREFIXES}, the ASCII characters a match may start with (found by trying each
+   * one: the pattern matches it or needs more text after it); a line that starts with another ASCII
+   * character is not tried against that pattern. Other characters always are.
+   */
+  private static final boolean[][] PREFIX_FIRST_CHARS = firstChars(PREFIXES);
   private static final Pattern TRAILING_DOCS = Pattern.compile(
       "(?i)[\\s.,;(\\[]*(?:(?:see|visit|refer to|read more(?: at)?|for (?:more )?(?:info(?:rmation)?|details|help)[^:]{0,40}?(?:see|visit|at|:)?"
           + "|documentation|docs|more info(?:rmation)?|troubleshooting(?: guide)?)\\s*:?\\s*)?<?(?:https?://|<url>)\\S*[)\\]>]?[\\s.]*$");
   private static final Pattern REQUEST_ID = Pattern.compile(
       "(?i)[\\s,;]*[(\\[]?\\b(?:x-)?(?:request|req|trace|correlation|activity|span)[ _-]?id\\b[\"']?\\s*[:=]?\\s*[\"']?[\\w:./-]{4,}[\"']?[)\\]]?\\.?");
+
+  // literals without which ENVELOPE, REQUEST_ID and TRAILING_DOCS cannot match (checked before running them)
+  private static final String[] ENVELOPE_KEYS = {"message", "msg", "error", "detail", "description"};
+  private static final String[] REQUEST_ID_KEYS = {"req", "trace", "correlation", "activity", "span"};
 
   /** The prefixes peeled off every line before it is judged (markers, timestamps, container names; not levels). */
   private static final int[] LEAD_PREFIXES = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12};
@@ -108,7 +118,8 @@ final class CoreMessage {
     Matcher m = ENVELOPE.matcher(text);
     String best = null;
     int bestRank = Integer.MAX_VALUE;
-    while (m.find()) {
+    boolean mayHaveKey = TextScan.containsAny(text, ENVELOPE_KEYS);
+    while (mayHaveKey && m.find()) {
       int rank = switch (m.group(1).toLowerCase(java.util.Locale.ROOT)) {
         case "message", "errormessage", "error_message" -> 0;
         case "msg" -> 1;
@@ -214,6 +225,9 @@ final class CoreMessage {
     for (int k = 0; k < 3; k++) {
       String before = line;
       for (int p : LEAD_PREFIXES) {
+        if (!mayStartWith(p, line)) {
+          continue;
+        }
         Matcher m = PREFIXES[p].matcher(line);
         if (m.lookingAt() && m.end() > 0) {
           line = line.substring(m.end()).strip();
@@ -231,8 +245,11 @@ final class CoreMessage {
     String s = line.strip();
     for (int round = 0; round < 12; round++) {
       String before = s;
-      for (Pattern p : PREFIXES) {
-        Matcher m = p.matcher(s);
+      for (int p = 0; p < PREFIXES.length; p++) {
+        if (!mayStartWith(p, s)) {
+          continue;
+        }
+        Matcher m = PREFIXES[p].matcher(s);
         if (m.lookingAt() && m.end() > 0 && m.end() < s.length()) {
           String rest = s.substring(m.end());
           if (m.groupCount() >= 1 && m.group(1) != null) {
@@ -246,8 +263,10 @@ final class CoreMessage {
         break;
       }
     }
-    s = REQUEST_ID.matcher(s).replaceAll("");
-    for (int i = 0; i < 3; i++) {
+    if (TextScan.containsIgnoreAsciiCase(s, "id") && TextScan.containsAnyIgnoreAsciiCase(s, REQUEST_ID_KEYS)) {
+      s = REQUEST_ID.matcher(s).replaceAll("");
+    }
+    for (int i = 0; i < 3 && (s.contains("://") || TextScan.containsIgnoreAsciiCase(s, "<url>")); i++) {
       Matcher m = TRAILING_DOCS.matcher(s);
       if (m.find() && m.start() > 0) {
         s = s.substring(0, m.start());
@@ -260,6 +279,25 @@ final class CoreMessage {
       s = s.substring(0, s.length() - 1).strip();
     }
     return unquote(s);
+  }
+
+  private static boolean[][] firstChars(Pattern[] patterns) {
+    boolean[][] first = new boolean[patterns.length][128];
+    for (int p = 0; p < patterns.length; p++) {
+      for (char c = 0; c < 128; c++) {
+        Matcher m = patterns[p].matcher(String.valueOf(c));
+        first[p][c] = m.lookingAt() || m.hitEnd();
+      }
+    }
+    return first;
+  }
+
+  private static boolean mayStartWith(int prefix, String s) {
+    if (s.isEmpty()) {
+      return true;
+    }
+    char c = s.charAt(0);
+    return c >= 128 || PREFIX_FIRST_CHARS[prefix][c];
   }
 
   private static String unquote(String s) {

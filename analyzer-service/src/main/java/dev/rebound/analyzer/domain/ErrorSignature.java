@@ -123,7 +123,10 @@ public record ErrorSignature(String id, String basis) {
 
   /** The core message with its variables masked, lower case, at most {@value #MAX_CORE_WORDS} words. */
   static String maskedCore(String redacted) {
-    String masked = NAMES.matcher(AsciiLower.of(MASKER.mask(CoreMessage.of(redacted)))).replaceAll("<name>");
+    String masked = AsciiLower.of(MASKER.mask(CoreMessage.of(redacted)));
+    if (hasJoinedName(masked) || masked.contains("<path>") || masked.contains("<url>")) {
+      masked = NAMES.matcher(masked).replaceAll("<name>");
+    }
     StringBuilder sb = new StringBuilder(masked.length());
     int n = 0;
     for (String w : masked.split(" ")) {
@@ -139,6 +142,24 @@ public record ErrorSignature(String id, String basis) {
       sb.append(w);
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether the text holds what the first alternative of {@link #NAMES} needs: a {@code .} or {@code /}
+   * between two name characters ({@code \w} or {@code -}).
+   */
+  private static boolean hasJoinedName(String s) {
+    for (int i = 1; i < s.length() - 1; i++) {
+      char c = s.charAt(i);
+      if ((c == '.' || c == '/') && isNameChar(s.charAt(i - 1)) && isNameChar(s.charAt(i + 1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isNameChar(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
   }
 
   /**
@@ -191,6 +212,9 @@ public record ErrorSignature(String id, String basis) {
     if (lower.indexOf('e') < 0) {
       return null;
     }
+    if (!TextScan.containsAnyIgnoreAsciiCase(lower, "errno", "winerror")) {
+      return errnoFromText(lower); // no [Errno n], errno=n or [WinError n]
+    }
     Matcher m = ERRNO.matcher(lower);
     // the symbolic names are upper case in the original; the lower-case text is scanned for numbers only
     while (m.find()) {
@@ -202,6 +226,11 @@ public record ErrorSignature(String id, String basis) {
         }
       }
     }
+    return errnoFromText(lower);
+  }
+
+  /** The errno whose strerror text the lower-case message holds; null when it holds none. */
+  private static String errnoFromText(String lower) {
     for (String[] t : ERRNO_TEXTS) {
       if (lower.contains(t[0])) {
         return t[1];
@@ -213,7 +242,8 @@ public record ErrorSignature(String id, String basis) {
   /** The errno a message names, also by its upper-case symbol ({@code ECONNREFUSED}). */
   static String errno(String text, String lower) {
     Matcher m = ERRNO.matcher(text);
-    while (m.find()) {
+    boolean mayNameSymbol = mayNameErrnoSymbol(text);
+    while (mayNameSymbol && m.find()) {
       if (m.group(3) != null) {
         String name = ERRNO_ALIASES.getOrDefault(m.group(3), m.group(3));
         if (ERRNO_NAMES.contains(name)) {
@@ -222,6 +252,27 @@ public record ErrorSignature(String id, String basis) {
       }
     }
     return errno(lower);
+  }
+
+  /**
+   * Whether the text holds a word the symbol alternative of {@link #ERRNO} could return: an {@code E}
+   * starting a run of upper-case letters and underscores that is a known name or alias. The pattern
+   * only takes a whole such run (a word boundary follows it), so without one it finds nothing.
+   */
+  private static boolean mayNameErrnoSymbol(String text) {
+    for (int i = text.indexOf('E'); i >= 0; i = text.indexOf('E', i + 1)) {
+      int end = i + 1;
+      while (end < text.length() && (text.charAt(end) >= 'A' && text.charAt(end) <= 'Z' || text.charAt(end) == '_')) {
+        end++;
+      }
+      if (end - i >= 4) {
+        String word = text.substring(i, end);
+        if (ERRNO_NAMES.contains(word) || ERRNO_ALIASES.containsKey(word)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static ErrorSignature hashed(String basis) {

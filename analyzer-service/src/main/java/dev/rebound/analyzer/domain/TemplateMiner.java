@@ -154,6 +154,24 @@ public final class TemplateMiner {
       }
     }
 
+    /**
+     * Moves a cluster's index entries where a merge turned its tokens into wildcards ({@code merged}
+     * differs from its tokens only there); the entries of the other positions stay. The order of a
+     * list does not matter: {@link #mostSimilar} ranks candidates by similarity, wildcards and age.
+     */
+    void indexNewWildcards(Cluster c, String[] merged) {
+      String[] t = c.tokens;
+      boolean[] w = c.words;
+      for (int i = 0; i < t.length; i++) {
+        if (merged[i] != t[i]) {
+          if (w[i]) {
+            drop(byWord, key(i, t[i]), c);
+          }
+          wildcards.computeIfAbsent(i, k -> new ArrayList<>()).add(c);
+        }
+      }
+    }
+
     private static <K> void drop(Map<K, List<Cluster>> index, K key, Cluster c) {
       List<Cluster> list = index.get(key);
       if (list != null && list.remove(c) && list.isEmpty()) {
@@ -225,11 +243,10 @@ public final class TemplateMiner {
     if (best != null) {
       String[] merged = merge(best.tokens, tokens);
       if (merged != best.tokens) {
-        leaf.unindex(best);
+        leaf.indexNewWildcards(best, merged);
         best.words = wordFlags(merged);
         best.tokens = merged;
         best.template = String.join(" ", merged);
-        leaf.index(best);
       }
       best.size++;
     } else {
