@@ -111,7 +111,9 @@ public record LedgerConfig(
       1_000_000, "enqueues, completions, failures or decisions (each) waiting for a group commit; one more is answered 429");
   public static final ConfigKey<Duration> MAX_QUEUE_WAIT = ConfigKey.duration("ledger.max-queue-wait",
       GroupCommit.DEFAULT_MAX_QUEUE_WAIT, "once the oldest write waiting for a group commit (of its kind) has waited this"
-          + " long, new ones are answered 429: what is accepted does not wait behind seconds of backlog");
+          + " long, new work (enqueues, free-standing failures) is answered 429: what is accepted does not wait behind"
+          + " seconds of backlog; what finishes admitted work (completions, a task's failure, decisions) is not refused"
+          + " for age");
 
   /** Every key the ledger reads (besides {@link RuntimeKeys}'). */
   public static final List<ConfigKey<?>> KEYS = List.of(HTTP_PORT, RuntimeKeys.HTTP_ENABLED, PAYLOAD_LIMIT_BYTES,

@@ -460,7 +460,7 @@ public final class LedgerOperations {
 
   public Future<JsonObject> complete(CompleteRequest request, Origin origin) {
     Completion c = new Completion(request.id(), request.leaseToken(), request.resultJson(), as(request.actor(), origin));
-    return completions.submit(c).map(t -> {
+    return completions.submitAdmitted(c).map(t -> {
       publish(List.of(t));
       return completed(t);
     });
@@ -541,7 +541,9 @@ public final class LedgerOperations {
     // secrets never reach the database, the outbox or the logs: redact before anything else
     FailureEvent event = redacted(reported);
     FailureStore.FailureReport report = new FailureStore.FailureReport(event, origin, onlyIfLeaseExpired);
-    return failures.submit(report).map(rec -> {
+    // a task's failure finishes an attempt already admitted; a free-standing one is new work (see GroupCommit)
+    Future<FailureStore.FailureRecorded> recorded = event.taskId() != null ? failures.submitAdmitted(report) : failures.submit(report);
+    return recorded.map(rec -> {
       if (!rec.duplicate()) {
         metrics.failureRecorded(event.taskId() != null);
         publish(rec.changed().transitions());
@@ -583,7 +585,7 @@ public final class LedgerOperations {
         decision.action(), decision.runAt(), redactor.redact(decision.reason()), decision.decidedBy());
     String actor = d.decidedBy() == null ? "retry-service" : d.decidedBy();
     DecisionStore.DecisionRequest request = new DecisionStore.DecisionRequest(d, new Origin(actor, origin.correlationId()));
-    return decisions.submit(request).map(decided -> {
+    return decisions.submitAdmitted(request).map(decided -> {
       publish(decided.changed().transitions());
       for (Transition t : decided.changed().transitions()) {
         if (t.to() == TaskState.RETRY && d.runAt() != null) {

@@ -108,6 +108,20 @@ public final class GroupCommit<I, O> {
    * request at the head of the queue has waited {@code maxQueueWait} or longer.
    */
   public Future<O> submit(I input) {
+    return submit(input, true);
+  }
+
+  /**
+   * As {@link #submit}, but never refused for the age of the queue, only by its count: for a write that finishes
+   * work already admitted (a task's completion or failure report, a decision about it). Refusing it would waste
+   * the work done (the task would run again once its lease expired), and how many there can be is bounded by the
+   * work admitted; new work is what an overloaded service turns away.
+   */
+  public Future<O> submitAdmitted(I input) {
+    return submit(input, false);
+  }
+
+  private Future<O> submit(I input, boolean refuseWhenOld) {
     long now = System.nanoTime();
     if (queue.size() >= maxQueued) {
       return Future.failedFuture(new ReboundException(ErrorCode.OVERLOADED, maxQueued
@@ -115,7 +129,7 @@ public final class GroupCommit<I, O> {
           .put("retryAfterSeconds", 1)));
     }
     Pending<I, O> head = queue.peekFirst();
-    if (head != null && now - head.queuedAt() >= maxQueueWaitNanos) {
+    if (refuseWhenOld && head != null && now - head.queuedAt() >= maxQueueWaitNanos) {
       return Future.failedFuture(new ReboundException(ErrorCode.OVERLOADED, "the writes waiting have waited "
           + (now - head.queuedAt()) / 1_000_000 + " ms already; retry shortly", new JsonObject()
           .put("queued", queue.size()).put("retryAfterSeconds", 1)));

@@ -95,7 +95,7 @@ class GroupCommitTest {
   }
 
   @Test
-  void onceTheOldestWaitingWriteHasWaitedMaxQueueWaitNewOnesAreRefusedAtOnceUntilTheBacklogClears() throws Exception {
+  void onceTheOldestWaitingWriteHasWaitedMaxQueueWaitNewOnesAreRefusedAtOnceUntilTheBacklogClearsButNotThoseFinishingAdmittedWork() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       List<List<String>> statements = new ArrayList<>();
@@ -115,9 +115,10 @@ class GroupCommitTest {
         results.add(commit.submit("b"));      // "a" has not waited long: admitted
         vertx.setTimer(300, t -> {
           results.add(commit.submit("late"));  // "a" has waited 300 ms > 100 ms: refused at once
+          results.add(commit.submitAdmitted("finishing"));  // finishes admitted work: the age does not refuse it
           held.get(0).complete(List.of(Outcome.ok("first ok")));  // the backlog goes out as one batch
           results.add(commit.submit("after"));  // nothing waits any more: admitted
-          held.get(1).complete(List.of(Outcome.ok("a ok"), Outcome.ok("b ok")));
+          held.get(1).complete(List.of(Outcome.ok("a ok"), Outcome.ok("b ok"), Outcome.ok("finishing ok")));
           held.get(2).complete(List.of(Outcome.ok("after ok")));
           submitted.complete(results);
         });
@@ -134,8 +135,9 @@ class GroupCommitTest {
         assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED);
         assertThat(e.details().getInteger("retryAfterSeconds")).isEqualTo(1);
       });
-      assertThat(results.get(4).result()).isEqualTo("after ok");
-      assertThat(statements).containsExactly(List.of("first"), List.of("a", "b"), List.of("after"));
+      assertThat(results.get(4).result()).isEqualTo("finishing ok");
+      assertThat(results.get(5).result()).isEqualTo("after ok");
+      assertThat(statements).containsExactly(List.of("first"), List.of("a", "b", "finishing"), List.of("after"));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
