@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Works the tasks of one stage: long-polls claims for as many tasks as it has free slots, runs each
@@ -76,6 +77,7 @@ public final class ReboundWorker {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong leaseLost = new AtomicLong();
+  private final AtomicLong overloadedResends = new AtomicLong();
   private Context context;
   private TaskHandler handler;
   private volatile String stage;
@@ -215,7 +217,7 @@ public final class ReboundWorker {
       pausedBy.add("stopping");
     }
     return new WorkerStatus(name, stage, claiming, running.size(), Set.copyOf(pausedBy), completed.get(),
-        failed.get(), leaseLost.get(), claimError);
+        failed.get(), leaseLost.get(), claimError, overloadedResends.get());
   }
 
   /** The local breakers, one per dependency, that {@link TaskContext#call} goes through. */
@@ -369,12 +371,14 @@ public final class ReboundWorker {
       leaseLost.incrementAndGet();
       sent = Future.succeededFuture();
     } else if (failure == null) {
-      sent = sendCompletion(new CompleteRequest(run.task.id(), run.task.leaseToken(),
-              result == null ? null : Json.encode(result), null))
+      CompleteRequest completion = new CompleteRequest(run.task.id(), run.task.leaseToken(),
+          result == null ? null : Json.encode(result), null);
+      sent = resendWhileOverloaded(() -> sendCompletion(completion), leaseDeadline())
           .onSuccess(r -> completed.incrementAndGet())
           .onFailure(e -> countLeaseLoss(run, e));
     } else {
-      sent = transport.reportFailure(failureOf(run, failure))
+      FailureEvent report = failureOf(run, failure);
+      sent = resendWhileOverloaded(() -> transport.reportFailure(report), leaseDeadline())
           .onSuccess(r -> failed.incrementAndGet())
           .onFailure(e -> countLeaseLoss(run, e));
     }
@@ -398,6 +402,36 @@ public final class ReboundWorker {
     pendingCompletions.add(new PendingCompletion(request, answered));
     flushCompletions();
     return answered.future();
+  }
+
+  /** Past this instant the lease is gone whatever happens (the last heartbeat renewed it for {@code lease} at most). */
+  private long leaseDeadline() {
+    return System.currentTimeMillis() + lease.toMillis();
+  }
+
+  /**
+   * Sends the outcome of an attempt again, after the ledger's {@code Retry-After} (plus up to half of it, so that
+   * workers refused together do not come back together), while the ledger refuses it as {@code OVERLOADED}: a
+   * refusal that wrote nothing, so sending again is safe, and the work done is worth the wait. Gives up at {@code
+   * deadlineMillis} (the lease would be lost by then; the ledger's lease rescue takes over). Other failures are
+   * answered as they are.
+   */
+  private <T> Future<T> resendWhileOverloaded(Supplier<Future<T>> send, long deadlineMillis) {
+    return send.get().recover(t -> {
+      ReboundException e = ReboundException.from(t);
+      if (e.code() != ErrorCode.OVERLOADED) {
+        return Future.failedFuture(t);
+      }
+      long hintMillis = 1000L * Math.max(1, e.details() == null ? 1 : e.details().getInteger("retryAfterSeconds", 1));
+      long waitMillis = hintMillis + (long) (Math.random() * hintMillis / 2);
+      if (System.currentTimeMillis() + waitMillis >= deadlineMillis) {
+        return Future.failedFuture(t);
+      }
+      overloadedResends.incrementAndGet();
+      Promise<T> again = Promise.promise();
+      vertx.setTimer(waitMillis, id -> resendWhileOverloaded(send, deadlineMillis).onComplete(again));
+      return again.future();
+    });
   }
 
   private void flushCompletions() {

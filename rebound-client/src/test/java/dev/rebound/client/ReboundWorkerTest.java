@@ -104,6 +104,26 @@ class ReboundWorkerTest {
   }
 
   @Test
+  void anOutcomeTheLedgerRefusesAsOverloadedIsSentAgainAfterItsRetryAfter() throws Exception {
+    String stage = stage();
+    TaskView succeeds = ledger.enqueue(stage, new JsonObject().put("ok", true));
+    TaskView fails = ledger.enqueue(stage, new JsonObject().put("ok", false));
+    RecordingTransport transport = new RecordingTransport(LedgerTransport.eventBus(ledger.vertx));
+    transport.refuseAsOverloaded.set(2);  // the first two outcomes, whichever they are
+    worker = workerOn(transport).concurrency(1).build();
+    await(worker.work(stage, ctx -> ctx.payload().getBoolean("ok")
+        ? Future.succeededFuture(new JsonObject().put("done", true))
+        : Future.failedFuture(new IllegalStateException("bad input"))));
+
+    assertThat(ledger.awaitState(succeeds.id(), TaskState.DONE).attempt()).isEqualTo(1);
+    until("the failure is recorded", () -> worker.status().failed() == 1);
+    assertThat(worker.status().overloadedResends()).isEqualTo(2);
+    assertThat(worker.status().leaseLost()).isZero();
+    assertThat(transport.count("complete " + succeeds.id()) + transport.count("failure " + fails.id()))
+        .as("each outcome sent more than once: %s", transport.sent).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
   void aThrowingHandlerReportsItsExceptionTypeAndCauseChainAndTheTaskMovesToRetry() throws Exception {
     String stage = stage();
     TaskView t = ledger.enqueue(stage, new JsonObject());

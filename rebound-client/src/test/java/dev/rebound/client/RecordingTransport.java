@@ -1,6 +1,8 @@
 package dev.rebound.client;
 
+import dev.rebound.common.ErrorCode;
 import dev.rebound.common.Outcome;
+import dev.rebound.common.ReboundException;
 import dev.rebound.common.message.FailureEvent;
 import dev.rebound.common.message.TaskView;
 import dev.rebound.common.request.CheckpointRequest;
@@ -12,10 +14,13 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real transport that also notes what the worker sent ("claim", "complete <id>", ...). */
 final class RecordingTransport implements LedgerTransport {
   final List<String> sent = new CopyOnWriteArrayList<>();
+  /** How many of the next outcomes (complete, completeAll, failure) to refuse as an overloaded ledger does. */
+  final AtomicInteger refuseAsOverloaded = new AtomicInteger();
   private final LedgerTransport real;
 
   RecordingTransport(LedgerTransport real) {
@@ -57,19 +62,29 @@ final class RecordingTransport implements LedgerTransport {
   @Override
   public Future<JsonObject> complete(CompleteRequest request) {
     sent.add("complete " + request.id());
-    return real.complete(request);
+    return refusedAsOverloaded() ? overloaded() : real.complete(request);
   }
 
   @Override
   public Future<List<Outcome<JsonObject>>> completeAll(List<CompleteRequest> requests) {
     sent.add("completeAll " + requests.size());
     requests.forEach(r -> sent.add("complete " + r.id()));
-    return real.completeAll(requests);
+    return refusedAsOverloaded() ? overloaded() : real.completeAll(requests);
   }
 
   @Override
   public Future<JsonObject> reportFailure(FailureEvent failure) {
     sent.add("failure " + failure.taskId());
-    return real.reportFailure(failure);
+    return refusedAsOverloaded() ? overloaded() : real.reportFailure(failure);
+  }
+
+  private boolean refusedAsOverloaded() {
+    return refuseAsOverloaded.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+  }
+
+  /** The ledger's answer past its bounds (nothing written), as its clients receive it. */
+  private static <T> Future<T> overloaded() {
+    return Future.failedFuture(new ReboundException(ErrorCode.OVERLOADED, "5000 writes are already waiting; retry shortly",
+        new JsonObject().put("retryAfterSeconds", 1)));
   }
 }
