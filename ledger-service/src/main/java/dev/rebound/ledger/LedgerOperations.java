@@ -23,6 +23,7 @@ import dev.rebound.common.request.FailuresQuery;
 import dev.rebound.common.request.DeadLetterSelection;
 import dev.rebound.common.request.EnqueueRequest;
 import dev.rebound.common.request.HeartbeatRequest;
+import dev.rebound.common.request.JsonOut;
 import dev.rebound.common.request.LedgerLimits;
 import dev.rebound.common.request.ListTasksRequest;
 import dev.rebound.common.request.PersonActionRequest;
@@ -324,21 +325,15 @@ public final class LedgerOperations {
       JsonArray history = new JsonArray();
       for (TaskQueries.HistoryEntry e : entries) {
         JsonObject h = new JsonObject().put("to", e.to().name()).put("attempt", e.attempt()).put("at", e.at().toString());
-        putIfPresent(h, "from", e.from() == null ? null : e.from().name());
-        putIfPresent(h, "reason", e.reason());
-        putIfPresent(h, "error", e.error());
-        putIfPresent(h, "actor", e.actor());
-        putIfPresent(h, "correlationId", e.correlationId());
+        JsonOut.putIfPresent(h, "from", e.from() == null ? null : e.from().name());
+        JsonOut.putIfPresent(h, "reason", e.reason());
+        JsonOut.putIfPresent(h, "error", e.error());
+        JsonOut.putIfPresent(h, "actor", e.actor());
+        JsonOut.putIfPresent(h, "correlationId", e.correlationId());
         history.add(h);
       }
       return new JsonObject().put("taskId", id.toString()).put("history", history);
     });
-  }
-
-  private static void putIfPresent(JsonObject o, String key, String value) {
-    if (value != null) {
-      o.put(key, value);
-    }
   }
 
   public Future<JsonObject> list(ListTasksRequest q) {
