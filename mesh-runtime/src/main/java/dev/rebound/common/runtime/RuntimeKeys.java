@@ -77,7 +77,7 @@ public final class RuntimeKeys {
   public static final ConfigKey<Integer> HTTP_EVENT_LOOPS = ConfigKey.integer("http.event-loops", null, 1, 64,
       "event loops serving each HTTP port (a service's, `rebound run`'s): that many servers share the port, each "
           + "connection served by one of them (parsing, TLS, tokens, JSON); the operations run on their service's "
-          + "event loop").derivedDefault("the number of cores, at most 4");
+          + "event loop").derivedDefault("half the cores, at least 1, at most 4");
 
   public static final ConfigKey<List<Object>> AUTH_TOKENS = ConfigKey.items("auth.tokens", "none (open: loopback only)",
       "bearer tokens, YAML only: `{name, scopes: [read|worker|operator|metrics], sha256: <hex>}` or `token-file` instead"
@@ -144,8 +144,12 @@ public final class RuntimeKeys {
   private RuntimeKeys() {
   }
 
-  /** {@code http.event-loops} when unset: the available processors, at least 1, at most 4. */
+  /**
+   * {@code http.event-loops} when unset: half the available processors, at least 1, at most 4 — the other half for
+   * the services' own event loops and PostgreSQL. On 2 cores that is 1: there, 2 made the ledger's closed-loop rate
+   * 20–30 % lower (every request hops to the service's loop and back; docs/benchmarks.md, issue 10 §4).
+   */
   public static int defaultHttpEventLoops() {
-    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
   }
 }

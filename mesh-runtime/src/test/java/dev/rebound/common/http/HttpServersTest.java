@@ -115,9 +115,9 @@ class HttpServersTest {
   }
 
   @Test
-  void theDefaultIsTheCoresAtMostFour() {
+  void theDefaultIsHalfTheCoresAtLeastOneAtMostFour() {
     int cores = Runtime.getRuntime().availableProcessors();
-    assertThat(RuntimeKeys.defaultHttpEventLoops()).isEqualTo(Math.max(1, Math.min(4, cores)));
+    assertThat(RuntimeKeys.defaultHttpEventLoops()).isEqualTo(Math.max(1, Math.min(4, cores / 2)));
     vertx = Vertx.vertx();
     assertThat(ReboundVertx.httpEventLoops(vertx)).isEqualTo(RuntimeKeys.defaultHttpEventLoops());
   }
