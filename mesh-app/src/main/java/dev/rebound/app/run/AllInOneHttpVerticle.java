@@ -1,26 +1,26 @@
 package dev.rebound.app.run;
 
 import dev.rebound.common.auth.HttpSecurity;
+import dev.rebound.common.http.HttpServers;
 import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.http.ServiceRoutes;
 import dev.rebound.common.service.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one HTTP server of {@code rebound run}: every service's routes on one port, assembled by the
+ * The one HTTP port of {@code rebound run}: every service's routes on one port, assembled by the
  * same {@link ServiceHttpServer#router} as a service's own server (correlation ids,
  * {@code /health/live}, {@code /health/ready} — UP only when every service is ready —
  * {@code /metrics}, JSON errors) and the same guard (bearer tokens and scopes, body types, foreign origins), over
- * HTTPS with {@code http.tls.*}. Deployed after the services, so their routers exist.
+ * HTTPS with {@code http.tls.*}, from {@code http.event-loops} event loops ({@link HttpServers}; each operation still
+ * runs on its service's context). Deployed after the services, so their routers exist.
  */
 public final class AllInOneHttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AllInOneHttpVerticle.class);
@@ -29,7 +29,7 @@ public final class AllInOneHttpVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final HttpSecurity security;
-  private HttpServer server;
+  private HttpServers server;
 
   public AllInOneHttpVerticle(List<? extends ServiceVerticle> services, HttpSecurity security, int port) {
     this.services = List.copyOf(services);
@@ -49,11 +49,10 @@ public final class AllInOneHttpVerticle extends VerticleBase {
       routers.add(service.serviceRoutes());
     }
     Router root = ServiceHttpServer.router(vertx, this::readiness, security, routers);
-    return vertx.createHttpServer(ServiceHttpServer.serverOptions(vertx)).requestHandler(root).listen(port, host)
-        .onSuccess(s -> {
+    return ServiceHttpServer.listen(vertx, root, host, port).onSuccess(s -> {
       server = s;
-      LOG.info("all-in-one {} on {}:{} serving {}; {}", ServiceHttpServer.scheme(vertx), host, s.actualPort(),
-          services.stream().map(ServiceVerticle::name).toList(), security.describe());
+      LOG.info("all-in-one {} on {}:{} ({} event loops) serving {}; {}", ServiceHttpServer.scheme(vertx), host,
+          s.actualPort(), s.size(), services.stream().map(ServiceVerticle::name).toList(), security.describe());
     });
   }
 
@@ -105,6 +104,6 @@ public final class AllInOneHttpVerticle extends VerticleBase {
     List<Future<Void>> quiet = new ArrayList<>();
     services.forEach(s -> quiet.add(s.quiesce()));
     return Future.join(quiet).otherwiseEmpty()
-        .compose(v -> server.shutdown(ServiceHttpServer.SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS));
+        .compose(v -> server.shutdown(ServiceHttpServer.SHUTDOWN_GRACE));
   }
 }

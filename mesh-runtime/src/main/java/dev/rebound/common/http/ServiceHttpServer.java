@@ -13,7 +13,6 @@ import dev.rebound.common.runtime.ReboundVertx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,7 +28,8 @@ import java.util.function.Supplier;
  * {@code /health/ready} (open), {@code /metrics} (scope {@code metrics}), the web dashboard ({@code /ui}: every
  * service's pages, their data over the event bus; it signs people in itself), the services' routers, and JSON
  * errors for everything else (400, 401, 403, 404, 405, 413, 415, 500 and failures). HTTPS when the process was
- * started with {@code http.tls.cert-file} and {@code http.tls.key-file}.
+ * started with {@code http.tls.cert-file} and {@code http.tls.key-file}. Each port is served from
+ * {@code http.event-loops} event loops ({@link HttpServers}); the router is the same for all of them.
  */
 public final class ServiceHttpServer {
   /** How long a stopping server waits for the requests it is serving. */
@@ -64,11 +64,26 @@ public final class ServiceHttpServer {
     return root;
   }
 
-  /** The HTTP server of a service run alone, listening on {@code port} (0: any free port) at the security's host. */
-  public static Future<HttpServer> start(Vertx vertx, ServiceRoutes routes, Supplier<Future<JsonObject>> readiness,
+  /**
+   * The HTTP server of a service run alone, listening on {@code port} (0: any free port) at the security's host,
+   * from {@link #eventLoops} event loops.
+   */
+  public static Future<HttpServers> start(Vertx vertx, ServiceRoutes routes, Supplier<Future<JsonObject>> readiness,
       HttpSecurity security, int port) {
-    return vertx.createHttpServer(serverOptions(vertx)).requestHandler(router(vertx, readiness, security, List.of(routes)))
-        .listen(port, security.host());
+    return listen(vertx, router(vertx, readiness, security, List.of(routes)), security.host(), port);
+  }
+
+  /**
+   * {@code root} served on {@code host:port} by {@link #eventLoops} servers, each on its own event loop, sharing the
+   * port ({@link HttpServers}); HTTPS per {@link #serverOptions}.
+   */
+  public static Future<HttpServers> listen(Vertx vertx, Router root, String host, int port) {
+    return HttpServers.listen(vertx, serverOptions(vertx), root, host, port, eventLoops(vertx));
+  }
+
+  /** How many event loops serve a port: {@code http.event-loops} ({@link ReboundVertx#httpEventLoops}). */
+  public static int eventLoops(Vertx vertx) {
+    return ReboundVertx.httpEventLoops(vertx);
   }
 
   /** HTTPS when the instance was built with {@code http.tls.*} ({@link ReboundVertx#httpTls}), else plain HTTP. */

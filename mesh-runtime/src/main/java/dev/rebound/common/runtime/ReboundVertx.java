@@ -32,7 +32,8 @@ import java.util.WeakHashMap;
  * {@link Settings} (TCP-IP members, no multicast, loopback-friendly).
  *
  * <p>Keys: the {@code metrics.*}, {@code vertx.*} and {@code cluster.*} keys of {@link RuntimeKeys}, and
- * {@code http.tls.*}, kept with the instance for its HTTP servers ({@link #httpTls}). With
+ * {@code http.tls.*} and {@code http.event-loops}, kept with the instance for its HTTP servers ({@link #httpTls},
+ * {@link #httpEventLoops}). With
  * {@code cluster.tls.*} the event bus runs over mutual TLS ({@link ClusterTls}).
  *
  * <p>Every call builds its own registry and its own Hazelcast member, so several instances can
@@ -45,6 +46,8 @@ public final class ReboundVertx {
       Collections.synchronizedMap(new WeakHashMap<>());
   /** The HTTPS files of an instance built with {@code http.tls.*}, for every HTTP server it runs. */
   private static final Map<Vertx, HttpTls> HTTP_TLS = Collections.synchronizedMap(new WeakHashMap<>());
+  /** The {@code http.event-loops} of an instance built here. */
+  private static final Map<Vertx, Integer> HTTP_EVENT_LOOPS = Collections.synchronizedMap(new WeakHashMap<>());
 
   static {
     LoggingSetup.apply();
@@ -75,6 +78,15 @@ public final class ReboundVertx {
     return Optional.ofNullable(HTTP_TLS.get(vertx));
   }
 
+  /**
+   * How many event loops serve each HTTP port of the instance ({@code ServiceHttpServer}): its {@code http.event-loops}
+   * when built here, else {@link RuntimeKeys#defaultHttpEventLoops()}.
+   */
+  public static int httpEventLoops(Vertx vertx) {
+    Integer n = HTTP_EVENT_LOOPS.get(vertx);
+    return n == null ? RuntimeKeys.defaultHttpEventLoops() : n;
+  }
+
   /** The Prometheus registry of an instance built here, if metrics are enabled. */
   public static Optional<PrometheusMeterRegistry> registry(Vertx vertx) {
     return Optional.ofNullable(REGISTRIES.get(vertx));
@@ -82,6 +94,7 @@ public final class ReboundVertx {
 
   private static Future<Vertx> build(Settings settings) {
     Optional<HttpTls> httpTls = HttpTls.from(settings);
+    int httpEventLoops = settings.find(RuntimeKeys.HTTP_EVENT_LOOPS).orElseGet(RuntimeKeys::defaultHttpEventLoops);
     VertxOptions options = new VertxOptions()
         .setWorkerPoolSize(settings.get(RuntimeKeys.VERTX_WORKER_POOL_SIZE));
     int eventLoops = settings.get(RuntimeKeys.VERTX_EVENT_LOOPS);
@@ -124,6 +137,7 @@ public final class ReboundVertx {
         REGISTRIES.put(v, reg);
       }
       httpTls.ifPresent(tls -> HTTP_TLS.put(v, tls));
+      HTTP_EVENT_LOOPS.put(v, httpEventLoops);
     });
   }
 

@@ -73,6 +73,11 @@ public final class RuntimeKeys {
           + "run`'s) serves HTTPS only");
   public static final ConfigKey<String> HTTP_TLS_KEY_FILE = ConfigKey.string("http.tls.key-file", null,
       "PEM private key (PKCS#8 or PKCS#1) of `http.tls.cert-file`");
+  /** Unset: {@link #defaultHttpEventLoops()}. */
+  public static final ConfigKey<Integer> HTTP_EVENT_LOOPS = ConfigKey.integer("http.event-loops", null, 1, 64,
+      "event loops serving each HTTP port (a service's, `rebound run`'s): that many servers share the port, each "
+          + "connection served by one of them (parsing, TLS, tokens, JSON); the operations run on their service's "
+          + "event loop").derivedDefault("half the cores, at least 1, at most 4");
 
   public static final ConfigKey<List<Object>> AUTH_TOKENS = ConfigKey.items("auth.tokens", "none (open: loopback only)",
       "bearer tokens, YAML only: `{name, scopes: [read|worker|operator|metrics], sha256: <hex>}` or `token-file` instead"
@@ -128,7 +133,7 @@ public final class RuntimeKeys {
       PG_CACHE_PREPARED_STATEMENTS, PG_PLAN_CACHE_MODE, PG_SSL_MODE, PG_SSL_ROOT_CERT,
       PG_EMBEDDED, PG_EMBEDDED_DIR, PG_EMBEDDED_PORT,
       RUN_PORT, RUN_HOST,
-      HTTP_HOST, HTTP_ENABLED, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
+      HTTP_HOST, HTTP_ENABLED, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE, HTTP_EVENT_LOOPS,
       AUTH_TOKENS, AUTH_DISABLED,
       CLUSTER_ENABLED, CLUSTER_MEMBERS, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_HOST, CLUSTER_BUS_PORT,
       CLUSTER_NAME, CLUSTER_JOIN_WAIT, CLUSTER_BIND_ANY, CLUSTER_CONFIG_FILE,
@@ -137,5 +142,14 @@ public final class RuntimeKeys {
       SHUTDOWN_TIMEOUT);
 
   private RuntimeKeys() {
+  }
+
+  /**
+   * {@code http.event-loops} when unset: half the available processors, at least 1, at most 4 — the other half for
+   * the services' own event loops and PostgreSQL. On 2 cores that is 1: there, 2 made the ledger's closed-loop rate
+   * 20–30 % lower (every request hops to the service's loop and back; docs/benchmarks.md, issue 10 §4).
+   */
+  public static int defaultHttpEventLoops() {
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
   }
 }

@@ -127,9 +127,17 @@ public final class OperationTable<S extends Enum<S> & ApiOperation> {
   private static void serve(RoutingContext ctx, Binding<?> binding, HttpRoute route, List<String> params,
       JsonHandlers json) {
     Caller caller = Caller.of(ctx);
+    JsonObject request;
+    try {
+      // decoded on the event loop the request arrived on (one of the port's), not on the service's context
+      request = asCaller(request(ctx, route, params), route, caller);
+    } catch (RuntimeException e) {
+      ErrorReplies.respond(ctx, e);
+      return;
+    }
     Origin origin = new Origin(caller == null ? HttpGuard.OPEN_ACTOR : caller.name(), Correlation.of(ctx),
         json.requesterGone(ctx));
-    json.onService(ctx, () -> binding.invoke(asCaller(request(ctx, route, params), route, caller), origin),
+    json.onService(ctx, () -> binding.invoke(request, origin),
         reply -> JsonHandlers.writeJson(ctx, route.status().applyAsInt(reply), reply));
   }
 

@@ -3,6 +3,7 @@ package dev.rebound.common.service;
 import dev.rebound.common.auth.RouteRule;
 import dev.rebound.common.db.Migrations;
 import dev.rebound.common.db.PlannerStatistics;
+import dev.rebound.common.http.HttpServers;
 import dev.rebound.common.http.JsonHandlers;
 import dev.rebound.common.http.ServiceHttpServer;
 import dev.rebound.common.http.ServiceRoutes;
@@ -13,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.Router;
@@ -38,14 +38,15 @@ import org.slf4j.LoggerFactory;
  * operations, declares its sweeps and observers, and answers its {@link OperationTable}), then the
  * table's event-bus consumers, the sweeps, and — unless {@code http.enabled=false} — its own HTTP
  * server ({@link ServiceHttpServer}: correlation ids, {@code /health/*}, {@code /metrics}, the
- * service's router, JSON errors). {@code rebound run} mounts {@link #routes()} on its shared server
+ * service's router, JSON errors; on {@code http.event-loops} event loops, the operations still on the service's
+ * own context). {@code rebound run} mounts {@link #routes()} on its shared server
  * instead.
  *
  * <p><b>Readiness</b>: every migration applied, plus {@link #readinessDetails()}.
  *
  * <p><b>Stop</b>, in this order: consumers unregistered (no new bus requests) → {@link #onQuiesce()}
- * (answer what holds requests open, such as long polls) → the HTTP server stops accepting and waits,
- * bounded, for the requests it is serving → requests in flight answered → sweeps stopped (a running
+ * (answer what holds requests open, such as long polls) → the HTTP servers stop accepting and wait,
+ * bounded, for the requests they are serving → requests in flight answered → sweeps stopped (a running
  * one finishes) → {@link #onClose()} (save what must survive a restart) → pool closed.
  */
 public abstract class ServiceVerticle extends VerticleBase {
@@ -59,7 +60,7 @@ public abstract class ServiceVerticle extends VerticleBase {
   private Migrations migrations;
   private OperationTable<?> operations;
   private Router routes;
-  private HttpServer server;
+  private HttpServers server;
 
   protected ServiceVerticle(ServiceOptions options) {
     this.options = options;
@@ -180,7 +181,8 @@ public abstract class ServiceVerticle extends VerticleBase {
     return ServiceHttpServer.start(vertx, serviceRoutes(), this::readiness, options.security(), options.httpPort())
         .map(s -> {
           server = s;
-          LOG.info("{}: {}", options.name(), options.security().describe());
+          LOG.info("{}: {} event loop(s) on port {}; {}", options.name(), s.size(), s.actualPort(),
+              options.security().describe());
           return null;
         });
   }
@@ -192,7 +194,7 @@ public abstract class ServiceVerticle extends VerticleBase {
     return Future.join(unregistered).otherwiseEmpty()
         .compose(v -> quiesce())
         .compose(v -> server == null ? Future.succeededFuture()
-            : server.shutdown(ServiceHttpServer.SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty())
+            : server.shutdown(ServiceHttpServer.SHUTDOWN_GRACE))
         .compose(v -> inFlight.drained(vertx))
         .compose(v -> {
           List<Future<Void>> stopped = new ArrayList<>();
