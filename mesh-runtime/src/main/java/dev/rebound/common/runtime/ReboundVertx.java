@@ -80,11 +80,11 @@ public final class ReboundVertx {
 
   /**
    * How many event loops serve each HTTP port of the instance ({@code ServiceHttpServer}): its {@code http.event-loops}
-   * when built here, else {@link RuntimeKeys#defaultHttpEventLoops()}.
+   * when built here, else 1.
    */
   public static int httpEventLoops(Vertx vertx) {
     Integer n = HTTP_EVENT_LOOPS.get(vertx);
-    return n == null ? RuntimeKeys.defaultHttpEventLoops() : n;
+    return n == null ? 1 : n;
   }
 
   /** The Prometheus registry of an instance built here, if metrics are enabled. */
@@ -94,7 +94,7 @@ public final class ReboundVertx {
 
   private static Future<Vertx> build(Settings settings) {
     Optional<HttpTls> httpTls = HttpTls.from(settings);
-    int httpEventLoops = settings.find(RuntimeKeys.HTTP_EVENT_LOOPS).orElseGet(RuntimeKeys::defaultHttpEventLoops);
+    int httpEventLoops = settings.get(RuntimeKeys.HTTP_EVENT_LOOPS);
     VertxOptions options = new VertxOptions()
         .setWorkerPoolSize(settings.get(RuntimeKeys.VERTX_WORKER_POOL_SIZE));
     int eventLoops = settings.get(RuntimeKeys.VERTX_EVENT_LOOPS);

@@ -73,11 +73,10 @@ public final class RuntimeKeys {
           + "run`'s) serves HTTPS only");
   public static final ConfigKey<String> HTTP_TLS_KEY_FILE = ConfigKey.string("http.tls.key-file", null,
       "PEM private key (PKCS#8 or PKCS#1) of `http.tls.cert-file`");
-  /** Unset: {@link #defaultHttpEventLoops()}. */
-  public static final ConfigKey<Integer> HTTP_EVENT_LOOPS = ConfigKey.integer("http.event-loops", null, 1, 64,
+  public static final ConfigKey<Integer> HTTP_EVENT_LOOPS = ConfigKey.integer("http.event-loops", 1, 1, 64,
       "event loops serving each HTTP port (a service's, `rebound run`'s): that many servers share the port, each "
           + "connection served by one of them (parsing, TLS, tokens, JSON); the operations run on their service's "
-          + "event loop").derivedDefault("half the cores, at least 1, at most 4");
+          + "event loop. More than 1 is for machines with cores to spare: on 2 cores, 2 made the ledger 15–30 % slower");
 
   public static final ConfigKey<List<Object>> AUTH_TOKENS = ConfigKey.items("auth.tokens", "none (open: loopback only)",
       "bearer tokens, YAML only: `{name, scopes: [read|worker|operator|metrics], sha256: <hex>}` or `token-file` instead"
@@ -142,14 +141,5 @@ public final class RuntimeKeys {
       SHUTDOWN_TIMEOUT);
 
   private RuntimeKeys() {
-  }
-
-  /**
-   * {@code http.event-loops} when unset: half the available processors, at least 1, at most 4 — the other half for
-   * the services' own event loops and PostgreSQL. On 2 cores that is 1: there, 2 made the ledger's closed-loop rate
-   * 20–30 % lower (every request hops to the service's loop and back; docs/benchmarks.md, issue 10 §4).
-   */
-  public static int defaultHttpEventLoops() {
-    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
   }
 }
