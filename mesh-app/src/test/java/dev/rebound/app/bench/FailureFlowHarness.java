@@ -18,8 +18,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -128,7 +126,7 @@ public final class FailureFlowHarness {
       await(events.completion());
       System.out.printf("machine: %d cores, %s, JDK %s; loadavg before: %s; mode=%s failures=%d rate=%d inflight=%d"
               + " stages=%d permanent=%d%%%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-          System.getProperty("java.version"), loadavg(), mode, n, rate, inflight, stages, opt("permanent", 10));
+          System.getProperty("java.version"), HostileInputHarness.loadavg(), mode, n, rate, inflight, stages, opt("permanent", 10));
       if (warmup > 0) {
         phase("warmup", warmup, stages, inflight, 0);
       }
@@ -185,7 +183,7 @@ public final class FailureFlowHarness {
   private void phase(String label, int n, int stages, int inflight, int rate) throws Exception {
     Phase p = new Phase(label, n);
     List<Claimed> tasks = prepare(p, n, stages);
-    String load = loadavg();
+    String load = HostileInputHarness.loadavg();
     phase = p;
     CpuAccount cpuBefore = CpuAccount.now(postmaster);
     long start = System.nanoTime();
@@ -363,14 +361,6 @@ public final class FailureFlowHarness {
       byAction.put(r.getString("action"), r.getLong("n"));
     }
     return new Stats(total, degraded, byAction);
-  }
-
-  private static String loadavg() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (Exception e) {
-      return "n/a";
-    }
   }
 
   private static double pct(long[] sorted, double p) {

@@ -16,7 +16,7 @@ import java.util.List;
  * scanning 50,000 rows). An {@code ANALYZE} of a table ends the cached plans that use it.
  *
  * <p>Each pass analyses the tables of one schema that changed more rows since their last analysis than they held
- * then (at least {@code minChanges}): a table is analysed as it doubles, about twenty times on its way to a million
+ * then (at least {@link #MIN_CHANGES}): a table is analysed as it doubles, about twenty times on its way to a million
  * rows, and then rarely — autovacuum's own, more frequent, analyses take over. Each {@code ANALYZE} reads a
  * bounded sample (30,000 rows at the default statistics target) and blocks no reader or writer.
  */
@@ -27,14 +27,14 @@ public final class PlannerStatistics {
       ORDER BY s.relname""";
 
   /** Rows a table must have changed, at least, before a pass analyses it. */
-  public static final long MIN_CHANGES = 1000;
+  static final long MIN_CHANGES = 1000;
 
   private PlannerStatistics() {
   }
 
   /** Analyses the tables of {@code schema} that grew as described above, one after the other; answers how many. */
-  public static Future<Integer> analyzeGrownTables(Pool pool, String schema, long minChanges) {
-    return pool.preparedQuery(GROWN_TABLES).execute(Tuple.of(schema, minChanges)).compose(rows -> {
+  public static Future<Integer> analyzeGrownTables(Pool pool, String schema) {
+    return pool.preparedQuery(GROWN_TABLES).execute(Tuple.of(schema, MIN_CHANGES)).compose(rows -> {
       List<String> tables = new ArrayList<>();
       for (Row r : rows) {
         tables.add(quoted(schema) + "." + quoted(r.getString(0)));

@@ -66,7 +66,7 @@ public final class ServiceHttpServer {
 
   /**
    * The HTTP server of a service run alone, listening on {@code port} (0: any free port) at the security's host,
-   * from {@link #eventLoops} event loops.
+   * from {@code http.event-loops} event loops.
    */
   public static Future<HttpServers> start(Vertx vertx, ServiceRoutes routes, Supplier<Future<JsonObject>> readiness,
       HttpSecurity security, int port) {
@@ -74,16 +74,11 @@ public final class ServiceHttpServer {
   }
 
   /**
-   * {@code root} served on {@code host:port} by {@link #eventLoops} servers, each on its own event loop, sharing the
-   * port ({@link HttpServers}); HTTPS per {@link #serverOptions}.
+   * {@code root} served on {@code host:port} by {@code http.event-loops} servers ({@link ReboundVertx#httpEventLoops}),
+   * each on its own event loop, sharing the port ({@link HttpServers}); HTTPS per {@link #serverOptions}.
    */
   public static Future<HttpServers> listen(Vertx vertx, Router root, String host, int port) {
-    return HttpServers.listen(vertx, serverOptions(vertx), root, host, port, eventLoops(vertx));
-  }
-
-  /** How many event loops serve a port: {@code http.event-loops} ({@link ReboundVertx#httpEventLoops}). */
-  public static int eventLoops(Vertx vertx) {
-    return ReboundVertx.httpEventLoops(vertx);
+    return HttpServers.listen(vertx, serverOptions(vertx), root, host, port, ReboundVertx.httpEventLoops(vertx));
   }
 
   /** HTTPS when the instance was built with {@code http.tls.*} ({@link ReboundVertx#httpTls}), else plain HTTP. */

@@ -84,7 +84,6 @@ public final class Settings {
   /** Flattened YAML: values are String or List&lt;String&gt;. */
   private final Map<String, Object> yaml;
   private final Map<String, String> overrides;
-  /** key -> "rendered value (source)" for every key read. */
   /** Per key read, what {@link #describe()} prints after its name: "=value (source)", or " (not set)" for a secret. */
   private final Map<String, String> reads = new ConcurrentSkipListMap<>();
 

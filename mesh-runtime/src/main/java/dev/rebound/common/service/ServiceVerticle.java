@@ -151,7 +151,7 @@ public abstract class ServiceVerticle extends VerticleBase {
         .recover(e -> Future.failedFuture(PostgresTls.explain(e, options.pgOptions())))
         .compose(applied -> {
           addSweep("planner statistics", PLANNER_STATISTICS_INTERVAL,
-              () -> PlannerStatistics.analyzeGrownTables(pool, options.schema(), PlannerStatistics.MIN_CHANGES));
+              () -> PlannerStatistics.analyzeGrownTables(pool, options.schema()));
           return wire(pool);
         })
         .compose(table -> {

@@ -56,7 +56,7 @@ class PlannerStatisticsTest {
       awaitChangesCounted("grown", 49_800);
       awaitChangesCounted("other", 50_000);
       assertThat(plan(conn)).as("the cached plan outlives the growth").contains("Seq Scan on items");
-      assertThat(await(PlannerStatistics.analyzeGrownTables(pool, "grown", PlannerStatistics.MIN_CHANGES))).isOne();
+      assertThat(await(PlannerStatistics.analyzeGrownTables(pool, "grown"))).isOne();
       assertThat(plan(conn)).as("analysed: planned again for 50,000 rows").contains("Index Scan")
           .doesNotContain("Seq Scan");
     } finally {
@@ -65,11 +65,11 @@ class PlannerStatisticsTest {
     assertThat(reltuples("grown")).isGreaterThan(40_000);
     assertThat(reltuples("other")).as("another schema's table is not touched").isLessThan(0);
 
-    assertThat(await(PlannerStatistics.analyzeGrownTables(pool, "grown", PlannerStatistics.MIN_CHANGES)))
+    assertThat(await(PlannerStatistics.analyzeGrownTables(pool, "grown")))
         .as("nothing changed since").isZero();
     insert("grown", 50_001, 60_000);
     awaitChangesCounted("grown", 10_000);
-    assertThat(await(PlannerStatistics.analyzeGrownTables(pool, "grown", PlannerStatistics.MIN_CHANGES)))
+    assertThat(await(PlannerStatistics.analyzeGrownTables(pool, "grown")))
         .as("10,000 changes in a table of 50,000 rows: not yet").isZero();
   }
 

@@ -52,7 +52,7 @@ class HttpServersTest {
     vertx = await(ReboundVertx.create(Settings.empty().withOverrides(Map.of(RuntimeKeys.CLUSTER_ENABLED.name(), "false",
         RuntimeKeys.METRICS_ENABLED.name(), "false", RuntimeKeys.HTTP_EVENT_LOOPS.name(), "3",
         RuntimeKeys.VERTX_EVENT_LOOPS.name(), "4"))));
-    assertThat(ServiceHttpServer.eventLoops(vertx)).isEqualTo(3);
+    assertThat(ReboundVertx.httpEventLoops(vertx)).isEqualTo(3);
     // the test's own route on the service router: which thread served the request
     Router service = Router.router(vertx);
     service.get("/v1/thread").handler(ctx -> ctx.response().end(Thread.currentThread().getName()));
@@ -116,7 +116,7 @@ class HttpServersTest {
     Router router = Router.router(vertx);
     router.get("/t").handler(ctx -> ctx.response().end(Thread.currentThread().getName()));
     HttpServers servers = await(HttpServers.listen(vertx, ServiceHttpServer.serverOptions(vertx), router, "127.0.0.1",
-        0, ServiceHttpServer.eventLoops(vertx)));
+        0, ReboundVertx.httpEventLoops(vertx)));
     assertThat(servers.size()).isEqualTo(1);
     Set<String> threads = new HashSet<>();
     for (int i = 0; i < 4; i++) {

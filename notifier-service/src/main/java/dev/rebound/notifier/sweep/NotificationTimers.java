@@ -99,8 +99,7 @@ public final class NotificationTimers {
       InhibitionSources sources = new InhibitionSources();
       return repeatCounting(() -> pool.withTransaction(c -> groups.nextDue(c, now, GROUPS_PER_TRANSACTION)
           .compose(due -> due.isEmpty() ? Future.succeededFuture(Optional.<Batch>empty())
-              : flush(c, due, silenced, sources, now).map(flushed -> Optional.of(new Batch(due.size(),
-                  flushed.events(), flushed.claimed()))))),
+              : flush(c, due, silenced, sources, now).map(Optional::of))),
           MAX_GROUPS_PER_PASS);
     });
   }
@@ -117,11 +116,8 @@ public final class NotificationTimers {
     }
   }
 
-  /** What a flush transaction queued: the events to publish and the deliveries it claimed to send after its commit. */
-  private record Flushed(List<JsonObject> events, List<Delivery> claimed) {
-  }
-
-  private Future<Flushed> flush(SqlClient c, List<AggregationGroup> due, List<Silence> silenced,
+  /** Flushes the due groups in one transaction: what it handled, its events and the deliveries it claimed. */
+  private Future<Batch> flush(SqlClient c, List<AggregationGroup> due, List<Silence> silenced,
       InhibitionSources sources, Instant now) {
     Set<String> keys = new HashSet<>();
     due.forEach(g -> {
@@ -150,7 +146,7 @@ public final class NotificationTimers {
         Future<Void> saved = groups.saveAll(c, flushed);
         Future<List<Delivery>> queued = dispatcher == null ? outbox.insertAll(c, rows, now).map(List.<Delivery>of())
             : outbox.insertClaimed(c, rows, now, OutboxStore.CLAIM_LEASE);
-        return Future.all(saved, queued).map(v -> new Flushed(events, queued.result()));
+        return Future.all(saved, queued).map(v -> new Batch(due.size(), events, queued.result()));
       });
     });
   }
@@ -282,7 +278,7 @@ public final class NotificationTimers {
     events.forEach(e -> vertx.eventBus().publish(Addresses.EVENTS_ALERTS, e));
   }
 
-  /** What one transaction of a pass handled, and the events to publish after its commit. */
+  /** What one transaction of a pass handled, the events to publish and the deliveries to send after its commit. */
   private record Batch(int handled, List<JsonObject> events, List<Delivery> claimed) {
   }
 
